@@ -1,0 +1,230 @@
+#include "config/config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace vigie {
+namespace {
+
+// A YAML mapping being read: remembers which keys were taken so that the rest can be
+// reported as unknown, and formats errors with file, line and key path.
+class Section {
+ public:
+  Section(YAML::Node node, std::string path, const std::string& file)
+      : node_(std::move(node)), path_(std::move(path)), file_(file) {
+    if (node_.IsDefined() && !node_.IsMap() && !node_.IsNull()) fail(node_, path_, "must be a mapping");
+  }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& key_path,
+                         const std::string& what) const {
+    const int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    throw ConfigError(fmt::format("{}:{}: {}: {}", file_, line, key_path, what));
+  }
+
+  std::string key_path(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
+
+  YAML::Node take(const std::string& key) {
+    taken_.insert(key);
+    // Const lookup: a missing key gives an undefined node instead of inserting one.
+    const YAML::Node& map = node_;
+    if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    YAML::Node v = map[key];
+    return v.IsDefined() && !v.IsNull() ? v : YAML::Node(YAML::NodeType::Undefined);
+  }
+
+  // Reads `key` into `out` when present; a value of the wrong type is an error.
+  template <typename T>
+  void get(const std::string& key, T& out) {
+    YAML::Node v = take(key);
+    if (!v) return;
+    try {
+      out = v.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(v, key_path(key), fmt::format("expected {}", type_name<T>()));
+    }
+  }
+
+  template <typename T, typename Check>
+  void get(const std::string& key, T& out, Check&& valid, const char* rule) {
+    get(key, out);
+    if (!valid(out)) {
+      const YAML::Node& map = node_;
+      const YAML::Node v = map.IsMap() ? map[key] : YAML::Node();
+      fail(v.IsDefined() ? v : node_, key_path(key), fmt::format("{} (got {})", rule, show(out)));
+    }
+  }
+
+  Section child(const std::string& key) { return Section(take(key), key_path(key), file_); }
+
+  // Unknown keys are errors: a typo must not silently fall back to a default.
+  void finish() const {
+    if (!node_.IsDefined() || !node_.IsMap()) return;
+    for (const auto& kv : node_) {
+      const auto key = kv.first.as<std::string>();
+      if (!taken_.count(key)) {
+        std::string known;
+        for (const auto& k : taken_) known += (known.empty() ? "" : ", ") + k;
+        fail(kv.first, key_path(key), fmt::format("unknown key (known: {})", known));
+      }
+    }
+  }
+
+  const YAML::Node& node() const { return node_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  template <typename T>
+  static const char* type_name() {
+    if constexpr (std::is_same_v<T, bool>) return "true or false";
+    else if constexpr (std::is_integral_v<T>) return "an integer";
+    else if constexpr (std::is_floating_point_v<T>) return "a number";
+    else if constexpr (std::is_same_v<T, std::string>) return "a string";
+    else return "a list of strings";
+  }
+  template <typename T>
+  static std::string show(const T& v) {
+    if constexpr (std::is_same_v<T, std::vector<std::string>>) return fmt::format("{} items", v.size());
+    else return fmt::format("{}", v);
+  }
+
+  YAML::Node node_;
+  std::string path_;
+  const std::string& file_;
+  std::set<std::string> taken_;
+};
+
+auto one_of(std::initializer_list<const char*> names) {
+  std::vector<std::string> allowed(names.begin(), names.end());
+  return [allowed](const std::string& v) {
+    return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
+  };
+}
+auto positive = [](auto v) { return v > 0; };
+auto non_negative = [](auto v) { return v >= 0; };
+auto unit = [](auto v) { return v >= 0 && v <= 1; };
+
+void read_motion_gate(Section s, MotionGateConfig& c) {
+  s.get("enabled", c.enabled);
+  s.get("width", c.width, [](int v) { return v >= 32; }, "must be >= 32");
+  s.get("threshold", c.threshold, [](int v) { return v > 0 && v < 256; }, "must be in 1..255");
+  s.get("min_area", c.min_area, unit, "must be in [0, 1]");
+  s.get("learning_rate", c.learning_rate, unit, "must be in [0, 1]");
+  s.finish();
+}
+
+void read_detect(Section s, DetectConfig& c) {
+  s.get("type", c.type, one_of({"motion", "onnx"}), "must be motion or onnx");
+  s.get("every_n_frames", c.every_n_frames, positive, "must be >= 1");
+  s.get("model", c.model);
+  s.get("layout", c.layout, one_of({"yolox", "yolov5", "yolov8"}), "must be yolox, yolov5 or yolov8");
+  s.get("input_size", c.input_size, [](int v) { return v >= 32 && v % 32 == 0; },
+        "must be a multiple of 32");
+  s.get("score_threshold", c.score_threshold, unit, "must be in [0, 1]");
+  s.get("nms_iou", c.nms_iou, unit, "must be in [0, 1]");
+  s.get("classes", c.classes, [](const auto& v) { return !v.empty(); }, "must not be empty");
+  s.get("regions", c.regions, one_of({"full", "motion"}), "must be full or motion");
+  s.get("threads", c.threads, positive, "must be >= 1");
+  s.get("background", c.background, one_of({"mog2", "knn"}), "must be mog2 or knn");
+  s.get("work_width", c.work_width, [](int v) { return v >= 64; }, "must be >= 64");
+  s.get("history", c.history, positive, "must be >= 1");
+  s.get("min_box_area", c.min_box_area, unit, "must be in [0, 1]");
+  s.finish();
+}
+
+void read_track(Section s, TrackConfig& c) {
+  s.get("high_score", c.high_score, unit, "must be in [0, 1]");
+  s.get("new_track_score", c.new_track_score, unit, "must be in [0, 1]");
+  s.get("match_iou", c.match_iou, unit, "must be in [0, 1]");
+  s.get("low_match_iou", c.low_match_iou, unit, "must be in [0, 1]");
+  s.get("tentative_match_iou", c.tentative_match_iou, unit, "must be in [0, 1]");
+  s.get("min_hits", c.min_hits, positive, "must be >= 1");
+  s.get("max_lost_s", c.max_lost_s, non_negative, "must be >= 0");
+  s.get("max_path_points", c.max_path_points, positive, "must be >= 1");
+  s.finish();
+}
+
+Polygon read_polygon(const Section& s, const YAML::Node& n, const std::string& path) {
+  if (!n.IsSequence() || n.size() < 3) s.fail(n, path, "a polygon is a list of at least 3 [x, y] points");
+  Polygon poly;
+  for (const auto& p : n) {
+    if (!p.IsSequence() || p.size() != 2) s.fail(p, path, "a point is [x, y]");
+    try {
+      poly.emplace_back(p[0].as<float>(), p[1].as<float>());
+    } catch (const YAML::Exception&) {
+      s.fail(p, path, "point coordinates must be numbers");
+    }
+  }
+  return poly;
+}
+
+CameraConfig read_camera(Section s, const std::string& name) {
+  CameraConfig c;
+  c.name = name;
+  s.get("input", c.input, [](const std::string& v) { return !v.empty(); }, "is required");
+  s.get("analyze_fps", c.analyze_fps, non_negative, "must be >= 0 (0 analyses every frame)");
+  const YAML::Node masks = s.take("privacy_masks");
+  if (masks) {
+    const std::string path = s.key_path("privacy_masks");
+    if (!masks.IsSequence()) s.fail(masks, path, "must be a list of polygons");
+    for (size_t i = 0; i < masks.size(); ++i)
+      c.privacy_masks.push_back(read_polygon(s, masks[i], fmt::format("{}[{}]", path, i)));
+  }
+  s.finish();
+  return c;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& yaml_text, const std::string& name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", name, e.mark.line + 1, e.msg));
+  }
+  Config config;
+  Section top(root, "", name);
+  read_motion_gate(top.child("motion_gate"), config.motion_gate);
+  read_detect(top.child("detect"), config.detect);
+  read_track(top.child("track"), config.track);
+  Section cams = top.child("cameras");
+  if (cams.node().IsDefined() && cams.node().IsMap()) {
+    for (const auto& kv : cams.node()) {
+      const auto cam = kv.first.as<std::string>();
+      config.cameras[cam] = read_camera(cams.child(cam), cam);
+    }
+  }
+  cams.finish();
+  top.finish();
+  validate(config);
+  return config;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(fmt::format("cannot read config file '{}'", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+void validate(const Config& c) {
+  if (c.detect.type == "onnx" && c.detect.model.empty())
+    throw ConfigError("detect.model: required when detect.type is onnx (path to an .onnx file)");
+  if (c.track.new_track_score < c.track.high_score)
+    throw ConfigError(fmt::format("track.new_track_score ({}) must be >= track.high_score ({})",
+                                  c.track.new_track_score, c.track.high_score));
+  if (c.detect.type == "onnx" && c.detect.score_threshold > c.track.high_score)
+    throw ConfigError(fmt::format(
+        "detect.score_threshold ({}) must be <= track.high_score ({}), or no detection could "
+        "start a track",
+        c.detect.score_threshold, c.track.high_score));
+}
+
+}  // namespace vigie

@@ -1,0 +1,91 @@
+// The site configuration: one YAML file parsed once into typed structs.
+//
+// Parsing is strict: an unknown key, a wrong type or a value out of range throws
+// ConfigError whose message names the file, the line and the key path, e.g.
+//   site.yaml:12: cameras.gate-1.analyze_fps: must be > 0 (got -5)
+// Every default lives here, next to its field, and is documented in docs/configuration.md.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <opencv2/core/types.hpp>
+
+namespace vigie {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A polygon in frame pixels.
+using Polygon = std::vector<cv::Point2f>;
+
+// The cheap low-resolution motion detector that decides where and when to run the
+// expensive one (NVR practice).
+struct MotionGateConfig {
+  bool enabled = true;
+  int width = 160;              // work resolution (pixels across), height keeps the aspect
+  int threshold = 20;           // grey-level difference from the running background
+  double min_area = 0.0005;     // smallest region kept, as a share of the frame area
+  double learning_rate = 0.05;  // running-background update per analysed frame
+};
+
+struct DetectConfig {
+  std::string type = "motion";  // motion | onnx
+  // Detect on every Nth analysed frame; the tracker's prediction carries the others.
+  int every_n_frames = 1;
+
+  // --- onnx ---
+  std::string model;            // path to the .onnx file
+  std::string layout = "yolox"; // yolox | yolov5 | yolov8 (output tensor layout)
+  int input_size = 416;         // square network input, letterboxed
+  // Lowest score handed to the tracker: the tracker uses detections between this and
+  // track.high_score only to keep existing tracks alive (ByteTrack's second stage).
+  float score_threshold = 0.1f;
+  float nms_iou = 0.45f;
+  std::vector<std::string> classes = {"person"};  // COCO names kept (Frigate's default)
+  std::string regions = "full";  // full | motion: whole frame, or the crop around motion
+  int threads = 1;               // OpenCV threads for the forward pass
+
+  // --- motion ---
+  std::string background = "mog2";  // mog2 | knn
+  int work_width = 384;             // background model resolution (pixels across)
+  int history = 300;                // frames in the background model
+  double min_box_area = 0.0008;     // smallest blob kept, as a share of the frame area
+};
+
+struct TrackConfig {
+  float high_score = 0.5f;       // detections that can start and carry tracks
+  float new_track_score = 0.6f;  // a new track needs at least this score
+  float match_iou = 0.2f;        // first stage: high detections to all live tracks
+  float low_match_iou = 0.5f;    // second stage: low detections to tracks still unmatched
+  float tentative_match_iou = 0.3f;  // new tracks to the remaining high detections
+  int min_hits = 2;              // consecutive matches before a track is confirmed
+  double max_lost_s = 3.0;       // a lost track is forgotten after this long unseen
+  size_t max_path_points = 2000; // foot points kept per track record
+};
+
+struct CameraConfig {
+  std::string name;
+  std::string input;                   // file, image folder, or rtsp:// / http:// URL
+  double analyze_fps = 0;              // 0: analyse every decoded frame
+  std::vector<Polygon> privacy_masks;  // filled black before anything else sees the frame
+};
+
+struct Config {
+  MotionGateConfig motion_gate;
+  DetectConfig detect;
+  TrackConfig track;
+  std::map<std::string, CameraConfig> cameras;
+};
+
+// Throws ConfigError. `name` is used in messages (usually the file path).
+Config parse_config(const std::string& yaml_text, const std::string& name = "<config>");
+Config load_config(const std::string& path);
+
+// Checks that span fields (e.g. onnx needs a model). Throws ConfigError.
+void validate(const Config& config);
+
+}  // namespace vigie

@@ -1,0 +1,79 @@
+#include "config/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace vigie {
+using ::testing::HasSubstr;
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_config(yaml, "site.yaml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, EmptyFileGivesDefaults) {
+  const Config c = parse_config("", "x");
+  EXPECT_EQ(c.detect.type, "motion");
+  EXPECT_EQ(c.detect.classes, std::vector<std::string>{"person"});
+  EXPECT_TRUE(c.cameras.empty());
+}
+
+TEST(Config, ReadsCamerasAndMasks) {
+  const Config c = parse_config(R"(
+detect: { type: onnx, model: m.onnx, every_n_frames: 2 }
+cameras:
+  gate-1:
+    input: rtsp://127.0.0.1:8554/gate
+    analyze_fps: 5
+    privacy_masks: [ [[0,0],[200,0],[200,120]] ]
+)");
+  ASSERT_EQ(c.cameras.size(), 1u);
+  const auto& cam = c.cameras.at("gate-1");
+  EXPECT_EQ(cam.input, "rtsp://127.0.0.1:8554/gate");
+  EXPECT_EQ(cam.analyze_fps, 5);
+  ASSERT_EQ(cam.privacy_masks.size(), 1u);
+  EXPECT_EQ(cam.privacy_masks[0][1], cv::Point2f(200, 0));
+  EXPECT_EQ(c.detect.every_n_frames, 2);
+}
+
+TEST(Config, UnknownKeyNamesKeyAndLine) {
+  const auto e = error_of("detect:\n  type: motion\n  treshold: 3\n");
+  EXPECT_THAT(e, HasSubstr("site.yaml:3: detect.treshold: unknown key"));
+}
+
+TEST(Config, WrongTypeIsAnError) {
+  EXPECT_THAT(error_of("detect: { every_n_frames: many }"),
+              HasSubstr("detect.every_n_frames: expected an integer"));
+}
+
+TEST(Config, OutOfRangeIsNotClamped) {
+  EXPECT_THAT(error_of("cameras:\n  a:\n    input: x.avi\n    analyze_fps: -5\n"),
+              HasSubstr("site.yaml:4: cameras.a.analyze_fps: must be >= 0"));
+}
+
+TEST(Config, BadEnumListsChoices) {
+  EXPECT_THAT(error_of("detect: { type: magic }"), HasSubstr("must be motion or onnx"));
+}
+
+TEST(Config, OnnxWithoutModelIsRefused) {
+  EXPECT_THAT(error_of("detect: { type: onnx }"), HasSubstr("detect.model: required"));
+}
+
+TEST(Config, MalformedPolygonIsRefused) {
+  EXPECT_THAT(error_of("cameras: { a: { input: x, privacy_masks: [ [[0,0],[1,1]] ] } }"),
+              HasSubstr("cameras.a.privacy_masks[0]: a polygon is a list of at least 3"));
+}
+
+TEST(Config, InvalidYamlGivesLine) {
+  EXPECT_THAT(error_of("detect: {type: onnx\n"), HasSubstr("invalid YAML"));
+}
+
+TEST(Config, MissingFileIsAnError) {
+  EXPECT_THROW(load_config("/nonexistent/site.yaml"), ConfigError);
+}
+
+}  // namespace vigie

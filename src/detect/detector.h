@@ -1,0 +1,79 @@
+// Detection: where the objects are in one frame.
+//
+// MotionGate is the cheap stage (a running background on a small grey frame) that says
+// where and whether something moves; a Detector finds objects, either by background
+// subtraction (`motion`, no model needed) or with a COCO network (`onnx`).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core/mat.hpp>
+
+#include "config/config.h"
+#include "core/box.h"
+#include "core/result.h"
+
+namespace vigie::detect {
+
+struct Detection {
+  Box box;            // full-frame pixels
+  int class_id = -1;  // COCO id for onnx; -1 for the class-free `object`
+  std::string label;  // "person", "car", … or "object"
+  float score = 0;    // 0..1
+};
+
+// Moving regions of one frame, in full-frame pixels.
+struct Motion {
+  std::vector<Box> regions;
+  double moving_share = 0;  // share of the frame's pixels that changed
+  bool any() const { return !regions.empty(); }
+};
+
+// Not thread-safe: one per camera.
+class MotionGate {
+ public:
+  explicit MotionGate(const MotionGateConfig& config);
+  Motion update(const cv::Mat& bgr);
+
+ private:
+  MotionGateConfig config_;
+  cv::Mat background_;  // CV_32F running average at the work resolution
+  cv::Mat small_, grey_, diff_, mask_;
+};
+
+// Not thread-safe: one per camera. detect() never throws on image content.
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  // `motion` is what the gate saw on this frame; detectors may restrict their search to it.
+  virtual std::vector<Detection> detect(const cv::Mat& bgr, const Motion& motion) = 0;
+};
+
+// Builds the detector named by config.type. Fails with a message naming the missing or
+// unreadable model file.
+Result<std::unique_ptr<Detector>> make_detector(const DetectConfig& config);
+
+// --- Pieces exposed for tests --------------------------------------------------------
+
+// COCO class names by id (80 entries); -1 if `name` is not one.
+int coco_class_id(const std::string& name);
+const std::string& coco_class_name(int id);
+
+struct Letterbox {
+  double scale = 1;  // network pixels per image pixel
+  cv::Point2f offset;  // image origin inside the network input (top-left padding: 0,0)
+};
+
+// Decodes one output tensor into detections in image pixels (before NMS).
+// yolox: [1,N,5+C] raw grid outputs (strides 8,16,32); yolov5: [1,N,5+C] decoded boxes;
+// yolov8: [1,4+C,N] decoded boxes without objectness.
+std::vector<Detection> decode_output(const cv::Mat& output, const std::string& layout,
+                                     int input_size, const Letterbox& lb, float min_score,
+                                     const std::vector<int>& keep_classes);
+
+// Class-wise non-maximum suppression.
+std::vector<Detection> nms(const std::vector<Detection>& dets, float iou_threshold);
+
+}  // namespace vigie::detect
