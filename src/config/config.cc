@@ -115,6 +115,7 @@ void read_motion_gate(Section s, MotionGateConfig& c) {
   s.get("threshold", c.threshold, [](int v) { return v > 0 && v < 256; }, "must be in 1..255");
   s.get("min_area", c.min_area, unit, "must be in [0, 1]");
   s.get("learning_rate", c.learning_rate, unit, "must be in [0, 1]");
+  s.get("max_idle_s", c.max_idle_s, non_negative, "must be >= 0");
   s.finish();
 }
 

@@ -30,6 +30,9 @@ struct MotionGateConfig {
   int threshold = 20;           // grey-level difference from the running background
   double min_area = 0.0005;     // smallest region kept, as a share of the frame area
   double learning_rate = 0.05;  // running-background update per analysed frame
+  // Even when nothing moves, the detector looks at least this often (seconds), so that
+  // someone standing still from the start is found.
+  double max_idle_s = 2.0;
 };
 
 struct DetectConfig {

@@ -24,6 +24,8 @@ class MotionDetector final : public Detector {
     else
       small_ = bgr;
     subtractor_->apply(small_, mask_);
+    // The first frames only teach the model what the background is.
+    if (++frames_ <= kWarmupFrames) return {};
     // Shadows are marked 127 by both subtractors: keep only confident foreground.
     cv::threshold(mask_, mask_, 200, 255, cv::THRESH_BINARY);
     // Kernel sizes follow the work resolution so that behaviour does not depend on it.
@@ -35,10 +37,12 @@ class MotionDetector final : public Detector {
     cv::Mat labels, stats, centroids;
     const int n = cv::connectedComponentsWithStats(mask_, labels, stats, centroids, 8, CV_32S);
     const double min_area = config_.min_box_area * mask_.total();
+    // A blob over half the frame is a lighting change or a camera shake, not an object.
+    const double max_area = 0.5 * mask_.total();
     std::vector<Detection> out;
     for (int i = 1; i < n; ++i) {
       const int area = stats.at<int>(i, cv::CC_STAT_AREA);
-      if (area < min_area) continue;
+      if (area < min_area || area > max_area) continue;
       const float x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
       const float w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
       Detection d;
@@ -56,7 +60,9 @@ class MotionDetector final : public Detector {
  private:
   DetectConfig config_;
   cv::Ptr<cv::BackgroundSubtractor> subtractor_;
+  static constexpr int kWarmupFrames = 2;
   cv::Mat small_, mask_;
+  int frames_ = 0;
 };
 
 }  // namespace

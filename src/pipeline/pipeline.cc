@@ -1,0 +1,145 @@
+#include "pipeline/pipeline.h"
+
+#include <chrono>
+#include <thread>
+
+#include "core/bounded_queue.h"
+
+namespace vigie::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
+                               std::unique_ptr<detect::Detector> detector)
+    : detect_config_(config.detect),
+      gate_enabled_(config.motion_gate.enabled),
+      max_idle_s_(config.motion_gate.max_idle_s),
+      mask_(camera.privacy_masks),
+      gate_(config.motion_gate),
+      detector_(std::move(detector)),
+      tracker_(config.track) {}
+
+bool CameraPipeline::should_detect(const detect::Motion& motion, double time_s) const {
+  if (analysed_ % detect_config_.every_n_frames != 0) return false;
+  // The background detector must see every frame it is given to keep its model current.
+  if (!gate_enabled_ || detect_config_.type == "motion") return true;
+  // Nothing moves and nothing is being followed: the expensive detector has nothing to do.
+  return motion.any() || tracking_something_ || time_s - last_detect_s_ >= max_idle_s_;
+}
+
+FrameResult CameraPipeline::process(Frame& frame) {
+  FrameResult result;
+  auto t = Clock::now();
+  mask_.apply(frame.image);
+  times_.mask += seconds_since(t);
+
+  if (gate_enabled_) {
+    t = Clock::now();
+    result.motion = gate_.update(frame.image);
+    times_.gate += seconds_since(t);
+  }
+
+  result.detector_ran = should_detect(result.motion, frame.time_s);
+  if (result.detector_ran) {
+    last_detect_s_ = frame.time_s;
+    t = Clock::now();
+    result.detections = detector_->detect(frame.image, result.motion);
+    times_.detect += seconds_since(t);
+    ++detector_runs_;
+  }
+
+  t = Clock::now();
+  result.tracks = result.detector_ran ? tracker_.update(result.detections, frame.index, frame.time_s)
+                                      : tracker_.predict(frame.index, frame.time_s);
+  times_.track += seconds_since(t);
+  tracking_something_ = !result.tracks.empty();
+  ++analysed_;
+  return result;
+}
+
+namespace {
+
+// Runs the pipeline on one frame and reports it; shared by the file and live loops.
+void analyse(Frame& frame, CameraPipeline& pipeline, const RunHooks& hooks, RunStats& stats) {
+  const FrameResult result = pipeline.process(frame);
+  ++stats.analysed;
+  if (hooks.on_frame) {
+    const auto t = Clock::now();
+    hooks.on_frame(frame, result);
+    pipeline.times().output += seconds_since(t);
+  }
+}
+
+bool stop_requested(const RunHooks& hooks) { return hooks.stop && hooks.stop->load(); }
+
+}  // namespace
+
+RunStats run_analysis(video::Source& source, CameraPipeline& pipeline, double analyze_fps,
+                      const RunHooks& hooks) {
+  RunStats stats;
+  video::FrameSampler sampler(analyze_fps);
+  const auto start = Clock::now();
+  auto last_progress = start;
+  auto progress = [&] {
+    if (!hooks.on_progress || seconds_since(last_progress) < 0.25) return;
+    last_progress = Clock::now();
+    stats.wall_s = seconds_since(start);
+    hooks.on_progress(stats);
+  };
+
+  if (!source.is_live()) {
+    Frame frame;
+    while (!stop_requested(hooks)) {
+      const auto t = Clock::now();
+      const auto r = source.read(frame);
+      pipeline.times().decode += seconds_since(t);
+      if (r.status == video::ReadStatus::kEnd) break;
+      if (r.status == video::ReadStatus::kError) {
+        stats.source_error = r.error;
+        break;
+      }
+      ++stats.decoded;
+      if (sampler.take(frame.time_s)) analyse(frame, pipeline, hooks, stats);
+      progress();
+    }
+  } else {
+    // Decode on its own thread; the analysis takes the newest frames it can keep up with.
+    BoundedQueue<Frame> queue(4);
+    std::atomic<int64_t> decoded{0};
+    double decode_s = 0;
+    std::thread decoder([&] {
+      while (!stop_requested(hooks)) {
+        Frame frame;
+        const auto t = Clock::now();
+        const auto r = source.read(frame);
+        decode_s += seconds_since(t);
+        if (r.status != video::ReadStatus::kFrame) break;  // kEnd: stop was requested
+        ++decoded;
+        if (sampler.take(frame.time_s)) queue.push(std::move(frame));
+      }
+      queue.close();
+    });
+    while (!queue.closed()) {
+      auto frame = queue.pop(std::chrono::milliseconds(200));
+      stats.decoded = decoded.load();
+      if (frame) analyse(*frame, pipeline, hooks, stats);
+      progress();
+    }
+    decoder.join();
+    pipeline.times().decode += decode_s;
+    stats.decoded = decoded.load();
+    stats.dropped = static_cast<int64_t>(queue.drops());
+  }
+  stats.wall_s = seconds_since(start);
+  if (hooks.on_progress) hooks.on_progress(stats);
+  return stats;
+}
+
+}  // namespace vigie::pipeline

@@ -1,0 +1,93 @@
+// One camera's analysis: masked frame → motion gate → detector → tracker.
+//
+// CameraPipeline holds the per-camera state and is driven frame by frame (one thread);
+// run_analysis() is the loop that reads a source, samples it to analyze_fps, and hands
+// each analysed frame and its tracks to a callback.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "config/config.h"
+#include "core/frame.h"
+#include "detect/detector.h"
+#include "track/tracker.h"
+#include "video/privacy_mask.h"
+#include "video/source.h"
+
+namespace vigie::pipeline {
+
+// Seconds spent in each stage, summed over the run.
+struct StageTimes {
+  double decode = 0, mask = 0, gate = 0, detect = 0, track = 0, output = 0;
+  double total() const { return decode + mask + gate + detect + track + output; }
+};
+
+struct FrameResult {
+  std::vector<track::TrackState> tracks;   // confirmed tracks on this frame
+  std::vector<detect::Detection> detections;  // empty when the detector did not run
+  detect::Motion motion;
+  bool detector_ran = false;
+};
+
+class CameraPipeline {
+ public:
+  CameraPipeline(const Config& config, const CameraConfig& camera,
+                 std::unique_ptr<detect::Detector> detector);
+
+  // Masks `frame.image` in place (nothing downstream ever sees unmasked pixels), then
+  // detects and tracks.
+  FrameResult process(Frame& frame);
+  // Ends all tracks; returns the records of those not yet taken.
+  std::vector<track::TrackRecord> finish() { return tracker_.finish(); }
+  std::vector<track::TrackRecord> take_finished() { return tracker_.take_finished(); }
+
+  const StageTimes& times() const { return times_; }
+  StageTimes& times() { return times_; }
+  int64_t detector_runs() const { return detector_runs_; }
+  int confirmed_tracks() const { return tracker_.confirmed_count(); }
+
+ private:
+  bool should_detect(const detect::Motion& motion, double time_s) const;
+
+  DetectConfig detect_config_;
+  bool gate_enabled_;
+  double max_idle_s_;
+  double last_detect_s_ = -1e300;
+  video::PrivacyMask mask_;
+  detect::MotionGate gate_;
+  std::unique_ptr<detect::Detector> detector_;
+  track::Tracker tracker_;
+  StageTimes times_;
+  int64_t analysed_ = 0;
+  int64_t detector_runs_ = 0;
+  bool tracking_something_ = false;
+};
+
+struct RunStats {
+  int64_t decoded = 0;   // frames read from the source
+  int64_t analysed = 0;  // frames that went through the pipeline
+  int64_t dropped = 0;   // live frames dropped because analysis fell behind
+  double wall_s = 0;
+  std::string source_error;  // why a non-live source stopped early; empty at a clean end
+};
+
+struct RunHooks {
+  // Called for every analysed frame, after masking and tracking.
+  std::function<void(const Frame&, const FrameResult&)> on_frame;
+  // Called about every 0.25 s of wall time with frames decoded so far.
+  std::function<void(const RunStats&)> on_progress;
+  std::function<void(video::LinkEvent, const std::string&)> on_link;
+  const std::atomic<bool>* stop = nullptr;  // set from outside to end the run cleanly
+};
+
+// Reads `source` to its end (or until *hooks.stop), analysing frames at analyze_fps
+// (0: all). A live source is decoded on its own thread into a bounded queue, so slow
+// analysis drops frames (counted) instead of stalling the decoder. A file that breaks
+// midway ends the run with source_error set; what was analysed until then stands.
+RunStats run_analysis(video::Source& source, CameraPipeline& pipeline, double analyze_fps,
+                              const RunHooks& hooks);
+
+}  // namespace vigie::pipeline

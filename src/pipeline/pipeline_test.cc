@@ -1,0 +1,165 @@
+#include "pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+#include <thread>
+
+namespace vigie::pipeline {
+namespace {
+
+cv::Mat scene(int i) {
+  cv::Mat img(240, 320, CV_8UC3, cv::Scalar(90, 100, 110));
+  cv::rectangle(img, cv::Rect(20 + 5 * i, 100, 30, 60), cv::Scalar(240, 240, 240), cv::FILLED);
+  return img;
+}
+
+// Records every image it is shown, finds nothing.
+class SpyDetector : public detect::Detector {
+ public:
+  std::vector<detect::Detection> detect(const cv::Mat& bgr, const detect::Motion&) override {
+    seen.push_back(bgr.clone());
+    if (delay.count()) std::this_thread::sleep_for(delay);
+    return {};
+  }
+  std::vector<cv::Mat> seen;
+  std::chrono::milliseconds delay{0};
+};
+
+class FakeSource : public video::Source {
+ public:
+  FakeSource(int frames, double fps, bool live) : frames_(frames), fps_(fps), live_(live) {}
+  video::ReadResult read(Frame& out) override {
+    if (i_ >= frames_) return {video::ReadStatus::kEnd, {}};
+    out.index = i_;
+    out.time_s = i_ / fps_;
+    out.image = scene(i_ % 40);
+    ++i_;
+    return {};
+  }
+  double nominal_fps() const override { return fps_; }
+  bool is_live() const override { return live_; }
+
+ private:
+  int frames_, i_ = 0;
+  double fps_;
+  bool live_;
+};
+
+TEST(CameraPipeline, DetectorNeverSeesMaskedPixels) {
+  Config config;
+  CameraConfig cam;
+  cam.privacy_masks = {{{0, 0}, {160, 0}, {160, 240}, {0, 240}}};
+  auto spy = std::make_unique<SpyDetector>();
+  auto* seen = &spy->seen;
+  CameraPipeline p(config, cam, std::move(spy));
+  for (int i = 0; i < 5; ++i) {
+    Frame f{i, i / 10.0, scene(i)};
+    p.process(f);
+    EXPECT_EQ(cv::countNonZero(f.image(cv::Rect(0, 0, 160, 240)).reshape(1)), 0);
+  }
+  ASSERT_FALSE(seen->empty());
+  for (const auto& img : *seen) {
+    EXPECT_EQ(cv::countNonZero(img(cv::Rect(0, 0, 160, 240)).reshape(1)), 0);
+    EXPECT_GT(cv::countNonZero(img(cv::Rect(160, 0, 160, 240)).reshape(1)), 0);
+  }
+}
+
+TEST(CameraPipeline, ModelFreeDetectorFindsNothingInsideAMask) {
+  Config config;
+  config.detect.work_width = 320;
+  CameraConfig cam;
+  cam.privacy_masks = {{{0, 80}, {320, 80}, {320, 180}, {0, 180}}};  // covers the walker
+  auto det = detect::make_detector(config.detect);
+  CameraPipeline p(config, cam, std::move(det.value()));
+  for (int i = 0; i < 40; ++i) {
+    Frame f{i, i / 10.0, scene(i)};
+    EXPECT_TRUE(p.process(f).detections.empty()) << "frame " << i;
+  }
+  EXPECT_EQ(p.confirmed_tracks(), 0);
+}
+
+TEST(CameraPipeline, DetectsEveryNthFrame) {
+  Config config;
+  config.detect.every_n_frames = 3;
+  config.motion_gate.enabled = false;
+  auto spy = std::make_unique<SpyDetector>();
+  CameraPipeline p(config, {}, std::move(spy));
+  for (int i = 0; i < 9; ++i) {
+    Frame f{i, i / 10.0, scene(i)};
+    EXPECT_EQ(p.process(f).detector_ran, i % 3 == 0);
+  }
+  EXPECT_EQ(p.detector_runs(), 3);
+}
+
+TEST(CameraPipeline, GateSkipsTheModelDetectorOnAStillScene) {
+  Config config;
+  config.detect.type = "onnx";  // the gate only skips expensive detectors
+  auto spy = std::make_unique<SpyDetector>();
+  CameraPipeline p(config, {}, std::move(spy));
+  for (int i = 0; i < 10; ++i) {
+    Frame f{i, i / 10.0, scene(0)};  // nothing moves
+    p.process(f);
+  }
+  EXPECT_EQ(p.detector_runs(), 1);  // the first frame only: 0.9 s < motion_gate.max_idle_s
+  for (int i = 10; i < 13; ++i) {
+    Frame f{i, i / 10.0, scene(i)};  // now it moves
+    EXPECT_TRUE(p.process(f).detector_ran);
+  }
+}
+
+TEST(CameraPipeline, StillSceneIsStillCheckedEveryMaxIdle) {
+  Config config;
+  config.detect.type = "onnx";
+  config.motion_gate.max_idle_s = 1.0;
+  CameraPipeline p(config, {}, std::make_unique<SpyDetector>());
+  for (int i = 0; i < 31; ++i) {  // 3 s of a still scene at 10 fps
+    Frame f{i, i / 10.0, scene(0)};
+    p.process(f);
+  }
+  EXPECT_EQ(p.detector_runs(), 4);  // at 0, 1, 2 and 3 s
+}
+
+TEST(RunAnalysis, SamplesAFileToAnalyzeFps) {
+  Config config;
+  auto spy = std::make_unique<SpyDetector>();
+  CameraPipeline p(config, {}, std::move(spy));
+  FakeSource src(50, 25, /*live=*/false);
+  int frames = 0;
+  RunHooks hooks;
+  hooks.on_frame = [&](const Frame&, const FrameResult&) { ++frames; };
+  const RunStats stats = run_analysis(src, p, 5, hooks);
+  EXPECT_EQ(stats.decoded, 50);
+  EXPECT_EQ(stats.analysed, 10);
+  EXPECT_EQ(frames, 10);
+  EXPECT_TRUE(stats.source_error.empty());
+}
+
+TEST(RunAnalysis, SlowAnalysisOfALiveSourceDropsAndCounts) {
+  Config config;
+  config.motion_gate.enabled = false;
+  auto spy = std::make_unique<SpyDetector>();
+  spy->delay = std::chrono::milliseconds(5);
+  CameraPipeline p(config, {}, std::move(spy));
+  FakeSource src(400, 25, /*live=*/true);  // decodes far faster than 5 ms a frame
+  const RunStats stats = run_analysis(src, p, 0, {});
+  EXPECT_EQ(stats.decoded, 400);
+  EXPECT_GT(stats.dropped, 0);
+  EXPECT_EQ(stats.analysed + stats.dropped, 400);
+}
+
+TEST(RunAnalysis, StopFlagEndsTheRun) {
+  Config config;
+  CameraPipeline p(config, {}, std::make_unique<SpyDetector>());
+  FakeSource src(1000, 25, false);
+  std::atomic<bool> stop{false};
+  RunHooks hooks;
+  hooks.stop = &stop;
+  hooks.on_frame = [&](const Frame& f, const FrameResult&) {
+    if (f.index == 9) stop = true;
+  };
+  EXPECT_EQ(run_analysis(src, p, 0, hooks).analysed, 10);
+}
+
+}  // namespace
+}  // namespace vigie::pipeline
