@@ -120,7 +120,8 @@ void read_motion_gate(Section s, MotionGateConfig& c) {
 }
 
 void read_detect(Section s, DetectConfig& c) {
-  s.get("type", c.type, one_of({"motion", "onnx"}), "must be motion or onnx");
+  s.get("type", c.type, one_of({"motion", "onnx", "replay"}), "must be motion, onnx or replay");
+  s.get("detections", c.detections);
   s.get("every_n_frames", c.every_n_frames, positive, "must be >= 1");
   s.get("model", c.model);
   s.get("layout", c.layout, one_of({"yolox", "yolov5", "yolov8"}), "must be yolox, yolov5 or yolov8");
@@ -145,7 +146,10 @@ void read_track(Section s, TrackConfig& c) {
   s.get("low_match_iou", c.low_match_iou, unit, "must be in [0, 1]");
   s.get("tentative_match_iou", c.tentative_match_iou, unit, "must be in [0, 1]");
   s.get("min_hits", c.min_hits, positive, "must be >= 1");
+  s.get("confirm_score", c.confirm_score, unit, "must be in [0, 1]");
   s.get("max_lost_s", c.max_lost_s, non_negative, "must be >= 0");
+  s.get("appearance_weight", c.appearance_weight, unit, "must be in [0, 1]");
+  s.get("reid_max_distance", c.reid_max_distance, unit, "must be in [0, 1]");
   s.get("max_path_points", c.max_path_points, positive, "must be >= 1");
   s.finish();
 }
@@ -218,6 +222,8 @@ Config load_config(const std::string& path) {
 void validate(const Config& c) {
   if (c.detect.type == "onnx" && c.detect.model.empty())
     throw ConfigError("detect.model: required when detect.type is onnx (path to an .onnx file)");
+  if (c.detect.type == "replay" && c.detect.detections.empty())
+    throw ConfigError("detect.detections: required when detect.type is replay (a det.txt file)");
   if (c.track.new_track_score < c.track.high_score)
     throw ConfigError(fmt::format("track.new_track_score ({}) must be >= track.high_score ({})",
                                   c.track.new_track_score, c.track.high_score));

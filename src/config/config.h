@@ -36,7 +36,7 @@ struct MotionGateConfig {
 };
 
 struct DetectConfig {
-  std::string type = "motion";  // motion | onnx
+  std::string type = "motion";  // motion | onnx | replay (detections read from a file)
   // Detect on every Nth analysed frame; the tracker's prediction carries the others.
   int every_n_frames = 1;
 
@@ -52,6 +52,12 @@ struct DetectConfig {
   std::string regions = "full";  // full | motion: whole frame, or the crop around motion
   int threads = 1;               // OpenCV threads for the forward pass
 
+  // --- replay ---
+  // Detections per frame in MOTChallenge det.txt layout (frame from 1,-1,x,y,w,h,score,
+  // COCO class or -1): replays a detector's output, or public detections, through the
+  // tracker without paying for the detector again.
+  std::string detections;
+
   // --- motion ---
   std::string background = "mog2";  // mog2 | knn
   int work_width = 384;             // background model resolution (pixels across)
@@ -65,8 +71,19 @@ struct TrackConfig {
   float match_iou = 0.2f;        // first stage: high detections to all live tracks
   float low_match_iou = 0.5f;    // second stage: low detections to tracks still unmatched
   float tentative_match_iou = 0.3f;  // new tracks to the remaining high detections
-  int min_hits = 2;              // consecutive matches before a track is confirmed
+  int min_hits = 2;              // consecutive matches before a track is followed
+  // A followed track is reported (gets an id, reaches rules and outputs) once the median
+  // score of its last 10 detections reaches this: Frigate's `threshold` (default 0.7).
+  // One confident frame cannot make a track, nor can a steady weak false positive.
+  float confirm_score = 0.7f;
   double max_lost_s = 3.0;       // a lost track is forgotten after this long unseen
+  // Share of the first-stage cost given to clothing colour (track/appearance.h) instead
+  // of box overlap; 0 uses overlap alone. Overlap still gates every match.
+  float appearance_weight = 0.5f;
+  // A lost track may take an unexplained detection that no longer overlaps its
+  // prediction if it is within walking reach of where it was last seen and its clothing
+  // colour is closer than this (0..1, 0 disables).
+  float reid_max_distance = 0.2f;
   size_t max_path_points = 2000; // foot points kept per track record
 };
 

@@ -56,7 +56,7 @@ TEST(Config, OutOfRangeIsNotClamped) {
 }
 
 TEST(Config, BadEnumListsChoices) {
-  EXPECT_THAT(error_of("detect: { type: magic }"), HasSubstr("must be motion or onnx"));
+  EXPECT_THAT(error_of("detect: { type: magic }"), HasSubstr("must be motion, onnx or replay"));
 }
 
 TEST(Config, OnnxWithoutModelIsRefused) {

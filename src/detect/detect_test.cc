@@ -40,9 +40,9 @@ TEST(MotionDetector, FindsAMovingObjectAsClassFreeBox) {
   c.work_width = 320;
   auto det = make_detector(c);
   ASSERT_TRUE(det) << det.error().message;
-  for (int i = 0; i < 30; ++i) (*det)->detect(scene(-1), {});  // learn the background
+  for (int i = 0; i < 30; ++i) (*det)->detect(Frame{0, 0, scene(-1)}, {});  // learn the background
   std::vector<Detection> found;
-  for (int x = 20; x < 120; x += 10) found = (*det)->detect(scene(x), {});
+  for (int x = 20; x < 120; x += 10) found = (*det)->detect(Frame{0, 0, scene(x)}, {});
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].label, "object");
   EXPECT_GT(iou(found[0].box, {110, 80, 30, 60}), 0.7);
@@ -106,9 +106,9 @@ TEST(DecodeOutput, Yolov5DecodedBoxesWithObjectness) {
 }
 
 TEST(Nms, SuppressesOverlapsWithinAClassOnly) {
-  std::vector<Detection> dets = {{{0, 0, 10, 10}, 0, "person", 0.9f},
-                                 {{1, 1, 10, 10}, 0, "person", 0.8f},
-                                 {{1, 1, 10, 10}, 2, "car", 0.7f}};
+  std::vector<Detection> dets = {{{0, 0, 10, 10}, 0, "person", 0.9f, {}},
+                                 {{1, 1, 10, 10}, 0, "person", 0.8f, {}},
+                                 {{1, 1, 10, 10}, 2, "car", 0.7f, {}}};
   const auto kept = nms(dets, 0.45f);
   ASSERT_EQ(kept.size(), 2u);
   EXPECT_FLOAT_EQ(kept[0].score, 0.9f);
@@ -153,7 +153,7 @@ TEST(OnnxDetector, FindsThePeopleOnPetsFrame101) {
   c.score_threshold = 0.3f;
   auto det = make_detector(c);
   ASSERT_TRUE(det) << det.error().message;
-  const auto dets = (*det)->detect(f.image, {});
+  const auto dets = (*det)->detect(f, {});
   const std::vector<Box> expected = {{345, 197, 33, 77}, {587, 154, 32, 82}, {376, 177, 31, 78},
                                      {494, 147, 23, 71}, {517, 151, 22, 68}};
   for (const auto& e : expected) {

@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "core/box.h"
+#include "core/frame.h"
 #include "core/result.h"
 
 namespace vigie::detect {
@@ -22,6 +23,8 @@ struct Detection {
   int class_id = -1;  // COCO id for onnx; -1 for the class-free `object`
   std::string label;  // "person", "car", … or "object"
   float score = 0;    // 0..1
+  // A colour description of the object (see track/appearance.h); empty when not computed.
+  std::vector<float> appearance;
 };
 
 // Moving regions of one frame, in full-frame pixels.
@@ -48,11 +51,11 @@ class Detector {
  public:
   virtual ~Detector() = default;
   // `motion` is what the gate saw on this frame; detectors may restrict their search to it.
-  virtual std::vector<Detection> detect(const cv::Mat& bgr, const Motion& motion) = 0;
+  virtual std::vector<Detection> detect(const Frame& frame, const Motion& motion) = 0;
 };
 
 // Builds the detector named by config.type. Fails with a message naming the missing or
-// unreadable model file.
+// unreadable model (or detections) file.
 Result<std::unique_ptr<Detector>> make_detector(const DetectConfig& config);
 
 // --- Pieces exposed for tests --------------------------------------------------------

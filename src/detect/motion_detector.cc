@@ -17,7 +17,8 @@ class MotionDetector final : public Detector {
       subtractor_ = cv::createBackgroundSubtractorMOG2(c.history, 16.0, /*shadows=*/true);
   }
 
-  std::vector<Detection> detect(const cv::Mat& bgr, const Motion&) override {
+  std::vector<Detection> detect(const Frame& frame, const Motion&) override {
+    const cv::Mat& bgr = frame.image;
     const double s = std::min(1.0, static_cast<double>(config_.work_width) / bgr.cols);
     if (s < 1.0)
       cv::resize(bgr, small_, cv::Size(), s, s, cv::INTER_AREA);

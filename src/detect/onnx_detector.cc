@@ -44,7 +44,8 @@ class OnnxDetector final : public Detector {
     for (const auto& name : c.classes) keep_.push_back(coco_class_id(name));
   }
 
-  std::vector<Detection> detect(const cv::Mat& bgr, const Motion& motion) override {
+  std::vector<Detection> detect(const Frame& frame, const Motion& motion) override {
+    const cv::Mat& bgr = frame.image;
     cv::Rect roi(0, 0, bgr.cols, bgr.rows);
     if (config_.regions == "motion") {
       if (!motion.any()) return {};
@@ -182,6 +183,7 @@ Result<std::unique_ptr<Detector>> make_onnx_detector(const DetectConfig& config)
 Result<std::unique_ptr<Detector>> make_detector(const DetectConfig& config) {
   if (config.type == "onnx") return make_onnx_detector(config);
   if (config.type == "motion") return make_motion_detector(config);
+  if (config.type == "replay") return make_replay_detector(config);
   return Error{fmt::format("unknown detector type '{}' (motion or onnx)", config.type)};
 }
 

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "core/bounded_queue.h"
+#include "track/appearance.h"
 
 namespace vigie::pipeline {
 namespace {
@@ -21,6 +22,7 @@ CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
     : detect_config_(config.detect),
       gate_enabled_(config.motion_gate.enabled),
       max_idle_s_(config.motion_gate.max_idle_s),
+      describe_appearance_(config.track.appearance_weight > 0 || config.track.reid_max_distance > 0),
       mask_(camera.privacy_masks),
       gate_(config.motion_gate),
       detector_(std::move(detector)),
@@ -50,8 +52,13 @@ FrameResult CameraPipeline::process(Frame& frame) {
   if (result.detector_ran) {
     last_detect_s_ = frame.time_s;
     t = Clock::now();
-    result.detections = detector_->detect(frame.image, result.motion);
+    result.detections = detector_->detect(frame, result.motion);
     times_.detect += seconds_since(t);
+    if (describe_appearance_) {
+      t = Clock::now();
+      for (auto& d : result.detections) d.appearance = track::describe_appearance(frame.image, d.box);
+      times_.track += seconds_since(t);
+    }
     ++detector_runs_;
   }
 

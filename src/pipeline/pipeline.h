@@ -55,6 +55,7 @@ class CameraPipeline {
   DetectConfig detect_config_;
   bool gate_enabled_;
   double max_idle_s_;
+  bool describe_appearance_;
   double last_detect_s_ = -1e300;
   video::PrivacyMask mask_;
   detect::MotionGate gate_;

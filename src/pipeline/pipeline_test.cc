@@ -17,8 +17,8 @@ cv::Mat scene(int i) {
 // Records every image it is shown, finds nothing.
 class SpyDetector : public detect::Detector {
  public:
-  std::vector<detect::Detection> detect(const cv::Mat& bgr, const detect::Motion&) override {
-    seen.push_back(bgr.clone());
+  std::vector<detect::Detection> detect(const Frame& frame, const detect::Motion&) override {
+    seen.push_back(frame.image.clone());
     if (delay.count()) std::this_thread::sleep_for(delay);
     return {};
   }

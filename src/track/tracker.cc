@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/assignment.h"
+#include "track/appearance.h"
 #include "track/kalman_box.h"
 
 namespace vigie::track {
@@ -25,8 +26,9 @@ void thin_path(std::vector<cv::Point2f>& path, size_t max_points) {
 enum class Phase { kTentative, kTracked, kLost };
 
 struct Tracker::Track {
-  Track(const detect::Detection& d, int64_t frame, double time, size_t max_path)
-      : kalman(d.box), score(d.score), max_path_points(max_path) {
+  Track(const detect::Detection& d, int64_t frame, double time, size_t max_path, int64_t step)
+      : kalman(d.box), at_last_observation(d.box), last_observed_box(d.box),
+        last_observed_step(step), score(d.score), max_path_points(max_path) {
     record.first_frame = frame;
     record.first_time_s = time;
     observe(d, frame, time);
@@ -34,11 +36,20 @@ struct Tracker::Track {
 
   void observe(const detect::Detection& d, int64_t frame, double time) {
     ++label_votes[d.label];
+    if (!d.appearance.empty()) {
+      // A slowly moving average: one odd frame (an occluder) does not rewrite the track.
+      if (appearance.size() != d.appearance.size()) appearance = d.appearance;
+      else
+        for (size_t i = 0; i < appearance.size(); ++i)
+          appearance[i] = 0.9f * appearance[i] + 0.1f * d.appearance[i];
+    }
     score = d.score;
     last_seen_s = time;
     record.last_frame = frame;
     record.last_time_s = time;
     ++record.detections;
+    recent_scores.push_back(d.score);
+    if (recent_scores.size() > kScoreWindow) recent_scores.erase(recent_scores.begin());
     record.path.push_back(d.box.foot());
     if (record.path.size() > max_path_points) thin_path(record.path, max_path_points / 2);
     // The best view: the most confident detection, for the snapshot.
@@ -51,15 +62,54 @@ struct Tracker::Track {
         ->first;
   }
 
+  // Corrects the filter with a matched detection. After a gap (the track was lost), the
+  // filter is replayed from its last observation along a straight line to the new one
+  // (OC-SORT's observation-centric re-update), so that the velocity that made it drift
+  // while unseen does not survive the reunion.
+  void correct(const detect::Detection& d, int64_t frame, double time, int64_t step) {
+    const int64_t gap = step - last_observed_step;
+    if (gap > 1) {
+      kalman = at_last_observation;
+      for (int64_t k = 1; k < gap; ++k) {
+        const float a = static_cast<float>(k) / gap;
+        const Box& p = last_observed_box;
+        kalman.predict();
+        kalman.update({p.x + a * (d.box.x - p.x), p.y + a * (d.box.y - p.y), p.w + a * (d.box.w - p.w),
+                       p.h + a * (d.box.h - p.h)});
+      }
+      kalman.predict();
+    }
+    kalman.update(d.box);
+    at_last_observation = kalman;
+    last_observed_box = d.box;
+    last_observed_step = step;
+    matched_now = true;
+    observe(d, frame, time);
+  }
+
+  float median_score() const {
+    std::vector<float> s = recent_scores;
+    std::nth_element(s.begin(), s.begin() + s.size() / 2, s.end());
+    return s[s.size() / 2];
+  }
+
+  bool reported() const { return record.id > 0; }
+
   TrackState state() const { return {record.id, kalman.box(), label(), score, matched_now}; }
 
   KalmanBox kalman;
+  KalmanBox at_last_observation;  // the filter right after its last correction
+  Box last_observed_box;
+  int64_t last_observed_step;
   Phase phase = Phase::kTentative;
   int hits = 1;  // consecutive matches while tentative
   float score;
   double last_seen_s = 0;
   bool matched_now = true;
   size_t max_path_points;
+  static constexpr size_t kScoreWindow = 10;
+  std::vector<float> recent_scores;
+  std::vector<float> appearance;
   std::map<std::string, int> label_votes;
   TrackRecord record;
 };
@@ -68,24 +118,61 @@ namespace {
 
 using Detections = std::vector<detect::Detection>;
 
-// Matches tracks[ti] to dets[di] on IoU >= min_iou; returns matched pairs and marks the
-// matched entries used.
-std::vector<std::pair<int, int>> associate(const std::vector<Box>& track_boxes,
+// Optimal matching of tracks to detections. Pairs overlapping less than min_iou are
+// forbidden; among the others the cost is 1 - IoU, blended with the appearance distance
+// when both sides have one and appearance_weight > 0.
+template <typename TrackPtr>
+std::vector<std::pair<int, int>> associate(const std::vector<TrackPtr>& tracks,
                                            const std::vector<const detect::Detection*>& dets,
-                                           float min_iou) {
-  std::vector<std::vector<double>> cost(track_boxes.size(), std::vector<double>(dets.size()));
-  for (size_t t = 0; t < track_boxes.size(); ++t)
-    for (size_t d = 0; d < dets.size(); ++d) cost[t][d] = 1.0 - iou(track_boxes[t], dets[d]->box);
-  return solve_assignment(cost, 1.0 - min_iou);
+                                           float min_iou, float appearance_weight) {
+  constexpr double kForbidden = 1e9;
+  std::vector<std::vector<double>> cost(tracks.size(), std::vector<double>(dets.size()));
+  for (size_t t = 0; t < tracks.size(); ++t) {
+    const Box box = tracks[t]->kalman.box();
+    for (size_t d = 0; d < dets.size(); ++d) {
+      const double overlap = iou(box, dets[d]->box);
+      double c = overlap >= min_iou ? 1.0 - overlap : kForbidden;
+      if (c < kForbidden && appearance_weight > 0 && !tracks[t]->appearance.empty() &&
+          !dets[d]->appearance.empty())
+        c = (1 - appearance_weight) * c +
+            appearance_weight * appearance_distance(tracks[t]->appearance, dets[d]->appearance);
+      cost[t][d] = c;
+    }
+  }
+  return solve_assignment(cost, kForbidden / 2);
 }
 
 }  // namespace
+
+std::vector<std::pair<int, int>> Tracker::reidentify(const std::vector<Track*>& lost,
+                                                     const std::vector<const detect::Detection*>& dets,
+                                                     double time_s) const {
+  constexpr double kForbidden = 1e9;
+  std::vector<std::vector<double>> cost(lost.size(), std::vector<double>(dets.size(), kForbidden));
+  for (size_t t = 0; t < lost.size(); ++t) {
+    const Box& last = lost[t]->last_observed_box;
+    const double unseen_s = std::max(0.0, time_s - lost[t]->last_seen_s);
+    // How far a walker can have gone, in body heights: half a height of slack plus
+    // walking speed (about 0.8 heights per second) with margin.
+    const double reach = last.h * (0.5 + 1.0 * unseen_s);
+    for (size_t d = 0; d < dets.size(); ++d) {
+      const Box& b = dets[d]->box;
+      const cv::Point2f step = b.foot() - last.foot();
+      const double size_ratio = b.h / std::max(1.f, last.h);
+      if (std::hypot(step.x, step.y) > reach || size_ratio < 0.67 || size_ratio > 1.5) continue;
+      const double app = appearance_distance(lost[t]->appearance, dets[d]->appearance);
+      if (app <= config_.reid_max_distance) cost[t][d] = app;
+    }
+  }
+  return solve_assignment(cost, kForbidden / 2);
+}
 
 Tracker::Tracker(const TrackConfig& config) : config_(config) {}
 Tracker::~Tracker() = default;
 Tracker::Tracker(Tracker&&) noexcept = default;
 
 void Tracker::step(double /*time_s*/) {
+  ++steps_;
   for (auto& t : tracks_) {
     if (t->phase == Phase::kLost) t->kalman.freeze_height_velocity();
     t->kalman.predict();
@@ -102,18 +189,28 @@ std::vector<TrackState> Tracker::update(const Detections& detections, int64_t fr
   std::vector<Track*> pool;
   for (auto& t : tracks_)
     if (t->phase != Phase::kTentative) pool.push_back(t.get());
-  auto boxes_of = [](const std::vector<Track*>& ts) {
-    std::vector<Box> b;
-    for (auto* t : ts) b.push_back(t->kalman.box());
-    return b;
-  };
   std::vector<bool> high_used(high.size(), false), pool_matched(pool.size(), false);
-  for (auto [t, d] : associate(boxes_of(pool), high, config_.match_iou)) {
-    pool[t]->kalman.update(high[d]->box);
-    pool[t]->observe(*high[d], frame, time_s);
+  for (auto [t, d] : associate(pool, high, config_.match_iou, config_.appearance_weight)) {
+    pool[t]->correct(*high[d], frame, time_s, steps_);
     pool[t]->phase = Phase::kTracked;
-    pool[t]->matched_now = true;
     pool_matched[t] = high_used[d] = true;
+  }
+
+  // Stage 1b: lost tracks whose prediction went astray (the person turned, stopped or
+  // was hidden), found again by clothing colour near where they were last seen.
+  if (config_.reid_max_distance > 0) {
+    std::vector<Track*> lost;
+    for (size_t i = 0; i < pool.size(); ++i)
+      if (!pool_matched[i] && pool[i]->phase == Phase::kLost) lost.push_back(pool[i]);
+    std::vector<const detect::Detection*> free;
+    std::vector<size_t> free_index;
+    for (size_t i = 0; i < high.size(); ++i)
+      if (!high_used[i]) free.push_back(high[i]), free_index.push_back(i);
+    for (auto [t, d] : reidentify(lost, free, time_s)) {
+      lost[t]->correct(*free[d], frame, time_s, steps_);
+      lost[t]->phase = Phase::kTracked;
+      high_used[free_index[d]] = true;
+    }
   }
 
   // Stage 2: tracks followed until now but unmatched, against low-score detections.
@@ -121,10 +218,8 @@ std::vector<TrackState> Tracker::update(const Detections& detections, int64_t fr
   for (size_t i = 0; i < pool.size(); ++i)
     if (!pool_matched[i] && pool[i]->phase == Phase::kTracked) rest.push_back(pool[i]);
   std::vector<bool> rest_matched(rest.size(), false);
-  for (auto [t, d] : associate(boxes_of(rest), low, config_.low_match_iou)) {
-    rest[t]->kalman.update(low[d]->box);
-    rest[t]->observe(*low[d], frame, time_s);
-    rest[t]->matched_now = true;
+  for (auto [t, d] : associate(rest, low, config_.low_match_iou, 0.f)) {
+    rest[t]->correct(*low[d], frame, time_s, steps_);
     rest_matched[t] = true;
   }
   for (size_t i = 0; i < rest.size(); ++i)
@@ -139,15 +234,10 @@ std::vector<TrackState> Tracker::update(const Detections& detections, int64_t fr
   for (size_t i = 0; i < high.size(); ++i)
     if (!high_used[i]) high_left.push_back(high[i]), high_left_index.push_back(static_cast<int>(i));
   std::vector<bool> tentative_matched(tentative.size(), false);
-  for (auto [t, d] : associate(boxes_of(tentative), high_left, config_.tentative_match_iou)) {
+  for (auto [t, d] : associate(tentative, high_left, config_.tentative_match_iou, 0.f)) {
     Track* tr = tentative[t];
-    tr->kalman.update(high_left[d]->box);
-    tr->observe(*high_left[d], frame, time_s);
-    tr->matched_now = true;
-    if (++tr->hits >= config_.min_hits) {
-      tr->phase = Phase::kTracked;
-      tr->record.id = next_id_++;
-    }
+    tr->correct(*high_left[d], frame, time_s, steps_);
+    if (++tr->hits >= config_.min_hits) tr->phase = Phase::kTracked;
     tentative_matched[t] = true;
     high_used[high_left_index[d]] = true;
   }
@@ -157,10 +247,14 @@ std::vector<TrackState> Tracker::update(const Detections& detections, int64_t fr
   // Births: confident detections that no track explains.
   for (size_t i = 0; i < high.size(); ++i) {
     if (high_used[i] || high[i]->score < config_.new_track_score) continue;
-    auto t = std::make_unique<Track>(*high[i], frame, time_s, config_.max_path_points);
-    if (config_.min_hits <= 1) t->phase = Phase::kTracked, t->record.id = next_id_++;
+    auto t = std::make_unique<Track>(*high[i], frame, time_s, config_.max_path_points, steps_);
+    if (config_.min_hits <= 1) t->phase = Phase::kTracked;
     tracks_.push_back(std::move(t));
   }
+  // Ids go to followed tracks whose recent detections are confident enough.
+  for (auto& t : tracks_)
+    if (t->phase == Phase::kTracked && !t->reported() && t->median_score() >= config_.confirm_score)
+      t->record.id = next_id_++;
   expire(time_s);
   return visible(true);
 }
@@ -186,7 +280,7 @@ void Tracker::expire(double time_s) {
 std::vector<TrackState> Tracker::visible(bool only_detected) const {
   std::vector<TrackState> out;
   for (const auto& t : tracks_) {
-    if (t->phase != Phase::kTracked) continue;
+    if (t->phase != Phase::kTracked || !t->reported()) continue;
     if (only_detected && !t->matched_now) continue;
     out.push_back(t->state());
   }

@@ -70,11 +70,15 @@ class Tracker {
   void step(double time_s);
   void expire(double time_s);
   std::vector<TrackState> visible(bool only_detected) const;
+  std::vector<std::pair<int, int>> reidentify(const std::vector<Track*>& lost,
+                                              const std::vector<const detect::Detection*>& dets,
+                                              double time_s) const;
 
   TrackConfig config_;
   std::vector<std::unique_ptr<Track>> tracks_;
   std::vector<TrackRecord> finished_;
   int next_id_ = 1;
+  int64_t steps_ = 0;  // analysed frames so far: the filter's unit of time
 };
 
 }  // namespace vigie::track

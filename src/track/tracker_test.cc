@@ -6,7 +6,7 @@ namespace vigie::track {
 namespace {
 
 detect::Detection person(float x, float y, float score = 0.9f) {
-  return {{x, y, 30, 80}, 0, "person", score};
+  return {{x, y, 30, 80}, 0, "person", score, {}};
 }
 
 int id_near(const std::vector<TrackState>& states, float x) {

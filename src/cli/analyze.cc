@@ -1,0 +1,188 @@
+// `vigie analyze`: one input through the camera pipeline, tracks and an annotated video
+// out, a summary at the end.
+#include <fmt/format.h>
+
+#include <csignal>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/videoio.hpp>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "eval/mot.h"
+#include "pipeline/draw.h"
+#include "pipeline/pipeline.h"
+
+namespace vigie::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM: finish cleanly, keep the output
+extern "C" void on_signal(int) { g_stop = true; }
+
+// The config with the command-line overrides applied, and the camera to analyse.
+std::pair<Config, CameraConfig> resolve(const AnalyzeOptions& o) {
+  Config config = o.config_path.empty() ? Config{} : load_config(o.config_path);
+  if (!o.detector.empty()) config.detect.type = o.detector;
+  if (!o.model.empty()) config.detect.model = o.model;
+  if (!o.detections_in.empty()) {
+    config.detect.type = "replay";
+    config.detect.detections = o.detections_in;
+  }
+  validate(config);
+
+  CameraConfig camera;
+  if (!o.camera.empty()) {
+    auto it = config.cameras.find(o.camera);
+    if (it == config.cameras.end())
+      throw UsageError(fmt::format("camera '{}' is not in {}", o.camera, o.config_path));
+    camera = it->second;
+  } else if (config.cameras.size() == 1) {
+    camera = config.cameras.begin()->second;
+  } else if (config.cameras.size() > 1 && o.input.empty()) {
+    throw UsageError("the config has several cameras: choose one with --camera NAME");
+  }
+  if (!o.input.empty()) camera.input = o.input;
+  if (camera.input.empty()) throw UsageError("no input: give a file, folder or URL, or --camera");
+  if (camera.name.empty()) camera.name = "cli";
+  return {config, camera};
+}
+
+// Opens the input once (bad input fails here, fast); a live stream is then wrapped so
+// that later losses are reconnected instead of ending the run.
+std::unique_ptr<video::Source> open_input(const std::string& input) {
+  auto first = video::open_source(input);
+  if (!first) throw UsageError(first.error().message);
+  if (!first.value()->is_live()) return std::move(first.value());
+  auto pending = std::make_shared<std::unique_ptr<video::Source>>(std::move(first.value()));
+  video::ReconnectEnv env;
+  env.open = [input, pending]() -> Result<std::unique_ptr<video::Source>> {
+    if (*pending) return std::move(*pending);
+    return video::open_source(input);
+  };
+  env.sleep = [](std::chrono::milliseconds d) {
+    for (auto left = d; left.count() > 0 && !g_stop; left -= std::chrono::milliseconds(100))
+      std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(100)));
+  };
+  env.report = [input](video::LinkEvent e, const std::string& why) {
+    fmt::print(stderr, "\nvigie: {}: {} ({})\n", input,
+               e == video::LinkEvent::kLost ? "stream lost, reconnecting" : "stream back", why);
+  };
+  env.stop_requested = [] { return g_stop.load(); };
+  return std::make_unique<video::ReconnectingSource>(std::move(env));
+}
+
+struct Outputs {
+  std::ofstream tracks, detections;
+  cv::VideoWriter video;
+  std::string video_path;
+  double video_fps = 25;
+
+  void write(const Frame& frame, const pipeline::FrameResult& result) {
+    if (tracks.is_open())
+      for (const auto& t : result.tracks)
+        eval::write_mot_row(tracks, {frame.index + 1, t.id, t.box, t.score});
+    if (detections.is_open())
+      for (const auto& d : result.detections)
+        detections << fmt::format("{},-1,{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{},-1,-1\n", frame.index + 1,
+                                  d.box.x, d.box.y, d.box.w, d.box.h, d.score, d.class_id);
+    if (!video_path.empty()) {
+      if (!video.isOpened()) open_video(frame.image.size());
+      cv::Mat canvas = frame.image.clone();
+      pipeline::draw_tracks(canvas, result.tracks);
+      video.write(canvas);
+    }
+  }
+
+  void open_video(cv::Size size) {
+    const bool avi = video_path.size() > 4 && video_path.substr(video_path.size() - 4) == ".avi";
+    const int fourcc = avi ? cv::VideoWriter::fourcc('M', 'J', 'P', 'G') : cv::VideoWriter::fourcc('m', 'p', '4', 'v');
+    if (!video.open(video_path, cv::CAP_FFMPEG, fourcc, video_fps, size))
+      throw std::runtime_error(fmt::format("cannot write video '{}'", video_path));
+  }
+};
+
+void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline::RunStats& stats,
+                   const pipeline::CameraPipeline& p) {
+  const auto& t = p.times();
+  const double per = stats.analysed ? 1000.0 / stats.analysed : 0;
+  const double fps = stats.wall_s > 0 ? stats.decoded / stats.wall_s : 0;
+  if (o.json) {
+    const nlohmann::json j = {
+        {"input", o.input.empty() ? o.camera : o.input},
+        {"detector", config.detect.type},
+        {"frames_decoded", stats.decoded},
+        {"frames_analysed", stats.analysed},
+        {"frames_dropped", stats.dropped},
+        {"detector_runs", p.detector_runs()},
+        {"tracks", p.confirmed_tracks()},
+        {"wall_s", stats.wall_s},
+        {"fps", fps},
+        {"stage_ms_per_frame",
+         {{"decode", t.decode * per}, {"mask", t.mask * per}, {"gate", t.gate * per},
+          {"detect", t.detect * per}, {"track", t.track * per}, {"output", t.output * per}}},
+        {"tracks_file", o.tracks_path},
+        {"video_file", o.video_path},
+        {"source_error", stats.source_error}};
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  fmt::print("{} frames decoded, {} analysed, {} dropped; detector ({}) ran on {}\n", stats.decoded,
+             stats.analysed, stats.dropped, config.detect.type, p.detector_runs());
+  fmt::print("{} tracks; {:.1f} s, {:.1f} frames/s\n", p.confirmed_tracks(), stats.wall_s, fps);
+  fmt::print("ms per analysed frame: decode {:.2f}  mask {:.2f}  gate {:.2f}  detect {:.2f}  track {:.2f}  output {:.2f}\n",
+             t.decode * per, t.mask * per, t.gate * per, t.detect * per, t.track * per, t.output * per);
+  if (!o.tracks_path.empty()) fmt::print("tracks: {}\n", o.tracks_path);
+  if (!o.video_path.empty()) fmt::print("annotated video: {}\n", o.video_path);
+}
+
+}  // namespace
+
+int analyze(const AnalyzeOptions& o) {
+  auto [config, camera] = resolve(o);
+  auto detector = detect::make_detector(config.detect);
+  if (!detector) throw UsageError(detector.error().message);
+  auto source = open_input(camera.input);
+
+  Outputs out;
+  if (!o.tracks_path.empty()) {
+    out.tracks.open(o.tracks_path);
+    if (!out.tracks) throw UsageError(fmt::format("cannot write tracks to '{}'", o.tracks_path));
+  }
+  if (!o.detections_out.empty()) {
+    out.detections.open(o.detections_out);
+    if (!out.detections) throw UsageError(fmt::format("cannot write detections to '{}'", o.detections_out));
+  }
+  out.video_path = o.video_path;
+  out.video_fps = camera.analyze_fps > 0 ? camera.analyze_fps : source->nominal_fps();
+
+  pipeline::CameraPipeline pipeline(config, camera, std::move(detector.value()));
+  Progress progress(!o.quiet);
+  const int64_t total = source->frame_count();
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  pipeline::RunHooks hooks;
+  hooks.stop = &g_stop;
+  hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) { out.write(f, r); };
+  hooks.on_progress = [&](const pipeline::RunStats& s) { progress.update(s.decoded, total, s.wall_s); };
+  const auto stats = pipeline::run_analysis(*source, pipeline, camera.analyze_fps, hooks);
+  progress.finish();
+  pipeline.finish();
+  out.tracks.close();
+  out.video.release();
+
+  print_summary(o, config, stats, pipeline);
+  if (!stats.source_error.empty()) {
+    fmt::print(stderr, "vigie: error: {}: stopped after {} frames: {}\n", camera.input, stats.decoded,
+               stats.source_error);
+    return 1;
+  }
+  if (stats.decoded == 0) {
+    fmt::print(stderr, "vigie: error: {}: no frame could be decoded\n", camera.input);
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace vigie::cli

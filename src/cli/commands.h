@@ -1,0 +1,36 @@
+// The subcommands of `vigie`. Each returns the process exit code: 0 success, 1 the work
+// failed, 2 bad input (missing file, malformed config, unreadable stream).
+#pragma once
+
+#include <string>
+
+namespace vigie::cli {
+
+struct AnalyzeOptions {
+  std::string input;
+  std::string config_path;
+  std::string camera;
+  std::string detector;  // overrides detect.type when set
+  std::string model;     // overrides detect.model when set
+  std::string detections_in;   // replay: sets detect.type=replay
+  std::string detections_out;  // save every detection
+  std::string tracks_path;
+  std::string video_path;
+  bool json = false;
+  bool quiet = false;
+};
+int analyze(const AnalyzeOptions& options);
+
+struct EvalMotOptions {
+  std::string gt_path, tracks_path;
+  double iou = 0.5;
+  bool json = false;
+};
+int eval_mot(const EvalMotOptions& options);
+
+// Thrown for bad input; main prints "vigie: error: <message>" and exits 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace vigie::cli

@@ -1,0 +1,58 @@
+// vigie: the command-line entry point. Every error ends as one line on stderr and a
+// non-zero exit code; nothing escapes as a crash.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "config/config.h"
+
+int main(int argc, char** argv) {
+  using namespace vigie::cli;
+  CLI::App app{"vigie — open, auditable city video-protection analytics"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "vigie 0.1.0");
+
+  AnalyzeOptions an;
+  auto* analyze_cmd = app.add_subcommand("analyze", "Detect and track objects in a video, image folder or stream");
+  analyze_cmd->add_option("input", an.input, "Video file, MOTChallenge image folder, or rtsp:// / http:// URL");
+  analyze_cmd->add_option("--config", an.config_path, "Site configuration (YAML)");
+  analyze_cmd->add_option("--camera", an.camera, "Camera of the config whose input, masks and analyze_fps to use");
+  analyze_cmd->add_option("--detector", an.detector, "Detector (overrides detect.type)")
+      ->check(CLI::IsMember({"motion", "onnx", "replay"}));
+  analyze_cmd->add_option("--model", an.model, "ONNX model file (overrides detect.model)");
+  analyze_cmd->add_option("--detections", an.detections_in,
+                          "Replay these detections (MOTChallenge det.txt) instead of running a detector");
+  analyze_cmd->add_option("--save-detections", an.detections_out,
+                          "Write every detection here (MOTChallenge det.txt, class in column 8)");
+  analyze_cmd->add_option("--tracks", an.tracks_path, "Write tracks here (MOTChallenge text, frames from 1)");
+  analyze_cmd->add_option("--video", an.video_path, "Write an annotated video here (.mp4 or .avi)");
+  analyze_cmd->add_flag("--json", an.json, "Print the summary as JSON on stdout");
+  analyze_cmd->add_flag("--quiet", an.quiet, "No progress bar");
+
+  EvalMotOptions ev;
+  auto* eval_cmd = app.add_subcommand("eval-mot", "Score tracks against MOTChallenge ground truth (CLEAR-MOT, IDF1)");
+  eval_cmd->add_option("--gt", ev.gt_path, "Ground truth (MOTChallenge gt.txt)")->required();
+  eval_cmd->add_option("--tracks", ev.tracks_path, "Tracks to score (MOTChallenge text)")->required();
+  eval_cmd->add_option("--iou", ev.iou, "Minimum IoU of a match")->check(CLI::Range(0.01, 1.0));
+  eval_cmd->add_flag("--json", ev.json, "Print the metrics as JSON on stdout");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    if (*analyze_cmd) return analyze(an);
+    if (*eval_cmd) return eval_mot(ev);
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "vigie: error: {}\n", e.what());
+    return 2;
+  } catch (const vigie::ConfigError& e) {
+    fmt::print(stderr, "vigie: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "vigie: error: {}\n", e.what());
+    return 1;
+  }
+  return 2;
+}
