@@ -20,7 +20,8 @@ double seconds_since(Clock::time_point t0) {
 CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
                                std::unique_ptr<detect::Detector> detector)
     : detect_config_(config.detect),
-      gate_enabled_(config.motion_gate.enabled),
+      // The background-subtraction detector is itself a motion detector: no gate before it.
+      gate_enabled_(config.motion_gate.enabled && config.detect.type != "motion"),
       max_idle_s_(config.motion_gate.max_idle_s),
       describe_appearance_(config.track.appearance_weight > 0 || config.track.reid_max_distance > 0),
       mask_(camera.privacy_masks),
@@ -30,8 +31,7 @@ CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
 
 bool CameraPipeline::should_detect(const detect::Motion& motion, double time_s) const {
   if (analysed_ % detect_config_.every_n_frames != 0) return false;
-  // The background detector must see every frame it is given to keep its model current.
-  if (!gate_enabled_ || detect_config_.type == "motion") return true;
+  if (!gate_enabled_) return true;
   // Nothing moves and nothing is being followed: the expensive detector has nothing to do.
   return motion.any() || tracking_something_ || time_s - last_detect_s_ >= max_idle_s_;
 }

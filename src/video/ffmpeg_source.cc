@@ -2,6 +2,7 @@
 // an interrupt callback so that no network call can block longer than io_timeout.
 #include <fmt/format.h>
 
+#include <mutex>
 #include <opencv2/core.hpp>
 
 #include "video/internal.h"
@@ -11,6 +12,7 @@ extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/dict.h>
 #include <libavutil/error.h>
+#include <libavutil/log.h>
 #include <libswscale/swscale.h>
 }
 
@@ -36,6 +38,9 @@ class FfmpegSource final : public Source {
   }
 
   static Result<std::unique_ptr<Source>> open(const std::string& input, const SourceOptions& opt) {
+    // libav's own log lines would bypass our one-line errors; causes are reported by us.
+    static std::once_flag quiet;
+    std::call_once(quiet, [] { av_log_set_level(AV_LOG_FATAL); });
     auto self = std::unique_ptr<FfmpegSource>(new FfmpegSource(opt, is_stream_url(input)));
     if (auto err = self->open_input(input); !err.empty()) return Error{err};
     return std::unique_ptr<Source>(std::move(self));
@@ -102,6 +107,7 @@ class FfmpegSource final : public Source {
     start_ = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
     const AVRational rate = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
     fps_ = rate.num && rate.den ? av_q2d(rate) : 25.0;
+    if (fps_ < 1 || fps_ > 240) fps_ = 25.0;  // streams that state no usable rate
     frame_count_ = live_ ? -1 : (st->nb_frames > 0 ? st->nb_frames : -1);
     frame_ = av_frame_alloc();
     packet_ = av_packet_alloc();
@@ -120,6 +126,10 @@ class FfmpegSource final : public Source {
     const int64_t pts = frame_->best_effort_timestamp;
     out.index = index_++;
     out.time_s = pts != AV_NOPTS_VALUE ? (pts - start_) * time_base_ : out.index / fps_;
+    // Streams repeat timestamps (RTP at start-up, broken files): downstream needs time to
+    // move forward, so a clock that advanced less than half a frame moves on by one frame.
+    if (out.index > 0 && out.time_s < last_time_s_ + 0.5 / fps_) out.time_s = last_time_s_ + 1.0 / fps_;
+    last_time_s_ = out.time_s;
     av_frame_unref(frame_);
     return {ReadStatus::kFrame, {}};
   }
@@ -147,6 +157,7 @@ class FfmpegSource final : public Source {
   double fps_ = 25;
   int64_t frame_count_ = -1;
   int64_t index_ = 0;
+  double last_time_s_ = 0;
   bool draining_ = false;
   Clock::time_point deadline_{};
 };

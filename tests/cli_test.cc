@@ -1,0 +1,146 @@
+// The command line as a user meets it: bad input gives one clear line and a non-zero
+// exit; good input gives tracks and a summary.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "core/test_data.h"
+#include "run.h"
+
+namespace vigie::testing {
+namespace {
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+fs::path temp_dir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("vigie_cli_test_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+// A person-sized bright block walking across a grey street.
+fs::path walking_clip(const fs::path& dir) {
+  const fs::path file = dir / "walk.avi";
+  cv::VideoWriter w(file.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, {320, 240});
+  for (int i = 0; i < 60; ++i) {
+    cv::Mat img(240, 320, CV_8UC3, cv::Scalar(100, 100, 100));
+    cv::rectangle(img, cv::Rect(10 + 4 * i, 90, 24, 60), cv::Scalar(30, 200, 240), cv::FILLED);
+    w.write(img);
+  }
+  return file;
+}
+
+TEST(Cli, MissingInputFileIsOneLineAndExit2) {
+  const auto r = run(vigie_bin() + " analyze /nonexistent/street.avi");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, StartsWith("vigie: error: "));
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent/street.avi"));
+  EXPECT_EQ(lines(r.err), 1);
+}
+
+TEST(Cli, UnreadableVideoIsAnError) {
+  const auto dir = temp_dir("garbage");
+  std::ofstream(dir / "broken.mp4") << "this is not a video";
+  const auto r = run(vigie_bin() + " analyze " + (dir / "broken.mp4").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("broken.mp4"));
+  EXPECT_EQ(lines(r.err), 1);
+}
+
+TEST(Cli, MalformedConfigNamesFileLineAndKey) {
+  const auto dir = temp_dir("config");
+  std::ofstream(dir / "site.yaml") << "detect:\n  type: motion\n  every_n_frame: 2\n";
+  const auto clip = walking_clip(dir);
+  const auto r = run(vigie_bin() + " analyze " + clip.string() + " --config " + (dir / "site.yaml").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("site.yaml:3: detect.every_n_frame: unknown key"));
+  EXPECT_EQ(lines(r.err), 1);
+}
+
+TEST(Cli, MissingModelIsAnError) {
+  const auto dir = temp_dir("model");
+  const auto r = run(vigie_bin() + " analyze " + walking_clip(dir).string() +
+                     " --detector onnx --model /nonexistent/yolo.onnx");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent/yolo.onnx"));
+}
+
+TEST(Cli, UnknownDetectorIsRefusedByTheParser) {
+  const auto r = run(vigie_bin() + " analyze x.avi --detector magic");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("magic"));
+}
+
+TEST(Cli, UnreachableStreamIsAnError) {
+  const auto r = run(vigie_bin() + " analyze rtsp://127.0.0.1:9/none");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("rtsp://127.0.0.1:9/none"));
+}
+
+TEST(Cli, AnalyzeWritesTracksVideoAndJsonSummary) {
+  const auto dir = temp_dir("analyze");
+  const auto clip = walking_clip(dir);
+  const auto r = run(vigie_bin() + " analyze " + clip.string() + " --tracks " + (dir / "t.txt").string() +
+                     " --video " + (dir / "a.mp4").string() + " --json --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["frames_decoded"], 60);
+  EXPECT_EQ(j["frames_analysed"], 60);
+  EXPECT_EQ(j["tracks"], 1);
+  EXPECT_TRUE(j["stage_ms_per_frame"].contains("detect"));
+
+  // One track, frames counted from 1, following the block.
+  std::ifstream tracks(dir / "t.txt");
+  std::string line;
+  int rows = 0, first_frame = 0;
+  while (std::getline(tracks, line)) {
+    if (!rows) first_frame = std::stoi(line);
+    EXPECT_THAT(line, StartsWith(std::to_string(std::stoi(line)) + ",1,"));
+    ++rows;
+  }
+  EXPECT_GT(rows, 40);
+  EXPECT_GE(first_frame, 1);
+
+  cv::VideoCapture video((dir / "a.mp4").string());
+  ASSERT_TRUE(video.isOpened());
+  EXPECT_EQ(static_cast<int>(video.get(cv::CAP_PROP_FRAME_COUNT)), 60);
+}
+
+TEST(Cli, AnalyzeFpsSamplesFrames) {
+  const auto dir = temp_dir("fps");
+  std::ofstream(dir / "site.yaml") << "cameras:\n  walk:\n    input: " << walking_clip(dir).string()
+                                   << "\n    analyze_fps: 5\n";
+  const auto r = run(vigie_bin() + " analyze --config " + (dir / "site.yaml").string() + " --json --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["frames_decoded"], 60);
+  EXPECT_EQ(j["frames_analysed"], 30);
+}
+
+TEST(Cli, EvalMotJson) {
+  const auto dir = temp_dir("eval");
+  std::ofstream(dir / "gt.txt") << "1,1,0,0,10,10,1\n2,1,0,0,10,10,1\n";
+  std::ofstream(dir / "h.txt") << "1,5,0,0,10,10,1\n";
+  const auto r = run(vigie_bin() + " eval-mot --gt " + (dir / "gt.txt").string() + " --tracks " +
+                     (dir / "h.txt").string() + " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_DOUBLE_EQ(j["mota"].get<double>(), 0.5);
+  EXPECT_EQ(j["fn"], 1);
+}
+
+TEST(Cli, EvalMotMissingFileIsAnError) {
+  const auto r = run(vigie_bin() + " eval-mot --gt /nonexistent/gt.txt --tracks /nonexistent/t.txt");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent/gt.txt"));
+}
+
+}  // namespace
+}  // namespace vigie::testing

@@ -1,0 +1,75 @@
+// The whole pipeline on real footage, scored against the MOTChallenge ground truth: the
+// accuracy floors of docs/BENCHMARKS.md, so that a regression fails CI.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/test_data.h"
+#include "run.h"
+
+namespace vigie::testing {
+namespace {
+namespace fs = std::filesystem;
+
+struct Scores {
+  double mota = 0, idf1 = 0;
+};
+
+Scores analyse_and_score(const std::string& extra_args, const std::string& name) {
+  const fs::path tracks = fs::temp_directory_path() / ("vigie_pets_" + name + ".txt");
+  const auto a = run(vigie_bin() + " analyze " + vtest_avi() + " --quiet --tracks " + tracks.string() + " " + extra_args);
+  EXPECT_EQ(a.code, 0) << a.err;
+  const auto e = run(vigie_bin() + " eval-mot --json --gt " + shared_file("mot/PETS09-S2L1/gt/gt.txt") +
+                     " --tracks " + tracks.string());
+  EXPECT_EQ(e.code, 0) << e.err;
+  const auto j = nlohmann::json::parse(e.out);
+  std::fprintf(stderr, "%s: %s\n", name.c_str(), j.dump().c_str());
+  return {j["mota"].get<double>(), j["idf1"].get<double>()};
+}
+
+TEST(Pets09, OnnxPipelineMeetsTheAccuracyFloor) {
+  VIGIE_REQUIRE_FILE(vtest_avi(), "vtest.avi (Debian package opencv-doc)");
+  VIGIE_REQUIRE_FILE(shared_file("mot/PETS09-S2L1/gt/gt.txt"), "../shared/data/mot/PETS09-S2L1/gt/gt.txt");
+  VIGIE_REQUIRE_FILE(shared_file("models/yolox_nano.onnx"), "../shared/data/models/yolox_nano.onnx");
+  const Scores s = analyse_and_score("--detector onnx --model " + shared_file("models/yolox_nano.onnx"), "onnx");
+  EXPECT_GE(s.mota, 0.80);
+  EXPECT_GE(s.idf1, 0.75);
+}
+
+TEST(Pets09, MotionPipelineStaysAboveItsRecordedFloor) {
+  VIGIE_REQUIRE_FILE(vtest_avi(), "vtest.avi (Debian package opencv-doc)");
+  VIGIE_REQUIRE_FILE(shared_file("mot/PETS09-S2L1/gt/gt.txt"), "../shared/data/mot/PETS09-S2L1/gt/gt.txt");
+  const Scores s = analyse_and_score("--detector motion", "motion");
+  // Recorded in docs/BENCHMARKS.md; the model-free detector merges people who walk close
+  // together, so it stays well below the model's numbers.
+  EXPECT_GE(s.mota, MOTION_MOTA_FLOOR);
+  EXPECT_GE(s.idf1, MOTION_IDF1_FLOOR);
+}
+
+// Our evaluator against the independent one in ../shared/tools (Python, numpy, scipy).
+TEST(Pets09, EvalMotAgreesWithTheIndependentEvaluator) {
+  VIGIE_REQUIRE_FILE(vtest_avi(), "vtest.avi (Debian package opencv-doc)");
+  const std::string gt = shared_file("mot/PETS09-S2L1/gt/gt.txt");
+  VIGIE_REQUIRE_FILE(gt, "../shared/data/mot/PETS09-S2L1/gt/gt.txt");
+  const std::string tool = shared_file("../tools/moteval.py");
+  VIGIE_REQUIRE_FILE(tool, "../shared/tools/moteval.py");
+  if (run("/usr/bin/python3 -c 'import numpy, scipy'").code != 0)
+    GTEST_SKIP() << "skipped: python3-numpy and python3-scipy are not installed";
+  const fs::path tracks = fs::temp_directory_path() / "vigie_pets_crosscheck.txt";
+  ASSERT_EQ(run(vigie_bin() + " analyze " + vtest_avi() + " --quiet --tracks " + tracks.string()).code, 0);
+  const auto ours = nlohmann::json::parse(run(vigie_bin() + " eval-mot --json --gt " + gt + " --tracks " + tracks.string()).out);
+  const auto theirs = run("/usr/bin/python3 " + tool + " " + gt + " " + tracks.string());
+  ASSERT_EQ(theirs.code, 0) << theirs.err;
+  auto field = [&](const std::string& key) {
+    const auto at = theirs.out.find(key + "=");
+    return std::stod(theirs.out.substr(at + key.size() + 1));
+  };
+  EXPECT_NEAR(ours["mota"].get<double>(), field("MOTA"), 1e-3) << theirs.out;
+  EXPECT_NEAR(ours["idf1"].get<double>(), field("IDF1"), 1e-3) << theirs.out;
+  EXPECT_EQ(ours["fp"].get<double>(), field("FP"));
+  EXPECT_EQ(ours["fn"].get<double>(), field("FN"));
+  EXPECT_EQ(ours["id_switches"].get<double>(), field("IDSW"));
+}
+
+}  // namespace
+}  // namespace vigie::testing

@@ -1,0 +1,135 @@
+// A real RTSP camera: vigie-camsim (GStreamer's RTSP server) serves a clip on loopback,
+// and the video stage reads it, loses it when the clip ends, and gets it back.
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+#include <thread>
+
+#include "run.h"
+#include "video/source.h"
+
+extern char** environ;
+
+namespace vigie::testing {
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+int free_port() {
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+bool port_open(int port) {
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(s);
+  return ok;
+}
+
+// A camera simulator process for the duration of a test.
+class Camsim {
+ public:
+  Camsim(const fs::path& clip, int port) : port_(port) {
+    const std::string bin = camsim_bin(), p = std::to_string(port), mount = "cam=" + clip.string();
+    char* argv[] = {const_cast<char*>(bin.c_str()), const_cast<char*>("--port"), const_cast<char*>(p.c_str()),
+                    const_cast<char*>(mount.c_str()), nullptr};
+    if (posix_spawn(&pid_, bin.c_str(), nullptr, nullptr, argv, environ) != 0) pid_ = -1;
+    for (int i = 0; i < 100 && !port_open(port); ++i) std::this_thread::sleep_for(100ms);
+  }
+  ~Camsim() {
+    if (pid_ > 0) kill(pid_, SIGTERM), waitpid(pid_, nullptr, 0);
+  }
+  bool running() const { return pid_ > 0 && port_open(port_); }
+  std::string url() const { return "rtsp://127.0.0.1:" + std::to_string(port_) + "/cam"; }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
+fs::path clip(const std::string& name, int frames) {
+  const fs::path dir = fs::temp_directory_path() / "vigie_rtsp_test";
+  fs::create_directories(dir);
+  const fs::path file = dir / name;
+  cv::VideoWriter w(file.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, {320, 240});
+  for (int i = 0; i < frames; ++i) {
+    cv::Mat img(240, 320, CV_8UC3, cv::Scalar(90, 100, 110));
+    cv::rectangle(img, cv::Rect(10 + 8 * i, 90, 24, 60), cv::Scalar(30, 200, 240), cv::FILLED);
+    w.write(img);
+  }
+  return file;
+}
+
+TEST(Rtsp, ReadsALiveStreamAndReconnectsWhenItDrops) {
+  if (!fs::exists(camsim_bin())) GTEST_SKIP() << "skipped: vigie-camsim was not built (no GStreamer RTSP server)";
+  Camsim server(clip("short.avi", 25), free_port());
+  ASSERT_TRUE(server.running()) << "vigie-camsim did not start";
+
+  std::vector<std::string> events;
+  video::SourceOptions options;
+  options.io_timeout = 2s;
+  video::ReconnectEnv env;
+  env.open = [&] { return video::open_source(server.url(), options); };
+  env.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  env.report = [&](video::LinkEvent e, const std::string& why) {
+    events.push_back(e == video::LinkEvent::kLost ? "lost" : "restored");
+    std::fprintf(stderr, "link %s: %s\n", events.back().c_str(), why.c_str());
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 40s;
+  env.stop_requested = [&] { return std::chrono::steady_clock::now() > deadline; };
+  video::ReconnectingSource source(env, {200ms, 1s, 2});
+
+  Frame f;
+  std::vector<double> times;
+  int64_t last_index = -1;
+  while (times.size() < 35 && source.read(f).status == video::ReadStatus::kFrame) {
+    EXPECT_EQ(f.image.size(), cv::Size(320, 240));
+    EXPECT_EQ(f.index, last_index + 1);
+    last_index = f.index;
+    times.push_back(f.time_s);
+  }
+  ASSERT_EQ(times.size(), 35u) << "the stream did not come back after the clip ended";
+  for (size_t i = 1; i < times.size(); ++i) EXPECT_GT(times[i], times[i - 1]) << "at frame " << i;
+  // The 25-frame clip ended once: one loss, one return.
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events[0], "lost");
+  EXPECT_EQ(events[1], "restored");
+  EXPECT_EQ(source.reconnections(), 1);
+}
+
+TEST(Rtsp, AnalyzeAStreamUntilInterrupted) {
+  if (!fs::exists(camsim_bin())) GTEST_SKIP() << "skipped: vigie-camsim was not built (no GStreamer RTSP server)";
+  Camsim server(clip("long.avi", 100), free_port());
+  ASSERT_TRUE(server.running());
+  // SIGINT after 5 s: the run ends cleanly with its summary.
+  const auto r = run("timeout --preserve-status -s INT 5 " + vigie_bin() + " analyze " + server.url() + " --json --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["frames_decoded"].get<int>(), 10);
+  EXPECT_EQ(j["frames_decoded"], j["frames_analysed"].get<int>() + j["frames_dropped"].get<int>());
+}
+
+}  // namespace
+}  // namespace vigie::testing
