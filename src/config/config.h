@@ -60,7 +60,7 @@ struct DetectConfig {
 
   // --- motion ---
   std::string background = "mog2";  // mog2 | knn
-  int work_width = 384;             // background model resolution (pixels across)
+  int work_width = 288;             // background model resolution (pixels across)
   int history = 300;                // frames in the background model
   double min_box_area = 0.0008;     // smallest blob kept, as a share of the frame area
 };

@@ -12,8 +12,9 @@ Motion MotionGate::update(const cv::Mat& bgr) {
   Motion motion;
   if (bgr.empty()) return motion;
   const double s = static_cast<double>(config_.width) / bgr.cols;
+  // Bilinear then blurred: INTER_AREA is several times slower at non-integer ratios.
   cv::resize(bgr, small_, cv::Size(config_.width, std::max(1, cvRound(bgr.rows * s))), 0, 0,
-             cv::INTER_AREA);
+             cv::INTER_LINEAR);
   cv::cvtColor(small_, grey_, cv::COLOR_BGR2GRAY);
   cv::GaussianBlur(grey_, grey_, cv::Size(5, 5), 0);
   if (background_.empty() || background_.size() != grey_.size()) {
