@@ -29,6 +29,14 @@ inline std::string vtest_avi() {
   return std::filesystem::exists(p) ? p : std::string();
 }
 
+// An empty folder of its own under the system temp dir, for one test's files.
+inline std::filesystem::path fresh_temp_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("vigie_test_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 }  // namespace vigie::testing
 
 // Skips the current test with a message naming what is missing.

@@ -3,8 +3,10 @@
 // Kalman constant-velocity boxes and ByteTrack's two-stage association: high-score
 // detections first to every live track, then low-score ones to the tracks still
 // unmatched (a partly hidden person scores low but is still there). IoU costs, solved
-// as an assignment problem. A track is confirmed after `min_hits` consecutive matches,
-// and forgotten `max_lost_s` after it was last seen.
+// as an assignment problem, blended with a clothing-colour cue; lost tracks can be found
+// again by colour within walking reach. A track is followed after `min_hits` consecutive
+// matches, reported (given an id) once the median score of its recent detections reaches
+// `confirm_score`, and forgotten `max_lost_s` after it was last seen.
 #pragma once
 
 #include <cstdint>

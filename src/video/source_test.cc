@@ -1,5 +1,7 @@
 #include "video/source.h"
 
+#include "core/test_data.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -14,12 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-fs::path temp_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("vigie_video_test_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path temp_dir(const std::string& name) { return vigie::testing::fresh_temp_dir("video_" + name); }
 
 cv::Mat moving_square(int i) {
   cv::Mat img(120, 160, CV_8UC3, cv::Scalar(40, 40, 40));
