@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -168,6 +169,85 @@ Polygon read_polygon(const Section& s, const YAML::Node& n, const std::string& p
   return poly;
 }
 
+LineConfig read_line(Section s) {
+  LineConfig line;
+  const YAML::Node pts = s.take("points");
+  const std::string path = s.key_path("points");
+  if (!pts || !pts.IsSequence() || pts.size() < 2) s.fail(pts ? pts : s.node(), path, "a line needs at least 2 [x, y] points");
+  for (const auto& p : pts) {
+    if (!p.IsSequence() || p.size() != 2) s.fail(p, path, "a point is [x, y]");
+    line.points.emplace_back(p[0].as<float>(), p[1].as<float>());
+  }
+  s.finish();
+  return line;
+}
+
+// "22:00-06:00" → minutes since midnight.
+void read_hours(Section& s, RuleConfig& r) {
+  std::string hours;
+  s.get("hours", hours);
+  if (hours.empty()) return;
+  int h1, m1, h2, m2;
+  char tail;
+  if (std::sscanf(hours.c_str(), "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0 || h1 > 24 ||
+      h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+    s.fail(s.node()["hours"], s.key_path("hours"), fmt::format("expected HH:MM-HH:MM (got '{}')", hours));
+  r.hours_from = h1 * 60 + m1;
+  r.hours_to = h2 * 60 + m2;
+}
+
+RuleConfig read_rule(Section s, const CameraConfig& cam) {
+  RuleConfig r;
+  s.get("type", r.type,
+        one_of({"line_crossing", "zone_intrusion", "loitering", "group", "crowd", "abandoned_object"}),
+        "must be line_crossing, zone_intrusion, loitering, group, crowd or abandoned_object");
+  if (r.type.empty()) s.fail(s.node(), s.key_path("type"), "is required");
+  const bool metric = !cam.homography.empty();
+  // Per-type defaults (docs/rules.md), then what the file says.
+  if (r.type == "loitering") r.min_seconds = 60;
+  if (r.type == "group") r.min_count = 3, r.min_seconds = 10, r.radius = metric ? 1.5 : 0;
+  if (r.type == "abandoned_object") r.min_seconds = 30, r.owner_distance = metric ? 3 : 0;
+  r.objects = r.type == "abandoned_object"
+                  ? std::vector<std::string>{"object", "backpack", "handbag", "suitcase"}
+                  : std::vector<std::string>{"person"};
+  s.get("name", r.name);
+  s.get("objects", r.objects, [](const auto& v) { return !v.empty(); }, "must not be empty");
+  s.get("zone", r.zone);
+  s.get("line", r.line);
+  s.get("direction", r.direction, one_of({"a_to_b", "b_to_a", "both"}), "must be a_to_b, b_to_a or both");
+  s.get("min_seconds", r.min_seconds, non_negative, "must be >= 0");
+  s.get("max_gap_seconds", r.max_gap_seconds, non_negative, "must be >= 0");
+  s.get("min_count", r.min_count, non_negative, "must be >= 0");
+  s.get("hysteresis", r.hysteresis, non_negative, "must be >= 0");
+  s.get("radius", r.radius, non_negative, "must be >= 0");
+  s.get("owner_distance", r.owner_distance, non_negative, "must be >= 0");
+  s.get("cooldown_seconds", r.cooldown_seconds, non_negative, "must be >= 0");
+  read_hours(s, r);
+  auto need = [&](bool ok, const char* key, const std::string& what) {
+    if (!ok) s.fail(s.node(), s.key_path(key), what);
+  };
+  const bool uses_zone = r.type == "zone_intrusion" || r.type == "loitering" || r.type == "crowd";
+  if (uses_zone) {
+    need(!r.zone.empty(), "zone", "is required for " + r.type);
+    need(cam.zones.count(r.zone) > 0, "zone", fmt::format("'{}' is not one of this camera's zones", r.zone));
+  }
+  if (r.type == "line_crossing") {
+    need(!r.line.empty(), "line", "is required for line_crossing");
+    need(cam.lines.count(r.line) > 0, "line", fmt::format("'{}' is not one of this camera's lines", r.line));
+  }
+  if (r.type == "crowd") need(r.min_count >= 1, "min_count", "is required for crowd (>= 1)");
+  if (r.type == "group") {
+    need(r.min_count >= 2, "min_count", "must be >= 2 for group");
+    need(r.radius > 0, "radius", "is required for group when the camera has no homography (pixels)");
+  }
+  if (r.type == "abandoned_object")
+    need(r.owner_distance > 0, "owner_distance",
+         "is required for abandoned_object when the camera has no homography (pixels)");
+  if (r.name.empty()) r.name = r.type + (uses_zone ? ":" + r.zone : r.type == "line_crossing" ? ":" + r.line : "");
+  s.finish();
+  return r;
+}
+
 CameraConfig read_camera(Section s, const std::string& name) {
   CameraConfig c;
   c.name = name;
@@ -179,6 +259,42 @@ CameraConfig read_camera(Section s, const std::string& name) {
     if (!masks.IsSequence()) s.fail(masks, path, "must be a list of polygons");
     for (size_t i = 0; i < masks.size(); ++i)
       c.privacy_masks.push_back(read_polygon(s, masks[i], fmt::format("{}[{}]", path, i)));
+  }
+  const YAML::Node h = s.take("homography");
+  if (h) {
+    if (!h.IsSequence() || h.size() != 3) s.fail(h, s.key_path("homography"), "must be 3 rows of 3 numbers");
+    for (const auto& row : h) {
+      if (!row.IsSequence() || row.size() != 3) s.fail(row, s.key_path("homography"), "must be 3 rows of 3 numbers");
+      for (const auto& v : row) c.homography.push_back(v.as<double>());
+    }
+  }
+  const YAML::Node zones = s.take("zones");
+  if (zones) {
+    if (!zones.IsMap()) s.fail(zones, s.key_path("zones"), "must map zone names to polygons");
+    for (const auto& kv : zones) {
+      const auto zone = kv.first.as<std::string>();
+      c.zones[zone] = read_polygon(s, kv.second, s.key_path("zones." + zone));
+    }
+  }
+  Section lines = s.child("lines");
+  if (lines.node().IsDefined() && lines.node().IsMap()) {
+    for (const auto& kv : lines.node()) {
+      const auto line = kv.first.as<std::string>();
+      c.lines[line] = read_line(lines.child(line));
+    }
+  }
+  lines.finish();
+  const YAML::Node rules = s.take("rules");
+  if (rules) {
+    if (!rules.IsSequence()) s.fail(rules, s.key_path("rules"), "must be a list of rules");
+    for (size_t i = 0; i < rules.size(); ++i) {
+      Section rule(rules[i], fmt::format("{}[{}]", s.key_path("rules"), i), s.file());
+      c.rules.push_back(read_rule(rule, c));
+      for (size_t j = 0; j + 1 < c.rules.size(); ++j)
+        if (c.rules[j].name == c.rules.back().name)
+          rule.fail(rules[i], rule.key_path("name"),
+                    fmt::format("'{}' is already used by rule {}: give each rule its own name", c.rules[j].name, j));
+    }
   }
   s.finish();
   return c;

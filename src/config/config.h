@@ -87,11 +87,43 @@ struct TrackConfig {
   size_t max_path_points = 2000; // foot points kept per track record
 };
 
+// A counting line: a polyline in frame pixels. Walking along it from the first point to
+// the last, side A is on the left and side B on the right.
+struct LineConfig {
+  std::vector<cv::Point2f> points;
+};
+
+// One analytics rule of a camera (docs/rules.md). Fields a type does not use are ignored
+// by it; those it needs are checked when the config is read.
+struct RuleConfig {
+  std::string name;   // unique within the camera; defaults to the type, plus the zone/line
+  std::string type;   // line_crossing | zone_intrusion | loitering | group | crowd | abandoned_object
+  std::vector<std::string> objects;  // classes it applies to (per-type default)
+  std::string zone;   // zone_intrusion, loitering, crowd
+  std::string line;   // line_crossing
+  std::string direction = "both";  // line_crossing: a_to_b | b_to_a | both
+  double min_seconds = 0;          // how long the situation must last before the alert
+  double max_gap_seconds = 2;      // absences tolerated inside a situation
+  int min_count = 0;               // group, crowd
+  int hysteresis = 1;              // crowd: ends below min_count - hysteresis
+  double radius = 0;               // group: metres with a homography, else pixels
+  double owner_distance = 0;       // abandoned_object: metres with a homography, else pixels
+  double cooldown_seconds = 10;    // the same track or place does not re-alert sooner
+  // Active hours, local time, minutes since midnight; from > to wraps past midnight.
+  // Both -1: always active.
+  int hours_from = -1, hours_to = -1;
+};
+
 struct CameraConfig {
   std::string name;
   std::string input;                   // file, image folder, or rtsp:// / http:// URL
   double analyze_fps = 0;              // 0: analyse every decoded frame
   std::vector<Polygon> privacy_masks;  // filled black before anything else sees the frame
+  std::map<std::string, Polygon> zones;
+  std::map<std::string, LineConfig> lines;
+  std::vector<RuleConfig> rules;
+  // Image pixels → ground-plane metres (3×3, row-major). Empty: distances in pixels.
+  std::vector<double> homography;
 };
 
 struct Config {

@@ -1,0 +1,106 @@
+// What the rule implementations share: ground geometry and the alert book that turns
+// "this situation holds" into start/update/end events with cool-down.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <opencv2/core/types.hpp>
+
+#include "rules/rules.h"
+
+namespace vigie::rules {
+
+// Foot points in the units rules measure in: ground metres through the camera's
+// homography when it has one, else pixels.
+class Ground {
+ public:
+  explicit Ground(const std::vector<double>& homography);
+  cv::Point2d at(const cv::Point2f& image_point) const;
+  double distance(const cv::Point2f& a, const cv::Point2f& b) const;
+  bool metric() const { return metric_; }
+
+ private:
+  bool metric_;
+  double h_[9];
+};
+
+// Open alerts of one rule, by situation key (a track id, a group id, 0 for a zone).
+class AlertBook {
+ public:
+  AlertBook(std::string camera, const RuleConfig& rule, std::vector<AlertEvent>& out);
+
+  struct Situation {
+    std::vector<int> track_ids;
+    double peak = 0;
+    Box box;
+    std::string detail;
+  };
+
+  bool is_open(int64_t key) const { return open_.count(key) > 0; }
+  // False while `key` is cooling down after its last alert ended.
+  bool may_open(int64_t key, double time_s) const;
+  void open(int64_t key, const FrameInput& in, double start_s, const Situation& s);
+  // Emits an update only when the peak grew (by 1 for counts, 1 s for dwell) or the
+  // involved tracks changed, so that the store is not written every frame.
+  void update(int64_t key, const FrameInput& in, const Situation& s);
+  void close(int64_t key, const FrameInput& in);
+  // An instant alert (a line crossing): start and end on the same frame.
+  void instant(const FrameInput& in, const Situation& s);
+  void close_all(const FrameInput& in);
+  std::vector<int64_t> open_keys() const;
+
+ private:
+  AlertEvent event(Phase phase, const FrameInput& in, const std::string& id, double start_s,
+                   const Situation& s) const;
+
+  std::string camera_;
+  const RuleConfig& rule_;
+  std::vector<AlertEvent>& out_;
+  struct Open {
+    std::string id;
+    double start_s;
+    Situation last;
+  };
+  std::map<int64_t, Open> open_;
+  std::map<int64_t, double> cooling_until_;
+  int sequence_ = 0;
+};
+
+class Engine::Rule {
+ public:
+  Rule(const std::string& camera, const RuleConfig& config, std::vector<AlertEvent>& out)
+      : config_(config), book_(camera, config_, out) {}
+  virtual ~Rule() = default;
+  virtual void update(const FrameInput& in) = 0;
+  virtual void finish(const FrameInput& in) { book_.close_all(in); }
+  virtual bool wants_static_objects() const { return false; }
+  const RuleConfig& config() const { return config_; }
+  AlertBook& book() { return book_; }
+
+ protected:
+  bool applies_to(const std::string& label) const;
+  std::vector<const Object*> selected(const FrameInput& in) const;
+
+  RuleConfig config_;
+  AlertBook book_;
+};
+
+std::unique_ptr<Engine::Rule> make_line_crossing(const std::string& cam, const CameraConfig& c, const RuleConfig& r,
+                                                 std::vector<AlertEvent>& out);
+std::unique_ptr<Engine::Rule> make_zone_dwell(const std::string& cam, const CameraConfig& c, const RuleConfig& r,
+                                              std::vector<AlertEvent>& out);
+std::unique_ptr<Engine::Rule> make_crowd(const std::string& cam, const CameraConfig& c, const RuleConfig& r,
+                                         std::vector<AlertEvent>& out);
+std::unique_ptr<Engine::Rule> make_group(const std::string& cam, const CameraConfig& c, const RuleConfig& r,
+                                         std::vector<AlertEvent>& out);
+std::unique_ptr<Engine::Rule> make_abandoned(const std::string& cam, const CameraConfig& c, const RuleConfig& r,
+                                             std::vector<AlertEvent>& out);
+
+// Geometry on frame pixels.
+bool inside(const Polygon& zone, const cv::Point2f& p);
+Box union_of(const std::vector<Box>& boxes);
+
+}  // namespace vigie::rules

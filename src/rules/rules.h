@@ -1,0 +1,85 @@
+// Video-analytics rules: tracks in, alerts out.
+//
+// An Engine holds one camera's rules (config RuleConfig) and their state. Each analysed
+// frame it gets the objects on the frame (confirmed tracks, foot point = bottom-centre of
+// the box) and any stationary foreground blobs, and returns alert events with a
+// start → update… → end lifecycle. Decisions are pure functions of this input and the
+// rule state: no clock, no I/O, so every rule is tested with tracks written as data.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/box.h"
+
+namespace vigie::rules {
+
+struct Object {
+  int track_id = 0;
+  std::string label;
+  Box box;
+};
+
+// A blob of the static-foreground detector: something new that has stopped moving.
+struct StaticObject {
+  int id = 0;
+  Box box;
+  double since_s = 0;  // stream time it became still
+};
+
+struct FrameInput {
+  int64_t frame_index = 0;
+  double time_s = 0;   // stream time
+  double epoch_s = 0;  // wall-clock time of the frame (Unix seconds), for active hours
+  std::vector<Object> objects;
+  std::vector<StaticObject> static_objects;
+};
+
+enum class Phase { kStart, kUpdate, kEnd };
+const char* phase_name(Phase p);
+
+struct AlertEvent {
+  Phase phase = Phase::kStart;
+  std::string alert_id;      // the same for the start, updates and end of one alert
+  std::string camera, rule, rule_type;
+  std::string where;         // the zone or line, if any
+  std::string detail;        // line crossings: a_to_b or b_to_a
+  std::vector<int> track_ids;
+  double start_s = 0;        // stream time the alert started
+  double time_s = 0;         // stream time of this event
+  double epoch_s = 0;        // wall-clock time of this event
+  int64_t frame_index = 0;
+  double peak = 0;           // count (crossings, people) or dwell seconds, the highest so far
+  Box box;                   // what the alert is about, in frame pixels
+};
+
+// Not thread-safe: one per camera, driven by the camera's analysis thread.
+class Engine {
+ public:
+  explicit Engine(const CameraConfig& camera);
+  ~Engine();
+  Engine(Engine&&) noexcept;
+
+  std::vector<AlertEvent> update(const FrameInput& frame);
+  // Ends every open alert (end of stream).
+  std::vector<AlertEvent> finish(double time_s, double epoch_s);
+
+  bool empty() const { return rules_.empty(); }
+  bool wants_static_objects() const;
+
+  class Rule;
+
+ private:
+  std::string camera_;
+  // Rules append here; heap-held so that moving the Engine keeps their reference valid.
+  std::unique_ptr<std::vector<AlertEvent>> pending_;
+  std::vector<std::unique_ptr<Rule>> rules_;
+};
+
+// True when `epoch_s` (local time) lies inside the rule's active hours.
+bool active_at(const RuleConfig& rule, double epoch_s);
+
+}  // namespace vigie::rules

@@ -1,0 +1,97 @@
+// Zone rules. zone_intrusion and loitering are one mechanism with different defaults:
+// a track's foot point inside the zone for min_seconds (absences up to max_gap_seconds
+// tolerated) raises an alert that ends when the track has been out longer than that.
+// crowd counts the objects inside the zone.
+#include <map>
+
+#include "rules/internal.h"
+
+namespace vigie::rules {
+namespace {
+
+class ZoneDwell final : public Engine::Rule {
+ public:
+  ZoneDwell(const std::string& cam, const CameraConfig& c, const RuleConfig& r, std::vector<AlertEvent>& out)
+      : Rule(cam, r, out), zone_(c.zones.at(r.zone)) {}
+
+  void update(const FrameInput& in) override {
+    for (const Object* o : selected(in)) {
+      if (!inside(zone_, o->box.foot())) continue;
+      auto [it, fresh] = visits_.try_emplace(o->track_id, Visit{in.time_s, in.time_s, o->box});
+      Visit& v = it->second;
+      if (!fresh && in.time_s - v.last_in_s > config_.max_gap_seconds) v.since_s = in.time_s;  // a new visit
+      v.last_in_s = in.time_s;
+      v.box = o->box;
+      const double dwell = in.time_s - v.since_s;
+      const AlertBook::Situation s{{o->track_id}, std::floor(dwell), o->box, {}};
+      if (book_.is_open(o->track_id)) book_.update(o->track_id, in, s);
+      else if (dwell >= config_.min_seconds && book_.may_open(o->track_id, in.time_s))
+        book_.open(o->track_id, in, v.since_s, s);
+    }
+    for (auto it = visits_.begin(); it != visits_.end();) {
+      if (in.time_s - it->second.last_in_s <= config_.max_gap_seconds) {
+        ++it;
+        continue;
+      }
+      book_.close(it->first, in);
+      it = visits_.erase(it);
+    }
+  }
+
+ private:
+  struct Visit {
+    double since_s, last_in_s;
+    Box box;
+  };
+  Polygon zone_;
+  std::map<int, Visit> visits_;
+};
+
+class Crowd final : public Engine::Rule {
+ public:
+  Crowd(const std::string& cam, const CameraConfig& c, const RuleConfig& r, std::vector<AlertEvent>& out)
+      : Rule(cam, r, out), zone_(c.zones.at(r.zone)) {}
+
+  void update(const FrameInput& in) override {
+    AlertBook::Situation s;
+    std::vector<Box> boxes;
+    for (const Object* o : selected(in))
+      if (inside(zone_, o->box.foot())) s.track_ids.push_back(o->track_id), boxes.push_back(o->box);
+    const int count = static_cast<int>(s.track_ids.size());
+    s.peak = count;
+    s.box = union_of(boxes);
+    if (count >= config_.min_count) {
+      if (above_since_ < 0) above_since_ = in.time_s;
+      last_above_s_ = in.time_s;
+    } else if (count >= config_.min_count - config_.hysteresis) {
+      last_above_s_ = in.time_s;  // inside the hysteresis band: an open alert holds
+      if (!book_.is_open(0)) above_since_ = -1;
+    } else {
+      above_since_ = -1;
+    }
+    if (book_.is_open(0)) {
+      if (in.time_s - last_above_s_ > config_.max_gap_seconds) book_.close(0, in);
+      else if (count > 0) book_.update(0, in, s);
+    } else if (above_since_ >= 0 && in.time_s - above_since_ >= config_.min_seconds && book_.may_open(0, in.time_s)) {
+      book_.open(0, in, above_since_, s);
+    }
+  }
+
+ private:
+  Polygon zone_;
+  double above_since_ = -1, last_above_s_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine::Rule> make_zone_dwell(const std::string& cam, const CameraConfig& c, const RuleConfig& r,
+                                              std::vector<AlertEvent>& out) {
+  return std::make_unique<ZoneDwell>(cam, c, r, out);
+}
+
+std::unique_ptr<Engine::Rule> make_crowd(const std::string& cam, const CameraConfig& c, const RuleConfig& r,
+                                         std::vector<AlertEvent>& out) {
+  return std::make_unique<Crowd>(cam, c, r, out);
+}
+
+}  // namespace vigie::rules
