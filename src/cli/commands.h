@@ -28,6 +28,21 @@ struct EvalMotOptions {
 };
 int eval_mot(const EvalMotOptions& options);
 
+struct EvalRulesOptions {
+  std::string config_path, camera, gt_path, tracks_path;
+  std::string label = "person";
+  double fps = 0;  // 0: the camera input's frame rate
+  bool json = false;
+  bool show_alerts = false;  // list both sides' alerts, to see what was missed
+};
+int eval_rules(const EvalRulesOptions& options);
+
+struct FitHomographyOptions {
+  std::string gt_path;
+  bool json = false;
+};
+int fit_homography(const FitHomographyOptions& options);
+
 // Thrown for bad input; main prints "vigie: error: <message>" and exits 2.
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -36,6 +36,23 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--iou", ev.iou, "Minimum IoU of a match")->check(CLI::Range(0.01, 1.0));
   eval_cmd->add_flag("--json", ev.json, "Print the metrics as JSON on stdout");
 
+  EvalRulesOptions er;
+  auto* rules_cmd = app.add_subcommand("eval-rules", "Score the rules: alerts on the pipeline's tracks vs on ground truth");
+  rules_cmd->add_option("--config", er.config_path, "Site configuration with the rules")->required();
+  rules_cmd->add_option("--camera", er.camera, "Camera whose rules to run (if the config has several)");
+  rules_cmd->add_option("--gt", er.gt_path, "Ground-truth tracks (MOTChallenge)")->required();
+  rules_cmd->add_option("--tracks", er.tracks_path, "The pipeline's tracks (MOTChallenge)")->required();
+  rules_cmd->add_option("--fps", er.fps, "Frame rate (default: the camera input's)")->check(CLI::PositiveNumber);
+  rules_cmd->add_option("--label", er.label, "Class given to every track row");
+  rules_cmd->add_flag("--json", er.json, "Print the scores as JSON on stdout");
+  rules_cmd->add_flag("--show-alerts", er.show_alerts, "Also list the alerts of both sides");
+
+  FitHomographyOptions fh;
+  auto* fit_cmd = app.add_subcommand("fit-homography",
+                                     "Fit the image-to-ground homography from MOT15 3-D ground truth (columns 8-9)");
+  fit_cmd->add_option("--gt", fh.gt_path, "Ground truth with world coordinates")->required();
+  fit_cmd->add_flag("--json", fh.json, "Print as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -44,6 +61,8 @@ int main(int argc, char** argv) {
   try {
     if (*analyze_cmd) return analyze(an);
     if (*eval_cmd) return eval_mot(ev);
+    if (*rules_cmd) return eval_rules(er);
+    if (*fit_cmd) return fit_homography(fh);
   } catch (const UsageError& e) {
     fmt::print(stderr, "vigie: error: {}\n", e.what());
     return 2;

@@ -19,15 +19,17 @@ Result<std::vector<MotRow>> parse_mot(std::istream& in, const std::string& name)
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     std::replace(line.begin(), line.end(), ',', ' ');
     std::istringstream fields(line);
-    double v[7] = {0, 0, 0, 0, 0, 0, 1};
+    double v[9] = {0, 0, 0, 0, 0, 0, 1, -1, -1};
     int got = 0;
-    while (got < 7 && fields >> v[got]) ++got;
+    while (got < 9 && fields >> v[got]) ++got;
     if (got < 6) return Error{fmt::format("{}:{}: expected frame,id,x,y,w,h[,conf,...]", name, n)};
     if (v[0] < 1) return Error{fmt::format("{}:{}: frame numbers start at 1 (got {})", name, n, v[0])};
     rows.push_back({static_cast<int64_t>(v[0]), static_cast<int>(v[1]),
                     {static_cast<float>(v[2]), static_cast<float>(v[3]), static_cast<float>(v[4]),
                      static_cast<float>(v[5])},
                     static_cast<float>(v[6])});
+    // Columns 8-9 are world coordinates in MOT15 ground truth, -1 elsewhere.
+    if (got >= 9 && !(v[7] == -1 && v[8] == -1)) rows.back().has_world = true, rows.back().world_x = v[7], rows.back().world_y = v[8];
   }
   return rows;
 }

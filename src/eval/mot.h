@@ -24,6 +24,9 @@ struct MotRow {
   int id = 0;
   Box box;
   float conf = 1;     // ground truth: 0 = ignore, otherwise evaluate
+  // MOT15 3-D ground truth: the person's position on the ground plane, in metres.
+  bool has_world = false;
+  double world_x = 0, world_y = 0;
 };
 
 // Reads `frame,id,x,y,w,h,conf,...`; errors name the file and the line.
