@@ -29,6 +29,8 @@ class Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T operator*() && { return std::move(value()); }
 
   // Precondition: !ok().
   const Error& error() const { return std::get<Error>(v_); }

@@ -1,0 +1,229 @@
+#include "events/store.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace vigie::events {
+namespace {
+
+// Schema steps: migrations[i] takes the schema from version i to i + 1. Never edit a
+// step that has shipped; add one.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE cameras (
+  name TEXT PRIMARY KEY,
+  first_seen REAL NOT NULL
+);
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY,
+  camera TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  rule_type TEXT NOT NULL,
+  place TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  track_ids TEXT NOT NULL DEFAULT '[]',
+  start_epoch REAL NOT NULL,
+  last_epoch REAL NOT NULL,
+  end_epoch REAL,
+  peak REAL NOT NULL DEFAULT 0,
+  box TEXT NOT NULL DEFAULT '[]',
+  snapshot_path TEXT NOT NULL DEFAULT '',
+  clip_path TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX alerts_by_time ON alerts (start_epoch);
+CREATE INDEX alerts_by_camera_rule ON alerts (camera, rule, start_epoch);
+CREATE TABLE tracks (
+  camera TEXT NOT NULL,
+  track_id INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  first_epoch REAL NOT NULL,
+  last_epoch REAL NOT NULL,
+  path TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (camera, track_id, first_epoch)
+);
+CREATE TABLE operator_actions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  action TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  user TEXT NOT NULL,
+  at_epoch REAL NOT NULL
+);
+)sql",
+};
+constexpr int kSteps = sizeof(kMigrations) / sizeof(kMigrations[0]);
+static_assert(kSteps == Store::kSchemaVersion);
+
+// A prepared statement that finalizes itself.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Statement& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.c_str(), -1, SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind(int i, int v) {
+    sqlite3_bind_int(stmt_, i, v);
+    return *this;
+  }
+  int step() { return sqlite3_step(stmt_); }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+std::string json_ids(const std::vector<int>& ids) { return nlohmann::json(ids).dump(); }
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Error{fmt::format("cannot open event store '{}': {}", path, why)};
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::unique_ptr<Store> store(new Store(db, path));
+  // WAL: readers (the server, `vigie alerts list`) never block the writer. FULL sync:
+  // a committed alert is on disk before record() returns.
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
+    if (auto r = store->exec(pragma); !r) return r.error();
+  if (auto r = store->migrate(); !r) return r.error();
+  return store;
+}
+
+Store::~Store() { sqlite3_close(db_); }
+
+Result<Ok> Store::exec(const std::string& sql) const {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    return Error{fmt::format("event store '{}': {}", path_, why)};
+  }
+  return Ok{};
+}
+
+int Store::schema_version() const {
+  Statement s(db_, "PRAGMA user_version");
+  return s.ok() && s.step() == SQLITE_ROW ? static_cast<int>(s.real(0)) : -1;
+}
+
+Result<Ok> Store::migrate() {
+  const int version = schema_version();
+  if (version > kSchemaVersion)
+    return Error{fmt::format("event store '{}' has schema version {}, newer than this vigie ({}): upgrade vigie",
+                             path_, version, kSchemaVersion)};
+  for (int v = version; v < kSchemaVersion; ++v) {
+    // Each step and its version bump commit together, or not at all.
+    const std::string step = fmt::format("BEGIN; {} PRAGMA user_version = {}; COMMIT;", kMigrations[v], v + 1);
+    if (auto r = exec(step); !r) {
+      exec("ROLLBACK");
+      return Error{fmt::format("{} (migrating to schema {})", r.error().message, v + 1)};
+    }
+  }
+  return Ok{};
+}
+
+Result<Ok> Store::record(const rules::AlertEvent& e) {
+  const char* sql = nullptr;
+  switch (e.phase) {
+    case rules::Phase::kStart:
+      sql = "INSERT INTO alerts (id, camera, rule, rule_type, place, detail, track_ids, start_epoch, last_epoch, "
+            "peak, box) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+      break;
+    case rules::Phase::kUpdate:
+      sql = "UPDATE alerts SET track_ids = ?7, last_epoch = ?9, peak = ?10, box = ?11 WHERE id = ?1";
+      break;
+    case rules::Phase::kEnd:
+      sql = "UPDATE alerts SET track_ids = ?7, last_epoch = ?9, end_epoch = ?9, peak = ?10 WHERE id = ?1";
+      break;
+  }
+  if (e.phase == rules::Phase::kStart) {
+    Statement cam(db_, "INSERT OR IGNORE INTO cameras (name, first_seen) VALUES (?1, ?2)");
+    cam.bind(1, e.camera).bind(2, e.epoch_s).step();
+  }
+  Statement s(db_, sql);
+  if (!s.ok()) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  const double start_epoch = e.epoch_s - (e.time_s - e.start_s);
+  s.bind(1, e.alert_id).bind(2, e.camera).bind(3, e.rule).bind(4, e.rule_type).bind(5, e.where).bind(6, e.detail);
+  s.bind(7, json_ids(e.track_ids)).bind(8, start_epoch).bind(9, e.epoch_s).bind(10, e.peak);
+  s.bind(11, nlohmann::json({e.box.x, e.box.y, e.box.w, e.box.h}).dump());
+  if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  return Ok{};
+}
+
+Result<Ok> Store::set_media(const std::string& id, const std::string& snapshot, const std::string& clip) {
+  Statement s(db_, "UPDATE alerts SET snapshot_path = ?2, clip_path = ?3 WHERE id = ?1");
+  s.bind(1, id).bind(2, snapshot).bind(3, clip);
+  if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  return Ok{};
+}
+
+Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
+  Statement s(db_,
+              "SELECT id, camera, rule, rule_type, place, detail, track_ids, start_epoch, last_epoch, end_epoch, peak, "
+              "snapshot_path, clip_path FROM alerts WHERE (?1 = '' OR camera = ?1) AND (?2 = '' OR rule = ?2) "
+              "AND start_epoch >= ?3 ORDER BY start_epoch DESC, id LIMIT ?4");
+  if (!s.ok()) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  s.bind(1, f.camera).bind(2, f.rule).bind(3, f.since_epoch).bind(4, f.limit);
+  std::vector<AlertRow> rows;
+  while (s.step() == SQLITE_ROW) {
+    AlertRow r;
+    r.id = s.text(0), r.camera = s.text(1), r.rule = s.text(2), r.rule_type = s.text(3), r.where = s.text(4);
+    r.detail = s.text(5);
+    r.track_ids = nlohmann::json::parse(s.text(6)).get<std::vector<int>>();
+    r.start_epoch = s.real(7), r.last_epoch = s.real(8);
+    if (!s.null(9)) r.end_epoch = s.real(9);
+    r.peak = s.real(10), r.snapshot_path = s.text(11), r.clip_path = s.text(12);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+Result<int> Store::apply_retention(double now_epoch, double retention_days) {
+  const double cutoff = now_epoch - retention_days * 86400.0;
+  // Files first: a row whose file could not be removed stays, to be tried again.
+  Statement media(db_, "SELECT id, snapshot_path, clip_path FROM alerts WHERE start_epoch < ?1");
+  media.bind(1, cutoff);
+  std::vector<std::string> gone;
+  while (media.step() == SQLITE_ROW) {
+    bool removed = true;
+    for (int col : {1, 2}) {
+      const std::string p = media.text(col);
+      std::error_code ec;
+      if (!p.empty() && std::filesystem::exists(p, ec) && !std::filesystem::remove(p, ec)) removed = false;
+    }
+    if (removed) gone.push_back(media.text(0));
+  }
+  if (auto r = exec("BEGIN"); !r) return r.error();
+  for (const auto& id : gone) {
+    Statement del(db_, "DELETE FROM alerts WHERE id = ?1");
+    del.bind(1, id);
+    if (del.step() != SQLITE_DONE) {
+      exec("ROLLBACK");
+      return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+    }
+  }
+  if (auto r = exec("COMMIT"); !r) return r.error();
+  return static_cast<int>(gone.size());
+}
+
+}  // namespace vigie::events

@@ -1,0 +1,66 @@
+// The event store: alerts, track summaries and operator actions in SQLite (WAL mode,
+// schema versioned with migrations), media files on disk referenced by path.
+//
+// A Store is used by one thread at a time. Every write is its own transaction: when
+// record() returns ok, the row is on disk and survives the process being killed.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "rules/rules.h"
+
+struct sqlite3;
+
+namespace vigie::events {
+
+struct AlertRow {
+  std::string id, camera, rule, rule_type, where, detail;
+  std::vector<int> track_ids;
+  double start_epoch = 0, last_epoch = 0;
+  std::optional<double> end_epoch;  // empty while the alert is open
+  double peak = 0;
+  std::string snapshot_path, clip_path;
+};
+
+struct AlertFilter {
+  std::string camera, rule;
+  double since_epoch = 0;
+  int limit = 1000;
+};
+
+struct Ok {};
+
+class Store {
+ public:
+  // Creates the file and its schema if needed, upgrades an older schema, refuses a newer
+  // one. Errors name the file.
+  static Result<std::unique_ptr<Store>> open(const std::string& path);
+  ~Store();
+
+  // Writes a start (insert), update (peak, tracks) or end (end time) of an alert.
+  Result<Ok> record(const rules::AlertEvent& event);
+  Result<Ok> set_media(const std::string& alert_id, const std::string& snapshot_path, const std::string& clip_path);
+  Result<std::vector<AlertRow>> alerts(const AlertFilter& filter) const;
+
+  // Deletes alerts that started before `now_epoch - retention_days`, and their snapshot
+  // and clip files. Returns how many alerts went.
+  Result<int> apply_retention(double now_epoch, double retention_days);
+
+  static constexpr int kSchemaVersion = 1;
+  int schema_version() const;
+
+ private:
+  explicit Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Result<Ok> exec(const std::string& sql) const;
+  Result<Ok> migrate();
+
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace vigie::events
