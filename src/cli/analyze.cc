@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <filesystem>
+#include <map>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/videoio.hpp>
@@ -11,6 +15,8 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "eval/mot.h"
+#include "events/store.h"
+#include "rules/rules.h"
 #include "pipeline/draw.h"
 #include "pipeline/pipeline.h"
 
@@ -102,13 +108,91 @@ struct Outputs {
   }
 };
 
+// The rules of the camera, their alerts written to the store with a snapshot each.
+class AlertOutput {
+ public:
+  AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch)
+      : camera_(camera), engine_(camera), start_epoch_(start_epoch),
+        media_(std::filesystem::path(config.store.media) / camera.name) {
+    auto store = events::Store::open(config.store.path);
+    if (!store) throw UsageError(store.error().message);
+    store_ = std::move(store.value());
+    std::error_code ec;
+    std::filesystem::create_directories(media_, ec);
+    if (ec) throw UsageError(fmt::format("cannot create media folder '{}': {}", media_.string(), ec.message()));
+    if (auto removed = store_->apply_retention(now_epoch(), config.store.retention_days); removed && *removed > 0)
+      fmt::print(stderr, "vigie: retention: {} alerts older than {} days deleted\n", *removed,
+                 config.store.retention_days);
+  }
+
+  void on_frame(const Frame& frame, const pipeline::FrameResult& result) {
+    rules::FrameInput in;
+    in.frame_index = frame.index;
+    in.time_s = last_time_s_ = frame.time_s;
+    in.epoch_s = start_epoch_ + frame.time_s;
+    for (const auto& t : result.tracks) in.objects.push_back({t.id, t.label, t.box});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto alerts = engine_.update(in);
+    rules_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++frames_;
+    for (const auto& e : alerts) write(e, &frame, &result);
+  }
+
+  void finish() {
+    for (const auto& e : engine_.finish(last_time_s_, start_epoch_ + last_time_s_)) write(e, nullptr, nullptr);
+  }
+
+  const std::map<std::string, int>& counts() const { return counts_; }
+  int failures() const { return failures_; }
+  double rules_us_per_frame() const { return frames_ ? rules_s_ * 1e6 / frames_ : 0; }
+
+ private:
+  static double now_epoch() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+
+  void write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result) {
+    if (auto r = store_->record(e); !r) {
+      if (failures_++ == 0) fmt::print(stderr, "\nvigie: error: {}\n", r.error().message);
+      return;
+    }
+    if (e.phase != rules::Phase::kStart) return;
+    ++counts_[e.rule];
+    if (frame) snapshot(e, *frame, *result);
+  }
+
+  // The frame as masked, with the places, the tracks and the alert's box drawn.
+  void snapshot(const rules::AlertEvent& e, const Frame& frame, const pipeline::FrameResult& result) {
+    cv::Mat canvas = frame.image.clone();
+    pipeline::draw_places(canvas, camera_, e.where);
+    pipeline::draw_tracks(canvas, result.tracks);
+    cv::rectangle(canvas, e.box.rect(), cv::Scalar(0, 0, 255), 3);
+    cv::putText(canvas, fmt::format("{} {}", e.rule, e.detail), {10, 30}, cv::FONT_HERSHEY_SIMPLEX, 0.8,
+                cv::Scalar(0, 0, 255), 2, cv::LINE_AA);
+    std::string name = e.alert_id;
+    std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '-'; }, '_');
+    const auto file = media_ / (name + ".jpg");
+    if (cv::imwrite(file.string(), canvas)) store_->set_media(e.alert_id, file.string(), "");
+  }
+
+  CameraConfig camera_;
+  rules::Engine engine_;
+  double start_epoch_;
+  std::filesystem::path media_;
+  std::unique_ptr<events::Store> store_;
+  std::map<std::string, int> counts_;
+  int failures_ = 0;
+  double last_time_s_ = 0, rules_s_ = 0;
+  int64_t frames_ = 0;
+};
+
 void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline::RunStats& stats,
-                   const pipeline::CameraPipeline& p) {
+                   const pipeline::CameraPipeline& p, const AlertOutput* alerts) {
   const auto& t = p.times();
   const double per = stats.analysed ? 1000.0 / stats.analysed : 0;
   const double fps = stats.wall_s > 0 ? stats.decoded / stats.wall_s : 0;
   if (o.json) {
-    const nlohmann::json j = {
+    nlohmann::json j = {
         {"input", o.input.empty() ? o.camera : o.input},
         {"detector", config.detect.type},
         {"frames_decoded", stats.decoded},
@@ -124,6 +208,11 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
         {"tracks_file", o.tracks_path},
         {"video_file", o.video_path},
         {"source_error", stats.source_error}};
+    if (alerts) {
+      j["alerts"] = alerts->counts();
+      j["store"] = config.store.path;
+      j["rules_us_per_frame"] = alerts->rules_us_per_frame();
+    }
     fmt::print("{}\n", j.dump(2));
     return;
   }
@@ -134,12 +223,19 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
              t.decode * per, t.mask * per, t.gate * per, t.detect * per, t.track * per, t.output * per);
   if (!o.tracks_path.empty()) fmt::print("tracks: {}\n", o.tracks_path);
   if (!o.video_path.empty()) fmt::print("annotated video: {}\n", o.video_path);
+  if (alerts) {
+    int total = 0;
+    for (const auto& [rule, n] : alerts->counts()) total += n;
+    fmt::print("{} alerts stored in {} (snapshots in {}/); rules {:.1f} µs per frame\n", total, config.store.path,
+               config.store.media, alerts->rules_us_per_frame());
+    for (const auto& [rule, n] : alerts->counts()) fmt::print("  {:<32} {}\n", rule, n);
+  }
 }
 
 }  // namespace
 
 int analyze(const AnalyzeOptions& o) {
-  auto [config, camera] = resolve(o);
+  auto [config, camera] = resolve(o);  // NOLINT: config is amended below
   auto detector = detect::make_detector(config.detect);
   if (!detector) throw UsageError(detector.error().message);
   auto source = open_input(camera.input);
@@ -157,6 +253,12 @@ int analyze(const AnalyzeOptions& o) {
   out.video_fps = camera.analyze_fps > 0 ? camera.analyze_fps : source->nominal_fps();
 
   pipeline::CameraPipeline pipeline(config, camera, std::move(detector.value()));
+  if (!o.store_path.empty()) config.store.path = o.store_path;
+  // Frames of a file are dated from the start of the run; a live stream's are "now".
+  const double start_epoch =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::unique_ptr<AlertOutput> alerts;
+  if (!camera.rules.empty()) alerts = std::make_unique<AlertOutput>(config, camera, start_epoch);
   Progress progress(!o.quiet);
   const int64_t total = source->frame_count();
   std::signal(SIGINT, on_signal);
@@ -164,15 +266,23 @@ int analyze(const AnalyzeOptions& o) {
 
   pipeline::RunHooks hooks;
   hooks.stop = &g_stop;
-  hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) { out.write(f, r); };
+  hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) {
+    out.write(f, r);
+    if (alerts) alerts->on_frame(f, r);
+  };
   hooks.on_progress = [&](const pipeline::RunStats& s) { progress.update(s.decoded, total, s.wall_s); };
   const auto stats = pipeline::run_analysis(*source, pipeline, camera.analyze_fps, hooks);
   progress.finish();
   pipeline.finish();
+  if (alerts) alerts->finish();
   out.tracks.close();
   out.video.release();
 
-  print_summary(o, config, stats, pipeline);
+  print_summary(o, config, stats, pipeline, alerts.get());
+  if (alerts && alerts->failures() > 0) {
+    fmt::print(stderr, "vigie: error: {} alert events could not be stored\n", alerts->failures());
+    return 1;
+  }
   if (!stats.source_error.empty()) {
     fmt::print(stderr, "vigie: error: {}: stopped after {} frames: {}\n", camera.input, stats.decoded,
                stats.source_error);

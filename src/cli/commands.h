@@ -14,6 +14,7 @@ struct AnalyzeOptions {
   std::string model;     // overrides detect.model when set
   std::string detections_in;   // replay: sets detect.type=replay
   std::string detections_out;  // save every detection
+  std::string store_path;      // overrides store.path
   std::string tracks_path;
   std::string video_path;
   bool json = false;
@@ -36,6 +37,14 @@ struct EvalRulesOptions {
   bool show_alerts = false;  // list both sides' alerts, to see what was missed
 };
 int eval_rules(const EvalRulesOptions& options);
+
+struct AlertsListOptions {
+  std::string store_path = "vigie.db";
+  std::string camera, rule, since;
+  int limit = 1000;
+  bool json = false;
+};
+int alerts_list(const AlertsListOptions& options);
 
 struct FitHomographyOptions {
   std::string gt_path;

@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "cli/commands.h"
 #include "config/config.h"
 
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
                           "Replay these detections (MOTChallenge det.txt) instead of running a detector");
   analyze_cmd->add_option("--save-detections", an.detections_out,
                           "Write every detection here (MOTChallenge det.txt, class in column 8)");
+  analyze_cmd->add_option("--store", an.store_path, "Event store for the alerts (overrides store.path)");
   analyze_cmd->add_option("--tracks", an.tracks_path, "Write tracks here (MOTChallenge text, frames from 1)");
   analyze_cmd->add_option("--video", an.video_path, "Write an annotated video here (.mp4 or .avi)");
   analyze_cmd->add_flag("--json", an.json, "Print the summary as JSON on stdout");
@@ -53,6 +56,17 @@ int main(int argc, char** argv) {
   fit_cmd->add_option("--gt", fh.gt_path, "Ground truth with world coordinates")->required();
   fit_cmd->add_flag("--json", fh.json, "Print as JSON");
 
+  AlertsListOptions al;
+  auto* alerts_cmd = app.add_subcommand("alerts", "Alerts in the event store");
+  alerts_cmd->require_subcommand(1);
+  auto* list_cmd = alerts_cmd->add_subcommand("list", "List alerts, newest first");
+  list_cmd->add_option("--store", al.store_path, "Event store (SQLite file)");
+  list_cmd->add_option("--camera", al.camera, "Only this camera");
+  list_cmd->add_option("--rule", al.rule, "Only this rule");
+  list_cmd->add_option("--since", al.since, "Only alerts that started after YYYY-MM-DD[THH:MM:SS] or Unix seconds");
+  list_cmd->add_option("--limit", al.limit, "At most this many")->check(CLI::PositiveNumber);
+  list_cmd->add_flag("--json", al.json, "Print as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -63,6 +77,12 @@ int main(int argc, char** argv) {
     if (*eval_cmd) return eval_mot(ev);
     if (*rules_cmd) return eval_rules(er);
     if (*fit_cmd) return fit_homography(fh);
+    if (*list_cmd) {
+      if (!std::filesystem::exists(al.store_path))
+        throw UsageError(fmt::format("no event store at '{}' (run vigie analyze with rules first, or give --store)",
+                                     al.store_path));
+      return alerts_list(al);
+    }
   } catch (const UsageError& e) {
     fmt::print(stderr, "vigie: error: {}\n", e.what());
     return 2;

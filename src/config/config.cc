@@ -311,6 +311,13 @@ Config parse_config(const std::string& yaml_text, const std::string& name) {
   }
   Config config;
   Section top(root, "", name);
+  {
+    Section s = top.child("store");
+    s.get("path", config.store.path, [](const std::string& v) { return !v.empty(); }, "must not be empty");
+    s.get("media", config.store.media, [](const std::string& v) { return !v.empty(); }, "must not be empty");
+    s.get("retention_days", config.store.retention_days, positive, "must be > 0");
+    s.finish();
+  }
   read_motion_gate(top.child("motion_gate"), config.motion_gate);
   read_detect(top.child("detect"), config.detect);
   read_track(top.child("track"), config.track);

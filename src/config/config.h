@@ -126,7 +126,17 @@ struct CameraConfig {
   std::vector<double> homography;
 };
 
+// Where alerts and their media go, and how long they are kept.
+struct StoreConfig {
+  std::string path = "vigie.db";  // SQLite file
+  std::string media = "media";    // snapshots and clips
+  // Alerts and media older than this are deleted: 30 days is the legal maximum for
+  // video-protection recordings in France (Code de la sécurité intérieure, L252-5).
+  double retention_days = 30;
+};
+
 struct Config {
+  StoreConfig store;
   MotionGateConfig motion_gate;
   DetectConfig detect;
   TrackConfig track;

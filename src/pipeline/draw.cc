@@ -31,3 +31,25 @@ void draw_tracks(cv::Mat& bgr, const std::vector<track::TrackState>& tracks) {
 }
 
 }  // namespace vigie::pipeline
+
+namespace vigie::pipeline {
+
+void draw_places(cv::Mat& bgr, const CameraConfig& camera, const std::string& highlight) {
+  auto pts = [](const std::vector<cv::Point2f>& p) {
+    std::vector<cv::Point> out;
+    for (const auto& q : p) out.emplace_back(cvRound(q.x), cvRound(q.y));
+    return out;
+  };
+  for (const auto& [name, zone] : camera.zones) {
+    const bool hot = name == highlight;
+    cv::polylines(bgr, std::vector<std::vector<cv::Point>>{pts(zone)}, true,
+                  hot ? cv::Scalar(0, 0, 255) : cv::Scalar(0, 200, 255), hot ? 3 : 1);
+  }
+  for (const auto& [name, line] : camera.lines) {
+    const bool hot = name == highlight;
+    cv::polylines(bgr, std::vector<std::vector<cv::Point>>{pts(line.points)}, false,
+                  hot ? cv::Scalar(0, 0, 255) : cv::Scalar(255, 200, 0), hot ? 3 : 1);
+  }
+}
+
+}  // namespace vigie::pipeline

@@ -1,0 +1,68 @@
+// `vigie alerts list`: what the rules raised, newest first.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "events/store.h"
+
+namespace vigie::cli {
+namespace {
+
+std::string local_time(double epoch) {
+  const std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+// "2026-11-28", "2026-11-28T14:05:00" (local time) or Unix seconds.
+double parse_since(const std::string& s) {
+  if (s.empty()) return 0;
+  std::tm tm{};
+  tm.tm_isdst = -1;
+  for (const char* format : {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"}) {
+    std::tm parsed = tm;
+    const char* end = strptime(s.c_str(), format, &parsed);
+    if (end && *end == '\0') return static_cast<double>(std::mktime(&parsed));
+  }
+  try {
+    size_t used = 0;
+    const double v = std::stod(s, &used);
+    if (used == s.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(fmt::format("--since '{}': expected YYYY-MM-DD[THH:MM:SS] or Unix seconds", s));
+}
+
+}  // namespace
+
+int alerts_list(const AlertsListOptions& o) {
+  auto store = events::Store::open(o.store_path);
+  if (!store) throw UsageError(store.error().message);
+  auto rows = store.value()->alerts({o.camera, o.rule, parse_since(o.since), o.limit});
+  if (!rows) throw std::runtime_error(rows.error().message);
+  if (o.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : *rows)
+      out.push_back({{"id", r.id}, {"camera", r.camera}, {"rule", r.rule}, {"type", r.rule_type}, {"where", r.where},
+                     {"detail", r.detail}, {"track_ids", r.track_ids}, {"start", r.start_epoch},
+                     {"end", r.end_epoch ? nlohmann::json(*r.end_epoch) : nlohmann::json(nullptr)}, {"peak", r.peak},
+                     {"snapshot", r.snapshot_path}, {"clip", r.clip_path}});
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  fmt::print("{:<19}  {:>6}  {:<14} {:<30} {:>6}  {:<8} {}\n", "start", "secs", "camera", "rule", "peak", "detail", "tracks");
+  for (const auto& r : *rows)
+    fmt::print("{:<19}  {:>6}  {:<14} {:<30} {:>6g}  {:<8} {}\n", local_time(r.start_epoch),
+               r.end_epoch ? fmt::format("{:.1f}", *r.end_epoch - r.start_epoch) : "open", r.camera, r.rule, r.peak,
+               r.detail, fmt::join(r.track_ids, ","));
+  fmt::print("{} alerts\n", rows->size());
+  return 0;
+}
+
+}  // namespace vigie::cli
