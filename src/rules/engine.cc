@@ -123,6 +123,13 @@ void AlertBook::close(int64_t key, const FrameInput& in) {
   open_.erase(it);
 }
 
+void AlertBook::rekey(int64_t from, int64_t to) {
+  auto it = open_.find(from);
+  if (it == open_.end() || open_.count(to)) return;
+  open_[to] = std::move(it->second);
+  open_.erase(it);
+}
+
 void AlertBook::instant(const FrameInput& in, const Situation& s) {
   const std::string id = fmt::format("{}/{}/{}", camera_, rule_.name, ++sequence_);
   out_.push_back(event(Phase::kStart, in, id, in.time_s, s));

@@ -47,6 +47,8 @@ class AlertBook {
   // involved tracks changed, so that the store is not written every frame.
   void update(int64_t key, const FrameInput& in, const Situation& s);
   void close(int64_t key, const FrameInput& in);
+  // The situation continues under another key (a track re-found under a new id).
+  void rekey(int64_t from, int64_t to);
   // An instant alert (a line crossing): start and end on the same frame.
   void instant(const FrameInput& in, const Situation& s);
   void close_all(const FrameInput& in);

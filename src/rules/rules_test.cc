@@ -116,7 +116,7 @@ INSTANTIATE_TEST_SUITE_P(Testdata, RuleScenario,
                          ::testing::Values("line_crossing_directions.yaml", "line_jitter.yaml",
                                            "line_around_the_end.yaml", "zone_reentry.yaml", "loitering_gaps.yaml",
                                            "group_splits.yaml", "crowd_hysteresis.yaml",
-                                           "abandoned_picked_up.yaml", "abandoned_static_blob.yaml",
+                                           "abandoned_picked_up.yaml", "abandoned_static_blob.yaml", "zone_handover.yaml",
                                            "night_only.yaml"),
                          [](const auto& info) {
                            std::string n = info.param.substr(0, info.param.find('.'));

@@ -1,7 +1,8 @@
 // Zone rules. zone_intrusion and loitering are one mechanism with different defaults:
 // a track's foot point inside the zone for min_seconds (absences up to max_gap_seconds
 // tolerated) raises an alert that ends when the track has been out longer than that.
-// crowd counts the objects inside the zone.
+// zone_intrusion alerts per track; loitering per zone — people lingering together at a
+// place are one situation, one alert listing all of them. crowd counts the objects inside.
 #include <map>
 
 #include "rules/internal.h"
@@ -12,38 +13,65 @@ namespace {
 class ZoneDwell final : public Engine::Rule {
  public:
   ZoneDwell(const std::string& cam, const CameraConfig& c, const RuleConfig& r, std::vector<AlertEvent>& out)
-      : Rule(cam, r, out), zone_(c.zones.at(r.zone)) {}
+      : Rule(cam, r, out), zone_(c.zones.at(r.zone)), per_zone_(r.type == "loitering") {}
 
   void update(const FrameInput& in) override {
+    std::set<int> present;
+    for (const Object* o : selected(in)) present.insert(o->track_id);
     for (const Object* o : selected(in)) {
       if (!inside(zone_, o->box.foot())) continue;
-      auto [it, fresh] = visits_.try_emplace(o->track_id, Visit{in.time_s, in.time_s, o->box});
+      auto it = visits_.find(o->track_id);
+      if (it == visits_.end()) it = visits_.emplace(o->track_id, handover(in, *o, present)).first;
       Visit& v = it->second;
-      if (!fresh && in.time_s - v.last_in_s > config_.max_gap_seconds) v.since_s = in.time_s;  // a new visit
       v.last_in_s = in.time_s;
       v.box = o->box;
       const double dwell = in.time_s - v.since_s;
+      if (dwell < config_.min_seconds) continue;
+      v.qualified = true;
+      const int64_t key = per_zone_ ? 0 : o->track_id;
       const AlertBook::Situation s{{o->track_id}, std::floor(dwell), o->box, {}};
-      if (book_.is_open(o->track_id)) book_.update(o->track_id, in, s);
-      else if (dwell >= config_.min_seconds && book_.may_open(o->track_id, in.time_s))
-        book_.open(o->track_id, in, v.since_s, s);
+      if (book_.is_open(key)) book_.update(key, in, s);
+      else if (book_.may_open(key, in.time_s)) book_.open(key, in, v.since_s, s);
     }
     for (auto it = visits_.begin(); it != visits_.end();) {
       if (in.time_s - it->second.last_in_s <= config_.max_gap_seconds) {
         ++it;
         continue;
       }
-      book_.close(it->first, in);
+      if (!per_zone_) book_.close(it->first, in);
       it = visits_.erase(it);
     }
+    if (per_zone_ && book_.is_open(0) &&
+        std::none_of(visits_.begin(), visits_.end(), [](const auto& v) { return v.second.qualified; }))
+      book_.close(0, in);
   }
 
  private:
   struct Visit {
     double since_s, last_in_s;
     Box box;
+    bool qualified = false;  // stayed min_seconds
   };
+
+  // A track that appears inside the zone where another one just vanished is the same
+  // person under a new id (the tracker lost and re-found them): it continues that visit,
+  // and its alert, instead of starting afresh.
+  Visit handover(const FrameInput& in, const Object& o, const std::set<int>& present) {
+    for (auto it = visits_.begin(); it != visits_.end(); ++it) {
+      const Visit& old = it->second;
+      if (present.count(it->first) || in.time_s - old.last_in_s > config_.max_gap_seconds) continue;
+      const cv::Point2f d = old.box.foot() - o.box.foot();
+      if (std::hypot(d.x, d.y) > 0.5 * std::max(old.box.h, o.box.h)) continue;
+      Visit taken = old;
+      if (!per_zone_ && book_.is_open(it->first)) book_.rekey(it->first, o.track_id);
+      visits_.erase(it);
+      return taken;
+    }
+    return {in.time_s, in.time_s, o.box};
+  }
+
   Polygon zone_;
+  bool per_zone_;
   std::map<int, Visit> visits_;
 };
 
