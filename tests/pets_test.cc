@@ -13,7 +13,10 @@ namespace fs = std::filesystem;
 
 struct Scores {
   double mota = 0, idf1 = 0;
+  nlohmann::json rules;  // eval-rules --json on examples/pets09/site.yaml
 };
+
+std::string example_config() { return std::string(VIGIE_SOURCE_DIR) + "/examples/pets09/site.yaml"; }
 
 Scores analyse_and_score(const std::string& extra_args, const std::string& name) {
   const fs::path tracks = fs::temp_directory_path() / ("vigie_pets_" + name + ".txt");
@@ -24,16 +27,28 @@ Scores analyse_and_score(const std::string& extra_args, const std::string& name)
   EXPECT_EQ(e.code, 0) << e.err;
   const auto j = nlohmann::json::parse(e.out);
   std::fprintf(stderr, "%s: %s\n", name.c_str(), j.dump().c_str());
-  return {j["mota"].get<double>(), j["idf1"].get<double>()};
+  const auto r = run(vigie_bin() + " eval-rules --json --config " + example_config() + " --gt " +
+                     shared_file("mot/PETS09-S2L1/gt/gt.txt") + " --tracks " + tracks.string());
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::fprintf(stderr, "%s rules: %s\n", name.c_str(), r.out.c_str());
+  return {j["mota"].get<double>(), j["idf1"].get<double>(), nlohmann::json::parse(r.out)};
 }
 
-TEST(Pets09, OnnxPipelineMeetsTheAccuracyFloor) {
+// One run of the onnx pipeline (a minute of CPU) checked against both floors: tracking
+// (MOTA, IDF1) and every rule of the example config (F1, alerts on the pipeline's tracks
+// against alerts on the ground truth).
+TEST(Pets09, OnnxPipelineMeetsTheAccuracyFloors) {
   VIGIE_REQUIRE_FILE(vtest_avi(), "vtest.avi (Debian package opencv-doc)");
   VIGIE_REQUIRE_FILE(shared_file("mot/PETS09-S2L1/gt/gt.txt"), "../shared/data/mot/PETS09-S2L1/gt/gt.txt");
   VIGIE_REQUIRE_FILE(shared_file("models/yolox_nano.onnx"), "../shared/data/models/yolox_nano.onnx");
   const Scores s = analyse_and_score("--detector onnx --model " + shared_file("models/yolox_nano.onnx"), "onnx");
   EXPECT_GE(s.mota, 0.80);
   EXPECT_GE(s.idf1, 0.75);
+  ASSERT_EQ(s.rules.size(), 5u) << "the example config has one rule of each kind but abandoned_object";
+  for (const auto& [rule, score] : s.rules.items()) {
+    EXPECT_GT(score["gt_alerts"].get<int>(), 0) << rule << ": the ground truth must exercise the rule";
+    EXPECT_GE(score["f1"].get<double>(), 0.85) << rule;
+  }
 }
 
 TEST(Pets09, MotionPipelineStaysAboveItsRecordedFloor) {
