@@ -52,7 +52,9 @@ int alerts_list(const AlertsListOptions& o) {
       out.push_back({{"id", r.id}, {"camera", r.camera}, {"rule", r.rule}, {"type", r.rule_type}, {"where", r.where},
                      {"detail", r.detail}, {"track_ids", r.track_ids}, {"start", r.start_epoch},
                      {"end", r.end_epoch ? nlohmann::json(*r.end_epoch) : nlohmann::json(nullptr)}, {"peak", r.peak},
-                     {"snapshot", r.snapshot_path}, {"clip", r.clip_path}});
+                     {"snapshot", r.snapshot_path}, {"clip", r.clip_path},
+                     {"box", {r.box.x, r.box.y, r.box.w, r.box.h}}, {"stream_start_s", r.stream_start_s},
+                     {"stream_raised_s", r.stream_raised_s}});
     fmt::print("{}\n", out.dump(2));
     return 0;
   }

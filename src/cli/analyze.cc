@@ -131,6 +131,7 @@ class AlertOutput {
     in.time_s = last_time_s_ = frame.time_s;
     in.epoch_s = start_epoch_ + frame.time_s;
     for (const auto& t : result.tracks) in.objects.push_back({t.id, t.label, t.box});
+    for (const auto& b : result.static_blobs) in.static_objects.push_back({b.id, b.box, b.since_s});
     const auto t0 = std::chrono::steady_clock::now();
     auto alerts = engine_.update(in);
     rules_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -204,7 +205,8 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
         {"fps", fps},
         {"stage_ms_per_frame",
          {{"decode", t.decode * per}, {"mask", t.mask * per}, {"gate", t.gate * per},
-          {"detect", t.detect * per}, {"track", t.track * per}, {"output", t.output * per}}},
+          {"detect", t.detect * per}, {"track", t.track * per}, {"static", t.still * per},
+          {"output", t.output * per}}},
         {"tracks_file", o.tracks_path},
         {"video_file", o.video_path},
         {"source_error", stats.source_error}};
@@ -252,7 +254,9 @@ int analyze(const AnalyzeOptions& o) {
   out.video_path = o.video_path;
   out.video_fps = camera.analyze_fps > 0 ? camera.analyze_fps : source->nominal_fps();
 
-  pipeline::CameraPipeline pipeline(config, camera, std::move(detector.value()));
+  const bool find_static = std::any_of(camera.rules.begin(), camera.rules.end(),
+                                       [](const RuleConfig& r) { return r.type == "abandoned_object"; });
+  pipeline::CameraPipeline pipeline(config, camera, std::move(detector.value()), find_static);
   if (!o.store_path.empty()) config.store.path = o.store_path;
   // Frames of a file are dated from the start of the run; a live stream's are "now".
   const double start_epoch =

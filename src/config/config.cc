@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -135,7 +136,7 @@ void read_detect(Section s, DetectConfig& c) {
   s.get("threads", c.threads, positive, "must be >= 1");
   s.get("background", c.background, one_of({"mog2", "knn"}), "must be mog2 or knn");
   s.get("work_width", c.work_width, [](int v) { return v >= 64; }, "must be >= 64");
-  s.get("history", c.history, positive, "must be >= 1");
+  s.get("history_s", c.history_s, positive, "must be > 0");
   s.get("min_box_area", c.min_box_area, unit, "must be in [0, 1]");
   s.finish();
 }
@@ -208,7 +209,7 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
   if (r.type == "group") r.min_count = 3, r.min_seconds = 10, r.radius = metric ? 1.5 : 0;
   if (r.type == "abandoned_object") r.min_seconds = 30, r.owner_distance = metric ? 3 : 0;
   r.objects = r.type == "abandoned_object"
-                  ? std::vector<std::string>{"object", "backpack", "handbag", "suitcase"}
+                  ? std::vector<std::string>{"backpack", "handbag", "suitcase"}
                   : std::vector<std::string>{"person"};
   s.get("name", r.name);
   s.get("objects", r.objects, [](const auto& v) { return !v.empty(); }, "must not be empty");
@@ -319,6 +320,20 @@ Config parse_config(const std::string& yaml_text, const std::string& name) {
     s.finish();
   }
   read_motion_gate(top.child("motion_gate"), config.motion_gate);
+  {
+    Section s = top.child("static_foreground");
+    auto& c = config.static_foreground;
+    s.get("work_width", c.work_width, [](int v) { return v >= 32; }, "must be >= 32");
+    s.get("threshold", c.threshold, [](int v) { return v > 0 && v < 256; }, "must be in 1..255");
+    s.get("short_memory_s", c.short_memory_s, positive, "must be > 0");
+    s.get("long_memory_s", c.long_memory_s, positive, "must be > 0");
+    s.get("min_static_s", c.min_static_s, non_negative, "must be >= 0");
+    s.get("min_area", c.min_area, unit, "must be in [0, 1]");
+    s.get("max_area", c.max_area, unit, "must be in [0, 1]");
+    s.finish();
+    if (c.long_memory_s <= c.short_memory_s)
+      s.fail(s.node(), "static_foreground.long_memory_s", "must be longer than short_memory_s");
+  }
   read_detect(top.child("detect"), config.detect);
   read_track(top.child("track"), config.track);
   Section cams = top.child("cameras");
@@ -339,7 +354,18 @@ Config load_config(const std::string& path) {
   if (!in) throw ConfigError(fmt::format("cannot read config file '{}'", path));
   std::stringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), path);
+  Config config = parse_config(text.str(), path);
+  // Files the config names are relative to the config file, as in other tools' configs;
+  // what vigie writes (store.path, store.media) is relative to where it runs.
+  const auto base = std::filesystem::path(path).parent_path();
+  auto anchor = [&](std::string& p) {
+    if (!p.empty() && std::filesystem::path(p).is_relative() && p.find("://") == std::string::npos)
+      p = (base / p).lexically_normal().string();
+  };
+  anchor(config.detect.model);
+  anchor(config.detect.detections);
+  for (auto& [name, cam] : config.cameras) anchor(cam.input);
+  return config;
 }
 
 void validate(const Config& c) {

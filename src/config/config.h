@@ -35,6 +35,18 @@ struct MotionGateConfig {
   double max_idle_s = 2.0;
 };
 
+// The class-free finder of new still objects, run when a camera has an
+// abandoned_object rule (detect/static_foreground.h).
+struct StaticForegroundConfig {
+  int work_width = 240;        // pixels across
+  int threshold = 30;          // grey-level difference that counts as foreground
+  double short_memory_s = 1.0; // the short background's time constant
+  double long_memory_s = 600;  // the long one's: longer than any timer it serves
+  double min_static_s = 3;     // a pixel must stay static this long
+  double min_area = 0.001;     // blob size limits, share of the frame
+  double max_area = 0.05;
+};
+
 struct DetectConfig {
   std::string type = "motion";  // motion | onnx | replay (detections read from a file)
   // Detect on every Nth analysed frame; the tracker's prediction carries the others.
@@ -61,7 +73,10 @@ struct DetectConfig {
   // --- motion ---
   std::string background = "mog2";  // mog2 | knn
   int work_width = 288;             // background model resolution (pixels across)
-  int history = 300;                // frames in the background model
+  // The background model's memory in seconds of stream time (not frames, so that 10 and
+  // 30 fps cameras behave alike). MOG2 takes a still object into the background after
+  // roughly a tenth of it: 60 s keeps a person who stops for a few seconds in view.
+  double history_s = 60;
   double min_box_area = 0.0008;     // smallest blob kept, as a share of the frame area
 };
 
@@ -138,6 +153,7 @@ struct StoreConfig {
 struct Config {
   StoreConfig store;
   MotionGateConfig motion_gate;
+  StaticForegroundConfig static_foreground;
   DetectConfig detect;
   TrackConfig track;
   std::map<std::string, CameraConfig> cameras;

@@ -12,9 +12,9 @@ class MotionDetector final : public Detector {
  public:
   explicit MotionDetector(const DetectConfig& c) : config_(c) {
     if (c.background == "knn")
-      subtractor_ = cv::createBackgroundSubtractorKNN(c.history, 400.0, /*shadows=*/true);
+      subtractor_ = cv::createBackgroundSubtractorKNN(500, 400.0, /*shadows=*/true);
     else
-      subtractor_ = cv::createBackgroundSubtractorMOG2(c.history, 16.0, /*shadows=*/true);
+      subtractor_ = cv::createBackgroundSubtractorMOG2(500, 16.0, /*shadows=*/true);
   }
 
   std::vector<Detection> detect(const Frame& frame, const Motion&) override {
@@ -25,7 +25,12 @@ class MotionDetector final : public Detector {
       cv::resize(bgr, small_, cv::Size(), s, s, cv::INTER_LINEAR);
     else
       small_ = bgr;
-    subtractor_->apply(small_, mask_);
+    // Learning rate from stream time: each frame weighs dt / history_s, except at the
+    // start where the model learns as fast as frames come (1 / frames seen).
+    const double dt = frames_ > 0 ? std::max(0.0, frame.time_s - last_time_s_) : 0;
+    last_time_s_ = frame.time_s;
+    const double rate = std::max(1.0 / (frames_ + 1), dt / config_.history_s);
+    subtractor_->apply(small_, mask_, std::min(1.0, rate));
     // The first frames only teach the model what the background is.
     if (++frames_ <= kWarmupFrames) return {};
     // Shadows are marked 127 by both subtractors: keep only confident foreground.
@@ -69,6 +74,7 @@ class MotionDetector final : public Detector {
   cv::Mat small_, mask_;
   std::vector<std::vector<cv::Point>> contours_;
   int frames_ = 0;
+  double last_time_s_ = 0;
 };
 
 }  // namespace

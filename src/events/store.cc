@@ -31,7 +31,9 @@ CREATE TABLE alerts (
   peak REAL NOT NULL DEFAULT 0,
   box TEXT NOT NULL DEFAULT '[]',
   snapshot_path TEXT NOT NULL DEFAULT '',
-  clip_path TEXT NOT NULL DEFAULT ''
+  clip_path TEXT NOT NULL DEFAULT '',
+  stream_start_s REAL NOT NULL DEFAULT 0,
+  stream_raised_s REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX alerts_by_time ON alerts (start_epoch);
 CREATE INDEX alerts_by_camera_rule ON alerts (camera, rule, start_epoch);
@@ -147,7 +149,7 @@ Result<Ok> Store::record(const rules::AlertEvent& e) {
   switch (e.phase) {
     case rules::Phase::kStart:
       sql = "INSERT INTO alerts (id, camera, rule, rule_type, place, detail, track_ids, start_epoch, last_epoch, "
-            "peak, box) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+            "peak, box, stream_start_s, stream_raised_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
       break;
     case rules::Phase::kUpdate:
       sql = "UPDATE alerts SET track_ids = ?7, last_epoch = ?9, peak = ?10, box = ?11 WHERE id = ?1";
@@ -166,6 +168,7 @@ Result<Ok> Store::record(const rules::AlertEvent& e) {
   s.bind(1, e.alert_id).bind(2, e.camera).bind(3, e.rule).bind(4, e.rule_type).bind(5, e.where).bind(6, e.detail);
   s.bind(7, json_ids(e.track_ids)).bind(8, start_epoch).bind(9, e.epoch_s).bind(10, e.peak);
   s.bind(11, nlohmann::json({e.box.x, e.box.y, e.box.w, e.box.h}).dump());
+  s.bind(12, e.start_s).bind(13, e.time_s);
   if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
   return Ok{};
 }
@@ -180,7 +183,7 @@ Result<Ok> Store::set_media(const std::string& id, const std::string& snapshot, 
 Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
   Statement s(db_,
               "SELECT id, camera, rule, rule_type, place, detail, track_ids, start_epoch, last_epoch, end_epoch, peak, "
-              "snapshot_path, clip_path FROM alerts WHERE (?1 = '' OR camera = ?1) AND (?2 = '' OR rule = ?2) "
+              "snapshot_path, clip_path, box, stream_start_s, stream_raised_s FROM alerts WHERE (?1 = '' OR camera = ?1) AND (?2 = '' OR rule = ?2) "
               "AND start_epoch >= ?3 ORDER BY start_epoch DESC, id LIMIT ?4");
   if (!s.ok()) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
   s.bind(1, f.camera).bind(2, f.rule).bind(3, f.since_epoch).bind(4, f.limit);
@@ -193,6 +196,9 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
     r.start_epoch = s.real(7), r.last_epoch = s.real(8);
     if (!s.null(9)) r.end_epoch = s.real(9);
     r.peak = s.real(10), r.snapshot_path = s.text(11), r.clip_path = s.text(12);
+    const auto box = nlohmann::json::parse(s.text(13));
+    if (box.size() == 4) r.box = {box[0].get<float>(), box[1].get<float>(), box[2].get<float>(), box[3].get<float>()};
+    r.stream_start_s = s.real(14), r.stream_raised_s = s.real(15);
     rows.push_back(std::move(r));
   }
   return rows;

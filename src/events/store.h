@@ -25,6 +25,9 @@ struct AlertRow {
   std::optional<double> end_epoch;  // empty while the alert is open
   double peak = 0;
   std::string snapshot_path, clip_path;
+  Box box;                    // what the alert is about, frame pixels, as raised
+  double stream_start_s = 0;  // stream time the situation began (e.g. the bag left alone)
+  double stream_raised_s = 0; // stream time the alert was raised
 };
 
 struct AlertFilter {

@@ -18,7 +18,7 @@ double seconds_since(Clock::time_point t0) {
 }  // namespace
 
 CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
-                               std::unique_ptr<detect::Detector> detector)
+                               std::unique_ptr<detect::Detector> detector, bool find_static)
     : detect_config_(config.detect),
       // The background-subtraction detector is itself a motion detector: no gate before it.
       gate_enabled_(config.motion_gate.enabled && config.detect.type != "motion"),
@@ -27,7 +27,8 @@ CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
       mask_(camera.privacy_masks),
       gate_(config.motion_gate),
       detector_(std::move(detector)),
-      tracker_(config.track) {}
+      tracker_(config.track),
+      static_(find_static ? std::make_unique<detect::StaticForeground>(config.static_foreground) : nullptr) {}
 
 bool CameraPipeline::should_detect(const detect::Motion& motion, double time_s) const {
   if (analysed_ % detect_config_.every_n_frames != 0) return false;
@@ -67,6 +68,11 @@ FrameResult CameraPipeline::process(Frame& frame) {
                                       : tracker_.predict(frame.index, frame.time_s);
   times_.track += seconds_since(t);
   tracking_something_ = !result.tracks.empty();
+  if (static_) {
+    t = Clock::now();
+    result.static_blobs = static_->update(frame.image, frame.time_s);
+    times_.still += seconds_since(t);
+  }
   ++analysed_;
   return result;
 }

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/frame.h"
 #include "detect/detector.h"
+#include "detect/static_foreground.h"
 #include "track/tracker.h"
 #include "video/privacy_mask.h"
 #include "video/source.h"
@@ -21,8 +22,8 @@ namespace vigie::pipeline {
 
 // Seconds spent in each stage, summed over the run.
 struct StageTimes {
-  double decode = 0, mask = 0, gate = 0, detect = 0, track = 0, output = 0;
-  double total() const { return decode + mask + gate + detect + track + output; }
+  double decode = 0, mask = 0, gate = 0, detect = 0, track = 0, still = 0, output = 0;
+  double total() const { return decode + mask + gate + detect + track + still + output; }
 };
 
 struct FrameResult {
@@ -30,12 +31,14 @@ struct FrameResult {
   std::vector<detect::Detection> detections;  // empty when the detector did not run
   detect::Motion motion;
   bool detector_ran = false;
+  std::vector<detect::StaticBlob> static_blobs;  // when static-foreground finding is on
 };
 
 class CameraPipeline {
  public:
+  // `find_static`: also run the static-foreground finder (for abandoned_object rules).
   CameraPipeline(const Config& config, const CameraConfig& camera,
-                 std::unique_ptr<detect::Detector> detector);
+                 std::unique_ptr<detect::Detector> detector, bool find_static = false);
 
   // Masks `frame.image` in place (nothing downstream ever sees unmasked pixels), then
   // detects and tracks.
@@ -61,6 +64,7 @@ class CameraPipeline {
   detect::MotionGate gate_;
   std::unique_ptr<detect::Detector> detector_;
   track::Tracker tracker_;
+  std::unique_ptr<detect::StaticForeground> static_;
   StageTimes times_;
   int64_t analysed_ = 0;
   int64_t detector_runs_ = 0;

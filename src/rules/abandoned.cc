@@ -19,9 +19,10 @@ class Abandoned final : public Engine::Rule {
   bool wants_static_objects() const override { return true; }
 
   void update(const FrameInput& in) override {
+    // Who can be an owner: people, and with the class-free detector any moving thing.
     std::vector<const Object*> people;
     for (const auto& o : in.objects)
-      if (o.label == "person") people.push_back(&o);
+      if (o.label == "person" || o.label == "object") people.push_back(&o);
     for (const Object* o : selected(in)) observe(in, track_key(o->track_id), o->box, {o->track_id}, people);
     for (const auto& s : in.static_objects) observe(in, static_key(s.id), s.box, {}, people, s.since_s);
     for (auto it = items_.begin(); it != items_.end();) {
@@ -50,7 +51,8 @@ class Abandoned final : public Engine::Rule {
     const cv::Point2f foot = box.foot();
     bool attended = false;
     for (const Object* p : people)
-      if (ground_.distance(p->box.foot(), foot) <= config_.owner_distance) attended = true;
+      if ((ids.empty() || p->track_id != ids[0]) && ground_.distance(p->box.foot(), foot) <= config_.owner_distance)
+        attended = true;
     auto it = items_.try_emplace(key, Item{foot, -1, in.time_s}).first;
     Item& item = it->second;
     item.seen_s = in.time_s;
