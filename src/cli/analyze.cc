@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "eval/mot.h"
+#include "events/clip_recorder.h"
 #include "events/store.h"
 #include "rules/rules.h"
 #include "pipeline/draw.h"
@@ -111,7 +112,7 @@ struct Outputs {
 // The rules of the camera, their alerts written to the store with a snapshot each.
 class AlertOutput {
  public:
-  AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch)
+  AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live)
       : camera_(camera), engine_(camera), start_epoch_(start_epoch),
         media_(std::filesystem::path(config.store.media) / camera.name) {
     auto store = events::Store::open(config.store.path);
@@ -120,9 +121,20 @@ class AlertOutput {
     std::error_code ec;
     std::filesystem::create_directories(media_, ec);
     if (ec) throw UsageError(fmt::format("cannot create media folder '{}': {}", media_.string(), ec.message()));
-    if (auto removed = store_->apply_retention(now_epoch(), config.store.retention_days); removed && *removed > 0)
-      fmt::print(stderr, "vigie: retention: {} alerts older than {} days deleted\n", *removed,
-                 config.store.retention_days);
+    retention_days_ = config.store.retention_days;
+    apply_retention();
+    if (config.store.clip_pre_s > 0 || config.store.clip_post_s > 0)
+      clips_ = std::make_unique<events::ClipRecorder>(config.store.clip_pre_s, config.store.clip_post_s, 8,
+                                                      /*wait_when_full=*/!live);
+  }
+
+  // The retention job: at start, then every hour of a long run.
+  void apply_retention() {
+    last_retention_epoch_ = now_epoch();
+    auto removed = store_->apply_retention(last_retention_epoch_, retention_days_);
+    if (!removed) fmt::print(stderr, "vigie: retention failed: {}\n", removed.error().message);
+    else if (*removed > 0)
+      fmt::print(stderr, "vigie: retention: {} alerts older than {} days deleted\n", *removed, retention_days_);
   }
 
   void on_frame(const Frame& frame, const pipeline::FrameResult& result) {
@@ -132,20 +144,42 @@ class AlertOutput {
     in.epoch_s = start_epoch_ + frame.time_s;
     for (const auto& t : result.tracks) in.objects.push_back({t.id, t.label, t.box});
     for (const auto& b : result.static_blobs) in.static_objects.push_back({b.id, b.box, b.since_s});
-    const auto t0 = std::chrono::steady_clock::now();
-    auto alerts = engine_.update(in);
-    rules_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (clips_) clips_->push(frame.image, frame.time_s);  // masked pixels only
     ++frames_;
-    for (const auto& e : alerts) write(e, &frame, &result);
+    for (const auto& e : engine_.update(in)) write(e, &frame, &result);
+    if (clips_) record_clips();
+    if (now_epoch() - last_retention_epoch_ > 3600) apply_retention();
+  }
+
+  void record_clips() {
+    for (const auto& [id, path] : clips_->take_written())
+      if (!path.empty()) store_->set_clip(id, path);
   }
 
   void finish() {
     for (const auto& e : engine_.finish(last_time_s_, start_epoch_ + last_time_s_)) write(e, nullptr, nullptr);
+    if (clips_) {
+      clips_->finish();
+      record_clips();
+      if (clips_->dropped() > 0)
+        fmt::print(stderr, "vigie: {} alert clips dropped (encoder queue full)\n", clips_->dropped());
+    }
+  }
+
+  // Microseconds per analysed frame, by rule.
+  std::map<std::string, double> rule_costs_us() const {
+    std::map<std::string, double> out;
+    for (const auto& [rule, s] : engine_.costs()) out[rule] = frames_ ? s * 1e6 / frames_ : 0;
+    return out;
   }
 
   const std::map<std::string, int>& counts() const { return counts_; }
   int failures() const { return failures_; }
-  double rules_us_per_frame() const { return frames_ ? rules_s_ * 1e6 / frames_ : 0; }
+  double rules_us_per_frame() const {
+    double total = 0;
+    for (const auto& [rule, us] : rule_costs_us()) total += us;
+    return total;
+  }
 
  private:
   static double now_epoch() {
@@ -160,6 +194,12 @@ class AlertOutput {
     if (e.phase != rules::Phase::kStart) return;
     ++counts_[e.rule];
     if (frame) snapshot(e, *frame, *result);
+    if (clips_) clips_->start(e.alert_id, (media_ / (file_stem(e.alert_id) + ".mp4")).string(), e.time_s);
+  }
+
+  static std::string file_stem(std::string id) {
+    std::replace_if(id.begin(), id.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '-'; }, '_');
+    return id;
   }
 
   // The frame as masked, with the places, the tracks and the alert's box drawn.
@@ -170,10 +210,8 @@ class AlertOutput {
     cv::rectangle(canvas, e.box.rect(), cv::Scalar(0, 0, 255), 3);
     cv::putText(canvas, fmt::format("{} {}", e.rule, e.detail), {10, 30}, cv::FONT_HERSHEY_SIMPLEX, 0.8,
                 cv::Scalar(0, 0, 255), 2, cv::LINE_AA);
-    std::string name = e.alert_id;
-    std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '-'; }, '_');
-    const auto file = media_ / (name + ".jpg");
-    if (cv::imwrite(file.string(), canvas)) store_->set_media(e.alert_id, file.string(), "");
+    const auto file = media_ / (file_stem(e.alert_id) + ".jpg");
+    if (cv::imwrite(file.string(), canvas)) store_->set_snapshot(e.alert_id, file.string());
   }
 
   CameraConfig camera_;
@@ -181,9 +219,10 @@ class AlertOutput {
   double start_epoch_;
   std::filesystem::path media_;
   std::unique_ptr<events::Store> store_;
+  std::unique_ptr<events::ClipRecorder> clips_;  // after store_: destroyed first
   std::map<std::string, int> counts_;
   int failures_ = 0;
-  double last_time_s_ = 0, rules_s_ = 0;
+  double last_time_s_ = 0, retention_days_ = 30, last_retention_epoch_ = 0;
   int64_t frames_ = 0;
 };
 
@@ -213,7 +252,7 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
     if (alerts) {
       j["alerts"] = alerts->counts();
       j["store"] = config.store.path;
-      j["rules_us_per_frame"] = alerts->rules_us_per_frame();
+      j["rules_us_per_frame"] = alerts->rule_costs_us();
     }
     fmt::print("{}\n", j.dump(2));
     return;
@@ -230,7 +269,10 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
     for (const auto& [rule, n] : alerts->counts()) total += n;
     fmt::print("{} alerts stored in {} (snapshots in {}/); rules {:.1f} µs per frame\n", total, config.store.path,
                config.store.media, alerts->rules_us_per_frame());
-    for (const auto& [rule, n] : alerts->counts()) fmt::print("  {:<32} {}\n", rule, n);
+    for (const auto& [rule, us] : alerts->rule_costs_us()) {
+      const auto n = alerts->counts().count(rule) ? alerts->counts().at(rule) : 0;
+      fmt::print("  {:<32} {:>4} alerts  {:6.2f} µs/frame\n", rule, n, us);
+    }
   }
 }
 
@@ -262,7 +304,7 @@ int analyze(const AnalyzeOptions& o) {
   const double start_epoch =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::unique_ptr<AlertOutput> alerts;
-  if (!camera.rules.empty()) alerts = std::make_unique<AlertOutput>(config, camera, start_epoch);
+  if (!camera.rules.empty()) alerts = std::make_unique<AlertOutput>(config, camera, start_epoch, source->is_live());
   Progress progress(!o.quiet);
   const int64_t total = source->frame_count();
   std::signal(SIGINT, on_signal);

@@ -317,6 +317,8 @@ Config parse_config(const std::string& yaml_text, const std::string& name) {
     s.get("path", config.store.path, [](const std::string& v) { return !v.empty(); }, "must not be empty");
     s.get("media", config.store.media, [](const std::string& v) { return !v.empty(); }, "must not be empty");
     s.get("retention_days", config.store.retention_days, positive, "must be > 0");
+    s.get("clip_pre_s", config.store.clip_pre_s, non_negative, "must be >= 0");
+    s.get("clip_post_s", config.store.clip_post_s, non_negative, "must be >= 0");
     s.finish();
   }
   read_motion_gate(top.child("motion_gate"), config.motion_gate);

@@ -148,6 +148,8 @@ struct StoreConfig {
   // Alerts and media older than this are deleted: 30 days is the legal maximum for
   // video-protection recordings in France (Code de la sécurité intérieure, L252-5).
   double retention_days = 30;
+  // Each alert gets a clip of this many seconds before and after its start (0 and 0: none).
+  double clip_pre_s = 3, clip_post_s = 3;
 };
 
 struct Config {

@@ -173,9 +173,16 @@ Result<Ok> Store::record(const rules::AlertEvent& e) {
   return Ok{};
 }
 
-Result<Ok> Store::set_media(const std::string& id, const std::string& snapshot, const std::string& clip) {
-  Statement s(db_, "UPDATE alerts SET snapshot_path = ?2, clip_path = ?3 WHERE id = ?1");
-  s.bind(1, id).bind(2, snapshot).bind(3, clip);
+Result<Ok> Store::set_snapshot(const std::string& id, const std::string& path) {
+  Statement s(db_, "UPDATE alerts SET snapshot_path = ?2 WHERE id = ?1");
+  s.bind(1, id).bind(2, path);
+  if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  return Ok{};
+}
+
+Result<Ok> Store::set_clip(const std::string& id, const std::string& path) {
+  Statement s(db_, "UPDATE alerts SET clip_path = ?2 WHERE id = ?1");
+  s.bind(1, id).bind(2, path);
   if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
   return Ok{};
 }

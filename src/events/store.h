@@ -47,7 +47,8 @@ class Store {
 
   // Writes a start (insert), update (peak, tracks) or end (end time) of an alert.
   Result<Ok> record(const rules::AlertEvent& event);
-  Result<Ok> set_media(const std::string& alert_id, const std::string& snapshot_path, const std::string& clip_path);
+  Result<Ok> set_snapshot(const std::string& alert_id, const std::string& path);
+  Result<Ok> set_clip(const std::string& alert_id, const std::string& path);
   Result<std::vector<AlertRow>> alerts(const AlertFilter& filter) const;
 
   // Deletes alerts that started before `now_epoch - retention_days`, and their snapshot

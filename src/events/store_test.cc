@@ -114,8 +114,10 @@ TEST(Store, RetentionDeletesOldAlertsAndTheirFiles) {
   store->record(event(rules::Phase::kStart, "recent", now - 29 * day));
   std::ofstream(dir / "old.jpg") << "jpeg";
   std::ofstream(dir / "recent.jpg") << "jpeg";
-  store->set_media("old", (dir / "old.jpg").string(), "");
-  store->set_media("recent", (dir / "recent.jpg").string(), "");
+  std::ofstream(dir / "old.mp4") << "mp4";
+  store->set_snapshot("old", (dir / "old.jpg").string());
+  store->set_clip("old", (dir / "old.mp4").string());
+  store->set_snapshot("recent", (dir / "recent.jpg").string());
   auto removed = store->apply_retention(now, 30);
   ASSERT_TRUE(removed);
   EXPECT_EQ(*removed, 1);
@@ -123,6 +125,7 @@ TEST(Store, RetentionDeletesOldAlertsAndTheirFiles) {
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].id, "recent");
   EXPECT_FALSE(fs::exists(dir / "old.jpg"));
+  EXPECT_FALSE(fs::exists(dir / "old.mp4"));
   EXPECT_TRUE(fs::exists(dir / "recent.jpg"));
   // Time passes: the injected clock moves two days on, the other one goes too.
   EXPECT_EQ(*store->apply_retention(now + 2 * day, 30), 1);

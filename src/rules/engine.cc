@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <ctime>
 #include <opencv2/imgproc.hpp>
@@ -181,12 +182,21 @@ bool Engine::wants_static_objects() const {
 }
 
 std::vector<AlertEvent> Engine::update(const FrameInput& frame) {
-  for (auto& rule : rules_) {
-    if (active_at(rule->config(), frame.epoch_s)) rule->update(frame);
-    else rule->finish(frame);  // outside its hours a rule holds no alert open
+  seconds_.resize(rules_.size());
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (active_at(rules_[i]->config(), frame.epoch_s)) rules_[i]->update(frame);
+    else rules_[i]->finish(frame);  // outside its hours a rule holds no alert open
+    seconds_[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   std::vector<AlertEvent> out;
   out.swap(*pending_);
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> Engine::costs() const {
+  std::vector<std::pair<std::string, double>> out;
+  for (size_t i = 0; i < rules_.size(); ++i) out.emplace_back(rules_[i]->config().name, i < seconds_.size() ? seconds_[i] : 0);
   return out;
 }
 

@@ -68,6 +68,8 @@ class Engine {
   std::vector<AlertEvent> finish(double time_s, double epoch_s);
 
   bool empty() const { return rules_.empty(); }
+  // Seconds spent in each rule's update so far, by rule name.
+  std::vector<std::pair<std::string, double>> costs() const;
   bool wants_static_objects() const;
 
   class Rule;
@@ -77,6 +79,7 @@ class Engine {
   // Rules append here; heap-held so that moving the Engine keeps their reference valid.
   std::unique_ptr<std::vector<AlertEvent>> pending_;
   std::vector<std::unique_ptr<Rule>> rules_;
+  std::vector<double> seconds_;  // per rule, same order
 };
 
 // True when `epoch_s` (local time) lies inside the rule's active hours.
