@@ -23,20 +23,23 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 demo: build
-	@mkdir -p $(DEMO)
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@echo "== vigie analyze: PETS 2009 S2L1 street scene (vtest.avi), model-free detector (the default)"
 	@$(BUILD)/vigie analyze $(VTEST) --tracks $(DEMO)/tracks-motion.txt --video $(DEMO)/annotated-motion.mp4
-	@if [ -f $(MODEL) ]; then \
-	  echo; echo "== vigie analyze: the same scene with the YOLOX-Nano COCO detector (onnx)"; \
-	  $(BUILD)/vigie analyze $(VTEST) --detector onnx --model $(MODEL) \
-	    --tracks $(DEMO)/tracks-onnx.txt --video $(DEMO)/annotated-onnx.mp4; \
-	else echo "(no $(MODEL): the onnx detector is skipped)"; fi
+	@echo; echo "== the same scene as a camera with rules (examples/pets09/site.yaml): alerts, snapshots, clips"
+	@if [ -f $(MODEL) ]; then DETECT="--detector onnx --model $(MODEL)"; else DETECT=""; \
+	  echo "(no $(MODEL): the model-free detector is used)"; fi; \
+	cd $(DEMO) && $(abspath $(BUILD))/vigie analyze --config $(abspath examples/pets09/site.yaml) $$DETECT \
+	  --tracks tracks-rules.txt --video annotated-rules.mp4
 	@if [ -f $(GT) ]; then \
 	  echo; echo "== accuracy against the MOTChallenge ground truth"; \
-	  echo "-- motion:"; $(BUILD)/vigie eval-mot --gt $(GT) --tracks $(DEMO)/tracks-motion.txt; \
-	  if [ -f $(DEMO)/tracks-onnx.txt ]; then echo "-- onnx:"; $(BUILD)/vigie eval-mot --gt $(GT) --tracks $(DEMO)/tracks-onnx.txt; fi; \
+	  echo "-- tracking, model-free:"; $(BUILD)/vigie eval-mot --gt $(GT) --tracks $(DEMO)/tracks-motion.txt; \
+	  echo "-- tracking, with the rules' detector:"; $(BUILD)/vigie eval-mot --gt $(GT) --tracks $(DEMO)/tracks-rules.txt; \
+	  echo "-- rules:"; $(BUILD)/vigie eval-rules --config examples/pets09/site.yaml --gt $(GT) --tracks $(DEMO)/tracks-rules.txt; \
 	fi
-	@echo; echo "Look at: $(abspath $(DEMO))/ — annotated-*.mp4 (boxes and track ids), tracks-*.txt (MOTChallenge format)"
+	@echo; echo "== the newest alerts"; $(BUILD)/vigie alerts list --store $(DEMO)/vigie.db --limit 8
+	@echo; echo "Look at: $(abspath $(DEMO))/ — annotated-*.mp4 (boxes and track ids), tracks-*.txt (MOTChallenge),"
+	@echo "         vigie.db (alerts: build/vigie alerts list --store $(DEMO)/vigie.db), media/ (a snapshot and a clip per alert)"
 
 bench: build
 	@bench/run.sh $(BUILD)

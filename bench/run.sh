@@ -4,7 +4,8 @@
 # checks its accuracy, so a fast wrong answer fails. Results: out/bench/results.md.
 set -euo pipefail
 BUILD=${1:-build}
-VIGIE="$BUILD/vigie"
+VIGIE="$(cd "$BUILD" && pwd)/vigie"
+ROOT=$(pwd)
 VTEST=/usr/share/doc/opencv-doc/examples/data/vtest.avi
 SHARED=$(cd "$(dirname "$0")/../.." && pwd)/shared/data
 MODEL=$SHARED/models/yolox_nano.onnx
@@ -68,6 +69,34 @@ run onnx-motion-crop "--detector onnx --model $MODEL --config $OUT/motion-crop.y
   printf '%s\n' "${rows[@]}"
 } > "$OUT/results.md"
 echo; cat "$OUT/results.md"
+
+# The rules of examples/pets09/site.yaml: alerts on each workload's tracks scored against
+# alerts on the ground truth, and what the rules cost per frame.
+{
+  echo
+  echo "Rules of examples/pets09/site.yaml (vigie eval-rules), F1 per rule and workload:"
+  echo
+  rules_json=()
+  for name in motion onnx onnx-every-2nd; do
+    "$VIGIE" eval-rules --json --config examples/pets09/site.yaml --gt "$GT" --tracks "$OUT/$name.txt" > "$OUT/$name.rules.json"
+  done
+  echo "| rule | GT alerts | motion F1 | onnx F1 (P / R) | onnx-every-2nd F1 |"
+  echo "|---|---|---|---|---|"
+  /usr/bin/python3 - "$OUT" <<'PY'
+import json, sys
+out = sys.argv[1]
+m, o, e = (json.load(open(f"{out}/{n}.rules.json")) for n in ("motion", "onnx", "onnx-every-2nd"))
+for rule in sorted(o):
+    print(f"| {rule} | {o[rule]['gt_alerts']} | {m[rule]['f1']:.3f} | {o[rule]['f1']:.3f} ({o[rule]['precision']:.2f} / {o[rule]['recall']:.2f}) | {e[rule]['f1']:.3f} |")
+PY
+  rm -rf "$OUT/rules-run" && mkdir -p "$OUT/rules-run"
+  (cd "$OUT/rules-run" && taskset -c 0 "$VIGIE" analyze --quiet --json --config "$ROOT/examples/pets09/site.yaml" \
+     --detections "$ROOT/$OUT/onnx.det.txt" > rules.json)
+  echo
+  echo "Rule cost, µs per analysed frame (one core, the onnx tracks replayed; detection costs ~55,000):"
+  echo
+  json "$OUT/rules-run/rules.json" "'\n'.join(f'- {k}: {v:.1f} µs' for k, v in d['rules_us_per_frame'].items())"
+} | tee -a "$OUT/results.md"
 
 # The tracker's settings, one at a time around the defaults, replayed on the detections
 # the onnx workload just saved (seconds each instead of a minute).
