@@ -279,7 +279,7 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
 }  // namespace
 
 int analyze(const AnalyzeOptions& o) {
-  auto [config, camera] = resolve(o);  // NOLINT: config is amended below
+  auto [config, camera] = resolve(o);
   auto detector = detect::make_detector(config.detect);
   if (!detector) throw UsageError(detector.error().message);
   auto source = open_input(camera.input);

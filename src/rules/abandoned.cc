@@ -25,14 +25,7 @@ class Abandoned final : public Engine::Rule {
       if (o.label == "person" || o.label == "object") people.push_back(&o);
     for (const Object* o : selected(in)) observe(in, track_key(o->track_id), o->box, {o->track_id}, people);
     for (const auto& s : in.static_objects) observe(in, static_key(s.id), s.box, {}, people, s.since_s);
-    for (auto it = items_.begin(); it != items_.end();) {
-      if (in.time_s - it->second.seen_s <= config_.max_gap_seconds) {
-        ++it;
-        continue;
-      }
-      book_.close(it->first, in);
-      it = items_.erase(it);
-    }
+    forget_unseen(items_, in, config_.max_gap_seconds, book_, [](const Item& i) { return i.seen_s; });
   }
 
  private:

@@ -46,14 +46,7 @@ class Group final : public Engine::Rule {
       if (book_.is_open(g.key)) book_.update(g.key, in, s);
       else if (in.time_s - g.since_s >= config_.min_seconds) book_.open(g.key, in, g.since_s, s);
     }
-    for (auto it = candidates_.begin(); it != candidates_.end();) {
-      if (in.time_s - it->second.last_seen_s <= config_.max_gap_seconds) {
-        ++it;
-        continue;
-      }
-      book_.close(it->first, in);
-      it = candidates_.erase(it);
-    }
+    forget_unseen(candidates_, in, config_.max_gap_seconds, book_, [](const Candidate& c) { return c.last_seen_s; });
   }
 
  private:

@@ -101,6 +101,21 @@ std::unique_ptr<Engine::Rule> make_group(const std::string& cam, const CameraCon
 std::unique_ptr<Engine::Rule> make_abandoned(const std::string& cam, const CameraConfig& c, const RuleConfig& r,
                                              std::vector<AlertEvent>& out);
 
+// Forgets the situations of `items` (a map keyed like the alert book) not seen for more
+// than `max_gap_s`, ending their alerts unless `close_alerts` is false.
+template <typename Map, typename LastSeen>
+void forget_unseen(Map& items, const FrameInput& in, double max_gap_s, AlertBook& book, LastSeen last_seen,
+                   bool close_alerts = true) {
+  for (auto it = items.begin(); it != items.end();) {
+    if (in.time_s - last_seen(it->second) <= max_gap_s) {
+      ++it;
+      continue;
+    }
+    if (close_alerts) book.close(it->first, in);
+    it = items.erase(it);
+  }
+}
+
 // Geometry on frame pixels.
 bool inside(const Polygon& zone, const cv::Point2f& p);
 Box union_of(const std::vector<Box>& boxes);

@@ -33,14 +33,8 @@ class ZoneDwell final : public Engine::Rule {
       if (book_.is_open(key)) book_.update(key, in, s);
       else if (book_.may_open(key, in.time_s)) book_.open(key, in, v.since_s, s);
     }
-    for (auto it = visits_.begin(); it != visits_.end();) {
-      if (in.time_s - it->second.last_in_s <= config_.max_gap_seconds) {
-        ++it;
-        continue;
-      }
-      if (!per_zone_) book_.close(it->first, in);
-      it = visits_.erase(it);
-    }
+    forget_unseen(visits_, in, config_.max_gap_seconds, book_, [](const Visit& v) { return v.last_in_s; },
+                  /*close_alerts=*/!per_zone_);
     if (per_zone_ && book_.is_open(0) &&
         std::none_of(visits_.begin(), visits_.end(), [](const auto& v) { return v.second.qualified; }))
       book_.close(0, in);
