@@ -3,10 +3,6 @@
 #include <fmt/format.h>
 
 #include <csignal>
-#include <filesystem>
-#include <map>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/videoio.hpp>
@@ -15,9 +11,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "eval/mot.h"
-#include "events/clip_recorder.h"
-#include "events/store.h"
-#include "rules/rules.h"
+#include "cli/alert_output.h"
 #include "pipeline/draw.h"
 #include "pipeline/pipeline.h"
 
@@ -107,123 +101,6 @@ struct Outputs {
     if (!video.open(video_path, cv::CAP_FFMPEG, fourcc, video_fps, size))
       throw std::runtime_error(fmt::format("cannot write video '{}'", video_path));
   }
-};
-
-// The rules of the camera, their alerts written to the store with a snapshot each.
-class AlertOutput {
- public:
-  AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live)
-      : camera_(camera), engine_(camera), start_epoch_(start_epoch),
-        media_(std::filesystem::path(config.store.media) / camera.name) {
-    auto store = events::Store::open(config.store.path);
-    if (!store) throw UsageError(store.error().message);
-    store_ = std::move(store.value());
-    std::error_code ec;
-    std::filesystem::create_directories(media_, ec);
-    if (ec) throw UsageError(fmt::format("cannot create media folder '{}': {}", media_.string(), ec.message()));
-    retention_days_ = config.store.retention_days;
-    apply_retention();
-    if (config.store.clip_pre_s > 0 || config.store.clip_post_s > 0)
-      clips_ = std::make_unique<events::ClipRecorder>(config.store.clip_pre_s, config.store.clip_post_s, 8,
-                                                      /*wait_when_full=*/!live);
-  }
-
-  // The retention job: at start, then every hour of a long run.
-  void apply_retention() {
-    last_retention_epoch_ = now_epoch();
-    auto removed = store_->apply_retention(last_retention_epoch_, retention_days_);
-    if (!removed) fmt::print(stderr, "vigie: retention failed: {}\n", removed.error().message);
-    else if (*removed > 0)
-      fmt::print(stderr, "vigie: retention: {} alerts older than {} days deleted\n", *removed, retention_days_);
-  }
-
-  void on_frame(const Frame& frame, const pipeline::FrameResult& result) {
-    rules::FrameInput in;
-    in.frame_index = frame.index;
-    in.time_s = last_time_s_ = frame.time_s;
-    in.epoch_s = start_epoch_ + frame.time_s;
-    for (const auto& t : result.tracks) in.objects.push_back({t.id, t.label, t.box});
-    for (const auto& b : result.static_blobs) in.static_objects.push_back({b.id, b.box, b.since_s});
-    if (clips_) clips_->push(frame.image, frame.time_s);  // masked pixels only
-    ++frames_;
-    for (const auto& e : engine_.update(in)) write(e, &frame, &result);
-    if (clips_) record_clips();
-    if (now_epoch() - last_retention_epoch_ > 3600) apply_retention();
-  }
-
-  void record_clips() {
-    for (const auto& [id, path] : clips_->take_written())
-      if (!path.empty()) store_->set_clip(id, path);
-  }
-
-  void finish() {
-    for (const auto& e : engine_.finish(last_time_s_, start_epoch_ + last_time_s_)) write(e, nullptr, nullptr);
-    if (clips_) {
-      clips_->finish();
-      record_clips();
-      if (clips_->dropped() > 0)
-        fmt::print(stderr, "vigie: {} alert clips dropped (encoder queue full)\n", clips_->dropped());
-    }
-  }
-
-  // Microseconds per analysed frame, by rule.
-  std::map<std::string, double> rule_costs_us() const {
-    std::map<std::string, double> out;
-    for (const auto& [rule, s] : engine_.costs()) out[rule] = frames_ ? s * 1e6 / frames_ : 0;
-    return out;
-  }
-
-  const std::map<std::string, int>& counts() const { return counts_; }
-  int failures() const { return failures_; }
-  double rules_us_per_frame() const {
-    double total = 0;
-    for (const auto& [rule, us] : rule_costs_us()) total += us;
-    return total;
-  }
-
- private:
-  static double now_epoch() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  }
-
-  void write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result) {
-    if (auto r = store_->record(e); !r) {
-      if (failures_++ == 0) fmt::print(stderr, "\nvigie: error: {}\n", r.error().message);
-      return;
-    }
-    if (e.phase != rules::Phase::kStart) return;
-    ++counts_[e.rule];
-    if (frame) snapshot(e, *frame, *result);
-    if (clips_) clips_->start(e.alert_id, (media_ / (file_stem(e.alert_id) + ".mp4")).string(), e.time_s);
-  }
-
-  static std::string file_stem(std::string id) {
-    std::replace_if(id.begin(), id.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '-'; }, '_');
-    return id;
-  }
-
-  // The frame as masked, with the places, the tracks and the alert's box drawn.
-  void snapshot(const rules::AlertEvent& e, const Frame& frame, const pipeline::FrameResult& result) {
-    cv::Mat canvas = frame.image.clone();
-    pipeline::draw_places(canvas, camera_, e.where);
-    pipeline::draw_tracks(canvas, result.tracks);
-    cv::rectangle(canvas, e.box.rect(), cv::Scalar(0, 0, 255), 3);
-    cv::putText(canvas, fmt::format("{} {}", e.rule, e.detail), {10, 30}, cv::FONT_HERSHEY_SIMPLEX, 0.8,
-                cv::Scalar(0, 0, 255), 2, cv::LINE_AA);
-    const auto file = media_ / (file_stem(e.alert_id) + ".jpg");
-    if (cv::imwrite(file.string(), canvas)) store_->set_snapshot(e.alert_id, file.string());
-  }
-
-  CameraConfig camera_;
-  rules::Engine engine_;
-  double start_epoch_;
-  std::filesystem::path media_;
-  std::unique_ptr<events::Store> store_;
-  std::unique_ptr<events::ClipRecorder> clips_;  // after store_: destroyed first
-  std::map<std::string, int> counts_;
-  int failures_ = 0;
-  double last_time_s_ = 0, retention_days_ = 30, last_retention_epoch_ = 0;
-  int64_t frames_ = 0;
 };
 
 void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline::RunStats& stats,

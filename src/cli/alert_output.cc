@@ -1,0 +1,112 @@
+#include "cli/alert_output.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "cli/commands.h"
+#include "pipeline/draw.h"
+
+namespace vigie::cli {
+namespace {
+
+double now_epoch() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// An alert id ("cam/rule:zone/3") as a file name.
+std::string file_stem(std::string id) {
+  std::replace_if(id.begin(), id.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '-'; }, '_');
+  return id;
+}
+
+}  // namespace
+
+AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live)
+    : camera_(camera), engine_(camera), start_epoch_(start_epoch),
+      media_(std::filesystem::path(config.store.media) / camera.name),
+      retention_days_(config.store.retention_days) {
+  auto store = events::Store::open(config.store.path);
+  if (!store) throw UsageError(store.error().message);
+  store_ = std::move(store.value());
+  std::error_code ec;
+  std::filesystem::create_directories(media_, ec);
+  if (ec) throw UsageError(fmt::format("cannot create media folder '{}': {}", media_.string(), ec.message()));
+  apply_retention();
+  if (config.store.clip_pre_s > 0 || config.store.clip_post_s > 0)
+    clips_ = std::make_unique<events::ClipRecorder>(config.store.clip_pre_s, config.store.clip_post_s, 8,
+                                                    /*wait_when_full=*/!live);
+}
+
+void AlertOutput::apply_retention() {
+  last_retention_epoch_ = now_epoch();
+  auto removed = store_->apply_retention(last_retention_epoch_, retention_days_);
+  if (!removed) fmt::print(stderr, "vigie: retention failed: {}\n", removed.error().message);
+  else if (*removed > 0)
+    fmt::print(stderr, "vigie: retention: {} alerts older than {} days deleted\n", *removed, retention_days_);
+}
+
+void AlertOutput::on_frame(const Frame& frame, const pipeline::FrameResult& result) {
+  rules::FrameInput in;
+  in.frame_index = frame.index;
+  in.time_s = last_time_s_ = frame.time_s;
+  in.epoch_s = start_epoch_ + frame.time_s;
+  for (const auto& t : result.tracks) in.objects.push_back({t.id, t.label, t.box});
+  for (const auto& b : result.static_blobs) in.static_objects.push_back({b.id, b.box, b.since_s});
+  if (clips_) clips_->push(frame.image, frame.time_s);  // masked pixels only
+  ++frames_;
+  for (const auto& e : engine_.update(in)) write(e, &frame, &result);
+  if (clips_) record_clips();
+  if (now_epoch() - last_retention_epoch_ > 3600) apply_retention();
+}
+
+void AlertOutput::finish() {
+  for (const auto& e : engine_.finish(last_time_s_, start_epoch_ + last_time_s_)) write(e, nullptr, nullptr);
+  if (!clips_) return;
+  clips_->finish();
+  record_clips();
+  if (clips_->dropped() > 0) fmt::print(stderr, "vigie: {} alert clips dropped (encoder queue full)\n", clips_->dropped());
+}
+
+std::map<std::string, double> AlertOutput::rule_costs_us() const {
+  std::map<std::string, double> out;
+  for (const auto& [rule, s] : engine_.costs()) out[rule] = frames_ ? s * 1e6 / frames_ : 0;
+  return out;
+}
+
+double AlertOutput::rules_us_per_frame() const {
+  double total = 0;
+  for (const auto& [rule, us] : rule_costs_us()) total += us;
+  return total;
+}
+
+void AlertOutput::record_clips() {
+  for (const auto& [id, path] : clips_->take_written())
+    if (!path.empty()) store_->set_clip(id, path);
+}
+
+void AlertOutput::write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result) {
+  if (auto r = store_->record(e); !r) {
+    if (failures_++ == 0) fmt::print(stderr, "\nvigie: error: {}\n", r.error().message);
+    return;
+  }
+  if (e.phase != rules::Phase::kStart) return;
+  ++counts_[e.rule];
+  if (frame) snapshot(e, *frame, *result);
+  if (clips_) clips_->start(e.alert_id, (media_ / (file_stem(e.alert_id) + ".mp4")).string(), e.time_s);
+}
+
+void AlertOutput::snapshot(const rules::AlertEvent& e, const Frame& frame, const pipeline::FrameResult& result) {
+  cv::Mat canvas = frame.image.clone();
+  pipeline::draw_places(canvas, camera_, e.where);
+  pipeline::draw_tracks(canvas, result.tracks);
+  cv::rectangle(canvas, e.box.rect(), cv::Scalar(0, 0, 255), 3);
+  cv::putText(canvas, fmt::format("{} {}", e.rule, e.detail), {10, 30}, cv::FONT_HERSHEY_SIMPLEX, 0.8,
+              cv::Scalar(0, 0, 255), 2, cv::LINE_AA);
+  const auto file = media_ / (file_stem(e.alert_id) + ".jpg");
+  if (cv::imwrite(file.string(), canvas)) store_->set_snapshot(e.alert_id, file.string());
+}
+
+}  // namespace vigie::cli

@@ -1,0 +1,54 @@
+// What `vigie analyze` does with a camera's rules: runs them on each analysed frame and
+// writes their alerts to the event store, with a snapshot (the masked frame, places,
+// tracks and the alert drawn) and a clip each; applies retention at start and hourly.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "core/frame.h"
+#include "events/clip_recorder.h"
+#include "events/store.h"
+#include "pipeline/pipeline.h"
+#include "rules/rules.h"
+
+namespace vigie::cli {
+
+// Used from the analysis thread only. The constructor throws UsageError if the store or
+// the media folder cannot be opened; later store errors are counted, not thrown.
+class AlertOutput {
+ public:
+  // `live`: clips are dropped rather than waited for when the writer falls behind.
+  AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live);
+
+  void on_frame(const Frame& frame, const pipeline::FrameResult& result);
+  // Ends open alerts and writes pending clips (end of the run).
+  void finish();
+
+  const std::map<std::string, int>& counts() const { return counts_; }  // alerts by rule
+  int failures() const { return failures_; }                             // events not stored
+  std::map<std::string, double> rule_costs_us() const;                   // µs per frame by rule
+  double rules_us_per_frame() const;
+
+ private:
+  void apply_retention();
+  void record_clips();
+  void write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result);
+  void snapshot(const rules::AlertEvent& e, const Frame& frame, const pipeline::FrameResult& result);
+
+  CameraConfig camera_;
+  rules::Engine engine_;
+  double start_epoch_;
+  std::filesystem::path media_;
+  std::unique_ptr<events::Store> store_;
+  std::unique_ptr<events::ClipRecorder> clips_;  // after store_: destroyed first
+  std::map<std::string, int> counts_;
+  int failures_ = 0;
+  double last_time_s_ = 0, retention_days_ = 30, last_retention_epoch_ = 0;
+  int64_t frames_ = 0;
+};
+
+}  // namespace vigie::cli
