@@ -128,6 +128,33 @@ TEST(Cli, AnalyzeFpsSamplesFrames) {
   EXPECT_EQ(j["frames_analysed"], 30);
 }
 
+TEST(Cli, AnalyzeWithRulesStoresAlertsWithSnapshotAndClip) {
+  const auto dir = temp_dir("rules");
+  std::ofstream(dir / "site.yaml") << "store: { path: " << (dir / "a.db").string() << ", media: "
+                                   << (dir / "media").string() << ", clip_pre_s: 1, clip_post_s: 1 }\n"
+                                   << "cameras:\n  street:\n    input: walk.avi\n"
+                                   << "    lines: { mid: { points: [[160, 0], [160, 240]] } }\n"
+                                   << "    rules: [ { type: line_crossing, line: mid, objects: [object] } ]\n";
+  walking_clip(dir);
+  const auto a = run(vigie_bin() + " analyze --quiet --config " + (dir / "site.yaml").string());
+  ASSERT_EQ(a.code, 0) << a.err;
+  const auto l = run(vigie_bin() + " alerts list --json --store " + (dir / "a.db").string());
+  ASSERT_EQ(l.code, 0) << l.err;
+  const auto alerts = nlohmann::json::parse(l.out);
+  ASSERT_EQ(alerts.size(), 1u) << l.out;  // the block crosses the middle line once
+  EXPECT_EQ(alerts[0]["rule"], "line_crossing:mid");
+  // Walking along the line from its first point (top) to its last (bottom), side A on
+  // the left is x > 160 in the image: the block walks from x < 160 to x > 160, B to A.
+  EXPECT_EQ(alerts[0]["detail"], "b_to_a");
+  EXPECT_TRUE(fs::exists(alerts[0]["snapshot"].get<std::string>()));
+  cv::VideoCapture clip(alerts[0]["clip"].get<std::string>());
+  ASSERT_TRUE(clip.isOpened());
+  EXPECT_GE(clip.get(cv::CAP_PROP_FRAME_COUNT), 15);  // 1 s before and after at 10 fps
+
+  EXPECT_EQ(nlohmann::json::parse(run(vigie_bin() + " alerts list --json --rule nothing --store " +
+                                      (dir / "a.db").string()).out).size(), 0u);
+}
+
 TEST(Cli, EvalMotJson) {
   const auto dir = temp_dir("eval");
   std::ofstream(dir / "gt.txt") << "1,1,0,0,10,10,1\n2,1,0,0,10,10,1\n";
