@@ -151,6 +151,8 @@ TEST(Cli, AnalyzeWithRulesStoresAlertsWithSnapshotAndClip) {
   ASSERT_TRUE(clip.isOpened());
   EXPECT_GE(clip.get(cv::CAP_PROP_FRAME_COUNT), 15);  // 1 s before and after at 10 fps
 
+  // The block's track summary is stored too.
+  EXPECT_EQ(run("sqlite3 " + (dir / "a.db").string() + " 'SELECT COUNT(*) FROM tracks'").out, "1\n");
   EXPECT_EQ(nlohmann::json::parse(run(vigie_bin() + " alerts list --json --rule nothing --store " +
                                       (dir / "a.db").string()).out).size(), 0u);
 }

@@ -70,6 +70,17 @@ void AlertOutput::finish() {
   if (clips_->dropped() > 0) fmt::print(stderr, "vigie: {} alert clips dropped (encoder queue full)\n", clips_->dropped());
 }
 
+void AlertOutput::on_tracks_ended(const std::vector<track::TrackRecord>& records) {
+  for (const auto& r : records) {
+    std::vector<std::pair<float, float>> path;
+    for (const auto& p : r.path) path.emplace_back(p.x, p.y);
+    if (auto ok = store_->record_track(camera_.name, r.id, r.label, start_epoch_ + r.first_time_s,
+                                       start_epoch_ + r.last_time_s, path);
+        !ok && failures_++ == 0)
+      fmt::print(stderr, "\nvigie: error: {}\n", ok.error().message);
+  }
+}
+
 std::map<std::string, double> AlertOutput::rule_costs_us() const {
   std::map<std::string, double> out;
   for (const auto& [rule, s] : engine_.costs()) out[rule] = frames_ ? s * 1e6 / frames_ : 0;

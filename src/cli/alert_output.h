@@ -25,6 +25,8 @@ class AlertOutput {
   AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live);
 
   void on_frame(const Frame& frame, const pipeline::FrameResult& result);
+  // Stores the summaries of tracks that ended.
+  void on_tracks_ended(const std::vector<track::TrackRecord>& records);
   // Ends open alerts and writes pending clips (end of the run).
   void finish();
 

@@ -191,13 +191,19 @@ int analyze(const AnalyzeOptions& o) {
   hooks.stop = &g_stop;
   hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) {
     out.write(f, r);
-    if (alerts) alerts->on_frame(f, r);
+    if (alerts) {
+      alerts->on_frame(f, r);
+      alerts->on_tracks_ended(pipeline.take_finished());
+    }
   };
   hooks.on_progress = [&](const pipeline::RunStats& s) { progress.update(s.decoded, total, s.wall_s); };
   const auto stats = pipeline::run_analysis(*source, pipeline, camera.analyze_fps, hooks);
   progress.finish();
-  pipeline.finish();
-  if (alerts) alerts->finish();
+  const auto last_tracks = pipeline.finish();
+  if (alerts) {
+    alerts->on_tracks_ended(last_tracks);
+    alerts->finish();
+  }
   out.tracks.close();
   out.video.release();
 

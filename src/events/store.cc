@@ -173,6 +173,25 @@ Result<Ok> Store::record(const rules::AlertEvent& e) {
   return Ok{};
 }
 
+Result<Ok> Store::record_track(const std::string& camera, int track_id, const std::string& label, double first_epoch,
+                               double last_epoch, const std::vector<std::pair<float, float>>& path) {
+  Statement s(db_,
+              "INSERT OR REPLACE INTO tracks (camera, track_id, label, first_epoch, last_epoch, path) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  nlohmann::json points = nlohmann::json::array();
+  for (const auto& [x, y] : path) points.push_back({x, y});
+  s.bind(1, camera).bind(2, track_id).bind(3, label).bind(4, first_epoch).bind(5, last_epoch).bind(6, points.dump());
+  if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  return Ok{};
+}
+
+Result<int> Store::track_count(const std::string& camera) const {
+  Statement s(db_, "SELECT COUNT(*) FROM tracks WHERE camera = ?1");
+  s.bind(1, camera);
+  if (s.step() != SQLITE_ROW) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  return static_cast<int>(s.real(0));
+}
+
 Result<Ok> Store::set_snapshot(const std::string& id, const std::string& path) {
   Statement s(db_, "UPDATE alerts SET snapshot_path = ?2 WHERE id = ?1");
   s.bind(1, id).bind(2, path);
@@ -213,6 +232,12 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
 
 Result<int> Store::apply_retention(double now_epoch, double retention_days) {
   const double cutoff = now_epoch - retention_days * 86400.0;
+  // Track summaries describe people's movements: they go with the same retention.
+  {
+    Statement old(db_, "DELETE FROM tracks WHERE last_epoch < ?1");
+    old.bind(1, cutoff);
+    if (old.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  }
   // Files first: a row whose file could not be removed stays, to be tried again.
   Statement media(db_, "SELECT id, snapshot_path, clip_path FROM alerts WHERE start_epoch < ?1");
   media.bind(1, cutoff);

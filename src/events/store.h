@@ -47,6 +47,11 @@ class Store {
 
   // Writes a start (insert), update (peak, tracks) or end (end time) of an alert.
   Result<Ok> record(const rules::AlertEvent& event);
+  // A finished track's summary: class, first/last seen, its path of foot points.
+  Result<Ok> record_track(const std::string& camera, int track_id, const std::string& label, double first_epoch,
+                          double last_epoch, const std::vector<std::pair<float, float>>& path);
+  Result<int> track_count(const std::string& camera) const;
+
   Result<Ok> set_snapshot(const std::string& alert_id, const std::string& path);
   Result<Ok> set_clip(const std::string& alert_id, const std::string& path);
   Result<std::vector<AlertRow>> alerts(const AlertFilter& filter) const;

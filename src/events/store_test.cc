@@ -132,6 +132,16 @@ TEST(Store, RetentionDeletesOldAlertsAndTheirFiles) {
   EXPECT_TRUE(store->alerts({})->empty());
 }
 
+TEST(Store, TrackSummariesAreKeptAndExpire) {
+  const auto dir = testing::fresh_temp_dir("store_tracks");
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE(store->record_track("cam", 7, "person", 1000, 1060, {{10, 20}, {30, 40}}));
+  ASSERT_TRUE(store->record_track("cam", 8, "person", 90 * 86400.0, 90 * 86400.0 + 5, {}));
+  EXPECT_EQ(*store->track_count("cam"), 2);
+  ASSERT_TRUE(store->apply_retention(100 * 86400.0, 30));
+  EXPECT_EQ(*store->track_count("cam"), 1);  // the one from day 0 went, day 90 stays
+}
+
 TEST(Store, AStoredAlertSurvivesKillDashNine) {
   const auto dir = testing::fresh_temp_dir("store_kill");
   const std::string path = (dir / "v.db").string();
