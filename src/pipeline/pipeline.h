@@ -23,7 +23,6 @@ namespace vigie::pipeline {
 // Seconds spent in each stage, summed over the run.
 struct StageTimes {
   double decode = 0, mask = 0, gate = 0, detect = 0, track = 0, still = 0, output = 0;
-  double total() const { return decode + mask + gate + detect + track + still + output; }
 };
 
 struct FrameResult {

@@ -67,7 +67,6 @@ class Engine {
   // Ends every open alert (end of stream).
   std::vector<AlertEvent> finish(double time_s, double epoch_s);
 
-  bool empty() const { return rules_.empty(); }
   // Seconds spent in each rule's update so far, by rule name.
   std::vector<std::pair<std::string, double>> costs() const;
   bool wants_static_objects() const;
