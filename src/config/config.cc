@@ -200,14 +200,21 @@ void read_hours(Section& s, RuleConfig& r) {
 RuleConfig read_rule(Section s, const CameraConfig& cam) {
   RuleConfig r;
   s.get("type", r.type,
-        one_of({"line_crossing", "zone_intrusion", "loitering", "group", "crowd", "abandoned_object"}),
-        "must be line_crossing, zone_intrusion, loitering, group, crowd or abandoned_object");
+        one_of({"line_crossing", "zone_intrusion", "loitering", "group", "crowd", "abandoned_object", "sound_level",
+                "impulse", "scream", "clamour"}),
+        "must be line_crossing, zone_intrusion, loitering, group, crowd, abandoned_object, sound_level, impulse, "
+        "scream or clamour");
   if (r.type.empty()) s.fail(s.node(), s.key_path("type"), "is required");
   const bool metric = !cam.homography.empty();
   // Per-type defaults (docs/rules.md), then what the file says.
   if (r.type == "loitering") r.min_seconds = 60;
   if (r.type == "group") r.min_count = 3, r.min_seconds = 10, r.radius = metric ? 1.5 : 0;
   if (r.type == "abandoned_object") r.min_seconds = 30, r.owner_distance = metric ? 3 : 0;
+  // Audio defaults (docs/audio.md).
+  if (r.type == "sound_level") r.min_seconds = 1, r.above_db = 85;
+  if (r.type == "impulse") r.above_db = 80, r.cooldown_seconds = 0.5;
+  if (r.type == "scream") r.min_seconds = 0.3, r.above_db = 75, r.cooldown_seconds = 1;
+  if (r.type == "clamour") r.min_seconds = 3, r.above_db = 75;
   r.objects = r.type == "abandoned_object"
                   ? std::vector<std::string>{"backpack", "handbag", "suitcase"}
                   : std::vector<std::string>{"person"};
@@ -223,6 +230,8 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
   s.get("radius", r.radius, non_negative, "must be >= 0");
   s.get("owner_distance", r.owner_distance, non_negative, "must be >= 0");
   s.get("cooldown_seconds", r.cooldown_seconds, non_negative, "must be >= 0");
+  s.get("above_db", r.above_db);
+  s.get("rise_db", r.rise_db, positive, "must be > 0");
   read_hours(s, r);
   auto need = [&](bool ok, const char* key, const std::string& what) {
     if (!ok) s.fail(s.node(), s.key_path(key), what);
@@ -254,6 +263,7 @@ CameraConfig read_camera(Section s, const std::string& name) {
   c.name = name;
   s.get("input", c.input, [](const std::string& v) { return !v.empty(); }, "is required");
   s.get("analyze_fps", c.analyze_fps, non_negative, "must be >= 0 (0 analyses every frame)");
+  s.get("audio_offset_db", c.audio_offset_db);
   const YAML::Node masks = s.take("privacy_masks");
   if (masks) {
     const std::string path = s.key_path("privacy_masks");

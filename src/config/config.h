@@ -124,6 +124,10 @@ struct RuleConfig {
   double radius = 0;               // group: metres with a homography, else pixels
   double owner_distance = 0;       // abandoned_object: metres with a homography, else pixels
   double cooldown_seconds = 10;    // the same track or place does not re-alert sooner
+  // Audio rules (sound_level, impulse, scream, clamour): levels in dB SPL, through the
+  // camera's audio_offset_db (docs/audio.md).
+  double above_db = 85;            // the level the sound must reach
+  double rise_db = 20;             // impulse: rise within 50 ms
   // Active hours, local time, minutes since midnight; from > to wraps past midnight.
   // Both -1: always active.
   int hours_from = -1, hours_to = -1;
@@ -139,6 +143,8 @@ struct CameraConfig {
   std::vector<RuleConfig> rules;
   // Image pixels → ground-plane metres (3×3, row-major). Empty: distances in pixels.
   std::vector<double> homography;
+  // dB SPL = dBFS + this. Uncalibrated default: a full-scale sine (-3 dBFS) reads 97 dB SPL.
+  double audio_offset_db = 100;
 };
 
 // Where alerts and their media go, and how long they are kept.

@@ -171,6 +171,7 @@ Engine::Engine(const CameraConfig& camera)
     else if (r.type == "crowd") rules_.push_back(make_crowd(camera_, camera, r, out));
     else if (r.type == "group") rules_.push_back(make_group(camera_, camera, r, out));
     else if (r.type == "abandoned_object") rules_.push_back(make_abandoned(camera_, camera, r, out));
+    // Audio rule types are run by audio::detect on the sound track, not here.
   }
 }
 

@@ -1,0 +1,69 @@
+// Audio analytics: a sound level meter (A-weighted, dBFS) and detectors of loud sound,
+// impulses, screams and crowd clamour, each an explicit rule with measured accuracy.
+//
+// Everything works on mono 16 kHz float samples in [-1, 1]. Levels are dBFS as
+// 20·log10(RMS) — the convention of `sox stats` ("RMS lev dB"): a full-scale sine is
+// -3.01 dBFS. A camera's `audio_offset_db` turns them into dB SPL.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/result.h"
+
+namespace vigie::audio {
+
+constexpr int kRate = 16000;
+
+// Decodes the first audio stream of a file (or URL) with libav, mixed to mono and
+// resampled to 16 kHz. Errors name the input.
+Result<std::vector<float>> read_audio(const std::string& input);
+
+// A-weighting as a cascade of first-order sections from the bilinear transform of the
+// IEC 61672 analogue filter, normalised to 0 dB at 1 kHz. Stateful: feed it in order.
+class AWeighting {
+ public:
+  AWeighting();
+  float process(float x);
+  void reset();
+
+ private:
+  struct Section {
+    double b0, b1, a1, x1 = 0, y1 = 0;
+  };
+  std::vector<Section> sections_;
+  std::array<double, 5> fir_{}, history_{};
+  double gain_ = 1;
+};
+
+struct Levels {
+  std::vector<double> laeq_1s;  // A-weighted equivalent level of each whole second, dBFS
+  double laeq = -200;           // over the whole signal
+  double lafmax = -200;         // maximum of the Fast (125 ms) time-weighted level
+};
+Levels measure(const std::vector<float>& samples);
+
+// Unweighted RMS level of the whole signal, dBFS (what `sox stats` calls RMS lev dB).
+double rms_dbfs(const std::vector<float>& samples);
+
+// A detection: the detector (rule type) and when the sound started and ended (seconds).
+struct Detection {
+  std::string type;  // sound_level | impulse | scream | clamour
+  double start_s = 0, end_s = 0;
+  double peak_db = 0;
+};
+
+// Runs the audio rules of a camera (types sound_level, impulse, scream, clamour) over a
+// whole signal. `offset_db` turns dBFS into the rules' dB SPL (CameraConfig::audio_offset_db).
+std::vector<Detection> detect(const std::vector<float>& samples, const std::vector<RuleConfig>& rules,
+                              double offset_db);
+
+// Per-frame features, exposed for tests and tuning.
+struct FrameFeatures {
+  double time_s, level_db, f0_hz, aperiodicity, centroid_hz, flatness;
+};
+std::vector<FrameFeatures> features(const std::vector<float>& samples);
+
+}  // namespace vigie::audio

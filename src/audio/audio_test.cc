@@ -1,0 +1,168 @@
+#include "audio/audio.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <complex>
+#include <opencv2/core.hpp>
+#include <random>
+
+#include "core/test_data.h"
+
+namespace vigie::audio {
+namespace {
+
+std::vector<float> sine(double hz, double amplitude, double seconds) {
+  std::vector<float> s(static_cast<size_t>(seconds * kRate));
+  for (size_t i = 0; i < s.size(); ++i) s[i] = static_cast<float>(amplitude * std::sin(2 * M_PI * hz * i / kRate));
+  return s;
+}
+
+std::vector<float> noise(double rms, double seconds, unsigned seed = 1) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> n(0, static_cast<float>(rms));
+  std::vector<float> s(static_cast<size_t>(seconds * kRate));
+  for (auto& v : s) v = n(rng);
+  return s;
+}
+
+// IEC 61672 A-weighting, analytic, in dB.
+double a_weight_db(double f) {
+  const double f2 = f * f;
+  const double ra = (12194.0 * 12194 * f2 * f2) /
+                    ((f2 + 20.6 * 20.6) * std::sqrt((f2 + 107.7 * 107.7) * (f2 + 737.9 * 737.9)) * (f2 + 12194.0 * 12194));
+  return 20 * std::log10(ra) + 2.0;
+}
+
+// A-weighted level computed in the frequency domain: an independent reference.
+double reference_laeq(const std::vector<float>& s) {
+  cv::Mat x(1, static_cast<int>(s.size()), CV_32F, const_cast<float*>(s.data())), spec;
+  cv::dft(x, spec, cv::DFT_COMPLEX_OUTPUT);
+  const int n = static_cast<int>(s.size());
+  double sum = 0;
+  for (int k = 1; k < n / 2; ++k) {
+    const auto c = spec.at<cv::Vec2f>(k);
+    const double p = (static_cast<double>(c[0]) * c[0] + static_cast<double>(c[1]) * c[1]) * 2 / (double(n) * n);
+    sum += p * std::pow(10, a_weight_db(static_cast<double>(k) * kRate / n) / 10);
+  }
+  return 10 * std::log10(sum);
+}
+
+TEST(Meter, OneKilohertzSineReadsItsRmsLevel) {
+  const auto s = sine(1000, 0.5, 3);
+  const double expected = 20 * std::log10(0.5 / std::sqrt(2));  // -9.03 dBFS
+  EXPECT_NEAR(rms_dbfs(s), expected, 0.01);
+  EXPECT_NEAR(measure(s).laeq, expected, 0.5);
+  for (double l : measure(s).laeq_1s) EXPECT_NEAR(l, expected, 0.5);
+}
+
+TEST(Meter, AWeightingAt100HzAnd4kHz) {
+  for (double f : {100.0, 4000.0}) {
+    const auto s = sine(f, 0.5, 3);
+    EXPECT_NEAR(measure(s).laeq - rms_dbfs(s), a_weight_db(f), 0.5) << f << " Hz";
+  }
+}
+
+TEST(Meter, NoiseMatchesTheFrequencyDomainReference) {
+  const auto s = noise(0.05, 4);
+  EXPECT_NEAR(measure(s).laeq, reference_laeq(s), 0.5);
+}
+
+TEST(Meter, FastMaximumFollowsABurst) {
+  auto s = noise(0.001, 3);
+  const auto burst = sine(1000, 0.5, 0.5);
+  std::copy(burst.begin(), burst.end(), s.begin() + kRate);
+  // A 0.5 s burst is four Fast time constants: LAFmax is within 0.5 dB of its level.
+  EXPECT_NEAR(measure(s).lafmax, 20 * std::log10(0.5 / std::sqrt(2)), 0.5);
+}
+
+double sox_rms_db(const std::string& wav, const std::string& effects = "") {
+  FILE* p = popen(("sox " + wav + " -n " + effects + " stats 2>&1 | grep 'RMS lev dB' | awk '{print $4}'").c_str(), "r");
+  char buf[64] = {};
+  const bool ok = fgets(buf, sizeof buf, p) != nullptr;
+  pclose(p);
+  return ok ? std::stod(buf) : -999;
+}
+
+TEST(Meter, AgreesWithSoxStats) {
+  const auto dir = testing::fresh_temp_dir("audio_sox");
+  const auto pink = (dir / "pink.wav").string(), tone = (dir / "tone.wav").string();
+  if (std::system(("sox -n -r 16000 -c 1 " + pink + " synth 4 pinknoise vol 0.3 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "skipped: sox is not installed";
+  auto s = read_audio(pink);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_NEAR(rms_dbfs(*s), sox_rms_db(pink), 0.1);
+  EXPECT_NEAR(measure(*s).laeq, reference_laeq(*s), 0.5);  // pink noise, A-weighted
+
+  // 44.1 kHz stereo, the same tone on both channels: resampled and mixed down, the level
+  // is that of one channel.
+  ASSERT_EQ(std::system(("sox -n -r 44100 -c 2 " + tone + " synth 3 sine 1000 vol 0.5 2>/dev/null").c_str()), 0);
+  auto t = read_audio(tone);
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_NEAR(t->size(), 3.0 * kRate, 32);
+  EXPECT_NEAR(rms_dbfs(*t), sox_rms_db(tone, "remix 1"), 0.1);
+  EXPECT_NEAR(measure(*t).laeq, sox_rms_db(tone, "remix 1"), 0.5);
+}
+
+TEST(ReadAudio, MissingFileNamesIt) {
+  auto s = read_audio("/nonexistent/street.wav");
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.error().message, ::testing::HasSubstr("/nonexistent/street.wav"));
+}
+
+RuleConfig rule(const std::string& type) {
+  return parse_config("cameras: { a: { input: x, rules: [ { type: " + type + " } ] } }").cameras.at("a").rules[0];
+}
+
+TEST(Detectors, LoudNoiseForTwoSecondsIsASoundLevelAlert) {
+  auto s = noise(0.003, 6);                        // quiet street: -50 dBFS
+  const auto loud = noise(0.3, 2, 7);              // -10 dBFS = 90 dB SPL with the default offset
+  std::copy(loud.begin(), loud.end(), s.begin() + 2 * kRate);
+  const auto d = detect(s, {rule("sound_level")}, 100);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].type, "sound_level");
+  EXPECT_GE(d[0].start_s, 2.0);
+  EXPECT_LE(d[0].start_s, 2.6);
+  EXPECT_TRUE(detect(noise(0.003, 6), {rule("sound_level")}, 100).empty());
+}
+
+TEST(Detectors, ABangIsAnImpulseAndASlowRiseIsNot) {
+  auto s = noise(0.002, 4);
+  const auto bang = noise(0.5, 0.03, 9);
+  std::copy(bang.begin(), bang.end(), s.begin() + 2 * kRate);
+  const auto d = detect(s, {rule("impulse")}, 100);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NEAR(d[0].start_s, 2.0, 0.02);
+
+  auto ramp = noise(0.5, 4, 3);  // the same loudness reached over 2 s
+  for (size_t i = 0; i < ramp.size(); ++i) ramp[i] *= static_cast<float>(std::min(1.0, i / (2.0 * kRate)));
+  EXPECT_TRUE(detect(ramp, {rule("impulse")}, 100).empty());
+}
+
+TEST(Detectors, AHighHarmonicCryIsAScreamAndALowHumIsNot) {
+  auto s = noise(0.002, 3);
+  std::vector<float> cry(static_cast<size_t>(kRate));  // 1 s at 700 Hz with harmonics
+  for (size_t i = 0; i < cry.size(); ++i)
+    for (int h = 1; h <= 5; ++h) cry[i] += static_cast<float>(0.3 / h * std::sin(2 * M_PI * 700 * h * i / kRate));
+  std::copy(cry.begin(), cry.end(), s.begin() + kRate);
+  const auto d = detect(s, {rule("scream")}, 100);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NEAR(d[0].start_s, 1.0, 0.1);
+  EXPECT_NEAR(d[0].end_s, 2.0, 0.1);
+
+  auto hum = noise(0.002, 3);
+  const auto low = sine(120, 0.5, 1);
+  std::copy(low.begin(), low.end(), hum.begin() + kRate);
+  EXPECT_TRUE(detect(hum, {rule("scream")}, 100).empty());
+}
+
+TEST(Features, YinFindsThePitch) {
+  const auto f = features(sine(440, 0.5, 0.5));
+  ASSERT_FALSE(f.empty());
+  EXPECT_NEAR(f[5].f0_hz, 440, 3);
+  EXPECT_LT(f[5].aperiodicity, 0.05);
+}
+
+}  // namespace
+}  // namespace vigie::audio
