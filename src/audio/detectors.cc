@@ -123,12 +123,19 @@ void sound_level(const std::vector<double>& blocks, const RuleConfig& r, double 
   }
 }
 
-// impulse: the block level rises by rise_db within 50 ms to at least the threshold.
+// impulse: the block level rises by rise_db within 50 ms to at least the threshold, and
+// falls back by half that within 300 ms (the mean level 100-300 ms later: single 10 ms
+// blocks of noise fluctuate too much) — a bang, not the start of a loud sound.
 void impulse(const std::vector<double>& blocks, const RuleConfig& r, double threshold, std::vector<Detection>& out) {
   double last = -1e9;
-  for (size_t i = 5; i < blocks.size(); ++i) {
+  for (size_t i = 5; i + 30 < blocks.size(); ++i) {
     const double before = *std::min_element(blocks.begin() + (i - 5), blocks.begin() + i);
     if (blocks[i] < threshold || blocks[i] - before < r.rise_db) continue;
+    const double peak = *std::max_element(blocks.begin() + i, blocks.begin() + i + 5);
+    double after_power = 0;
+    for (size_t j = i + 10; j < i + 30; ++j) after_power += std::pow(10, blocks[j] / 10);
+    const double after = to_db(after_power / 20);
+    if (peak - after < r.rise_db / 2) continue;
     const double t = i / 100.0;
     if (t - last < std::max(0.05, r.cooldown_seconds)) continue;
     last = t;
@@ -140,7 +147,7 @@ void impulse(const std::vector<double>& blocks, const RuleConfig& r, double thre
 void scream(const std::vector<FrameFeatures>& f, const RuleConfig& r, double threshold, std::vector<Detection>& out) {
   std::vector<bool> on(f.size());
   for (size_t i = 0; i < f.size(); ++i)
-    on[i] = f[i].level_db >= threshold && f[i].aperiodicity <= 0.3 && f[i].f0_hz >= 350 && f[i].centroid_hz >= 800;
+    on[i] = f[i].level_db >= threshold && f[i].aperiodicity <= 0.6 && f[i].f0_hz >= 250 && f[i].centroid_hz >= 700;
   const double hop = static_cast<double>(kHop) / kRate;
   for (auto [a, b] : runs(on, 6)) {  // bridge up to 0.1 s
     const double len = (b - a + 1) * hop;
@@ -152,21 +159,25 @@ void scream(const std::vector<FrameFeatures>& f, const RuleConfig& r, double thr
 }
 
 // clamour: loud for min_seconds, and over each second no single clear voice (most
-// frames aperiodic, as many voices at once are) yet speech-like, not a hiss (flatness).
+// frames aperiodic, as many voices at once are), speech-like rather than a hiss (low
+// spectral flatness), and fluctuating as voices do (frame levels vary by 2 dB or more,
+// where steady noise varies by less).
 void clamour(const std::vector<FrameFeatures>& f, const RuleConfig& r, double threshold, std::vector<Detection>& out) {
   const size_t per_second = kRate / kHop;
   std::vector<bool> on;
   std::vector<double> level;
   for (size_t s = 0; s + per_second <= f.size(); s += per_second) {
-    double power = 0;
+    double power = 0, flat = 0, sum = 0, sq = 0;
     std::vector<double> ap;
-    double flat = 0;
-    for (size_t i = s; i < s + per_second; ++i)
+    for (size_t i = s; i < s + per_second; ++i) {
       power += std::pow(10, f[i].level_db / 10), ap.push_back(f[i].aperiodicity), flat += f[i].flatness;
+      sum += f[i].level_db, sq += f[i].level_db * f[i].level_db;
+    }
     std::nth_element(ap.begin(), ap.begin() + ap.size() / 2, ap.end());
     const double l = to_db(power / per_second);
+    const double mean = sum / per_second, spread = std::sqrt(std::max(0.0, sq / per_second - mean * mean));
     level.push_back(l);
-    on.push_back(l >= threshold && ap[ap.size() / 2] >= 0.25 && flat / per_second <= 0.3);
+    on.push_back(l >= threshold && ap[ap.size() / 2] >= 0.25 && flat / per_second <= 0.3 && spread >= 2.0);
   }
   for (auto [a, b] : runs(on, 0)) {
     if (static_cast<double>(b - a + 1) < r.min_seconds) continue;

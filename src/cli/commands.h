@@ -46,6 +46,12 @@ struct AlertsListOptions {
 };
 int alerts_list(const AlertsListOptions& options);
 
+struct EvalAudioOptions {
+  std::string labels_path, config_path, camera;
+  bool json = false;
+};
+int eval_audio(const EvalAudioOptions& options);
+
 struct FitHomographyOptions {
   std::string gt_path;
   bool json = false;

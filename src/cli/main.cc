@@ -56,6 +56,13 @@ int main(int argc, char** argv) {
   fit_cmd->add_option("--gt", fh.gt_path, "Ground truth with world coordinates")->required();
   fit_cmd->add_flag("--json", fh.json, "Print as JSON");
 
+  EvalAudioOptions ea;
+  auto* audio_cmd = app.add_subcommand("eval-audio", "Score the audio detectors on a labelled set");
+  audio_cmd->add_option("--labels", ea.labels_path, "CSV file,start,end,label (paths relative to it)")->required();
+  audio_cmd->add_option("--config", ea.config_path, "Config whose camera has the audio rules (default: one of each)");
+  audio_cmd->add_option("--camera", ea.camera, "Camera of the config");
+  audio_cmd->add_flag("--json", ea.json, "Print the scores as JSON on stdout");
+
   AlertsListOptions al;
   auto* alerts_cmd = app.add_subcommand("alerts", "Alerts in the event store");
   alerts_cmd->require_subcommand(1);
@@ -77,6 +84,7 @@ int main(int argc, char** argv) {
     if (*eval_cmd) return eval_mot(ev);
     if (*rules_cmd) return eval_rules(er);
     if (*fit_cmd) return fit_homography(fh);
+    if (*audio_cmd) return eval_audio(ea);
     if (*list_cmd) {
       if (!std::filesystem::exists(al.store_path))
         throw UsageError(fmt::format("no event store at '{}' (run vigie analyze with rules first, or give --store)",
