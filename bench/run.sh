@@ -98,6 +98,15 @@ PY
   json "$OUT/rules-run/rules.json" "'\n'.join(f'- {k}: {v:.1f} µs' for k, v in d['rules_us_per_frame'].items())"
 } | tee -a "$OUT/results.md"
 
+# Audio: the detectors on the synthesised set with an hour of background.
+{
+  echo
+  echo "Audio detectors (scripts/make-audio-set out/bench/audio 60; vigie eval-audio):"
+  echo
+  scripts/make-audio-set "$OUT/audio" 60 > /dev/null
+  taskset -c 0 "$VIGIE" eval-audio --labels "$OUT/audio/labels.csv" | sed 's/^/    /'
+} | tee -a "$OUT/results.md"
+
 # The tracker's settings, one at a time around the defaults, replayed on the detections
 # the onnx workload just saved (seconds each instead of a minute).
 {
