@@ -157,6 +157,31 @@ TEST(Cli, AnalyzeWithRulesStoresAlertsWithSnapshotAndClip) {
                                       (dir / "a.db").string()).out).size(), 0u);
 }
 
+TEST(Cli, AudioRulesOnAFileStoreAlertsWithAWavClip) {
+  if (run("which sox ffmpeg").code != 0) GTEST_SKIP() << "skipped: sox or ffmpeg is not installed";
+  const auto dir = temp_dir("audio_rules");
+  const std::string d = dir.string();
+  // Quiet noise with a bang at 5 s, as the sound track of a 12 s video.
+  ASSERT_EQ(run("cd " + d + " && sox -n -r 16000 -c 1 bg.wav synth 12 pinknoise vol 0.003 && "
+                "sox -n -r 16000 -c 1 bang.wav synth 0.02 whitenoise vol 0.8 pad 5 && "
+                "sox -m -v 1 bg.wav -v 1 bang.wav snd.wav trim 0 12 && "
+                "ffmpeg -v error -y -f lavfi -i color=c=gray:s=160x120:r=10 -i snd.wav -t 12 -shortest "
+                "-c:v mpeg4 -c:a aac av.mp4").code, 0);
+  std::ofstream(dir / "site.yaml") << "store: { path: " << d << "/a.db, media: " << d << "/media }\n"
+                                   << "cameras: { yard: { input: av.mp4, rules: [ { type: impulse }, "
+                                      "{ type: sound_level } ] } }\n";
+  const auto a = run(vigie_bin() + " analyze --quiet --config " + d + "/site.yaml");
+  ASSERT_EQ(a.code, 0) << a.err;
+  const auto alerts = nlohmann::json::parse(run(vigie_bin() + " alerts list --json --store " + d + "/a.db").out);
+  ASSERT_EQ(alerts.size(), 1u);  // the bang; the noise never gets loud
+  EXPECT_EQ(alerts[0]["type"], "impulse");
+  EXPECT_NEAR(alerts[0]["stream_raised_s"].get<double>(), 5.0, 0.1);
+  EXPECT_GT(alerts[0]["peak"].get<double>(), 80);  // dB SPL through the default offset
+  const std::string clip = alerts[0]["clip"];
+  EXPECT_EQ(clip.substr(clip.size() - 4), ".wav");
+  EXPECT_EQ(slurp(clip).substr(0, 4), "RIFF");
+}
+
 TEST(Cli, EvalMotJson) {
   const auto dir = temp_dir("eval");
   std::ofstream(dir / "gt.txt") << "1,1,0,0,10,10,1\n2,1,0,0,10,10,1\n";

@@ -51,6 +51,7 @@ double rms_dbfs(const std::vector<float>& samples);
 // A detection: the detector (rule type) and when the sound started and ended (seconds).
 struct Detection {
   std::string type;  // sound_level | impulse | scream | clamour
+  std::string rule;  // the rule's name
   double start_s = 0, end_s = 0;
   double peak_db = 0;
 };
@@ -59,6 +60,9 @@ struct Detection {
 // whole signal. `offset_db` turns dBFS into the rules' dB SPL (CameraConfig::audio_offset_db).
 std::vector<Detection> detect(const std::vector<float>& samples, const std::vector<RuleConfig>& rules,
                               double offset_db);
+
+// Writes samples [from_s, to_s) as a 16-bit PCM WAV file (an alert's audio clip).
+bool write_wav(const std::string& path, const std::vector<float>& samples, double from_s, double to_s);
 
 // Per-frame features, exposed for tests and tuning.
 struct FrameFeatures {

@@ -166,3 +166,20 @@ TEST(Features, YinFindsThePitch) {
 
 }  // namespace
 }  // namespace vigie::audio
+
+namespace vigie::audio {
+namespace {
+
+TEST(Wav, AClipReadsBackAsWritten) {
+  const auto dir = testing::fresh_temp_dir("wav");
+  const auto s = sine(1000, 0.5, 3);
+  ASSERT_TRUE(write_wav((dir / "clip.wav").string(), s, 1.0, 2.5));
+  auto back = read_audio((dir / "clip.wav").string());
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->size(), static_cast<size_t>(1.5 * kRate));
+  EXPECT_NEAR(rms_dbfs(*back), rms_dbfs(s), 0.05);
+  EXPECT_FALSE(write_wav((dir / "empty.wav").string(), s, 5, 6));  // past the end
+}
+
+}  // namespace
+}  // namespace vigie::audio

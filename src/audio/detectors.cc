@@ -119,7 +119,7 @@ void sound_level(const std::vector<double>& blocks, const RuleConfig& r, double 
   }
   for (auto [a, b] : runs(loud, 0)) {
     if ((b - a + 1) / 100.0 < r.min_seconds) continue;
-    out.push_back({"sound_level", a / 100.0, (b + 1) / 100.0, *std::max_element(laeq.begin() + a, laeq.begin() + b + 1)});
+    out.push_back({"sound_level", "", a / 100.0, (b + 1) / 100.0, *std::max_element(laeq.begin() + a, laeq.begin() + b + 1)});
   }
 }
 
@@ -139,7 +139,7 @@ void impulse(const std::vector<double>& blocks, const RuleConfig& r, double thre
     const double t = i / 100.0;
     if (t - last < std::max(0.05, r.cooldown_seconds)) continue;
     last = t;
-    out.push_back({"impulse", t, t + 0.01, blocks[i]});
+    out.push_back({"impulse", "", t, t + 0.01, blocks[i]});
   }
 }
 
@@ -154,7 +154,7 @@ void scream(const std::vector<FrameFeatures>& f, const RuleConfig& r, double thr
     if (len < r.min_seconds || len > 3.0) continue;
     double peak = -200;
     for (size_t i = a; i <= b; ++i) peak = std::max(peak, f[i].level_db);
-    out.push_back({"scream", f[a].time_s, f[b].time_s + hop, peak});
+    out.push_back({"scream", "", f[a].time_s, f[b].time_s + hop, peak});
   }
 }
 
@@ -181,7 +181,7 @@ void clamour(const std::vector<FrameFeatures>& f, const RuleConfig& r, double th
   }
   for (auto [a, b] : runs(on, 0)) {
     if (static_cast<double>(b - a + 1) < r.min_seconds) continue;
-    out.push_back({"clamour", static_cast<double>(a), static_cast<double>(b + 1),
+    out.push_back({"clamour", "", static_cast<double>(a), static_cast<double>(b + 1),
                    *std::max_element(level.begin() + a, level.begin() + b + 1)});
   }
 }
@@ -209,6 +209,7 @@ std::vector<Detection> detect(const std::vector<float>& samples, const std::vect
   std::vector<double> blocks;
   std::vector<FrameFeatures> frames;
   for (const auto& r : rules) {
+    const size_t before = out.size();
     const double threshold = r.above_db - offset_db;  // dB SPL → dBFS
     if (r.type == "sound_level" || r.type == "impulse") {
       if (blocks.empty()) blocks = block_levels(samples);
@@ -217,6 +218,7 @@ std::vector<Detection> detect(const std::vector<float>& samples, const std::vect
       if (frames.empty()) frames = features(samples);
       (r.type == "scream" ? scream : clamour)(frames, r, threshold, out);
     }
+    for (size_t i = before; i < out.size(); ++i) out[i].rule = r.name;
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.start_s < b.start_s; });
   return out;

@@ -27,7 +27,9 @@ std::string file_stem(std::string id) {
 AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live)
     : camera_(camera), engine_(camera), start_epoch_(start_epoch),
       media_(std::filesystem::path(config.store.media) / camera.name),
-      retention_days_(config.store.retention_days) {
+      retention_days_(config.store.retention_days),
+      clip_pre_s_(config.store.clip_pre_s),
+      clip_post_s_(config.store.clip_post_s) {
   auto store = events::Store::open(config.store.path);
   if (!store) throw UsageError(store.error().message);
   store_ = std::move(store.value());
@@ -78,6 +80,26 @@ void AlertOutput::on_tracks_ended(const std::vector<track::TrackRecord>& records
                                        start_epoch_ + r.last_time_s, path);
         !ok && failures_++ == 0)
       fmt::print(stderr, "\nvigie: error: {}\n", ok.error().message);
+  }
+}
+
+void AlertOutput::on_audio(const std::vector<audio::Detection>& detections, const std::vector<float>& samples) {
+  for (const auto& d : detections) {
+    rules::AlertEvent e;
+    e.alert_id = fmt::format("{}/{}/a{}", camera_.name, d.rule, ++audio_sequence_);
+    e.camera = camera_.name, e.rule = d.rule, e.rule_type = d.type;
+    e.start_s = d.start_s, e.peak = d.peak_db + camera_.audio_offset_db;  // dB SPL
+    for (auto [phase, t] : {std::pair{rules::Phase::kStart, d.start_s}, std::pair{rules::Phase::kEnd, d.end_s}}) {
+      e.phase = phase, e.time_s = t, e.epoch_s = start_epoch_ + t;
+      if (auto r = store_->record(e); !r) {
+        if (failures_++ == 0) fmt::print(stderr, "\nvigie: error: {}\n", r.error().message);
+        return;
+      }
+    }
+    ++counts_[d.rule];
+    const auto clip = media_ / (file_stem(e.alert_id) + ".wav");
+    if (audio::write_wav(clip.string(), samples, d.start_s - clip_pre_s_, d.end_s + clip_post_s_))
+      store_->set_clip(e.alert_id, clip.string());
   }
 }
 

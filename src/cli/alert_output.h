@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "audio/audio.h"
 #include "config/config.h"
 #include "core/frame.h"
 #include "events/clip_recorder.h"
@@ -27,6 +28,9 @@ class AlertOutput {
   void on_frame(const Frame& frame, const pipeline::FrameResult& result);
   // Stores the summaries of tracks that ended.
   void on_tracks_ended(const std::vector<track::TrackRecord>& records);
+  // Stores the alerts of the audio rules found on the input's sound, each with a WAV clip
+  // (clip_pre_s before to clip_post_s after). Times are stream seconds.
+  void on_audio(const std::vector<audio::Detection>& detections, const std::vector<float>& samples);
   // Ends open alerts and writes pending clips (end of the run).
   void finish();
 
@@ -50,6 +54,8 @@ class AlertOutput {
   std::map<std::string, int> counts_;
   int failures_ = 0;
   double last_time_s_ = 0, retention_days_ = 30, last_retention_epoch_ = 0;
+  double clip_pre_s_ = 3, clip_post_s_ = 3;
+  int audio_sequence_ = 0;
   int64_t frames_ = 0;
 };
 

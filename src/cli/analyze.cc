@@ -103,6 +103,29 @@ struct Outputs {
   }
 };
 
+bool is_audio_rule(const RuleConfig& r) {
+  return r.type == "sound_level" || r.type == "impulse" || r.type == "scream" || r.type == "clamour";
+}
+
+// The audio rules run on the sound track of a file. Live streams' sound is not read yet
+// (docs/audio.md).
+void analyse_sound(const CameraConfig& camera, const video::Source& source, AlertOutput& alerts) {
+  std::vector<RuleConfig> rules;
+  for (const auto& r : camera.rules)
+    if (is_audio_rule(r)) rules.push_back(r);
+  if (rules.empty()) return;
+  if (source.is_live()) {
+    fmt::print(stderr, "vigie: {}: audio rules are not run on live streams yet\n", camera.input);
+    return;
+  }
+  auto samples = audio::read_audio(camera.input);
+  if (!samples) {
+    fmt::print(stderr, "vigie: audio rules skipped: {}\n", samples.error().message);
+    return;
+  }
+  alerts.on_audio(audio::detect(*samples, rules, camera.audio_offset_db), *samples);
+}
+
 void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline::RunStats& stats,
                    const pipeline::CameraPipeline& p, const AlertOutput* alerts) {
   const auto& t = p.times();
@@ -200,6 +223,7 @@ int analyze(const AnalyzeOptions& o) {
   const auto stats = pipeline::run_analysis(*source, pipeline, camera.analyze_fps, hooks);
   progress.finish();
   const auto last_tracks = pipeline.finish();
+  if (alerts) analyse_sound(camera, *source, *alerts);
   if (alerts) {
     alerts->on_tracks_ended(last_tracks);
     alerts->finish();
