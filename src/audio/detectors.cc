@@ -143,11 +143,11 @@ void impulse(const std::vector<double>& blocks, const RuleConfig& r, double thre
   }
 }
 
-// scream: loud, voiced, high-pitched frames, for 0.3 to 3 s.
+// scream: loud, strongly harmonic, high-pitched frames, for 0.3 to 3 s.
 void scream(const std::vector<FrameFeatures>& f, const RuleConfig& r, double threshold, std::vector<Detection>& out) {
   std::vector<bool> on(f.size());
   for (size_t i = 0; i < f.size(); ++i)
-    on[i] = f[i].level_db >= threshold && f[i].aperiodicity <= 0.6 && f[i].f0_hz >= 250 && f[i].centroid_hz >= 700;
+    on[i] = f[i].level_db >= threshold && f[i].aperiodicity <= 0.4 && f[i].f0_hz >= 250 && f[i].centroid_hz >= 700;
   const double hop = static_cast<double>(kHop) / kRate;
   for (auto [a, b] : runs(on, 6)) {  // bridge up to 0.1 s
     const double len = (b - a + 1) * hop;
