@@ -51,10 +51,10 @@ bool port_open(int port) {
 // A camera simulator process for the duration of a test.
 class Camsim {
  public:
-  Camsim(const fs::path& clip, int port) : port_(port) {
+  Camsim(const fs::path& clip, int port, bool loop = false) : port_(port) {
     const std::string bin = camsim_bin(), p = std::to_string(port), mount = "cam=" + clip.string();
     char* argv[] = {const_cast<char*>(bin.c_str()), const_cast<char*>("--port"), const_cast<char*>(p.c_str()),
-                    const_cast<char*>(mount.c_str()), nullptr};
+                    const_cast<char*>(mount.c_str()), loop ? const_cast<char*>("--loop") : nullptr, nullptr};
     if (posix_spawn(&pid_, bin.c_str(), nullptr, nullptr, argv, environ) != 0) pid_ = -1;
     for (int i = 0; i < 100 && !port_open(port); ++i) std::this_thread::sleep_for(100ms);
   }
@@ -117,6 +117,24 @@ TEST(Rtsp, ReadsALiveStreamAndReconnectsWhenItDrops) {
   EXPECT_EQ(events[0], "lost");
   EXPECT_EQ(events[1], "restored");
   EXPECT_EQ(source.reconnections(), 1);
+}
+
+TEST(Rtsp, ALoopingCameraNeverEnds) {
+  if (!fs::exists(camsim_bin())) GTEST_SKIP() << "skipped: vigie-camsim was not built (no GStreamer RTSP server)";
+  Camsim server(clip("loop.avi", 20), free_port(), /*loop=*/true);
+  ASSERT_TRUE(server.running());
+  video::SourceOptions options;
+  options.io_timeout = 3s;
+  auto source = video::open_source(server.url(), options);
+  ASSERT_TRUE(source) << source.error().message;
+  Frame f;
+  double last = -1;
+  for (int i = 0; i < 50; ++i) {  // two and a half times the clip, on one connection
+    const auto r = (*source)->read(f);
+    ASSERT_EQ(r.status, video::ReadStatus::kFrame) << "frame " << i << ": " << r.error;
+    EXPECT_GT(f.time_s, last);
+    last = f.time_s;
+  }
 }
 
 TEST(Rtsp, AnalyzeAStreamUntilInterrupted) {

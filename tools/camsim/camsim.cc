@@ -1,11 +1,13 @@
 // vigie-camsim: serves video files as live H.264 RTSP cameras on loopback, with
 // GStreamer's RTSP server, so that the pipeline and its tests ingest real RTSP.
 //
-//   vigie-camsim --port 8554 cam1=/path/a.avi cam2=/path/b.mp4
+//   vigie-camsim [--loop] --port 8554 cam1=/path/a.avi cam2=/path/b.mp4
 //   → rtsp://127.0.0.1:8554/cam1, rtsp://127.0.0.1:8554/cam2
 //
-// Each client gets its own pipeline that plays the file once at its native rate; the
-// stream ends at the end of the file (clients see the camera drop).
+// Each client gets its own pipeline that plays the file at its native rate. Without
+// --loop the stream ends with the file (clients see the camera drop); with --loop the
+// end of the file is caught before it reaches the payloader and the media seeks back
+// to the start, so the stream never ends — a camera that is always on.
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
 
@@ -25,9 +27,41 @@ void on_signal(int) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: vigie-camsim [--port N] [--address A] NAME=FILE [NAME=FILE ...]\n"
+               "usage: vigie-camsim [--loop] [--port N] [--address A] NAME=FILE [NAME=FILE ...]\n"
                "Serves each FILE as rtsp://A:N/NAME (default 127.0.0.1:8554).\n");
   return 2;
+}
+
+// Seeks the media back to its start; runs on the main loop, not the streaming thread.
+gboolean rewind_media(gpointer data) {
+  auto* media = static_cast<GstRTSPMedia*>(data);
+  GstRTSPTimeRange range{};
+  range.unit = GST_RTSP_RANGE_NPT;
+  range.min.type = GST_RTSP_TIME_SECONDS;
+  range.min.seconds = 0;
+  range.max.type = GST_RTSP_TIME_END;
+  gst_rtsp_media_seek(media, &range);
+  g_object_unref(media);
+  return G_SOURCE_REMOVE;
+}
+
+// The end of the file, seen on the payloader's input: dropped, and a rewind scheduled.
+GstPadProbeReturn on_event(GstPad*, GstPadProbeInfo* info, gpointer media) {
+  if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_EOS) return GST_PAD_PROBE_OK;
+  g_idle_add(rewind_media, g_object_ref(media));
+  return GST_PAD_PROBE_DROP;
+}
+
+void on_media_configure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer) {
+  GstElement* bin = gst_rtsp_media_get_element(media);
+  GstElement* pay = gst_bin_get_by_name(GST_BIN(bin), "pay0");
+  if (pay) {
+    GstPad* sink = gst_element_get_static_pad(pay, "sink");
+    gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_event, media, nullptr);
+    gst_object_unref(sink);
+    gst_object_unref(pay);
+  }
+  gst_object_unref(bin);
 }
 
 // Decodes any file GStreamer can read and re-encodes it as low-latency H.264, paced at
@@ -50,9 +84,14 @@ int main(int argc, char** argv) {
   GstRTSPServer* server = gst_rtsp_server_new();
   GstRTSPMountPoints* mounts = gst_rtsp_server_get_mount_points(server);
   int cameras = 0;
+  bool loop = false;
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--loop") loop = true;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--port" && i + 1 < argc) {
+    if (arg == "--loop") {
+      loop = true;
+    } else if (arg == "--port" && i + 1 < argc) {
       port = argv[++i];
     } else if (arg == "--address" && i + 1 < argc) {
       address = argv[++i];
@@ -67,6 +106,7 @@ int main(int argc, char** argv) {
       GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
       gst_rtsp_media_factory_set_launch(factory, launch_line(file).c_str());
       gst_rtsp_media_factory_set_shared(factory, FALSE);
+      if (loop) g_signal_connect(factory, "media-configure", G_CALLBACK(on_media_configure), nullptr);
       gst_rtsp_mount_points_add_factory(mounts, ("/" + name).c_str(), factory);
       ++cameras;
     } else {
