@@ -155,6 +155,17 @@ TEST(Cli, AnalyzeWithRulesStoresAlertsWithSnapshotAndClip) {
   EXPECT_EQ(run("sqlite3 " + (dir / "a.db").string() + " 'SELECT COUNT(*) FROM tracks'").out, "1\n");
   EXPECT_EQ(nlohmann::json::parse(run(vigie_bin() + " alerts list --json --rule nothing --store " +
                                       (dir / "a.db").string()).out).size(), 0u);
+
+  // Both searches are in the audit log, and the chain holds until someone edits it.
+  const std::string db = (dir / "a.db").string();
+  EXPECT_EQ(run("sqlite3 " + db + " \"SELECT COUNT(*) FROM audit_log WHERE action = 'alerts.list'\"").out, "2\n");
+  auto v = run(vigie_bin() + " audit verify --store " + db);
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+  EXPECT_THAT(v.out, HasSubstr("intact: 2 entries"));
+  ASSERT_EQ(run("sqlite3 " + db + " \"UPDATE audit_log SET detail = '{}' WHERE id = 1\"").code, 0);
+  v = run(vigie_bin() + " audit verify --store " + db);
+  EXPECT_EQ(v.code, 1);
+  EXPECT_THAT(v.out, HasSubstr("TAMPERED at entry 1"));
 }
 
 TEST(Cli, AudioRulesOnAFileStoreAlertsWithAWavClip) {

@@ -2,6 +2,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -41,10 +44,21 @@ double parse_since(const std::string& s) {
 
 }  // namespace
 
+std::string local_user() {
+  const char* user = std::getenv("USER");
+  return user && *user ? user : fmt::format("uid:{}", getuid());
+}
+
 int alerts_list(const AlertsListOptions& o) {
   auto store = events::Store::open(o.store_path);
   if (!store) throw UsageError(store.error().message);
-  auto rows = store.value()->alerts({o.camera, o.rule, parse_since(o.since), o.limit});
+  const events::AlertFilter filter{o.camera, o.rule, parse_since(o.since), o.limit};
+  // Every search is on the record before its answer is shown.
+  const nlohmann::json what = {{"camera", o.camera}, {"rule", o.rule}, {"since", filter.since_epoch}, {"limit", o.limit}};
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (auto r = store.value()->audit(local_user(), "alerts.list", what.dump(), now); !r)
+    throw std::runtime_error(r.error().message);
+  auto rows = store.value()->alerts(filter);
   if (!rows) throw std::runtime_error(rows.error().message);
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
@@ -65,6 +79,24 @@ int alerts_list(const AlertsListOptions& o) {
                r.detail, fmt::join(r.track_ids, ","));
   fmt::print("{} alerts\n", rows->size());
   return 0;
+}
+
+int audit_verify(const AuditOptions& o) {
+  auto store = events::Store::open(o.store_path);
+  if (!store) throw UsageError(store.error().message);
+  const auto check = store.value()->verify_audit();
+  if (!check) throw std::runtime_error(check.error().message);
+  if (o.json) {
+    fmt::print("{}\n", nlohmann::json{{"ok", check->ok}, {"entries", check->entries},
+                                      {"first_bad_id", check->first_bad_id}, {"problem", check->problem},
+                                      {"head_hash", check->head_hash}}
+                           .dump(2));
+  } else if (check->ok) {
+    fmt::print("audit log intact: {} entries, head {}\n", check->entries, check->head_hash);
+  } else {
+    fmt::print("audit log TAMPERED at entry {}: {}\n", check->first_bad_id, check->problem);
+  }
+  return check->ok ? 0 : 1;
 }
 
 }  // namespace vigie::cli

@@ -52,6 +52,15 @@ struct EvalAudioOptions {
 };
 int eval_audio(const EvalAudioOptions& options);
 
+struct AuditOptions {
+  std::string store_path = "vigie.db";
+  bool json = false;
+};
+int audit_verify(const AuditOptions& options);
+
+// Who runs this command, for the audit log: $USER, else the uid.
+std::string local_user();
+
 struct FitHomographyOptions {
   std::string gt_path;
   bool json = false;

@@ -74,6 +74,13 @@ int main(int argc, char** argv) {
   list_cmd->add_option("--limit", al.limit, "At most this many")->check(CLI::PositiveNumber);
   list_cmd->add_flag("--json", al.json, "Print as JSON");
 
+  AuditOptions au;
+  auto* audit_cmd = app.add_subcommand("audit", "The tamper-evident audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check the hash chain; exit 1 if an entry was edited or deleted");
+  verify_cmd->add_option("--store", au.store_path, "Event store (SQLite file)");
+  verify_cmd->add_flag("--json", au.json, "Print as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -85,6 +92,11 @@ int main(int argc, char** argv) {
     if (*rules_cmd) return eval_rules(er);
     if (*fit_cmd) return fit_homography(fh);
     if (*audio_cmd) return eval_audio(ea);
+    if (*verify_cmd) {
+      if (!std::filesystem::exists(au.store_path))
+        throw UsageError(fmt::format("no event store at '{}' (give --store)", au.store_path));
+      return audit_verify(au);
+    }
     if (*list_cmd) {
       if (!std::filesystem::exists(al.store_path))
         throw UsageError(fmt::format("no event store at '{}' (run vigie analyze with rules first, or give --store)",

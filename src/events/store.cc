@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <sodium.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -55,6 +57,18 @@ CREATE TABLE operator_actions (
   at_epoch REAL NOT NULL
 );
 )sql",
+    // 2: the audit log, hash-chained.
+    R"sql(
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at_epoch REAL NOT NULL,
+  user TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+)sql",
 };
 constexpr int kSteps = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kSteps == Store::kSchemaVersion);
@@ -92,6 +106,20 @@ class Statement {
 
 std::string json_ids(const std::vector<int>& ids) { return nlohmann::json(ids).dump(); }
 
+// The chain: each entry's hash covers the previous hash and every field of the entry, so
+// editing a row breaks its hash and deleting one breaks the next row's link.
+constexpr const char* kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
+
+std::string entry_hash(const std::string& prev, int64_t id, double at, const std::string& user,
+                       const std::string& action, const std::string& detail) {
+  const std::string text = fmt::format("{}\n{}\n{:.6f}\n{}\n{}\n{}", prev, id, at, user, action, detail);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
@@ -102,6 +130,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
     return Error{fmt::format("cannot open event store '{}': {}", path, why)};
   }
   sqlite3_busy_timeout(db, 5000);
+  if (sodium_init() < 0) {
+    sqlite3_close(db);
+    return Error{"libsodium could not be initialised"};
+  }
   std::unique_ptr<Store> store(new Store(db, path));
   // WAL: readers (the server, `vigie alerts list`) never block the writer. FULL sync:
   // a committed alert is on disk before record() returns.
@@ -190,6 +222,48 @@ Result<int> Store::track_count(const std::string& camera) const {
   s.bind(1, camera);
   if (s.step() != SQLITE_ROW) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
   return static_cast<int>(s.real(0));
+}
+
+Result<Ok> Store::audit(const std::string& user, const std::string& action, const std::string& detail,
+                         double at_epoch) {
+  if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();  // one writer extends the chain
+  Statement last(db_, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+  int64_t id = 1;
+  std::string prev = kGenesis;
+  if (last.step() == SQLITE_ROW) id = static_cast<int64_t>(last.real(0)) + 1, prev = last.text(1);
+  Statement s(db_, "INSERT INTO audit_log (id, at_epoch, user, action, detail, prev_hash, hash) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  s.bind(1, static_cast<double>(id)).bind(2, at_epoch).bind(3, user).bind(4, action).bind(5, detail).bind(6, prev);
+  s.bind(7, entry_hash(prev, id, at_epoch, user, action, detail));
+  if (s.step() != SQLITE_DONE) {
+    exec("ROLLBACK");
+    return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  }
+  if (auto r = exec("COMMIT"); !r) return r.error();
+  return Ok{};
+}
+
+Result<AuditCheck> Store::verify_audit() const {
+  Statement s(db_, "SELECT id, at_epoch, user, action, detail, prev_hash, hash FROM audit_log ORDER BY id");
+  AuditCheck check;
+  std::string prev = kGenesis;
+  int64_t expected_id = 1;
+  while (s.step() == SQLITE_ROW) {
+    const auto id = static_cast<int64_t>(s.real(0));
+    ++check.entries;
+    auto fail = [&](std::string why) {
+      check.ok = false, check.first_bad_id = id, check.problem = std::move(why);
+      return check;
+    };
+    if (id != expected_id) return fail(fmt::format("entry {} is missing", expected_id));
+    if (s.text(5) != prev) return fail("its link to the previous entry is broken");
+    if (entry_hash(prev, id, s.real(1), s.text(2), s.text(3), s.text(4)) != s.text(6))
+      return fail("its content does not match its hash (edited)");
+    prev = s.text(6);
+    ++expected_id;
+  }
+  check.head_hash = prev;
+  return check;
 }
 
 Result<Ok> Store::set_snapshot(const std::string& id, const std::string& path) {

@@ -38,6 +38,15 @@ struct AlertFilter {
 
 struct Ok {};
 
+struct AuditCheck {
+  bool ok = true;
+  int64_t entries = 0;
+  int64_t first_bad_id = 0;  // when !ok
+  std::string problem;       // when !ok
+  // The hash of the last entry: written down elsewhere, it also reveals a cut-off tail.
+  std::string head_hash;
+};
+
 class Store {
  public:
   // Creates the file and its schema if needed, upgrades an older schema, refuses a newer
@@ -52,6 +61,14 @@ class Store {
                           double last_epoch, const std::vector<std::pair<float, float>>& path);
   Result<int> track_count(const std::string& camera) const;
 
+  // Appends to the audit log: who did what, when. Entries are hash-chained (SHA-256 of
+  // the previous entry's hash and this entry's fields).
+  Result<Ok> audit(const std::string& user, const std::string& action, const std::string& detail,
+                   double at_epoch);
+  // Walks the chain; reports the first entry that was edited, or whose predecessor was
+  // deleted.
+  Result<AuditCheck> verify_audit() const;
+
   Result<Ok> set_snapshot(const std::string& alert_id, const std::string& path);
   Result<Ok> set_clip(const std::string& alert_id, const std::string& path);
   Result<std::vector<AlertRow>> alerts(const AlertFilter& filter) const;
@@ -60,7 +77,7 @@ class Store {
   // and clip files. Returns how many alerts went.
   Result<int> apply_retention(double now_epoch, double retention_days);
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   int schema_version() const;
 
  private:

@@ -142,6 +142,63 @@ TEST(Store, TrackSummariesAreKeptAndExpire) {
   EXPECT_EQ(*store->track_count("cam"), 1);  // the one from day 0 went, day 90 stays
 }
 
+void exec_sql(const fs::path& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(db_path.c_str(), &db);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+}
+
+std::unique_ptr<Store> store_with_audit(const fs::path& p) {
+  auto store = open_store(p);
+  for (int i = 1; i <= 5; ++i) EXPECT_TRUE(store->audit("alice", "alerts.list", "{\"rule\":\"r" + std::to_string(i) + "\"}", 1000 + i));
+  return store;
+}
+
+TEST(Audit, AnIntactChainVerifies) {
+  const auto dir = testing::fresh_temp_dir("audit_ok");
+  auto store = store_with_audit(dir / "v.db");
+  const auto check = store->verify_audit();
+  ASSERT_TRUE(check);
+  EXPECT_TRUE(check->ok);
+  EXPECT_EQ(check->entries, 5);
+  EXPECT_EQ(check->head_hash.size(), 64u);
+}
+
+TEST(Audit, AnEditedEntryIsFound) {
+  const auto dir = testing::fresh_temp_dir("audit_edit");
+  store_with_audit(dir / "v.db").reset();
+  exec_sql(dir / "v.db", "UPDATE audit_log SET user = 'mallory' WHERE id = 3");
+  const auto check = open_store(dir / "v.db")->verify_audit();
+  ASSERT_TRUE(check);
+  EXPECT_FALSE(check->ok);
+  EXPECT_EQ(check->first_bad_id, 3);
+  EXPECT_THAT(check->problem, HasSubstr("edited"));
+}
+
+TEST(Audit, ADeletedEntryIsFound) {
+  const auto dir = testing::fresh_temp_dir("audit_delete");
+  store_with_audit(dir / "v.db").reset();
+  exec_sql(dir / "v.db", "DELETE FROM audit_log WHERE id = 2");
+  auto check = open_store(dir / "v.db")->verify_audit();
+  EXPECT_FALSE(check->ok);
+  EXPECT_EQ(check->first_bad_id, 3);
+  // Renumbering the rows to hide the gap breaks the links instead.
+  exec_sql(dir / "v.db", "UPDATE audit_log SET id = id - 1 WHERE id > 2");
+  check = open_store(dir / "v.db")->verify_audit();
+  EXPECT_FALSE(check->ok);
+  EXPECT_EQ(check->first_bad_id, 2);
+}
+
+TEST(Store, UpgradesASchemaOneStore) {
+  const auto dir = testing::fresh_temp_dir("store_upgrade");
+  open_store(dir / "v.db").reset();
+  exec_sql(dir / "v.db", "DROP TABLE audit_log; PRAGMA user_version = 1;");  // as schema 1 left it
+  auto store = open_store(dir / "v.db");
+  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_TRUE(store->audit("bob", "alerts.list", "", 1));
+}
+
 TEST(Store, AStoredAlertSurvivesKillDashNine) {
   const auto dir = testing::fresh_temp_dir("store_kill");
   const std::string path = (dir / "v.db").string();
