@@ -193,6 +193,20 @@ TEST(Cli, AudioRulesOnAFileStoreAlertsWithAWavClip) {
   EXPECT_EQ(slurp(clip).substr(0, 4), "RIFF");
 }
 
+TEST(Cli, UserAddTakesThePasswordFromStdinAndAuditsIt) {
+  const auto dir = temp_dir("users");
+  const std::string db = (dir / "v.db").string();
+  auto r = run("echo 'a long enough password' | " + vigie_bin() + " user add alice --role operator --store " + db);
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = run("echo 'short' | " + vigie_bin() + " user add bob --role admin --store " + db);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("at least 12"));
+  r = run("echo 'a long enough password' | " + vigie_bin() + " user add carol --role king --store " + db);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(run(vigie_bin() + " user list --store " + db).out, "alice                    operator\n");
+  EXPECT_EQ(run("sqlite3 " + db + " \"SELECT action FROM audit_log\"").out, "user.add\n");
+}
+
 TEST(Cli, EvalMotJson) {
   const auto dir = temp_dir("eval");
   std::ofstream(dir / "gt.txt") << "1,1,0,0,10,10,1\n2,1,0,0,10,10,1\n";

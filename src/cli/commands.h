@@ -61,6 +61,13 @@ int audit_verify(const AuditOptions& options);
 // Who runs this command, for the audit log: $USER, else the uid.
 std::string local_user();
 
+struct UserOptions {
+  std::string store_path = "vigie.db";
+  std::string name, role;
+};
+int user_add(const UserOptions& options);
+int user_list(const UserOptions& options);
+
 struct FitHomographyOptions {
   std::string gt_path;
   bool json = false;

@@ -81,6 +81,18 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("--store", au.store_path, "Event store (SQLite file)");
   verify_cmd->add_flag("--json", au.json, "Print as JSON");
 
+  UserOptions us;
+  auto* user_cmd = app.add_subcommand("user", "Local accounts of the supervision centre");
+  user_cmd->require_subcommand(1);
+  auto* user_add_cmd = user_cmd->add_subcommand("add", "Create an account (password typed twice, or from stdin)");
+  user_add_cmd->add_option("name", us.name, "Account name")->required();
+  user_add_cmd->add_option("--role", us.role, "operator, supervisor, auditor or admin")
+      ->required()
+      ->check(CLI::IsMember({"operator", "supervisor", "auditor", "admin"}));
+  user_add_cmd->add_option("--store", us.store_path, "Event store (SQLite file)");
+  auto* user_list_cmd = user_cmd->add_subcommand("list", "List the accounts and their roles");
+  user_list_cmd->add_option("--store", us.store_path, "Event store (SQLite file)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -92,6 +104,8 @@ int main(int argc, char** argv) {
     if (*rules_cmd) return eval_rules(er);
     if (*fit_cmd) return fit_homography(fh);
     if (*audio_cmd) return eval_audio(ea);
+    if (*user_add_cmd) return user_add(us);
+    if (*user_list_cmd) return user_list(us);
     if (*verify_cmd) {
       if (!std::filesystem::exists(au.store_path))
         throw UsageError(fmt::format("no event store at '{}' (give --store)", au.store_path));

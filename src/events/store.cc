@@ -1,4 +1,5 @@
 #include "events/store.h"
+#include "events/statement.h"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -69,40 +70,18 @@ CREATE TABLE audit_log (
   hash TEXT NOT NULL
 );
 )sql",
+    // 3: local accounts.
+    R"sql(
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'auditor', 'admin')),
+  password_hash TEXT NOT NULL,
+  created_epoch REAL NOT NULL
+);
+)sql",
 };
 constexpr int kSteps = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kSteps == Store::kSchemaVersion);
-
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  bool ok() const { return rc_ == SQLITE_OK; }
-  Statement& bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.c_str(), -1, SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind(int i, double v) {
-    sqlite3_bind_double(stmt_, i, v);
-    return *this;
-  }
-  Statement& bind(int i, int v) {
-    sqlite3_bind_int(stmt_, i, v);
-    return *this;
-  }
-  int step() { return sqlite3_step(stmt_); }
-  std::string text(int col) const {
-    const auto* p = sqlite3_column_text(stmt_, col);
-    return p ? reinterpret_cast<const char*>(p) : "";
-  }
-  double real(int col) const { return sqlite3_column_double(stmt_, col); }
-  bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
 
 std::string json_ids(const std::vector<int>& ids) { return nlohmann::json(ids).dump(); }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -77,7 +78,17 @@ class Store {
   // and clip files. Returns how many alerts went.
   Result<int> apply_retention(double now_epoch, double retention_days);
 
-  static constexpr int kSchemaVersion = 2;
+  // --- accounts (accounts.cc) ---
+  // Creates an account; the password is stored as an Argon2id hash (libsodium,
+  // interactive limits). Fails if the name exists, the role is unknown or the password is
+  // shorter than 12 characters.
+  Result<Ok> add_user(const std::string& name, const std::string& role, const std::string& password,
+                      double at_epoch);
+  // The account's role if the password is right; empty if not (or no such account).
+  Result<std::optional<std::string>> check_password(const std::string& name, const std::string& password) const;
+  Result<std::vector<std::pair<std::string, std::string>>> users() const;  // (name, role)
+
+  static constexpr int kSchemaVersion = 3;
   int schema_version() const;
 
  private:

@@ -193,9 +193,11 @@ TEST(Audit, ADeletedEntryIsFound) {
 TEST(Store, UpgradesASchemaOneStore) {
   const auto dir = testing::fresh_temp_dir("store_upgrade");
   open_store(dir / "v.db").reset();
-  exec_sql(dir / "v.db", "DROP TABLE audit_log; PRAGMA user_version = 1;");  // as schema 1 left it
+  // As schema 1 left it: no audit log, no accounts.
+  exec_sql(dir / "v.db", "DROP TABLE audit_log; DROP TABLE users; PRAGMA user_version = 1;");
   auto store = open_store(dir / "v.db");
-  EXPECT_EQ(store->schema_version(), 2);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->schema_version(), Store::kSchemaVersion);
   EXPECT_TRUE(store->audit("bob", "alerts.list", "", 1));
 }
 
@@ -224,6 +226,45 @@ TEST(Store, AStoredAlertSurvivesKillDashNine) {
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].id, "cam/l/1");
+}
+
+}  // namespace
+}  // namespace vigie::events
+
+namespace vigie::events {
+namespace {
+
+TEST(Accounts, PasswordsAreHashedAndChecked) {
+  const auto dir = testing::fresh_temp_dir("accounts");
+  auto store = Store::open((dir / "v.db").string());
+  ASSERT_TRUE(store);
+  auto& s = *store.value();
+  ASSERT_TRUE(s.add_user("alice", "operator", "correct horse battery", 1));
+  EXPECT_EQ(*s.check_password("alice", "correct horse battery"), std::optional<std::string>("operator"));
+  EXPECT_FALSE(s.check_password("alice", "wrong password here")->has_value());
+  EXPECT_FALSE(s.check_password("nobody", "correct horse battery")->has_value());
+  // The stored hash is Argon2id, never the password.
+  sqlite3* db = nullptr;
+  sqlite3_open((dir / "v.db").c_str(), &db);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT password_hash FROM users", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  const std::string hash = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << hash;
+  EXPECT_EQ(hash.find("correct horse"), std::string::npos);
+}
+
+TEST(Accounts, BadAccountsAreRefused) {
+  const auto dir = testing::fresh_temp_dir("accounts_bad");
+  auto store = Store::open((dir / "v.db").string());
+  auto& s = *store.value();
+  ASSERT_TRUE(s.add_user("bob", "auditor", "a long enough password", 1));
+  EXPECT_THAT(s.add_user("bob", "admin", "another long password", 1).error().message, HasSubstr("already exists"));
+  EXPECT_THAT(s.add_user("carol", "king", "a long enough password", 1).error().message, HasSubstr("role 'king'"));
+  EXPECT_THAT(s.add_user("carol", "admin", "short", 1).error().message, HasSubstr("at least 12"));
+  EXPECT_EQ(s.users()->size(), 1u);
 }
 
 }  // namespace
