@@ -1,13 +1,7 @@
 // A real RTSP camera: vigie-camsim (GStreamer's RTSP server) serves a clip on loopback,
 // and the video stage reads it, loses it when the clip ends, and gets it back.
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -18,55 +12,26 @@
 #include "run.h"
 #include "video/source.h"
 
-extern char** environ;
 
 namespace vigie::testing {
 namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-int free_port() {
-  const int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  close(s);
-  return ntohs(a.sin_port);
-}
-
-bool port_open(int port) {
-  const int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(s);
-  return ok;
-}
-
 // A camera simulator process for the duration of a test.
 class Camsim {
  public:
-  Camsim(const fs::path& clip, int port, bool loop = false) : port_(port) {
-    const std::string bin = camsim_bin(), p = std::to_string(port), mount = "cam=" + clip.string();
-    char* argv[] = {const_cast<char*>(bin.c_str()), const_cast<char*>("--port"), const_cast<char*>(p.c_str()),
-                    const_cast<char*>(mount.c_str()), loop ? const_cast<char*>("--loop") : nullptr, nullptr};
-    if (posix_spawn(&pid_, bin.c_str(), nullptr, nullptr, argv, environ) != 0) pid_ = -1;
-    for (int i = 0; i < 100 && !port_open(port); ++i) std::this_thread::sleep_for(100ms);
-  }
-  ~Camsim() {
-    if (pid_ > 0) kill(pid_, SIGTERM), waitpid(pid_, nullptr, 0);
-  }
-  bool running() const { return pid_ > 0 && port_open(port_); }
+  Camsim(const fs::path& clip, int port, bool loop = false)
+      : port_(port),
+        process_(loop ? std::vector<std::string>{camsim_bin(), "--port", std::to_string(port), "cam=" + clip.string(), "--loop"}
+                      : std::vector<std::string>{camsim_bin(), "--port", std::to_string(port), "cam=" + clip.string()},
+                 port) {}
+  bool running() const { return process_.started() && port_open(port_); }
   std::string url() const { return "rtsp://127.0.0.1:" + std::to_string(port_) + "/cam"; }
 
  private:
   int port_;
-  pid_t pid_ = -1;
+  Background process_;
 };
 
 fs::path clip(const std::string& name, int frames) {

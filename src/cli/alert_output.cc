@@ -37,6 +37,11 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
   std::filesystem::create_directories(media_, ec);
   if (ec) throw UsageError(fmt::format("cannot create media folder '{}': {}", media_.string(), ec.message()));
   apply_retention();
+  if (!config.mqtt.host.empty()) {
+    auto mqtt = bus::MqttPublisher::connect(config.mqtt);
+    if (!mqtt) throw UsageError(mqtt.error().message);
+    mqtt_ = std::move(mqtt.value());
+  }
   if (config.store.clip_pre_s > 0 || config.store.clip_post_s > 0)
     clips_ = std::make_unique<events::ClipRecorder>(config.store.clip_pre_s, config.store.clip_post_s, 8,
                                                     /*wait_when_full=*/!live);
@@ -66,6 +71,7 @@ void AlertOutput::on_frame(const Frame& frame, const pipeline::FrameResult& resu
 
 void AlertOutput::finish() {
   for (const auto& e : engine_.finish(last_time_s_, start_epoch_ + last_time_s_)) write(e, nullptr, nullptr);
+  if (mqtt_ && !mqtt_->flush(5000)) fmt::print(stderr, "vigie: the MQTT broker did not acknowledge every alert\n");
   if (!clips_) return;
   clips_->finish();
   record_clips();
@@ -95,6 +101,7 @@ void AlertOutput::on_audio(const std::vector<audio::Detection>& detections, cons
         if (failures_++ == 0) fmt::print(stderr, "\nvigie: error: {}\n", r.error().message);
         return;
       }
+      if (mqtt_) mqtt_->publish(e);
     }
     ++counts_[d.rule];
     const auto clip = media_ / (file_stem(e.alert_id) + ".wav");
@@ -125,6 +132,7 @@ void AlertOutput::write(const rules::AlertEvent& e, const Frame* frame, const pi
     if (failures_++ == 0) fmt::print(stderr, "\nvigie: error: {}\n", r.error().message);
     return;
   }
+  if (mqtt_) mqtt_->publish(e);
   if (e.phase != rules::Phase::kStart) return;
   ++counts_[e.rule];
   if (frame) snapshot(e, *frame, *result);

@@ -1,6 +1,7 @@
 // What `vigie analyze` does with a camera's rules: runs them on each analysed frame and
 // writes their alerts to the event store, with a snapshot (the masked frame, places,
-// tracks and the alert drawn) and a clip each; applies retention at start and hourly.
+// tracks and the alert drawn) and a clip each, and to the MQTT broker when one is
+// configured; applies retention at start and hourly.
 #pragma once
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "audio/audio.h"
+#include "bus/mqtt.h"
 #include "config/config.h"
 #include "core/frame.h"
 #include "events/clip_recorder.h"
@@ -51,6 +53,7 @@ class AlertOutput {
   std::filesystem::path media_;
   std::unique_ptr<events::Store> store_;
   std::unique_ptr<events::ClipRecorder> clips_;  // after store_: destroyed first
+  std::unique_ptr<bus::MqttPublisher> mqtt_;     // when config.mqtt.host is set
   std::map<std::string, int> counts_;
   int failures_ = 0;
   double last_time_s_ = 0, retention_days_ = 30, last_retention_epoch_ = 0;

@@ -331,6 +331,16 @@ Config parse_config(const std::string& yaml_text, const std::string& name) {
     s.get("clip_post_s", config.store.clip_post_s, non_negative, "must be >= 0");
     s.finish();
   }
+  {
+    Section s = top.child("mqtt");
+    s.get("host", config.mqtt.host, [](const std::string& v) { return !v.empty(); }, "must not be empty");
+    s.get("port", config.mqtt.port, [](int v) { return v > 0 && v < 65536; }, "must be a port number");
+    s.get("topic_prefix", config.mqtt.topic_prefix,
+          [](const std::string& v) { return !v.empty() && v.find_first_of("#+") == std::string::npos; },
+          "must be a topic without wildcards");
+    s.get("client_id", config.mqtt.client_id);
+    s.finish();
+  }
   read_motion_gate(top.child("motion_gate"), config.motion_gate);
   {
     Section s = top.child("static_foreground");

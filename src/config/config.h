@@ -158,8 +158,17 @@ struct StoreConfig {
   double clip_pre_s = 3, clip_post_s = 3;
 };
 
+// The MQTT broker alerts are published to (optional: empty host, no publishing).
+struct MqttConfig {
+  std::string host;                  // e.g. 127.0.0.1
+  int port = 1883;
+  std::string topic_prefix = "vigie";
+  std::string client_id;             // default: vigie-<pid>
+};
+
 struct Config {
   StoreConfig store;
+  MqttConfig mqtt;
   MotionGateConfig motion_gate;
   StaticForegroundConfig static_foreground;
   DetectConfig detect;

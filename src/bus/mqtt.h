@@ -1,0 +1,46 @@
+// Alerts on an MQTT broker, as established NVRs publish them: JSON on
+// `<prefix>/events` with `type` new | update | end and the alert `before` and `after`,
+// plus a retained count per camera and rule on `<prefix>/<camera>/<rule>/alerts`.
+//
+// Publishing never blocks analysis: libmosquitto's own thread does the network work and
+// reconnects; messages are QoS 1. Not thread-safe: one publisher per analysis thread.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "core/result.h"
+#include "rules/rules.h"
+
+struct mosquitto;
+
+namespace vigie::bus {
+
+class MqttPublisher {
+ public:
+  // Connects (and keeps reconnecting) to the broker. Fails if the first connection does,
+  // with a message naming the broker.
+  static Result<std::unique_ptr<MqttPublisher>> connect(const MqttConfig& config);
+  ~MqttPublisher();
+
+  void publish(const rules::AlertEvent& event);
+  // Waits up to `timeout_ms` for the broker to acknowledge what was published.
+  bool flush(int timeout_ms);
+  int failures() const { return failures_; }
+
+ private:
+  explicit MqttPublisher(MqttConfig config) : config_(std::move(config)) {}
+  void send(const std::string& topic, const std::string& payload, bool retain);
+
+  mosquitto* client_ = nullptr;
+  std::atomic<int> unacknowledged_{0};  // QoS 1 messages the broker has not acknowledged yet
+  MqttConfig config_;
+  std::map<std::string, std::string> last_;  // alert id -> its last JSON, for `before`
+  std::map<std::string, int> counts_;        // camera/rule -> alerts started
+  int failures_ = 0;
+};
+
+}  // namespace vigie::bus
