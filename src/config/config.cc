@@ -52,8 +52,14 @@ class Section {
     }
   }
 
+  // Reads and checks `key` when present; an absent key keeps its default, unchecked.
   template <typename T, typename Check>
   void get(const std::string& key, T& out, Check&& valid, const char* rule) {
+    const YAML::Node& map = node_;
+    if (!map.IsDefined() || !map.IsMap() || !map[key].IsDefined() || map[key].IsNull()) {
+      taken_.insert(key);
+      return;
+    }
     get(key, out);
     if (!valid(out)) {
       const YAML::Node& map = node_;

@@ -72,6 +72,13 @@ TEST(Config, InvalidYamlGivesLine) {
   EXPECT_THAT(error_of("detect: {type: onnx\n"), HasSubstr("invalid YAML"));
 }
 
+TEST(Config, AbsentOptionalSectionsKeepTheirDefaults) {
+  const Config c = parse_config("store: { path: x.db }", "x");
+  EXPECT_TRUE(c.mqtt.host.empty());  // no broker: no publishing
+  EXPECT_THAT(error_of("mqtt: { host: '' }"), HasSubstr("mqtt.host: must not be empty"));
+  EXPECT_THAT(error_of("mqtt: { host: h, topic_prefix: 'a/#' }"), HasSubstr("without wildcards"));
+}
+
 TEST(Config, MissingFileIsAnError) {
   EXPECT_THROW(load_config("/nonexistent/site.yaml"), ConfigError);
 }
