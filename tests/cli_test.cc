@@ -9,6 +9,7 @@
 
 #include "core/test_data.h"
 #include "run.h"
+#include "scenes.h"
 
 namespace vigie::testing {
 namespace {
@@ -20,16 +21,9 @@ fs::path temp_dir(const std::string& name) { return fresh_temp_dir("cli_" + name
 
 int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
-// A person-sized bright block walking across a grey street.
 fs::path walking_clip(const fs::path& dir) {
-  const fs::path file = dir / "walk.avi";
-  cv::VideoWriter w(file.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, {320, 240});
-  for (int i = 0; i < 60; ++i) {
-    cv::Mat img(240, 320, CV_8UC3, cv::Scalar(100, 100, 100));
-    cv::rectangle(img, cv::Rect(10 + 4 * i, 90, 24, 60), cv::Scalar(30, 200, 240), cv::FILLED);
-    w.write(img);
-  }
-  return file;
+  write_walking_clip(dir / "walk.avi");
+  return dir / "walk.avi";
 }
 
 TEST(Cli, MissingInputFileIsOneLineAndExit2) {

@@ -11,26 +11,18 @@
 
 #include "core/test_data.h"
 #include "run.h"
+#include "scenes.h"
 
 namespace vigie::testing {
 namespace {
 namespace fs = std::filesystem;
-
-void walking_clip(const fs::path& file) {
-  cv::VideoWriter w(file.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, {320, 240});
-  for (int i = 0; i < 60; ++i) {
-    cv::Mat img(240, 320, CV_8UC3, cv::Scalar(100, 100, 100));
-    cv::rectangle(img, cv::Rect(10 + 4 * i, 90, 24, 60), cv::Scalar(30, 200, 240), cv::FILLED);
-    w.write(img);
-  }
-}
 
 TEST(Mqtt, AlertsArePublishedAsNewAndEndWithACount) {
   if (run("test -x /usr/sbin/mosquitto && which mosquitto_sub").code != 0)
     GTEST_SKIP() << "skipped: mosquitto and mosquitto-clients are not installed";
   const auto dir = fresh_temp_dir("mqtt");
   const int port = free_port();
-  std::ofstream(dir / "broker.conf") << "listener " << port << " 127.0.0.1\nallow_anonymous true\n";
+  std::ofstream(dir / "broker.conf") << "listener " << port << " 127.0.0.1\nallow_anonymous true\nlog_dest none\n";
   Background broker({"/usr/sbin/mosquitto", "-c", (dir / "broker.conf").string()}, port);
   ASSERT_TRUE(broker.started() && port_open(port)) << "mosquitto did not start";
 
@@ -41,7 +33,7 @@ TEST(Mqtt, AlertsArePublishedAsNewAndEndWithACount) {
   run(sub);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // subscribed before anything is published
 
-  walking_clip(dir / "walk.avi");
+  write_walking_clip(dir / "walk.avi");
   std::ofstream(dir / "site.yaml") << "store: { path: " << (dir / "a.db").string() << ", media: "
                                    << (dir / "media").string() << ", clip_pre_s: 0, clip_post_s: 0 }\n"
                                    << "mqtt: { host: 127.0.0.1, port: " << port << " }\n"
@@ -75,7 +67,7 @@ TEST(Mqtt, AlertsArePublishedAsNewAndEndWithACount) {
 
 TEST(Mqtt, AnUnreachableBrokerIsAnErrorNamingIt) {
   const auto dir = fresh_temp_dir("mqtt_down");
-  walking_clip(dir / "walk.avi");
+  write_walking_clip(dir / "walk.avi");
   std::ofstream(dir / "site.yaml") << "store: { path: " << (dir / "a.db").string() << ", media: "
                                    << (dir / "media").string() << " }\nmqtt: { host: 127.0.0.1, port: 9 }\n"
                                    << "cameras: { s: { input: walk.avi, zones: { z: [[0,0],[10,0],[10,10]] }, "
