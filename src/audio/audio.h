@@ -56,6 +56,11 @@ struct Detection {
   double peak_db = 0;
 };
 
+// True for the rule types audio::detect runs (sound_level, impulse, scream, clamour).
+bool is_audio_rule(const RuleConfig& rule);
+// The audio rules among a camera's rules.
+std::vector<RuleConfig> audio_rules(const std::vector<RuleConfig>& rules);
+
 // Runs the audio rules of a camera (types sound_level, impulse, scream, clamour) over a
 // whole signal. `offset_db` turns dBFS into the rules' dB SPL (CameraConfig::audio_offset_db).
 std::vector<Detection> detect(const std::vector<float>& samples, const std::vector<RuleConfig>& rules,

@@ -203,6 +203,16 @@ std::vector<FrameFeatures> features(const std::vector<float>& samples) {
   return out;
 }
 
+bool is_audio_rule(const RuleConfig& r) {
+  return r.type == "sound_level" || r.type == "impulse" || r.type == "scream" || r.type == "clamour";
+}
+
+std::vector<RuleConfig> audio_rules(const std::vector<RuleConfig>& rules) {
+  std::vector<RuleConfig> out;
+  std::copy_if(rules.begin(), rules.end(), std::back_inserter(out), is_audio_rule);
+  return out;
+}
+
 std::vector<Detection> detect(const std::vector<float>& samples, const std::vector<RuleConfig>& rules,
                               double offset_db) {
   std::vector<Detection> out;

@@ -36,6 +36,8 @@ class AlertOutput {
   // Ends open alerts and writes pending clips (end of the run).
   void finish();
 
+  // Whether the camera's rules need the static-foreground finder's still blobs.
+  bool wants_static_objects() const { return engine_.wants_static_objects(); }
   const std::map<std::string, int>& counts() const { return counts_; }  // alerts by rule
   int failures() const { return failures_; }                             // events not stored
   std::map<std::string, double> rule_costs_us() const;                   // µs per frame by rule

@@ -103,16 +103,10 @@ struct Outputs {
   }
 };
 
-bool is_audio_rule(const RuleConfig& r) {
-  return r.type == "sound_level" || r.type == "impulse" || r.type == "scream" || r.type == "clamour";
-}
-
 // The audio rules run on the sound track of a file. Live streams' sound is not read yet
 // (docs/audio.md).
 void analyse_sound(const CameraConfig& camera, const video::Source& source, AlertOutput& alerts) {
-  std::vector<RuleConfig> rules;
-  for (const auto& r : camera.rules)
-    if (is_audio_rule(r)) rules.push_back(r);
+  const std::vector<RuleConfig> rules = audio::audio_rules(camera.rules);
   if (rules.empty()) return;
   if (source.is_live()) {
     fmt::print(stderr, "vigie: {}: audio rules are not run on live streams yet\n", camera.input);
@@ -196,15 +190,14 @@ int analyze(const AnalyzeOptions& o) {
   out.video_path = o.video_path;
   out.video_fps = camera.analyze_fps > 0 ? camera.analyze_fps : source->nominal_fps();
 
-  const bool find_static = std::any_of(camera.rules.begin(), camera.rules.end(),
-                                       [](const RuleConfig& r) { return r.type == "abandoned_object"; });
-  pipeline::CameraPipeline pipeline(config, camera, std::move(detector.value()), find_static);
   if (!o.store_path.empty()) config.store.path = o.store_path;
   // Frames of a file are dated from the start of the run; a live stream's are "now".
   const double start_epoch =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::unique_ptr<AlertOutput> alerts;
   if (!camera.rules.empty()) alerts = std::make_unique<AlertOutput>(config, camera, start_epoch, source->is_live());
+  pipeline::CameraPipeline pipeline(config, camera, std::move(detector.value()),
+                                    /*find_static=*/alerts && alerts->wants_static_objects());
   Progress progress(!o.quiet);
   const int64_t total = source->frame_count();
   std::signal(SIGINT, on_signal);

@@ -19,11 +19,9 @@ int eval_audio(const EvalAudioOptions& o) {
   Config config = o.config_path.empty() ? parse_config(yaml, "<defaults>") : load_config(o.config_path);
   if (config.cameras.empty()) throw UsageError(fmt::format("{} has no camera", o.config_path));
   const CameraConfig camera = o.camera.empty() ? config.cameras.begin()->second : config.cameras.at(o.camera);
-  std::vector<RuleConfig> rules;
+  const std::vector<RuleConfig> rules = audio::audio_rules(camera.rules);
   std::vector<std::string> detectors;
-  for (const auto& r : camera.rules)
-    if (r.type == "sound_level" || r.type == "impulse" || r.type == "scream" || r.type == "clamour")
-      rules.push_back(r), detectors.push_back(r.type);
+  for (const auto& r : rules) detectors.push_back(r.type);
   if (rules.empty()) throw UsageError(fmt::format("camera '{}' has no audio rules", camera.name));
 
   std::map<std::string, std::vector<audio::Detection>> found;

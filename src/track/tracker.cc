@@ -171,7 +171,7 @@ Tracker::Tracker(const TrackConfig& config) : config_(config) {}
 Tracker::~Tracker() = default;
 Tracker::Tracker(Tracker&&) noexcept = default;
 
-void Tracker::step(double /*time_s*/) {
+void Tracker::step() {
   ++steps_;
   for (auto& t : tracks_) {
     if (t->phase == Phase::kLost) t->kalman.freeze_height_velocity();
@@ -181,7 +181,7 @@ void Tracker::step(double /*time_s*/) {
 }
 
 std::vector<TrackState> Tracker::update(const Detections& detections, int64_t frame, double time_s) {
-  step(time_s);
+  step();
   std::vector<const detect::Detection*> high, low;
   for (const auto& d : detections) (d.score >= config_.high_score ? high : low).push_back(&d);
 
@@ -260,7 +260,7 @@ std::vector<TrackState> Tracker::update(const Detections& detections, int64_t fr
 }
 
 std::vector<TrackState> Tracker::predict(int64_t /*frame*/, double time_s) {
-  step(time_s);
+  step();
   expire(time_s);
   return visible(false);
 }
