@@ -117,6 +117,32 @@ auto positive = [](auto v) { return v > 0; };
 auto non_negative = [](auto v) { return v >= 0; };
 auto unit = [](auto v) { return v >= 0 && v <= 1; };
 
+void read_camera_type(Section s, CameraTypeDefaults& c) {
+  s.get("fov_deg", c.fov_deg, [](double v) { return v > 0 && v <= 360; }, "must be in (0, 360]");
+  s.get("range_m", c.range_m, positive, "must be > 0");
+  s.get("height_m", c.height_m, non_negative, "must be >= 0");
+  s.finish();
+}
+
+void read_city(Section s, CityConfig& c) {
+  {
+    Section types = s.child("camera_defaults");
+    read_camera_type(types.child("fixed"), c.fixed);
+    read_camera_type(types.child("dome"), c.dome);
+    read_camera_type(types.child("panning"), c.panning);
+    read_camera_type(types.child("unknown"), c.unknown);
+    types.finish();
+  }
+  s.get("install_eur_low", c.install_eur_low, non_negative, "must be >= 0");
+  s.get("install_eur_high", c.install_eur_high, non_negative, "must be >= 0");
+  s.get("upkeep_eur_per_year", c.upkeep_eur_per_year, non_negative, "must be >= 0");
+  s.get("grid_m", c.grid_m, positive, "must be > 0");
+  s.get("wall_tolerance_m", c.wall_tolerance_m, non_negative, "must be >= 0");
+  s.finish();
+  if (c.install_eur_high < c.install_eur_low)
+    s.fail(s.node(), "city.install_eur_high", "must be >= install_eur_low");
+}
+
 void read_motion_gate(Section s, MotionGateConfig& c) {
   s.get("enabled", c.enabled);
   s.get("width", c.width, [](int v) { return v >= 32; }, "must be >= 32");
@@ -362,6 +388,7 @@ Config parse_config(const std::string& yaml_text, const std::string& name) {
     if (c.long_memory_s <= c.short_memory_s)
       s.fail(s.node(), "static_foreground.long_memory_s", "must be longer than short_memory_s");
   }
+  read_city(top.child("city"), config.city);
   read_detect(top.child("detect"), config.detect);
   read_track(top.child("track"), config.track);
   Section cams = top.child("cameras");

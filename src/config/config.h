@@ -166,6 +166,29 @@ struct MqttConfig {
   std::string client_id;             // default: vigie-<pid>
 };
 
+// What a camera sees when OSM does not say: per camera:type (docs/city.md has the sources).
+struct CameraTypeDefaults {
+  double fov_deg = 90;   // horizontal field of view; 360 = all around
+  double range_m = 30;   // how far a person is still detected
+  double height_m = 4;   // mount height (kept in the model; the visibility is 2-D)
+};
+
+// The city camera-network model (`vigie city …`).
+struct CityConfig {
+  // A 2.8 mm lens on a 1/2.8" sensor: ~87° wide; at 30 m a 1920-pixel image has ~31 px/m,
+  // above EN 62676-4's 25 px/m "detect" density.
+  CameraTypeDefaults fixed{90, 30, 4};
+  CameraTypeDefaults dome{360, 30, 4};      // turns in all directions (OSM wiki)
+  CameraTypeDefaults panning{360, 50, 6};   // pan-tilt-zoom: all around, zoom reaches further
+  CameraTypeDefaults unknown{90, 30, 4};    // no camera:type: as a fixed camera
+  // Public figures for Marseille (Cour des comptes / Technopolice): 20,000–25,000 € to
+  // install a camera, 4,600 € a year to run it.
+  double install_eur_low = 20000, install_eur_high = 25000;
+  double upkeep_eur_per_year = 4600;
+  double grid_m = 250;            // coverage cells
+  double wall_tolerance_m = 1.5;  // a camera this close to a building is mounted on it
+};
+
 struct Config {
   StoreConfig store;
   MqttConfig mqtt;
@@ -174,6 +197,7 @@ struct Config {
   DetectConfig detect;
   TrackConfig track;
   std::map<std::string, CameraConfig> cameras;
+  CityConfig city;
 };
 
 // Throws ConfigError. `name` is used in messages (usually the file path).

@@ -84,3 +84,19 @@ TEST(Config, MissingFileIsAnError) {
 }
 
 }  // namespace vigie
+
+namespace vigie {
+TEST(Config, CitySectionOverridesCameraDefaultsAndCosts) {
+  const Config c = parse_config(
+      "city:\n  camera_defaults:\n    fixed: { fov_deg: 60, range_m: 20 }\n  upkeep_eur_per_year: 5000\n", "x");
+  EXPECT_EQ(c.city.fixed.fov_deg, 60);
+  EXPECT_EQ(c.city.fixed.range_m, 20);
+  EXPECT_EQ(c.city.fixed.height_m, 4);  // untouched default
+  EXPECT_EQ(c.city.dome.fov_deg, 360);
+  EXPECT_EQ(c.city.upkeep_eur_per_year, 5000);
+  EXPECT_THAT(error_of("city: { camera_defaults: { dome: { fov_deg: 400 } } }"),
+              HasSubstr("city.camera_defaults.dome.fov_deg: must be in (0, 360]"));
+  EXPECT_THAT(error_of("city: { install_eur_low: 30000 }"), HasSubstr("install_eur_high"));
+  EXPECT_THAT(error_of("city: { camera_defaults: { bullet: {} } }"), HasSubstr("unknown key"));
+}
+}  // namespace vigie

@@ -1,0 +1,65 @@
+#include "city/coverage.h"
+
+#include <cmath>
+#include <map>
+
+namespace vigie::city {
+
+Coverage compute_coverage(const CityModel& model, double grid_m) {
+  Coverage cov;
+  cov.grid_m = grid_m;
+  for (const auto& c : model.data.cameras) {
+    if (c.indoor) ++cov.indoor_cameras;
+    else if (c.underground) ++cov.underground_cameras;
+    else ++cov.street_cameras;
+  }
+  std::map<std::pair<long, long>, CoverageCell> cells;
+  const auto& nodes = model.network.nodes();
+  for (const auto& e : model.network.edges()) {
+    if (e.crossing) continue;
+    if (e.underground) {
+      cov.underground_m += e.length_m;
+      cov.underground_seen_m += e.seen_m;
+      continue;
+    }
+    cov.street_m += e.length_m;
+    cov.seen_m += e.seen_m;
+    const XY a = nodes[e.a].xy, b = nodes[e.b].xy;
+    auto add_piece = [&](double s0, double s1, bool seen) {
+      if (s1 <= s0 || e.length_m <= 0) return;
+      const double mid = (s0 + s1) / 2 / e.length_m;
+      const long ix = static_cast<long>(std::floor((a.x() + (b.x() - a.x()) * mid) / grid_m));
+      const long iy = static_cast<long>(std::floor((a.y() + (b.y() - a.y()) * mid) / grid_m));
+      auto& cell = cells[{ix, iy}];
+      cell.ix = ix, cell.iy = iy;
+      cell.street_m += s1 - s0;
+      if (seen) cell.seen_m += s1 - s0;
+    };
+    double at = 0;
+    for (const auto& [s0, s1] : e.seen) {
+      add_piece(at, s0, false);
+      add_piece(s0, s1, true);
+      at = s1;
+    }
+    add_piece(at, e.length_m, false);
+  }
+  for (auto& [key, cell] : cells) cov.cells.push_back(cell);
+  return cov;
+}
+
+Costs compute_costs(std::size_t cameras, double covered_km, const CityConfig& config) {
+  Costs c;
+  c.cameras = cameras;
+  c.install_low_eur = cameras * config.install_eur_low;
+  c.install_high_eur = cameras * config.install_eur_high;
+  c.upkeep_eur_per_year = cameras * config.upkeep_eur_per_year;
+  c.covered_km = covered_km;
+  if (covered_km > 0) {
+    c.install_low_per_km = c.install_low_eur / covered_km;
+    c.install_high_per_km = c.install_high_eur / covered_km;
+    c.upkeep_per_km_year = c.upkeep_eur_per_year / covered_km;
+  }
+  return c;
+}
+
+}  // namespace vigie::city

@@ -1,0 +1,43 @@
+// How much of the walkable street the cameras see, in total and per grid cell, and what
+// the network costs.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "city/city_model.h"
+
+namespace vigie::city {
+
+struct CoverageCell {
+  long ix = 0, iy = 0;  // cell (ix, iy) spans [ix·grid, (ix+1)·grid) metres east of the frame origin
+  double street_m = 0, seen_m = 0;
+};
+
+struct Coverage {
+  // Street surface; straight crossings of squares are routes, not streets, and not counted.
+  double street_m = 0, seen_m = 0;
+  double underground_m = 0, underground_seen_m = 0;
+  std::size_t street_cameras = 0;       // outdoor cameras on the surface
+  std::size_t underground_cameras = 0;
+  std::size_t indoor_cameras = 0;       // not used for street coverage
+  double grid_m = 0;
+  std::vector<CoverageCell> cells;      // surface, cells with street only
+  double share() const { return street_m > 0 ? seen_m / street_m : 0; }
+};
+
+// Street pieces are split where viewsheds begin and end; each piece counts in the cell of
+// its midpoint (pieces are at most one OSM segment long, much shorter than a cell).
+Coverage compute_coverage(const CityModel& model, double grid_m);
+
+struct Costs {
+  std::size_t cameras = 0;
+  double install_low_eur = 0, install_high_eur = 0, upkeep_eur_per_year = 0;
+  double covered_km = 0;
+  // Per kilometre of street seen (0 when nothing is seen).
+  double install_low_per_km = 0, install_high_per_km = 0, upkeep_per_km_year = 0;
+};
+
+Costs compute_costs(std::size_t cameras, double covered_km, const CityConfig& config);
+
+}  // namespace vigie::city
