@@ -85,6 +85,19 @@ std::optional<double> parse_direction(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<Bearing> parse_bearing(std::string_view text) {
+  text = trim(first_of_list(text));
+  const auto dash = text.find('-', 1);  // a leading '-' is a sign
+  if (dash == std::string_view::npos) {
+    const auto one = parse_direction(text);
+    return one ? std::optional<Bearing>(Bearing{*one, 0}) : std::nullopt;
+  }
+  const auto from = parse_direction(text.substr(0, dash)), to = parse_direction(text.substr(dash + 1));
+  if (!from || !to) return std::nullopt;
+  const double span = std::fmod(*to - *from + 360.0, 360.0);
+  return Bearing{std::fmod(*from + span / 2, 360.0), span};
+}
+
 std::optional<double> parse_metres(std::string_view text) {
   text = trim(text);
   if (text.ends_with("m")) text = trim(text.substr(0, text.size() - 1));
@@ -113,13 +126,13 @@ void apply_camera_model(Camera& c, const CityConfig& config, std::vector<std::st
   c.underground = (level && *level < 0) || tag(c, "location") == "underground";
 
   c.heading_deg.reset();
+  double turn_span = 0;  // a camera that turns through a range sees the range and its own width
   if (const std::string dir = tag(c, "camera:direction"); !dir.empty()) {
-    c.heading_deg = parse_direction(dir);
-    if (!c.heading_deg)
-      warnings.push_back(fmt::format("{}: camera:direction '{}' is not a bearing; treated as unknown", c.id, dir));
+    if (const auto b = parse_bearing(dir)) c.heading_deg = b->heading_deg, turn_span = b->span_deg;
+    else warnings.push_back(fmt::format("{}: camera:direction '{}' is not a bearing; treated as unknown", c.id, dir));
   }
   // A fixed camera without a direction is modelled as a disc: an upper bound on what it sees.
-  c.fov_deg = c.heading_deg ? d.fov_deg : 360.0;
+  c.fov_deg = c.heading_deg ? std::min(360.0, d.fov_deg + turn_span) : 360.0;
   if (!c.heading_deg) c.defaulted.push_back("heading");
   if (c.heading_deg && d.fov_deg < 360) c.defaulted.push_back("fov");
 
@@ -133,10 +146,16 @@ void apply_camera_model(Camera& c, const CityConfig& config, std::vector<std::st
 
   c.range_m = d.range_m;
   c.defaulted.push_back("range");
-  if (const std::string a = tag(c, "camera:angle"); !a.empty()) {
+  // camera:angle: degrees below the horizon; camera:tilt: −90 (down) to 90 (up).
+  std::string a = tag(c, "camera:angle");
+  if (a.empty() && !tag(c, "camera:tilt").empty()) {
+    const auto t = number(tag(c, "camera:tilt"));
+    a = t ? fmt::format("{}", -*t) : tag(c, "camera:tilt");
+  }
+  if (!a.empty()) {
     const auto tilt = number(a);
     if (!tilt || *tilt < 0 || *tilt > 90) {
-      warnings.push_back(fmt::format("{}: camera:angle '{}' is not a tilt in 0–90°; ignored", c.id, a));
+      warnings.push_back(fmt::format("{}: camera:angle/tilt '{}' is not a downward tilt in 0–90°; ignored", c.id, a));
     } else if (const auto reach = ground_reach(c.height_m, *tilt, c.fov_deg); reach && *reach < c.range_m) {
       c.range_m = std::max(*reach, 1.0);
     }

@@ -15,6 +15,13 @@ namespace vigie::city {
 // points ("N", "NE", "SSW"). A list ("90;270") gives its first value. Nonsense: nullopt.
 std::optional<double> parse_direction(std::string_view text);
 
+// A camera:direction that may also be a range the camera turns through, clockwise
+// ("90-270", "W-E"): the middle bearing and the span in degrees (0 for one bearing).
+struct Bearing {
+  double heading_deg = 0, span_deg = 0;
+};
+std::optional<Bearing> parse_bearing(std::string_view text);
+
 // A length in metres: "4", "4.5 m", "4m". Nonsense or negative: nullopt.
 std::optional<double> parse_metres(std::string_view text);
 

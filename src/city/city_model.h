@@ -23,6 +23,10 @@ struct CityModel {
   BuildTimings timings;
 };
 
+// Keeps what lies in `box`: cameras inside it, the runs of each way's nodes inside it (a
+// segment with an end outside is dropped), buildings and squares with a corner inside.
+CityData clip_to(CityData data, const LatLonBox& box);
+
 // The frame centred on the middle of the cameras' and streets' extent.
 LocalFrame frame_for(const CityData& data);
 
@@ -33,6 +37,11 @@ Obstacles surface_obstacles(const CityData& data, const LocalFrame& frame);
 // layer, where the surface buildings do not stand in the way.
 std::vector<Polygon> compute_viewsheds(const std::vector<Camera>& cameras, const LocalFrame& frame,
                                        const Obstacles& obstacles, const CityConfig& config);
+
+// Warnings for cameras that stand inside a building footprint deeper than
+// `wall_tolerance_m`: in 2-D they see only that footprint (an arcade, a passage), not the street.
+std::vector<std::string> placement_warnings(const std::vector<Camera>& cameras, const LocalFrame& frame,
+                                            const Obstacles& obstacles, double wall_tolerance_m);
 
 CityModel build_city_model(CityData data, const CityConfig& config);
 

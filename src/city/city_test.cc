@@ -71,6 +71,20 @@ TEST(CameraTags, DirectionInDegreesOrCompassPoints) {
   EXPECT_FALSE(parse_direction("1e9"));
 }
 
+TEST(CameraTags, DirectionRangesTheCameraTurnsThrough) {
+  EXPECT_DOUBLE_EQ(parse_bearing("90-270")->heading_deg, 180);
+  EXPECT_DOUBLE_EQ(parse_bearing("90-270")->span_deg, 180);
+  EXPECT_DOUBLE_EQ(parse_bearing("W-E")->heading_deg, 0);  // clockwise: through north
+  EXPECT_DOUBLE_EQ(parse_bearing("-90")->heading_deg, 270);
+  EXPECT_DOUBLE_EQ(parse_bearing("45")->span_deg, 0);
+  EXPECT_FALSE(parse_bearing("90-"));
+  Camera turning = camera_with("p", {{"camera:type", "fixed"}, {"camera:direction", "0-90"}});
+  std::vector<std::string> warnings;
+  apply_camera_model(turning, CityConfig{}, warnings);
+  EXPECT_DOUBLE_EQ(*turning.heading_deg, 45);
+  EXPECT_DOUBLE_EQ(turning.fov_deg, 90 + 90);
+}
+
 TEST(CameraTags, HeightsAndLevels) {
   EXPECT_DOUBLE_EQ(*parse_metres("4"), 4);
   EXPECT_DOUBLE_EQ(*parse_metres("3 m"), 3);
@@ -109,6 +123,9 @@ TEST(CameraModel, DefaultsByTypeAndWhatWasAssumed) {
   EXPECT_FALSE(bad.heading_deg);
   EXPECT_EQ(warnings.size(), 3u);
   EXPECT_THAT(warnings[0], HasSubstr("b: camera:direction 'up'"));
+  Camera tilt = camera_with("t2", {{"camera:type", "fixed"}, {"camera:direction", "0"}, {"camera:tilt", "-45"}});
+  apply_camera_model(tilt, config, warnings);
+  EXPECT_DOUBLE_EQ(tilt.range_m, tilted.range_m);  // camera:tilt −45 is camera:angle 45
 
   Camera indoor = camera_with("i", {{"surveillance", "indoor"}});
   Camera below = camera_with("u", {{"level", "-1"}});
@@ -153,6 +170,20 @@ TEST(Viewshed, CameraOnOrInsideItsOwnWallIsNotBlindedByIt) {
   }
 }
 
+TEST(Viewshed, CameraDeepInsideAFootprintSeesOnlyThatFootprintAndIsReported) {
+  const Obstacles walls({rect(0, -10, 20, 10)});
+  const Polygon view = compute_viewshed({10, 0}, std::nullopt, 360, 30, walls);  // 10 m from every wall
+  EXPECT_TRUE(bg::within(XY(15, 5), view));
+  EXPECT_EQ(seen_length(view, {-5, -8}, {-5, 8}), 0);
+  const LocalFrame frame({48, 11});
+  std::vector<Camera> cams = {camera_with("deep", {}), camera_with("wall", {})};
+  cams[0].position = frame.to_latlon({10, 0});
+  cams[1].position = frame.to_latlon({0.5, 0});
+  const auto warnings = placement_warnings(cams, frame, walls, 1.5);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr("deep: 10.0 m inside a building footprint"));
+}
+
 TEST(Viewshed, SectorFollowsCompassBearing) {
   const Polygon north = compute_viewshed({0, 0}, 0.0, 90, 10, Obstacles({}));
   EXPECT_TRUE(bg::within(XY(0, 5), north));
@@ -187,6 +218,18 @@ TEST(Coverage, StreetHalfInsideAViewshedCountsHalf) {
   EXPECT_NEAR(fine.cells[0].seen_m, 10, 1e-6);
   EXPECT_NEAR(fine.cells[1].street_m, 10, 1e-6);
   EXPECT_EQ(fine.cells[1].seen_m, 0);
+}
+
+TEST(Coverage, AreaOfOverlappingViewsCountsOnce) {
+  CityModel m;
+  m.viewsheds = {compute_viewshed({0, 0}, std::nullopt, 360, 10, Obstacles({})),
+                 compute_viewshed({10, 0}, std::nullopt, 360, 10, Obstacles({}))};
+  const AreaCoverage a = compute_area_coverage(m);
+  // Two discs of radius r at distance r: union = 2πr² − lens, lens = r²(2π/3 − √3/2).
+  const double r2 = 100, lens = r2 * (2 * std::numbers::pi / 3 - std::sqrt(3) / 2);
+  EXPECT_NEAR(a.seen_m2, 2 * std::numbers::pi * r2 - lens, 3);
+  EXPECT_NEAR(a.area_m2, 30 * 20, 0.5);
+  EXPECT_EQ(a.cameras, 2u);
 }
 
 // A 100 m grid block: A (0,0) — B (100,0) direct; a detour over (0,100)–(100,100).

@@ -47,6 +47,34 @@ Coverage compute_coverage(const CityModel& model, double grid_m) {
   return cov;
 }
 
+AreaCoverage compute_area_coverage(const CityModel& model) {
+  using MultiPolygon = bg::model::multi_polygon<Polygon>;
+  AreaCoverage out;
+  BBox box;
+  bg::assign_inverse(box);
+  std::vector<MultiPolygon> parts;
+  for (const auto& v : model.viewsheds)
+    if (!v.outer().empty()) {
+      parts.push_back({v});
+      bg::expand(box, bg::return_envelope<BBox>(v));
+    }
+  out.cameras = parts.size();
+  if (parts.empty()) return out;
+  // Pairwise unions, as a tournament: each round halves the list, so each union stays small.
+  while (parts.size() > 1) {
+    std::vector<MultiPolygon> next;
+    for (size_t i = 0; i + 1 < parts.size(); i += 2) {
+      next.emplace_back();
+      bg::union_(parts[i], parts[i + 1], next.back());
+    }
+    if (parts.size() % 2) next.push_back(std::move(parts.back()));
+    parts.swap(next);
+  }
+  out.seen_m2 = bg::area(parts[0]);
+  out.area_m2 = bg::area(box);
+  return out;
+}
+
 Costs compute_costs(std::size_t cameras, double covered_km, const CityConfig& config) {
   Costs c;
   c.cameras = cameras;

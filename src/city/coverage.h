@@ -30,6 +30,15 @@ struct Coverage {
 // its midpoint (pieces are at most one OSM segment long, much shorter than a cell).
 Coverage compute_coverage(const CityModel& model, double grid_m);
 
+// Without streets, all a camera list can say is how much ground lies within the modelled
+// views: the union of the viewsheds over the box they span.
+struct AreaCoverage {
+  std::size_t cameras = 0;
+  double area_m2 = 0, seen_m2 = 0;
+  double share() const { return area_m2 > 0 ? seen_m2 / area_m2 : 0; }
+};
+AreaCoverage compute_area_coverage(const CityModel& model);
+
 struct Costs {
   std::size_t cameras = 0;
   double install_low_eur = 0, install_high_eur = 0, upkeep_eur_per_year = 0;

@@ -52,9 +52,19 @@ struct Area {
   bool underground = false;
 };
 
+struct LatLonBox {
+  LatLon min, max;
+  bool contains(LatLon p) const {
+    return p.lat >= min.lat && p.lat <= max.lat && p.lon >= min.lon && p.lon <= max.lon;
+  }
+};
+
 struct ImportStats {
   std::uint64_t nodes = 0, ways = 0, relations = 0;
   double seconds = 0;
+  // The extract's own bounds from its header (osmium extract keeps crossing ways whole,
+  // so the data reaches beyond them).
+  std::optional<LatLonBox> bounds;
 };
 
 struct CityData {

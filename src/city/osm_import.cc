@@ -160,6 +160,11 @@ Result<CityData> import_osm(const std::string& path, const CityConfig& config) {
 
     CityHandler handler(data, config, warnings);
     osmium::io::Reader reader{file};
+    const osmium::io::Header header = reader.header();
+    for (const auto& box : header.boxes())
+      if (box.valid())
+        data.stats.bounds = LatLonBox{{box.bottom_left().lat(), box.bottom_left().lon()},
+                                      {box.top_right().lat(), box.top_right().lon()}};
     osmium::apply(reader, locations, handler, multipolygons.handler([&handler](osmium::memory::Buffer&& buffer) {
       osmium::apply(buffer, handler);
     }));

@@ -45,13 +45,28 @@ void Obstacles::walls_near(const BBox& box, std::vector<Wall>& out) const {
                       }));
 }
 
-std::vector<size_t> Obstacles::buildings_at(XY p, double tolerance) const {
+double Obstacles::distance_to_outline(XY p, size_t i) const {
+  const Polygon& b = buildings_[i];
+  double d = bg::distance(p, Linestring(b.outer().begin(), b.outer().end()));
+  for (const auto& in : b.inners()) d = std::min(d, bg::distance(p, Linestring(in.begin(), in.end())));
+  return d;
+}
+
+std::vector<size_t> Obstacles::outlines_near(XY p, double tolerance) const {
   const BBox box({p.x() - tolerance, p.y() - tolerance}, {p.x() + tolerance, p.y() + tolerance});
   std::vector<size_t> out;
   index_->boxes.query(bgi::intersects(box), boost::make_function_output_iterator([&](const auto& v) {
-                        if (bg::distance(p, buildings_[v.second]) <= tolerance) out.push_back(v.second);
+                        if (distance_to_outline(p, v.second) <= tolerance) out.push_back(v.second);
                       }));
   return out;
+}
+
+std::optional<size_t> Obstacles::building_containing(XY p) const {
+  std::optional<size_t> found;
+  index_->boxes.query(bgi::contains(p), boost::make_function_output_iterator([&](const auto& v) {
+                        if (!found && bg::within(p, buildings_[v.second])) found = v.second;
+                      }));
+  return found;
 }
 
 namespace {
@@ -86,7 +101,7 @@ class RayCaster {
  public:
   RayCaster(XY eye, double range, const Obstacles& obstacles, const ViewshedOptions& opt)
       : eye_(eye), range_(range), obstacles_(obstacles), tolerance_(opt.wall_tolerance_m) {
-    hosts_ = obstacles.buildings_at(eye, tolerance_);
+    hosts_ = obstacles.outlines_near(eye, tolerance_);
     const BBox box({eye.x() - range, eye.y() - range}, {eye.x() + range, eye.y() + range});
     std::vector<Obstacles::Wall> near;
     obstacles.walls_near(box, near);

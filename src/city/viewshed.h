@@ -2,6 +2,8 @@
 // cut by building walls (a 2-D visibility polygon), in the local metric frame.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "city/geo.h"
@@ -23,8 +25,13 @@ class Obstacles {
   };
   // Walls whose bounding box meets `box`.
   void walls_near(const BBox& box, std::vector<Wall>& out) const;
-  // Buildings within `tolerance` metres of `p` (those it is mounted on, or inside).
-  std::vector<size_t> buildings_at(XY p, double tolerance) const;
+  // Buildings whose outline passes within `tolerance` metres of `p` (those a camera at p
+  // is mounted on).
+  std::vector<size_t> outlines_near(XY p, double tolerance) const;
+  // The building whose footprint contains `p`, if any.
+  std::optional<size_t> building_containing(XY p) const;
+  // Distance from `p` to the outline of building `i` (0 on it, > 0 inside or outside).
+  double distance_to_outline(XY p, size_t i) const;
   const Polygon& building(size_t i) const { return buildings_[i]; }
   size_t size() const { return buildings_.size(); }
 

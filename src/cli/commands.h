@@ -2,7 +2,12 @@
 // failed, 2 bad input (missing file, malformed config, unreadable stream).
 #pragma once
 
+#include <functional>
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace vigie::cli {
 
@@ -73,6 +78,10 @@ struct FitHomographyOptions {
   bool json = false;
 };
 int fit_homography(const FitHomographyOptions& options);
+
+// `vigie city …`: registers its subcommands on `app`. The returned function runs the one
+// chosen after parsing, or returns -1 when `city` was not chosen.
+std::function<int()> add_city_commands(CLI::App& app);
 
 // Thrown for bad input; main prints "vigie: error: <message>" and exits 2.
 struct UsageError : std::runtime_error {

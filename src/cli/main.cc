@@ -93,6 +93,8 @@ int main(int argc, char** argv) {
   auto* user_list_cmd = user_cmd->add_subcommand("list", "List the accounts and their roles");
   user_list_cmd->add_option("--store", us.store_path, "Event store (SQLite file)");
 
+  const auto run_city = add_city_commands(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -106,6 +108,7 @@ int main(int argc, char** argv) {
     if (*audio_cmd) return eval_audio(ea);
     if (*user_add_cmd) return user_add(us);
     if (*user_list_cmd) return user_list(us);
+    if (const int rc = run_city(); rc >= 0) return rc;
     if (*verify_cmd) {
       if (!std::filesystem::exists(au.store_path))
         throw UsageError(fmt::format("no event store at '{}' (give --store)", au.store_path));
