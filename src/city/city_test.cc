@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <numeric>
+#include <random>
 #include <numbers>
 
 #include "city/camera.h"
@@ -12,6 +15,7 @@
 #include "city/coverage.h"
 #include "city/osm_import.h"
 #include "city/route.h"
+#include "city/synthetic.h"
 #include "core/test_data.h"
 
 namespace vigie::city {
@@ -287,6 +291,41 @@ TEST(Route, DisconnectedPlacesHaveNoRoute) {
   net.expose({}, {});
   EXPECT_FALSE(shortest_route(net, 0, 3));
   EXPECT_FALSE(unseen_route(net, 0, 3).connected);
+}
+
+// The exact answer, checked against an independent one: union-find over the edges that
+// no camera sees, on a synthetic city with random cameras.
+TEST(Route, UnseenAnswerMatchesConnectivityOfTheUnseenStreets) {
+  SyntheticCity spec;
+  spec.cameras = 300;
+  spec.blocks_per_camera = 1;
+  const CityModel m = build_city_model(make_synthetic_city(spec, CityConfig{}), CityConfig{});
+  const auto& net = m.network;
+  std::vector<std::uint32_t> parent(net.nodes().size());
+  std::iota(parent.begin(), parent.end(), 0);
+  std::function<std::uint32_t(std::uint32_t)> root = [&](std::uint32_t x) {
+    return parent[x] == x ? x : parent[x] = root(parent[x]);
+  };
+  size_t unseen_edges = 0;
+  for (const auto& e : net.edges())
+    if (e.seen_m == 0) parent[root(e.a)] = root(e.b), ++unseen_edges;
+  ASSERT_GT(unseen_edges, net.edges().size() / 4);
+  ASSERT_LT(unseen_edges, net.edges().size());
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<std::uint32_t> pick(0, static_cast<std::uint32_t>(net.nodes().size() - 1));
+  int exists = 0;
+  for (int q = 0; q < 200; ++q) {
+    const auto a = pick(rng), b = pick(rng);
+    const UnseenAnswer ans = unseen_route(net, a, b);
+    ASSERT_TRUE(ans.connected);
+    EXPECT_EQ(ans.unseen_exists, root(a) == root(b)) << a << " → " << b;
+    exists += ans.unseen_exists;
+    const auto shortest = shortest_route(net, a, b);
+    EXPECT_LE(ans.best->seen_m, shortest->seen_m + 1e-9);
+    EXPECT_GE(ans.best->length_m, shortest->length_m - 1e-9);
+  }
+  EXPECT_GT(exists, 0);   // both answers occur: the check is not vacuous
+  EXPECT_LT(exists, 200);
 }
 
 // --- the hand-drawn OSM fixture -----------------------------------------------------

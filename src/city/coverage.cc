@@ -47,7 +47,7 @@ Coverage compute_coverage(const CityModel& model, double grid_m) {
   return cov;
 }
 
-AreaCoverage compute_area_coverage(const CityModel& model) {
+AreaCoverage compute_area_coverage(const CityModel& model, const std::optional<BBox>& within) {
   using MultiPolygon = bg::model::multi_polygon<Polygon>;
   AreaCoverage out;
   BBox box;
@@ -70,7 +70,10 @@ AreaCoverage compute_area_coverage(const CityModel& model) {
     if (parts.size() % 2) next.push_back(std::move(parts.back()));
     parts.swap(next);
   }
-  out.seen_m2 = bg::area(parts[0]);
+  if (within) box = *within;
+  MultiPolygon inside;
+  bg::intersection(parts[0], box, inside);
+  out.seen_m2 = bg::area(inside);
   out.area_m2 = bg::area(box);
   return out;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "city/city_model.h"
@@ -31,13 +32,14 @@ struct Coverage {
 Coverage compute_coverage(const CityModel& model, double grid_m);
 
 // Without streets, all a camera list can say is how much ground lies within the modelled
-// views: the union of the viewsheds over the box they span.
+// views: the union of the viewsheds over an area.
 struct AreaCoverage {
   std::size_t cameras = 0;
   double area_m2 = 0, seen_m2 = 0;
   double share() const { return area_m2 > 0 ? seen_m2 / area_m2 : 0; }
 };
-AreaCoverage compute_area_coverage(const CityModel& model);
+// `within`: the area to measure (local frame); none: the box the views span.
+AreaCoverage compute_area_coverage(const CityModel& model, const std::optional<BBox>& within = std::nullopt);
 
 struct Costs {
   std::size_t cameras = 0;

@@ -15,9 +15,12 @@ struct Cost {
   bool operator>(const Cost& o) const { return o < *this; }
 };
 
-template <typename EdgeCost>
-std::optional<Route> dijkstra(const WalkNetwork& net, std::uint32_t from, std::uint32_t to, bool underground,
-                              EdgeCost edge_cost) {
+// A* with a straight-line lower bound on what is left (`remaining(metres)`); with the
+// bound 0 it is Dijkstra. The bound is consistent (triangle inequality), so the first
+// time `to` leaves the queue its cost is optimal.
+template <typename EdgeCost, typename Remaining>
+std::optional<Route> search(const WalkNetwork& net, std::uint32_t from, std::uint32_t to, bool underground,
+                            EdgeCost edge_cost, Remaining remaining) {
   const size_t n = net.nodes().size();
   if (from >= n || to >= n) return std::nullopt;
   constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -25,13 +28,21 @@ std::optional<Route> dijkstra(const WalkNetwork& net, std::uint32_t from, std::u
   std::vector<std::uint32_t> via(n, UINT32_MAX);  // edge used to reach each node
   using Item = std::pair<Cost, std::uint32_t>;
   std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
+  const XY goal = net.nodes()[to].xy;
+  auto priority = [&](const Cost& g, std::uint32_t v) {
+    const Cost h = remaining(distance(net.nodes()[v].xy, goal));
+    return Cost{g.first + h.first, g.second + h.second};
+  };
+  std::vector<bool> done(n, false);
   best[from] = {0, 0};
-  open.push({best[from], from});
+  open.push({priority(best[from], from), from});
   while (!open.empty()) {
-    const auto [cost, u] = open.top();
+    const std::uint32_t u = open.top().second;
     open.pop();
-    if (best[u] < cost) continue;
+    if (done[u]) continue;
+    done[u] = true;
     if (u == to) break;
+    const Cost cost = best[u];
     for (const auto& [e, v] : net.adjacent(u)) {
       const auto& edge = net.edges()[e];
       if (edge.underground && !underground) continue;
@@ -40,7 +51,7 @@ std::optional<Route> dijkstra(const WalkNetwork& net, std::uint32_t from, std::u
       if (next < best[v]) {
         best[v] = next;
         via[v] = e;
-        open.push({next, v});
+        open.push({priority(next, v), v});
       }
     }
   }
@@ -70,18 +81,23 @@ std::optional<Route> dijkstra(const WalkNetwork& net, std::uint32_t from, std::u
 
 std::optional<Route> shortest_route(const WalkNetwork& net, std::uint32_t from, std::uint32_t to,
                                     const RouteOptions& options) {
-  return dijkstra(net, from, to, options.include_underground,
-                  [](const NetworkEdge& e) { return Cost{e.length_m, e.seen_m}; });
+  return search(
+      net, from, to, options.include_underground, [](const NetworkEdge& e) { return Cost{e.length_m, e.seen_m}; },
+      [](double metres) { return Cost{metres, 0}; });
 }
 
 std::optional<Route> least_watched_route(const WalkNetwork& net, std::uint32_t from, std::uint32_t to,
                                          const RouteOptions& options) {
   const double w = options.exposure_weight;
+  // Exposure has no useful lower bound (the rest of the way may be unseen); length does.
   if (std::isinf(w))
-    return dijkstra(net, from, to, options.include_underground,
-                    [](const NetworkEdge& e) { return Cost{e.seen_m, e.length_m}; });
-  return dijkstra(net, from, to, options.include_underground,
-                  [w](const NetworkEdge& e) { return Cost{e.length_m + w * e.seen_m, e.seen_m}; });
+    return search(
+        net, from, to, options.include_underground, [](const NetworkEdge& e) { return Cost{e.seen_m, e.length_m}; },
+        [](double metres) { return Cost{0, metres}; });
+  return search(
+      net, from, to, options.include_underground,
+      [w](const NetworkEdge& e) { return Cost{e.length_m + w * e.seen_m, e.seen_m}; },
+      [](double metres) { return Cost{metres, 0}; });
 }
 
 UnseenAnswer unseen_route(const WalkNetwork& net, std::uint32_t from, std::uint32_t to, const RouteOptions& options) {

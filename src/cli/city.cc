@@ -2,6 +2,7 @@
 // least-watched routes, costs, reports and the figures that measure them.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
 
@@ -183,8 +184,11 @@ struct ImportOptions {
 
 int city_import(const ImportOptions& o) {
   const CityConfig config = city_config(o.in);
-  const CityData data = load_data(o.in, config);
-  print_warnings(o.in, data.warnings);
+  // The summary is of the whole file; only an explicit --bbox cuts it.
+  CityInputs in = o.in;
+  in.whole_extract = true;
+  const CityData data = load_data(in, config);
+  print_warnings(in, data.warnings);
   std::size_t indoor = 0, underground = 0, with_direction = 0;
   for (const auto& c : data.cameras) {
     indoor += c.indoor;
@@ -226,22 +230,27 @@ void write_layers(const CityModel& m, const Coverage& cov, const fs::path& dir) 
   write_json(dir / "cells.geojson", cells_geojson(m, cov));
 }
 
-int print_area_coverage(const CityModel& m, bool as_json) {
-  const AreaCoverage a = compute_area_coverage(m);
+int print_area_coverage(const CityModel& m, const CityInputs& in, bool as_json) {
+  std::optional<BBox> area;
+  if (!in.bbox.empty()) {
+    const LatLonBox b = parse_box(in.bbox);
+    area = BBox(m.frame.to_xy(b.min), m.frame.to_xy(b.max));
+  }
+  const AreaCoverage a = compute_area_coverage(m, area);
   const json j = {{"cameras", a.cameras}, {"area_m2", a.area_m2}, {"seen_m2", a.seen_m2}, {"share", a.share()},
                   {"streets", false}};
   if (as_json) fmt::print("{}\n", j.dump(2));
   else
-    fmt::print("no streets given: {:.1f} % of the {:.2f} km² box the {} cameras' views span lies within them "
+    fmt::print("no streets given: {:.1f} % of the {:.2f} km² {} lies within the modelled views of {} cameras "
                "({:.3f} km²)\n",
-               100 * a.share(), a.area_m2 / 1e6, a.cameras, a.seen_m2 / 1e6);
+               100 * a.share(), a.area_m2 / 1e6, area ? "box" : "box their views span", a.cameras, a.seen_m2 / 1e6);
   return 0;
 }
 
 int city_coverage(const CoverageOptions& o) {
   const CityConfig config = city_config(o.in);
   const CityModel m = load_model(o.in, config);
-  if (m.network.edges().empty()) return print_area_coverage(m, o.json);
+  if (m.network.edges().empty()) return print_area_coverage(m, o.in, o.json);
   const Coverage cov = compute_coverage(m, o.grid_m > 0 ? o.grid_m : config.grid_m);
   const Costs costs = compute_costs(count_street_cameras(m), (cov.seen_m + cov.underground_seen_m) / 1000, config);
   if (!o.geojson_dir.empty()) write_layers(m, cov, o.geojson_dir);
@@ -472,10 +481,13 @@ int city_bench(const BenchOptions& o) {
   }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  const json j = {{"cameras", m.data.cameras.size()}, {"outdoor_cameras", outdoor},
+  const nlohmann::ordered_json j = {
+                  {"source", o.synthetic > 0 ? fmt::format("synthetic grid city, {} cameras", o.synthetic)
+                                             : fmt::format("{}", fmt::join(o.in.osm, " "))},
+                  {"cameras", m.data.cameras.size()}, {"outdoor_cameras", outdoor},
                   {"buildings", m.data.buildings.size()}, {"network_nodes", m.network.nodes().size()},
-                  {"network_edges", m.network.edges().size()}, {"import_s", import_s},
-                  {"import_objects_per_s", import_s > 0 ? objects / import_s : 0.0},
+                  {"network_edges", m.network.edges().size()}, {o.synthetic > 0 ? "generate_s" : "import_s", import_s},
+                  {"import_objects_per_s", o.synthetic == 0 && import_s > 0 ? objects / import_s : 0.0},
                   {"viewsheds_s_median", median(viewshed_runs)},
                   {"viewshed_us_per_camera", outdoor ? median(viewshed_runs) / outdoor * 1e6 : 0.0},
                   {"network_build_s", m.timings.network_s}, {"exposure_s", m.timings.exposure_s},
