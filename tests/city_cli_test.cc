@@ -94,7 +94,7 @@ TEST(CityCli, MunichRouteBetweenTwoNamedPlaces) {
 TEST(CityCli, ReportAndGeoJsonLayers) {
   const auto dir = fresh_temp_dir("city_report");
   auto r = run(vigie_bin() + " city report --quiet --osm " + kSquare + " --out " + (dir / "r.html").string() +
-               " --png " + (dir / "r.png").string() + " --route 'across=" + fixture_at(-80, 0) + ":" +
+               " --image " + (dir / "r.png").string() + " --route 'across=" + fixture_at(-80, 0) + ":" +
                fixture_at(80, 0) + "'");
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string html = slurp(dir / "r.html");

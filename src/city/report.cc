@@ -204,7 +204,7 @@ std::string html_report(const CityModel& m, const Coverage& cov, const Costs& co
   return html.str();
 }
 
-bool write_png(const CityModel& m, const std::vector<NamedRoute>& routes, const std::string& path, int width) {
+bool write_image(const CityModel& m, const std::vector<NamedRoute>& routes, const std::string& path, int width) {
   const BBox box = extent(m);
   const double x0 = box.min_corner().x(), y1 = box.max_corner().y();
   const double scale = width / (box.max_corner().x() - x0);
@@ -235,7 +235,8 @@ bool write_png(const CityModel& m, const std::vector<NamedRoute>& routes, const 
   }
   for (const auto& c : m.data.cameras)
     if (!c.indoor) cv::circle(img, px(m.frame.to_xy(c.position)), 2 * line, cv::Scalar(17, 17, 17), cv::FILLED, cv::LINE_AA);
-  return cv::imwrite(path, img);
+  // Line drawings compress well in PNG; a JPEG at 85 keeps the thin streets legible.
+  return cv::imwrite(path, img, {cv::IMWRITE_JPEG_QUALITY, 85, cv::IMWRITE_PNG_COMPRESSION, 9});
 }
 
 }  // namespace vigie::city

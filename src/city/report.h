@@ -1,5 +1,5 @@
 // What the city model writes for people: GeoJSON layers (WGS84) for any GIS or web map,
-// and a self-contained HTML report and PNG picture drawn without any tile server.
+// and a self-contained HTML report and a picture drawn without any tile server.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -29,7 +29,8 @@ struct NamedRoute {
 std::string html_report(const CityModel& model, const Coverage& coverage, const Costs& costs,
                         const std::vector<NamedRoute>& routes, const std::string& title);
 
-// The same drawing as a PNG of `width` pixels (height from the extent's aspect ratio).
-bool write_png(const CityModel& model, const std::vector<NamedRoute>& routes, const std::string& path, int width);
+// The same drawing as an image of `width` pixels (height from the extent's aspect ratio),
+// PNG or JPEG by the file's extension.
+bool write_image(const CityModel& model, const std::vector<NamedRoute>& routes, const std::string& path, int width);
 
 }  // namespace vigie::city

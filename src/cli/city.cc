@@ -346,9 +346,9 @@ int city_route(const RouteCmdOptions& o) {
 
 struct ReportOptions {
   CityInputs in;
-  std::string out = "city-report.html", png, title = "vigie — camera coverage";
+  std::string out = "city-report.html", image, title = "vigie — camera coverage";
   std::vector<std::string> routes;  // NAME=LAT,LON:LAT,LON
-  int png_width = 1600;
+  int image_width = 1600;
 };
 
 int city_report(const ReportOptions& o) {
@@ -372,9 +372,10 @@ int city_report(const ReportOptions& o) {
   if (out.has_parent_path()) fs::create_directories(out.parent_path());
   std::ofstream(out) << html_report(m, cov, costs, routes, o.title);
   fmt::print("report written to {}\n", o.out);
-  if (!o.png.empty()) {
-    if (!write_png(m, routes, o.png, o.png_width)) throw std::runtime_error(fmt::format("cannot write '{}'", o.png));
-    fmt::print("picture written to {}\n", o.png);
+  if (!o.image.empty()) {
+    if (!write_image(m, routes, o.image, o.image_width))
+      throw std::runtime_error(fmt::format("cannot write '{}'", o.image));
+    fmt::print("picture written to {}\n", o.image);
   }
   return 0;
 }
@@ -399,7 +400,9 @@ int city_sensitivity(const SensitivityOptions& o) {
   if (!o.json) {
     fmt::print("| default range \\ fixed-camera field of view |");
     for (const double f : o.fovs) fmt::print(" {:.0f}° |", f);
-    fmt::print("\n|---|{}\n", std::string(o.fovs.size() * 4, '-') + "|");
+    fmt::print("\n|---|");
+    for (size_t i = 0; i < o.fovs.size(); ++i) fmt::print("---|");
+    fmt::print("\n");
   }
   for (const double r : o.ranges) {
     if (!o.json) fmt::print("| {:.0f} m |", r);
@@ -535,8 +538,8 @@ std::function<int()> add_city_commands(CLI::App& app) {
   auto* report_cmd = city->add_subcommand("report", "A self-contained HTML report (and PNG) of coverage and routes");
   add_inputs(report_cmd, rp->in);
   report_cmd->add_option("--out", rp->out, "HTML file");
-  report_cmd->add_option("--png", rp->png, "Also draw the map into this PNG");
-  report_cmd->add_option("--png-width", rp->png_width, "PNG width in pixels")->check(CLI::Range(200, 10000));
+  report_cmd->add_option("--image", rp->image, "Also draw the map into this image (.png or .jpg)");
+  report_cmd->add_option("--image-width", rp->image_width, "Image width in pixels")->check(CLI::Range(200, 10000));
   report_cmd->add_option("--route", rp->routes, "Routes to draw: NAME=LAT,LON:LAT,LON (repeatable)");
   report_cmd->add_option("--title", rp->title, "Title of the report");
 
