@@ -126,3 +126,25 @@ PY
     echo "| ${setting:-defaults} | $(json "$OUT/sweep.json" "round(d['mota'],3)") | $(json "$OUT/sweep.json" "round(d['idf1'],3)") | $(json "$OUT/sweep.json" "d['id_switches']") |"
   done
 } | tee -a "$OUT/results.md"
+
+# The city model: the Munich extract (import, viewsheds, route queries), the sensitivity
+# of its coverage to the default camera range and field of view, and a synthetic network
+# of 100,000 cameras for scale. One core: taskset -c 0 (libosmium decodes PBF blocks on a
+# thread pool, which the pin keeps on that core).
+MUNICH="$SHARED/osm/munich/munchen_altstadt_2020-07-20.osm.pbf"
+if [ -f "$MUNICH" ]; then
+  {
+    echo
+    echo "City model, Munich Altstadt (vigie city bench --osm …/munchen_altstadt_2020-07-20.osm.pbf):"
+    echo
+    taskset -c 0 "$VIGIE" city bench --quiet --osm "$MUNICH" | sed 's/^/    /'
+    echo
+    echo "Coverage against the default range and fixed-camera field of view (vigie city sensitivity):"
+    echo
+    "$VIGIE" city sensitivity --quiet --osm "$MUNICH"
+    echo
+    echo "Synthetic country, 100,000 cameras (vigie city bench --synthetic 100000):"
+    echo
+    taskset -c 0 "$VIGIE" city bench --quiet --synthetic 100000 --repeats 1 --queries 50 | sed 's/^/    /'
+  } | tee -a "$OUT/results.md"
+fi
