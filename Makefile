@@ -8,6 +8,7 @@ VTEST := /usr/share/doc/opencv-doc/examples/data/vtest.avi
 SHARED := $(abspath ../shared/data)
 MODEL := $(SHARED)/models/yolox_nano.onnx
 GT    := $(SHARED)/mot/PETS09-S2L1/gt/gt.txt
+MUNICH := $(SHARED)/osm/munich/munchen_altstadt_2020-07-20.osm.pbf
 DEMO  := out/demo
 
 .PHONY: deps build test demo bench clean
@@ -38,8 +39,17 @@ demo: build
 	  echo "-- rules:"; $(BUILD)/vigie eval-rules --config examples/pets09/site.yaml --gt $(GT) --tracks $(DEMO)/tracks-rules.txt; \
 	fi
 	@echo; echo "== the newest alerts"; $(BUILD)/vigie alerts list --store $(DEMO)/vigie.db --limit 8
+	@if [ -f $(MUNICH) ]; then \
+	  echo; echo "== the city camera network: Munich Altstadt (OSM 2020), coverage and a least-watched route"; \
+	  $(BUILD)/vigie city coverage --quiet --osm $(MUNICH) --geojson-dir $(DEMO)/city | head -2; \
+	  $(BUILD)/vigie city route --quiet --osm $(MUNICH) --from 48.13725,11.57540 --to 48.14230,11.57740 \
+	    --geojson $(DEMO)/city/route.geojson; \
+	  $(BUILD)/vigie city report --quiet --osm $(MUNICH) --out $(DEMO)/city/report.html --image $(DEMO)/city/map.jpg \
+	    --route "Marienplatz → Odeonsplatz=48.13725,11.57540:48.14230,11.57740" > /dev/null; \
+	fi
 	@echo; echo "Look at: $(abspath $(DEMO))/ — annotated-*.mp4 (boxes and track ids), tracks-*.txt (MOTChallenge),"
 	@echo "         vigie.db (alerts: build/vigie alerts list --store $(DEMO)/vigie.db), media/ (a snapshot and a clip per alert)"
+	@if [ -f $(MUNICH) ]; then echo "         city/report.html and city/map.jpg (coverage, routes), city/*.geojson (layers for any GIS)"; fi
 
 bench: build
 	@bench/run.sh $(BUILD)
