@@ -430,6 +430,22 @@ TEST_F(SquareFixture, CamerasSurviveAGeoJsonRoundTrip) {
   }
 }
 
+TEST(Squares, MultipolygonSquareIsCrossedAroundItsHole) {
+  auto data = import_osm(kFixtures + "square_multipolygon.osm", CityConfig{});
+  ASSERT_TRUE(data) << data.error().message;
+  ASSERT_EQ(data->squares.size(), 1u);
+  EXPECT_EQ(data->squares[0].id, "relation/500");
+  EXPECT_EQ(data->squares[0].inner.size(), 1u);
+  const CityModel m = build_city_model(std::move(*data), CityConfig{});
+  const auto& net = m.network;
+  const auto at = [&](double x, double y) { return m.frame.to_xy(fixture_ll(x, y)); };
+  const auto route = shortest_route(net, net.nearest_node(at(-80, 0), false), net.nearest_node(at(80, 0), false));
+  ASSERT_TRUE(route);
+  // The straight crossing would go through the fountain: the walk bends through the
+  // north entrance instead, 60 + 2·√(20² + 20²) + 60 m, not round the outline (200 m).
+  EXPECT_NEAR(route->length_m, 120 + 2 * std::sqrt(800.0), 0.5);
+}
+
 // --- camera lists and bad input -----------------------------------------------------
 
 TEST(CameraList, CsvWithEitherSeparatorAndBadRows) {
