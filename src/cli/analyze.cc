@@ -11,12 +11,14 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "eval/mot.h"
-#include "cli/alert_output.h"
+#include "output/alert_output.h"
 #include "pipeline/draw.h"
 #include "pipeline/pipeline.h"
 
 namespace vigie::cli {
 namespace {
+
+using output::AlertOutput;
 
 std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM: finish cleanly, keep the output
 extern "C" void on_signal(int) { g_stop = true; }
@@ -195,7 +197,13 @@ int analyze(const AnalyzeOptions& o) {
   const double start_epoch =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::unique_ptr<AlertOutput> alerts;
-  if (!camera.rules.empty()) alerts = std::make_unique<AlertOutput>(config, camera, start_epoch, source->is_live());
+  if (!camera.rules.empty()) {
+    try {
+      alerts = std::make_unique<AlertOutput>(config, camera, start_epoch, source->is_live());
+    } catch (const output::OutputError& e) {
+      throw UsageError(e.what());
+    }
+  }
   pipeline::CameraPipeline pipeline(config, camera, std::move(detector.value()),
                                     /*find_static=*/alerts && alerts->wants_static_objects());
   Progress progress(!o.quiet);

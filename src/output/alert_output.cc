@@ -1,4 +1,4 @@
-#include "cli/alert_output.h"
+#include "output/alert_output.h"
 
 #include <fmt/format.h>
 
@@ -6,10 +6,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "cli/commands.h"
 #include "pipeline/draw.h"
 
-namespace vigie::cli {
+namespace vigie::output {
 namespace {
 
 double now_epoch() {
@@ -31,15 +30,15 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
       clip_pre_s_(config.store.clip_pre_s),
       clip_post_s_(config.store.clip_post_s) {
   auto store = events::Store::open(config.store.path);
-  if (!store) throw UsageError(store.error().message);
+  if (!store) throw OutputError(store.error().message);
   store_ = std::move(store.value());
   std::error_code ec;
   std::filesystem::create_directories(media_, ec);
-  if (ec) throw UsageError(fmt::format("cannot create media folder '{}': {}", media_.string(), ec.message()));
+  if (ec) throw OutputError(fmt::format("cannot create media folder '{}': {}", media_.string(), ec.message()));
   apply_retention();
   if (!config.mqtt.host.empty()) {
     auto mqtt = bus::MqttPublisher::connect(config.mqtt);
-    if (!mqtt) throw UsageError(mqtt.error().message);
+    if (!mqtt) throw OutputError(mqtt.error().message);
     mqtt_ = std::move(mqtt.value());
   }
   if (config.store.clip_pre_s > 0 || config.store.clip_post_s > 0)
@@ -95,6 +94,7 @@ void AlertOutput::on_audio(const std::vector<audio::Detection>& detections, cons
     e.alert_id = fmt::format("{}/{}/a{}", camera_.name, d.rule, ++audio_sequence_);
     e.camera = camera_.name, e.rule = d.rule, e.rule_type = d.type;
     e.start_s = d.start_s, e.peak = d.peak_db + camera_.audio_offset_db;  // dB SPL
+    std::vector<rules::AlertEvent> stored;
     for (auto [phase, t] : {std::pair{rules::Phase::kStart, d.start_s}, std::pair{rules::Phase::kEnd, d.end_s}}) {
       e.phase = phase, e.time_s = t, e.epoch_s = start_epoch_ + t;
       if (auto r = store_->record(e); !r) {
@@ -102,11 +102,14 @@ void AlertOutput::on_audio(const std::vector<audio::Detection>& detections, cons
         return;
       }
       if (mqtt_) mqtt_->publish(e);
+      stored.push_back(e);
     }
     ++counts_[d.rule];
     const auto clip = media_ / (file_stem(e.alert_id) + ".wav");
     if (audio::write_wav(clip.string(), samples, d.start_s - clip_pre_s_, d.end_s + clip_post_s_))
       store_->set_clip(e.alert_id, clip.string());
+    if (on_event)
+      for (const auto& ev : stored) on_event(ev, nullptr);  // after the clip: listeners can fetch it
   }
 }
 
@@ -133,10 +136,12 @@ void AlertOutput::write(const rules::AlertEvent& e, const Frame* frame, const pi
     return;
   }
   if (mqtt_) mqtt_->publish(e);
-  if (e.phase != rules::Phase::kStart) return;
-  ++counts_[e.rule];
-  if (frame) snapshot(e, *frame, *result);
-  if (clips_) clips_->start(e.alert_id, (media_ / (file_stem(e.alert_id) + ".mp4")).string(), e.time_s);
+  if (e.phase == rules::Phase::kStart) {
+    ++counts_[e.rule];
+    if (frame) snapshot(e, *frame, *result);
+    if (clips_) clips_->start(e.alert_id, (media_ / (file_stem(e.alert_id) + ".mp4")).string(), e.time_s);
+  }
+  if (on_event) on_event(e, frame);
 }
 
 void AlertOutput::snapshot(const rules::AlertEvent& e, const Frame& frame, const pipeline::FrameResult& result) {
@@ -150,4 +155,4 @@ void AlertOutput::snapshot(const rules::AlertEvent& e, const Frame& frame, const
   if (cv::imwrite(file.string(), canvas)) store_->set_snapshot(e.alert_id, file.string());
 }
 
-}  // namespace vigie::cli
+}  // namespace vigie::output

@@ -1,10 +1,12 @@
-// What `vigie analyze` does with a camera's rules: runs them on each analysed frame and
+// What `vigie analyze` and `vigie serve` do with a camera's rules: runs them on each analysed frame and
 // writes their alerts to the event store, with a snapshot (the masked frame, places,
 // tracks and the alert drawn) and a clip each, and to the MQTT broker when one is
 // configured; applies retention at start and hourly.
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <stdexcept>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,9 +20,14 @@
 #include "pipeline/pipeline.h"
 #include "rules/rules.h"
 
-namespace vigie::cli {
+namespace vigie::output {
 
-// Used from the analysis thread only. The constructor throws UsageError if the store or
+// The store or media folder cannot be opened, or the broker cannot be reached.
+struct OutputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Used from the analysis thread only. The constructor throws OutputError if the store or
 // the media folder cannot be opened; later store errors are counted, not thrown.
 class AlertOutput {
  public:
@@ -35,6 +42,10 @@ class AlertOutput {
   void on_audio(const std::vector<audio::Detection>& detections, const std::vector<float>& samples);
   // Ends open alerts and writes pending clips (end of the run).
   void finish();
+
+  // Called after each alert event is stored (and, for a start, its snapshot written), with
+  // the frame that raised it (nullptr for audio and end-of-run events).
+  std::function<void(const rules::AlertEvent&, const Frame*)> on_event;
 
   // Whether the camera's rules need the static-foreground finder's still blobs.
   bool wants_static_objects() const { return engine_.wants_static_objects(); }
@@ -64,4 +75,4 @@ class AlertOutput {
   int64_t frames_ = 0;
 };
 
-}  // namespace vigie::cli
+}  // namespace vigie::output
