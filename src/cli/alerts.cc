@@ -52,7 +52,8 @@ std::string local_user() {
 int alerts_list(const AlertsListOptions& o) {
   auto store = events::Store::open(o.store_path);
   if (!store) throw UsageError(store.error().message);
-  const events::AlertFilter filter{o.camera, o.rule, parse_since(o.since), o.limit};
+  events::AlertFilter filter;
+  filter.camera = o.camera, filter.rule = o.rule, filter.since_epoch = parse_since(o.since), filter.limit = o.limit;
   // Every search is on the record before its answer is shown.
   const nlohmann::json what = {{"camera", o.camera}, {"rule", o.rule}, {"since", filter.since_epoch}, {"limit", o.limit}};
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -262,10 +262,14 @@ Result<Ok> Store::set_clip(const std::string& id, const std::string& path) {
 Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
   Statement s(db_,
               "SELECT id, camera, rule, rule_type, place, detail, track_ids, start_epoch, last_epoch, end_epoch, peak, "
-              "snapshot_path, clip_path, box, stream_start_s, stream_raised_s FROM alerts WHERE (?1 = '' OR camera = ?1) AND (?2 = '' OR rule = ?2) "
-              "AND start_epoch >= ?3 ORDER BY start_epoch DESC, id LIMIT ?4");
+              "snapshot_path, clip_path, box, stream_start_s, stream_raised_s, "
+              "(SELECT action FROM operator_actions o WHERE o.alert_id = alerts.id ORDER BY o.id DESC LIMIT 1) "
+              "FROM alerts WHERE (?1 = '' OR camera = ?1) AND (?2 = '' OR rule = ?2) "
+              "AND start_epoch >= ?3 AND (?5 = 0 OR start_epoch < ?5) AND (?6 = '' OR id = ?6) "
+              "ORDER BY start_epoch DESC, id LIMIT ?4 OFFSET ?7");
   if (!s.ok()) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
-  s.bind(1, f.camera).bind(2, f.rule).bind(3, f.since_epoch).bind(4, f.limit);
+  s.bind(1, f.camera).bind(2, f.rule).bind(3, f.since_epoch).bind(4, f.limit).bind(5, f.before_epoch);
+  s.bind(6, f.id).bind(7, f.offset);
   std::vector<AlertRow> rows;
   while (s.step() == SQLITE_ROW) {
     AlertRow r;
@@ -278,6 +282,7 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
     const auto box = nlohmann::json::parse(s.text(13));
     if (box.size() == 4) r.box = {box[0].get<float>(), box[1].get<float>(), box[2].get<float>(), box[3].get<float>()};
     r.stream_start_s = s.real(14), r.stream_raised_s = s.real(15);
+    r.status = s.text(16);
     rows.push_back(std::move(r));
   }
   return rows;

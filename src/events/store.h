@@ -29,12 +29,34 @@ struct AlertRow {
   Box box;                    // what the alert is about, frame pixels, as raised
   double stream_start_s = 0;  // stream time the situation began (e.g. the bag left alone)
   double stream_raised_s = 0; // stream time the alert was raised
+  std::string status;         // the latest operator action ("" when none yet)
+};
+
+struct ActionRow {
+  std::string alert_id, action, note, user;
+  double at_epoch = 0;
+};
+
+struct AuditRow {
+  int64_t id = 0;
+  double at_epoch = 0;
+  std::string user, action, detail;
+};
+
+// What the operators' decisions say about each rule, and how many alerts per hour.
+struct RuleStats {
+  std::string rule;
+  int alerts = 0, confirmed = 0, false_alarms = 0, open = 0;  // open: no decision yet
+  std::vector<std::pair<int64_t, int>> per_hour;              // (hour since epoch, alerts)
 };
 
 struct AlertFilter {
   std::string camera, rule;
   double since_epoch = 0;
   int limit = 1000;
+  double before_epoch = 0;  // 0: no upper bound
+  int offset = 0;
+  std::string id;           // just this alert
 };
 
 struct Ok {};
@@ -73,6 +95,17 @@ class Store {
   Result<Ok> set_snapshot(const std::string& alert_id, const std::string& path);
   Result<Ok> set_clip(const std::string& alert_id, const std::string& path);
   Result<std::vector<AlertRow>> alerts(const AlertFilter& filter) const;
+
+  // --- operator decisions and reports (operations.cc) ---
+  // An operator's decision on an alert: acknowledge, false_alarm or dispatch (a team
+  // sent), with a free note. Fails for an unknown alert or action.
+  Result<Ok> record_action(const std::string& alert_id, const std::string& action, const std::string& note,
+                           const std::string& user, double at_epoch);
+  Result<std::vector<ActionRow>> actions(const std::string& alert_id) const;
+  // Alerts that started at or after `since_epoch`, by rule: decisions (the latest action
+  // of each alert: acknowledge/dispatch confirm it, false_alarm does not) and counts per hour.
+  Result<std::vector<RuleStats>> rule_stats(double since_epoch) const;
+  Result<std::vector<AuditRow>> audit_entries(int limit, int offset) const;
 
   // Deletes alerts that started before `now_epoch - retention_days`, and their snapshot
   // and clip files. Returns how many alerts went.

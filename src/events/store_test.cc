@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <fstream>
 
 #include "core/test_data.h"
@@ -31,6 +33,12 @@ rules::AlertEvent event(rules::Phase phase, const std::string& id, double epoch,
   e.epoch_s = epoch;
   e.peak = peak;
   return e;
+}
+
+AlertFilter filter(const std::string& camera = "", const std::string& rule = "", double since = 0, int limit = 1000) {
+  AlertFilter f;
+  f.camera = camera, f.rule = rule, f.since_epoch = since, f.limit = limit;
+  return f;
 }
 
 std::unique_ptr<Store> open_store(const fs::path& p) {
@@ -77,14 +85,14 @@ TEST(Store, LifecycleOfAnAlert) {
   const auto dir = testing::fresh_temp_dir("store_lifecycle");
   auto store = open_store(dir / "v.db");
   ASSERT_TRUE(store->record(event(rules::Phase::kStart, "cam/l/1", 1000)));
-  auto rows = store->alerts({});
+  auto rows = store->alerts(AlertFilter{});
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_FALSE((*rows)[0].end_epoch.has_value());
   EXPECT_DOUBLE_EQ((*rows)[0].start_epoch, 1000);
   ASSERT_TRUE(store->record(event(rules::Phase::kUpdate, "cam/l/1", 1005, 7)));
   ASSERT_TRUE(store->record(event(rules::Phase::kEnd, "cam/l/1", 1005, 7)));
-  rows = store->alerts({});
+  rows = store->alerts(AlertFilter{});
   ASSERT_EQ(rows->size(), 1u);
   const AlertRow& r = (*rows)[0];
   EXPECT_EQ(r.rule, "loitering:yard");
@@ -100,10 +108,57 @@ TEST(Store, FiltersByCameraRuleAndTime) {
   store->record(event(rules::Phase::kStart, "a/1", 100, 1, "loitering:yard", "a"));
   store->record(event(rules::Phase::kStart, "b/1", 200, 1, "loitering:yard", "b"));
   store->record(event(rules::Phase::kStart, "b/2", 300, 1, "group", "b"));
-  EXPECT_EQ(store->alerts({"b", "", 0, 100})->size(), 2u);
-  EXPECT_EQ(store->alerts({"", "group", 0, 100})->size(), 1u);
-  EXPECT_EQ(store->alerts({"", "", 150, 100})->size(), 2u);
-  EXPECT_EQ(store->alerts({"", "", 0, 100})->front().id, "b/2");  // newest first
+  EXPECT_EQ(store->alerts(filter("b", "", 0, 100))->size(), 2u);
+  EXPECT_EQ(store->alerts(filter("", "group", 0, 100))->size(), 1u);
+  EXPECT_EQ(store->alerts(filter("", "", 150, 100))->size(), 2u);
+  EXPECT_EQ(store->alerts(filter("", "", 0, 100))->front().id, "b/2");  // newest first
+}
+
+TEST(Store, PagesAndOneAlertById) {
+  const auto dir = testing::fresh_temp_dir("store_pages");
+  auto store = open_store(dir / "v.db");
+  for (int i = 0; i < 5; ++i) store->record(event(rules::Phase::kStart, fmt::format("a/{}", i), 100 + i));
+  AlertFilter page = filter("", "", 0, 2);
+  page.offset = 2;
+  const auto rows = store->alerts(page);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].id, "a/2");  // newest first: a/4, a/3 | a/2, a/1
+  AlertFilter before = filter("", "", 0, 100);
+  before.before_epoch = 102;
+  EXPECT_EQ(store->alerts(before)->size(), 2u);
+  AlertFilter one = filter("", "", 0, 100);
+  one.id = "a/3";
+  ASSERT_EQ(store->alerts(one)->size(), 1u);
+}
+
+TEST(Store, OperatorDecisionsMakeTheRuleStatistics) {
+  const auto dir = testing::fresh_temp_dir("store_actions");
+  auto store = open_store(dir / "v.db");
+  for (const char* id : {"x/1", "x/2", "x/3"}) store->record(event(rules::Phase::kStart, id, 7200.5));
+  store->record(event(rules::Phase::kStart, "g/1", 3600.5, 1, "group"));
+  ASSERT_TRUE(store->record_action("x/1", "acknowledge", "", "ann", 7300));
+  ASSERT_TRUE(store->record_action("x/2", "dispatch", "team 3 sent", "ann", 7301));
+  ASSERT_TRUE(store->record_action("x/2", "false_alarm", "only a shadow", "bob", 7302));  // the latest counts
+  EXPECT_THAT(store->record_action("x/9", "acknowledge", "", "ann", 0).error().message, HasSubstr("no alert 'x/9'"));
+  EXPECT_THAT(store->record_action("x/1", "delete", "", "ann", 0).error().message, HasSubstr("unknown action"));
+  const auto stats = store->rule_stats(0);
+  ASSERT_EQ(stats->size(), 2u);
+  const RuleStats& g = (*stats)[0];
+  const RuleStats& x = (*stats)[1];
+  EXPECT_EQ(g.rule, "group");
+  EXPECT_EQ(g.open, 1);
+  EXPECT_EQ(x.alerts, 3);
+  EXPECT_EQ(x.confirmed, 1);
+  EXPECT_EQ(x.false_alarms, 1);
+  EXPECT_EQ(x.open, 1);
+  ASSERT_EQ(x.per_hour.size(), 1u);
+  EXPECT_EQ(x.per_hour[0], (std::pair<int64_t, int>{2, 3}));
+  const auto actions = store->actions("x/2");
+  ASSERT_EQ(actions->size(), 2u);
+  EXPECT_EQ((*actions)[0].note, "team 3 sent");
+  AlertFilter one = filter("", "", 0, 10);
+  one.id = "x/2";
+  EXPECT_EQ(store->alerts(one)->front().status, "false_alarm");
 }
 
 TEST(Store, RetentionDeletesOldAlertsAndTheirFiles) {
@@ -121,7 +176,7 @@ TEST(Store, RetentionDeletesOldAlertsAndTheirFiles) {
   auto removed = store->apply_retention(now, 30);
   ASSERT_TRUE(removed);
   EXPECT_EQ(*removed, 1);
-  const auto rows = store->alerts({});
+  const auto rows = store->alerts(AlertFilter{});
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].id, "recent");
   EXPECT_FALSE(fs::exists(dir / "old.jpg"));
@@ -129,7 +184,7 @@ TEST(Store, RetentionDeletesOldAlertsAndTheirFiles) {
   EXPECT_TRUE(fs::exists(dir / "recent.jpg"));
   // Time passes: the injected clock moves two days on, the other one goes too.
   EXPECT_EQ(*store->apply_retention(now + 2 * day, 30), 1);
-  EXPECT_TRUE(store->alerts({})->empty());
+  EXPECT_TRUE(store->alerts(AlertFilter{})->empty());
 }
 
 TEST(Store, TrackSummariesAreKeptAndExpire) {
@@ -222,7 +277,7 @@ TEST(Store, AStoredAlertSurvivesKillDashNine) {
   waitpid(child, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status));
   auto store = open_store(dir / "v.db");
-  const auto rows = store->alerts({});
+  const auto rows = store->alerts(AlertFilter{});
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].id, "cam/l/1");
