@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "config/config.h"
+#include "server/server.h"
 
 int main(int argc, char** argv) {
   using namespace vigie::cli;
@@ -93,6 +94,11 @@ int main(int argc, char** argv) {
   auto* user_list_cmd = user_cmd->add_subcommand("list", "List the accounts and their roles");
   user_list_cmd->add_option("--store", us.store_path, "Event store (SQLite file)");
 
+  std::string serve_config, serve_listen;
+  auto* serve_cmd = app.add_subcommand("serve", "The supervision centre: every camera, the API and the console");
+  serve_cmd->add_option("--config", serve_config, "Site configuration (cameras, rules, server)")->required();
+  serve_cmd->add_option("--listen", serve_listen, "host:port (overrides server.listen; default 127.0.0.1:8080)");
+
   const auto run_city = add_city_commands(app);
 
   try {
@@ -109,6 +115,12 @@ int main(int argc, char** argv) {
     if (*user_add_cmd) return user_add(us);
     if (*user_list_cmd) return user_list(us);
     if (const int rc = run_city(); rc >= 0) return rc;
+    if (*serve_cmd) {
+      vigie::Config config = vigie::load_config(serve_config);
+      if (!serve_listen.empty()) config.server.listen = serve_listen;
+      vigie::validate(config);
+      return vigie::server::serve(config);
+    }
     if (*verify_cmd) {
       if (!std::filesystem::exists(au.store_path))
         throw UsageError(fmt::format("no event store at '{}' (give --store)", au.store_path));

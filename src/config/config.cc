@@ -296,6 +296,16 @@ CameraConfig read_camera(Section s, const std::string& name) {
   s.get("input", c.input, [](const std::string& v) { return !v.empty(); }, "is required");
   s.get("analyze_fps", c.analyze_fps, non_negative, "must be >= 0 (0 analyses every frame)");
   s.get("audio_offset_db", c.audio_offset_db);
+  {
+    Section g = s.child("geo");
+    c.geo.set = g.node().IsDefined() && g.node().IsMap();
+    g.get("lat", c.geo.lat, [](double v) { return v >= -90 && v <= 90; }, "must be in [-90, 90]");
+    g.get("lon", c.geo.lon, [](double v) { return v >= -180 && v <= 180; }, "must be in [-180, 180]");
+    g.get("heading", c.geo.heading_deg, [](double v) { return v >= 0 && v < 360; }, "must be in [0, 360)");
+    g.get("fov", c.geo.fov_deg, [](double v) { return v > 0 && v <= 360; }, "must be in (0, 360]");
+    g.get("range", c.geo.range_m, positive, "must be > 0");
+    g.finish();
+  }
   const YAML::Node masks = s.take("privacy_masks");
   if (masks) {
     const std::string path = s.key_path("privacy_masks");
@@ -389,6 +399,18 @@ Config parse_config(const std::string& yaml_text, const std::string& name) {
       s.fail(s.node(), "static_foreground.long_memory_s", "must be longer than short_memory_s");
   }
   read_city(top.child("city"), config.city);
+  {
+    Section s = top.child("server");
+    auto& c = config.server;
+    s.get("listen", c.listen, [](const std::string& v) { return v.rfind(':') != std::string::npos; },
+          "must be host:port");
+    s.get("web_root", c.web_root);
+    s.get("session_hours", c.session_hours, positive, "must be > 0");
+    s.get("login_attempts", c.login_attempts, positive, "must be >= 1");
+    s.get("login_window_s", c.login_window_s, positive, "must be > 0");
+    s.get("reconnect_max_s", c.reconnect_max_s, positive, "must be > 0");
+    s.finish();
+  }
   read_detect(top.child("detect"), config.detect);
   read_track(top.child("track"), config.track);
   Section cams = top.child("cameras");
@@ -419,6 +441,7 @@ Config load_config(const std::string& path) {
   };
   anchor(config.detect.model);
   anchor(config.detect.detections);
+  anchor(config.server.web_root);
   for (auto& [name, cam] : config.cameras) anchor(cam.input);
   return config;
 }

@@ -133,8 +133,18 @@ struct RuleConfig {
   int hours_from = -1, hours_to = -1;
 };
 
+// Where a camera stands on the map (WGS84), for the console's map.
+struct GeoConfig {
+  bool set = false;
+  double lat = 0, lon = 0;
+  double heading_deg = 0;  // compass bearing of the view's centre
+  double fov_deg = 90;
+  double range_m = 30;
+};
+
 struct CameraConfig {
   std::string name;
+  GeoConfig geo;
   std::string input;                   // file, image folder, or rtsp:// / http:// URL
   double analyze_fps = 0;              // 0: analyse every decoded frame
   std::vector<Polygon> privacy_masks;  // filled black before anything else sees the frame
@@ -189,7 +199,18 @@ struct CityConfig {
   double wall_tolerance_m = 1.5;  // a camera this close to a building is mounted on it
 };
 
+// `vigie serve`: the supervision centre's server.
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port
+  std::string web_root;                    // the built console (default: web/dist beside the binary's source)
+  double session_hours = 12;               // an operator's shift
+  int login_attempts = 5;                  // failed logins allowed per address and per account …
+  double login_window_s = 60;              // … within this many seconds, then 429
+  double reconnect_max_s = 2;              // longest wait between attempts to reach a lost camera
+};
+
 struct Config {
+  ServerConfig server;
   StoreConfig store;
   MqttConfig mqtt;
   MotionGateConfig motion_gate;

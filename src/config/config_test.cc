@@ -100,3 +100,22 @@ TEST(Config, CitySectionOverridesCameraDefaultsAndCosts) {
   EXPECT_THAT(error_of("city: { camera_defaults: { bullet: {} } }"), HasSubstr("unknown key"));
 }
 }  // namespace vigie
+
+namespace vigie {
+TEST(Config, ServerSectionAndCameraGeo) {
+  const Config c = parse_config(
+      "server: { listen: '0.0.0.0:9000', login_attempts: 3 }\n"
+      "cameras:\n  gate:\n    input: rtsp://x/1\n    geo: { lat: 43.30, lon: 5.38, heading: 180, fov: 70 }\n",
+      "x");
+  EXPECT_EQ(c.server.listen, "0.0.0.0:9000");
+  EXPECT_EQ(c.server.login_attempts, 3);
+  EXPECT_EQ(c.server.session_hours, 12);
+  const auto& g = c.cameras.at("gate").geo;
+  EXPECT_TRUE(g.set);
+  EXPECT_DOUBLE_EQ(g.lat, 43.30);
+  EXPECT_DOUBLE_EQ(g.heading_deg, 180);
+  EXPECT_DOUBLE_EQ(g.range_m, 30);
+  EXPECT_THAT(error_of("cameras: { a: { input: x, geo: { lat: 91, lon: 0 } } }"), HasSubstr("geo.lat: must be in [-90, 90]"));
+  EXPECT_THAT(error_of("server: { listen: '8080' }"), HasSubstr("server.listen: must be host:port"));
+}
+}  // namespace vigie

@@ -15,6 +15,8 @@ struct Frame {
   // 8-bit BGR pixels. Shared (cv::Mat reference counting): stages that keep a frame must
   // clone() it before the source reuses the buffer.
   cv::Mat image;
+  // Live sources: when the frame left the decoder (Unix seconds), to measure latency.
+  double wall_epoch = 0;
 };
 
 }  // namespace vigie

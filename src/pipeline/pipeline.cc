@@ -135,6 +135,7 @@ RunStats run_analysis(video::Source& source, CameraPipeline& pipeline, double an
         decode_s += seconds_since(t);
         if (r.status != video::ReadStatus::kFrame) break;  // kEnd: stop was requested
         ++decoded;
+        frame.wall_epoch = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
         if (sampler.take(frame.time_s)) queue.push(std::move(frame));
       }
       queue.close();
@@ -142,6 +143,8 @@ RunStats run_analysis(video::Source& source, CameraPipeline& pipeline, double an
     while (!queue.closed()) {
       auto frame = queue.pop(std::chrono::milliseconds(200));
       stats.decoded = decoded.load();
+      stats.dropped = static_cast<int64_t>(queue.drops());
+      stats.queue_depth = static_cast<int64_t>(queue.size());
       if (frame) analyse(*frame, pipeline, hooks, stats);
       progress();
     }

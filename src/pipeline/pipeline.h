@@ -74,6 +74,7 @@ struct RunStats {
   int64_t decoded = 0;   // frames read from the source
   int64_t analysed = 0;  // frames that went through the pipeline
   int64_t dropped = 0;   // live frames dropped because analysis fell behind
+  int64_t queue_depth = 0;  // live: frames waiting for analysis right now
   double wall_s = 0;
   std::string source_error;  // why a non-live source stopped early; empty at a clean end
 };

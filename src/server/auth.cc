@@ -1,0 +1,89 @@
+#include "server/auth.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+namespace vigie::server {
+
+const char* permission_name(Permission p) {
+  switch (p) {
+    case Permission::kLive: return "live";
+    case Permission::kAlerts: return "alerts";
+    case Permission::kStats: return "stats";
+    case Permission::kConfig: return "config";
+    case Permission::kAudit: return "audit";
+    case Permission::kAccounts: return "accounts";
+  }
+  return "?";
+}
+
+bool role_allows(const std::string& role, Permission p) {
+  using P = Permission;
+  if (role == "operator") return p == P::kLive || p == P::kAlerts;
+  if (role == "supervisor") return p == P::kLive || p == P::kAlerts || p == P::kStats || p == P::kConfig;
+  if (role == "auditor") return p == P::kAudit;
+  if (role == "admin") return p == P::kAccounts;
+  return false;
+}
+
+Session Sessions::create(const std::string& user, const std::string& role, double now_epoch) {
+  unsigned char raw[32];
+  randombytes_buf(raw, sizeof raw);
+  char hex[sizeof raw * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+  Session s{hex, user, role, now_epoch + lifetime_s_};
+  std::lock_guard lock(mu_);
+  std::erase_if(by_token_, [&](const auto& kv) { return kv.second.expires_epoch < now_epoch; });
+  by_token_[s.token] = s;
+  return s;
+}
+
+std::optional<Session> Sessions::find(const std::string& token, double now_epoch) {
+  std::lock_guard lock(mu_);
+  const auto it = by_token_.find(token);
+  if (it == by_token_.end()) return std::nullopt;
+  if (it->second.expires_epoch < now_epoch) {
+    by_token_.erase(it);
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+void Sessions::remove(const std::string& token) {
+  std::lock_guard lock(mu_);
+  by_token_.erase(token);
+}
+
+double LoginLimiter::retry_after(const std::string& key, double now) {
+  std::lock_guard lock(mu_);
+  auto& f = failures_[key];
+  std::erase_if(f, [&](double t) { return t < now - window_s_; });
+  if (static_cast<int>(f.size()) < attempts_) return 0;
+  return std::max(1.0, f.front() + window_s_ - now);
+}
+
+void LoginLimiter::failed(const std::string& key, double now) {
+  std::lock_guard lock(mu_);
+  failures_[key].push_back(now);
+}
+
+void LoginLimiter::succeeded(const std::string& key) {
+  std::lock_guard lock(mu_);
+  failures_.erase(key);
+}
+
+std::string cookie_value(const std::string& header, const std::string& name) {
+  size_t pos = 0;
+  while (pos < header.size()) {
+    while (pos < header.size() && (header[pos] == ' ' || header[pos] == ';')) ++pos;
+    const size_t end = std::min(header.find(';', pos), header.size());
+    const std::string part = header.substr(pos, end - pos);
+    const size_t eq = part.find('=');
+    if (eq != std::string::npos && part.substr(0, eq) == name) return part.substr(eq + 1);
+    pos = end + 1;
+  }
+  return {};
+}
+
+}  // namespace vigie::server

@@ -1,0 +1,171 @@
+#include "server/camera_runner.h"
+
+#include <fmt/format.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include <chrono>
+
+#include "detect/detector.h"
+#include "output/alert_output.h"
+#include "pipeline/pipeline.h"
+#include "video/source.h"
+
+namespace vigie::server {
+namespace {
+
+double now_epoch() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+constexpr double kLiveViewPeriod = 0.2;  // JPEGs for the live view: at most 5 a second
+constexpr double kOfflineAfter = 3.0;    // no frame for this long: offline, whatever the socket says
+
+}  // namespace
+
+CameraRunner::CameraRunner(Config config, CameraConfig camera, EventSink sink)
+    : config_(std::move(config)), camera_(std::move(camera)), sink_(std::move(sink)) {
+  status_.name = camera_.name;
+}
+
+CameraRunner::~CameraRunner() { stop(); }
+
+void CameraRunner::start() { thread_ = std::thread([this] { run(); }); }
+
+void CameraRunner::stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+CameraStatus CameraRunner::status() const {
+  std::lock_guard lock(mu_);
+  CameraStatus s = status_;
+  if (s.online && now_epoch() - s.last_frame_epoch > kOfflineAfter) {
+    s.online = false;
+    s.state = "offline";
+    if (s.error.empty()) s.error = "no frame for 3 s";
+  }
+  return s;
+}
+
+std::shared_ptr<const std::string> CameraRunner::latest_jpeg() const {
+  std::lock_guard lock(mu_);
+  return jpeg_;
+}
+
+void CameraRunner::set_state(const std::string& state, const std::string& error) {
+  std::lock_guard lock(mu_);
+  status_.state = state;
+  status_.online = state == "online";
+  if (!error.empty() || state == "online") status_.error = error;
+}
+
+void CameraRunner::run() {
+  while (!stop_) {
+    try {
+      run_once();
+      if (!stop_) set_state("ended", "the input ended");
+      return;  // a live source only returns when stopped; a file ends once
+    } catch (const std::exception& e) {
+      // A camera whose detector or store fails is reported and retried, on its own.
+      set_state("failed", e.what());
+      fmt::print(stderr, "vigie serve: {}: {}\n", camera_.name, e.what());
+      for (int i = 0; i < 50 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
+void CameraRunner::run_once() {
+  auto detector = detect::make_detector(config_.detect);
+  if (!detector) throw std::runtime_error(detector.error().message);
+  const std::string input = camera_.input;
+  std::unique_ptr<video::Source> source;
+  if (input.find("://") != std::string::npos) {
+    video::ReconnectEnv env;
+    env.open = [input] { return video::open_source(input); };
+    env.sleep = [this](std::chrono::milliseconds d) {
+      for (auto left = d; left.count() > 0 && !stop_; left -= std::chrono::milliseconds(50))
+        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+    };
+    env.report = [this](video::LinkEvent e, const std::string& why) {
+      if (e == video::LinkEvent::kLost) {
+        set_state("offline", why);
+      } else {
+        std::lock_guard lock(mu_);
+        ++status_.reconnections;
+      }
+    };
+    env.stop_requested = [this] { return stop_.load(); };
+    video::BackoffPolicy backoff;
+    backoff.initial = std::chrono::milliseconds(250);
+    backoff.max = std::chrono::milliseconds(static_cast<int>(config_.server.reconnect_max_s * 1000));
+    source = std::make_unique<video::ReconnectingSource>(std::move(env), backoff);
+  } else {
+    auto opened = video::open_source(input);
+    if (!opened) throw std::runtime_error(opened.error().message);
+    source = std::move(opened.value());
+  }
+
+  const double start_epoch = now_epoch();
+  std::unique_ptr<output::AlertOutput> alerts;
+  if (!camera_.rules.empty()) {
+    alerts = std::make_unique<output::AlertOutput>(config_, camera_, start_epoch, /*live=*/true);
+    alerts->on_event = [this](const rules::AlertEvent& e, const Frame* f) {
+      if (e.phase == rules::Phase::kStart) {
+        std::lock_guard lock(mu_);
+        ++status_.alerts[e.rule];
+      }
+      if (sink_) sink_(e, f);
+    };
+  }
+  pipeline::CameraPipeline pipeline(config_, camera_, std::move(detector.value()),
+                                    alerts && alerts->wants_static_objects());
+  pipeline::RunHooks hooks;
+  hooks.stop = &stop_;
+  hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) {
+    if (alerts) {
+      alerts->on_frame(f, r);
+      alerts->on_tracks_ended(pipeline.take_finished());
+    }
+    const double runs = static_cast<double>(pipeline.detector_runs());
+    on_frame(f, runs > 0 ? pipeline.times().detect * 1000 / runs : 0);
+  };
+  hooks.on_progress = [this](const pipeline::RunStats& s) {
+    std::lock_guard lock(mu_);
+    status_.decoded = s.decoded, status_.dropped = s.dropped, status_.queue_depth = s.queue_depth;
+  };
+  const auto stats = pipeline::run_analysis(*source, pipeline, camera_.analyze_fps, hooks);
+  if (alerts) {
+    alerts->on_tracks_ended(pipeline.finish());
+    alerts->finish();
+  }
+  if (!stats.source_error.empty()) throw std::runtime_error(stats.source_error);
+}
+
+void CameraRunner::on_frame(const Frame& frame, double detector_ms) {
+  const double now = now_epoch();
+  std::shared_ptr<const std::string> jpeg;
+  if (now - last_jpeg_epoch_ >= kLiveViewPeriod) {
+    last_jpeg_epoch_ = now;
+    std::vector<uchar> buf;
+    // The frame was masked in place by the pipeline: the live view never shows masked pixels.
+    if (cv::imencode(".jpg", frame.image, buf, {cv::IMWRITE_JPEG_QUALITY, 75}))
+      jpeg = std::make_shared<const std::string>(buf.begin(), buf.end());
+  }
+  std::lock_guard lock(mu_);
+  if (jpeg) jpeg_ = std::move(jpeg);
+  ++status_.analysed;
+  status_.last_frame_epoch = now;
+  status_.detector_ms = detector_ms;
+  if (!status_.online) {
+    status_.online = true;
+    status_.state = "online";
+    status_.error.clear();
+  }
+  if (rate_since_ == 0) rate_since_ = now, rate_count_ = status_.analysed;
+  if (now - rate_since_ >= 2.0) {
+    status_.fps = (status_.analysed - rate_count_) / (now - rate_since_);
+    rate_since_ = now, rate_count_ = status_.analysed;
+  }
+}
+
+}  // namespace vigie::server

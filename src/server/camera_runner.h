@@ -1,0 +1,68 @@
+// One camera of `vigie serve`: its own thread that reads the stream (reconnecting for
+// ever), runs the pipeline and the rules, stores alerts, and keeps the newest masked frame
+// as JPEG for the live view. One camera failing never touches another.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "config/config.h"
+#include "core/frame.h"
+#include "rules/rules.h"
+
+namespace vigie::server {
+
+struct CameraStatus {
+  std::string name;
+  bool online = false;
+  std::string state = "starting";  // starting, online, offline, ended, failed
+  std::string error;               // the last problem, in words
+  double fps = 0;                  // analysed frames per second, last few seconds
+  int64_t decoded = 0, analysed = 0, dropped = 0, queue_depth = 0;
+  double last_frame_epoch = 0;
+  double detector_ms = 0;          // mean time per detector run
+  int reconnections = 0;
+  std::map<std::string, int> alerts;  // by rule, since the server started
+};
+
+class CameraRunner {
+ public:
+  // Receives every stored alert event with the frame that raised it (may be null).
+  using EventSink = std::function<void(const rules::AlertEvent&, const Frame*)>;
+
+  CameraRunner(Config config, CameraConfig camera, EventSink sink);
+  ~CameraRunner();  // stops and joins
+  void start();
+  void stop();
+
+  CameraStatus status() const;
+  // The newest masked frame as JPEG (empty before the first frame).
+  std::shared_ptr<const std::string> latest_jpeg() const;
+  const CameraConfig& camera() const { return camera_; }
+
+ private:
+  void run();
+  void run_once();
+  void set_state(const std::string& state, const std::string& error = {});
+  void on_frame(const Frame& frame, double detector_ms);
+
+  Config config_;
+  CameraConfig camera_;
+  EventSink sink_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  mutable std::mutex mu_;
+  CameraStatus status_;
+  std::shared_ptr<const std::string> jpeg_;
+  double last_jpeg_epoch_ = 0;
+  // (wall time, analysed count) samples for the fps figure.
+  double rate_since_ = 0;
+  int64_t rate_count_ = 0;
+};
+
+}  // namespace vigie::server
