@@ -11,7 +11,7 @@ GT    := $(SHARED)/mot/PETS09-S2L1/gt/gt.txt
 MUNICH := $(SHARED)/osm/munich/munchen_altstadt_2020-07-20.osm.pbf
 DEMO  := out/demo
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build web test demo bench clean
 
 deps:
 	@scripts/install-deps
@@ -20,7 +20,12 @@ build: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+# The console (TypeScript, Vite) from npm, built into web/dist, which vigie serve serves.
+web:
+	@cd web && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then \
+	  npm ci --no-audit --no-fund --loglevel=error; fi && npm run --silent build >/dev/null && echo "web: console built in web/dist"
+
+test: build web
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 demo: build

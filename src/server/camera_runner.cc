@@ -53,10 +53,14 @@ std::shared_ptr<const std::string> CameraRunner::latest_jpeg() const {
 }
 
 void CameraRunner::set_state(const std::string& state, const std::string& error) {
-  std::lock_guard lock(mu_);
-  status_.state = state;
-  status_.online = state == "online";
-  if (!error.empty() || state == "online") status_.error = error;
+  {
+    std::lock_guard lock(mu_);
+    status_.state = state;
+    status_.online = state == "online";
+    if (!status_.online) offline_epoch_ = now_epoch();
+    if (!error.empty() || state == "online") status_.error = error;
+  }
+  if (on_state_change) on_state_change();
 }
 
 void CameraRunner::run() {
@@ -151,21 +155,30 @@ void CameraRunner::on_frame(const Frame& frame, double detector_ms) {
     if (cv::imencode(".jpg", frame.image, buf, {cv::IMWRITE_JPEG_QUALITY, 75}))
       jpeg = std::make_shared<const std::string>(buf.begin(), buf.end());
   }
-  std::lock_guard lock(mu_);
-  if (jpeg) jpeg_ = std::move(jpeg);
-  ++status_.analysed;
-  status_.last_frame_epoch = now;
-  status_.detector_ms = detector_ms;
-  if (!status_.online) {
-    status_.online = true;
-    status_.state = "online";
-    status_.error.clear();
+  bool came_online = false;
+  {
+    std::lock_guard lock(mu_);
+    if (jpeg) jpeg_ = std::move(jpeg);
+    ++status_.analysed;
+    // Offline by silence (status() says so after 3 s without frames) ends here too.
+    // Frames decoded before a loss may still be in the queue: only a newer one means the
+    // stream is back.
+    const bool fresh = frame.wall_epoch == 0 || frame.wall_epoch > offline_epoch_;
+    came_online = fresh && (!status_.online || now - status_.last_frame_epoch > kOfflineAfter);
+    status_.last_frame_epoch = now;
+    status_.detector_ms = detector_ms;
+    if (came_online) {
+      status_.online = true;
+      status_.state = "online";
+      status_.error.clear();
+    }
+    if (rate_since_ == 0) rate_since_ = now, rate_count_ = status_.analysed;
+    if (now - rate_since_ >= 2.0) {
+      status_.fps = (status_.analysed - rate_count_) / (now - rate_since_);
+      rate_since_ = now, rate_count_ = status_.analysed;
+    }
   }
-  if (rate_since_ == 0) rate_since_ = now, rate_count_ = status_.analysed;
-  if (now - rate_since_ >= 2.0) {
-    status_.fps = (status_.analysed - rate_count_) / (now - rate_since_);
-    rate_since_ = now, rate_count_ = status_.analysed;
-  }
+  if (came_online && on_state_change) on_state_change();
 }
 
 }  // namespace vigie::server

@@ -36,6 +36,9 @@ class CameraRunner {
   using EventSink = std::function<void(const rules::AlertEvent&, const Frame*)>;
 
   CameraRunner(Config config, CameraConfig camera, EventSink sink);
+  // Called (from the camera's thread) when it goes online, offline, fails or ends, so that
+  // consoles hear of it at once rather than at the next periodic update.
+  std::function<void()> on_state_change;
   ~CameraRunner();  // stops and joins
   void start();
   void stop();
@@ -60,6 +63,7 @@ class CameraRunner {
   CameraStatus status_;
   std::shared_ptr<const std::string> jpeg_;
   double last_jpeg_epoch_ = 0;
+  double offline_epoch_ = 0;  // when the stream was last lost: older frames prove nothing
   // (wall time, analysed count) samples for the fps figure.
   double rate_since_ = 0;
   int64_t rate_count_ = 0;

@@ -100,9 +100,11 @@ struct Server::Impl {
     auto s = events::Store::open(config.store.path);
     if (!s) throw std::runtime_error(s.error().message);
     store = std::move(s.value());
-    for (const auto& [name, cam] : config.cameras)
+    for (const auto& [name, cam] : config.cameras) {
       cameras.push_back(std::make_unique<CameraRunner>(
           config, cam, [this](const rules::AlertEvent& e, const Frame* f) { on_alert(e, f); }));
+      cameras.back()->on_state_change = [this] { hub.publish("cameras", cameras_json().dump()); };
+    }
   }
 
   // --- helpers ------------------------------------------------------------------

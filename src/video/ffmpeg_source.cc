@@ -83,7 +83,12 @@ class FfmpegSource final : public Source {
     format_ = avformat_alloc_context();
     format_->interrupt_callback = {&FfmpegSource::interrupt, this};
     AVDictionary* opts = nullptr;
-    if (input.rfind("rtsp", 0) == 0) av_dict_set(&opts, "rtsp_transport", "tcp", 0);
+    if (input.rfind("rtsp", 0) == 0) {
+      av_dict_set(&opts, "rtsp_transport", "tcp", 0);
+      // The SDP already says what the stream is; probing 5 s of it (the default) only
+      // delays a camera coming back. Half a second is enough to see a key frame's size.
+      av_dict_set(&opts, "analyzeduration", "500000", 0);
+    }
     arm_deadline();
     int rc = avformat_open_input(&format_, input.c_str(), nullptr, &opts);
     av_dict_free(&opts);

@@ -1,0 +1,159 @@
+// The console's view of `vigie serve`: typed JSON calls under /api/v1 and the live
+// Server-Sent Events stream. The session is an HttpOnly cookie the page never sees.
+
+export interface Geo {
+  lat: number;
+  lon: number;
+  heading: number;
+  fov: number;
+  range: number;
+}
+
+export interface Camera {
+  name: string;
+  online: boolean;
+  state: string;
+  error: string;
+  fps: number;
+  decoded: number;
+  analysed: number;
+  dropped: number;
+  queue_depth: number;
+  last_frame_epoch: number;
+  detector_ms: number;
+  alerts: Record<string, number>;
+  geo?: Geo;
+}
+
+export interface Alert {
+  id: string;
+  camera: string;
+  rule: string;
+  rule_type: string;
+  where: string;
+  detail: string;
+  start_epoch: number;
+  end_epoch: number | null;
+  peak: number;
+  status: string; // '' | acknowledge | false_alarm | dispatch
+  snapshot: boolean;
+  clip: 'audio' | 'video' | null;
+}
+
+export interface Action {
+  action: string;
+  note: string;
+  user: string;
+  at_epoch: number;
+}
+
+export interface RuleStats {
+  rule: string;
+  alerts: number;
+  confirmed: number;
+  false_alarms: number;
+  open: number;
+  precision: number | null;
+  per_hour: { hour_epoch: number; alerts: number }[];
+}
+
+export interface AuditEntry {
+  id: number;
+  at_epoch: number;
+  user: string;
+  action: string;
+  detail: string;
+}
+
+export interface SessionInfo {
+  user: string;
+  role: 'operator' | 'supervisor' | 'auditor' | 'admin';
+}
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : {};
+  if (!res.ok) throw new ApiError(res.status, data.error ?? `${res.status} ${res.statusText}`);
+  return data as T;
+}
+
+export const api = {
+  login: (name: string, password: string) => call<SessionInfo>('POST', '/api/v1/login', { name, password }),
+  logout: () => call<{ ok: boolean }>('POST', '/api/v1/logout'),
+  session: () => call<SessionInfo>('GET', '/api/v1/session'),
+  cameras: () => call<Camera[]>('GET', '/api/v1/cameras'),
+  alerts: (filter: { camera?: string; rule?: string; limit?: number; offset?: number }) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));
+    return call<{ alerts: Alert[] }>('GET', `/api/v1/alerts?${q}`);
+  },
+  alert: (id: string) => call<Alert & { actions: Action[] }>('GET', `/api/v1/alerts/${encodeURIComponent(id)}`),
+  act: (id: string, action: string, note = '') =>
+    call<{ ok: boolean; alert: Alert }>('POST', `/api/v1/alerts/${encodeURIComponent(id)}/actions`, { action, note }),
+  stats: (sinceEpoch: number) => call<{ rules: RuleStats[] }>('GET', `/api/v1/stats?since=${sinceEpoch}`),
+  audit: (limit = 200) => call<{ entries: AuditEntry[]; chain_ok: boolean }>('GET', `/api/v1/audit?limit=${limit}`),
+};
+
+export const media = {
+  snapshot: (id: string) => `/api/v1/alerts/${encodeURIComponent(id)}/snapshot`,
+  clip: (id: string) => `/api/v1/alerts/${encodeURIComponent(id)}/clip`,
+  frame: (camera: string, n: number) => `/api/v1/cameras/${encodeURIComponent(camera)}/frame.jpg?n=${n}`,
+  live: (camera: string) => `/api/v1/cameras/${encodeURIComponent(camera)}/live`,
+};
+
+export type LiveMessage =
+  | { kind: 'cameras'; cameras: Camera[] }
+  | { kind: 'alert'; type: 'new' | 'update' | 'end' | 'action'; alert: Alert; by?: string };
+
+// One EventSource for the whole console; listeners come and go with the pages.
+class Live {
+  private source: EventSource | null = null;
+  private listeners = new Set<(m: LiveMessage) => void>();
+  connected = false;
+
+  start() {
+    if (this.source) return;
+    this.source = new EventSource('/api/v1/events');
+    this.source.addEventListener('open', () => (this.connected = true));
+    this.source.addEventListener('error', () => (this.connected = false));
+    this.source.addEventListener('cameras', (e) =>
+      this.emit({ kind: 'cameras', cameras: JSON.parse((e as MessageEvent).data) }),
+    );
+    this.source.addEventListener('alert', (e) => {
+      const m = JSON.parse((e as MessageEvent).data);
+      this.emit({ kind: 'alert', type: m.type, alert: m.alert, by: m.by });
+    });
+  }
+
+  stop() {
+    this.source?.close();
+    this.source = null;
+    this.connected = false;
+  }
+
+  on(listener: (m: LiveMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(m: LiveMessage) {
+    for (const l of this.listeners) l(m);
+  }
+}
+
+export const live = new Live();

@@ -1,0 +1,219 @@
+// End-to-end test of the console as an operator uses it, in headless Debian Chromium:
+// a simulated RTSP camera (vigie-camsim), a real `vigie serve`, real accounts.
+//   1. log in, see a live tile update;
+//   2. see an alert arrive in the queue without a reload, mark it a false alarm, see the
+//      statistics change;
+//   3. as the auditor, find the actions in the audit log;
+//   4. stop the camera: the wall shows it offline; restart it: back within 5 s.
+// Screenshots of every page go to $OUT_DIR (docs/ uses them).
+//
+// Env: VIGIE_BIN, CAMSIM_BIN, VIDEO (a street clip), OUT_DIR. Exit 0 pass, 1 fail,
+// 77 skip (no Chromium).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const { VIGIE_BIN, CAMSIM_BIN, VIDEO } = process.env;
+const OUT = process.env.OUT_DIR ?? '/tmp/vigie-e2e';
+if (!existsSync(CHROMIUM)) {
+  console.log(`skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+  process.exit(77);
+}
+for (const [k, v] of Object.entries({ VIGIE_BIN, CAMSIM_BIN, VIDEO }))
+  if (!v || !existsSync(v)) throw new Error(`${k} (${v}) is missing`);
+
+const SUP = { name: 'sara', password: 'supervisor-pass-1' };
+const AUD = { name: 'audrey', password: 'auditor-pass-12' };
+const children = [];
+let failures = 0;
+
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures++;
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function start(cmd, args, name) {
+  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  p.stdout.on('data', (d) => (log += d));
+  p.stderr.on('data', (d) => (log += d));
+  p.log = () => log;
+  p.name = name;
+  children.push(p);
+  return p;
+}
+
+function stop(p) {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null) return resolve();
+    p.on('exit', resolve);
+    p.kill('SIGTERM');
+  });
+}
+
+async function waitFor(what, fn, timeoutMs) {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return Date.now() - t0;
+    } catch {}
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function main() {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const rtspPort = await freePort();
+  const httpPort = await freePort();
+  const startCamsim = () => start(CAMSIM_BIN, ['--loop', '--port', String(rtspPort), `gare=${VIDEO}`], 'camsim');
+  let camsim = startCamsim();
+
+  const db = path.join(OUT, 'vigie.db');
+  for (const [u, role] of [[SUP, 'supervisor'], [AUD, 'auditor']]) {
+    const r = spawnSync(VIGIE_BIN, ['user', 'add', u.name, '--role', role, '--store', db], { input: `${u.password}\n` });
+    if (r.status !== 0) throw new Error(`user add: ${r.stderr}`);
+  }
+  const config = path.join(OUT, 'site.yaml');
+  writeFileSync(
+    config,
+    `server: { listen: '127.0.0.1:${httpPort}', reconnect_max_s: 1 }
+store: { path: '${db}', media: '${path.join(OUT, 'media')}', clip_pre_s: 1, clip_post_s: 1 }
+detect: { type: motion }
+cameras:
+  gare:
+    input: rtsp://127.0.0.1:${rtspPort}/gare
+    analyze_fps: 5
+    geo: { lat: 43.30245, lon: 5.38040, heading: 200, fov: 80, range: 40 }
+    zones:
+      path: [[0, 100], [768, 100], [768, 576], [0, 576]]
+    rules:
+      - { type: zone_intrusion, zone: path, objects: [object], min_seconds: 0.5, cooldown_seconds: 1 }
+`,
+  );
+  const serve = start(VIGIE_BIN, ['serve', '--config', config], 'serve');
+  const base = `http://127.0.0.1:${httpPort}`;
+  await waitFor('vigie serve', async () => (await fetch(`${base}/api/v1/health`)).ok, 20000);
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page.on('pageerror', (e) => check(false, `no script error in the page (${e.message})`));
+
+  // 1. Log in; a live tile updates.
+  await page.goto(base);
+  await page.getByTestId('login-name').waitFor();
+  await page.screenshot({ path: path.join(OUT, 'console-login.png') });
+  await page.getByTestId('login-name').fill(SUP.name);
+  await page.getByTestId('login-password').fill('not-the-password');
+  await page.getByTestId('login-submit').click();
+  await page.getByText('wrong name or password').waitFor();
+  check(true, 'a wrong password is refused with a message');
+  await page.getByTestId('login-password').fill(SUP.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('wall').waitFor();
+  await page.evaluate(() => (window.__loadedAt = Date.now())); // survives only without a reload
+  await waitFor('the tile to show "online"', async () => (await page.getByTestId('tile-status-gare').textContent()) === 'online', 20000);
+  const loads = async () => Number((await page.getByTestId('tile-img-gare').getAttribute('data-loads')) ?? 0);
+  await waitFor('two frames in the tile', async () => (await loads()) >= 2, 10000);
+  const l0 = await loads();
+  await sleep(1500);
+  check((await loads()) > l0, `the live tile keeps updating (${l0} → ${await loads()} frames)`);
+  await page.screenshot({ path: path.join(OUT, 'console-wall.png') });
+
+  // 2. Statistics before; an alert arrives live; false alarm; statistics after.
+  await page.getByTestId('nav-stats').click();
+  await page.getByTestId('stats-table').waitFor();
+  const falseAlarms = async () => {
+    const cell = page.locator('[data-rule="zone_intrusion:path"] [data-testid="stats-false-alarms"]');
+    return (await cell.count()) ? Number(await cell.textContent()) : 0;
+  };
+  const before = await falseAlarms();
+  await page.getByTestId('nav-alerts').click();
+  await page.getByTestId('alert-list').waitFor();
+  await sleep(500);
+  const known = new Set(await page.getByTestId('alert-row').evaluateAll((rows) => rows.map((r) => r.dataset.id)));
+  const t0 = Date.now();
+  await waitFor('a new alert in the queue', async () => {
+    const ids = await page.getByTestId('alert-row').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+    return ids.some((id) => !known.has(id));
+  }, 60000);
+  const ids = await page.getByTestId('alert-row').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+  const fresh = ids.find((id) => !known.has(id));
+  check(await page.evaluate(() => typeof window.__loadedAt === 'number'), `alert ${fresh} arrived without a reload (${Date.now() - t0} ms after the queue opened)`);
+  await page.screenshot({ path: path.join(OUT, 'console-alerts.png') });
+  const row = page.locator(`[data-testid="alert-row"][data-id="${fresh}"]`);
+  await row.getByTestId('act-false-alarm').click();
+  await waitFor('the row to say false alarm', async () => (await page.locator(`[data-testid="alert-row"][data-id="${fresh}"] [data-testid="alert-status"]`).textContent()) === 'false alarm', 5000);
+  check(true, 'the alert is marked false alarm');
+  await page.getByTestId('nav-stats').click();
+  await waitFor('the false alarm in the statistics', async () => (await falseAlarms()) === before + 1, 5000);
+  check((await falseAlarms()) === before + 1, `statistics: false alarms ${before} → ${await falseAlarms()}`);
+  await page.screenshot({ path: path.join(OUT, 'console-stats.png') });
+  await page.getByTestId('nav-map').click();
+  await page.getByTestId('map-camera-gare').waitFor();
+  await page.screenshot({ path: path.join(OUT, 'console-map.png') });
+
+  // 3. The auditor finds the actions.
+  await page.getByTestId('logout').click();
+  await page.getByTestId('login-name').fill(AUD.name);
+  await page.getByTestId('login-password').fill(AUD.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('audit-table').waitFor();
+  await waitFor('audit rows', async () => (await page.getByTestId('audit-row').count()) > 0, 5000);
+  const audit = (await page.getByTestId('audit-table').textContent()) ?? '';
+  check(audit.includes(`false_alarm ${fresh}`), 'the audit log names the false alarm and the alert');
+  check(audit.includes('live_view') && audit.includes('login_failed'), 'the audit log has the live view and the failed login');
+  check((await page.getByTestId('audit-chain').textContent())?.includes('intact'), 'the hash chain is intact');
+  await page.screenshot({ path: path.join(OUT, 'console-audit.png') });
+
+  // 4. The camera goes away and comes back.
+  await page.getByTestId('logout').click();
+  await page.getByTestId('login-name').fill(SUP.name);
+  await page.getByTestId('login-password').fill(SUP.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('wall').waitFor();
+  const status = () => page.getByTestId('tile-status-gare').textContent();
+  await waitFor('online again after login', async () => (await status()) === 'online', 10000);
+  await stop(camsim);
+  const offlineMs = await waitFor('the tile to show offline', async () => (await status()) === 'offline', 15000);
+  check(true, `camera stopped: shown offline after ${offlineMs} ms`);
+  await sleep(2000);
+  check((await status()) === 'offline', 'and it stays offline while the camera is down');
+  await page.screenshot({ path: path.join(OUT, 'console-offline.png') });
+  camsim = startCamsim();
+  const backMs = await waitFor('the tile to show online', async () => (await status()) === 'online', 15000);
+  check(backMs <= 5000, `camera restarted: back online after ${backMs} ms (limit 5000)`);
+
+  await browser.close();
+  if (failures) console.log(`--- vigie serve log ---\n${serve.log().slice(-3000)}`);
+}
+
+try {
+  await main();
+} catch (e) {
+  check(false, String(e?.stack ?? e));
+  for (const c of children) console.log(`--- ${c.name} log ---\n${c.log().slice(-2000)}`);
+} finally {
+  await Promise.all(children.map(stop));
+}
+console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
+process.exit(failures ? 1 : 0);
