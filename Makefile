@@ -1,5 +1,6 @@
 # vigie — the two commands of the README, and the opt-in long runs.
-#   make demo   install what is missing, build, run the pipeline on real footage
+#   make demo   install what is missing, build, run the pipeline on real footage, then
+#               serve three simulated cameras to the console (until Ctrl-C)
 #   make test   install what is missing, build, run every test
 #   make bench  throughput and accuracy figures of docs/BENCHMARKS.md
 BUILD ?= build
@@ -28,7 +29,7 @@ web:
 test: build web
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
-demo: build
+demo: build web
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@echo "== vigie analyze: PETS 2009 S2L1 street scene (vtest.avi), model-free detector (the default)"
 	@$(BUILD)/vigie analyze $(VTEST) --tracks $(DEMO)/tracks-motion.txt --video $(DEMO)/annotated-motion.mp4
@@ -55,6 +56,7 @@ demo: build
 	@echo; echo "Look at: $(abspath $(DEMO))/ — annotated-*.mp4 (boxes and track ids), tracks-*.txt (MOTChallenge),"
 	@echo "         vigie.db (alerts: build/vigie alerts list --store $(DEMO)/vigie.db), media/ (a snapshot and a clip per alert)"
 	@if [ -f $(MUNICH) ]; then echo "         city/report.html and city/map.jpg (coverage, routes), city/*.geojson (layers for any GIS)"; fi
+	@scripts/demo-serve $(BUILD)
 
 bench: build
 	@bench/run.sh $(BUILD)
