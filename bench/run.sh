@@ -148,3 +148,14 @@ if [ -f "$MUNICH" ]; then
     taskset -c 0 "$VIGIE" city bench --quiet --synthetic 100000 --repeats 1 --queries 50 | sed 's/^/    /'
   } | tee -a "$OUT/results.md"
 fi
+
+# vigie serve under load: simulated 768x576 cameras at analyze_fps 5 (bench/serve_load.py).
+{
+  echo
+  echo "vigie serve: cameras sustained and alert latency (bench/serve_load.py):"
+  echo
+  python3 bench/serve_load.py "$BUILD" "$OUT/serve-load" --detectors motion --counts 4,8,12,16,20 --window 20
+  if [ -f "$MODEL" ]; then
+    python3 bench/serve_load.py "$BUILD" "$OUT/serve-load-onnx" --detectors onnx --counts 2,3,4,5 --window 20 --model "$MODEL"
+  fi
+} | tee -a "$OUT/results.md"
