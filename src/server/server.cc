@@ -500,28 +500,31 @@ struct Server::Impl {
     };
     std::vector<CameraStatus> all;
     for (auto& c : cameras) all.push_back(c->status());
-    family("vigie_camera_online", "gauge", "1 when frames arrived in the last 3 s");
-    for (const auto& s : all) out += fmt::format("vigie_camera_online{{camera=\"{}\"}} {}\n", label(s.name), s.online ? 1 : 0);
-    family("vigie_camera_fps", "gauge", "Frames analysed per second");
-    for (const auto& s : all) out += fmt::format("vigie_camera_fps{{camera=\"{}\"}} {:.3f}\n", label(s.name), s.fps);
-    family("vigie_camera_frames_decoded_total", "counter", "Frames decoded");
-    for (const auto& s : all)
-      out += fmt::format("vigie_camera_frames_decoded_total{{camera=\"{}\"}} {}\n", label(s.name), s.decoded);
-    family("vigie_camera_frames_analysed_total", "counter", "Frames analysed");
-    for (const auto& s : all)
-      out += fmt::format("vigie_camera_frames_analysed_total{{camera=\"{}\"}} {}\n", label(s.name), s.analysed);
-    family("vigie_camera_frames_dropped_total", "counter", "Frames dropped because analysis fell behind");
-    for (const auto& s : all)
-      out += fmt::format("vigie_camera_frames_dropped_total{{camera=\"{}\"}} {}\n", label(s.name), s.dropped);
-    family("vigie_camera_queue_depth", "gauge", "Frames waiting between decoding and analysis");
-    for (const auto& s : all)
-      out += fmt::format("vigie_camera_queue_depth{{camera=\"{}\"}} {}\n", label(s.name), s.queue_depth);
-    family("vigie_camera_reconnections_total", "counter", "Times the stream came back after a loss");
-    for (const auto& s : all)
-      out += fmt::format("vigie_camera_reconnections_total{{camera=\"{}\"}} {}\n", label(s.name), s.reconnections);
-    family("vigie_detector_seconds", "gauge", "Mean detector time per run");
-    for (const auto& s : all)
-      out += fmt::format("vigie_detector_seconds{{camera=\"{}\"}} {:.6f}\n", label(s.name), s.detector_ms / 1000);
+    struct PerCamera {
+      const char *name, *type, *help;
+      double (*value)(const CameraStatus&);
+    };
+    static const PerCamera per_camera[] = {
+        {"vigie_camera_online", "gauge", "1 when frames arrived in the last 3 s",
+         [](const CameraStatus& s) { return s.online ? 1.0 : 0.0; }},
+        {"vigie_camera_fps", "gauge", "Frames analysed per second", [](const CameraStatus& s) { return s.fps; }},
+        {"vigie_camera_frames_decoded_total", "counter", "Frames decoded",
+         [](const CameraStatus& s) { return double(s.decoded); }},
+        {"vigie_camera_frames_analysed_total", "counter", "Frames analysed",
+         [](const CameraStatus& s) { return double(s.analysed); }},
+        {"vigie_camera_frames_dropped_total", "counter", "Frames dropped because analysis fell behind",
+         [](const CameraStatus& s) { return double(s.dropped); }},
+        {"vigie_camera_queue_depth", "gauge", "Frames waiting between decoding and analysis",
+         [](const CameraStatus& s) { return double(s.queue_depth); }},
+        {"vigie_camera_reconnections_total", "counter", "Times the stream came back after a loss",
+         [](const CameraStatus& s) { return double(s.reconnections); }},
+        {"vigie_detector_seconds", "gauge", "Mean detector time per run",
+         [](const CameraStatus& s) { return s.detector_ms / 1000; }},
+    };
+    for (const auto& m : per_camera) {
+      family(m.name, m.type, m.help);
+      for (const auto& s : all) out += fmt::format("{}{{camera=\"{}\"}} {}\n", m.name, label(s.name), m.value(s));
+    }
     family("vigie_alerts_total", "counter", "Alerts raised since the server started");
     for (const auto& s : all)
       for (const auto& [rule, n] : s.alerts)

@@ -76,6 +76,12 @@ async function waitFor(what, fn, timeoutMs) {
   }
 }
 
+async function signIn(page, user) {
+  await page.getByTestId('login-name').fill(user.name);
+  await page.getByTestId('login-password').fill(user.password);
+  await page.getByTestId('login-submit').click();
+}
+
 async function main() {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
@@ -127,8 +133,7 @@ cameras:
   await page.getByTestId('login-submit').click();
   await page.getByText('wrong name or password').waitFor();
   check(true, 'a wrong password is refused with a message');
-  await page.getByTestId('login-password').fill(SUP.password);
-  await page.getByTestId('login-submit').click();
+  await signIn(page, SUP);
   await page.getByTestId('wall').waitFor();
   await page.evaluate(() => (window.__loadedAt = Date.now())); // survives only without a reload
   await waitFor('the tile to show "online"', async () => (await page.getByTestId('tile-status-gare').textContent()) === 'online', 20000);
@@ -174,9 +179,7 @@ cameras:
 
   // 3. The auditor finds the actions.
   await page.getByTestId('logout').click();
-  await page.getByTestId('login-name').fill(AUD.name);
-  await page.getByTestId('login-password').fill(AUD.password);
-  await page.getByTestId('login-submit').click();
+  await signIn(page, AUD);
   await page.getByTestId('audit-table').waitFor();
   await waitFor('audit rows', async () => (await page.getByTestId('audit-row').count()) > 0, 5000);
   const audit = (await page.getByTestId('audit-table').textContent()) ?? '';
@@ -187,9 +190,7 @@ cameras:
 
   // 4. The camera goes away and comes back.
   await page.getByTestId('logout').click();
-  await page.getByTestId('login-name').fill(SUP.name);
-  await page.getByTestId('login-password').fill(SUP.password);
-  await page.getByTestId('login-submit').click();
+  await signIn(page, SUP);
   await page.getByTestId('wall').waitFor();
   const status = () => page.getByTestId('tile-status-gare').textContent();
   await waitFor('online again after login', async () => (await status()) === 'online', 10000);
