@@ -7,6 +7,10 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <map>
+#include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +24,23 @@ constexpr int kRate = 16000;
 // Decodes the first audio stream of a file (or URL) with libav, mixed to mono and
 // resampled to 16 kHz. Errors name the input.
 Result<std::vector<float>> read_audio(const std::string& input);
+
+// The same, a packet at a time, for live streams: every network call is bounded by
+// `io_timeout` (an interrupt callback), so a dead stream returns instead of hanging.
+class AudioDecoder {
+ public:
+  static Result<std::unique_ptr<AudioDecoder>> open(const std::string& input,
+                                                    std::chrono::milliseconds io_timeout = std::chrono::seconds(5));
+  ~AudioDecoder();
+  // Appends what one more packet decodes to (often nothing); false at the end or when
+  // the stream is lost (after the last samples were appended).
+  bool read(std::vector<float>& out);
+
+ private:
+  AudioDecoder();
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // A-weighting as a cascade of first-order sections from the bilinear transform of the
 // IEC 61672 analogue filter, normalised to 0 dB at 1 kHz. Stateful: feed it in order.
@@ -65,6 +86,30 @@ std::vector<RuleConfig> audio_rules(const std::vector<RuleConfig>& rules);
 // whole signal. `offset_db` turns dBFS into the rules' dB SPL (CameraConfig::audio_offset_db).
 std::vector<Detection> detect(const std::vector<float>& samples, const std::vector<RuleConfig>& rules,
                               double offset_db);
+
+// The audio rules on a live stream, fed in pieces of any size. The detectors above run
+// every `step_s` on the last `window_s` seconds; a detection is reported once, in stream
+// seconds from the first sample: sound_level and clamour as soon as they hold (the end is
+// then the present), impulse and scream once they are over (their shape decides). The
+// last `keep_s` seconds stay available for clips.
+class LiveDetector {
+ public:
+  LiveDetector(std::vector<RuleConfig> rules, double offset_db, double window_s = 12, double step_s = 1,
+               double keep_s = 20);
+  std::vector<Detection> push(const float* samples, size_t n);
+  // The samples of [from_s, to_s) still kept, and (in `clip_start_s`) where they begin.
+  std::vector<float> clip(double from_s, double to_s, double& clip_start_s) const;
+  double now_s() const { return static_cast<double>(total_) / kRate; }
+
+ private:
+  void run(std::vector<Detection>& out);
+  std::vector<RuleConfig> rules_;
+  double offset_db_;
+  int64_t window_, step_, keep_;
+  std::vector<float> buffer_;
+  int64_t buffer_start_ = 0, total_ = 0, next_run_;
+  std::map<std::string, double> reported_until_;  // by rule: end of the last reported detection
+};
 
 // Writes samples [from_s, to_s) as a 16-bit PCM WAV file (an alert's audio clip).
 bool write_wav(const std::string& path, const std::vector<float>& samples, double from_s, double to_s);

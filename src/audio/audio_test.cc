@@ -157,6 +157,45 @@ TEST(Detectors, AHighHarmonicCryIsAScreamAndALowHumIsNot) {
   EXPECT_TRUE(detect(hum, {rule("scream")}, 100).empty());
 }
 
+// Fed a tenth of a second at a time, the live detector reports what the whole-signal
+// detectors find, once each, in stream time.
+TEST(LiveDetector, MatchesTheWholeSignalDetectorsFedInPieces) {
+  auto s = noise(0.002, 60);
+  const auto loud = noise(0.3, 3, 7);  // a loud noise at 10 s
+  std::copy(loud.begin(), loud.end(), s.begin() + 10 * kRate);
+  const auto bang = noise(0.5, 0.03, 9);  // a bang at 31 s
+  std::copy(bang.begin(), bang.end(), s.begin() + 31 * kRate);
+  const auto long_noise = noise(0.3, 20, 5);  // a din of 20 s, longer than the window, from 38 s
+  std::copy(long_noise.begin(), long_noise.end(), s.begin() + 38 * kRate);
+  const std::vector<RuleConfig> rules = {rule("sound_level"), rule("impulse")};
+  const auto whole = detect(s, rules, 100);
+
+  LiveDetector live(rules, 100, 12, 1);
+  std::vector<Detection> got;
+  for (size_t at = 0; at < s.size(); at += kRate / 10) {
+    const auto d = live.push(s.data() + at, std::min<size_t>(kRate / 10, s.size() - at));
+    got.insert(got.end(), d.begin(), d.end());
+  }
+  auto count = [](const std::vector<Detection>& v, const std::string& type) {
+    return std::count_if(v.begin(), v.end(), [&](const Detection& d) { return d.type == type; });
+  };
+  EXPECT_EQ(count(whole, "sound_level"), 2);
+  EXPECT_EQ(count(got, "sound_level"), 2);  // the din once, not once a window
+  EXPECT_EQ(count(got, "impulse"), count(whole, "impulse"));
+  for (const auto& w : whole) {
+    const auto match = std::find_if(got.begin(), got.end(), [&](const Detection& g) {
+      return g.type == w.type && std::abs(g.start_s - w.start_s) < 0.2;
+    });
+    EXPECT_NE(match, got.end()) << w.type << " at " << w.start_s << " s";
+  }
+  // The din is reported while it lasts, not when it ends 20 s later.
+  const auto din = std::find_if(got.begin(), got.end(), [](const Detection& d) { return d.start_s > 37; });
+  ASSERT_NE(din, got.end());
+  EXPECT_LT(din->end_s, 45);
+  double clip_start = 0;
+  EXPECT_EQ(live.clip(live.now_s() - 5, live.now_s(), clip_start).size(), static_cast<size_t>(5 * kRate));
+}
+
 TEST(Features, YinFindsThePitch) {
   const auto f = features(sine(440, 0.5, 0.5));
   ASSERT_FALSE(f.empty());
