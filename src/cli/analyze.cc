@@ -12,6 +12,7 @@
 #include "cli/progress.h"
 #include "eval/mot.h"
 #include "output/alert_output.h"
+#include "output/live_audio.h"
 #include "pipeline/draw.h"
 #include "pipeline/pipeline.h"
 
@@ -105,15 +106,11 @@ struct Outputs {
   }
 };
 
-// The audio rules run on the sound track of a file. Live streams' sound is not read yet
-// (docs/audio.md).
+// The audio rules of a file run on its whole sound track after the video; a live
+// stream's sound is followed while it plays (output::LiveAudio, started in analyze()).
 void analyse_sound(const CameraConfig& camera, const video::Source& source, AlertOutput& alerts) {
   const std::vector<RuleConfig> rules = audio::audio_rules(camera.rules);
-  if (rules.empty()) return;
-  if (source.is_live()) {
-    fmt::print(stderr, "vigie: {}: audio rules are not run on live streams yet\n", camera.input);
-    return;
-  }
+  if (rules.empty() || source.is_live()) return;
   auto samples = audio::read_audio(camera.input);
   if (!samples) {
     fmt::print(stderr, "vigie: audio rules skipped: {}\n", samples.error().message);
@@ -221,7 +218,15 @@ int analyze(const AnalyzeOptions& o) {
     }
   };
   hooks.on_progress = [&](const pipeline::RunStats& s) { progress.update(s.decoded, total, s.wall_s); };
+  std::unique_ptr<output::LiveAudio> sound;
+  if (alerts && source->is_live()) {
+    sound = std::make_unique<output::LiveAudio>(config, camera, *alerts, [](const std::string& line) {
+      fmt::print(stderr, "\nvigie: {}\n", line);
+    });
+    sound->start();
+  }
   const auto stats = pipeline::run_analysis(*source, pipeline, camera.analyze_fps, hooks);
+  if (sound) sound->stop();
   progress.finish();
   const auto last_tracks = pipeline.finish();
   if (alerts) analyse_sound(camera, *source, *alerts);

@@ -63,12 +63,14 @@ void AlertOutput::on_frame(const Frame& frame, const pipeline::FrameResult& resu
   for (const auto& b : result.static_blobs) in.static_objects.push_back({b.id, b.box, b.since_s});
   if (clips_) clips_->push(frame.image, frame.time_s);  // masked pixels only
   ++frames_;
+  drain_sounds();
   for (const auto& e : engine_.update(in)) write(e, &frame, &result);
   if (clips_) record_clips();
   if (now_epoch() - last_retention_epoch_ > 3600) apply_retention();
 }
 
 void AlertOutput::finish() {
+  drain_sounds();
   for (const auto& e : engine_.finish(last_time_s_, start_epoch_ + last_time_s_)) write(e, nullptr, nullptr);
   if (mqtt_ && !mqtt_->flush(5000)) fmt::print(stderr, "vigie: the MQTT broker did not acknowledge every alert\n");
   if (!clips_) return;
@@ -89,28 +91,46 @@ void AlertOutput::on_tracks_ended(const std::vector<track::TrackRecord>& records
 }
 
 void AlertOutput::on_audio(const std::vector<audio::Detection>& detections, const std::vector<float>& samples) {
-  for (const auto& d : detections) {
-    rules::AlertEvent e;
-    e.alert_id = fmt::format("{}/{}/a{}", camera_.name, d.rule, ++audio_sequence_);
-    e.camera = camera_.name, e.rule = d.rule, e.rule_type = d.type;
-    e.start_s = d.start_s, e.peak = d.peak_db + camera_.audio_offset_db;  // dB SPL
-    std::vector<rules::AlertEvent> stored;
-    for (auto [phase, t] : {std::pair{rules::Phase::kStart, d.start_s}, std::pair{rules::Phase::kEnd, d.end_s}}) {
-      e.phase = phase, e.time_s = t, e.epoch_s = start_epoch_ + t;
-      if (auto r = store_->record(e); !r) {
-        if (failures_++ == 0) fmt::print(stderr, "\nvigie: error: {}\n", r.error().message);
-        return;
-      }
-      if (mqtt_) mqtt_->publish(e);
-      stored.push_back(e);
-    }
-    ++counts_[d.rule];
-    const auto clip = media_ / (file_stem(e.alert_id) + ".wav");
-    if (audio::write_wav(clip.string(), samples, d.start_s - clip_pre_s_, d.end_s + clip_post_s_))
-      store_->set_clip(e.alert_id, clip.string());
-    if (on_event)
-      for (const auto& ev : stored) on_event(ev, nullptr);  // after the clip: listeners can fetch it
+  for (const auto& d : detections) record_sound(d, samples, 0, start_epoch_);
+}
+
+void AlertOutput::post_sound(Sound sound) {
+  std::lock_guard lock(sounds_mu_);
+  sounds_.push_back(std::move(sound));
+}
+
+void AlertOutput::drain_sounds() {
+  std::vector<Sound> sounds;
+  {
+    std::lock_guard lock(sounds_mu_);
+    sounds.swap(sounds_);
   }
+  for (const auto& s : sounds) record_sound(s.detection, s.clip, s.clip_start_s, s.epoch_of_zero);
+}
+
+void AlertOutput::record_sound(const audio::Detection& d, const std::vector<float>& samples, double samples_start_s,
+                               double epoch_of_zero) {
+  rules::AlertEvent e;
+  e.alert_id = fmt::format("{}/{}/a{}", camera_.name, d.rule, ++audio_sequence_);
+  e.camera = camera_.name, e.rule = d.rule, e.rule_type = d.type;
+  e.start_s = d.start_s, e.peak = d.peak_db + camera_.audio_offset_db;  // dB SPL
+  std::vector<rules::AlertEvent> stored;
+  for (auto [phase, t] : {std::pair{rules::Phase::kStart, d.start_s}, std::pair{rules::Phase::kEnd, d.end_s}}) {
+    e.phase = phase, e.time_s = t, e.epoch_s = epoch_of_zero + t;
+    if (auto r = store_->record(e); !r) {
+      if (failures_++ == 0) fmt::print(stderr, "\nvigie: error: {}\n", r.error().message);
+      return;
+    }
+    if (mqtt_) mqtt_->publish(e);
+    stored.push_back(e);
+  }
+  ++counts_[d.rule];
+  const auto clip = media_ / (file_stem(e.alert_id) + ".wav");
+  if (audio::write_wav(clip.string(), samples, d.start_s - clip_pre_s_ - samples_start_s,
+                       d.end_s + clip_post_s_ - samples_start_s))
+    store_->set_clip(e.alert_id, clip.string());
+  if (on_event)
+    for (const auto& ev : stored) on_event(ev, nullptr);  // after the clip: listeners can fetch it
 }
 
 std::map<std::string, double> AlertOutput::rule_costs_us() const {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <stdexcept>
 #include <map>
 #include <memory>
@@ -40,6 +41,16 @@ class AlertOutput {
   // Stores the alerts of the audio rules found on the input's sound, each with a WAV clip
   // (clip_pre_s before to clip_post_s after). Times are stream seconds.
   void on_audio(const std::vector<audio::Detection>& detections, const std::vector<float>& samples);
+  // A sound found on a live stream's audio by another thread (output::LiveAudio): queued
+  // here, stored by the analysis thread at its next frame (the store has one user).
+  struct Sound {
+    audio::Detection detection;     // times in seconds of the audio stream
+    std::vector<float> clip;        // clip_pre_s before to clip_post_s after, as far as kept
+    double clip_start_s = 0;        // audio-stream time of clip[0]
+    double epoch_of_zero = 0;       // wall time of audio-stream time 0
+  };
+  void post_sound(Sound sound);
+
   // Ends open alerts and writes pending clips (end of the run).
   void finish();
 
@@ -56,6 +67,10 @@ class AlertOutput {
 
  private:
   void apply_retention();
+  // Stores one audio alert (start and end) with its WAV clip; `samples` start at `samples_start_s`.
+  void record_sound(const audio::Detection& d, const std::vector<float>& samples, double samples_start_s,
+                    double epoch_of_zero);
+  void drain_sounds();
   void record_clips();
   void write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result);
   void snapshot(const rules::AlertEvent& e, const Frame& frame, const pipeline::FrameResult& result);
@@ -72,6 +87,8 @@ class AlertOutput {
   double last_time_s_ = 0, retention_days_ = 30, last_retention_epoch_ = 0;
   double clip_pre_s_ = 3, clip_post_s_ = 3;
   int audio_sequence_ = 0;
+  std::mutex sounds_mu_;
+  std::vector<Sound> sounds_;  // posted by the audio thread, stored by the analysis thread
   int64_t frames_ = 0;
 };
 

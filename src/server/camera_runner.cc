@@ -7,6 +7,7 @@
 
 #include "detect/detector.h"
 #include "output/alert_output.h"
+#include "output/live_audio.h"
 #include "pipeline/pipeline.h"
 #include "video/source.h"
 
@@ -123,6 +124,14 @@ void CameraRunner::run_once() {
   }
   pipeline::CameraPipeline pipeline(config_, camera_, std::move(detector.value()),
                                     alerts && alerts->wants_static_objects());
+  // A microphone's sound, read on its own connection while the video plays.
+  std::unique_ptr<output::LiveAudio> sound;
+  if (alerts && source->is_live()) {
+    sound = std::make_unique<output::LiveAudio>(config_, camera_, *alerts, [this](const std::string& line) {
+      fmt::print(stderr, "vigie serve: {}: {}\n", camera_.name, line);
+    });
+    sound->start();
+  }
   pipeline::RunHooks hooks;
   hooks.stop = &stop_;
   hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) {
@@ -138,6 +147,7 @@ void CameraRunner::run_once() {
     status_.decoded = s.decoded, status_.dropped = s.dropped, status_.queue_depth = s.queue_depth;
   };
   const auto stats = pipeline::run_analysis(*source, pipeline, camera_.analyze_fps, hooks);
+  if (sound) sound->stop();
   if (alerts) {
     alerts->on_tracks_ended(pipeline.finish());
     alerts->finish();

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <fstream>
 
 #include "core/test_data.h"
 #include "events/store.h"
@@ -189,6 +190,32 @@ TEST_F(ServerTest, OperatorDecisionIsAuditedAndChangesTheStatistics) {
   ASSERT_EQ(c.Get("/api/v1/export/alerts.csv", as_sup)->status, 200);
   const auto audit2 = json::parse(c.Get("/api/v1/audit?limit=1", as_aud)->body);
   EXPECT_EQ(audit2["entries"][0]["action"], "export");
+}
+
+TEST_F(ServerTest, AudioAlertsComeWithTheirSoundClip) {
+  {
+    auto store = events::Store::open(config_.store.path);
+    rules::AlertEvent e;
+    e.phase = rules::Phase::kStart;
+    e.alert_id = "mic/scream/a1";
+    e.camera = "mic", e.rule = "scream", e.rule_type = "scream";
+    e.epoch_s = now() - 5;
+    ASSERT_TRUE((*store)->record(e));
+    std::ofstream(dir_ / "a1.wav") << "RIFF....WAVE";  // the bytes are passed through as they are
+    ASSERT_TRUE((*store)->set_clip("mic/scream/a1", (dir_ / "a1.wav").string()));
+  }
+  const std::string op = login("operator1"), aud = login("auditor1");
+  auto c = client();
+  const auto one = json::parse(c.Get("/api/v1/alerts/mic%2Fscream%2Fa1", {{"Cookie", op}})->body);
+  EXPECT_EQ(one["clip"], "audio");
+  EXPECT_EQ(one["snapshot"], false);
+  const auto clip = c.Get("/api/v1/alerts/mic%2Fscream%2Fa1/clip", {{"Cookie", op}});
+  ASSERT_EQ(clip->status, 200);
+  EXPECT_EQ(clip->get_header_value("Content-Type"), "audio/wav");
+  EXPECT_EQ(clip->body, "RIFF....WAVE");
+  const auto audit = json::parse(c.Get("/api/v1/audit?limit=1", {{"Cookie", aud}})->body);
+  EXPECT_EQ(audit["entries"][0]["action"], "clip_play");
+  EXPECT_EQ(audit["entries"][0]["detail"], "mic/scream/a1");
 }
 
 TEST_F(ServerTest, MetricsArePrometheusText) {

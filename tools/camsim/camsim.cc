@@ -1,4 +1,5 @@
-// vigie-camsim: serves video files as live H.264 RTSP cameras on loopback, with
+// vigie-camsim: serves video files as live H.264 RTSP cameras (with Opus sound when the
+// file has some) on loopback, with
 // GStreamer's RTSP server, so that the pipeline and its tests ingest real RTSP.
 //
 //   vigie-camsim [--loop] --port 8554 cam1=/path/a.avi cam2=/path/b.mp4
@@ -9,6 +10,7 @@
 // end of the file is caught before it reaches the payloader and the media seeks back
 // to the start, so the stream never ends — a camera that is always on.
 #include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
 #include <gst/rtsp-server/rtsp-server.h>
 
 #include <csignal>
@@ -52,26 +54,61 @@ GstPadProbeReturn on_event(GstPad*, GstPadProbeInfo* info, gpointer media) {
   return GST_PAD_PROBE_DROP;
 }
 
+// The sound's end of file is dropped without a rewind of its own: the video's does it.
+GstPadProbeReturn drop_eos(GstPad*, GstPadProbeInfo* info, gpointer) {
+  return GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_EOS ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+void probe_payloader(GstElement* bin, const char* name, GstPadProbeCallback callback, gpointer data) {
+  GstElement* pay = gst_bin_get_by_name(GST_BIN(bin), name);
+  if (!pay) return;
+  GstPad* sink = gst_element_get_static_pad(pay, "sink");
+  gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, callback, data, nullptr);
+  gst_object_unref(sink);
+  gst_object_unref(pay);
+}
+
 void on_media_configure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer) {
   GstElement* bin = gst_rtsp_media_get_element(media);
-  GstElement* pay = gst_bin_get_by_name(GST_BIN(bin), "pay0");
-  if (pay) {
-    GstPad* sink = gst_element_get_static_pad(pay, "sink");
-    gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_event, media, nullptr);
-    gst_object_unref(sink);
-    gst_object_unref(pay);
-  }
+  probe_payloader(bin, "pay0", on_event, media);
+  probe_payloader(bin, "pay1", drop_eos, nullptr);
   gst_object_unref(bin);
 }
 
-// Decodes any file GStreamer can read and re-encodes it as low-latency H.264, paced at
-// the file's own frame rate like a real camera.
-std::string launch_line(const std::string& file) {
+// Whether the file has a sound track (GStreamer's discoverer reads its headers).
+bool has_audio(const std::string& file) {
+  GError* error = nullptr;
+  GstDiscoverer* discoverer = gst_discoverer_new(10 * GST_SECOND, &error);
+  if (!discoverer) {
+    if (error) g_error_free(error);
+    return false;
+  }
+  gchar* uri = gst_filename_to_uri(file.c_str(), nullptr);
+  GstDiscovererInfo* info = uri ? gst_discoverer_discover_uri(discoverer, uri, &error) : nullptr;
+  bool audio = false;
+  if (info) {
+    GList* streams = gst_discoverer_info_get_audio_streams(info);
+    audio = streams != nullptr;
+    gst_discoverer_stream_info_list_free(streams);
+    g_object_unref(info);
+  }
+  if (error) g_error_free(error);
+  g_free(uri);
+  g_object_unref(discoverer);
+  return audio;
+}
+
+// Decodes any file GStreamer can read and re-encodes it as low-latency H.264 (and its
+// sound, if any, as Opus: a camera with a microphone), paced at the file's own rate like
+// a real camera.
+std::string launch_line(const std::string& file, bool audio) {
   gchar* quoted = g_strescape(file.c_str(), nullptr);
   std::string line = std::string("( filesrc location=\"") + quoted +
-                     "\" ! decodebin ! videoconvert ! video/x-raw,format=I420 ! "
+                     "\" ! decodebin name=d d. ! video/x-raw ! queue ! videoconvert ! video/x-raw,format=I420 ! "
                      "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 bitrate=2000 ! "
-                     "rtph264pay name=pay0 pt=96 config-interval=1 )";
+                     "rtph264pay name=pay0 pt=96 config-interval=1";
+  if (audio) line += " d. ! audio/x-raw ! queue ! audioconvert ! audioresample ! opusenc ! rtpopuspay name=pay1 pt=97";
+  line += " )";
   g_free(quoted);
   return line;
 }
@@ -104,7 +141,7 @@ int main(int argc, char** argv) {
         return 2;
       }
       GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
-      gst_rtsp_media_factory_set_launch(factory, launch_line(file).c_str());
+      gst_rtsp_media_factory_set_launch(factory, launch_line(file, has_audio(file)).c_str());
       gst_rtsp_media_factory_set_shared(factory, FALSE);
       if (loop) g_signal_connect(factory, "media-configure", G_CALLBACK(on_media_configure), nullptr);
       gst_rtsp_mount_points_add_factory(mounts, ("/" + name).c_str(), factory);
