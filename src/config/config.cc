@@ -409,6 +409,7 @@ Config parse_config(const std::string& yaml_text, const std::string& name) {
     s.get("login_attempts", c.login_attempts, positive, "must be >= 1");
     s.get("login_window_s", c.login_window_s, positive, "must be > 0");
     s.get("reconnect_max_s", c.reconnect_max_s, positive, "must be > 0");
+    s.get("city_layers", c.city_layers);
     s.finish();
   }
   read_detect(top.child("detect"), config.detect);
@@ -442,6 +443,7 @@ Config load_config(const std::string& path) {
   anchor(config.detect.model);
   anchor(config.detect.detections);
   anchor(config.server.web_root);
+  anchor(config.server.city_layers);
   for (auto& [name, cam] : config.cameras) anchor(cam.input);
   return config;
 }

@@ -207,6 +207,9 @@ struct ServerConfig {
   int login_attempts = 5;                  // failed logins allowed per address and per account …
   double login_window_s = 60;              // … within this many seconds, then 429
   double reconnect_max_s = 2;              // longest wait between attempts to reach a lost camera
+  // GeoJSON layers of `vigie city coverage --geojson-dir` (streets seen and unseen,
+  // viewsheds) drawn under the cameras on the console's map; empty: a plain background.
+  std::string city_layers;
 };
 
 struct Config {

@@ -203,6 +203,15 @@ struct Server::Impl {
       live_mjpeg(req, res);
     });
 
+    // The city model's layers for the map (files written by `vigie city coverage --geojson-dir`).
+    http.Get(R"(/api/v1/city/(segments|viewsheds|cameras)\.geojson)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               if (!guard(req, res, Permission::kLive)) return;
+               const auto file = fs::path(config.server.city_layers) / (std::string(req.matches[1]) + ".geojson");
+               if (config.server.city_layers.empty() || !fs::exists(file))
+                 return send_error(res, 404, "no city layers (server.city_layers)");
+               res.set_content(read_file(file.string()), "application/geo+json");
+             });
     http.Get("/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) { events(req, res); });
 
     http.Get(R"(/api/v1/alerts/(.+)/snapshot)", [this](const httplib::Request& req, httplib::Response& res) {
@@ -599,6 +608,7 @@ std::vector<RouteInfo> Server::routes() {
       {"GET", "/api/v1/cameras/cam/frame.jpg", P::kLive, false},
       {"GET", "/api/v1/cameras/cam/live", P::kLive, false},
       {"GET", "/api/v1/events", P::kAlerts, false},
+      {"GET", "/api/v1/city/segments.geojson", P::kLive, false},
       {"GET", "/api/v1/alerts", P::kAlerts, false},
       {"GET", "/api/v1/alerts/cam%2Fr%2F1", P::kAlerts, false},
       {"GET", "/api/v1/alerts/cam%2Fr%2F1/snapshot", P::kAlerts, false},

@@ -1,21 +1,29 @@
 // The camera map: each camera at its configured position (`geo:`) with its view cone,
-// red markers for its alerts of the last hour, status colours. No tile server: a plain
-// background, metres on a local plane around the cameras.
+// red markers for its alerts of the last hour, status colours. No tile server: the city
+// model's streets (seen in red, unseen in green, from `server.city_layers`) when the
+// server has them, else a plain background; metres on a local plane around the cameras.
 import { Alert, api, Camera, live } from './api';
 import { h, svg } from './dom';
 
 const R = 6371008.8;
+
+interface GeoJSON {
+  features: { geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }[];
+}
 
 export function mapPage(root: HTMLElement) {
   const holder = h('div', { class: 'map', 'data-testid': 'map' });
   const note = h('p', { class: 'muted' });
   root.append(h('h2', {}, 'Map'), holder, note);
   let cameras: Camera[] = [];
+  let streets: GeoJSON | null = null;
   const recent = new Map<string, number>(); // camera → alerts in the last hour
 
   function render() {
     const placed = cameras.filter((c) => c.geo);
-    note.textContent = `${placed.length} of ${cameras.length} cameras have a position (geo: in the config). North is up.`;
+    note.textContent =
+      `${placed.length} of ${cameras.length} cameras have a position (geo: in the config). North is up.` +
+      (streets ? ' Streets: red where a camera of the city model sees them (vigie city), green where none does.' : '');
     if (!placed.length) return holder.replaceChildren();
     const lat0 = placed.reduce((s, c) => s + c.geo!.lat, 0) / placed.length;
     const lon0 = placed.reduce((s, c) => s + c.geo!.lon, 0) / placed.length;
@@ -30,6 +38,15 @@ export function mapPage(root: HTMLElement) {
     const w = Math.max(...xs) + pad - x0, hgt = Math.max(...ys) + pad - y0;
     const map = svg('svg', { viewBox: `${x0} ${y0} ${w} ${hgt}`, role: 'img', 'aria-label': 'camera map' });
     map.append(svg('rect', { x: x0, y: y0, width: w, height: hgt, fill: '#f4f1ea' }));
+    if (streets) {
+      const g = svg('g', { 'stroke-width': 1.5, 'data-testid': 'map-streets' });
+      for (const f of streets.features) {
+        if (f.geometry.type !== 'LineString' || f.properties.underground || f.properties.crossing) continue;
+        const pts = (f.geometry.coordinates as number[][]).map(([lon, lat]) => xy(lat, lon).join(',')).join(' ');
+        g.append(svg('polyline', { points: pts, fill: 'none', stroke: f.properties.seen ? '#c0281a' : '#8fbf96' }));
+      }
+      map.append(g);
+    }
     placed.forEach((c, i) => {
       const [x, y] = pts[i];
       const g = c.geo!;
@@ -62,6 +79,14 @@ export function mapPage(root: HTMLElement) {
   }
 
   const hourAgo = () => Date.now() / 1000 - 3600;
+  fetch('/api/v1/city/segments.geojson', { credentials: 'same-origin' })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((g) => {
+      streets = g;
+      if (g) note.dataset.streets = 'yes';
+      render();
+    })
+    .catch(() => {});
   Promise.all([api.cameras(), api.alerts({ limit: 500 })]).then(([cams, a]) => {
     cameras = cams;
     a.alerts.filter((x: Alert) => x.start_epoch > hourAgo()).forEach((x) => recent.set(x.camera, (recent.get(x.camera) ?? 0) + 1));
