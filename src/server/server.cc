@@ -259,7 +259,7 @@ struct Server::Impl {
     });
     http.Get("/api/v1/audit", [this](const httplib::Request& req, httplib::Response& res) {
       if (!guard(req, res, Permission::kAudit)) return;
-      const int limit = req.has_param("limit") ? std::stoi(req.get_param_value("limit")) : 200;
+      const int limit = req.has_param("limit") ? std::atoi(req.get_param_value("limit").c_str()) : 200;
       std::lock_guard lock(store_mu);
       const auto rows = store->audit_entries(std::clamp(limit, 1, 5000), 0);
       const auto check = store->verify_audit();
@@ -282,8 +282,9 @@ struct Server::Impl {
       const auto s = guard(req, res, Permission::kAccounts);
       if (!s) return;
       const json body = json::parse(req.body, nullptr, false);
-      if (!body.is_object() || !body.contains("name") || !body.contains("role") || !body.contains("password"))
-        return send_error(res, 400, "expected {name, role, password}");
+      const auto text = [&](const char* k) { return body.is_object() && body.contains(k) && body[k].is_string(); };
+      if (!text("name") || !text("role") || !text("password"))
+        return send_error(res, 400, "expected {\"name\", \"role\", \"password\"} as strings");
       std::lock_guard lock(store_mu);
       if (auto r = store->add_user(body["name"], body["role"], body["password"], now_epoch()); !r)
         return send_error(res, 400, r.error().message);
