@@ -23,6 +23,16 @@ using nlohmann::json;
 const char* kPassword = "correct-horse-battery";
 const std::vector<std::string> kRoles = {"operator", "supervisor", "auditor", "admin"};
 
+rules::AlertEvent started(const std::string& id, const std::string& camera, const std::string& rule,
+                          const std::string& type, double epoch) {
+  rules::AlertEvent e;
+  e.phase = rules::Phase::kStart;
+  e.alert_id = id;
+  e.camera = camera, e.rule = rule, e.rule_type = type;
+  e.epoch_s = epoch;
+  return e;
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -36,12 +46,7 @@ class ServerTest : public ::testing::Test {
       auto store = events::Store::open(config_.store.path);
       ASSERT_TRUE(store) << store.error().message;
       for (const auto& role : kRoles) ASSERT_TRUE((*store)->add_user(role + "1", role, kPassword, 0));
-      rules::AlertEvent e;
-      e.phase = rules::Phase::kStart;
-      e.alert_id = "cam/r/1";
-      e.camera = "cam", e.rule = "zone_intrusion:door", e.rule_type = "zone_intrusion";
-      e.epoch_s = now() - 60;
-      ASSERT_TRUE((*store)->record(e));
+      ASSERT_TRUE((*store)->record(started("cam/r/1", "cam", "zone_intrusion:door", "zone_intrusion", now() - 60)));
     }
     server_ = std::make_unique<Server>(config_);
     std::string error;
@@ -195,12 +200,7 @@ TEST_F(ServerTest, OperatorDecisionIsAuditedAndChangesTheStatistics) {
 TEST_F(ServerTest, AudioAlertsComeWithTheirSoundClip) {
   {
     auto store = events::Store::open(config_.store.path);
-    rules::AlertEvent e;
-    e.phase = rules::Phase::kStart;
-    e.alert_id = "mic/scream/a1";
-    e.camera = "mic", e.rule = "scream", e.rule_type = "scream";
-    e.epoch_s = now() - 5;
-    ASSERT_TRUE((*store)->record(e));
+    ASSERT_TRUE((*store)->record(started("mic/scream/a1", "mic", "scream", "scream", now() - 5)));
     std::ofstream(dir_ / "a1.wav") << "RIFF....WAVE";  // the bytes are passed through as they are
     ASSERT_TRUE((*store)->set_clip("mic/scream/a1", (dir_ / "a1.wav").string()));
   }
