@@ -355,6 +355,7 @@ struct Server::Impl {
         "multipart/x-mixed-replace; boundary=vigieframe", [this, cam](size_t, httplib::DataSink& sink) {
           std::shared_ptr<const std::string> last;
           while (!stopping) {
+            if (!sink.is_writable()) return false;  // the viewer left (even while the camera is silent)
             const auto jpeg = cam->latest_jpeg();
             if (jpeg && jpeg != last) {
               last = jpeg;
