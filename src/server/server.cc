@@ -65,7 +65,7 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-// "a_b" → a b for Prometheus label values.
+// A Prometheus label value: quotes and backslashes escaped, newlines flattened.
 std::string label(const std::string& v) {
   std::string out;
   for (char c : v) {
