@@ -25,8 +25,8 @@ Coverage compute_coverage(const CityModel& model, double grid_m) {
     cov.street_m += e.length_m;
     cov.seen_m += e.seen_m;
     const XY a = nodes[e.a].xy, b = nodes[e.b].xy;
-    auto add_piece = [&](double s0, double s1, bool seen) {
-      if (s1 <= s0 || e.length_m <= 0) return;
+    for_each_stretch(e, [&](double s0, double s1, bool seen) {
+      if (e.length_m <= 0) return;
       const double mid = (s0 + s1) / 2 / e.length_m;
       const long ix = static_cast<long>(std::floor((a.x() + (b.x() - a.x()) * mid) / grid_m));
       const long iy = static_cast<long>(std::floor((a.y() + (b.y() - a.y()) * mid) / grid_m));
@@ -34,14 +34,7 @@ Coverage compute_coverage(const CityModel& model, double grid_m) {
       cell.ix = ix, cell.iy = iy;
       cell.street_m += s1 - s0;
       if (seen) cell.seen_m += s1 - s0;
-    };
-    double at = 0;
-    for (const auto& [s0, s1] : e.seen) {
-      add_piece(at, s0, false);
-      add_piece(s0, s1, true);
-      at = s1;
-    }
-    add_piece(at, e.length_m, false);
+    });
   }
   for (auto& [key, cell] : cells) cov.cells.push_back(cell);
   return cov;
@@ -78,7 +71,9 @@ AreaCoverage compute_area_coverage(const CityModel& model, const std::optional<B
   return out;
 }
 
-Costs compute_costs(std::size_t cameras, double covered_km, const CityConfig& config) {
+Costs compute_costs(const Coverage& cov, const CityConfig& config) {
+  const std::size_t cameras = cov.street_cameras + cov.underground_cameras;
+  const double covered_km = (cov.seen_m + cov.underground_seen_m) / 1000;
   Costs c;
   c.cameras = cameras;
   c.install_low_eur = cameras * config.install_eur_low;

@@ -49,6 +49,8 @@ struct Costs {
   double install_low_per_km = 0, install_high_per_km = 0, upkeep_per_km_year = 0;
 };
 
-Costs compute_costs(std::size_t cameras, double covered_km, const CityConfig& config);
+// The outdoor cameras (street and below ground: indoor ones are mostly private) and the
+// kilometres they see, priced with the config's figures.
+Costs compute_costs(const Coverage& coverage, const CityConfig& config);
 
 }  // namespace vigie::city

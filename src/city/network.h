@@ -68,6 +68,19 @@ class WalkNetwork {
   std::shared_ptr<const Index> index_;
 };
 
+// Calls f(s0, s1, seen) for the seen and unseen stretches of `edge` in order, in metres
+// from its node `a`; empty stretches are skipped.
+template <typename F>
+void for_each_stretch(const NetworkEdge& edge, F f) {
+  double at = 0;
+  for (const auto& [s0, s1] : edge.seen) {
+    if (s0 > at) f(at, s0, false);
+    if (s1 > s0) f(s0, s1, true);
+    at = s1;
+  }
+  if (edge.length_m > at) f(at, edge.length_m, false);
+}
+
 // An area's rings in the local frame, oriented and closed as Boost.Geometry expects.
 Polygon to_local(const Area& area, const LocalFrame& frame);
 

@@ -42,21 +42,14 @@ XY along(XY a, XY b, double s, double length) {
   return {a.x() + (b.x() - a.x()) * t, a.y() + (b.y() - a.y()) * t};
 }
 
-// Calls piece(a, b, seen) for the seen and unseen stretches of every edge.
+// Calls piece(edge, a, b, seen) for the seen and unseen stretches of every edge.
 template <typename Piece>
 void for_each_piece(const WalkNetwork& net, Piece piece) {
   for (const auto& e : net.edges()) {
     const XY a = net.nodes()[e.a].xy, b = net.nodes()[e.b].xy;
-    double at = 0;
-    auto emit = [&](double s0, double s1, bool seen) {
+    for_each_stretch(e, [&](double s0, double s1, bool seen) {
       if (s1 - s0 > 1e-6) piece(e, along(a, b, s0, e.length_m), along(a, b, s1, e.length_m), seen);
-    };
-    for (const auto& [s0, s1] : e.seen) {
-      emit(at, s0, false);
-      emit(s0, s1, true);
-      at = s1;
-    }
-    emit(at, e.length_m, false);
+    });
   }
 }
 

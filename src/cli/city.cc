@@ -153,11 +153,6 @@ LatLon parse_latlon(const std::string& text, const char* what) {
   }
 }
 
-std::size_t count_street_cameras(const CityModel& m) {
-  return static_cast<std::size_t>(std::count_if(m.data.cameras.begin(), m.data.cameras.end(),
-                                                [](const Camera& c) { return !c.indoor; }));
-}
-
 json costs_json(const Costs& c) {
   return {{"cameras", c.cameras}, {"install_eur_low", c.install_low_eur}, {"install_eur_high", c.install_high_eur},
           {"upkeep_eur_per_year", c.upkeep_eur_per_year}, {"covered_km", c.covered_km},
@@ -252,7 +247,7 @@ int city_coverage(const CoverageOptions& o) {
   const CityModel m = load_model(o.in, config);
   if (m.network.edges().empty()) return print_area_coverage(m, o.in, o.json);
   const Coverage cov = compute_coverage(m, o.grid_m > 0 ? o.grid_m : config.grid_m);
-  const Costs costs = compute_costs(count_street_cameras(m), (cov.seen_m + cov.underground_seen_m) / 1000, config);
+  const Costs costs = compute_costs(cov, config);
   if (!o.geojson_dir.empty()) write_layers(m, cov, o.geojson_dir);
   if (o.json) {
     json cells = json::array();
@@ -355,7 +350,7 @@ int city_report(const ReportOptions& o) {
   const CityConfig config = city_config(o.in);
   const CityModel m = load_model(o.in, config);
   const Coverage cov = compute_coverage(m, config.grid_m);
-  const Costs costs = compute_costs(count_street_cameras(m), (cov.seen_m + cov.underground_seen_m) / 1000, config);
+  const Costs costs = compute_costs(cov, config);
   std::vector<NamedRoute> routes;
   for (const auto& spec : o.routes) {
     const auto eq = spec.find('='), colon = spec.find(':', eq == std::string::npos ? 0 : eq);
@@ -468,7 +463,8 @@ int city_bench(const BenchOptions& o) {
     const auto v = compute_viewsheds(m.data.cameras, m.frame, obstacles, config);
     viewshed_runs.push_back(seconds_since(t));
   }
-  std::size_t outdoor = count_street_cameras(m);
+  const Coverage cov = compute_coverage(m, config.grid_m);
+  const std::size_t outdoor = cov.street_cameras + cov.underground_cameras;
   std::vector<std::uint32_t> street_nodes;
   for (std::uint32_t i = 0; i < m.network.nodes().size(); ++i)
     if (!m.network.adjacent(i).empty()) street_nodes.push_back(i);
