@@ -433,28 +433,31 @@ struct Server::Impl {
     send_json(res, {{"ok", true}, {"alert", a ? alert_json(*a) : json()}});
   }
 
-  events::AlertFilter filter_of(const httplib::Request& req) {
+  // The alert filter of a request's parameters; answers 400 (and gives none) for a bad number.
+  std::optional<events::AlertFilter> filter_of(const httplib::Request& req, httplib::Response& res) {
     events::AlertFilter f;
     f.camera = req.get_param_value("camera");
     f.rule = req.get_param_value("rule");
     auto num = [&](const char* key, double fallback) {
       return req.has_param(key) ? std::stod(req.get_param_value(key)) : fallback;
     };
-    f.since_epoch = num("since", 0);
-    f.before_epoch = num("before", 0);
-    f.limit = static_cast<int>(std::clamp(num("limit", 50), 1.0, 1000.0));
-    f.offset = static_cast<int>(std::max(0.0, num("offset", 0)));
+    try {
+      f.since_epoch = num("since", 0);
+      f.before_epoch = num("before", 0);
+      f.limit = static_cast<int>(std::clamp(num("limit", 50), 1.0, 1000.0));
+      f.offset = static_cast<int>(std::max(0.0, num("offset", 0)));
+    } catch (const std::exception&) {
+      send_error(res, 400, "since, before, limit and offset are numbers");
+      return std::nullopt;
+    }
     return f;
   }
 
   void alerts(const httplib::Request& req, httplib::Response& res) {
     if (!guard(req, res, Permission::kAlerts)) return;
-    events::AlertFilter f;
-    try {
-      f = filter_of(req);
-    } catch (const std::exception&) {
-      return send_error(res, 400, "since, before, limit and offset are numbers");
-    }
+    auto parsed = filter_of(req, res);
+    if (!parsed) return;
+    events::AlertFilter f = *parsed;
     std::lock_guard lock(store_mu);
     const auto rows = store->alerts(f);
     if (!rows) return send_error(res, 500, rows.error().message);
@@ -466,12 +469,9 @@ struct Server::Impl {
   void export_csv(const httplib::Request& req, httplib::Response& res) {
     const auto s = guard(req, res, Permission::kStats);
     if (!s) return;
-    events::AlertFilter f;
-    try {
-      f = filter_of(req);
-    } catch (const std::exception&) {
-      return send_error(res, 400, "since, before, limit and offset are numbers");
-    }
+    auto parsed = filter_of(req, res);
+    if (!parsed) return;
+    events::AlertFilter f = *parsed;
     f.limit = 100000;
     std::lock_guard lock(store_mu);
     const auto rows = store->alerts(f);

@@ -163,6 +163,8 @@ TEST_F(ServerTest, OperatorDecisionIsAuditedAndChangesTheStatistics) {
   const std::string op = login("operator1"), sup = login("supervisor1"), aud = login("auditor1");
   auto c = client();
   const httplib::Headers as_op = {{"Cookie", op}}, as_sup = {{"Cookie", sup}}, as_aud = {{"Cookie", aud}};
+  EXPECT_EQ(c.Get("/api/v1/alerts?limit=many", as_op)->status, 400);
+  EXPECT_EQ(c.Get("/api/v1/export/alerts.csv?since=yesterday", as_sup)->status, 400);
   auto stats = json::parse(c.Get("/api/v1/stats", as_sup)->body);
   ASSERT_EQ(stats["rules"].size(), 1u);
   EXPECT_EQ(stats["rules"][0]["open"], 1);
