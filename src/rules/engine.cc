@@ -6,6 +6,7 @@
 #include <ctime>
 #include <opencv2/imgproc.hpp>
 
+#include "core/ids.h"
 #include "rules/internal.h"
 
 namespace vigie::rules {
@@ -162,8 +163,9 @@ std::vector<const Object*> Engine::Rule::selected(const FrameInput& in) const {
 
 // --- Engine ----------------------------------------------------------------------------
 
-Engine::Engine(const CameraConfig& camera)
-    : camera_(camera.name), pending_(std::make_unique<std::vector<AlertEvent>>()) {
+Engine::Engine(const CameraConfig& camera, IdSource ids)
+    : camera_(camera.name), pending_(std::make_unique<std::vector<AlertEvent>>()), ids_(std::move(ids)) {
+  if (!ids_) ids_ = [gen = std::make_shared<UuidV7>()] { return gen->next(); };
   for (const auto& r : camera.rules) {
     auto& out = *pending_;
     if (r.type == "line_crossing") rules_.push_back(make_line_crossing(camera_, camera, r, out));
@@ -192,6 +194,7 @@ std::vector<AlertEvent> Engine::update(const FrameInput& frame) {
   }
   std::vector<AlertEvent> out;
   out.swap(*pending_);
+  assign_ids(out);
   return out;
 }
 
@@ -208,7 +211,19 @@ std::vector<AlertEvent> Engine::finish(double time_s, double epoch_s) {
   for (auto& rule : rules_) rule->finish(last);
   std::vector<AlertEvent> out;
   out.swap(*pending_);
+  assign_ids(out);
   return out;
+}
+
+void Engine::assign_ids(std::vector<AlertEvent>& events) {
+  for (auto& e : events) {
+    if (e.phase == Phase::kStart) unique_ids_[e.alert_id] = ids_();
+    auto it = unique_ids_.find(e.alert_id);
+    if (it == unique_ids_.end()) continue;  // cannot happen: every alert starts before it changes
+    const std::string local = e.alert_id;
+    e.alert_id = it->second;
+    if (e.phase == Phase::kEnd) unique_ids_.erase(local);
+  }
 }
 
 }  // namespace vigie::rules

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,7 +45,9 @@ const char* phase_name(Phase p);
 
 struct AlertEvent {
   Phase phase = Phase::kStart;
-  std::string alert_id;      // the same for the start, updates and end of one alert
+  std::string alert_id;      // the same for the start, updates and end of one alert; unique
+                             // across runs, processes and machines (a UUIDv7 by default)
+  std::string run_id;        // the run whose tracker numbered track_ids (set by the output, not the engine)
   std::string camera, rule, rule_type;
   std::string where;         // the zone or line, if any
   std::string detail;        // line crossings: a_to_b or b_to_a
@@ -56,10 +60,16 @@ struct AlertEvent {
   Box box;                   // what the alert is about, in frame pixels
 };
 
+// Makes the id of each new alert. Every call must return an id never returned before, by
+// this or any other process (ids are primary keys of the event store).
+using IdSource = std::function<std::string()>;
+
 // Not thread-safe: one per camera, driven by the camera's analysis thread.
 class Engine {
  public:
-  explicit Engine(const CameraConfig& camera);
+  // `ids`: where alert ids come from; empty: UUIDv7 from the system clock (core/ids.h).
+  // Tests pass a counter to keep the engine a pure function of its input.
+  explicit Engine(const CameraConfig& camera, IdSource ids = {});
   ~Engine();
   Engine(Engine&&) noexcept;
 
@@ -79,6 +89,11 @@ class Engine {
   std::unique_ptr<std::vector<AlertEvent>> pending_;
   std::vector<std::unique_ptr<Rule>> rules_;
   std::vector<double> seconds_;  // per rule, same order
+  IdSource ids_;
+  // The rules number their alerts per run ("cam/rule/N"); each gets a unique id at its
+  // start, kept until its end.
+  std::map<std::string, std::string> unique_ids_;
+  void assign_ids(std::vector<AlertEvent>& events);
 };
 
 // True when `epoch_s` (local time) lies inside the rule's active hours.

@@ -5,6 +5,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "rules/rules.h"
 
@@ -80,9 +82,11 @@ std::string show(const AlertEvent& e) {
                      e.detail.empty() ? "" : " " + e.detail);
 }
 
-std::vector<std::string> run(const Scenario& s) {
-  Engine engine(s.config.cameras.begin()->second);
-  std::vector<std::string> out;
+// Every event of the scenario, as the engine gave them; `finished` counts those that the
+// end of the stream gave (they come last).
+std::vector<AlertEvent> events(const Scenario& s, IdSource ids = {}, size_t* finished = nullptr) {
+  Engine engine(s.config.cameras.begin()->second, std::move(ids));
+  std::vector<AlertEvent> out;
   const int frames = static_cast<int>(std::lround(s.duration * s.fps));
   double t = 0;
   for (int f = 0; f <= frames; ++f) {
@@ -95,11 +99,20 @@ std::vector<std::string> run(const Scenario& s) {
       if (auto o = position(tr, t, f)) in.objects.push_back(*o);
     for (const auto& b : s.static_objects)
       if (t >= b.from - 1e-9 && t <= b.to + 1e-9) in.static_objects.push_back({b.id, b.box, b.from});
-    for (const auto& e : engine.update(in))
-      if (e.phase != Phase::kUpdate) out.push_back(show(e));
+    for (auto& e : engine.update(in)) out.push_back(std::move(e));
   }
-  for (const auto& e : engine.finish(t, 1e9 + t))
-    if (e.phase != Phase::kUpdate) out.push_back(show(e) + " (stream end)");
+  auto last = engine.finish(t, 1e9 + t);
+  if (finished) *finished = last.size();
+  for (auto& e : last) out.push_back(std::move(e));
+  return out;
+}
+
+std::vector<std::string> run(const Scenario& s) {
+  size_t finished = 0;
+  const auto all = events(s, {}, &finished);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < all.size(); ++i)
+    if (all[i].phase != Phase::kUpdate) out.push_back(show(all[i]) + (i + finished >= all.size() ? " (stream end)" : ""));
   return out;
 }
 
@@ -122,6 +135,40 @@ INSTANTIATE_TEST_SUITE_P(Testdata, RuleScenario,
                            std::string n = info.param.substr(0, info.param.find('.'));
                            return n;
                          });
+
+// The defect: ids were "camera/rule/N" with N from 1 in every run, so a second run on the
+// same store collided with the first (UNIQUE constraint failed: alerts.id).
+TEST(AlertIds, TwoRunsOfTheSameScenarioNeverShareAnAlertId) {
+  const Scenario s = load("loitering_gaps.yaml");
+  std::set<std::string> seen;
+  int starts = 0;
+  for (int run = 0; run < 2; ++run) {
+    std::map<std::string, int> phases;  // id -> events seen with it
+    for (const auto& e : events(s)) {
+      if (e.phase == Phase::kStart) {
+        ++starts;
+        EXPECT_TRUE(seen.insert(e.alert_id).second) << e.alert_id << " reused";
+        EXPECT_EQ(e.alert_id.size(), 36u) << e.alert_id;  // a UUID by default
+      } else {
+        EXPECT_TRUE(seen.count(e.alert_id)) << "an update or end under an id that never started";
+      }
+    }
+  }
+  EXPECT_GE(starts, 2);
+}
+
+TEST(AlertIds, AnInjectedSourceNamesEachAlertOnceForItsWholeLife) {
+  const Scenario s = load("zone_handover.yaml");
+  int n = 0;
+  std::map<std::string, std::vector<Phase>> life;
+  for (const auto& e : events(s, [&n] { return "id-" + std::to_string(++n); })) life[e.alert_id].push_back(e.phase);
+  ASSERT_EQ(static_cast<int>(life.size()), n);
+  for (const auto& [id, phases] : life) {
+    EXPECT_EQ(phases.front(), Phase::kStart) << id;
+    EXPECT_EQ(phases.back(), Phase::kEnd) << id;
+    EXPECT_EQ(std::count(phases.begin(), phases.end(), Phase::kStart), 1) << id;
+  }
+}
 
 TEST(ActiveHours, WrapPastMidnight) {
   RuleConfig r;
