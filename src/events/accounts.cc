@@ -9,11 +9,23 @@
 
 namespace vigie::events {
 
+std::optional<std::string> invalid_account_name(const std::string& name) {
+  if (name.empty()) return "an account name cannot be empty";
+  if (name.size() > 64) return fmt::format("an account name has at most 64 bytes ({} given)", name.size());
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    // The name may contain a NUL: never print it raw, it would cut the message short.
+    if (u < 0x20 || u == 0x7f)
+      return fmt::format("an account name cannot contain control characters (byte 0x{:02x} found)", u);
+    if (c == ' ' || c == '/') return fmt::format("'{}' is not a valid account name (no spaces or slashes)", name);
+  }
+  return std::nullopt;
+}
+
 Result<Ok> Store::add_user(const std::string& name, const std::string& role, const std::string& password,
                            double at_epoch) {
   static const std::set<std::string> roles = {"operator", "supervisor", "auditor", "admin"};
-  if (name.empty() || name.find_first_of(" \t\n/") != std::string::npos)
-    return Error{fmt::format("'{}' is not a valid account name (no spaces or slashes)", name)};
+  if (auto why = invalid_account_name(name)) return Error{*why};
   if (!roles.count(role)) return Error{fmt::format("role '{}' is not operator, supervisor, auditor or admin", role)};
   if (password.size() < 12) return Error{"the password must have at least 12 characters"};
   char hash[crypto_pwhash_STRBYTES];

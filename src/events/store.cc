@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -79,29 +80,44 @@ CREATE TABLE users (
   created_epoch REAL NOT NULL
 );
 )sql",
+    // 4: ids unique across runs. Alerts and tracks say which tracker run numbered their
+    // track ids (UUIDv7; '' for rows from before); a track is keyed by its run, so a new
+    // run's track 1 no longer REPLACEs an older one. Audit entries get a MAC (HMAC-SHA256
+    // of their hash with a key kept outside the database; '' for entries from before).
+    R"sql(
+ALTER TABLE alerts ADD COLUMN run_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE tracks_v4 (
+  camera TEXT NOT NULL,
+  run_id TEXT NOT NULL DEFAULT '',
+  track_id INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  first_epoch REAL NOT NULL,
+  last_epoch REAL NOT NULL,
+  path TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (camera, run_id, track_id, first_epoch)
+);
+INSERT INTO tracks_v4 (camera, run_id, track_id, label, first_epoch, last_epoch, path)
+  SELECT camera, '', track_id, label, first_epoch, last_epoch, path FROM tracks;
+DROP TABLE tracks;
+ALTER TABLE tracks_v4 RENAME TO tracks;
+CREATE INDEX tracks_by_time ON tracks (last_epoch);
+ALTER TABLE audit_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kSteps = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kSteps == Store::kSchemaVersion);
 
 std::string json_ids(const std::vector<int>& ids) { return nlohmann::json(ids).dump(); }
 
-// The chain: each entry's hash covers the previous hash and every field of the entry, so
-// editing a row breaks its hash and deleting one breaks the next row's link.
-constexpr const char* kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
-
-std::string entry_hash(const std::string& prev, int64_t id, double at, const std::string& user,
-                       const std::string& action, const std::string& detail) {
-  const std::string text = fmt::format("{}\n{}\n{:.6f}\n{}\n{}\n{}", prev, id, at, user, action, detail);
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  char hex[2 * crypto_hash_sha256_BYTES + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
-
 }  // namespace
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::string& audit_key_path) {
+  // SQLite would say only "unable to open database file".
+  const auto folder = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
+    return Error{fmt::format("cannot open event store '{}': folder '{}' does not exist (create it first)", path,
+                             folder.string())};
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : "out of memory";
@@ -113,7 +129,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
     sqlite3_close(db);
     return Error{"libsodium could not be initialised"};
   }
-  std::unique_ptr<Store> store(new Store(db, path));
+  std::unique_ptr<Store> store(new Store(db, path, audit_key_path.empty() ? path + ".audit-key" : audit_key_path));
   // WAL: readers (the server, `vigie alerts list`) never block the writer. FULL sync:
   // a committed alert is on disk before record() returns.
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
@@ -133,6 +149,8 @@ Result<Ok> Store::exec(const std::string& sql) const {
   }
   return Ok{};
 }
+
+Error Store::sql_error() const { return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))}; }
 
 int Store::schema_version() const {
   Statement s(db_, "PRAGMA user_version");
@@ -159,8 +177,10 @@ Result<Ok> Store::record(const rules::AlertEvent& e) {
   const char* sql = nullptr;
   switch (e.phase) {
     case rules::Phase::kStart:
+      // A start retried after an error it did not see is no error (checked below).
       sql = "INSERT INTO alerts (id, camera, rule, rule_type, place, detail, track_ids, start_epoch, last_epoch, "
-            "peak, box, stream_start_s, stream_raised_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+            "peak, box, stream_start_s, stream_raised_s, run_id) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING";
       break;
     case rules::Phase::kUpdate:
       sql = "UPDATE alerts SET track_ids = ?7, last_epoch = ?9, peak = ?10, box = ?11 WHERE id = ?1";
@@ -174,25 +194,37 @@ Result<Ok> Store::record(const rules::AlertEvent& e) {
     cam.bind(1, e.camera).bind(2, e.epoch_s).step();
   }
   Statement s(db_, sql);
-  if (!s.ok()) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  if (!s.ok()) return sql_error();
   const double start_epoch = e.epoch_s - (e.time_s - e.start_s);
   s.bind(1, e.alert_id).bind(2, e.camera).bind(3, e.rule).bind(4, e.rule_type).bind(5, e.where).bind(6, e.detail);
   s.bind(7, json_ids(e.track_ids)).bind(8, start_epoch).bind(9, e.epoch_s).bind(10, e.peak);
   s.bind(11, nlohmann::json({e.box.x, e.box.y, e.box.w, e.box.h}).dump());
-  s.bind(12, e.start_s).bind(13, e.time_s);
-  if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
-  return Ok{};
+  s.bind(12, e.start_s).bind(13, e.time_s).bind(14, e.run_id);
+  if (s.step() != SQLITE_DONE) return sql_error();
+  if (sqlite3_changes(db_) > 0) return Ok{};
+  if (e.phase != rules::Phase::kStart)
+    return Error{fmt::format("event store '{}': alert '{}' is not stored: its {} is lost", path_, e.alert_id,
+                             rules::phase_name(e.phase))};
+  Statement same(db_, "SELECT camera, rule, start_epoch FROM alerts WHERE id = ?1");
+  same.bind(1, e.alert_id);
+  if (same.step() == SQLITE_ROW && same.text(0) == e.camera && same.text(1) == e.rule &&
+      std::abs(same.real(2) - start_epoch) < 1e-3)
+    return Ok{};
+  return Error{fmt::format("event store '{}': alert id '{}' is already stored for another alert ({} {})", path_,
+                           e.alert_id, same.text(0), same.text(1))};
 }
 
 Result<Ok> Store::record_track(const std::string& camera, int track_id, const std::string& label, double first_epoch,
-                               double last_epoch, const std::vector<std::pair<float, float>>& path) {
+                               double last_epoch, const std::vector<std::pair<float, float>>& path,
+                               const std::string& run_id) {
   Statement s(db_,
-              "INSERT OR REPLACE INTO tracks (camera, track_id, label, first_epoch, last_epoch, path) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+              "INSERT INTO tracks (camera, run_id, track_id, label, first_epoch, last_epoch, path) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   nlohmann::json points = nlohmann::json::array();
   for (const auto& [x, y] : path) points.push_back({x, y});
-  s.bind(1, camera).bind(2, track_id).bind(3, label).bind(4, first_epoch).bind(5, last_epoch).bind(6, points.dump());
-  if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
+  s.bind(1, camera).bind(2, run_id).bind(3, track_id).bind(4, label).bind(5, first_epoch).bind(6, last_epoch);
+  s.bind(7, points.dump());
+  if (s.step() != SQLITE_DONE) return sql_error();
   return Ok{};
 }
 
@@ -203,67 +235,34 @@ Result<int> Store::track_count(const std::string& camera) const {
   return static_cast<int>(s.real(0));
 }
 
-Result<Ok> Store::audit(const std::string& user, const std::string& action, const std::string& detail,
-                         double at_epoch) {
-  if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();  // one writer extends the chain
-  Statement last(db_, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
-  int64_t id = 1;
-  std::string prev = kGenesis;
-  if (last.step() == SQLITE_ROW) id = static_cast<int64_t>(last.real(0)) + 1, prev = last.text(1);
-  Statement s(db_, "INSERT INTO audit_log (id, at_epoch, user, action, detail, prev_hash, hash) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  s.bind(1, static_cast<double>(id)).bind(2, at_epoch).bind(3, user).bind(4, action).bind(5, detail).bind(6, prev);
-  s.bind(7, entry_hash(prev, id, at_epoch, user, action, detail));
-  if (s.step() != SQLITE_DONE) {
-    exec("ROLLBACK");
-    return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
-  }
-  if (auto r = exec("COMMIT"); !r) return r.error();
+namespace {
+
+// Sets one media column of one alert; an alert that is not there is an error.
+Result<Ok> set_media(sqlite3* db, const std::string& store, const char* sql, const std::string& id,
+                     const std::string& path) {
+  Statement s(db, sql);
+  s.bind(1, id).bind(2, path);
+  if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", store, sqlite3_errmsg(db))};
+  if (sqlite3_changes(db) == 0)
+    return Error{fmt::format("event store '{}': alert '{}' is not stored: media '{}' not linked", store, id, path)};
   return Ok{};
 }
 
-Result<AuditCheck> Store::verify_audit() const {
-  Statement s(db_, "SELECT id, at_epoch, user, action, detail, prev_hash, hash FROM audit_log ORDER BY id");
-  AuditCheck check;
-  std::string prev = kGenesis;
-  int64_t expected_id = 1;
-  while (s.step() == SQLITE_ROW) {
-    const auto id = static_cast<int64_t>(s.real(0));
-    ++check.entries;
-    auto fail = [&](std::string why) {
-      check.ok = false, check.first_bad_id = id, check.problem = std::move(why);
-      return check;
-    };
-    if (id != expected_id) return fail(fmt::format("entry {} is missing", expected_id));
-    if (s.text(5) != prev) return fail("its link to the previous entry is broken");
-    if (entry_hash(prev, id, s.real(1), s.text(2), s.text(3), s.text(4)) != s.text(6))
-      return fail("its content does not match its hash (edited)");
-    prev = s.text(6);
-    ++expected_id;
-  }
-  check.head_hash = prev;
-  return check;
-}
+}  // namespace
 
 Result<Ok> Store::set_snapshot(const std::string& id, const std::string& path) {
-  Statement s(db_, "UPDATE alerts SET snapshot_path = ?2 WHERE id = ?1");
-  s.bind(1, id).bind(2, path);
-  if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
-  return Ok{};
+  return set_media(db_, path_, "UPDATE alerts SET snapshot_path = ?2 WHERE id = ?1", id, path);
 }
 
 Result<Ok> Store::set_clip(const std::string& id, const std::string& path) {
-  Statement s(db_, "UPDATE alerts SET clip_path = ?2 WHERE id = ?1");
-  s.bind(1, id).bind(2, path);
-  if (s.step() != SQLITE_DONE) return Error{fmt::format("event store '{}': {}", path_, sqlite3_errmsg(db_))};
-  return Ok{};
+  return set_media(db_, path_, "UPDATE alerts SET clip_path = ?2 WHERE id = ?1", id, path);
 }
 
 Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
   Statement s(db_,
               "SELECT id, camera, rule, rule_type, place, detail, track_ids, start_epoch, last_epoch, end_epoch, peak, "
               "snapshot_path, clip_path, box, stream_start_s, stream_raised_s, "
-              "(SELECT action FROM operator_actions o WHERE o.alert_id = alerts.id ORDER BY o.id DESC LIMIT 1) "
+              "(SELECT action FROM operator_actions o WHERE o.alert_id = alerts.id ORDER BY o.id DESC LIMIT 1), run_id "
               "FROM alerts WHERE (?1 = '' OR camera = ?1) AND (?2 = '' OR rule = ?2) "
               "AND start_epoch >= ?3 AND (?5 = 0 OR start_epoch < ?5) AND (?6 = '' OR id = ?6) "
               "ORDER BY start_epoch DESC, id LIMIT ?4 OFFSET ?7");
@@ -283,6 +282,7 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
     if (box.size() == 4) r.box = {box[0].get<float>(), box[1].get<float>(), box[2].get<float>(), box[3].get<float>()};
     r.stream_start_s = s.real(14), r.stream_raised_s = s.real(15);
     r.status = s.text(16);
+    r.run_id = s.text(17);
     rows.push_back(std::move(r));
   }
   return rows;

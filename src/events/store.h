@@ -2,7 +2,12 @@
 // schema versioned with migrations), media files on disk referenced by path.
 //
 // A Store is used by one thread at a time. Every write is its own transaction: when
-// record() returns ok, the row is on disk and survives the process being killed.
+// record() returns ok, the row is on disk and survives the process being killed. Several
+// processes may open the same store (the server, `vigie analyze`, `vigie alerts list`).
+//
+// Files beside the store `x.db`: `x.db.audit-key` (the audit log's HMAC key, unless
+// another path is given) and `x.db.audit-head` (the signed head of the audit log).
+// docs/audit.md says what they prove.
 #pragma once
 
 #include <functional>
@@ -21,6 +26,7 @@ namespace vigie::events {
 
 struct AlertRow {
   std::string id, camera, rule, rule_type, where, detail;
+  std::string run_id;  // the tracker run whose ids track_ids are ("" before schema 4)
   std::vector<int> track_ids;
   double start_epoch = 0, last_epoch = 0;
   std::optional<double> end_epoch;  // empty while the alert is open
@@ -61,6 +67,8 @@ struct AlertFilter {
 
 struct Ok {};
 
+// What verify_audit() found. `ok` means no sign of tampering was found; what that proves
+// depends on `authenticated` (docs/audit.md).
 struct AuditCheck {
   bool ok = true;
   int64_t entries = 0;
@@ -68,29 +76,61 @@ struct AuditCheck {
   std::string problem;       // when !ok
   // The hash of the last entry: written down elsewhere, it also reveals a cut-off tail.
   std::string head_hash;
+  // MACs (and the head file's MAC) were checked with the key. False when the key file is
+  // absent: the chain is then only shown consistent, which anyone can make it.
+  bool authenticated = false;
+  std::string key_path;          // where the key was looked for
+  int64_t signed_entries = 0;    // entries with a MAC
+  int64_t unsigned_entries = 0;  // from before schema 4: checked by their hash only
+  // The head file: the last entry as of the latest append, signed.
+  bool head_found = false;
+  int64_t head_id = 0;
+};
+
+// The audit log's signed head, as written beside the store after each append: kept
+// somewhere else (printed to a remote log), it shows later whether the log was cut or
+// rewritten. `mac` = HMAC-SHA256(key, "vigie-audit-head\n<id>\n<hash>"), hex.
+struct AuditHead {
+  int64_t id = 0;
+  std::string hash, mac;
 };
 
 class Store {
  public:
   // Creates the file and its schema if needed, upgrades an older schema, refuses a newer
-  // one. Errors name the file.
-  static Result<std::unique_ptr<Store>> open(const std::string& path);
+  // one. Errors name the file, or the folder when the store's folder does not exist.
+  // `audit_key_path`: the audit log's HMAC key file; empty: `<path>.audit-key`. The key is
+  // created (32 random bytes, mode 0600) by the first audit() that needs it, never by open.
+  static Result<std::unique_ptr<Store>> open(const std::string& path, const std::string& audit_key_path = "");
   ~Store();
 
   // Writes a start (insert), update (peak, tracks) or end (end time) of an alert.
+  // Fails when an update or end names an alert that is not stored, and when a start's id
+  // is already stored for another alert; a start stored again (same id, camera, rule and
+  // start time: a retry) is ok and changes nothing.
   Result<Ok> record(const rules::AlertEvent& event);
-  // A finished track's summary: class, first/last seen, its path of foot points.
+  // A finished track's summary: class, first/last seen, its path of foot points, and the
+  // tracker run that numbered it (track ids restart with each run). Fails, replacing
+  // nothing, if that run already stored this track.
   Result<Ok> record_track(const std::string& camera, int track_id, const std::string& label, double first_epoch,
-                          double last_epoch, const std::vector<std::pair<float, float>>& path);
+                          double last_epoch, const std::vector<std::pair<float, float>>& path,
+                          const std::string& run_id = "");
   Result<int> track_count(const std::string& camera) const;
 
   // Appends to the audit log: who did what, when. Entries are hash-chained (SHA-256 of
-  // the previous entry's hash and this entry's fields).
+  // the previous entry's hash and this entry's fields) and each hash is signed with the
+  // key (HMAC-SHA256); after the entry commits, the head file is replaced (atomically,
+  // never by an older head). Fails if the key cannot be read or created; an error after
+  // the commit (head file not written) says the entry was stored.
   Result<Ok> audit(const std::string& user, const std::string& action, const std::string& detail,
                    double at_epoch);
-  // Walks the chain; reports the first entry that was edited, or whose predecessor was
-  // deleted.
+  // Walks the chain and checks the head file; reports the first entry that was edited,
+  // deleted, rewritten without the key, or cut off the end. Creates nothing.
   Result<AuditCheck> verify_audit() const;
+  // The head file's content; empty when no entry was signed yet. Fails if the file is
+  // unreadable, or if its MAC does not match the key (when the key is there).
+  Result<std::optional<AuditHead>> audit_head() const;
+  const std::string& audit_key_path() const { return key_path_; }
 
   Result<Ok> set_snapshot(const std::string& alert_id, const std::string& path);
   Result<Ok> set_clip(const std::string& alert_id, const std::string& path);
@@ -113,24 +153,31 @@ class Store {
 
   // --- accounts (accounts.cc) ---
   // Creates an account; the password is stored as an Argon2id hash (libsodium,
-  // interactive limits). Fails if the name exists, the role is unknown or the password is
-  // shorter than 12 characters.
+  // interactive limits). Fails if the name exists, is empty, longer than 64 bytes or has
+  // spaces, slashes or control characters (NUL included), if the role is unknown or the
+  // password is shorter than 12 characters.
   Result<Ok> add_user(const std::string& name, const std::string& role, const std::string& password,
                       double at_epoch);
   // The account's role if the password is right; empty if not (or no such account).
   Result<std::optional<std::string>> check_password(const std::string& name, const std::string& password) const;
   Result<std::vector<std::pair<std::string, std::string>>> users() const;  // (name, role)
 
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   int schema_version() const;
 
  private:
-  explicit Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Store(sqlite3* db, std::string path, std::string key_path)
+      : db_(db), path_(std::move(path)), key_path_(std::move(key_path)), head_path_(path_ + ".audit-head") {}
   Result<Ok> exec(const std::string& sql) const;
   Result<Ok> migrate();
+  Error sql_error() const;  // "event store '<path>': <sqlite's message>"
 
   sqlite3* db_;
-  std::string path_;
+  std::string path_, key_path_, head_path_;
 };
+
+// Whether `name` may be an account name: 1 to 64 bytes, no control characters (NUL
+// included), spaces or slashes. The reason when not.
+std::optional<std::string> invalid_account_name(const std::string& name);
 
 }  // namespace vigie::events

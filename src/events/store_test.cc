@@ -245,15 +245,157 @@ TEST(Audit, ADeletedEntryIsFound) {
   EXPECT_EQ(check->first_bad_id, 2);
 }
 
+// The schema as shipped in versions 1 to 3, copied here so that later edits to the
+// migrations cannot change what these tests start from.
+const char* const kShippedV1 = R"sql(
+CREATE TABLE cameras (name TEXT PRIMARY KEY, first_seen REAL NOT NULL);
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY, camera TEXT NOT NULL, rule TEXT NOT NULL, rule_type TEXT NOT NULL,
+  place TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', track_ids TEXT NOT NULL DEFAULT '[]',
+  start_epoch REAL NOT NULL, last_epoch REAL NOT NULL, end_epoch REAL, peak REAL NOT NULL DEFAULT 0,
+  box TEXT NOT NULL DEFAULT '[]', snapshot_path TEXT NOT NULL DEFAULT '', clip_path TEXT NOT NULL DEFAULT '',
+  stream_start_s REAL NOT NULL DEFAULT 0, stream_raised_s REAL NOT NULL DEFAULT 0);
+CREATE INDEX alerts_by_time ON alerts (start_epoch);
+CREATE INDEX alerts_by_camera_rule ON alerts (camera, rule, start_epoch);
+CREATE TABLE tracks (
+  camera TEXT NOT NULL, track_id INTEGER NOT NULL, label TEXT NOT NULL, first_epoch REAL NOT NULL,
+  last_epoch REAL NOT NULL, path TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (camera, track_id, first_epoch));
+CREATE TABLE operator_actions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  action TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', user TEXT NOT NULL, at_epoch REAL NOT NULL);
+PRAGMA user_version = 1;
+)sql";
+const char* const kShippedV2 = R"sql(
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY, at_epoch REAL NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '', prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+PRAGMA user_version = 2;
+)sql";
+const char* const kShippedV3 = R"sql(
+CREATE TABLE users (
+  name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'auditor', 'admin')),
+  password_hash TEXT NOT NULL, created_epoch REAL NOT NULL);
+PRAGMA user_version = 3;
+)sql";
+
 TEST(Store, UpgradesASchemaOneStore) {
   const auto dir = testing::fresh_temp_dir("store_upgrade");
-  open_store(dir / "v.db").reset();
-  // As schema 1 left it: no audit log, no accounts.
-  exec_sql(dir / "v.db", "DROP TABLE audit_log; DROP TABLE users; PRAGMA user_version = 1;");
+  exec_sql(dir / "v.db", kShippedV1);  // as schema 1 left it: no audit log, no accounts
   auto store = open_store(dir / "v.db");
   ASSERT_TRUE(store);
   EXPECT_EQ(store->schema_version(), Store::kSchemaVersion);
   EXPECT_TRUE(store->audit("bob", "alerts.list", "", 1));
+}
+
+// The defect: every run numbered its alerts cam/rule/1, 2… so a second run on a store
+// failed (UNIQUE constraint failed: alerts.id) and the server, after a restart, overwrote
+// the previous run's rows. Stores from then are migrated, their rows kept as they were.
+TEST(Store, MigratesAVersion3StoreKeepingItsOldStyleIds) {
+  const auto dir = testing::fresh_temp_dir("store_v3");
+  exec_sql(dir / "v.db", std::string(kShippedV1) + kShippedV2 + kShippedV3 + R"sql(
+INSERT INTO cameras VALUES ('cam', 1000);
+INSERT INTO alerts (id, camera, rule, rule_type, track_ids, start_epoch, last_epoch, end_epoch, peak)
+  VALUES ('cam/loitering:yard/1', 'cam', 'loitering:yard', 'loitering', '[3]', 1000, 1010, 1010, 10);
+INSERT INTO tracks VALUES ('cam', 1, 'person', 1000, 1010, '[[1,2]]');
+INSERT INTO operator_actions (alert_id, action, user, at_epoch) VALUES ('cam/loitering:yard/1', 'acknowledge', 'op', 1020);
+)sql");
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->schema_version(), 4);
+  auto rows = store->alerts(AlertFilter{});
+  ASSERT_EQ(rows->size(), 1u);
+  const AlertRow old = (*rows)[0];
+  EXPECT_EQ(old.id, "cam/loitering:yard/1");
+  EXPECT_EQ(old.run_id, "");
+  EXPECT_DOUBLE_EQ(old.start_epoch, 1000);
+  EXPECT_DOUBLE_EQ(*old.end_epoch, 1010);
+  EXPECT_EQ(old.track_ids, std::vector<int>{3});
+  EXPECT_EQ(old.status, "acknowledge");
+  EXPECT_EQ(*store->track_count("cam"), 1);
+  // A new run's alert and its track 1 go in beside the old ones.
+  auto e = event(rules::Phase::kStart, "0190f3c2-6a1b-7c3d-8e4f-0123456789ab", 2000);
+  e.run_id = "0190f3c2-6a1b-7c3d-8e4f-000000000001";
+  ASSERT_TRUE(store->record(e));
+  ASSERT_TRUE(store->record_track("cam", 1, "person", 1000, 1010, {{1, 2}}, e.run_id));
+  EXPECT_EQ(*store->track_count("cam"), 2);
+  rows = store->alerts(AlertFilter{});
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].run_id, e.run_id);
+  EXPECT_EQ((*rows)[1].id, old.id);
+  EXPECT_DOUBLE_EQ(*(*rows)[1].end_epoch, 1010);
+  EXPECT_TRUE(store->audit("bob", "alerts.list", "", 1));
+}
+
+TEST(Store, AnUpdateOrEndForAnAlertNotStoredIsAnError) {
+  const auto dir = testing::fresh_temp_dir("store_lost_update");
+  auto store = open_store(dir / "v.db");
+  auto r = store->record(event(rules::Phase::kUpdate, "never-started", 1005, 7));
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("never-started"));
+  EXPECT_FALSE(store->record(event(rules::Phase::kEnd, "never-started", 1005, 7)));
+  EXPECT_FALSE(store->set_snapshot("never-started", "x.jpg"));
+  EXPECT_FALSE(store->set_clip("never-started", "x.mp4"));
+  EXPECT_TRUE(store->alerts(AlertFilter{})->empty());
+}
+
+TEST(Store, AStartRetriedIsOkButAnotherAlertUnderTheSameIdIsAnError) {
+  const auto dir = testing::fresh_temp_dir("store_same_id");
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE(store->record(event(rules::Phase::kStart, "cam/l/1", 1000)));
+  EXPECT_TRUE(store->record(event(rules::Phase::kStart, "cam/l/1", 1000)));  // the same alert, retried
+  // What a restarted run did before ids were unique: its own alert 1, later, elsewhere.
+  auto clash = store->record(event(rules::Phase::kStart, "cam/l/1", 5000));
+  ASSERT_FALSE(clash);
+  EXPECT_THAT(clash.error().message, HasSubstr("already stored for another alert"));
+  EXPECT_FALSE(store->record(event(rules::Phase::kStart, "cam/l/1", 1000, 1, "other-rule")));
+  const auto rows = store->alerts(AlertFilter{});
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_DOUBLE_EQ((*rows)[0].start_epoch, 1000);
+}
+
+// Track ids restart with every tracker run: run A's track 1 and run B's track 1 are two
+// people, and neither replaces the other; the same run storing its track twice is an error.
+TEST(Store, TrackOneOfTwoRunsIsKeptTwiceAndNeverReplaced) {
+  const auto dir = testing::fresh_temp_dir("store_track_runs");
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE(store->record_track("cam", 1, "person", 1000, 1060, {{10, 20}}, "run-a"));
+  ASSERT_TRUE(store->record_track("cam", 1, "person", 1000, 1070, {{30, 40}}, "run-b"));
+  EXPECT_EQ(*store->track_count("cam"), 2);
+  EXPECT_FALSE(store->record_track("cam", 1, "person", 1000, 1090, {}, "run-a"));
+  EXPECT_EQ(*store->track_count("cam"), 2);
+}
+
+// The defect: text was bound with length -1, so SQLite stopped at a NUL; a filter on
+// camera "\0" was bound as "" and meant "every camera".
+TEST(Store, ANulInAFilterMatchesNothingInsteadOfEverything) {
+  const auto dir = testing::fresh_temp_dir("store_nul_filter");
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE(store->record(event(rules::Phase::kStart, "cam/l/1", 1000)));
+  AlertFilter f;
+  f.camera = std::string("\0", 1);
+  EXPECT_TRUE(store->alerts(f)->empty());
+  f = AlertFilter{};
+  f.id = std::string("\0", 1);
+  EXPECT_TRUE(store->alerts(f)->empty());
+  f.id = std::string("cam/l/1\0x", 9);
+  EXPECT_TRUE(store->alerts(f)->empty());
+  // Text with a NUL comes back whole.
+  auto e = event(rules::Phase::kStart, std::string("a\0b", 3), 1000);
+  e.detail = std::string("x\0y", 3);
+  ASSERT_TRUE(store->record(e));
+  f.id = e.alert_id;
+  const auto rows = store->alerts(f);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].detail, e.detail);
+}
+
+TEST(Store, AMissingFolderIsNamed) {
+  const auto dir = testing::fresh_temp_dir("store_no_folder");
+  auto s = Store::open((dir / "nowhere" / "s.db").string());
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.error().message, HasSubstr((dir / "nowhere").string()));
+  EXPECT_THAT(s.error().message, HasSubstr("does not exist"));
+  EXPECT_FALSE(fs::exists(dir / "nowhere"));
 }
 
 TEST(Store, AStoredAlertSurvivesKillDashNine) {
@@ -320,6 +462,27 @@ TEST(Accounts, BadAccountsAreRefused) {
   EXPECT_THAT(s.add_user("carol", "king", "a long enough password", 1).error().message, HasSubstr("role 'king'"));
   EXPECT_THAT(s.add_user("carol", "admin", "short", 1).error().message, HasSubstr("at least 12"));
   EXPECT_EQ(s.users()->size(), 1u);
+}
+
+// The defect: "evil\0admin" was stored as "evil" (text bound up to its first NUL).
+TEST(Accounts, ANameWithANulOrAControlCharacterIsRefused) {
+  const auto dir = testing::fresh_temp_dir("accounts_nul");
+  auto store = Store::open((dir / "v.db").string());
+  auto& s = *store.value();
+  const std::string password = "a long enough password";
+  auto r = s.add_user(std::string("evil\0admin", 10), "admin", password, 1);
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("control characters"));
+  EXPECT_EQ(r.error().message.find('\0'), std::string::npos);  // the message prints whole
+  EXPECT_FALSE(s.add_user("tab\there", "admin", password, 1));
+  EXPECT_FALSE(s.add_user("esc\x1b[31m", "admin", password, 1));
+  EXPECT_FALSE(s.add_user("del\x7f", "admin", password, 1));
+  EXPECT_FALSE(s.add_user("", "admin", password, 1));
+  EXPECT_FALSE(s.add_user(std::string(65, 'a'), "admin", password, 1));
+  EXPECT_TRUE(s.add_user(std::string(64, 'a'), "operator", password, 1));
+  EXPECT_TRUE(s.add_user("élodie", "operator", password, 1));  // UTF-8 is no control character
+  EXPECT_EQ(s.users()->size(), 2u);
+  EXPECT_FALSE(s.check_password("evil", password)->has_value());
 }
 
 }  // namespace

@@ -1,0 +1,240 @@
+// The audit log's anchor: attacks on the database alone (cut the tail, rewrite the whole
+// chain consistently) are found; without the key, verify says it could not prove anything.
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/test_data.h"
+#include "events/store.h"
+
+namespace vigie::events {
+namespace {
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using namespace std::string_literals;
+
+std::unique_ptr<Store> open_store(const fs::path& p, const std::string& key = "") {
+  auto s = Store::open(p.string(), key);
+  EXPECT_TRUE(s) << (s ? "" : s.error().message);
+  return s ? std::move(s.value()) : nullptr;
+}
+
+void exec_sql(const fs::path& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(db_path.c_str(), &db);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+}
+
+fs::path store_with_entries(const std::string& name, int n = 5) {
+  const auto dir = testing::fresh_temp_dir(name);
+  auto store = open_store(dir / "v.db");
+  for (int i = 1; i <= n; ++i)
+    EXPECT_TRUE(store->audit("alice", "alerts.list", fmt::format("{{\"rule\":\"r{}\"}}", i), 1000 + i));
+  return dir / "v.db";
+}
+
+AuditCheck verify(const fs::path& db, const std::string& key = "") {
+  auto check = open_store(db, key)->verify_audit();
+  EXPECT_TRUE(check) << (check ? "" : check.error().message);
+  return check ? *check : AuditCheck{};
+}
+
+// What an attacker with the database but not the key can do: recompute every hash from
+// `from` on, as the documented hash does (SHA-256 over prev, id, time, user, action, detail).
+void rehash_from(const fs::path& db_path, int64_t from, const std::string& new_mac) {
+  sqlite3* db = nullptr;
+  sqlite3_open(db_path.c_str(), &db);
+  sqlite3_stmt* rows = nullptr;
+  sqlite3_prepare_v2(db, "SELECT id, at_epoch, user, action, detail, prev_hash FROM audit_log ORDER BY id", -1, &rows,
+                     nullptr);
+  std::string prev;
+  std::vector<std::string> updates;
+  while (sqlite3_step(rows) == SQLITE_ROW) {
+    const int64_t id = sqlite3_column_int64(rows, 0);
+    auto text = [&](int c) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(rows, c))); };
+    if (id == 1) prev = text(5);  // the genesis
+    const std::string body = fmt::format("{}\n{}\n{:.6f}\n{}\n{}\n{}", prev, id, sqlite3_column_double(rows, 1),
+                                         text(2), text(3), text(4));
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(body.data()), body.size());
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    if (id >= from)
+      updates.push_back(fmt::format("UPDATE audit_log SET prev_hash = '{}', hash = '{}'{} WHERE id = {};", prev, hex,
+                                    new_mac == "keep" ? "" : fmt::format(", mac = '{}'", new_mac), id));
+    prev = hex;
+  }
+  sqlite3_finalize(rows);
+  sqlite3_close(db);
+  for (const auto& u : updates) exec_sql(db_path, u);
+}
+
+TEST(Audit, ASignedChainVerifiesAndIsAuthenticated) {
+  const auto db = store_with_entries("audit_signed");
+  const auto c = verify(db);
+  EXPECT_TRUE(c.ok) << c.problem;
+  EXPECT_TRUE(c.authenticated);
+  EXPECT_EQ(c.entries, 5);
+  EXPECT_EQ(c.signed_entries, 5);
+  EXPECT_TRUE(c.head_found);
+  EXPECT_EQ(c.head_id, 5);
+  // The key lives beside the store, readable by its owner only.
+  struct stat st {};
+  ASSERT_EQ(stat((db.string() + ".audit-key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(st.st_size, 32);
+}
+
+// The defect: the entry was hashed whole but stored up to its NUL, so one login with the
+// name "ghost\0x" made the chain fail verification for good.
+TEST(Audit, AnEntryWithANulInItsUserOrDetailVerifies) {
+  const auto dir = testing::fresh_temp_dir("audit_nul");
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE(store->audit("ghost\0x"s, "login.failed", "{\"name\":\"a\0b\"}"s, 1));
+  ASSERT_TRUE(store->audit("alice", "alerts.list", "", 2));
+  const auto c = verify(dir / "v.db");
+  EXPECT_TRUE(c.ok) << c.problem;
+  EXPECT_EQ(c.entries, 2);
+  const auto rows = store->audit_entries(10, 0);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[1].user, "ghost\0x"s);
+  EXPECT_EQ((*rows)[1].detail, "{\"name\":\"a\0b\"}"s);
+}
+
+// The defect: only edits in the middle were found; cutting the tail left a valid chain.
+TEST(Audit, DeletingTheLastEntriesIsFound) {
+  const auto db = store_with_entries("audit_cut");
+  exec_sql(db, "DELETE FROM audit_log WHERE id > 3");
+  const auto c = verify(db);
+  EXPECT_FALSE(c.ok);
+  EXPECT_EQ(c.first_bad_id, 4);
+  EXPECT_THAT(c.problem, HasSubstr("cut off"));
+  // Even without the key, the head file's copy reveals it.
+  const auto keyless = verify(db, (db.parent_path() / "elsewhere.key").string());
+  EXPECT_FALSE(keyless.ok);
+  EXPECT_FALSE(keyless.authenticated);
+}
+
+// The defect: after editing an entry, recomputing every hash after it gave a chain that
+// verified. The MACs (and the head) need the key, which is not in the database.
+TEST(Audit, RehashingTheWholeChainAfterAnEditIsFound) {
+  const auto db = store_with_entries("audit_rehash");
+  exec_sql(db, "UPDATE audit_log SET user = 'mallory' WHERE id = 2");
+  rehash_from(db, 2, "keep");
+  auto c = verify(db);
+  EXPECT_FALSE(c.ok);
+  EXPECT_EQ(c.first_bad_id, 2);
+  EXPECT_THAT(c.problem, HasSubstr("MAC"));
+  // Stripping the MACs so that the entries pass for ones from before signing.
+  rehash_from(db, 1, "");
+  c = verify(db);
+  EXPECT_FALSE(c.ok);
+  EXPECT_THAT(c.problem, HasSubstr("head"));
+  // And deleting the head file as well.
+  fs::remove(db.string() + ".audit-head");
+  c = verify(db);
+  EXPECT_FALSE(c.ok);
+  EXPECT_THAT(c.problem, HasSubstr("head file"));
+}
+
+TEST(Audit, AForgedHeadFileIsFound) {
+  const auto db = store_with_entries("audit_head_forged");
+  exec_sql(db, "DELETE FROM audit_log WHERE id > 3");
+  std::ifstream in(db.string() + ".audit-head");
+  std::string line;
+  std::getline(in, line);
+  in.close();
+  // The attacker rewrites the head to name the new last entry, but cannot sign it.
+  sqlite3* h = nullptr;
+  sqlite3_open(db.c_str(), &h);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h, "SELECT hash FROM audit_log WHERE id = 3", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  const std::string hash = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  std::ofstream(db.string() + ".audit-head") << fmt::format("{{\"id\":3,\"hash\":\"{}\",\"mac\":\"{}\"}}\n", hash,
+                                                            std::string(64, '0'));
+  const auto c = verify(db);
+  EXPECT_FALSE(c.ok);
+  EXPECT_THAT(c.problem, HasSubstr("forged"));
+  EXPECT_FALSE(open_store(db)->audit_head());
+}
+
+TEST(Audit, WithoutTheKeyTheChainIsReportedUnauthenticated) {
+  const auto db = store_with_entries("audit_no_key");
+  fs::rename(db.string() + ".audit-key", db.parent_path() / "kept-elsewhere.key");
+  auto c = verify(db);
+  EXPECT_TRUE(c.ok) << c.problem;  // nothing found wrong…
+  EXPECT_FALSE(c.authenticated);  // …but nothing proven either
+  EXPECT_EQ(c.key_path, db.string() + ".audit-key");
+  c = verify(db, (db.parent_path() / "kept-elsewhere.key").string());
+  EXPECT_TRUE(c.ok) << c.problem;
+  EXPECT_TRUE(c.authenticated);
+}
+
+TEST(Audit, AnotherKeyDoesNotMatch) {
+  const auto db = store_with_entries("audit_wrong_key");
+  fs::remove(db.string() + ".audit-key");
+  // The next append makes a new key: the entries signed with the old one no longer match.
+  ASSERT_TRUE(open_store(db)->audit("bob", "alerts.list", "", 2000));
+  const auto c = verify(db);
+  EXPECT_FALSE(c.ok);
+  EXPECT_EQ(c.first_bad_id, 1);
+  EXPECT_THAT(c.problem, HasSubstr("MAC"));
+}
+
+TEST(Audit, EntriesFromBeforeSigningAreCheckedByHashOnly) {
+  const auto db = store_with_entries("audit_legacy", 3);
+  // As schema 4 finds a store from before: entries without MAC, no key, no head.
+  exec_sql(db, "UPDATE audit_log SET mac = ''");
+  fs::remove(db.string() + ".audit-key");
+  fs::remove(db.string() + ".audit-head");
+  auto c = verify(db);
+  EXPECT_TRUE(c.ok) << c.problem;
+  EXPECT_FALSE(c.authenticated);
+  EXPECT_EQ(c.unsigned_entries, 3);
+  ASSERT_TRUE(open_store(db)->audit("bob", "alerts.list", "", 2000));
+  c = verify(db);
+  EXPECT_TRUE(c.ok) << c.problem;
+  EXPECT_TRUE(c.authenticated);
+  EXPECT_EQ(c.unsigned_entries, 3);
+  EXPECT_EQ(c.signed_entries, 1);
+  EXPECT_EQ(c.head_id, 4);
+}
+
+// Several processes append (the server, `vigie alerts list`): the head names the latest
+// entry whoever wrote last.
+TEST(Audit, TheHeadNeverMovesBackwards) {
+  const auto dir = testing::fresh_temp_dir("audit_two_writers");
+  auto a = open_store(dir / "v.db");
+  auto b = open_store(dir / "v.db");
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(a->audit("a", "x", "", i));
+    ASSERT_TRUE(b->audit("b", "y", "", i));
+  }
+  const auto head = a->audit_head();
+  ASSERT_TRUE(head && *head);
+  EXPECT_EQ((*head)->id, 8);
+  EXPECT_TRUE(verify(dir / "v.db").ok);
+}
+
+TEST(Audit, AnUnreadableKeyStopsTheAppend) {
+  const auto dir = testing::fresh_temp_dir("audit_bad_key");
+  std::ofstream(dir / "short.key") << "not 32 bytes";
+  auto store = open_store(dir / "v.db", (dir / "short.key").string());
+  auto r = store->audit("a", "x", "", 1);
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("short.key"));
+  EXPECT_TRUE(store->audit_entries(10, 0)->empty());
+}
+
+}  // namespace
+}  // namespace vigie::events
