@@ -50,7 +50,7 @@ std::string local_user() {
 }
 
 int alerts_list(const AlertsListOptions& o) {
-  auto store = events::Store::open(o.store_path);
+  auto store = events::Store::open(o.store_path, o.audit_key_path);
   if (!store) throw UsageError(store.error().message);
   events::AlertFilter filter;
   filter.camera = o.camera, filter.rule = o.rule, filter.since_epoch = parse_since(o.since), filter.limit = o.limit;
@@ -69,7 +69,7 @@ int alerts_list(const AlertsListOptions& o) {
                      {"end", r.end_epoch ? nlohmann::json(*r.end_epoch) : nlohmann::json(nullptr)}, {"peak", r.peak},
                      {"snapshot", r.snapshot_path}, {"clip", r.clip_path},
                      {"box", {r.box.x, r.box.y, r.box.w, r.box.h}}, {"stream_start_s", r.stream_start_s},
-                     {"stream_raised_s", r.stream_raised_s}});
+                     {"stream_raised_s", r.stream_raised_s}, {"run_id", r.run_id}});
     fmt::print("{}\n", out.dump(2));
     return 0;
   }
@@ -82,22 +82,63 @@ int alerts_list(const AlertsListOptions& o) {
   return 0;
 }
 
-int audit_verify(const AuditOptions& o) {
-  auto store = events::Store::open(o.store_path);
+namespace {
+
+std::unique_ptr<events::Store> open_for_audit(const AuditOptions& o) {
+  auto store = events::Store::open(o.store_path, o.audit_key_path);
   if (!store) throw UsageError(store.error().message);
-  const auto check = store.value()->verify_audit();
+  return std::move(store.value());
+}
+
+}  // namespace
+
+int audit_verify(const AuditOptions& o) {
+  const auto check = open_for_audit(o)->verify_audit();
   if (!check) throw std::runtime_error(check.error().message);
+  const auto& c = *check;
+  const bool proven = c.ok && (c.authenticated || c.entries == 0);
   if (o.json) {
-    fmt::print("{}\n", nlohmann::json{{"ok", check->ok}, {"entries", check->entries},
-                                      {"first_bad_id", check->first_bad_id}, {"problem", check->problem},
-                                      {"head_hash", check->head_hash}}
+    fmt::print("{}\n", nlohmann::json{{"ok", c.ok}, {"authenticated", c.authenticated}, {"entries", c.entries},
+                                      {"signed_entries", c.signed_entries}, {"unsigned_entries", c.unsigned_entries},
+                                      {"head_found", c.head_found}, {"head_id", c.head_id}, {"key", c.key_path},
+                                      {"first_bad_id", c.first_bad_id}, {"problem", c.problem},
+                                      {"head_hash", c.head_hash}}
                            .dump(2));
-  } else if (check->ok) {
-    fmt::print("audit log intact: {} entries, head {}\n", check->entries, check->head_hash);
-  } else {
-    fmt::print("audit log TAMPERED at entry {}: {}\n", check->first_bad_id, check->problem);
+    return proven ? 0 : 1;
   }
-  return check->ok ? 0 : 1;
+  if (!c.ok) {
+    fmt::print("audit log TAMPERED at entry {}: {}\n", c.first_bad_id, c.problem);
+    if (!c.authenticated) fmt::print("(MACs not checked: no key at '{}')\n", c.key_path);
+    return 1;
+  }
+  fmt::print("audit log: {} entries, chain intact, head {}\n", c.entries, c.head_hash.empty() ? "-" : c.head_hash);
+  if (c.authenticated) {
+    fmt::print("authenticated with key '{}': {} entries signed and their MACs match{}\n", c.key_path,
+               c.signed_entries, c.head_found ? fmt::format("; the head file (entry {}) matches", c.head_id) : "");
+  } else {
+    fmt::print("NOT authenticated: no key at '{}' (give --audit-key): anyone who can write the database could have "
+               "rewritten the whole chain consistently\n",
+               c.key_path);
+  }
+  if (c.unsigned_entries > 0)
+    fmt::print("{} entries from before signing were checked by their hash only{}\n", c.unsigned_entries,
+               c.signed_entries > 0 && c.authenticated ? " (the signed entries after them cover them through the chain)"
+                                                       : "");
+  if (c.head_found && c.head_id < c.entries)
+    fmt::print("{} entries after the head file's entry {} (an append that did not finish writing its head)\n",
+               c.entries - c.head_id, c.head_id);
+  return proven ? 0 : 1;
+}
+
+int audit_head(const AuditOptions& o) {
+  auto store = open_for_audit(o);
+  const auto head = store->audit_head();
+  if (!head) throw std::runtime_error(head.error().message);
+  if (!*head) throw std::runtime_error(fmt::format("no audit head beside '{}' yet (nothing was signed)", o.store_path));
+  const auto& h = **head;
+  if (o.json) fmt::print("{}\n", nlohmann::json{{"id", h.id}, {"hash", h.hash}, {"mac", h.mac}}.dump());
+  else fmt::print("vigie audit head {}: id {} hash {} mac {}\n", o.store_path, h.id, h.hash, h.mac);
+  return 0;
 }
 
 }  // namespace vigie::cli

@@ -145,6 +145,9 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
     if (alerts) {
       j["alerts"] = alerts->counts();
       j["store"] = config.store.path;
+      j["media"] = alerts->media_folder().string();
+      j["run_id"] = alerts->run_id();
+      j["events_not_stored"] = alerts->failures();
       j["rules_us_per_frame"] = alerts->rule_costs_us();
     }
     fmt::print("{}\n", j.dump(2));
@@ -161,7 +164,7 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
     int total = 0;
     for (const auto& [rule, n] : alerts->counts()) total += n;
     fmt::print("{} alerts stored in {} (snapshots in {}/); rules {:.1f} µs per frame\n", total, config.store.path,
-               config.store.media, alerts->rules_us_per_frame());
+               alerts->media_folder().string(), alerts->rules_us_per_frame());
     for (const auto& [rule, us] : alerts->rule_costs_us()) {
       const auto n = alerts->counts().count(rule) ? alerts->counts().at(rule) : 0;
       fmt::print("  {:<32} {:>4} alerts  {:6.2f} µs/frame\n", rule, n, us);
@@ -239,7 +242,8 @@ int analyze(const AnalyzeOptions& o) {
 
   print_summary(o, config, stats, pipeline, alerts.get());
   if (alerts && alerts->failures() > 0) {
-    fmt::print(stderr, "vigie: error: {} alert events could not be stored\n", alerts->failures());
+    fmt::print(stderr, "vigie: error: {} events (alerts, tracks, media links) could not be stored in {}\n",
+               alerts->failures(), config.store.path);
     return 1;
   }
   if (!stats.source_error.empty()) {

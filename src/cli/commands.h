@@ -45,6 +45,7 @@ int eval_rules(const EvalRulesOptions& options);
 
 struct AlertsListOptions {
   std::string store_path = "vigie.db";
+  std::string audit_key_path;  // "" : <store>.audit-key
   std::string camera, rule, since;
   int limit = 1000;
   bool json = false;
@@ -59,15 +60,19 @@ int eval_audio(const EvalAudioOptions& options);
 
 struct AuditOptions {
   std::string store_path = "vigie.db";
+  std::string audit_key_path;  // "" : <store>.audit-key
   bool json = false;
 };
+// Exit 0 only when the chain is intact and was authenticated with the key.
 int audit_verify(const AuditOptions& options);
+int audit_head(const AuditOptions& options);
 
 // Who runs this command, for the audit log: $USER, else the uid.
 std::string local_user();
 
 struct UserOptions {
   std::string store_path = "vigie.db";
+  std::string audit_key_path;  // "" : <store>.audit-key
   std::string name, role;
 };
 int user_add(const UserOptions& options);

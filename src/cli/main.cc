@@ -74,13 +74,21 @@ int main(int argc, char** argv) {
   list_cmd->add_option("--since", al.since, "Only alerts that started after YYYY-MM-DD[THH:MM:SS] or Unix seconds");
   list_cmd->add_option("--limit", al.limit, "At most this many")->check(CLI::PositiveNumber);
   list_cmd->add_flag("--json", al.json, "Print as JSON");
+  const char* key_help = "The audit log's HMAC key file (default: <store>.audit-key)";
+  list_cmd->add_option("--audit-key", al.audit_key_path, key_help);
 
   AuditOptions au;
   auto* audit_cmd = app.add_subcommand("audit", "The tamper-evident audit log");
   audit_cmd->require_subcommand(1);
-  auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check the hash chain; exit 1 if an entry was edited or deleted");
+  auto* verify_cmd = audit_cmd->add_subcommand(
+      "verify", "Check the chain, its MACs and its head; exit 1 if tampered with or if it cannot be authenticated");
   verify_cmd->add_option("--store", au.store_path, "Event store (SQLite file)");
+  verify_cmd->add_option("--audit-key", au.audit_key_path, key_help);
   verify_cmd->add_flag("--json", au.json, "Print as JSON");
+  auto* head_cmd = audit_cmd->add_subcommand("head", "Print the signed head (id, hash, MAC), to keep elsewhere");
+  head_cmd->add_option("--store", au.store_path, "Event store (SQLite file)");
+  head_cmd->add_option("--audit-key", au.audit_key_path, key_help);
+  head_cmd->add_flag("--json", au.json, "Print as JSON");
 
   UserOptions us;
   auto* user_cmd = app.add_subcommand("user", "Local accounts of the supervision centre");
@@ -91,6 +99,7 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"operator", "supervisor", "auditor", "admin"}));
   user_add_cmd->add_option("--store", us.store_path, "Event store (SQLite file)");
+  user_add_cmd->add_option("--audit-key", us.audit_key_path, key_help);
   auto* user_list_cmd = user_cmd->add_subcommand("list", "List the accounts and their roles");
   user_list_cmd->add_option("--store", us.store_path, "Event store (SQLite file)");
 
@@ -121,10 +130,10 @@ int main(int argc, char** argv) {
       vigie::validate(config);
       return vigie::server::serve(config);
     }
-    if (*verify_cmd) {
+    if (*verify_cmd || *head_cmd) {
       if (!std::filesystem::exists(au.store_path))
         throw UsageError(fmt::format("no event store at '{}' (give --store)", au.store_path));
-      return audit_verify(au);
+      return *verify_cmd ? audit_verify(au) : audit_head(au);
     }
     if (*list_cmd) {
       if (!std::filesystem::exists(al.store_path))

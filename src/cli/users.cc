@@ -41,8 +41,8 @@ std::string ask_password() {
   return first;
 }
 
-std::unique_ptr<events::Store> open(const std::string& path) {
-  auto store = events::Store::open(path);
+std::unique_ptr<events::Store> open(const UserOptions& o) {
+  auto store = events::Store::open(o.store_path, o.audit_key_path);
   if (!store) throw UsageError(store.error().message);
   return std::move(store.value());
 }
@@ -52,16 +52,19 @@ double now() { return std::chrono::duration<double>(std::chrono::system_clock::n
 }  // namespace
 
 int user_add(const UserOptions& o) {
-  auto store = open(o.store_path);
+  if (auto why = events::invalid_account_name(o.name)) throw UsageError(*why);  // before asking for a password
+  auto store = open(o);
   const std::string password = ask_password();
   if (auto r = store->add_user(o.name, o.role, password, now()); !r) throw UsageError(r.error().message);
-  store->audit(local_user(), "user.add", nlohmann::json{{"name", o.name}, {"role", o.role}}.dump(), now());
+  if (auto r = store->audit(local_user(), "user.add", nlohmann::json{{"name", o.name}, {"role", o.role}}.dump(), now());
+      !r)
+    throw std::runtime_error(fmt::format("account '{}' created, but not audited: {}", o.name, r.error().message));
   fmt::print("account '{}' created with role {}\n", o.name, o.role);
   return 0;
 }
 
 int user_list(const UserOptions& o) {
-  auto store = open(o.store_path);
+  auto store = open(o);
   const auto users = store->users();
   if (!users) throw std::runtime_error(users.error().message);
   for (const auto& [name, role] : *users) fmt::print("{:<24} {}\n", name, role);

@@ -15,17 +15,33 @@ double now_epoch() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// An alert id ("cam/rule:zone/3") as a file name.
+// An alert id (a UUID; "cam/rule:zone/3" in stores from before) as a file name.
 std::string file_stem(std::string id) {
   std::replace_if(id.begin(), id.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '-'; }, '_');
   return id;
 }
 
+// Where media go: `store.media`, taken from the store's folder when relative, made absolute
+// so that the paths stored mean the same file from any working directory.
+std::filesystem::path resolve_media(const StoreConfig& store) {
+  std::filesystem::path media = store.media;
+  if (media.is_relative()) media = std::filesystem::path(store.path).parent_path() / media;
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(media, ec);
+  return ec ? media : absolute.lexically_normal();
+}
+
+bool power_of_ten(int n) {
+  while (n >= 10 && n % 10 == 0) n /= 10;
+  return n == 1;
+}
+
 }  // namespace
 
 AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live)
-    : camera_(camera), engine_(camera), start_epoch_(start_epoch),
-      media_(std::filesystem::path(config.store.media) / camera.name),
+    : camera_(camera), ids_(std::make_shared<UuidV7>()), run_id_(ids_->next()),
+      engine_(camera, [ids = ids_] { return ids->next(); }), start_epoch_(start_epoch),
+      media_(resolve_media(config.store) / camera.name),
       retention_days_(config.store.retention_days),
       clip_pre_s_(config.store.clip_pre_s),
       clip_post_s_(config.store.clip_post_s) {
@@ -64,14 +80,20 @@ void AlertOutput::on_frame(const Frame& frame, const pipeline::FrameResult& resu
   if (clips_) clips_->push(frame.image, frame.time_s);  // masked pixels only
   ++frames_;
   drain_sounds();
-  for (const auto& e : engine_.update(in)) write(e, &frame, &result);
+  for (auto& e : engine_.update(in)) {
+    e.run_id = run_id_;
+    write(e, &frame, &result);
+  }
   if (clips_) record_clips();
   if (now_epoch() - last_retention_epoch_ > 3600) apply_retention();
 }
 
 void AlertOutput::finish() {
   drain_sounds();
-  for (const auto& e : engine_.finish(last_time_s_, start_epoch_ + last_time_s_)) write(e, nullptr, nullptr);
+  for (auto& e : engine_.finish(last_time_s_, start_epoch_ + last_time_s_)) {
+    e.run_id = run_id_;
+    write(e, nullptr, nullptr);
+  }
   if (mqtt_ && !mqtt_->flush(5000)) fmt::print(stderr, "vigie: the MQTT broker did not acknowledge every alert\n");
   if (!clips_) return;
   clips_->finish();
@@ -84,9 +106,9 @@ void AlertOutput::on_tracks_ended(const std::vector<track::TrackRecord>& records
     std::vector<std::pair<float, float>> path;
     for (const auto& p : r.path) path.emplace_back(p.x, p.y);
     if (auto ok = store_->record_track(camera_.name, r.id, r.label, start_epoch_ + r.first_time_s,
-                                       start_epoch_ + r.last_time_s, path);
-        !ok && failures_++ == 0)
-      fmt::print(stderr, "\nvigie: error: {}\n", ok.error().message);
+                                       start_epoch_ + r.last_time_s, path, run_id_);
+        !ok)
+      failed(ok.error());
   }
 }
 
@@ -111,14 +133,15 @@ void AlertOutput::drain_sounds() {
 void AlertOutput::record_sound(const audio::Detection& d, const std::vector<float>& samples, double samples_start_s,
                                double epoch_of_zero) {
   rules::AlertEvent e;
-  e.alert_id = fmt::format("{}/{}/a{}", camera_.name, d.rule, ++audio_sequence_);
+  e.alert_id = ids_->next();
+  e.run_id = run_id_;
   e.camera = camera_.name, e.rule = d.rule, e.rule_type = d.type;
   e.start_s = d.start_s, e.peak = d.peak_db + camera_.audio_offset_db;  // dB SPL
   std::vector<rules::AlertEvent> stored;
   for (auto [phase, t] : {std::pair{rules::Phase::kStart, d.start_s}, std::pair{rules::Phase::kEnd, d.end_s}}) {
     e.phase = phase, e.time_s = t, e.epoch_s = epoch_of_zero + t;
     if (auto r = store_->record(e); !r) {
-      if (failures_++ == 0) fmt::print(stderr, "\nvigie: error: {}\n", r.error().message);
+      failed(r.error());
       return;
     }
     if (mqtt_) mqtt_->publish(e);
@@ -128,7 +151,7 @@ void AlertOutput::record_sound(const audio::Detection& d, const std::vector<floa
   const auto clip = media_ / (file_stem(e.alert_id) + ".wav");
   if (audio::write_wav(clip.string(), samples, d.start_s - clip_pre_s_ - samples_start_s,
                        d.end_s + clip_post_s_ - samples_start_s))
-    store_->set_clip(e.alert_id, clip.string());
+    if (auto r = store_->set_clip(e.alert_id, clip.string()); !r) failed(r.error());
   if (on_event)
     for (const auto& ev : stored) on_event(ev, nullptr);  // after the clip: listeners can fetch it
 }
@@ -147,12 +170,25 @@ double AlertOutput::rules_us_per_frame() const {
 
 void AlertOutput::record_clips() {
   for (const auto& [id, path] : clips_->take_written())
-    if (!path.empty()) store_->set_clip(id, path);
+    if (!path.empty())
+      if (auto r = store_->set_clip(id, path); !r) failed(r.error());
+}
+
+void AlertOutput::failed(const Error& error) {
+  ++failures_;
+  if (error.message == last_failure_) {
+    if (power_of_ten(++failure_repeats_))
+      fmt::print(stderr, "\nvigie: error: {} (the same error {} times in a row; {} events not stored in all)\n",
+                 error.message, failure_repeats_, failures_);
+    return;
+  }
+  last_failure_ = error.message, failure_repeats_ = 1;
+  fmt::print(stderr, "\nvigie: error: {}\n", error.message);
 }
 
 void AlertOutput::write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result) {
   if (auto r = store_->record(e); !r) {
-    if (failures_++ == 0) fmt::print(stderr, "\nvigie: error: {}\n", r.error().message);
+    failed(r.error());
     return;
   }
   if (mqtt_) mqtt_->publish(e);
@@ -172,7 +208,8 @@ void AlertOutput::snapshot(const rules::AlertEvent& e, const Frame& frame, const
   cv::putText(canvas, fmt::format("{} {}", e.rule, e.detail), {10, 30}, cv::FONT_HERSHEY_SIMPLEX, 0.8,
               cv::Scalar(0, 0, 255), 2, cv::LINE_AA);
   const auto file = media_ / (file_stem(e.alert_id) + ".jpg");
-  if (cv::imwrite(file.string(), canvas)) store_->set_snapshot(e.alert_id, file.string());
+  if (cv::imwrite(file.string(), canvas))
+    if (auto r = store_->set_snapshot(e.alert_id, file.string()); !r) failed(r.error());
 }
 
 }  // namespace vigie::output

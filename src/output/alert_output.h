@@ -16,6 +16,7 @@
 #include "bus/mqtt.h"
 #include "config/config.h"
 #include "core/frame.h"
+#include "core/ids.h"
 #include "events/clip_recorder.h"
 #include "events/store.h"
 #include "pipeline/pipeline.h"
@@ -29,7 +30,12 @@ struct OutputError : std::runtime_error {
 };
 
 // Used from the analysis thread only. The constructor throws OutputError if the store or
-// the media folder cannot be opened; later store errors are counted, not thrown.
+// the media folder cannot be opened; later store errors are counted and printed on stderr
+// (each one; a message identical to the previous one only at its 10th, 100th… repeat),
+// never thrown.
+//
+// Media (snapshots, clips) go in `store.media`/<camera>; a relative `store.media` is taken
+// from the store's folder, so a store and its media stay together wherever the command runs.
 class AlertOutput {
  public:
   // `live`: clips are dropped rather than waited for when the writer falls behind.
@@ -61,7 +67,12 @@ class AlertOutput {
   // Whether the camera's rules need the static-foreground finder's still blobs.
   bool wants_static_objects() const { return engine_.wants_static_objects(); }
   const std::map<std::string, int>& counts() const { return counts_; }  // alerts by rule
-  int failures() const { return failures_; }                             // events not stored
+  // Alert events, track summaries and media links that could not be stored.
+  int failures() const { return failures_; }
+  // This run's id (UUIDv7), stored with its alerts and tracks: track ids restart with
+  // each run, so (run_id, track id) names a track.
+  const std::string& run_id() const { return run_id_; }
+  const std::filesystem::path& media_folder() const { return media_; }
   std::map<std::string, double> rule_costs_us() const;                   // µs per frame by rule
   double rules_us_per_frame() const;
 
@@ -74,8 +85,11 @@ class AlertOutput {
   void record_clips();
   void write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result);
   void snapshot(const rules::AlertEvent& e, const Frame& frame, const pipeline::FrameResult& result);
+  void failed(const Error& error);  // counts and prints a store error
 
   CameraConfig camera_;
+  std::shared_ptr<UuidV7> ids_;  // alert ids, audio and video alike; before engine_
+  std::string run_id_;
   rules::Engine engine_;
   double start_epoch_;
   std::filesystem::path media_;
@@ -84,9 +98,10 @@ class AlertOutput {
   std::unique_ptr<bus::MqttPublisher> mqtt_;     // when config.mqtt.host is set
   std::map<std::string, int> counts_;
   int failures_ = 0;
+  std::string last_failure_;  // the message last counted, and how many times in a row
+  int failure_repeats_ = 0;
   double last_time_s_ = 0, retention_days_ = 30, last_retention_epoch_ = 0;
   double clip_pre_s_ = 3, clip_post_s_ = 3;
-  int audio_sequence_ = 0;
   std::mutex sounds_mu_;
   std::vector<Sound> sounds_;  // posted by the audio thread, stored by the analysis thread
   int64_t frames_ = 0;
