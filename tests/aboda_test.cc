@@ -40,5 +40,24 @@ TEST(Aboda, TheBagIsReportedAfterItsOwnerLeft) {
   EXPECT_EQ(slurp(snapshot.front() == '/' ? snapshot : (dir / snapshot).string()).substr(0, 2), "\xFF\xD8");
 }
 
+// The defect from issue 10, as a new user met it: the second run on the same store failed
+// with "UNIQUE constraint failed: alerts.id" and lost its alert, exit 1.
+TEST(Aboda, TwoRunsOnTheSameStoreKeepBothAlerts) {
+  VIGIE_REQUIRE_FILE(shared_file("abandoned/ABODA-video4/video4.avi"), "../shared/data/abandoned/ABODA-video4");
+  const auto dir = fresh_temp_dir("aboda_twice");
+  for (int i = 0; i < 2; ++i) {
+    const auto a = run("cd " + dir.string() + " && " + vigie_bin() + " analyze --quiet --config " +
+                       std::string(VIGIE_SOURCE_DIR) + "/examples/aboda/site.yaml --store dup.db " +
+                       shared_file("abandoned/ABODA-video4/video4.avi"));
+    ASSERT_EQ(a.code, 0) << "run " << i + 1 << ": " << a.err;
+  }
+  const auto l = run(vigie_bin() + " alerts list --json --store " + (dir / "dup.db").string());
+  ASSERT_EQ(l.code, 0) << l.err;
+  const auto alerts = nlohmann::json::parse(l.out);
+  ASSERT_EQ(alerts.size(), 2u) << l.out;
+  EXPECT_NE(alerts[0]["id"], alerts[1]["id"]);
+  EXPECT_NE(alerts[0]["snapshot"], alerts[1]["snapshot"]);  // each run's own picture
+}
+
 }  // namespace
 }  // namespace vigie::testing

@@ -201,6 +201,120 @@ TEST(Cli, UserAddTakesThePasswordFromStdinAndAuditsIt) {
   EXPECT_EQ(run("sqlite3 " + db + " \"SELECT action FROM audit_log\"").out, "user.add\n");
 }
 
+// The config of a camera whose block crosses a line once: one alert per run.
+void write_line_site(const fs::path& dir, const std::string& store_line) {
+  std::ofstream(dir / "site.yaml") << store_line << "cameras:\n  street:\n    input: " << walking_clip(dir).string()
+                                   << "\n    lines: { mid: { points: [[160, 0], [160, 240]] } }\n"
+                                   << "    rules: [ { type: line_crossing, line: mid, objects: [object] } ]\n";
+}
+
+nlohmann::json list_alerts(const std::string& db) {
+  const auto l = run(vigie_bin() + " alerts list --json --store " + db);
+  EXPECT_EQ(l.code, 0) << l.err;
+  return l.code == 0 ? nlohmann::json::parse(l.out) : nlohmann::json::array();
+}
+
+// The defect: alert ids were cam/rule/N from 1 in every run, so the second run on a store
+// failed with "UNIQUE constraint failed: alerts.id" and lost its alerts.
+TEST(Cli, TwoRunsOnOneStoreKeepBothRunsAlerts) {
+  const auto dir = temp_dir("two_runs");
+  const std::string db = (dir / "a.db").string();
+  write_line_site(dir, "store: { path: " + db + ", clip_pre_s: 0, clip_post_s: 0 }\n");
+  for (int i = 0; i < 2; ++i) {
+    const auto a = run(vigie_bin() + " analyze --quiet --config " + (dir / "site.yaml").string());
+    ASSERT_EQ(a.code, 0) << a.err;
+  }
+  const auto alerts = list_alerts(db);
+  ASSERT_EQ(alerts.size(), 2u) << alerts.dump();
+  EXPECT_NE(alerts[0]["id"], alerts[1]["id"]);
+  EXPECT_NE(alerts[0]["run_id"], alerts[1]["run_id"]);  // and their tracks are told apart
+  EXPECT_EQ(run("sqlite3 " + db + " 'SELECT COUNT(DISTINCT run_id) FROM tracks'").out, "2\n");
+}
+
+// A store that refuses the second run's events makes the run fail, saying how many.
+TEST(Cli, EventsThatCouldNotBeStoredMakeAnalyzeFail) {
+  const auto dir = temp_dir("not_stored");
+  const std::string db = (dir / "a.db").string();
+  write_line_site(dir, "store: { path: " + db + ", clip_pre_s: 0, clip_post_s: 0 }\n");
+  ASSERT_EQ(run(vigie_bin() + " analyze --quiet --config " + (dir / "site.yaml").string()).code, 0);
+  ASSERT_EQ(run("sqlite3 " + db + " \"CREATE TRIGGER no_more BEFORE INSERT ON alerts BEGIN SELECT RAISE(ABORT, "
+                "'disk says no'); END\"").code, 0);
+  const auto a = run(vigie_bin() + " analyze --quiet --config " + (dir / "site.yaml").string());
+  EXPECT_EQ(a.code, 1);
+  EXPECT_THAT(a.err, HasSubstr("disk says no"));
+  EXPECT_THAT(a.err, ::testing::ContainsRegex("[0-9]+ events .* could not be stored"));
+}
+
+// The defect: `--store elsewhere/s.db` wrote its snapshots to ./media of wherever the
+// command ran, so the store pointed at files that lived somewhere else.
+TEST(Cli, MediaGoBesideTheStoreNotInTheWorkingDirectory) {
+  const auto dir = temp_dir("media_beside");
+  fs::create_directories(dir / "work");
+  fs::create_directories(dir / "elsewhere");
+  write_line_site(dir, "store: { clip_pre_s: 0, clip_post_s: 0 }\n");
+  const auto a = run("cd " + (dir / "work").string() + " && " + vigie_bin() + " analyze --quiet --config " +
+                     (dir / "site.yaml").string() + " --store ../elsewhere/s.db");
+  ASSERT_EQ(a.code, 0) << a.err;
+  const auto alerts = list_alerts((dir / "elsewhere" / "s.db").string());
+  ASSERT_EQ(alerts.size(), 1u);
+  const fs::path snapshot = alerts[0]["snapshot"].get<std::string>();
+  EXPECT_TRUE(snapshot.is_absolute()) << snapshot;
+  EXPECT_TRUE(fs::exists(snapshot)) << snapshot;
+  EXPECT_EQ(fs::canonical(snapshot).parent_path().parent_path(), fs::canonical(dir / "elsewhere" / "media"));
+  EXPECT_FALSE(fs::exists(dir / "work" / "media"));
+}
+
+// The defect: SQLite said only "unable to open database file".
+TEST(Cli, AStoreInAFolderThatDoesNotExistNamesTheFolder) {
+  const auto dir = temp_dir("store_folder");
+  write_line_site(dir, "");
+  const auto a = run(vigie_bin() + " analyze --quiet --config " + (dir / "site.yaml").string() + " --store " +
+                     (dir / "missing" / "s.db").string());
+  EXPECT_EQ(a.code, 2);
+  EXPECT_THAT(a.err, HasSubstr("folder '" + (dir / "missing").string() + "' does not exist"));
+  EXPECT_EQ(lines(a.err), 1);
+}
+
+TEST(Cli, AuditVerifySaysWhatItProvedAndHeadPrintsTheSignedHead) {
+  const auto dir = temp_dir("audit_cli");
+  const std::string db = (dir / "v.db").string();
+  for (const char* name : {"alice", "bob", "carol"})
+    ASSERT_EQ(run("echo 'a long enough password' | " + vigie_bin() + " user add " + name + " --role operator --store " +
+                  db).code, 0);
+  auto v = run(vigie_bin() + " audit verify --store " + db);
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+  EXPECT_THAT(v.out, HasSubstr("intact: 3 entries"));
+  EXPECT_THAT(v.out, HasSubstr("authenticated with key '" + db + ".audit-key'"));
+  const auto h = run(vigie_bin() + " audit head --json --store " + db);
+  ASSERT_EQ(h.code, 0) << h.err;
+  const auto head = nlohmann::json::parse(h.out);
+  EXPECT_EQ(head["id"], 3);
+  EXPECT_EQ(head["mac"].get<std::string>().size(), 64u);
+  // Without the key, nothing is proven: not "ok".
+  fs::rename(db + ".audit-key", dir / "offline.key");
+  v = run(vigie_bin() + " audit verify --store " + db);
+  EXPECT_EQ(v.code, 1);
+  EXPECT_THAT(v.out, HasSubstr("NOT authenticated"));
+  v = run(vigie_bin() + " audit verify --store " + db + " --audit-key " + (dir / "offline.key").string());
+  EXPECT_EQ(v.code, 0) << v.out;
+  // Cutting the tail is found.
+  ASSERT_EQ(run("sqlite3 " + db + " 'DELETE FROM audit_log WHERE id > 1'").code, 0);
+  v = run(vigie_bin() + " audit verify --store " + db + " --audit-key " + (dir / "offline.key").string());
+  EXPECT_EQ(v.code, 1);
+  EXPECT_THAT(v.out, HasSubstr("TAMPERED at entry 2"));
+  EXPECT_THAT(v.out, HasSubstr("cut off"));
+}
+
+// The defect: a user named "evil\0admin" was created as "evil"; argv cannot carry a NUL,
+// but other control characters (terminal escapes) are refused the same way.
+TEST(Cli, UserAddRefusesControlCharactersBeforeAskingAPassword) {
+  const auto dir = temp_dir("user_ctrl");
+  const std::string db = (dir / "v.db").string();
+  const auto r = run(vigie_bin() + " user add \"$(printf 'evil\\033[0madmin')\" --role admin --store " + db + " </dev/null");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("control characters"));
+}
+
 TEST(Cli, EvalMotJson) {
   const auto dir = temp_dir("eval");
   std::ofstream(dir / "gt.txt") << "1,1,0,0,10,10,1\n2,1,0,0,10,10,1\n";

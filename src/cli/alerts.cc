@@ -111,7 +111,7 @@ int audit_verify(const AuditOptions& o) {
     if (!c.authenticated) fmt::print("(MACs not checked: no key at '{}')\n", c.key_path);
     return 1;
   }
-  fmt::print("audit log: {} entries, chain intact, head {}\n", c.entries, c.head_hash.empty() ? "-" : c.head_hash);
+  fmt::print("audit log intact: {} entries, head {}\n", c.entries, c.head_hash.empty() ? "-" : c.head_hash);
   if (c.authenticated) {
     fmt::print("authenticated with key '{}': {} entries signed and their MACs match{}\n", c.key_path,
                c.signed_entries, c.head_found ? fmt::format("; the head file (entry {}) matches", c.head_id) : "");
