@@ -1,0 +1,150 @@
+// `vigie serve` restarted on the same store keeps every alert (issue 10): a looping camera
+// (vigie-camsim) raises alerts; serve is stopped with SIGTERM, restarted, killed with
+// SIGKILL, restarted again. Before alert ids were unique, the second run's alerts failed
+// to insert and their update/end events overwrote the first run's rows.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/test_data.h"
+#include "run.h"
+#include "scenes.h"
+
+namespace vigie::testing {
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// A process whose stderr goes to a file, stopped by the signal the test chooses.
+class Process {
+ public:
+  Process(const std::vector<std::string>& argv, int port, const fs::path& log) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t files;
+    posix_spawn_file_actions_init(&files);
+    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&files, STDERR_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (posix_spawn(&pid_, args[0], &files, nullptr, args.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&files);
+    for (int i = 0; i < 100 && pid_ > 0 && !port_open(port); ++i) std::this_thread::sleep_for(100ms);
+  }
+  ~Process() { stop(SIGTERM); }
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  bool started() const { return pid_ > 0; }
+  // Sends `signal` and waits for the process; returns its wait status.
+  int stop(int signal) {
+    int status = 0;
+    if (pid_ > 0) kill(pid_, signal), waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+struct Row {
+  std::string id, camera;
+  double start = 0;
+  nlohmann::json end;
+  bool operator==(const Row&) const = default;
+};
+
+// Every stored alert by id, read straight from the database (no audit entry, no server).
+std::map<std::string, Row> rows(const fs::path& db) {
+  const auto r = run("sqlite3 -json " + db.string() + " 'SELECT id, camera, start_epoch, end_epoch FROM alerts'");
+  std::map<std::string, Row> out;
+  if (r.code != 0 || r.out.find('[') == std::string::npos) return out;
+  for (const auto& a : nlohmann::json::parse(r.out))
+    out[a["id"]] = {a["id"], a["camera"], a["start_epoch"].get<double>(), a["end_epoch"]};
+  return out;
+}
+
+// Waits (at most `limit`) until the store holds more than `than` alerts, `ended` of them
+// closed if asked.
+bool wait_for_alerts(const fs::path& db, size_t than, std::chrono::seconds limit, bool ended = false) {
+  for (auto until = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < until;) {
+    const auto now = rows(db);
+    size_t closed = 0;
+    for (const auto& [id, r] : now) closed += !r.end.is_null();
+    if (now.size() > than && (!ended || closed > than)) return true;
+    std::this_thread::sleep_for(250ms);
+  }
+  return false;
+}
+
+TEST(Restart, ServeRestartedOnTheSameStoreKeepsEveryAlert) {
+  if (!fs::exists(camsim_bin())) GTEST_SKIP() << "skipped: vigie-camsim was not built (no GStreamer RTSP server)";
+  if (run("which sqlite3").code != 0) GTEST_SKIP() << "skipped: the sqlite3 shell is not installed";
+  const auto dir = fresh_temp_dir("restart");
+  write_walking_clip(dir / "walk.avi");  // 6 s: a block crosses the middle line, looped
+  const int cam_port = free_port();
+  Process camsim({camsim_bin(), "--port", std::to_string(cam_port), "cam=" + (dir / "walk.avi").string(), "--loop"},
+                 cam_port, dir / "camsim.log");
+  ASSERT_TRUE(camsim.started() && port_open(cam_port)) << "vigie-camsim did not start";
+  const int port = free_port();
+  const fs::path db = dir / "v.db";
+  std::ofstream(dir / "site.yaml")
+      << "store: { path: " << db.string() << ", clip_pre_s: 0, clip_post_s: 0 }\n"
+      << "server: { listen: 127.0.0.1:" << port << " }\n"
+      << "cameras:\n  street:\n    input: rtsp://127.0.0.1:" << cam_port << "/cam\n"
+      << "    lines: { mid: { points: [[160, 0], [160, 240]] } }\n"
+      << "    zones: { right: [[170, 0], [320, 0], [320, 240], [170, 240]] }\n"
+      << "    rules: [ { type: line_crossing, line: mid, objects: [object] },\n"
+      << "             { type: zone_intrusion, zone: right, objects: [object] } ]\n";
+  const std::vector<std::string> serve = {vigie_bin(), "serve", "--config", (dir / "site.yaml").string()};
+  const fs::path log = dir / "serve.log";
+
+  // Run 1, stopped cleanly: its open alerts are ended.
+  std::map<std::string, Row> before;
+  {
+    Process s(serve, port, log);
+    ASSERT_TRUE(s.started() && port_open(port)) << slurp(log);
+    ASSERT_TRUE(wait_for_alerts(db, 0, 20s, /*ended=*/true)) << slurp(log);
+    s.stop(SIGTERM);
+  }
+  before = rows(db);
+  ASSERT_FALSE(before.empty());
+
+  // Run 2, killed: whatever it had stored stays as it was.
+  {
+    Process s(serve, port, log);
+    ASSERT_TRUE(s.started() && port_open(port)) << slurp(log);
+    ASSERT_TRUE(wait_for_alerts(db, before.size(), 20s)) << "no new alert after a restart\n" << slurp(log);
+    s.stop(SIGKILL);
+  }
+  const auto after_kill = rows(db);
+
+  // Run 3, after the kill.
+  {
+    Process s(serve, port, log);
+    ASSERT_TRUE(s.started() && port_open(port)) << slurp(log);
+    ASSERT_TRUE(wait_for_alerts(db, after_kill.size(), 20s)) << "no new alert after kill -9\n" << slurp(log);
+    s.stop(SIGTERM);
+  }
+  const auto last = rows(db);
+
+  for (const auto& earlier : {before, after_kill})
+    for (const auto& [id, row] : earlier) {
+      ASSERT_TRUE(last.count(id)) << "alert " << id << " was lost";
+      EXPECT_EQ(last.at(id), row) << "alert " << id << " was changed by a later run: end "
+                                  << row.end.dump() << " -> " << last.at(id).end.dump();
+    }
+  EXPECT_GT(after_kill.size(), before.size());
+  EXPECT_GT(last.size(), after_kill.size());
+  // Three runs, three run ids.
+  EXPECT_EQ(run("sqlite3 " + db.string() + " 'SELECT COUNT(DISTINCT run_id) FROM alerts'").out, "3\n");
+  const std::string output = slurp(log);
+  EXPECT_THAT(output, ::testing::Not(::testing::HasSubstr("UNIQUE constraint")));
+  EXPECT_THAT(output, ::testing::Not(::testing::HasSubstr("is not stored")));
+}
+
+}  // namespace
+}  // namespace vigie::testing
