@@ -12,25 +12,15 @@
 
 #include "core/test_data.h"
 #include "events/store.h"
+#include "events/test_sql.h"
 
 namespace vigie::events {
 namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using namespace std::string_literals;
-
-std::unique_ptr<Store> open_store(const fs::path& p, const std::string& key = "") {
-  auto s = Store::open(p.string(), key);
-  EXPECT_TRUE(s) << (s ? "" : s.error().message);
-  return s ? std::move(s.value()) : nullptr;
-}
-
-void exec_sql(const fs::path& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open(db_path.c_str(), &db);
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
-  sqlite3_close(db);
-}
+using testing::exec_sql;
+using testing::open_store;
 
 fs::path store_with_entries(const std::string& name, int n = 5) {
   const auto dir = testing::fresh_temp_dir(name);
@@ -152,14 +142,8 @@ TEST(Audit, AForgedHeadFileIsFound) {
   std::getline(in, line);
   in.close();
   // The attacker rewrites the head to name the new last entry, but cannot sign it.
-  sqlite3* h = nullptr;
-  sqlite3_open(db.c_str(), &h);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(h, "SELECT hash FROM audit_log WHERE id = 3", -1, &st, nullptr);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  const std::string hash = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
-  sqlite3_close(h);
+  const std::string hash = testing::query_text(db, "SELECT hash FROM audit_log WHERE id = 3");
+  ASSERT_EQ(hash.size(), 64u);
   std::ofstream(db.string() + ".audit-head") << fmt::format("{{\"id\":3,\"hash\":\"{}\",\"mac\":\"{}\"}}\n", hash,
                                                             std::string(64, '0'));
   const auto c = verify(db);

@@ -12,11 +12,14 @@
 #include <fstream>
 
 #include "core/test_data.h"
+#include "events/test_sql.h"
 
 namespace vigie::events {
 namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using testing::exec_sql;
+using testing::open_store;
 
 rules::AlertEvent event(rules::Phase phase, const std::string& id, double epoch, double peak = 1,
                         const std::string& rule = "loitering:yard", const std::string& camera = "cam") {
@@ -39,12 +42,6 @@ AlertFilter filter(const std::string& camera = "", const std::string& rule = "",
   AlertFilter f;
   f.camera = camera, f.rule = rule, f.since_epoch = since, f.limit = limit;
   return f;
-}
-
-std::unique_ptr<Store> open_store(const fs::path& p) {
-  auto s = Store::open(p.string());
-  EXPECT_TRUE(s) << (s ? "" : s.error().message);
-  return s ? std::move(s.value()) : nullptr;
 }
 
 TEST(Store, CreatesTheSchemaInWalMode) {
@@ -195,13 +192,6 @@ TEST(Store, TrackSummariesAreKeptAndExpire) {
   EXPECT_EQ(*store->track_count("cam"), 2);
   ASSERT_TRUE(store->apply_retention(100 * 86400.0, 30));
   EXPECT_EQ(*store->track_count("cam"), 1);  // the one from day 0 went, day 90 stays
-}
-
-void exec_sql(const fs::path& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open(db_path.c_str(), &db);
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
-  sqlite3_close(db);
 }
 
 std::unique_ptr<Store> store_with_audit(const fs::path& p) {
@@ -441,14 +431,7 @@ TEST(Accounts, PasswordsAreHashedAndChecked) {
   EXPECT_FALSE(s.check_password("alice", "wrong password here")->has_value());
   EXPECT_FALSE(s.check_password("nobody", "correct horse battery")->has_value());
   // The stored hash is Argon2id, never the password.
-  sqlite3* db = nullptr;
-  sqlite3_open((dir / "v.db").c_str(), &db);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "SELECT password_hash FROM users", -1, &st, nullptr);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  const std::string hash = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  const std::string hash = testing::query_text(dir / "v.db", "SELECT password_hash FROM users");
   EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << hash;
   EXPECT_EQ(hash.find("correct horse"), std::string::npos);
 }
