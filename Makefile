@@ -3,6 +3,7 @@
 #               serve three simulated cameras to the console (until Ctrl-C)
 #   make test   install what is missing, build, run every test
 #   make bench  throughput and accuracy figures of docs/BENCHMARKS.md
+#   make fuzz   libFuzzer targets (clang-14, ASan+UBSan), each for FUZZ_SECONDS (fuzz/README.md)
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 VTEST := /usr/share/doc/opencv-doc/examples/data/vtest.avi
@@ -12,7 +13,13 @@ GT    := $(SHARED)/mot/PETS09-S2L1/gt/gt.txt
 MUNICH := $(SHARED)/osm/munich/munchen_altstadt_2020-07-20.osm.pbf
 DEMO  := out/demo
 
-.PHONY: deps build web test demo bench clean
+# The fuzz build (clang-14, sanitizers, only the fuzz targets and the libraries they need).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 10
+CCACHE := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+
+.PHONY: deps build web test demo bench clean fuzz-build fuzz fuzz-smoke fuzz-known
 
 deps:
 	@scripts/install-deps
@@ -26,8 +33,11 @@ web:
 	@cd web && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then \
 	  npm ci --no-audit --no-fund --loglevel=error; fi && npm run --silent build >/dev/null && echo "web: console built in web/dist"
 
+# After ctest, a short run of each fuzz target (and the replay of every crash found so far);
+# SKIP_FUZZ=1 leaves it out (a quick local run: it builds build-fuzz/ with clang first).
 test: build web
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@if [ -z "$(SKIP_FUZZ)" ]; then $(MAKE) --no-print-directory fuzz-smoke; fi
 
 demo: build web
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
@@ -61,5 +71,21 @@ demo: build web
 bench: build
 	@bench/run.sh $(BUILD)
 
+fuzz-build: deps
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DVIGIE_FUZZ=ON \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CCACHE) >/dev/null
+	@cmake --build $(FUZZ_BUILD) --target fuzz_all -j $(JOBS)
+
+# Every target for FUZZ_SECONDS (one at a time); fails if any finds a crash.
+fuzz: fuzz-build
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+# The known open bugs (fuzz/known/): fails while any reproducer still crashes.
+fuzz-known: fuzz-build
+	@fuzz/known.sh $(FUZZ_BUILD)
+
 clean:
-	rm -rf $(BUILD) out
+	rm -rf $(BUILD) $(FUZZ_BUILD) out

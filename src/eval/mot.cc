@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
@@ -24,6 +25,8 @@ Result<std::vector<MotRow>> parse_mot(std::istream& in, const std::string& name)
     while (got < 9 && fields >> v[got]) ++got;
     if (got < 6) return Error{fmt::format("{}:{}: expected frame,id,x,y,w,h[,conf,...]", name, n)};
     if (v[0] < 1) return Error{fmt::format("{}:{}: frame numbers start at 1 (got {})", name, n, v[0])};
+    // Frame and id become integers: out of their range (or NaN) the conversion is undefined.
+    if (!(v[0] <= 1e15) || !(std::abs(v[1]) <= 2e9)) return Error{fmt::format("{}:{}: frame or id out of range", name, n)};
     rows.push_back({static_cast<int64_t>(v[0]), static_cast<int>(v[1]),
                     {static_cast<float>(v[2]), static_cast<float>(v[3]), static_cast<float>(v[4]),
                      static_cast<float>(v[5])},

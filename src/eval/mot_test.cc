@@ -16,6 +16,16 @@ std::vector<MotRow> rows(const std::string& text) {
   return r ? r.value() : std::vector<MotRow>{};
 }
 
+// Found by fuzz/mot_fuzz.cc: an id of 5.6e55 was converted to int (undefined behaviour).
+TEST(EvalMot, FrameOrIdOutOfRangeIsAnError) {
+  for (const char* line : {"1,5555555555555555555555,1,1,1,1\n", "1e300,1,1,1,1,1\n", "1,-3e9,1,1,1,1\n"}) {
+    std::istringstream in(line);
+    const auto r = parse_mot(in, "gt.txt");
+    ASSERT_FALSE(r) << line;
+    EXPECT_THAT(r.error().message, HasSubstr("gt.txt:1: frame or id out of range"));
+  }
+}
+
 TEST(EvalMot, PerfectTracking) {
   const auto gt = rows("1,1,0,0,10,10,1\n2,1,2,0,10,10,1\n1,2,50,50,10,10,1\n");
   const auto m = evaluate_mot(gt, gt);

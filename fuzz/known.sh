@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Replays the reproducers of known open bugs (fuzz/known/<target>/) with the harnesses'
+# tolerances off (VIGIE_FUZZ_STRICT=1). A reproducer that passes is fixed: move it to
+# fuzz/regressions/<target>/ and drop the tolerance from the harness. Exit 1 while any fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:?usage: fuzz/known.sh BUILD_DIR}
+export VIGIE_FUZZ_STRICT=1
+open=0
+for f in fuzz/known/*/*; do
+  [ -f "$f" ] || continue
+  case "$f" in *.md) continue ;; esac
+  t=$(basename "$(dirname "$f")")
+  if "$BUILD/fuzz/fuzz_$t" -timeout=10 "$f" >/dev/null 2>&1; then
+    echo "fixed       $f"
+  else
+    echo "still fails $f"
+    open=1
+  fi
+done
+exit $open
