@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -106,6 +107,23 @@ class Section {
   const std::string& file_;
   std::set<std::string> taken_;
 };
+
+// "host:port", the port a whole number from 0 to 65535.
+bool valid_listen(const std::string& v) {
+  const auto colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == v.size() || colon + 6 < v.size()) return false;
+  const std::string port = v.substr(colon + 1);
+  return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) && std::stoi(port) <= 65535;
+}
+
+// A file or folder path, or a URL whose scheme FFmpeg reads streams from.
+bool valid_input(const std::string& v) {
+  const auto sep = v.find("://");
+  if (sep == std::string::npos) return !v.empty();
+  static const std::set<std::string> schemes = {"rtsp", "rtsps", "rtmp", "rtmps", "http", "https",
+                                                "udp",  "tcp",   "srt",  "file"};
+  return schemes.count(v.substr(0, sep)) > 0 && sep + 3 < v.size();
+}
 
 auto one_of(std::initializer_list<const char*> names) {
   std::vector<std::string> allowed(names.begin(), names.end());
@@ -293,7 +311,8 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
 CameraConfig read_camera(Section s, const std::string& name) {
   CameraConfig c;
   c.name = name;
-  s.get("input", c.input, [](const std::string& v) { return !v.empty(); }, "is required");
+  s.get("input", c.input, [](const std::string& v) { return valid_input(v); },
+        "must be a file, an image folder or a stream URL (rtsp, rtsps, rtmp, http, https, udp, tcp, srt)");
   s.get("analyze_fps", c.analyze_fps, non_negative, "must be >= 0 (0 analyses every frame)");
   s.get("audio_offset_db", c.audio_offset_db);
   {
@@ -371,6 +390,7 @@ Config parse_config(const std::string& yaml_text, const std::string& name) {
     s.get("retention_days", config.store.retention_days, positive, "must be > 0");
     s.get("clip_pre_s", config.store.clip_pre_s, non_negative, "must be >= 0");
     s.get("clip_post_s", config.store.clip_post_s, non_negative, "must be >= 0");
+    s.get("audit_key", config.store.audit_key, [](const std::string& v) { return !v.empty(); }, "must name a file");
     s.finish();
   }
   {
@@ -402,14 +422,28 @@ Config parse_config(const std::string& yaml_text, const std::string& name) {
   {
     Section s = top.child("server");
     auto& c = config.server;
-    s.get("listen", c.listen, [](const std::string& v) { return v.rfind(':') != std::string::npos; },
-          "must be host:port");
+    s.get("listen", c.listen, [](const std::string& v) { return valid_listen(v); },
+          "must be host:port with a port from 0 to 65535");
     s.get("web_root", c.web_root);
     s.get("session_hours", c.session_hours, positive, "must be > 0");
     s.get("login_attempts", c.login_attempts, positive, "must be >= 1");
     s.get("login_window_s", c.login_window_s, positive, "must be > 0");
     s.get("reconnect_max_s", c.reconnect_max_s, positive, "must be > 0");
     s.get("city_layers", c.city_layers);
+    {
+      Section tls = s.child("tls");
+      tls.get("cert", c.tls_cert, [](const std::string& v) { return !v.empty(); }, "must name a PEM file");
+      tls.get("key", c.tls_key, [](const std::string& v) { return !v.empty(); }, "must name a PEM file");
+      tls.finish();
+      if (c.tls_cert.empty() != c.tls_key.empty())
+        tls.fail(tls.node(), "server.tls", "needs both cert and key");
+    }
+    s.get("max_connections", c.max_connections, positive, "must be >= 1");
+    s.get("max_connections_per_address", c.max_connections_per_address, positive, "must be >= 1");
+    s.get("request_timeout_s", c.request_timeout_s, positive, "must be > 0");
+    s.get("max_body_kb", c.max_body_kb, [](int v) { return v >= 1 && v <= 1024 * 1024; }, "must be in 1..1048576");
+    s.get("max_streams", c.max_streams, positive, "must be >= 1");
+    s.get("max_streams_per_session", c.max_streams_per_session, positive, "must be >= 1");
     s.finish();
   }
   read_detect(top.child("detect"), config.detect);
@@ -444,11 +478,23 @@ Config load_config(const std::string& path) {
   anchor(config.detect.detections);
   anchor(config.server.web_root);
   anchor(config.server.city_layers);
+  anchor(config.server.tls_cert);
+  anchor(config.server.tls_key);
   for (auto& [name, cam] : config.cameras) anchor(cam.input);
   return config;
 }
 
+std::pair<std::string, int> split_listen(const std::string& listen) {
+  if (!valid_listen(listen))
+    throw ConfigError(fmt::format("server.listen: must be host:port with a port from 0 to 65535 (got '{}')", listen));
+  const auto colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [::1]
+  return {host, std::stoi(listen.substr(colon + 1))};
+}
+
 void validate(const Config& c) {
+  split_listen(c.server.listen);  // also when --listen replaced the file's value
   if (c.detect.type == "onnx" && c.detect.model.empty())
     throw ConfigError("detect.model: required when detect.type is onnx (path to an .onnx file)");
   if (c.detect.type == "replay" && c.detect.detections.empty())

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -166,6 +167,9 @@ struct StoreConfig {
   double retention_days = 30;
   // Each alert gets a clip of this many seconds before and after its start (0 and 0: none).
   double clip_pre_s = 3, clip_post_s = 3;
+  // The audit chain's HMAC key (docs/audit.md); empty: `<path>.audit-key` beside the
+  // store. Keep it on another volume than the database for the anchor to mean something.
+  std::string audit_key;
 };
 
 // The MQTT broker alerts are published to (optional: empty host, no publishing).
@@ -210,7 +214,22 @@ struct ServerConfig {
   // GeoJSON layers of `vigie city coverage --geojson-dir` (streets seen and unseen,
   // viewsheds) drawn under the cameras on the console's map; empty: a plain background.
   std::string city_layers;
+  // HTTPS: PEM certificate (chain) and private key; both or neither. With TLS, cookies
+  // are Secure and HSTS is sent.
+  std::string tls_cert, tls_key;
+  // What one client may take: connections in all and from one address, seconds to send
+  // a whole request, request body size, live streams (SSE, MJPEG) in all and per session.
+  int max_connections = 512;
+  int max_connections_per_address = 32;
+  double request_timeout_s = 10;
+  int max_body_kb = 64;
+  int max_streams = 128;
+  int max_streams_per_session = 8;
 };
+
+// `host:port` of server.listen split, the port checked (0..65535; 0: any free port).
+// Throws ConfigError naming the value.
+std::pair<std::string, int> split_listen(const std::string& listen);
 
 struct Config {
   ServerConfig server;

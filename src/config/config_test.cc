@@ -68,6 +68,28 @@ TEST(Config, MalformedPolygonIsRefused) {
               HasSubstr("cameras.a.privacy_masks[0]: a polygon is a list of at least 3"));
 }
 
+// Regression: `listen: 127.0.0.1:99999` listened on another port and printed 99999.
+TEST(Config, ListenPortOutOfRangeIsRefused) {
+  EXPECT_THAT(error_of("server: { listen: '127.0.0.1:99999' }"),
+              HasSubstr("server.listen: must be host:port with a port from 0 to 65535"));
+  EXPECT_THAT(error_of("server: { listen: '127.0.0.1:80x' }"), HasSubstr("server.listen"));
+  EXPECT_THAT(error_of("server: { listen: ':8080' }"), HasSubstr("server.listen"));
+  EXPECT_EQ(split_listen("[::1]:8443"), (std::pair<std::string, int>{"::1", 8443}));
+  EXPECT_THROW(split_listen("127.0.0.1:65536"), ConfigError);  // --listen is checked too
+}
+
+// Regression: `input: notaurl://x` was retried for ever without a word.
+TEST(Config, CameraInputWithAnUnknownSchemeIsRefused) {
+  EXPECT_THAT(error_of("cameras: { a: { input: 'notaurl://x' } }"),
+              HasSubstr("cameras.a.input: must be a file, an image folder or a stream URL"));
+  EXPECT_THAT(error_of("cameras: { a: { input: 'rtsp://' } }"), HasSubstr("cameras.a.input"));
+}
+
+TEST(Config, TlsNeedsBothCertificateAndKey) {
+  EXPECT_THAT(error_of("server: { tls: { cert: c.pem } }"), HasSubstr("server.tls: needs both cert and key"));
+  EXPECT_THAT(error_of("server: { tls: { cert: c.pem, key: k.pem, pass: x } }"), HasSubstr("server.tls.pass: unknown key"));
+}
+
 TEST(Config, InvalidYamlGivesLine) {
   EXPECT_THAT(error_of("detect: {type: onnx\n"), HasSubstr("invalid YAML"));
 }
