@@ -45,7 +45,7 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
       retention_days_(config.store.retention_days),
       clip_pre_s_(config.store.clip_pre_s),
       clip_post_s_(config.store.clip_post_s) {
-  auto store = events::Store::open(config.store.path);
+  auto store = events::Store::open(config.store.path, config.store.audit_key);
   if (!store) throw OutputError(store.error().message);
   store_ = std::move(store.value());
   std::error_code ec;

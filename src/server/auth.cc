@@ -55,17 +55,21 @@ void Sessions::remove(const std::string& token) {
   by_token_.erase(token);
 }
 
-double LoginLimiter::retry_after(const std::string& key, double now) {
+double LoginLimiter::attempt(const std::string& key, double now) {
   std::lock_guard lock(mu_);
   auto& f = failures_[key];
   std::erase_if(f, [&](double t) { return t < now - window_s_; });
-  if (static_cast<int>(f.size()) < attempts_) return 0;
-  return std::max(1.0, f.front() + window_s_ - now);
+  if (static_cast<int>(f.size()) >= attempts_) return std::max(1.0, f.front() + window_s_ - now);
+  f.push_back(now);
+  return 0;
 }
 
-void LoginLimiter::failed(const std::string& key, double now) {
+void LoginLimiter::refund(const std::string& key, double now) {
   std::lock_guard lock(mu_);
-  failures_[key].push_back(now);
+  auto it = failures_.find(key);
+  if (it == failures_.end() || it->second.empty()) return;
+  auto newest = std::find(it->second.rbegin(), it->second.rend(), now);
+  it->second.erase(newest == it->second.rend() ? std::prev(it->second.end()) : std::prev(newest.base()));
 }
 
 void LoginLimiter::succeeded(const std::string& key) {

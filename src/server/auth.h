@@ -41,9 +41,12 @@ class Sessions {
 class LoginLimiter {
  public:
   LoginLimiter(int attempts, double window_s) : attempts_(attempts), window_s_(window_s) {}
-  // Seconds to wait before trying again (0: go ahead).
-  double retry_after(const std::string& key, double now_epoch);
-  void failed(const std::string& key, double now_epoch);
+  // An attempt about to be checked: counted as a failure at once (so that parallel
+  // attempts cannot all pass the limit), unless the limit is already reached — then the
+  // seconds to wait are returned and nothing is counted.
+  double attempt(const std::string& key, double now_epoch);
+  // Takes back the newest attempt of `key` (it succeeded).
+  void refund(const std::string& key, double now_epoch);
   void succeeded(const std::string& key);
 
  private:

@@ -21,15 +21,30 @@ TEST(Sessions, TokensAreRandomAndExpire) {
 
 TEST(LoginLimiter, RefusesAfterTheAttemptsUntilTheWindowPasses) {
   LoginLimiter limiter(3, 60);
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(limiter.retry_after("addr:1", 100 + i), 0);
-    limiter.failed("addr:1", 100 + i);
-  }
-  EXPECT_NEAR(limiter.retry_after("addr:1", 103), 57, 1e-9);  // the first failure leaves at 160
-  EXPECT_EQ(limiter.retry_after("addr:2", 103), 0);           // others are not affected
-  EXPECT_EQ(limiter.retry_after("addr:1", 161), 0);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.attempt("addr:1", 100 + i), 0);
+  EXPECT_NEAR(limiter.attempt("addr:1", 103), 57, 1e-9);  // the first attempt leaves at 160
+  EXPECT_EQ(limiter.attempt("addr:2", 103), 0);           // others are not affected
+  EXPECT_EQ(limiter.attempt("addr:1", 161), 0);
   limiter.succeeded("addr:1");
-  EXPECT_EQ(limiter.retry_after("addr:1", 104), 0);
+  EXPECT_EQ(limiter.attempt("addr:1", 162), 0);
+}
+
+// Regression: 40 parallel wrong passwords were all checked, because a failure was only
+// counted after its (slow) check. An attempt now counts before the check.
+TEST(LoginLimiter, ParallelAttemptsCountBeforeTheirCheck) {
+  LoginLimiter limiter(5, 60);
+  int admitted = 0;
+  for (int i = 0; i < 40; ++i) admitted += limiter.attempt("name:sup1", 100) == 0;  // none checked yet
+  EXPECT_EQ(admitted, 5);
+}
+
+TEST(LoginLimiter, ARefundedAttemptFreesItsPlace) {
+  LoginLimiter limiter(2, 60);
+  EXPECT_EQ(limiter.attempt("addr:1", 100), 0);
+  EXPECT_EQ(limiter.attempt("addr:1", 101), 0);
+  limiter.refund("addr:1", 101);  // that one logged in
+  EXPECT_EQ(limiter.attempt("addr:1", 102), 0);
+  EXPECT_GT(limiter.attempt("addr:1", 103), 0);
 }
 
 TEST(Roles, EachRoleSeesOnlyWhatItNeeds) {

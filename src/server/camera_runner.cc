@@ -56,6 +56,10 @@ std::shared_ptr<const std::string> CameraRunner::latest_jpeg() const {
 void CameraRunner::set_state(const std::string& state, const std::string& error) {
   {
     std::lock_guard lock(mu_);
+    // Each change is said once on stderr: a camera that cannot be reached is visible
+    // without the console, and one that stays away does not flood the log.
+    if (state != status_.state || (!error.empty() && error != status_.error))
+      fmt::print(stderr, "vigie serve: camera {}: {}{}\n", camera_.name, state, error.empty() ? "" : ": " + error);
     status_.state = state;
     status_.online = state == "online";
     if (!status_.online) offline_epoch_ = now_epoch();
@@ -73,7 +77,6 @@ void CameraRunner::run() {
     } catch (const std::exception& e) {
       // A camera whose detector or store fails is reported and retried, on its own.
       set_state("failed", e.what());
-      fmt::print(stderr, "vigie serve: {}: {}\n", camera_.name, e.what());
       for (int i = 0; i < 50 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
@@ -97,6 +100,7 @@ void CameraRunner::run_once() {
       } else {
         std::lock_guard lock(mu_);
         ++status_.reconnections;
+        fmt::print(stderr, "vigie serve: camera {}: {}\n", camera_.name, why);
       }
     };
     env.stop_requested = [this] { return stop_.load(); };
@@ -142,15 +146,19 @@ void CameraRunner::run_once() {
     const double runs = static_cast<double>(pipeline.detector_runs());
     on_frame(f, runs > 0 ? pipeline.times().detect * 1000 / runs : 0);
   };
-  hooks.on_progress = [this](const pipeline::RunStats& s) {
+  hooks.on_progress = [this, &alerts](const pipeline::RunStats& s) {
     std::lock_guard lock(mu_);
     status_.decoded = s.decoded, status_.dropped = s.dropped, status_.queue_depth = s.queue_depth;
+    if (alerts) status_.store_failures = store_failures_before_ + alerts->failures();
   };
   const auto stats = pipeline::run_analysis(*source, pipeline, camera_.analyze_fps, hooks);
   if (sound) sound->stop();
   if (alerts) {
     alerts->on_tracks_ended(pipeline.finish());
     alerts->finish();
+    std::lock_guard lock(mu_);
+    store_failures_before_ += alerts->failures();
+    status_.store_failures = store_failures_before_;
   }
   if (!stats.source_error.empty()) throw std::runtime_error(stats.source_error);
 }
@@ -188,6 +196,7 @@ void CameraRunner::on_frame(const Frame& frame, double detector_ms) {
       rate_since_ = now, rate_count_ = status_.analysed;
     }
   }
+  if (came_online) fmt::print(stderr, "vigie serve: camera {}: online\n", camera_.name);
   if (came_online && on_state_change) on_state_change();
 }
 

@@ -27,6 +27,7 @@ struct CameraStatus {
   double last_frame_epoch = 0;
   double detector_ms = 0;          // mean time per detector run
   int reconnections = 0;
+  int64_t store_failures = 0;      // alert and track events the store refused
   std::map<std::string, int> alerts;  // by rule, since the server started
 };
 
@@ -63,7 +64,8 @@ class CameraRunner {
   CameraStatus status_;
   std::shared_ptr<const std::string> jpeg_;
   double last_jpeg_epoch_ = 0;
-  double offline_epoch_ = 0;  // when the stream was last lost: older frames prove nothing
+  double offline_epoch_ = 0;
+  int64_t store_failures_before_ = 0;  // of earlier runs (a camera restarted after a failure)  // when the stream was last lost: older frames prove nothing
   // (wall time, analysed count) samples for the fps figure.
   double rate_since_ = 0;
   int64_t rate_count_ = 0;

@@ -3,17 +3,21 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "events/store.h"
 #include "server/camera_runner.h"
+#include "server/http_listener.h"
 #include "server/hub.h"
+#include "server/request_checks.h"
 
 namespace vigie::server {
 namespace {
@@ -75,35 +79,244 @@ std::string label(const std::string& v) {
   return out;
 }
 
+// The request's target as the audit log records it: path and parameters, decoded.
+std::string target_of(const httplib::Request& req) {
+  std::string out = req.path;
+  char sep = '?';
+  for (const auto& [k, v] : req.params) {
+    out += fmt::format("{}{}={}", sep, k, v);
+    sep = '&';
+  }
+  return out;
+}
+
+// Browser-facing headers on every answer, the console's files included.
+httplib::Headers security_headers(bool tls) {
+  httplib::Headers h = {
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+       "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+  };
+  if (tls) h.emplace("Strict-Transport-Security", "max-age=31536000");
+  return h;
+}
+
+// The limits of the sockets from the configuration.
+ListenerLimits listener_limits(const ServerConfig& c) {
+  ListenerLimits l;
+  l.max_connections = c.max_connections;
+  l.max_connections_per_address = c.max_connections_per_address;
+  l.request_timeout_s = c.request_timeout_s;
+  l.max_body_bytes = static_cast<size_t>(c.max_body_kb) * 1024;
+  l.max_request_bytes = l.max_body_bytes + 64 * 1024;
+  return l;
+}
+
 }  // namespace
 
 struct Server::Impl {
+  // What a handler is given: the request, the answer, the caller's session (none on
+  // public routes) and its route, whose audit action it writes with audit().
+  struct Call;
+  using Handler = void (Impl::*)(Call&);
+
+  // How a route is audited. kEach: every successful use, with the path and parameters.
+  // kOncePerSession: the first successful use in a session (live tiles refresh several
+  // times a second). kHandler: the handler writes the entry (it knows more, e.g. which
+  // account was created); the action name still comes from the table. kNone: routes that
+  // show nobody's data (health, metrics, one's own session, camera states, the map).
+  enum class Audit { kNone, kEach, kOncePerSession, kHandler };
+
+  struct Route {
+    const char* method;
+    const char* pattern;  // a regular expression over the decoded path
+    std::optional<Permission> needs;  // none: any session (or none at all when public_route)
+    bool public_route;
+    Audit audit;
+    const char* action;   // the audit log's action name
+    Handler handler;
+    bool streams;         // a long answer (SSE, MJPEG): counted against the stream limits
+    const char* example;  // a concrete path that reaches the handler (tests)
+    const char* example_body;
+  };
+
+  // The one declaration of every route: the registration, the guard, the audit and the
+  // tests (Server::routes()) all derive from it.
+  static const std::vector<Route>& table() {
+    using P = Permission;
+    using A = Audit;
+    static const std::vector<Route> routes = {
+        {"GET", "/api/v1/health", std::nullopt, true, A::kNone, "", &Impl::health, false, "/api/v1/health", ""},
+        {"GET", "/metrics", std::nullopt, true, A::kNone, "", &Impl::metrics, false, "/metrics", ""},
+        {"POST", "/api/v1/login", std::nullopt, true, A::kHandler, "login", &Impl::login, false, "/api/v1/login",
+         R"({"name":"nobody","password":"x"})"},
+        {"POST", "/api/v1/logout", std::nullopt, false, A::kHandler, "logout", &Impl::logout, false,
+         "/api/v1/logout", "{}"},
+        {"GET", "/api/v1/session", std::nullopt, false, A::kNone, "", &Impl::session, false, "/api/v1/session", ""},
+        {"GET", "/api/v1/cameras", P::kLive, false, A::kNone, "", &Impl::cameras_list, false, "/api/v1/cameras", ""},
+        {"GET", R"(/api/v1/cameras/([^/]+)/frame\.jpg)", P::kLive, false, A::kOncePerSession, "live_view",
+         &Impl::live_frame, false, "/api/v1/cameras/cam/frame.jpg", ""},
+        {"GET", R"(/api/v1/cameras/([^/]+)/live)", P::kLive, false, A::kEach, "live_view_full", &Impl::live_mjpeg,
+         true, "/api/v1/cameras/cam/live", ""},
+        {"GET", R"(/api/v1/city/(segments|viewsheds|cameras)\.geojson)", P::kLive, false, A::kNone, "",
+         &Impl::city_layer, false, "/api/v1/city/segments.geojson", ""},
+        {"GET", "/api/v1/events", P::kAlerts, false, A::kEach, "live_feed", &Impl::events, true, "/api/v1/events",
+         ""},
+        {"GET", "/api/v1/alerts", P::kAlerts, false, A::kEach, "alert_list", &Impl::alerts, false,
+         "/api/v1/alerts", ""},
+        {"GET", R"(/api/v1/alerts/(.+)/snapshot)", P::kAlerts, false, A::kEach, "snapshot_view",
+         &Impl::snapshot, false, "/api/v1/alerts/cam%2Fr%2F1/snapshot", ""},
+        {"GET", R"(/api/v1/alerts/(.+)/clip)", P::kAlerts, false, A::kEach, "clip_play", &Impl::clip, false,
+         "/api/v1/alerts/cam%2Fr%2F1/clip", ""},
+        {"POST", R"(/api/v1/alerts/(.+)/actions)", P::kAlerts, false, A::kHandler, "action", &Impl::action,
+         false, "/api/v1/alerts/cam%2Fr%2F1/actions", R"({"action":"acknowledge"})"},
+        {"GET", R"(/api/v1/alerts/(.+))", P::kAlerts, false, A::kEach, "alert_view", &Impl::alert_view, false,
+         "/api/v1/alerts/cam%2Fr%2F1", ""},
+        {"GET", "/api/v1/export/alerts.csv", P::kStats, false, A::kHandler, "export", &Impl::export_csv, false,
+         "/api/v1/export/alerts.csv", ""},
+        {"GET", "/api/v1/stats", P::kStats, false, A::kEach, "stats_view", &Impl::stats, false, "/api/v1/stats",
+         ""},
+        {"GET", "/api/v1/config", P::kConfig, false, A::kEach, "config_view", &Impl::config_view, false,
+         "/api/v1/config", ""},
+        {"GET", "/api/v1/audit", P::kAudit, false, A::kEach, "audit_view", &Impl::audit_log, false,
+         "/api/v1/audit", ""},
+        {"GET", "/api/v1/users", P::kAccounts, false, A::kEach, "user_list", &Impl::users_list, false,
+         "/api/v1/users", ""},
+        {"POST", "/api/v1/users", P::kAccounts, false, A::kHandler, "user_add", &Impl::user_add, false,
+         "/api/v1/users", R"({"name":"new-operator","role":"operator","password":"a-long-enough-password"})"},
+    };
+    return routes;
+  }
+
+  struct Call {
+    const Route& route;
+    const httplib::Request& req;
+    httplib::Response& res;
+    std::optional<Session> session;
+    Impl& server;
+    // Writes the route's audit action for this caller (or the given user, for a login).
+    void audit(const std::string& detail, const std::string& user = {}) const {
+      server.audit(user.empty() && session ? session->user : user, route.action, detail);
+    }
+  };
+
   Config config;
   std::unique_ptr<events::Store> store;  // HTTP side; each camera writes through its own
   std::mutex store_mu;
+  // Logins check passwords (Argon2id, ~100 ms) on their own connection and lock, so that
+  // a burst of logins never holds the lock the other routes need.
+  std::unique_ptr<events::Store> login_store;
+  std::mutex login_mu;
+  std::string dummy_hash;  // checked for unknown accounts, so they take as long as known ones
   EventHub hub;
   Sessions sessions;
   LoginLimiter limiter;
   std::vector<std::unique_ptr<CameraRunner>> cameras;
-  httplib::Server http;
+  HttpListener http;
   std::thread http_thread, status_thread;
   std::atomic<bool> stopping{false};
   int bound_port = 0;
-  // (session token, camera) pairs whose live tiles were already audited.
+  // (session token, route action + target) pairs already audited once.
   std::mutex seen_mu;
-  std::set<std::pair<std::string, std::string>> live_seen;
-  std::atomic<int64_t> sse_clients{0};
+  std::set<std::pair<std::string, std::string>> seen_once;
+  // Open live streams (SSE, MJPEG) by session token: capped, and closed at logout.
+  std::mutex streams_mu;
+  std::map<std::string, int> streams_by_session;
+  std::atomic<int64_t> sse_clients{0}, streams_open{0}, streams_refused{0};
+  std::atomic<int64_t> login_checks{0};  // Argon2id checks, real or for an unknown account
 
   explicit Impl(Config c)
       : config(std::move(c)), sessions(config.server.session_hours * 3600),
-        limiter(config.server.login_attempts, config.server.login_window_s) {
-    auto s = events::Store::open(config.store.path);
+        limiter(config.server.login_attempts, config.server.login_window_s),
+        http(listener_limits(config.server)) {
+    auto s = events::Store::open(config.store.path, config.store.audit_key);
     if (!s) throw std::runtime_error(s.error().message);
     store = std::move(s.value());
+    auto l = events::Store::open(config.store.path, config.store.audit_key);
+    if (!l) throw std::runtime_error(l.error().message);
+    login_store = std::move(l.value());
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, "no account", 10, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+      throw std::runtime_error("out of memory preparing the login check");
+    dummy_hash = hash;
     for (const auto& [name, cam] : config.cameras) {
       cameras.push_back(std::make_unique<CameraRunner>(
           config, cam, [this](const rules::AlertEvent& e, const Frame* f) { on_alert(e, f); }));
       cameras.back()->on_state_change = [this] { hub.publish("cameras", cameras_json().dump()); };
+    }
+  }
+
+  // --- the dispatch every route goes through -----------------------------------------
+
+  void register_routes() {
+    for (const auto& r : table()) {
+      auto handler = [this, &r](const httplib::Request& req, httplib::Response& res) { dispatch(r, req, res); };
+      if (std::string_view(r.method) == "GET") http.Get(r.pattern, handler);
+      else http.Post(r.pattern, handler);
+    }
+    http.set_default_headers(security_headers(http.tls()));
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return pre_route(req, res);
+    });
+  }
+
+  // Before any route or static file: too many headers, or a Range of many parts, costs
+  // the server memory the client does not pay for.
+  httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res) {
+    using HR = httplib::Server::HandlerResponse;
+    if (req.headers.size() > 100) {
+      send_error(res, 431, "too many header fields");
+      return HR::Handled;
+    }
+    if (range_parts(req.get_header_value("Range")) > 1) {
+      // The library would apply the ranges to this answer too: they go. (The request is
+      // the library's own object, handed here as const.)
+      const_cast<httplib::Request&>(req).ranges.clear();
+      send_error(res, 416, "one byte range per request");
+      return HR::Handled;
+    }
+    return HR::Unhandled;
+  }
+
+  void dispatch(const Route& r, const httplib::Request& req, httplib::Response& res) {
+    // Names, ids and parameters with control characters are refused before anything
+    // compares, stores or audits them.
+    for (size_t i = 1; i < req.matches.size(); ++i)
+      if (has_control_characters(req.matches[i].str())) return send_error(res, 400, "control characters in the path");
+    for (const auto& [k, v] : req.params)
+      if (has_control_characters(k) || has_control_characters(v))
+        return send_error(res, 400, fmt::format("control characters in parameter '{}'", label(k)));
+    if (std::string_view(r.method) == "POST") {
+      if (!is_json_content_type(req.get_header_value("Content-Type")))
+        return send_error(res, 415, "send the body as application/json");
+      if (!same_origin(req.get_header_value("Origin"), req.get_header_value("Sec-Fetch-Site"),
+                       req.get_header_value("Host"), http.tls()))
+        return send_error(res, 403, "cross-site request refused");
+    }
+    Call call{r, req, res, std::nullopt, *this};
+    if (!r.public_route) {
+      const auto token = cookie_value(req.get_header_value("Cookie"), kCookie);
+      call.session = token.empty() ? std::nullopt : sessions.find(token, now_epoch());
+      if (!call.session) return send_error(res, 401, "log in first");
+      if (r.needs && !role_allows(call.session->role, *r.needs)) {
+        audit(call.session->user, "denied", fmt::format("{} {}", r.method, target_of(req)));
+        return send_error(res, 403, fmt::format("the {} role may not use {}", call.session->role,
+                                                permission_name(*r.needs)));
+      }
+    }
+    (this->*r.handler)(call);
+    if (res.status >= 400 || !call.session) return;
+    if (r.audit == Audit::kEach) {
+      audit(call.session->user, r.action, target_of(req));
+    } else if (r.audit == Audit::kOncePerSession) {
+      std::lock_guard lock(seen_mu);
+      if (seen_once.insert({call.session->token, std::string(r.action) + " " + req.path}).second)
+        audit(call.session->user, r.action, target_of(req));
     }
   }
 
@@ -117,26 +330,24 @@ struct Server::Impl {
 
   static void send_json(httplib::Response& res, const json& j, int status = 200) {
     res.status = status;
-    res.set_content(j.dump(), "application/json");
+    res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
   }
 
   static void send_error(httplib::Response& res, int status, const std::string& message) {
     send_json(res, {{"error", message}}, status);
   }
 
-  // The session of the request if it has one that allows `need`; else answers 401/403.
-  std::optional<Session> guard(const httplib::Request& req, httplib::Response& res, std::optional<Permission> need) {
-    const auto token = cookie_value(req.get_header_value("Cookie"), kCookie);
-    const auto s = token.empty() ? std::nullopt : sessions.find(token, now_epoch());
-    if (!s) {
-      send_error(res, 401, "log in first");
+  // A numeric parameter: `fallback` when absent, clamped to [lo, hi]; nullopt (and a 400
+  // answered) when it is not a finite number.
+  static std::optional<double> number_param(const httplib::Request& req, httplib::Response& res, const char* key,
+                                            double fallback, double lo, double hi) {
+    if (!req.has_param(key)) return fallback;
+    const auto v = parse_number(req.get_param_value(key));
+    if (!v) {
+      send_error(res, 400, fmt::format("'{}' must be a number", key));
       return std::nullopt;
     }
-    if (need && !role_allows(s->role, *need)) {
-      send_error(res, 403, fmt::format("the {} role may not use {}", s->role, permission_name(*need)));
-      return std::nullopt;
-    }
-    return s;
+    return std::clamp(*v, lo, hi);
   }
 
   CameraRunner* camera(const std::string& name) {
@@ -146,6 +357,7 @@ struct Server::Impl {
   }
 
   std::optional<events::AlertRow> alert(const std::string& id) {
+    if (id.empty()) return std::nullopt;
     events::AlertFilter f;
     f.id = id;
     std::lock_guard lock(store_mu);
@@ -169,192 +381,125 @@ struct Server::Impl {
     return list;
   }
 
-  // --- routes -------------------------------------------------------------------
-
-  void routes() {
-    http.Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) {
-      int online = 0;
-      for (auto& c : cameras) online += c->status().online;
-      send_json(res, {{"status", "ok"}, {"cameras", cameras.size()}, {"online", online}});
-    });
-    http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { metrics(res); });
-
-    http.Post("/api/v1/login", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
-    http.Post("/api/v1/logout", [this](const httplib::Request& req, httplib::Response& res) {
-      const auto s = guard(req, res, std::nullopt);
-      if (!s) return;
-      sessions.remove(s->token);
-      audit(s->user, "logout", "");
-      res.set_header("Set-Cookie", fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kCookie));
-      send_json(res, {{"ok", true}});
-    });
-    http.Get("/api/v1/session", [this](const httplib::Request& req, httplib::Response& res) {
-      if (const auto s = guard(req, res, std::nullopt))
-        send_json(res, {{"user", s->user}, {"role", s->role}, {"expires_epoch", s->expires_epoch}});
-    });
-
-    http.Get("/api/v1/cameras", [this](const httplib::Request& req, httplib::Response& res) {
-      if (guard(req, res, Permission::kLive)) send_json(res, cameras_json());
-    });
-    http.Get(R"(/api/v1/cameras/([^/]+)/frame\.jpg)", [this](const httplib::Request& req, httplib::Response& res) {
-      live_frame(req, res);
-    });
-    http.Get(R"(/api/v1/cameras/([^/]+)/live)", [this](const httplib::Request& req, httplib::Response& res) {
-      live_mjpeg(req, res);
-    });
-
-    // The city model's layers for the map (files written by `vigie city coverage --geojson-dir`).
-    http.Get(R"(/api/v1/city/(segments|viewsheds|cameras)\.geojson)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               if (!guard(req, res, Permission::kLive)) return;
-               const auto file = fs::path(config.server.city_layers) / (std::string(req.matches[1]) + ".geojson");
-               if (config.server.city_layers.empty() || !fs::exists(file))
-                 return send_error(res, 404, "no city layers (server.city_layers)");
-               res.set_content(read_file(file.string()), "application/geo+json");
-             });
-    http.Get("/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) { events(req, res); });
-
-    http.Get(R"(/api/v1/alerts/(.+)/snapshot)", [this](const httplib::Request& req, httplib::Response& res) {
-      media(req, res, false);
-    });
-    http.Get(R"(/api/v1/alerts/(.+)/clip)", [this](const httplib::Request& req, httplib::Response& res) {
-      media(req, res, true);
-    });
-    http.Post(R"(/api/v1/alerts/(.+)/actions)", [this](const httplib::Request& req, httplib::Response& res) {
-      action(req, res);
-    });
-    http.Get(R"(/api/v1/alerts/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
-      const auto s = guard(req, res, Permission::kAlerts);
-      if (!s) return;
-      const auto a = alert(req.matches[1]);
-      if (!a) return send_error(res, 404, fmt::format("no alert '{}'", std::string(req.matches[1])));
-      audit(s->user, "alert_view", a->id);
-      json j = alert_json(*a);
-      std::lock_guard lock(store_mu);
-      json acts = json::array();
-      if (auto rows = store->actions(a->id))
-        for (const auto& r : *rows)
-          acts.push_back({{"action", r.action}, {"note", r.note}, {"user", r.user}, {"at_epoch", r.at_epoch}});
-      j["actions"] = acts;
-      send_json(res, j);
-    });
-    http.Get("/api/v1/alerts", [this](const httplib::Request& req, httplib::Response& res) { alerts(req, res); });
-    http.Get("/api/v1/export/alerts.csv", [this](const httplib::Request& req, httplib::Response& res) {
-      export_csv(req, res);
-    });
-
-    http.Get("/api/v1/stats", [this](const httplib::Request& req, httplib::Response& res) { stats(req, res); });
-    http.Get("/api/v1/config", [this](const httplib::Request& req, httplib::Response& res) {
-      const auto s = guard(req, res, Permission::kConfig);
-      if (!s) return;
-      json cams = json::object();
-      for (const auto& [name, c] : config.cameras) {
-        json rules = json::array();
-        for (const auto& r : c.rules) rules.push_back({{"name", r.name}, {"type", r.type}});
-        cams[name] = {{"input", c.input}, {"analyze_fps", c.analyze_fps}, {"rules", rules},
-                      {"privacy_masks", c.privacy_masks.size()}, {"zones", c.zones.size()}};
-      }
-      send_json(res, {{"detector", config.detect.type}, {"retention_days", config.store.retention_days},
-                      {"cameras", cams}});
-    });
-    http.Get("/api/v1/audit", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!guard(req, res, Permission::kAudit)) return;
-      const int limit = req.has_param("limit") ? std::atoi(req.get_param_value("limit").c_str()) : 200;
-      std::lock_guard lock(store_mu);
-      const auto rows = store->audit_entries(std::clamp(limit, 1, 5000), 0);
-      const auto check = store->verify_audit();
-      json list = json::array();
-      if (rows)
-        for (const auto& r : *rows)
-          list.push_back({{"id", r.id}, {"at_epoch", r.at_epoch}, {"user", r.user}, {"action", r.action},
-                          {"detail", r.detail}});
-      send_json(res, {{"entries", list}, {"chain_ok", check && check->ok}});
-    });
-    http.Get("/api/v1/users", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!guard(req, res, Permission::kAccounts)) return;
-      std::lock_guard lock(store_mu);
-      json list = json::array();
-      if (auto users = store->users())
-        for (const auto& [name, role] : *users) list.push_back({{"name", name}, {"role", role}});
-      send_json(res, list);
-    });
-    http.Post("/api/v1/users", [this](const httplib::Request& req, httplib::Response& res) {
-      const auto s = guard(req, res, Permission::kAccounts);
-      if (!s) return;
-      const json body = json::parse(req.body, nullptr, false);
-      const auto text = [&](const char* k) { return body.is_object() && body.contains(k) && body[k].is_string(); };
-      if (!text("name") || !text("role") || !text("password"))
-        return send_error(res, 400, "expected {\"name\", \"role\", \"password\"} as strings");
-      std::lock_guard lock(store_mu);
-      if (auto r = store->add_user(body["name"], body["role"], body["password"], now_epoch()); !r)
-        return send_error(res, 400, r.error().message);
-      store->audit(s->user, "user_add", fmt::format("{} ({})", body["name"].get<std::string>(),
-                                                   body["role"].get<std::string>()), now_epoch());
-      send_json(res, {{"ok", true}}, 201);
-    });
+  // A live stream may open: within the total and per-session caps. Pair with stream_closed().
+  bool stream_opened(const std::string& token) {
+    std::lock_guard lock(streams_mu);
+    int& mine = streams_by_session[token];
+    if (streams_open >= config.server.max_streams || mine >= config.server.max_streams_per_session) {
+      if (mine == 0) streams_by_session.erase(token);
+      ++streams_refused;
+      return false;
+    }
+    ++mine;
+    ++streams_open;
+    return true;
+  }
+  void stream_closed(const std::string& token) {
+    std::lock_guard lock(streams_mu);
+    if (--streams_by_session[token] <= 0) streams_by_session.erase(token);
+    --streams_open;
+  }
+  // Whether a stream opened under `token` may go on: the server runs and the session is
+  // still valid (a logout or an expiry ends the streams it opened).
+  bool stream_may_continue(const std::string& token) {
+    return !stopping && sessions.find(token, now_epoch()).has_value();
   }
 
-  void login(const httplib::Request& req, httplib::Response& res) {
-    const json body = json::parse(req.body, nullptr, false);
+  // --- handlers -----------------------------------------------------------------
+
+  void health(Call& c) {
+    int online = 0;
+    for (auto& cam : cameras) online += cam->status().online;
+    send_json(c.res, {{"status", "ok"}, {"cameras", cameras.size()}, {"online", online}});
+  }
+
+  void login(Call& c) {
+    const json body = json::parse(c.req.body, nullptr, false);
     if (!body.is_object() || !body.contains("name") || !body.contains("password") || !body["name"].is_string() ||
         !body["password"].is_string())
-      return send_error(res, 400, "expected {\"name\": …, \"password\": …}");
+      return send_error(c.res, 400, "expected {\"name\": …, \"password\": …}");
     const std::string name = body["name"], password = body["password"];
+    if (const auto why = events::invalid_account_name(name)) return send_error(c.res, 400, *why);
     const double now = now_epoch();
-    const std::string by_addr = "addr:" + req.remote_addr, by_name = "name:" + name;
-    if (const double wait = std::max(limiter.retry_after(by_addr, now), limiter.retry_after(by_name, now)); wait > 0) {
-      res.set_header("Retry-After", fmt::format("{:.0f}", std::ceil(wait)));
-      audit(name, "login_refused", fmt::format("too many failures, from {}", req.remote_addr));
-      return send_error(res, 429, fmt::format("too many failed logins: wait {:.0f} s", std::ceil(wait)));
+    const std::string from = c.req.remote_addr;
+    const std::string by_addr = "addr:" + from, by_name = "name:" + name;
+    // The attempt counts before the password is checked: parallel guesses cannot all
+    // pass the limit while the first ones are still being checked.
+    const double wait = std::max(limiter.attempt(by_addr, now), limiter.attempt(by_name, now));
+    if (wait > 0) {
+      c.res.set_header("Retry-After", fmt::format("{:.0f}", std::ceil(wait)));
+      audit(name, "login_refused", fmt::format("too many failures, from {}", from));
+      return send_error(c.res, 429, fmt::format("too many failed logins: wait {:.0f} s", std::ceil(wait)));
     }
     std::optional<std::string> role;
     {
-      std::lock_guard lock(store_mu);
-      auto r = store->check_password(name, password);
-      if (!r) return send_error(res, 500, r.error().message);
+      std::lock_guard lock(login_mu);
+      ++login_checks;
+      auto r = login_store->check_password(name, password);
+      if (!r) return send_error(c.res, 500, r.error().message);
       role = *r;
+      if (!role) equalise_unknown_account(name, password);
     }
     if (!role) {
-      limiter.failed(by_addr, now);
-      limiter.failed(by_name, now);
-      audit(name, "login_failed", fmt::format("from {}", req.remote_addr));
-      return send_error(res, 401, "wrong name or password");
+      audit(name, "login_failed", fmt::format("from {}", from));
+      return send_error(c.res, 401, "wrong name or password");
     }
     limiter.succeeded(by_name);
+    limiter.refund(by_addr, now);  // a good password does not count against its address
     const Session s = sessions.create(name, *role, now);
-    audit(name, "login", fmt::format("role {}, from {}", *role, req.remote_addr));
-    res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={:.0f}", kCookie,
-                                             s.token, config.server.session_hours * 3600));
-    send_json(res, {{"user", name}, {"role", *role}});
+    c.audit(fmt::format("role {}, from {}", *role, from), name);
+    c.res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={:.0f}{}", kCookie,
+                                               s.token, config.server.session_hours * 3600,
+                                               http.tls() ? "; Secure" : ""));
+    send_json(c.res, {{"user", name}, {"role", *role}});
   }
 
-  void live_frame(const httplib::Request& req, httplib::Response& res) {
-    const auto s = guard(req, res, Permission::kLive);
-    if (!s) return;
-    CameraRunner* cam = camera(req.matches[1]);
-    if (!cam) return send_error(res, 404, "no such camera");
-    {
-      // A tile refreshes several times a second: its opening is audited once a session.
-      std::lock_guard lock(seen_mu);
-      if (live_seen.insert({s->token, cam->camera().name}).second) audit(s->user, "live_view", cam->camera().name);
-    }
+  // A refusal must not tell whether the account exists: an unknown name costs an
+  // Argon2id check too.
+  void equalise_unknown_account(const std::string& name, const std::string& password) {
+    auto users = login_store->users();
+    const bool known = users && std::any_of(users->begin(), users->end(), [&](auto& u) { return u.first == name; });
+    if (known) return;
+    volatile int ignored = crypto_pwhash_str_verify(dummy_hash.c_str(), password.c_str(), password.size());
+    (void)ignored;
+  }
+
+  void logout(Call& c) {
+    sessions.remove(c.session->token);  // its live streams see this and end
+    c.audit("");
+    c.res.set_header("Set-Cookie", fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}", kCookie,
+                                               http.tls() ? "; Secure" : ""));
+    send_json(c.res, {{"ok", true}});
+  }
+
+  void session(Call& c) {
+    send_json(c.res, {{"user", c.session->user}, {"role", c.session->role},
+                      {"expires_epoch", c.session->expires_epoch}});
+  }
+
+  void cameras_list(Call& c) { send_json(c.res, cameras_json()); }
+
+  void live_frame(Call& c) {
+    CameraRunner* cam = camera(c.req.matches[1]);
+    if (!cam) return send_error(c.res, 404, "no such camera");
     const auto jpeg = cam->latest_jpeg();
-    if (!jpeg) return send_error(res, 503, "no frame yet");
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(*jpeg, "image/jpeg");
+    if (!jpeg) return send_error(c.res, 503, "no frame yet");
+    c.res.set_header("Cache-Control", "no-store");
+    c.res.set_content(*jpeg, "image/jpeg");
   }
 
-  void live_mjpeg(const httplib::Request& req, httplib::Response& res) {
-    const auto s = guard(req, res, Permission::kLive);
-    if (!s) return;
-    CameraRunner* cam = camera(req.matches[1]);
-    if (!cam) return send_error(res, 404, "no such camera");
-    audit(s->user, "live_view", cam->camera().name + " (full screen)");
-    res.set_header("Cache-Control", "no-store");
-    res.set_chunked_content_provider(
-        "multipart/x-mixed-replace; boundary=vigieframe", [this, cam](size_t, httplib::DataSink& sink) {
+  void live_mjpeg(Call& c) {
+    CameraRunner* cam = camera(c.req.matches[1]);
+    if (!cam) return send_error(c.res, 404, "no such camera");
+    const std::string token = c.session->token;
+    if (!stream_opened(token)) return send_error(c.res, 503, "too many live streams open");
+    const bool in_process = c.req.remote_addr == kInProcessAddress;
+    c.res.set_header("Cache-Control", "no-store");
+    c.res.set_chunked_content_provider(
+        "multipart/x-mixed-replace; boundary=vigieframe",
+        [this, cam, token, in_process](size_t, httplib::DataSink& sink) {
           std::shared_ptr<const std::string> last;
-          while (!stopping) {
+          while (stream_may_continue(token)) {
             if (!sink.is_writable()) return false;  // the viewer left (even while the camera is silent)
             const auto jpeg = cam->latest_jpeg();
             if (jpeg && jpeg != last) {
@@ -365,133 +510,159 @@ struct Server::Impl {
                   !sink.write("\r\n", 2))
                 return false;
             }
+            if (in_process) break;
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
           }
           sink.done();
           return true;
-        });
+        },
+        [this, token](bool) { stream_closed(token); });
   }
 
-  void events(const httplib::Request& req, httplib::Response& res) {
-    if (!guard(req, res, Permission::kAlerts)) return;
+  // The city model's layers for the map (files written by `vigie city coverage --geojson-dir`).
+  void city_layer(Call& c) {
+    const auto file = fs::path(config.server.city_layers) / (std::string(c.req.matches[1]) + ".geojson");
+    if (config.server.city_layers.empty() || !fs::exists(file))
+      return send_error(c.res, 404, "no city layers (server.city_layers)");
+    c.res.set_content(read_file(file.string()), "application/geo+json");
+  }
+
+  void events(Call& c) {
+    const std::string token = c.session->token;
+    if (!stream_opened(token)) return send_error(c.res, 503, "too many live streams open");
     auto sub = hub.subscribe();
     ++sse_clients;
-    res.set_header("Cache-Control", "no-store");
-    res.set_header("X-Accel-Buffering", "no");
+    const bool in_process = c.req.remote_addr == kInProcessAddress;
+    c.res.set_header("Cache-Control", "no-store");
+    c.res.set_header("X-Accel-Buffering", "no");
     // The first message carries the cameras' state, so a console needs no second request.
     const std::string hello = "event: cameras\ndata: " + cameras_json().dump() + "\n\n";
-    res.set_chunked_content_provider(
+    c.res.set_chunked_content_provider(
         "text/event-stream",
-        [this, sub, hello, first = true](size_t, httplib::DataSink& sink) mutable {
+        [this, sub, hello, token, in_process, first = true, quiet_s = 0](size_t, httplib::DataSink& sink) mutable {
           if (first) {
             first = false;
             return sink.write(hello.data(), hello.size());
           }
-          if (stopping || sub->closed()) {
+          if (in_process || sub->closed() || !stream_may_continue(token)) {
             sink.done();
             return true;
           }
-          // A comment every 10 s keeps proxies and browsers from timing the stream out.
-          const auto m = sub->next(std::chrono::seconds(10));
-          const std::string out = m ? *m : std::string(": keep-alive\n\n");
-          return sink.write(out.data(), out.size());
+          // Wake every second to notice a logout; a comment every 10 s keeps proxies and
+          // browsers from timing the stream out.
+          const auto m = sub->next(std::chrono::seconds(1));
+          if (m) {
+            quiet_s = 0;
+            return sink.write(m->data(), m->size());
+          }
+          if (++quiet_s < 10) return true;
+          quiet_s = 0;
+          static const std::string keep_alive = ": keep-alive\n\n";
+          return sink.write(keep_alive.data(), keep_alive.size());
         },
-        [this, sub](bool) {
+        [this, sub, token](bool) {
           hub.unsubscribe(sub);
           --sse_clients;
+          stream_closed(token);
         });
   }
 
-  void media(const httplib::Request& req, httplib::Response& res, bool clip) {
-    const auto s = guard(req, res, Permission::kAlerts);
-    if (!s) return;
-    const auto a = alert(req.matches[1]);
-    const std::string path = a ? (clip ? a->clip_path : a->snapshot_path) : "";
-    if (path.empty() || !fs::exists(path)) return send_error(res, 404, "no such file");
-    if (clip) audit(s->user, "clip_play", a->id);
+  void snapshot(Call& c) { media(c, false); }
+  void clip(Call& c) { media(c, true); }
+
+  void media(Call& c, bool want_clip) {
+    const auto a = alert(c.req.matches[1]);
+    const std::string path = a ? (want_clip ? a->clip_path : a->snapshot_path) : "";
+    if (path.empty() || !fs::exists(path)) return send_error(c.res, 404, "no such file");
     const std::string type = path.ends_with(".wav") ? "audio/wav" : path.ends_with(".mp4") ? "video/mp4" : "image/jpeg";
-    res.set_content(read_file(path), type.c_str());
+    c.res.set_content(read_file(path), type.c_str());
   }
 
-  void action(const httplib::Request& req, httplib::Response& res) {
-    const auto s = guard(req, res, Permission::kAlerts);
-    if (!s) return;
-    const std::string id = req.matches[1];
-    const json body = json::parse(req.body, nullptr, false);
-    if (!body.is_object() || !body.contains("action") || !body["action"].is_string())
-      return send_error(res, 400, "expected {\"action\": \"acknowledge\"|\"false_alarm\"|\"dispatch\", \"note\": …}");
+  void alert_view(Call& c) {
+    const auto a = alert(c.req.matches[1]);
+    if (!a) return send_error(c.res, 404, fmt::format("no alert '{}'", std::string(c.req.matches[1])));
+    json j = alert_json(*a);
+    std::lock_guard lock(store_mu);
+    json acts = json::array();
+    if (auto rows = store->actions(a->id))
+      for (const auto& r : *rows)
+        acts.push_back({{"action", r.action}, {"note", r.note}, {"user", r.user}, {"at_epoch", r.at_epoch}});
+    j["actions"] = acts;
+    send_json(c.res, j);
+  }
+
+  void action(Call& c) {
+    const std::string id = c.req.matches[1];
+    const json body = json::parse(c.req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("action") || !body["action"].is_string() ||
+        (body.contains("note") && !body["note"].is_string()))
+      return send_error(c.res, 400, "expected {\"action\": \"acknowledge\"|\"false_alarm\"|\"dispatch\", \"note\": …}");
     const std::string act = body["action"];
-    const std::string note = body.contains("note") && body["note"].is_string() ? body["note"].get<std::string>() : "";
+    const std::string note = body.contains("note") ? body["note"].get<std::string>() : "";
+    if (note.size() > 2000) return send_error(c.res, 400, "a note is at most 2,000 characters");
     {
       std::lock_guard lock(store_mu);
-      if (auto r = store->record_action(id, act, note, s->user, now_epoch()); !r)
-        return send_error(res, r.error().message.starts_with("no alert") ? 404 : 400, r.error().message);
-      store->audit(s->user, "action", fmt::format("{} {}{}", act, id, note.empty() ? "" : ": " + note), now_epoch());
+      if (auto r = store->record_action(id, act, note, c.session->user, now_epoch()); !r)
+        return send_error(c.res, r.error().message.starts_with("no alert") ? 404 : 400, r.error().message);
     }
+    c.audit(fmt::format("{} {}{}", act, id, note.empty() ? "" : ": " + note));
     const auto a = alert(id);
-    if (a) hub.publish("alert", json{{"type", "action"}, {"alert", alert_json(*a)}, {"by", s->user}}.dump());
-    send_json(res, {{"ok", true}, {"alert", a ? alert_json(*a) : json()}});
+    if (a) hub.publish("alert", json{{"type", "action"}, {"alert", alert_json(*a)}, {"by", c.session->user}}.dump());
+    send_json(c.res, {{"ok", true}, {"alert", a ? alert_json(*a) : json()}});
   }
 
   // The alert filter of a request's parameters; answers 400 (and gives none) for a bad number.
-  std::optional<events::AlertFilter> filter_of(const httplib::Request& req, httplib::Response& res) {
+  std::optional<events::AlertFilter> filter_of(Call& c) {
     events::AlertFilter f;
-    f.camera = req.get_param_value("camera");
-    f.rule = req.get_param_value("rule");
-    auto num = [&](const char* key, double fallback) {
-      return req.has_param(key) ? std::stod(req.get_param_value(key)) : fallback;
-    };
-    try {
-      f.since_epoch = num("since", 0);
-      f.before_epoch = num("before", 0);
-      f.limit = static_cast<int>(std::clamp(num("limit", 50), 1.0, 1000.0));
-      f.offset = static_cast<int>(std::max(0.0, num("offset", 0)));
-    } catch (const std::exception&) {
-      send_error(res, 400, "since, before, limit and offset are numbers");
-      return std::nullopt;
-    }
+    f.camera = c.req.get_param_value("camera");
+    f.rule = c.req.get_param_value("rule");
+    const auto since = number_param(c.req, c.res, "since", 0, 0, 1e12);
+    const auto before = number_param(c.req, c.res, "before", 0, 0, 1e12);
+    const auto limit = number_param(c.req, c.res, "limit", 50, 1, 1000);
+    const auto offset = number_param(c.req, c.res, "offset", 0, 0, 1e9);
+    if (!since || !before || !limit || !offset) return std::nullopt;
+    f.since_epoch = *since, f.before_epoch = *before;
+    f.limit = static_cast<int>(*limit), f.offset = static_cast<int>(*offset);
     return f;
   }
 
-  void alerts(const httplib::Request& req, httplib::Response& res) {
-    if (!guard(req, res, Permission::kAlerts)) return;
-    auto parsed = filter_of(req, res);
-    if (!parsed) return;
-    events::AlertFilter f = *parsed;
+  void alerts(Call& c) {
+    const auto f = filter_of(c);
+    if (!f) return;
     std::lock_guard lock(store_mu);
-    const auto rows = store->alerts(f);
-    if (!rows) return send_error(res, 500, rows.error().message);
+    const auto rows = store->alerts(*f);
+    if (!rows) return send_error(c.res, 500, rows.error().message);
     json list = json::array();
     for (const auto& a : *rows) list.push_back(alert_json(a));
-    send_json(res, {{"alerts", list}, {"limit", f.limit}, {"offset", f.offset}});
+    send_json(c.res, {{"alerts", list}, {"limit", f->limit}, {"offset", f->offset}});
   }
 
-  void export_csv(const httplib::Request& req, httplib::Response& res) {
-    const auto s = guard(req, res, Permission::kStats);
-    if (!s) return;
-    auto parsed = filter_of(req, res);
-    if (!parsed) return;
-    events::AlertFilter f = *parsed;
-    f.limit = 100000;
-    std::lock_guard lock(store_mu);
-    const auto rows = store->alerts(f);
-    if (!rows) return send_error(res, 500, rows.error().message);
+  void export_csv(Call& c) {
+    auto f = filter_of(c);
+    if (!f) return;
+    f->limit = 100000;
     std::string csv = "id,camera,rule,start_epoch,end_epoch,status\n";
-    for (const auto& a : *rows)
-      csv += fmt::format("\"{}\",\"{}\",\"{}\",{:.3f},{},{}\n", a.id, a.camera, a.rule, a.start_epoch,
-                         a.end_epoch ? fmt::format("{:.3f}", *a.end_epoch) : "", a.status);
-    store->audit(s->user, "export", fmt::format("alerts.csv: {} rows (camera '{}', rule '{}')", rows->size(),
-                                                f.camera, f.rule), now_epoch());
-    res.set_header("Content-Disposition", "attachment; filename=\"alerts.csv\"");
-    res.set_content(csv, "text/csv");
+    size_t count = 0;
+    {
+      std::lock_guard lock(store_mu);
+      const auto rows = store->alerts(*f);
+      if (!rows) return send_error(c.res, 500, rows.error().message);
+      count = rows->size();
+      for (const auto& a : *rows)
+        csv += fmt::format("\"{}\",\"{}\",\"{}\",{:.3f},{},{}\n", a.id, a.camera, a.rule, a.start_epoch,
+                           a.end_epoch ? fmt::format("{:.3f}", *a.end_epoch) : "", a.status);
+    }
+    c.audit(fmt::format("alerts.csv: {} rows ({})", count, target_of(c.req)));
+    c.res.set_header("Content-Disposition", "attachment; filename=\"alerts.csv\"");
+    c.res.set_content(csv, "text/csv");
   }
 
-  void stats(const httplib::Request& req, httplib::Response& res) {
-    if (!guard(req, res, Permission::kStats)) return;
-    const double since = req.has_param("since") ? std::atof(req.get_param_value("since").c_str()) : now_epoch() - 86400;
+  void stats(Call& c) {
+    const auto since = number_param(c.req, c.res, "since", now_epoch() - 86400, 0, 1e12);
+    if (!since) return;
     std::lock_guard lock(store_mu);
-    const auto rows = store->rule_stats(since);
-    if (!rows) return send_error(res, 500, rows.error().message);
+    const auto rows = store->rule_stats(*since);
+    if (!rows) return send_error(c.res, 500, rows.error().message);
     json list = json::array();
     for (const auto& r : *rows) {
       json hours = json::array();
@@ -501,16 +672,71 @@ struct Server::Impl {
                       {"false_alarms", r.false_alarms}, {"open", r.open},
                       {"precision", decided ? json(double(r.confirmed) / decided) : json()}, {"per_hour", hours}});
     }
-    send_json(res, {{"since_epoch", since}, {"rules", list}});
+    send_json(c.res, {{"since_epoch", *since}, {"rules", list}});
   }
 
-  void metrics(httplib::Response& res) {
+  void config_view(Call& c) {
+    json cams = json::object();
+    for (const auto& [name, cam] : config.cameras) {
+      json rules = json::array();
+      for (const auto& r : cam.rules) rules.push_back({{"name", r.name}, {"type", r.type}});
+      cams[name] = {{"input", cam.input}, {"analyze_fps", cam.analyze_fps}, {"rules", rules},
+                    {"privacy_masks", cam.privacy_masks.size()}, {"zones", cam.zones.size()}};
+    }
+    send_json(c.res, {{"detector", config.detect.type}, {"retention_days", config.store.retention_days},
+                      {"cameras", cams}});
+  }
+
+  void audit_log(Call& c) {
+    const auto limit = number_param(c.req, c.res, "limit", 200, 1, 5000);
+    if (!limit) return;
+    std::lock_guard lock(store_mu);
+    const auto rows = store->audit_entries(static_cast<int>(*limit), 0);
+    const auto check = store->verify_audit();
+    json list = json::array();
+    if (rows)
+      for (const auto& r : *rows)
+        list.push_back({{"id", r.id}, {"at_epoch", r.at_epoch}, {"user", r.user}, {"action", r.action},
+                        {"detail", r.detail}});
+    // ok: nothing found edited, missing or cut; authenticated: the MACs were checked with
+    // the key (docs/audit.md).
+    send_json(c.res, {{"entries", list},
+                      {"chain_ok", check && check->ok},
+                      {"chain_authenticated", check && check->authenticated},
+                      {"chain_problem", check ? check->problem : check.error().message}});
+  }
+
+  void users_list(Call& c) {
+    std::lock_guard lock(store_mu);
+    json list = json::array();
+    if (auto users = store->users())
+      for (const auto& [name, role] : *users) list.push_back({{"name", name}, {"role", role}});
+    send_json(c.res, list);
+  }
+
+  void user_add(Call& c) {
+    const json body = json::parse(c.req.body, nullptr, false);
+    const auto text = [&](const char* k) { return body.is_object() && body.contains(k) && body[k].is_string(); };
+    if (!text("name") || !text("role") || !text("password"))
+      return send_error(c.res, 400, "expected {\"name\", \"role\", \"password\"} as strings");
+    const std::string name = body["name"], role = body["role"];
+    if (const auto why = events::invalid_account_name(name)) return send_error(c.res, 400, *why);
+    {
+      std::lock_guard lock(store_mu);
+      if (auto r = store->add_user(name, role, body["password"], now_epoch()); !r)
+        return send_error(c.res, 400, r.error().message);
+    }
+    c.audit(fmt::format("{} ({})", name, role));
+    send_json(c.res, {{"ok", true}}, 201);
+  }
+
+  void metrics(Call& c) {
     std::string out;
     auto family = [&](const char* name, const char* type, const char* help) {
       out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
     };
     std::vector<CameraStatus> all;
-    for (auto& c : cameras) all.push_back(c->status());
+    for (auto& cam : cameras) all.push_back(cam->status());
     struct PerCamera {
       const char *name, *type, *help;
       double (*value)(const CameraStatus&);
@@ -531,6 +757,8 @@ struct Server::Impl {
          [](const CameraStatus& s) { return double(s.reconnections); }},
         {"vigie_detector_seconds", "gauge", "Mean detector time per run",
          [](const CameraStatus& s) { return s.detector_ms / 1000; }},
+        {"vigie_store_failures_total", "counter", "Alert and track events the store refused (never silent)",
+         [](const CameraStatus& s) { return double(s.store_failures); }},
     };
     for (const auto& m : per_camera) {
       family(m.name, m.type, m.help);
@@ -542,22 +770,27 @@ struct Server::Impl {
         out += fmt::format("vigie_alerts_total{{camera=\"{}\",rule=\"{}\"}} {}\n", label(s.name), label(rule), n);
     family("vigie_sse_clients", "gauge", "Consoles connected for live push");
     out += fmt::format("vigie_sse_clients {}\n", sse_clients.load());
-    res.set_content(out, "text/plain; version=0.0.4");
+    family("vigie_live_streams", "gauge", "Open live streams (live push and full-screen video)");
+    out += fmt::format("vigie_live_streams {}\n", streams_open.load());
+    family("vigie_live_streams_refused_total", "counter", "Live streams refused at the per-session or total cap");
+    out += fmt::format("vigie_live_streams_refused_total {}\n", streams_refused.load());
+    family("vigie_login_password_checks_total", "counter", "Password checks (unknown accounts are checked too)");
+    out += fmt::format("vigie_login_password_checks_total {}\n", login_checks.load());
+    family("vigie_http_connections", "gauge", "Open HTTP connections");
+    out += fmt::format("vigie_http_connections {}\n", http.open_connections());
+    family("vigie_http_connections_refused_total", "counter", "Connections refused at the per-address or total cap");
+    out += fmt::format("vigie_http_connections_refused_total {}\n", http.refused_connections());
+    c.res.set_content(out, "text/plain; version=0.0.4");
   }
 };
 
-Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
-
-Server::~Server() { stop(); }
-
-int Server::port() const { return impl_->bound_port; }
-
-bool Server::start(std::string& error) {
+Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
   Impl& m = *impl_;
-  m.routes();
-  // SSE and MJPEG streams hold a worker each: leave room for them and for the API.
-  m.http.new_task_queue = [] { return new httplib::ThreadPool(64); };
-  m.http.set_keep_alive_max_count(1000);
+  if (!m.config.server.tls_cert.empty()) {
+    std::string error;
+    if (!m.http.use_tls(m.config.server.tls_cert, m.config.server.tls_key, error)) throw std::runtime_error(error);
+  }
+  m.register_routes();
   std::string root = m.config.server.web_root;
   if (root.empty()) root = std::string(VIGIE_SOURCE_DIR) + "/web/dist";
   if (fs::is_directory(root)) {
@@ -569,16 +802,30 @@ bool Server::start(std::string& error) {
                       "text/html");
     });
   }
-  const auto colon = m.config.server.listen.rfind(':');
-  const std::string host = m.config.server.listen.substr(0, colon);
-  const int want = std::atoi(m.config.server.listen.substr(colon + 1).c_str());
+}
+
+Server::~Server() { stop(); }
+
+int Server::port() const { return impl_->bound_port; }
+
+bool Server::tls() const { return impl_->http.tls(); }
+
+std::string Server::handle_raw(const std::string& request) { return impl_->http.handle_raw(request); }
+
+bool Server::start(std::string& error) {
+  Impl& m = *impl_;
+  const auto [host, want] = split_listen(m.config.server.listen);
   m.bound_port = want == 0 ? m.http.bind_to_any_port(host) : (m.http.bind_to_port(host, want) ? want : -1);
   if (m.bound_port <= 0) {
     error = fmt::format("cannot listen on {} (in use, or not an address of this machine)", m.config.server.listen);
     return false;
   }
+  m.http.widen_backlog();
   for (auto& c : m.cameras) c->start();
   m.http_thread = std::thread([&m] { m.http.listen_after_bind(); });
+  // Until the library marks itself running, its stop() does nothing: a stop() right after
+  // start() would leave the accept loop running for ever.
+  for (int i = 0; i < 2000 && !m.http.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   // Camera state to the consoles once a second.
   m.status_thread = std::thread([&m] {
     while (!m.stopping) {
@@ -600,29 +847,11 @@ void Server::stop() {
 }
 
 std::vector<RouteInfo> Server::routes() {
-  using P = Permission;
-  return {
-      {"GET", "/api/v1/health", std::nullopt, true},
-      {"GET", "/metrics", std::nullopt, true},
-      {"POST", "/api/v1/logout", std::nullopt, false},
-      {"GET", "/api/v1/session", std::nullopt, false},
-      {"GET", "/api/v1/cameras", P::kLive, false},
-      {"GET", "/api/v1/cameras/cam/frame.jpg", P::kLive, false},
-      {"GET", "/api/v1/cameras/cam/live", P::kLive, false},
-      {"GET", "/api/v1/events", P::kAlerts, false},
-      {"GET", "/api/v1/city/segments.geojson", P::kLive, false},
-      {"GET", "/api/v1/alerts", P::kAlerts, false},
-      {"GET", "/api/v1/alerts/cam%2Fr%2F1", P::kAlerts, false},
-      {"GET", "/api/v1/alerts/cam%2Fr%2F1/snapshot", P::kAlerts, false},
-      {"GET", "/api/v1/alerts/cam%2Fr%2F1/clip", P::kAlerts, false},
-      {"POST", "/api/v1/alerts/cam%2Fr%2F1/actions", P::kAlerts, false},
-      {"GET", "/api/v1/export/alerts.csv", P::kStats, false},
-      {"GET", "/api/v1/stats", P::kStats, false},
-      {"GET", "/api/v1/config", P::kConfig, false},
-      {"GET", "/api/v1/audit", P::kAudit, false},
-      {"GET", "/api/v1/users", P::kAccounts, false},
-      {"POST", "/api/v1/users", P::kAccounts, false},
-  };
+  std::vector<RouteInfo> out;
+  for (const auto& r : Impl::table())
+    out.push_back({r.method, r.example, r.needs, r.public_route, r.action, r.audit != Impl::Audit::kNone,
+                   r.example_body});
+  return out;
 }
 
 namespace {
@@ -631,21 +860,27 @@ extern "C" void on_stop_signal(int) { g_stop = true; }
 }  // namespace
 
 int serve(const Config& config) {
-  Server server(config);
+  std::unique_ptr<Server> server;
+  try {
+    server = std::make_unique<Server>(config);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "vigie: error: {}\n", e.what());
+    return 2;
+  }
   std::string error;
-  if (!server.start(error)) {
+  if (!server->start(error)) {
     fmt::print(stderr, "vigie: error: {}\n", error);
     return 2;
   }
-  const auto colon = config.server.listen.rfind(':');
-  fmt::print("vigie serve: {} cameras; console at http://{}:{}/ (Ctrl-C to stop)\n", config.cameras.size(),
-             config.server.listen.substr(0, colon), server.port());
+  const auto [host, want] = split_listen(config.server.listen);
+  fmt::print("vigie serve: {} cameras; console at {}://{}:{}/ (Ctrl-C to stop)\n", config.cameras.size(),
+             server->tls() ? "https" : "http", host, server->port());
   std::fflush(stdout);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   fmt::print("vigie serve: stopping\n");
-  server.stop();
+  server->stop();
   return 0;
 }
 

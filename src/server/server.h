@@ -13,17 +13,21 @@
 
 namespace vigie::server {
 
-// A route and who may use it, as the server enforces it (tests walk this list).
+// A route as the server's route table declares it (the tests walk this list).
 struct RouteInfo {
   std::string method;   // GET, POST
   std::string example;  // a concrete path that reaches the handler
   std::optional<Permission> needs;  // none: any session
   bool public_route = false;        // no session needed at all
+  std::string audit_action;         // what the audit log calls a use of it
+  bool audited = false;             // whether a use is written to the audit log
+  std::string example_body;         // a valid JSON body for POST routes
 };
 
 class Server {
  public:
-  // Opens the store (throws std::runtime_error naming it) and prepares the cameras.
+  // Opens the store and loads the TLS certificate if one is configured (throws
+  // std::runtime_error naming what failed), and prepares the cameras.
   explicit Server(Config config);
   ~Server();
 
@@ -31,7 +35,13 @@ class Server {
   // Returns false (with the reason in `error`) if the address cannot be bound.
   bool start(std::string& error);
   int port() const;
+  bool tls() const;
   void stop();
+
+  // One raw HTTP/1.1 request through parsing, routing, guards and handlers, in process
+  // and without a socket (tests and fuzzing); returns the raw response. Live streams send
+  // their first part and end.
+  std::string handle_raw(const std::string& request);
 
   static std::vector<RouteInfo> routes();
 

@@ -94,7 +94,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 
 export const api = {
   login: (name: string, password: string) => call<SessionInfo>('POST', '/api/v1/login', { name, password }),
-  logout: () => call<{ ok: boolean }>('POST', '/api/v1/logout'),
+  logout: () => call<{ ok: boolean }>('POST', '/api/v1/logout', {}),
   session: () => call<SessionInfo>('GET', '/api/v1/session'),
   cameras: () => call<Camera[]>('GET', '/api/v1/cameras'),
   alerts: (filter: { camera?: string; rule?: string; limit?: number; offset?: number }) => {
@@ -106,7 +106,7 @@ export const api = {
   act: (id: string, action: string, note = '') =>
     call<{ ok: boolean; alert: Alert }>('POST', `/api/v1/alerts/${encodeURIComponent(id)}/actions`, { action, note }),
   stats: (sinceEpoch: number) => call<{ rules: RuleStats[] }>('GET', `/api/v1/stats?since=${sinceEpoch}`),
-  audit: (limit = 200) => call<{ entries: AuditEntry[]; chain_ok: boolean }>('GET', `/api/v1/audit?limit=${limit}`),
+  audit: (limit = 200) => call<{ entries: AuditEntry[]; chain_ok: boolean; chain_authenticated: boolean; chain_problem: string }>('GET', `/api/v1/audit?limit=${limit}`),
 };
 
 export const media = {

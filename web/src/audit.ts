@@ -7,8 +7,12 @@ export function auditPage(root: HTMLElement) {
   const table = h('table', { 'data-testid': 'audit-table' });
   root.append(h('h2', {}, 'Audit log'), state, table);
   api.audit(500).then((a) => {
-    state.textContent = a.chain_ok ? 'Hash chain intact.' : 'The hash chain is BROKEN: an entry was edited or deleted.';
-    state.className = a.chain_ok ? 'ok' : 'error';
+    state.textContent = !a.chain_ok
+      ? `The audit chain is BROKEN: ${a.chain_problem}`
+      : a.chain_authenticated
+        ? 'Audit chain intact and authenticated (hashes, key-signed entries and head).'
+        : 'Hash chain intact, but NOT authenticated: the audit key was not available to check it.';
+    state.className = a.chain_ok && a.chain_authenticated ? 'ok' : 'error';
     table.replaceChildren(
       h('tr', {}, ...['#', 'when', 'who', 'what', 'detail'].map((t) => h('th', {}, t))),
       ...a.entries.map((e) =>
