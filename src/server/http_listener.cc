@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace vigie::server {
@@ -176,7 +178,8 @@ void refuse(int fd, SSL* ssl) {
 
 }  // namespace
 
-HttpListener::HttpListener(ListenerLimits limits) : limits_(limits) {
+HttpListener::HttpListener(ListenerLimits limits)
+    : limits_(limits), connections_(limits.max_connections, limits.max_connections_per_address) {
   new_task_queue = [] { return new ThreadPerConnection(); };
   set_payload_max_length(limits_.max_body_bytes);
   set_read_timeout(static_cast<time_t>(limits_.request_timeout_s));
@@ -220,28 +223,9 @@ void HttpListener::widen_backlog() {
   if (svr_sock_ != INVALID_SOCKET) ::listen(svr_sock_, SOMAXCONN);
 }
 
-bool HttpListener::admit(const std::string& address) {
-  std::lock_guard lock(mu_);
-  int& mine = per_address_[address];
-  if (open_ >= limits_.max_connections || mine >= limits_.max_connections_per_address) {
-    if (mine == 0) per_address_.erase(address);
-    ++refused_;
-    return false;
-  }
-  ++mine;
-  ++open_;
-  return true;
-}
-
-void HttpListener::release(const std::string& address) {
-  std::lock_guard lock(mu_);
-  if (--per_address_[address] <= 0) per_address_.erase(address);
-  --open_;
-}
-
 bool HttpListener::process_and_close_socket(socket_t sock) {
   const std::string address = peer_address(sock);
-  const bool admitted = admit(address);
+  const bool admitted = connections_.acquire(address);
   SSL* ssl = nullptr;
   bool ok = false;
   if (ctx_) {
@@ -278,7 +262,7 @@ bool HttpListener::process_and_close_socket(socket_t sock) {
   }
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
-  if (admitted) release(address);
+  if (admitted) connections_.release(address);
   return ok;
 }
 

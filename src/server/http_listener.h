@@ -17,11 +17,9 @@
 
 #include <httplib.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <map>
-#include <mutex>
 #include <string>
+
+#include "server/keyed_cap.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
 
@@ -58,20 +56,15 @@ class HttpListener : public httplib::Server {
   // past that, a client's handshake is retried a second later).
   void widen_backlog();
 
-  int open_connections() const { return open_.load(); }
-  int64_t refused_connections() const { return refused_.load(); }
+  int open_connections() const { return connections_.open(); }
+  int64_t refused_connections() const { return connections_.refused(); }
 
  private:
   bool process_and_close_socket(socket_t sock) override;
-  bool admit(const std::string& address);
-  void release(const std::string& address);
 
   ListenerLimits limits_;
   SSL_CTX* ctx_ = nullptr;
-  std::mutex mu_;
-  std::map<std::string, int> per_address_;
-  std::atomic<int> open_{0};
-  std::atomic<int64_t> refused_{0};
+  KeyedCap connections_;  // by remote address
 };
 
 }  // namespace vigie::server

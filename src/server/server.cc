@@ -16,6 +16,7 @@
 #include "events/store.h"
 #include "server/camera_runner.h"
 #include "server/http_listener.h"
+#include "server/keyed_cap.h"
 #include "server/hub.h"
 #include "server/request_checks.h"
 
@@ -223,16 +224,16 @@ struct Server::Impl {
   // (session token, route action + target) pairs already audited once.
   std::mutex seen_mu;
   std::set<std::pair<std::string, std::string>> seen_once;
-  // Open live streams (SSE, MJPEG) by session token: capped, and closed at logout.
-  std::mutex streams_mu;
-  std::map<std::string, int> streams_by_session;
-  std::atomic<int64_t> sse_clients{0}, streams_open{0}, streams_refused{0};
+  // Open live streams (SSE, MJPEG) by session token: capped, and ended at logout.
+  KeyedCap streams;
+  std::atomic<int64_t> sse_clients{0};
   std::atomic<int64_t> login_checks{0};  // Argon2id checks, real or for an unknown account
 
   explicit Impl(Config c)
       : config(std::move(c)), sessions(config.server.session_hours * 3600),
         limiter(config.server.login_attempts, config.server.login_window_s),
-        http(listener_limits(config.server)) {
+        http(listener_limits(config.server)),
+        streams(config.server.max_streams, config.server.max_streams_per_session) {
     auto s = events::Store::open(config.store.path, config.store.audit_key);
     if (!s) throw std::runtime_error(s.error().message);
     store = std::move(s.value());
@@ -381,24 +382,6 @@ struct Server::Impl {
     return list;
   }
 
-  // A live stream may open: within the total and per-session caps. Pair with stream_closed().
-  bool stream_opened(const std::string& token) {
-    std::lock_guard lock(streams_mu);
-    int& mine = streams_by_session[token];
-    if (streams_open >= config.server.max_streams || mine >= config.server.max_streams_per_session) {
-      if (mine == 0) streams_by_session.erase(token);
-      ++streams_refused;
-      return false;
-    }
-    ++mine;
-    ++streams_open;
-    return true;
-  }
-  void stream_closed(const std::string& token) {
-    std::lock_guard lock(streams_mu);
-    if (--streams_by_session[token] <= 0) streams_by_session.erase(token);
-    --streams_open;
-  }
   // Whether a stream opened under `token` may go on: the server runs and the session is
   // still valid (a logout or an expiry ends the streams it opened).
   bool stream_may_continue(const std::string& token) {
@@ -492,7 +475,7 @@ struct Server::Impl {
     CameraRunner* cam = camera(c.req.matches[1]);
     if (!cam) return send_error(c.res, 404, "no such camera");
     const std::string token = c.session->token;
-    if (!stream_opened(token)) return send_error(c.res, 503, "too many live streams open");
+    if (!streams.acquire(token)) return send_error(c.res, 503, "too many live streams open");
     const bool in_process = c.req.remote_addr == kInProcessAddress;
     c.res.set_header("Cache-Control", "no-store");
     c.res.set_chunked_content_provider(
@@ -516,7 +499,7 @@ struct Server::Impl {
           sink.done();
           return true;
         },
-        [this, token](bool) { stream_closed(token); });
+        [this, token](bool) { streams.release(token); });
   }
 
   // The city model's layers for the map (files written by `vigie city coverage --geojson-dir`).
@@ -529,7 +512,7 @@ struct Server::Impl {
 
   void events(Call& c) {
     const std::string token = c.session->token;
-    if (!stream_opened(token)) return send_error(c.res, 503, "too many live streams open");
+    if (!streams.acquire(token)) return send_error(c.res, 503, "too many live streams open");
     auto sub = hub.subscribe();
     ++sse_clients;
     const bool in_process = c.req.remote_addr == kInProcessAddress;
@@ -563,7 +546,7 @@ struct Server::Impl {
         [this, sub, token](bool) {
           hub.unsubscribe(sub);
           --sse_clients;
-          stream_closed(token);
+          streams.release(token);
         });
   }
 
@@ -771,9 +754,9 @@ struct Server::Impl {
     family("vigie_sse_clients", "gauge", "Consoles connected for live push");
     out += fmt::format("vigie_sse_clients {}\n", sse_clients.load());
     family("vigie_live_streams", "gauge", "Open live streams (live push and full-screen video)");
-    out += fmt::format("vigie_live_streams {}\n", streams_open.load());
+    out += fmt::format("vigie_live_streams {}\n", streams.open());
     family("vigie_live_streams_refused_total", "counter", "Live streams refused at the per-session or total cap");
-    out += fmt::format("vigie_live_streams_refused_total {}\n", streams_refused.load());
+    out += fmt::format("vigie_live_streams_refused_total {}\n", streams.refused());
     family("vigie_login_password_checks_total", "counter", "Password checks (unknown accounts are checked too)");
     out += fmt::format("vigie_login_password_checks_total {}\n", login_checks.load());
     family("vigie_http_connections", "gauge", "Open HTTP connections");
