@@ -374,13 +374,9 @@ CameraConfig read_camera(Section s, const std::string& name) {
 
 }  // namespace
 
-Config parse_config(const std::string& yaml_text, const std::string& name) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", name, e.mark.line + 1, e.msg));
-  }
+namespace {
+
+Config read_config(const YAML::Node& root, const std::string& name) {
   Config config;
   Section top(root, "", name);
   {
@@ -459,6 +455,24 @@ Config parse_config(const std::string& yaml_text, const std::string& name) {
   top.finish();
   validate(config);
   return config;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& yaml_text, const std::string& name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", name, e.mark.line + 1, e.msg));
+  }
+  // A value of the wrong shape read outside Section::get (a point, a map key) still
+  // becomes a config error with its line, never a yaml-cpp exception (found by fuzzing).
+  try {
+    return read_config(root, name);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}: {}", name, e.mark.line + 1, e.msg));
+  }
 }
 
 Config load_config(const std::string& path) {

@@ -85,6 +85,15 @@ TEST(Config, CameraInputWithAnUnknownSchemeIsRefused) {
   EXPECT_THAT(error_of("cameras: { a: { input: 'rtsp://' } }"), HasSubstr("cameras.a.input"));
 }
 
+// Regression (fuzz/regressions/config): yaml-cpp's conversion errors escaped parse_config,
+// so a caller catching ConfigError terminated.
+TEST(Config, AValueOfTheWrongShapeAnywhereIsAConfigError) {
+  for (const char* yaml : {"cameras: {[1]: {input: x}}", "server: {[1]: 2}",
+                           "cameras: {c: {input: x, homography: [[1, 0, 0], [0, 1, 0], [0, 0, z]]}}",
+                           "cameras: {c: {input: x, lines: {l: {points: [[0, 0], [1, z]]}}}}"})
+    EXPECT_THAT(error_of(yaml), HasSubstr("site.yaml:1:")) << yaml;
+}
+
 TEST(Config, TlsNeedsBothCertificateAndKey) {
   EXPECT_THAT(error_of("server: { tls: { cert: c.pem } }"), HasSubstr("server.tls: needs both cert and key"));
   EXPECT_THAT(error_of("server: { tls: { cert: c.pem, key: k.pem, pass: x } }"), HasSubstr("server.tls.pass: unknown key"));
