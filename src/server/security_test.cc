@@ -274,6 +274,30 @@ TEST_F(ServerTest, NanInfinityAndTrailingTextAreBadNumbers) {
   EXPECT_EQ(c.Get("/api/v1/alerts?limit=5000", {{"Cookie", op}})->status, 200);  // clamped, documented
 }
 
+// Regression: a camera that could not be reached was retried for ever without a word.
+TEST(ServerCameras, AnUnreachableCameraIsSaidOnStderr) {
+  const auto dir = vigie::testing::fresh_temp_dir("server_unreachable_camera");
+  Config c;
+  c.store.path = (dir / "vigie.db").string();
+  c.server.listen = "127.0.0.1:0";
+  CameraConfig cam;
+  cam.name = "gate";
+  cam.input = "rtsp://127.0.0.1:1/nothing-listens-here";
+  c.cameras[cam.name] = cam;
+  ::testing::internal::CaptureStderr();
+  std::string said;
+  {
+    Server server(c);
+    std::string error;
+    ASSERT_TRUE(server.start(error)) << error;
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    server.stop();
+  }
+  said = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(said, HasSubstr("camera gate: offline"));
+  EXPECT_LT(std::count(said.begin(), said.end(), '\n'), 5) << said;  // said once, not at every retry
+}
+
 TEST_F(ServerWithConsoleTest, SecurityHeadersOnEveryAnswer) {
   auto c = client();
   for (const char* path : {"/", "/api/v1/health", "/api/v1/alerts"}) {
