@@ -3,6 +3,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <fstream>
+
 #include "core/test_data.h"
 #include "detect/detector.h"
 #include "video/source.h"
@@ -163,6 +165,29 @@ TEST(OnnxDetector, FindsThePeopleOnPetsFrame101) {
   }
   for (const auto& d : dets) EXPECT_EQ(d.label, "person");  // the parked car is filtered out
   EXPECT_LE(dets.size(), 9u);
+}
+
+}  // namespace
+}  // namespace vigie::detect
+
+namespace vigie::detect {
+namespace {
+
+// Regression (fuzz/regressions/mot/replay_*): a frame or class number out of int range was
+// cast unchecked (undefined behaviour); it is now a bad row with its line.
+TEST(ReplayDetector, AFrameOrClassOutOfRangeIsABadRow) {
+  const auto dir = vigie::testing::fresh_temp_dir("replay_out_of_range");
+  for (const char* row : {"1,-1,10,20,30,60,0.9,1e10", "1e300,-1,10,20,30,60,0.9,0", "-1e999,-1,1,1,1,1,0.9,0",
+                          "1,-1,10,20,30,60,0.9,-1e999"}) {
+    const auto file = (dir / "det.txt").string();
+    std::ofstream(file) << row << "\n";
+    DetectConfig c;
+    c.type = "replay";
+    c.detections = file;
+    const auto det = make_detector(c);
+    ASSERT_FALSE(det) << row;
+    EXPECT_THAT(det.error().message, ::testing::HasSubstr("det.txt:1: ")) << row;  // the row, by its line
+  }
 }
 
 }  // namespace

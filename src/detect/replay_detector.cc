@@ -41,6 +41,10 @@ Result<std::unique_ptr<Detector>> make_replay_detector(const DetectConfig& confi
     int got = 0;
     while (got < 8 && f >> v[got]) ++got;
     if (got < 7) return Error{fmt::format("{}:{}: expected frame,id,x,y,w,h,score[,class]", config.detections, n)};
+    // Frame and class become integers: out of range (or not finite) is a bad row, not
+    // undefined behaviour (found by fuzz_mot).
+    if (!(v[0] >= 1 && v[0] <= 1e12) || !(v[7] >= -1 && v[7] <= 1e6))
+      return Error{fmt::format("{}:{}: frame must be 1..1e12 and class -1..1e6", config.detections, n)};
     Detection d;
     d.box = {static_cast<float>(v[2]), static_cast<float>(v[3]), static_cast<float>(v[4]), static_cast<float>(v[5])};
     d.score = static_cast<float>(v[6]);
