@@ -36,6 +36,36 @@ std::vector<std::string> split_csv(const std::string& line, char sep) {
   return out;
 }
 
+bool valid_utf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+    if (extra < 0 || i + extra >= s.size()) return false;
+    for (int k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += 1 + extra;
+  }
+  return true;
+}
+
+// City exports are often Latin-1 ("Stra\xdfe"); what vigie writes (GeoJSON, reports) is
+// UTF-8. A line that is not valid UTF-8 is read as Latin-1.
+std::string as_utf8(const std::string& line, bool& converted) {
+  if (valid_utf8(line)) return line;
+  converted = true;
+  std::string out;
+  for (char ch : line) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out += ch;
+    } else {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
@@ -68,6 +98,8 @@ Result<std::vector<Camera>> read_csv(const std::string& path, const std::string&
   std::string line;
   if (!std::getline(in, line)) return Error{fmt::format("{}: empty file", path)};
   if (line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // UTF-8 byte-order mark
+  bool latin1 = false;
+  line = as_utf8(line, latin1);
   const char sep = std::count(line.begin(), line.end(), ';') > std::count(line.begin(), line.end(), ',') ? ';' : ',';
   const auto header = split_csv(line, sep);
   const int lat_col = column_of(header, {"lat", "latitude", "y"});
@@ -78,7 +110,7 @@ Result<std::vector<Camera>> read_csv(const std::string& path, const std::string&
   std::vector<Camera> cams;
   for (int row = 1; std::getline(in, line); ++row) {
     if (line.empty() || line == "\r") continue;
-    const auto f = split_csv(line, sep);
+    const auto f = split_csv(as_utf8(line, latin1), sep);
     constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
     const double lat = lat_col < int(f.size()) ? to_double(f[lat_col]).value_or(kNone) : kNone;
     const double lon = lon_col < int(f.size()) ? to_double(f[lon_col]).value_or(kNone) : kNone;
@@ -94,6 +126,7 @@ Result<std::vector<Camera>> read_csv(const std::string& path, const std::string&
     apply_camera_model(c, config, warnings);
     cams.push_back(std::move(c));
   }
+  if (latin1) warnings.push_back(fmt::format("{}: not UTF-8; lines read as Latin-1", path));
   return cams;
 }
 

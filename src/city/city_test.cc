@@ -448,6 +448,20 @@ TEST(Squares, MultipolygonSquareIsCrossedAroundItsHole) {
 
 // --- camera lists and bad input -----------------------------------------------------
 
+// Regression (fuzz/regressions/city_cameras/latin1_*): a Latin-1 export ("Stra\xdfe") made
+// every GeoJSON and report writer throw on invalid UTF-8.
+TEST(CameraList, ALatin1CsvIsReadAsLatin1AndWrittenAsUtf8) {
+  const auto dir = vigie::testing::fresh_temp_dir("city_csv_latin1");
+  std::ofstream(dir / "l.csv") << "name,lat,lon\nStra\xdf" "e 1,48.13,11.57\n";
+  std::vector<std::string> warnings;
+  const auto cams = read_camera_list((dir / "l.csv").string(), CityConfig{}, warnings);
+  ASSERT_TRUE(cams) << cams.error().message;
+  ASSERT_EQ(cams->size(), 1u);
+  EXPECT_EQ((*cams)[0].tags.at("name"), "Stra\xc3\x9f" "e 1");  // ß in UTF-8
+  EXPECT_THAT(warnings, ::testing::Contains(HasSubstr("read as Latin-1")));
+  EXPECT_NO_THROW(cameras_geojson(*cams).dump());
+}
+
 TEST(CameraList, CsvWithEitherSeparatorAndBadRows) {
   const auto dir = vigie::testing::fresh_temp_dir("city_csv");
   std::ofstream(dir / "a.csv") << "seq,name,lat,lon\n1,\"Quai, nord\",43.30,5.37\n2,x,north,5.3\n3,y,43.31,5.38\n";
