@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -192,6 +193,8 @@ HttpListener::~HttpListener() {
 }
 
 bool HttpListener::use_tls(const std::string& cert_file, const std::string& key_file, std::string& error) {
+  // OpenSSL writes with write(2): a peer that left would raise SIGPIPE and end the process.
+  std::signal(SIGPIPE, SIG_IGN);
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   if (!ctx) {
     error = "OpenSSL could not create a TLS context";
