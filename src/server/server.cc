@@ -208,10 +208,11 @@ struct Server::Impl {
   Config config;
   std::unique_ptr<events::Store> store;  // HTTP side; each camera writes through its own
   std::mutex store_mu;
-  // Logins check passwords (Argon2id, ~100 ms) on their own connection and lock, so that
-  // a burst of logins never holds the lock the other routes need.
-  std::unique_ptr<events::Store> login_store;
-  std::mutex login_mu;
+  // Slow reads — password checks (Argon2id, ~100 ms) and walks of the whole audit chain —
+  // use their own connection and lock, so that they never hold the lock the other routes
+  // need (WAL: they read while the cameras and the API write).
+  std::unique_ptr<events::Store> slow_store;
+  std::mutex slow_mu;
   std::string dummy_hash;  // checked for unknown accounts, so they take as long as known ones
   EventHub hub;
   Sessions sessions;
@@ -239,7 +240,7 @@ struct Server::Impl {
     store = std::move(s.value());
     auto l = events::Store::open(config.store.path, config.store.audit_key);
     if (!l) throw std::runtime_error(l.error().message);
-    login_store = std::move(l.value());
+    slow_store = std::move(l.value());
     char hash[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str(hash, "no account", 10, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -416,9 +417,9 @@ struct Server::Impl {
     }
     std::optional<std::string> role;
     {
-      std::lock_guard lock(login_mu);
+      std::lock_guard lock(slow_mu);
       ++login_checks;
-      auto r = login_store->check_password(name, password);
+      auto r = slow_store->check_password(name, password);
       if (!r) return send_error(c.res, 500, r.error().message);
       role = *r;
       if (!role) equalise_unknown_account(name, password);
@@ -440,7 +441,7 @@ struct Server::Impl {
   // A refusal must not tell whether the account exists: an unknown name costs an
   // Argon2id check too.
   void equalise_unknown_account(const std::string& name, const std::string& password) {
-    auto users = login_store->users();
+    auto users = slow_store->users();
     const bool known = users && std::any_of(users->begin(), users->end(), [&](auto& u) { return u.first == name; });
     if (known) return;
     volatile int ignored = crypto_pwhash_str_verify(dummy_hash.c_str(), password.c_str(), password.size());
@@ -673,9 +674,9 @@ struct Server::Impl {
   void audit_log(Call& c) {
     const auto limit = number_param(c.req, c.res, "limit", 200, 1, 5000);
     if (!limit) return;
-    std::lock_guard lock(store_mu);
-    const auto rows = store->audit_entries(static_cast<int>(*limit), 0);
-    const auto check = store->verify_audit();
+    std::lock_guard lock(slow_mu);
+    const auto rows = slow_store->audit_entries(static_cast<int>(*limit), 0);
+    const auto check = slow_store->verify_audit();
     json list = json::array();
     if (rows)
       for (const auto& r : *rows)
