@@ -312,7 +312,7 @@ CameraConfig read_camera(Section s, const std::string& name) {
   CameraConfig c;
   c.name = name;
   s.get("input", c.input, [](const std::string& v) { return valid_input(v); },
-        "must be a file, an image folder or a stream URL (rtsp, rtsps, rtmp, http, https, udp, tcp, srt)");
+        "must be a file, an image folder or a stream URL (rtsp, rtsps, rtmp, http, https, udp, tcp, srt, file)");
   s.get("analyze_fps", c.analyze_fps, non_negative, "must be >= 0 (0 analyses every frame)");
   s.get("audio_offset_db", c.audio_offset_db);
   {
@@ -439,7 +439,8 @@ Config read_config(const YAML::Node& root, const std::string& name) {
     s.get("request_timeout_s", c.request_timeout_s, positive, "must be > 0");
     s.get("max_body_kb", c.max_body_kb, [](int v) { return v >= 1 && v <= 1024 * 1024; }, "must be in 1..1048576");
     s.get("max_streams", c.max_streams, positive, "must be >= 1");
-    s.get("max_streams_per_session", c.max_streams_per_session, positive, "must be >= 1");
+    s.get("max_streams_per_user", c.max_streams_per_user, positive, "must be >= 1");
+    s.get("trusted_proxies", c.trusted_proxies);
     s.finish();
   }
   read_detect(top.child("detect"), config.detect);

@@ -218,13 +218,17 @@ struct ServerConfig {
   // are Secure and HSTS is sent.
   std::string tls_cert, tls_key;
   // What one client may take: connections in all and from one address, seconds to send
-  // a whole request, request body size, live streams (SSE, MJPEG) in all and per session.
+  // a whole request, request body size, live streams (SSE, MJPEG) in all and per account.
   int max_connections = 512;
   int max_connections_per_address = 32;
   double request_timeout_s = 10;
   int max_body_kb = 64;
   int max_streams = 128;
-  int max_streams_per_session = 8;
+  int max_streams_per_user = 8;
+  // Reverse proxies (their addresses) whose X-Forwarded-For names the client, for the
+  // login limits and the audit log. Behind a proxy, its own per-client limits apply to
+  // connections: raise max_connections_per_address for it.
+  std::vector<std::string> trusted_proxies;
 };
 
 // `host:port` of server.listen split, the port checked (0..65535; 0: any free port).

@@ -19,20 +19,36 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Runs each connection on its own thread; shutdown() waits for all of them. The caps on
-// connections are applied by the listener, before a request is read.
+// Set while a connection is handled on the accepting thread itself: it is refused at once.
+thread_local bool t_refuse_inline = false;
+// Set by the request checks to end the connection after the current answer.
+thread_local bool t_close_after_answer = false;
+
+// Runs each connection on its own thread, at most `max_threads` at once; shutdown() waits
+// for all of them. Past the cap (or if a thread cannot be made) the connection is refused
+// on the accepting thread, which costs no thread and no TLS handshake.
 class ThreadPerConnection : public httplib::TaskQueue {
  public:
+  explicit ThreadPerConnection(int max_threads) : max_threads_(max_threads) {}
   void enqueue(std::function<void()> fn) override {
     {
       std::lock_guard lock(mu_);
+      if (running_ >= max_threads_) return refuse_here(fn);
       ++running_;
     }
-    std::thread([this, fn = std::move(fn)] {
-      fn();
-      std::lock_guard lock(mu_);
-      if (--running_ == 0) idle_.notify_all();
-    }).detach();
+    try {
+      std::thread([this, fn] {
+        fn();
+        std::lock_guard lock(mu_);
+        if (--running_ == 0) idle_.notify_all();
+      }).detach();
+    } catch (const std::system_error&) {
+      {
+        std::lock_guard lock(mu_);
+        if (--running_ == 0) idle_.notify_all();
+      }
+      refuse_here(fn);
+    }
   }
   void shutdown() override {
     std::unique_lock lock(mu_);
@@ -40,6 +56,12 @@ class ThreadPerConnection : public httplib::TaskQueue {
   }
 
  private:
+  static void refuse_here(const std::function<void()>& fn) {
+    t_refuse_inline = true;
+    fn();
+    t_refuse_inline = false;
+  }
+  const int max_threads_;
   std::mutex mu_;
   std::condition_variable idle_;
   int running_ = 0;
@@ -181,7 +203,8 @@ void refuse(int fd, SSL* ssl) {
 
 HttpListener::HttpListener(ListenerLimits limits)
     : limits_(limits), connections_(limits.max_connections, limits.max_connections_per_address) {
-  new_task_queue = [] { return new ThreadPerConnection(); };
+  // Admitted connections plus room for those being refused or closing.
+  new_task_queue = [max = limits_.max_connections + 64] { return new ThreadPerConnection(max); };
   set_payload_max_length(limits_.max_body_bytes);
   set_read_timeout(static_cast<time_t>(limits_.request_timeout_s));
   set_keep_alive_timeout(static_cast<time_t>(limits_.keep_alive_s));
@@ -228,12 +251,12 @@ void HttpListener::widen_backlog() {
 
 bool HttpListener::process_and_close_socket(socket_t sock) {
   const std::string address = peer_address(sock);
-  const bool admitted = connections_.acquire(address);
+  const bool admitted = !t_refuse_inline && connections_.acquire(address);
   SSL* ssl = nullptr;
   bool ok = false;
-  if (ctx_) {
+  if (ctx_ && admitted) {  // no handshake for a connection that is refused anyway
     // The handshake is bounded too: a client that opens and stays silent is dropped.
-    timeval tv{static_cast<time_t>(limits_.request_timeout_s), 0};
+    timeval tv{static_cast<time_t>(std::min(limits_.request_timeout_s, 3.0)), 0};
     setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     ssl = SSL_new(ctx_);
@@ -243,7 +266,7 @@ bool HttpListener::process_and_close_socket(socket_t sock) {
     }
   }
   if (!admitted) {
-    if (!ctx_ || ssl) refuse(sock, ssl);
+    if (!ctx_) refuse(sock, nullptr);
   } else if (!ctx_ || ssl) {
     ConnectionStream stream(sock, ssl, limits_);
     const int keep_alive_ms = static_cast<int>(limits_.keep_alive_s * 1000);
@@ -255,8 +278,9 @@ bool HttpListener::process_and_close_socket(socket_t sock) {
       if (!readable || svr_sock_ == INVALID_SOCKET) break;
       stream.begin_request();
       bool closed = false;
+      t_close_after_answer = false;
       ok = process_request(stream, false, closed, nullptr);
-      if (!ok || closed || stream.read_failed()) break;
+      if (!ok || closed || stream.read_failed() || t_close_after_answer) break;
     }
   }
   if (ssl) {
@@ -268,6 +292,8 @@ bool HttpListener::process_and_close_socket(socket_t sock) {
   if (admitted) connections_.release(address);
   return ok;
 }
+
+void HttpListener::close_after_answer() { t_close_after_answer = true; }
 
 std::string HttpListener::handle_raw(const std::string& request) {
   InProcessStream stream;

@@ -4,7 +4,7 @@
 // - One thread per connection (no fixed worker pool for slow clients, Server-Sent Events
 //   or MJPEG viewers to fill), at most `max_connections` at once and at most
 //   `max_connections_per_address` from one address; a connection over either cap is
-//   closed at once with a 503.
+//   closed at once with a 503 (before any TLS handshake: refusing costs no thread).
 // - Every request must arrive whole (request line, headers, body) within
 //   `request_timeout_s` of its first byte: a client sending a header line every few
 //   seconds is cut off (httplib's own read timeout only bounds each read).
@@ -55,6 +55,10 @@ class HttpListener : public httplib::Server {
   // After binding: lets the kernel queue a burst of connections (the library asks for 5;
   // past that, a client's handshake is retried a second later).
   void widen_backlog();
+
+  // Called from a handler or a request check: the connection ends after this answer
+  // (a request whose framing cannot be trusted must not be followed by another).
+  static void close_after_answer();
 
   int open_connections() const { return connections_.open(); }
   int64_t refused_connections() const { return connections_.refused(); }

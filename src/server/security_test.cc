@@ -155,14 +155,80 @@ TEST_F(ServerUnderLoadTest, AHundredLiveFeedsDoNotStarveTheApi) {
     feeds.back()->send(fmt::format("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nCookie: {}\r\n\r\n", op));
   }
   for (auto& f : feeds) opened += status_line(f->receive(200)) == 200;
-  EXPECT_EQ(opened, config_.server.max_streams_per_session);  // one session's cap
+  EXPECT_EQ(opened, config_.server.max_streams_per_user);  // one account's cap
   auto c = client();
   const auto r = c.Get("/api/v1/alerts", {{"Cookie", op}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
 }
 
+// Review 2: one account opened 17 sessions and held all 128 streams.
+TEST_F(ServerTest, OneAccountCannotTakeEveryLiveStream) {
+  std::vector<std::unique_ptr<RawConnection>> feeds;
+  int opened = 0;
+  for (int s = 0; s < 3; ++s) {
+    const std::string op = login("operator1");
+    for (int i = 0; i < 6; ++i) {
+      feeds.push_back(std::make_unique<RawConnection>(server_->port(), fmt::format("127.0.2.{}", 1 + feeds.size())));
+      feeds.back()->send(fmt::format("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nCookie: {}\r\n\r\n", op));
+      opened += status_line(feeds.back()->receive(200)) == 200;
+    }
+  }
+  EXPECT_EQ(opened, config_.server.max_streams_per_user);
+  RawConnection sup(server_->port(), "127.0.3.1");
+  sup.send(fmt::format("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nCookie: {}\r\n\r\n", login("supervisor1")));
+  EXPECT_EQ(status_line(sup.receive(200)), 200);
+}
+
+class TlsUnderLoadTest : public ServerTest {
+  void configure(Config& c) override;
+};
+
 // --- 4. logins -----------------------------------------------------------------------
+
+// Review 2: anyone could lock any account (admins included) with five wrong passwords.
+TEST_F(ServerTest, AGuesserElsewhereCannotLockAnAccountOut) {
+  const std::string body_wrong = json{{"name", "supervisor1"}, {"password", "wrong-password-123"}}.dump();
+  for (int i = 0; i < 8; ++i) {
+    RawConnection guesser(server_->port(), "127.0.4.1");
+    guesser.send(post_json("/api/v1/login", body_wrong, "Connection: close\r\n"));
+    guesser.receive(2000);
+  }
+  RawConnection owner(server_->port(), "127.0.4.2");
+  owner.send(post_json("/api/v1/login", json{{"name", "supervisor1"}, {"password", kPassword}}.dump(),
+                       "Connection: close\r\n"));
+  EXPECT_EQ(status_line(owner.receive(3000)), 200);
+}
+
+// Review 2: every refused request wrote a signed audit row (565 a second, 61 MB in 20 s).
+TEST_F(ServerTest, ALockedOutClientCannotFloodTheAuditLog) {
+  for (int i = 0; i < 40; ++i) login("operator1", "wrong-password-123");
+  int refused = 0;
+  for (const auto& line : audit_lines(config_.store.path)) refused += line == "operator1 login_refused";
+  EXPECT_EQ(refused, 1);
+}
+
+class ServerBehindProxyTest : public ServerTest {
+  void configure(Config& c) override { c.server.trusted_proxies = {"127.0.0.1"}; }
+};
+
+TEST_F(ServerBehindProxyTest, TheClientAddressComesFromXForwardedFor) {
+  const std::string wrong = json{{"name", "operator1"}, {"password", "wrong-password-123"}}.dump();
+  for (int i = 0; i < 6; ++i) {
+    RawConnection proxy(server_->port());
+    proxy.send(post_json("/api/v1/login", wrong, "X-Forwarded-For: 10.9.9.9, 192.0.2.7\r\nConnection: close\r\n"));
+    proxy.receive(2000);
+  }
+  // Another client behind the same proxy is not locked out by the first one's failures.
+  RawConnection proxy(server_->port());
+  proxy.send(post_json("/api/v1/login", json{{"name", "supervisor1"}, {"password", kPassword}}.dump(),
+                       "X-Forwarded-For: 192.0.2.8\r\nConnection: close\r\n"));
+  EXPECT_EQ(status_line(proxy.receive(3000)), 200);
+  auto store = events::Store::open(config_.store.path);
+  bool named = false;
+  for (const auto& r : *(*store)->audit_entries(100, 0)) named |= r.action == "login_failed" && r.detail == "from 192.0.2.7";
+  EXPECT_TRUE(named);
+}
 
 TEST_F(ServerTest, ParallelWrongPasswordsAreLimitedBeforeTheyAreChecked) {
   std::atomic<int> checked{0}, limited{0};
@@ -189,6 +255,21 @@ TEST_F(ServerTest, AnUnknownAccountCostsAPasswordCheckToo) {
   login("no-such-account", "whatever-password");
   login("operator1", "wrong-password-123");
   EXPECT_EQ(metric(), before + 2);
+}
+
+// Review 2: Content-Length and Transfer-Encoding together were accepted, and the
+// connection went on: behind a proxy that reads the other one, a request is smuggled.
+TEST_F(ServerTest, ConflictingBodyLengthsAreRefusedAndTheConnectionEnds) {
+  RawConnection c(server_->port());
+  c.send("POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string got = c.receive(1000);
+  EXPECT_EQ(status_line(got), 400);
+  EXPECT_EQ(got.find("HTTP/1.1 200"), std::string::npos) << got;  // the smuggled request was not served
+  EXPECT_TRUE(c.closed_by_server(2000));
+  RawConnection space(server_->port());
+  space.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length : 5\r\n\r\n");
+  EXPECT_EQ(status_line(space.receive(1000)), 400);
 }
 
 // --- 5. cross-site requests --------------------------------------------------------------
@@ -298,6 +379,19 @@ TEST(ServerCameras, AnUnreachableCameraIsSaidOnStderr) {
   EXPECT_LT(std::count(said.begin(), said.end(), '\n'), 5) << said;  // said once, not at every retry
 }
 
+TEST_F(ServerWithConsoleTest, AControlCharacterInAStaticPathIsRefused) {
+  EXPECT_EQ(client().Get("/index.html%00.js")->status, 400);  // was index.html as JavaScript
+}
+
+TEST_F(ServerTest, TheAuditKeepsParametersApart) {
+  const std::string op = login("operator1");
+  ASSERT_EQ(client().Get("/api/v1/alerts?camera=a%26rule%3Db", {{"Cookie", op}})->status, 200);
+  auto store = events::Store::open(config_.store.path);
+  const auto rows = (*store)->audit_entries(1, 0);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().detail, R"(/api/v1/alerts {"camera":"a&rule=b"})");
+}
+
 TEST_F(ServerWithConsoleTest, SecurityHeadersOnEveryAnswer) {
   auto c = client();
   for (const char* path : {"/", "/api/v1/health", "/api/v1/alerts"}) {
@@ -363,6 +457,26 @@ TEST_F(TlsServerTest, ServesHttpsWithSecureCookiesAndHsts) {
   plain.set_read_timeout(2, 0);
   const auto p = plain.Get("/api/v1/health");
   EXPECT_TRUE(!p || p->status != 200);
+}
+
+void TlsUnderLoadTest::configure(Config& c) {
+  c.server.tls_cert = (dir_ / "cert.pem").string();
+  c.server.tls_key = (dir_ / "key.pem").string();
+  c.server.max_connections_per_address = 4;
+  make_certificate(c.server.tls_cert, c.server.tls_key);
+}
+
+// Review 2: with TLS, the caps came after the handshake: 1,500 silent connections from one
+// address held 1,500 threads.
+TEST_F(TlsUnderLoadTest, SilentConnectionsOverTheCapHoldNoThread) {
+  std::vector<std::unique_ptr<RawConnection>> silent;
+  for (int i = 0; i < 40; ++i) {
+    silent.push_back(std::make_unique<RawConnection>(server_->port()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  int closed = 0;
+  for (auto& s : silent) closed += s->closed_by_server(50);
+  EXPECT_GE(closed, 40 - 4);  // refused before any handshake, without an answer
 }
 
 TEST(ServerConfig, AKeyThatDoesNotMatchItsCertificateIsRefused) {

@@ -80,15 +80,24 @@ std::string label(const std::string& v) {
   return out;
 }
 
-// The request's target as the audit log records it: path and parameters, decoded.
+// The request's target as the audit log records it: the decoded path, and the
+// parameters as JSON, so that a value holding "&" or "=" cannot pass for two parameters.
 std::string target_of(const httplib::Request& req) {
-  std::string out = req.path;
-  char sep = '?';
-  for (const auto& [k, v] : req.params) {
-    out += fmt::format("{}{}={}", sep, k, v);
-    sep = '&';
-  }
-  return out;
+  if (req.params.empty()) return req.path;
+  json params = json::object();
+  for (const auto& [k, v] : req.params) params[k] = v;
+  return req.path + " " + params.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// What makes a request's framing ambiguous, or nullopt.
+std::optional<std::string> framing_problem(const httplib::Request& req) {
+  if (req.get_header_value_count("Content-Length") > 1) return "more than one Content-Length";
+  if (req.has_header("Content-Length") && req.has_header("Transfer-Encoding"))
+    return "both Content-Length and Transfer-Encoding";
+  for (const auto& [name, value] : req.headers)
+    if (name.empty() || name.find_first_of(" \t\"(),/:;<=>?@[\\]{}") != std::string::npos)
+      return "a header name that is not a token";
+  return std::nullopt;
 }
 
 // Browser-facing headers on every answer, the console's files included.
@@ -216,7 +225,9 @@ struct Server::Impl {
   std::string dummy_hash;  // checked for unknown accounts, so they take as long as known ones
   EventHub hub;
   Sessions sessions;
-  LoginLimiter limiter;
+  LoginLimiter limiter, account_limiter;
+  std::mutex refusals_mu;
+  std::map<std::string, double> refusal_logged_until;  // (name|address) → end of its logged lock-out
   std::vector<std::unique_ptr<CameraRunner>> cameras;
   HttpListener http;
   std::thread http_thread, status_thread;
@@ -225,7 +236,8 @@ struct Server::Impl {
   // (session token, route action + target) pairs already audited once.
   std::mutex seen_mu;
   std::set<std::pair<std::string, std::string>> seen_once;
-  // Open live streams (SSE, MJPEG) by session token: capped, and ended at logout.
+  // Open live streams (SSE, MJPEG) by account: capped (one account cannot take them all,
+  // however many sessions it opens), and ended at logout.
   KeyedCap streams;
   std::atomic<int64_t> sse_clients{0};
   std::atomic<int64_t> login_checks{0};  // Argon2id checks, real or for an unknown account
@@ -233,8 +245,9 @@ struct Server::Impl {
   explicit Impl(Config c)
       : config(std::move(c)), sessions(config.server.session_hours * 3600),
         limiter(config.server.login_attempts, config.server.login_window_s),
+        account_limiter(config.server.login_attempts * 10, config.server.login_window_s),
         http(listener_limits(config.server)),
-        streams(config.server.max_streams, config.server.max_streams_per_session) {
+        streams(config.server.max_streams, config.server.max_streams_per_user) {
     auto s = events::Store::open(config.store.path, config.store.audit_key);
     if (!s) throw std::runtime_error(s.error().message);
     store = std::move(s.value());
@@ -273,6 +286,18 @@ struct Server::Impl {
     using HR = httplib::Server::HandlerResponse;
     if (req.headers.size() > 100) {
       send_error(res, 431, "too many header fields");
+      return HR::Handled;
+    }
+    // A body whose length two headers disagree on, or a header name that is not a token,
+    // could be read differently by a proxy in front: refused, and the connection ends, so
+    // that nothing is smuggled into a next request (RFC 9112 §6.1).
+    if (const auto why = framing_problem(req)) {
+      HttpListener::close_after_answer();
+      send_error(res, 400, *why);
+      return HR::Handled;
+    }
+    if (has_control_characters(req.path)) {
+      send_error(res, 400, "control characters in the path");
       return HR::Handled;
     }
     if (range_parts(req.get_header_value("Range")) > 1) {
@@ -352,6 +377,27 @@ struct Server::Impl {
     return std::clamp(*v, lo, hi);
   }
 
+  // The client's address: the connection's, or — when the connection comes from a
+  // trusted reverse proxy — the last address that proxy appended to X-Forwarded-For.
+  std::string client_address(const httplib::Request& req) const {
+    const auto& proxies = config.server.trusted_proxies;
+    if (std::find(proxies.begin(), proxies.end(), req.remote_addr) == proxies.end()) return req.remote_addr;
+    const std::string xff = req.get_header_value("X-Forwarded-For");
+    std::string last = xff.substr(xff.rfind(',') == std::string::npos ? 0 : xff.rfind(',') + 1);
+    last.erase(0, last.find_first_not_of(' '));
+    return last.empty() || has_control_characters(last) || last.size() > 64 ? req.remote_addr : last;
+  }
+
+  // True for the first refusal of a lock-out of `key`: later ones within it go unlogged
+  // (an anonymous client must not be able to fill the audit log and the disk).
+  bool first_refusal(const std::string& key, double now, double wait) {
+    std::lock_guard lock(refusals_mu);
+    std::erase_if(refusal_logged_until, [&](const auto& kv) { return kv.second < now; });
+    if (refusal_logged_until.count(key)) return false;
+    refusal_logged_until[key] = now + wait;
+    return true;
+  }
+
   CameraRunner* camera(const std::string& name) {
     for (auto& c : cameras)
       if (c->camera().name == name) return c.get();
@@ -405,14 +451,18 @@ struct Server::Impl {
     const std::string name = body["name"], password = body["password"];
     if (const auto why = events::invalid_account_name(name)) return send_error(c.res, 400, *why);
     const double now = now_epoch();
-    const std::string from = c.req.remote_addr;
-    const std::string by_addr = "addr:" + from, by_name = "name:" + name;
-    // The attempt counts before the password is checked: parallel guesses cannot all
-    // pass the limit while the first ones are still being checked.
-    const double wait = std::max(limiter.attempt(by_addr, now), limiter.attempt(by_name, now));
+    const std::string from = client_address(c.req);
+    // Failures count per address, per account from that address, and — ten times looser —
+    // per account from anywhere: a guesser elsewhere slows an account's guessing down
+    // without locking its owner out. The attempt counts before the password is checked,
+    // so parallel guesses cannot all pass the limit while the first are being checked.
+    const std::string by_addr = "addr:" + from, by_pair = "name:" + name + "|addr:" + from, by_name = "name:" + name;
+    const double wait = std::max({limiter.attempt(by_addr, now), limiter.attempt(by_pair, now),
+                                  account_limiter.attempt(by_name, now)});
     if (wait > 0) {
       c.res.set_header("Retry-After", fmt::format("{:.0f}", std::ceil(wait)));
-      audit(name, "login_refused", fmt::format("too many failures, from {}", from));
+      if (first_refusal(name + "|" + from, now, wait))  // one entry per lock-out, not per request
+        audit(name, "login_refused", fmt::format("too many failures, from {}; refused for {:.0f} s", from, std::ceil(wait)));
       return send_error(c.res, 429, fmt::format("too many failed logins: wait {:.0f} s", std::ceil(wait)));
     }
     std::optional<std::string> role;
@@ -428,8 +478,9 @@ struct Server::Impl {
       audit(name, "login_failed", fmt::format("from {}", from));
       return send_error(c.res, 401, "wrong name or password");
     }
-    limiter.succeeded(by_name);
-    limiter.refund(by_addr, now);  // a good password does not count against its address
+    limiter.succeeded(by_pair);
+    limiter.refund(by_addr, now);  // a good password does not count against its address …
+    account_limiter.refund(by_name, now);  // … nor against its account
     const Session s = sessions.create(name, *role, now);
     c.audit(fmt::format("role {}, from {}", *role, from), name);
     c.res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={:.0f}{}", kCookie,
@@ -475,8 +526,8 @@ struct Server::Impl {
   void live_mjpeg(Call& c) {
     CameraRunner* cam = camera(c.req.matches[1]);
     if (!cam) return send_error(c.res, 404, "no such camera");
-    const std::string token = c.session->token;
-    if (!streams.acquire(token)) return send_error(c.res, 503, "too many live streams open");
+    const std::string token = c.session->token, user = c.session->user;
+    if (!streams.acquire(c.session->user)) return send_error(c.res, 503, "too many live streams open");
     const bool in_process = c.req.remote_addr == kInProcessAddress;
     c.res.set_header("Cache-Control", "no-store");
     c.res.set_chunked_content_provider(
@@ -500,7 +551,7 @@ struct Server::Impl {
           sink.done();
           return true;
         },
-        [this, token](bool) { streams.release(token); });
+        [this, user](bool) { streams.release(user); });
   }
 
   // The city model's layers for the map (files written by `vigie city coverage --geojson-dir`).
@@ -512,8 +563,8 @@ struct Server::Impl {
   }
 
   void events(Call& c) {
-    const std::string token = c.session->token;
-    if (!streams.acquire(token)) return send_error(c.res, 503, "too many live streams open");
+    const std::string token = c.session->token, user = c.session->user;
+    if (!streams.acquire(c.session->user)) return send_error(c.res, 503, "too many live streams open");
     auto sub = hub.subscribe();
     ++sse_clients;
     const bool in_process = c.req.remote_addr == kInProcessAddress;
@@ -544,10 +595,10 @@ struct Server::Impl {
           static const std::string keep_alive = ": keep-alive\n\n";
           return sink.write(keep_alive.data(), keep_alive.size());
         },
-        [this, sub, token](bool) {
+        [this, sub, user](bool) {
           hub.unsubscribe(sub);
           --sse_clients;
-          streams.release(token);
+          streams.release(user);
         });
   }
 
@@ -858,7 +909,8 @@ int serve(const Config& config) {
   }
   const auto [host, want] = split_listen(config.server.listen);
   fmt::print("vigie serve: {} cameras; console at {}://{}:{}/ (Ctrl-C to stop)\n", config.cameras.size(),
-             server->tls() ? "https" : "http", host, server->port());
+             server->tls() ? "https" : "http", host.find(':') != std::string::npos ? "[" + host + "]" : host,
+             server->port());
   std::fflush(stdout);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
