@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Replays the reproducers of known open bugs (fuzz/known/<target>/) with the harnesses'
-# tolerances off (VIGIE_FUZZ_STRICT=1). A reproducer that passes is fixed: move it to
-# fuzz/regressions/<target>/ and drop the tolerance from the harness. Exit 1 while any fails.
+# Replays the reproducers of known open bugs (fuzz/known/<target>/) with any harness
+# tolerance for them off (VIGIE_FUZZ_STRICT=1). A reproducer that passes is fixed: move it
+# to fuzz/regressions/<target>/ and drop the tolerance from the harness. Exit 1 while any
+# fails; with none, says so and succeeds.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:?usage: fuzz/known.sh BUILD_DIR}
 export VIGIE_FUZZ_STRICT=1
 open=0
+found=0
 for f in fuzz/known/*/*; do
   [ -f "$f" ] || continue
   case "$f" in *.md) continue ;; esac
+  found=1
   t=$(basename "$(dirname "$f")")
   if "$BUILD/fuzz/fuzz_$t" -timeout=10 "$f" >/dev/null 2>&1; then
     echo "fixed       $f"
@@ -18,4 +21,5 @@ for f in fuzz/known/*/*; do
     open=1
   fi
 done
+[ $found -eq 0 ] && echo "fuzz: no known open bugs (fuzz/known/ is empty)"
 exit $open

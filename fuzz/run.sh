@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Runs vigie's fuzz targets one after the other (one core), each for a time budget.
 #   fuzz/run.sh BUILD_DIR SECONDS [TARGET...]      (default: every target built)
-# Env: FUZZ_RUNS=N also stops a target after N executions; FUZZ_STRICT=1 sets
-# VIGIE_FUZZ_STRICT (known bugs fatal). Per target: the regressions in
+# Env: FUZZ_RUNS=N also stops a target after N executions. Per target: the regressions in
 # fuzz/regressions/<target>/ are replayed first (each must pass), then the fuzzer runs on
 # BUILD_DIR/fuzz-corpus/<target> (new inputs land there) seeded from fuzz/corpus/<target>;
 # a crash is saved to BUILD_DIR/fuzz-artifacts/<target>/. Exit 1 if any target failed.
@@ -17,7 +16,6 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
     [ -x "$BUILD/fuzz/fuzz_$t" ] && TARGETS+=("$t")
   done
 fi
-[ -n "${FUZZ_STRICT:-}" ] && export VIGIE_FUZZ_STRICT=1
 
 # Longest input per target: enough for a real example of the format, small enough to
 # keep an execution well under a millisecond or two.
