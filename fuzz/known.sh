@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Replays the reproducers of known open bugs (fuzz/known/<target>/) with any harness
-# tolerance for them off (VIGIE_FUZZ_STRICT=1). A reproducer that passes is fixed: move it
+# tolerance for them off (VIGIE_FUZZ_STRICT=1), 10 s each (a hang is a bug too: libFuzzer
+# does not time out a replayed file). A reproducer that passes is fixed: move it
 # to fuzz/regressions/<target>/ and drop the tolerance from the harness. Exit 1 while any
 # fails; with none, says so and succeeds.
 set -uo pipefail
@@ -14,7 +15,7 @@ for f in fuzz/known/*/*; do
   case "$f" in *.md) continue ;; esac
   found=1
   t=$(basename "$(dirname "$f")")
-  if "$BUILD/fuzz/fuzz_$t" -timeout=10 "$f" >/dev/null 2>&1; then
+  if timeout 10 "$BUILD/fuzz/fuzz_$t" -timeout=10 "$f" >/dev/null 2>&1; then
     echo "fixed       $f"
   else
     echo "still fails $f"

@@ -21,7 +21,7 @@ fi
 # keep an execution well under a millisecond or two.
 max_len() {
   case "$1" in
-    city_osm) echo 8192 ;; media_headers) echo 16384 ;; mot | labels) echo 2048 ;; *) echo 4096 ;;
+    city_osm) echo 8192 ;; media_headers) echo 8192 ;; mot | labels) echo 2048 ;; *) echo 4096 ;;
   esac
 }
 
