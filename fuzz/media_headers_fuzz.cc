@@ -59,9 +59,14 @@ bool audio_hits_known_bug(const std::string& path) {
     avcodec_parameters_to_context(codec, format->streams[stream]->codecpar);
     if (avcodec_open2(codec, decoder, nullptr) >= 0) {
       hit = codec->sample_rate > kMaxSampleRate;
+      // What vigie sets the resampler up with (the decoder updates its context as it goes).
+      const int rate = codec->sample_rate;
+      const int sample_fmt = codec->sample_fmt;
+      AVChannelLayout layout{};
+      av_channel_layout_copy(&layout, &codec->ch_layout);
       auto differs = [&] {
-        return frame->sample_rate != codec->sample_rate || frame->format != codec->sample_fmt ||
-               av_channel_layout_compare(&frame->ch_layout, &codec->ch_layout) != 0;
+        return frame->sample_rate != rate || frame->format != sample_fmt ||
+               av_channel_layout_compare(&frame->ch_layout, &layout) != 0;
       };
       for (int i = 0; !hit && i <= kMaxPackets; ++i) {
         const bool more = i < kMaxPackets && av_read_frame(format, packet) >= 0;
@@ -77,6 +82,7 @@ bool audio_hits_known_bug(const std::string& path) {
         if (more) av_packet_unref(packet);
         if (!more) break;
       }
+      av_channel_layout_uninit(&layout);
     }
   }
   av_frame_free(&frame);
