@@ -39,7 +39,9 @@ extern "C" {
 
 namespace {
 constexpr int kMaxPackets = 64;
-constexpr size_t kMaxSamples = 2 * vigie::audio::kRate;  // two seconds
+// 1.25 s: enough for every branch of the meter (LAFmax after 0.5 s, one whole LAeq second
+// and a rest); metering was a quarter of an execution with 2 s.
+constexpr size_t kMaxSamples = vigie::audio::kRate + vigie::audio::kRate / 4;
 constexpr int kMaxFrames = 3;
 constexpr int kMaxSampleRate = 768000;  // above any real audio; swr_init cost grows with it
 
@@ -106,6 +108,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::vector<float> samples;
       for (int i = 0; i < kMaxPackets && samples.size() < kMaxSamples && (*audio)->read(samples); ++i) {
       }
+      if (samples.size() > kMaxSamples) samples.resize(kMaxSamples);  // one packet can hold seconds
       (void)vigie::audio::measure(samples);
     }
   }
