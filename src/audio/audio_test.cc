@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <complex>
+#include <fstream>
 #include <opencv2/core.hpp>
 #include <random>
 
@@ -109,6 +110,56 @@ TEST(ReadAudio, MissingFileNamesIt) {
   auto s = read_audio("/nonexistent/street.wav");
   ASSERT_FALSE(s);
   EXPECT_THAT(s.error().message, ::testing::HasSubstr("/nonexistent/street.wav"));
+}
+
+// A header can claim any rate; resampling from 1 GHz would build a filter for seconds to
+// minutes (found by fuzzing: fuzz/regressions/media_headers/wav_sample_rate_1ghz.wav).
+TEST(ReadAudio, AnAbsurdSampleRateIsRefusedWithTheRate) {
+  const auto dir = vigie::testing::fresh_temp_dir("audio_rate");
+  const auto path = (dir / "1ghz.wav").string();
+  auto le = [](std::string& s, uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  std::string wav = "RIFF";
+  le(wav, 36 + 3200, 4);
+  wav += "WAVEfmt ";
+  le(wav, 16, 4);
+  le(wav, 1, 2);                // PCM
+  le(wav, 1, 2);                // mono
+  le(wav, 1u << 30, 4);         // 1,073,741,824 Hz
+  le(wav, 2u << 30, 4);         // bytes per second
+  le(wav, 2, 2);
+  le(wav, 16, 2);
+  wav += "data";
+  le(wav, 3200, 4);
+  wav.append(3200, '\0');
+  std::ofstream(path, std::ios::binary) << wav;
+  auto s = read_audio(path);
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.error().message, ::testing::HasSubstr("1073741824 Hz"));
+}
+
+// MPEG audio carries its layout and rate in every frame: a stereo 44.1 kHz second (the
+// tone on both channels, no upmix gain) then a mono 22.05 kHz one. The resampler set up
+// for the first crashed on the second (it read a plane that is not there; found by
+// fuzzing: fuzz/regressions/media_headers/*layout_change*).
+TEST(ReadAudio, FramesThatChangeLayoutAndRateAreResampledAsDecoded) {
+  if (std::system("ffmpeg -version >/dev/null 2>&1") != 0) GTEST_SKIP() << "skipped: ffmpeg is not installed";
+  const auto dir = vigie::testing::fresh_temp_dir("audio_layout");
+  const std::string sine = "ffmpeg -loglevel error -y -f lavfi -i sine=frequency=1000:duration=1:sample_rate=";
+  const auto stereo = (dir / "stereo.mp2").string(), mono = (dir / "mono.mp2").string();
+  ASSERT_EQ(std::system((sine + "44100 -af 'pan=stereo|c0=c0|c1=c0' -c:a mp2 -b:a 192k -f mp2 " + stereo).c_str()), 0);
+  ASSERT_EQ(std::system((sine + "22050 -ac 1 -c:a mp2 -b:a 64k -f mp2 " + mono).c_str()), 0);
+  const auto both = (dir / "both.mp2").string();
+  ASSERT_EQ(std::system(("cat " + stereo + " " + mono + " > " + both).c_str()), 0);
+
+  auto s = read_audio(both);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_NEAR(s->size(), 2.0 * kRate, 0.1 * kRate);  // both seconds, each at its own rate
+  const auto half = s->size() / 2;
+  const std::vector<float> first(s->begin() + kRate / 4, s->begin() + half - kRate / 4);
+  const std::vector<float> second(s->begin() + half + kRate / 4, s->end() - kRate / 4);
+  EXPECT_NEAR(rms_dbfs(first), rms_dbfs(second), 1.0);  // the same tone, read at its level
 }
 
 RuleConfig rule(const std::string& type) {

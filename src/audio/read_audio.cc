@@ -24,6 +24,46 @@ std::string av_error(int code) {
   return buf;
 }
 
+// Above any real audio (768 kHz is the highest rate converters sell); the cost of
+// swr_init's filter grows with the rate, so a header claiming 1 GHz would stall for
+// seconds to minutes.
+constexpr int kMaxInputRate = 768000;
+constexpr int kMaxChannels = 64;  // libswresample's own limit (SWR_CH_MAX, not public)
+
+// What a resampler was set up for: a decoder may change it between frames (a Matroska
+// track said stereo and decoded mono), and swr_convert reading a plane that is not
+// there crashes.
+struct InputFormat {
+  AVChannelLayout layout{};
+  int sample_format = AV_SAMPLE_FMT_NONE;
+  int rate = 0;
+  ~InputFormat() { av_channel_layout_uninit(&layout); }
+  bool matches(const AVFrame& frame) const {
+    return frame.format == sample_format && frame.sample_rate == rate &&
+           av_channel_layout_compare(&frame.ch_layout, &layout) == 0;
+  }
+};
+
+bool plausible(int rate, const AVChannelLayout& layout) {
+  return rate > 0 && rate <= kMaxInputRate && layout.nb_channels > 0 && layout.nb_channels <= kMaxChannels;
+}
+
+// A resampler to mono kRate floats. Mono is the mean of the channels: a microphone
+// duplicated on two channels reads its own level (the default ITU downmix adds 3 dB).
+SwrContext* make_resampler(const AVChannelLayout& layout, AVSampleFormat format, int rate) {
+  if (!plausible(rate, layout)) return nullptr;
+  SwrContext* swr = nullptr;
+  AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+  // swr_alloc_set_opts2 only reads the layouts; its parameters are not const.
+  if (swr_alloc_set_opts2(&swr, &mono, AV_SAMPLE_FMT_FLT, kRate, const_cast<AVChannelLayout*>(&layout), format,
+                          rate, 0, nullptr) < 0)
+    return nullptr;
+  const int channels = layout.nb_channels;
+  const std::vector<double> mean(channels, 1.0 / channels);
+  if (swr_set_matrix(swr, mean.data(), channels) < 0 || swr_init(swr) < 0) swr_free(&swr);
+  return swr;
+}
+
 void convert(SwrContext* swr, const AVFrame* in, std::vector<float>& out) {
   const int max_out = swr_get_out_samples(swr, in ? in->nb_samples : 0);
   if (max_out <= 0) return;
@@ -42,6 +82,7 @@ struct AudioDecoder::State {
   AVFormatContext* format = nullptr;
   AVCodecContext* codec = nullptr;
   SwrContext* swr = nullptr;
+  InputFormat swr_input;  // what swr was set up for
   AVPacket* packet = av_packet_alloc();
   AVFrame* frame = av_frame_alloc();
   int stream = -1;
@@ -54,6 +95,22 @@ struct AudioDecoder::State {
     swr_free(&swr);
     avcodec_free_context(&codec);
     avformat_close_input(&format);
+  }
+  // Sets the resampler up for this input format (what it still holds is flushed first).
+  bool resample_as(const AVChannelLayout& layout, int format, int rate, std::vector<float>* flush_to = nullptr) {
+    if (swr && flush_to) convert(swr, nullptr, *flush_to);
+    swr_free(&swr);
+    swr = make_resampler(layout, static_cast<AVSampleFormat>(format), rate);
+    av_channel_layout_uninit(&swr_input.layout);
+    av_channel_layout_copy(&swr_input.layout, &layout);
+    swr_input.sample_format = format;
+    swr_input.rate = rate;
+    return swr != nullptr;
+  }
+  // One decoded frame into out; a frame in a format no resampler can take is dropped.
+  void take(const AVFrame& frame, std::vector<float>& out) {
+    if (!swr_input.matches(frame)) resample_as(frame.ch_layout, frame.format, frame.sample_rate, &out);
+    if (swr) convert(swr, &frame, out);
   }
   void arm() { deadline = std::chrono::steady_clock::now() + io_timeout; }
   static int interrupt(void* self) {
@@ -90,15 +147,10 @@ Result<std::unique_ptr<AudioDecoder>> AudioDecoder::open(const std::string& inpu
   avcodec_parameters_to_context(d.codec, d.format->streams[d.stream]->codecpar);
   if ((rc = avcodec_open2(d.codec, decoder, nullptr)) < 0)
     return Error{fmt::format("cannot decode the audio of '{}': {}", input, av_error(rc))};
-  AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-  if (swr_alloc_set_opts2(&d.swr, &mono, AV_SAMPLE_FMT_FLT, kRate, &d.codec->ch_layout, d.codec->sample_fmt,
-                          d.codec->sample_rate, 0, nullptr) < 0)
-    return Error{fmt::format("cannot resample the audio of '{}'", input)};
-  // Mono as the mean of the channels: a microphone duplicated on two channels reads its
-  // own level (the default ITU downmix would add 3 dB).
-  const int channels = std::max(1, d.codec->ch_layout.nb_channels);
-  const std::vector<double> mean(channels, 1.0 / channels);
-  if (swr_set_matrix(d.swr, mean.data(), channels) < 0 || swr_init(d.swr) < 0)
+  if (!plausible(d.codec->sample_rate, d.codec->ch_layout))
+    return Error{fmt::format("the audio of '{}' says {} Hz and {} channels: not a sound vigie can read", input,
+                             d.codec->sample_rate, d.codec->ch_layout.nb_channels)};
+  if (!d.resample_as(d.codec->ch_layout, d.codec->sample_fmt, d.codec->sample_rate))
     return Error{fmt::format("cannot resample the audio of '{}'", input)};
   return self;
 }
@@ -108,7 +160,7 @@ bool AudioDecoder::read(std::vector<float>& out) {
   if (d.flushed) return false;
   auto drain = [&] {
     while (avcodec_receive_frame(d.codec, d.frame) == 0) {
-      convert(d.swr, d.frame, out);
+      d.take(*d.frame, out);
       av_frame_unref(d.frame);
     }
   };
@@ -121,7 +173,7 @@ bool AudioDecoder::read(std::vector<float>& out) {
   // The end (or a lost stream): what the decoder and the resampler still hold.
   avcodec_send_packet(d.codec, nullptr);
   drain();
-  convert(d.swr, nullptr, out);
+  if (d.swr) convert(d.swr, nullptr, out);
   d.flushed = true;
   return false;
 }
