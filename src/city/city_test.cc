@@ -482,6 +482,21 @@ TEST(CameraList, CsvWithEitherSeparatorAndBadRows) {
   EXPECT_FALSE(read_camera_list((dir / "missing.csv").string(), CityConfig{}, warnings));
 }
 
+TEST(OsmImport, BytesInMemoryReadAsTheFileDoes) {
+  std::ifstream in(kFixtures + "square.osm", std::ios::binary);
+  const std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto from_file = import_osm(kFixtures + "square.osm", CityConfig{});
+  const auto from_bytes = import_osm_buffer(xml, OsmFormat::kXml, CityConfig{});
+  ASSERT_TRUE(from_file && from_bytes);
+  EXPECT_EQ(from_bytes->cameras.size(), from_file->cameras.size());
+  EXPECT_EQ(from_bytes->ways.size(), from_file->ways.size());
+  EXPECT_EQ(from_bytes->buildings.size(), from_file->buildings.size());
+  EXPECT_EQ(from_bytes->warnings, from_file->warnings);
+  const auto junk = import_osm_buffer("this is not a protocol buffer", OsmFormat::kPbf, CityConfig{});
+  ASSERT_FALSE(junk);
+  EXPECT_THAT(junk.error().message, HasSubstr("29 bytes of .pbf"));
+}
+
 TEST(OsmImport, TruncatedOrCorruptFilesAreErrorsNotCrashes) {
   const auto dir = vigie::testing::fresh_temp_dir("city_bad_osm");
   std::ofstream(dir / "junk.osm.pbf") << "this is not a protocol buffer";

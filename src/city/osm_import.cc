@@ -141,14 +141,15 @@ osmium::TagsFilter area_filter() {
 
 }  // namespace
 
-Result<CityData> import_osm(const std::string& path, const CityConfig& config) {
-  namespace fs = std::filesystem;
-  if (!fs::is_regular_file(path)) return Error{fmt::format("cannot read '{}': no such file", path)};
+namespace {
+
+// Both passes (relations, then everything) over one osmium::io::File, a path or bytes;
+// `name` is what errors call it.
+Result<CityData> import_file(const osmium::io::File& file, const std::string& name, const CityConfig& config) {
   const auto start = std::chrono::steady_clock::now();
   CityData data;
   WarningList warnings(data.warnings);
   try {
-    osmium::io::File file{path};
     osmium::area::Assembler::config_type assembler_config;
     osmium::area::MultipolygonManager<osmium::area::Assembler> multipolygons{assembler_config, area_filter()};
     osmium::relations::read_relations(file, multipolygons);
@@ -175,11 +176,28 @@ Result<CityData> import_osm(const std::string& path, const CityConfig& config) {
                    fmt::format("{} multipolygon relations miss members in the file; their areas are left out",
                                incomplete));
   } catch (const std::exception& e) {
-    return Error{fmt::format("cannot read '{}' as OpenStreetMap data (truncated or corrupt?): {}", path, e.what())};
+    return Error{fmt::format("cannot read '{}' as OpenStreetMap data (truncated or corrupt?): {}", name, e.what())};
   }
   warnings.summarise();
   data.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return data;
+}
+
+}  // namespace
+
+Result<CityData> import_osm(const std::string& path, const CityConfig& config) {
+  if (!std::filesystem::is_regular_file(path)) return Error{fmt::format("cannot read '{}': no such file", path)};
+  try {
+    return import_file(osmium::io::File{path}, path, config);
+  } catch (const std::exception& e) {  // a suffix libosmium does not know
+    return Error{fmt::format("cannot read '{}': {}", path, e.what())};
+  }
+}
+
+Result<CityData> import_osm_buffer(std::string_view bytes, OsmFormat format, const CityConfig& config) {
+  const char* name = format == OsmFormat::kPbf ? "pbf" : "osm";
+  const osmium::io::File file{bytes.data(), bytes.size(), name};
+  return import_file(file, fmt::format("<{} bytes of .{}>", bytes.size(), name), config);
 }
 
 }  // namespace vigie::city

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "city/model.h"
 #include "config/config.h"
@@ -14,5 +15,11 @@ namespace vigie::city {
 // (a way with missing nodes, a nonsense tag) become warnings in the result; a file that
 // cannot be read or is truncated is an Error naming the file.
 Result<CityData> import_osm(const std::string& path, const CityConfig& config);
+
+enum class OsmFormat { kXml, kPbf };
+
+// The same from bytes in memory (data received rather than a file, and the fuzzer: no
+// file system between it and the parser, ~3x faster per input).
+Result<CityData> import_osm_buffer(std::string_view bytes, OsmFormat format, const CityConfig& config);
 
 }  // namespace vigie::city
