@@ -9,6 +9,7 @@
 
 #include "core/box.h"
 #include "core/test_data.h"
+#include "events/test_postgres.h"
 #include "run.h"
 
 namespace vigie::testing {
@@ -57,6 +58,32 @@ TEST(Aboda, TwoRunsOnTheSameStoreKeepBothAlerts) {
   ASSERT_EQ(alerts.size(), 2u) << l.out;
   EXPECT_NE(alerts[0]["id"], alerts[1]["id"]);
   EXPECT_NE(alerts[0]["snapshot"], alerts[1]["snapshot"]);  // each run's own picture
+}
+
+// The same two runs on a PostgreSQL server (a throwaway cluster on loopback): the alerts
+// and their audited listing go to the server, the key and head stay in files.
+TEST(Aboda, TwoRunsOnAPostgresqlStoreKeepBothAlerts) {
+  VIGIE_REQUIRE_FILE(shared_file("abandoned/ABODA-video4/video4.avi"), "../shared/data/abandoned/ABODA-video4");
+  std::string why;
+  auto* cluster = PostgresCluster::get(&why);
+  ASSERT_TRUE(cluster) << why;  // scripts/install-deps installs postgresql-15
+  const auto dir = fresh_temp_dir("aboda_postgresql");
+  const std::string url = cluster->url("postgres");
+  for (int i = 0; i < 2; ++i) {
+    const auto a = run("cd " + dir.string() + " && " + vigie_bin() + " analyze --quiet --config " +
+                       std::string(VIGIE_SOURCE_DIR) + "/examples/aboda/site.yaml --store " + url + " " +
+                       shared_file("abandoned/ABODA-video4/video4.avi"));
+    ASSERT_EQ(a.code, 0) << "run " << i + 1 << ": " << a.err;
+  }
+  const auto key = (dir / "audit.key").string();
+  const auto l = run(vigie_bin() + " alerts list --json --store " + url + " --audit-key " + key);
+  ASSERT_EQ(l.code, 0) << l.err;
+  const auto alerts = nlohmann::json::parse(l.out);
+  ASSERT_EQ(alerts.size(), 2u) << l.out;
+  EXPECT_NE(alerts[0]["id"], alerts[1]["id"]);
+  const auto v = run(vigie_bin() + " audit verify --store " + url + " --audit-key " + key);
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("authenticated"), std::string::npos) << v.out;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "eval/mot.h"
+#include "events/store.h"
 #include "output/alert_output.h"
 #include "output/live_audio.h"
 #include "pipeline/draw.h"
@@ -163,7 +164,8 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
   if (alerts) {
     int total = 0;
     for (const auto& [rule, n] : alerts->counts()) total += n;
-    fmt::print("{} alerts stored in {} (snapshots in {}/); rules {:.1f} µs per frame\n", total, config.store.path,
+    fmt::print("{} alerts stored in {} (snapshots in {}/); rules {:.1f} µs per frame\n", total,
+               vigie::events::printable_location(config.store.location()),
                alerts->media_folder().string(), alerts->rules_us_per_frame());
     for (const auto& [rule, us] : alerts->rule_costs_us()) {
       const auto n = alerts->counts().count(rule) ? alerts->counts().at(rule) : 0;
@@ -192,7 +194,10 @@ int analyze(const AnalyzeOptions& o) {
   out.video_path = o.video_path;
   out.video_fps = camera.analyze_fps > 0 ? camera.analyze_fps : source->nominal_fps();
 
-  if (!o.store_path.empty()) config.store.path = o.store_path;
+  if (!o.store_path.empty()) {  // a file or a URL, as the user gave it
+    config.store.url.clear();
+    (vigie::events::is_database_url(o.store_path) ? config.store.url : config.store.path) = o.store_path;
+  }
   // Frames of a file are dated from the start of the run; a live stream's are "now".
   const double start_epoch =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -243,7 +248,7 @@ int analyze(const AnalyzeOptions& o) {
   print_summary(o, config, stats, pipeline, alerts.get());
   if (alerts && alerts->failures() > 0) {
     fmt::print(stderr, "vigie: error: {} events (alerts, tracks, media links) could not be stored in {}\n",
-               alerts->failures(), config.store.path);
+               alerts->failures(), vigie::events::printable_location(config.store.location()));
     return 1;
   }
   if (!stats.source_error.empty()) {

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "config/config.h"
+#include "events/store.h"
 #include "server/server.h"
 
 int main(int argc, char** argv) {
@@ -68,7 +69,7 @@ int main(int argc, char** argv) {
   auto* alerts_cmd = app.add_subcommand("alerts", "Alerts in the event store");
   alerts_cmd->require_subcommand(1);
   auto* list_cmd = alerts_cmd->add_subcommand("list", "List alerts, newest first");
-  list_cmd->add_option("--store", al.store_path, "Event store (SQLite file)");
+  list_cmd->add_option("--store", al.store_path, "Event store: an SQLite file, or a postgresql:// URL");
   list_cmd->add_option("--camera", al.camera, "Only this camera");
   list_cmd->add_option("--rule", al.rule, "Only this rule");
   list_cmd->add_option("--since", al.since, "Only alerts that started after YYYY-MM-DD[THH:MM:SS] or Unix seconds");
@@ -82,11 +83,11 @@ int main(int argc, char** argv) {
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand(
       "verify", "Check the chain, its MACs and its head; exit 1 if tampered with or if it cannot be authenticated");
-  verify_cmd->add_option("--store", au.store_path, "Event store (SQLite file)");
+  verify_cmd->add_option("--store", au.store_path, "Event store: an SQLite file, or a postgresql:// URL");
   verify_cmd->add_option("--audit-key", au.audit_key_path, key_help);
   verify_cmd->add_flag("--json", au.json, "Print as JSON");
   auto* head_cmd = audit_cmd->add_subcommand("head", "Print the signed head (id, hash, MAC), to keep elsewhere");
-  head_cmd->add_option("--store", au.store_path, "Event store (SQLite file)");
+  head_cmd->add_option("--store", au.store_path, "Event store: an SQLite file, or a postgresql:// URL");
   head_cmd->add_option("--audit-key", au.audit_key_path, key_help);
   head_cmd->add_flag("--json", au.json, "Print as JSON");
 
@@ -98,10 +99,10 @@ int main(int argc, char** argv) {
   user_add_cmd->add_option("--role", us.role, "operator, supervisor, auditor or admin")
       ->required()
       ->check(CLI::IsMember({"operator", "supervisor", "auditor", "admin"}));
-  user_add_cmd->add_option("--store", us.store_path, "Event store (SQLite file)");
+  user_add_cmd->add_option("--store", us.store_path, "Event store: an SQLite file, or a postgresql:// URL");
   user_add_cmd->add_option("--audit-key", us.audit_key_path, key_help);
   auto* user_list_cmd = user_cmd->add_subcommand("list", "List the accounts and their roles");
-  user_list_cmd->add_option("--store", us.store_path, "Event store (SQLite file)");
+  user_list_cmd->add_option("--store", us.store_path, "Event store: an SQLite file, or a postgresql:// URL");
 
   std::string serve_config, serve_listen;
   auto* serve_cmd = app.add_subcommand("serve", "The supervision centre: every camera, the API and the console");
@@ -131,12 +132,12 @@ int main(int argc, char** argv) {
       return vigie::server::serve(config);
     }
     if (*verify_cmd || *head_cmd) {
-      if (!std::filesystem::exists(au.store_path))
+      if (!vigie::events::is_database_url(au.store_path) && !std::filesystem::exists(au.store_path))
         throw UsageError(fmt::format("no event store at '{}' (give --store)", au.store_path));
       return *verify_cmd ? audit_verify(au) : audit_head(au);
     }
     if (*list_cmd) {
-      if (!std::filesystem::exists(al.store_path))
+      if (!vigie::events::is_database_url(al.store_path) && !std::filesystem::exists(al.store_path))
         throw UsageError(fmt::format("no event store at '{}' (run vigie analyze with rules first, or give --store)",
                                      al.store_path));
       return alerts_list(al);

@@ -387,6 +387,10 @@ Config read_config(const YAML::Node& root, const std::string& name) {
     s.get("clip_pre_s", config.store.clip_pre_s, non_negative, "must be >= 0");
     s.get("clip_post_s", config.store.clip_post_s, non_negative, "must be >= 0");
     s.get("audit_key", config.store.audit_key, [](const std::string& v) { return !v.empty(); }, "must name a file");
+    s.get(
+        "url", config.store.url,
+        [](const std::string& v) { return v.rfind("postgresql://", 0) == 0 || v.rfind("postgres://", 0) == 0; },
+        "must be a PostgreSQL URL (postgresql://user@host:port/database)");
     s.finish();
   }
   {
@@ -510,6 +514,9 @@ std::pair<std::string, int> split_listen(const std::string& listen) {
 
 void validate(const Config& c) {
   split_listen(c.server.listen);  // also when --listen replaced the file's value
+  if (!c.store.url.empty() && c.store.audit_key.empty())
+    throw ConfigError("store.audit_key: required with store.url (a server has no folder beside it for the audit "
+                      "log's key)");
   if (c.detect.type == "onnx" && c.detect.model.empty())
     throw ConfigError("detect.model: required when detect.type is onnx (path to an .onnx file)");
   if (c.detect.type == "replay" && c.detect.detections.empty())

@@ -161,7 +161,11 @@ struct CameraConfig {
 // Where alerts and their media go, and how long they are kept.
 struct StoreConfig {
   std::string path = "vigie.db";  // SQLite file
-  std::string media = "media";    // snapshots and clips
+  // A PostgreSQL server instead (`postgresql://user@host:port/db`, libpq's URL form), for
+  // several machines on one store; needs audit_key. Empty: the SQLite file at `path`.
+  std::string url;
+  const std::string& location() const { return url.empty() ? path : url; }
+  std::string media = "media";    // snapshots and clips (relative: to the SQLite file's folder, or the working directory with a url)
   // Alerts and media older than this are deleted: 30 days is the legal maximum for
   // video-protection recordings in France (Code de la sécurité intérieure, L252-5).
   double retention_days = 30;

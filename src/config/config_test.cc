@@ -99,6 +99,15 @@ TEST(Config, TlsNeedsBothCertificateAndKey) {
   EXPECT_THAT(error_of("server: { tls: { cert: c.pem, key: k.pem, pass: x } }"), HasSubstr("server.tls.pass: unknown key"));
 }
 
+TEST(Config, AStoreUrlIsPostgresqlAndNeedsTheAuditKey) {
+  EXPECT_THAT(error_of("store: { url: mysql://x/y, audit_key: k }"), HasSubstr("store.url: must be a PostgreSQL URL"));
+  EXPECT_THAT(error_of("store: { url: 'postgresql://vigie@db:5432/vigie' }"),
+              HasSubstr("store.audit_key: required with store.url"));
+  const Config c = parse_config("store: { url: 'postgresql://vigie@db:5432/vigie', audit_key: /etc/vigie/audit.key }");
+  EXPECT_EQ(c.store.location(), "postgresql://vigie@db:5432/vigie");
+  EXPECT_EQ(parse_config("store: { path: a.db }").store.location(), "a.db");
+}
+
 TEST(Config, InvalidYamlGivesLine) {
   EXPECT_THAT(error_of("detect: {type: onnx\n"), HasSubstr("invalid YAML"));
 }

@@ -13,6 +13,9 @@ struct Error {
   std::string message;
 };
 
+// What an operation that only succeeds or fails returns when it succeeds: Result<Ok>.
+struct Ok {};
+
 template <typename T>
 class Result {
  public:

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,7 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "events/statement.h"
+#include "events/database.h"
 #include "events/store.h"
 
 namespace vigie::events {
@@ -158,22 +157,38 @@ Result<Ok> advance_head(const std::string& head_path, const std::string& key_pat
 
 }  // namespace
 
-Result<Ok> Store::audit(const std::string& user, const std::string& action, const std::string& detail,
-                        double at_epoch) {
+namespace {
+
+std::string nul_escaped(std::string s) {
+  for (size_t at; (at = s.find('\0')) != std::string::npos;) s.replace(at, 1, "\\u0000");
+  return s;
+}
+
+}  // namespace
+
+Result<Ok> Store::audit(const std::string& user_given, const std::string& action_given,
+                        const std::string& detail_given, double at_epoch) {
+  // A failed login with a NUL in its name is audited too, wherever the log is kept.
+  const bool keep = db_->text_holds_nul();
+  const std::string user = keep ? user_given : nul_escaped(user_given);
+  const std::string action = keep ? action_given : nul_escaped(action_given);
+  const std::string detail = keep ? detail_given : nul_escaped(detail_given);
+  if (auto named = audit_key_named(); !named) return named.error();
   auto key = key_for_writing(key_path_);
   if (!key) return Error{fmt::format("event store '{}': audit entry not written: {}", path_, key.error().message)};
-  if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();  // one writer extends the chain
-  Statement last(db_, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+  if (auto r = db_->begin_exclusive(); !r) return r.error();  // one writer extends the chain
+  auto last = db_->query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
   int64_t id = 1;
   std::string prev = kGenesis;
-  if (last.step() == SQLITE_ROW) id = last.integer(0) + 1, prev = last.text(1);
+  const Step found = last->step();
+  if (found == Step::kRow) id = last->integer(0) + 1, prev = last->text(1);
   const std::string hash = entry_hash(prev, id, at_epoch, user, action, detail);
-  Statement s(db_, "INSERT INTO audit_log (id, at_epoch, user, action, detail, prev_hash, hash, mac) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  s.bind(1, id).bind(2, at_epoch).bind(3, user).bind(4, action).bind(5, detail).bind(6, prev);
-  s.bind(7, hash).bind(8, entry_mac(*key, hash));
-  if (s.step() != SQLITE_DONE) {
-    const Error e = sql_error();
+  auto s = db_->query("INSERT INTO audit_log (id, at_epoch, \"user\", action, detail, prev_hash, hash, mac) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  s->bind(1, id).bind(2, at_epoch).bind(3, user).bind(4, action).bind(5, detail).bind(6, prev);
+  s->bind(7, hash).bind(8, entry_mac(*key, hash));
+  if (found == Step::kError || s->step() != Step::kDone) {
+    const Error e = sql_error(found == Step::kError ? *last : *s);
     exec("ROLLBACK");
     return e;
   }
@@ -185,6 +200,7 @@ Result<Ok> Store::audit(const std::string& user, const std::string& action, cons
 
 Result<AuditCheck> Store::verify_audit() const {
   AuditCheck check;
+  if (auto named = audit_key_named(); !named) return named.error();
   check.key_path = key_path_;
   auto key = read_key(key_path_);
   if (!key) return key.error();
@@ -192,7 +208,8 @@ Result<AuditCheck> Store::verify_audit() const {
   auto head = read_head(head_path_);
   if (!head) return head.error();
 
-  Statement s(db_, "SELECT id, at_epoch, user, action, detail, prev_hash, hash, mac FROM audit_log ORDER BY id");
+  auto s = db_->query(
+      "SELECT id, at_epoch, \"user\", action, detail, prev_hash, hash, mac FROM audit_log ORDER BY id");
   std::string prev = kGenesis;
   int64_t expected_id = 1;
   auto fail = [&](int64_t id, std::string why) {
@@ -200,13 +217,14 @@ Result<AuditCheck> Store::verify_audit() const {
     return check;
   };
   std::string head_entry_hash;  // the hash of the entry the head file names, as found
-  while (s.step() == SQLITE_ROW) {
-    const int64_t id = s.integer(0);
+  Step step;
+  while ((step = s->step()) == Step::kRow) {
+    const int64_t id = s->integer(0);
     ++check.entries;
     if (id != expected_id) return fail(id, fmt::format("entry {} is missing", expected_id));
-    if (s.text(5) != prev) return fail(id, "its link to the previous entry is broken");
-    const std::string hash = s.text(6), mac = s.text(7);
-    if (entry_hash(prev, id, s.real(1), s.text(2), s.text(3), s.text(4)) != hash)
+    if (s->text(5) != prev) return fail(id, "its link to the previous entry is broken");
+    const std::string hash = s->text(6), mac = s->text(7);
+    if (entry_hash(prev, id, s->real(1), s->text(2), s->text(3), s->text(4)) != hash)
       return fail(id, "its content does not match its hash (edited)");
     if (mac.empty()) {
       // Entries from before schema 4 have none; after a signed one, a missing MAC means the
@@ -222,6 +240,7 @@ Result<AuditCheck> Store::verify_audit() const {
     prev = hash;
     ++expected_id;
   }
+  if (step == Step::kError) return sql_error(*s);
   check.head_hash = check.entries > 0 ? prev : "";
   const int64_t last_id = expected_id - 1;
 
@@ -246,6 +265,7 @@ Result<AuditCheck> Store::verify_audit() const {
 }
 
 Result<std::optional<AuditHead>> Store::audit_head() const {
+  if (auto named = audit_key_named(); !named) return named.error();
   auto head = read_head(head_path_);
   if (!head || !*head) return head;
   auto key = read_key(key_path_);

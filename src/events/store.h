@@ -1,5 +1,5 @@
-// The event store: alerts, track summaries and operator actions in SQLite (WAL mode,
-// schema versioned with migrations), media files on disk referenced by path.
+// The event store: alerts, track summaries and operator actions in SQLite (WAL mode) or
+// PostgreSQL, schema versioned with migrations, media files on disk referenced by path.
 //
 // A Store is used by one thread at a time. Every write is its own transaction: when
 // record() returns ok, the row is on disk and survives the process being killed. Several
@@ -20,9 +20,10 @@
 #include "core/result.h"
 #include "rules/rules.h"
 
-struct sqlite3;
-
 namespace vigie::events {
+
+class Database;
+class Query;
 
 struct AlertRow {
   std::string id, camera, rule, rule_type, where, detail;
@@ -65,8 +66,6 @@ struct AlertFilter {
   std::string id;           // just this alert
 };
 
-struct Ok {};
-
 // What verify_audit() found. `ok` means no sign of tampering was found; what that proves
 // depends on `authenticated` (docs/audit.md).
 struct AuditCheck {
@@ -97,11 +96,17 @@ struct AuditHead {
 
 class Store {
  public:
-  // Creates the file and its schema if needed, upgrades an older schema, refuses a newer
-  // one. Errors name the file, or the folder when the store's folder does not exist.
-  // `audit_key_path`: the audit log's HMAC key file; empty: `<path>.audit-key`. The key is
-  // created (32 random bytes, mode 0600) by the first audit() that needs it, never by open.
-  static Result<std::unique_ptr<Store>> open(const std::string& path, const std::string& audit_key_path = "");
+  // `location`: an SQLite file, or a PostgreSQL server's URL (`postgresql://user@host:port/db`).
+  // Creates the schema if needed, upgrades an older schema, refuses a newer one. Errors
+  // name the file (or the folder when the store's folder does not exist) or the URL
+  // without its password. `audit_key_path`: the audit log's HMAC key file; empty:
+  // `<path>.audit-key` beside an SQLite file (a server needs one named for the audit log,
+  // not for alerts). The key is created
+  // (32 random bytes, mode 0600) by the first audit() that needs it, never by open. The
+  // signed head goes to `audit_head_path`; empty: `<path>.audit-head` beside an SQLite
+  // file, `<key>.head` for a server.
+  static Result<std::unique_ptr<Store>> open(const std::string& location, const std::string& audit_key_path = "",
+                                             const std::string& audit_head_path = "");
   ~Store();
 
   // Writes a start (insert), update (peak, tracks) or end (end time) of an alert.
@@ -117,7 +122,9 @@ class Store {
                           const std::string& run_id = "");
   Result<int> track_count(const std::string& camera) const;
 
-  // Appends to the audit log: who did what, when. Entries are hash-chained (SHA-256 of
+  // Appends to the audit log: who did what, when. On PostgreSQL, whose text cannot hold
+  // a NUL byte, each NUL in the user, action or detail is written as the six characters
+  // \u0000 (before hashing: the entry verifies as stored). Entries are hash-chained (SHA-256 of
   // the previous entry's hash and this entry's fields) and each hash is signed with the
   // key (HMAC-SHA256); after the entry commits, the head file is replaced (atomically,
   // never by an older head). Fails if the key cannot be read or created; an error after
@@ -131,6 +138,7 @@ class Store {
   // unreadable, or if its MAC does not match the key (when the key is there).
   Result<std::optional<AuditHead>> audit_head() const;
   const std::string& audit_key_path() const { return key_path_; }
+  const std::string& audit_head_path() const { return head_path_; }
 
   Result<Ok> set_snapshot(const std::string& alert_id, const std::string& path);
   Result<Ok> set_clip(const std::string& alert_id, const std::string& path);
@@ -164,17 +172,25 @@ class Store {
 
   static constexpr int kSchemaVersion = 4;
   int schema_version() const;
+  // A PostgreSQL server rather than an SQLite file.
+  bool is_server() const;
 
  private:
-  Store(sqlite3* db, std::string path, std::string key_path)
-      : db_(db), path_(std::move(path)), key_path_(std::move(key_path)), head_path_(path_ + ".audit-head") {}
+  Store(std::unique_ptr<Database> db, std::string key_path, std::string head_path);
   Result<Ok> exec(const std::string& sql) const;
   Result<Ok> migrate();
-  Error sql_error() const;  // "event store '<path>': <sqlite's message>"
+  Result<Ok> audit_key_named() const;  // an error for a server store opened without one
+  Result<Ok> set_media(const char* column, const std::string& id, const std::string& path);
+  Error sql_error(const Query& failed) const;  // "event store '<name>': <the engine's message>"
 
-  sqlite3* db_;
-  std::string path_, key_path_, head_path_;
+  std::unique_ptr<Database> db_;
+  std::string path_, key_path_, head_path_;  // path_: the file, or the URL without its password
 };
+
+// `postgresql://…` or `postgres://…`: a PostgreSQL server's URL; anything else is a file.
+bool is_database_url(const std::string& location);
+// The location as messages show it: a URL without its password.
+std::string printable_location(const std::string& location);
 
 // Whether `name` may be an account name: 1 to 64 bytes, no control characters (NUL
 // included), spaces or slashes. The reason when not.

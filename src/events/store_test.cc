@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
+#include <sqlite3.h>  // the SQLite-only tests look at the file itself
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +45,7 @@ AlertFilter filter(const std::string& camera = "", const std::string& rule = "",
 }
 
 TEST(Store, CreatesTheSchemaInWalMode) {
+  SQLITE_ONLY();
   const auto dir = testing::fresh_temp_dir("store_schema");
   auto store = open_store(dir / "v.db");
   EXPECT_EQ(store->schema_version(), Store::kSchemaVersion);
@@ -61,16 +62,16 @@ TEST(Store, CreatesTheSchemaInWalMode) {
 
 TEST(Store, RefusesASchemaFromANewerVersion) {
   const auto dir = testing::fresh_temp_dir("store_newer");
-  sqlite3* db = nullptr;
-  sqlite3_open((dir / "v.db").c_str(), &db);
-  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  auto s = Store::open((dir / "v.db").string());
+  exec_sql(dir / "v.db", testing::testing_postgres()
+                             ? "CREATE TABLE vigie_schema (version INTEGER NOT NULL); INSERT INTO vigie_schema VALUES (99)"
+                             : "PRAGMA user_version = 99");
+  auto s = Store::open(testing::store_location(dir / "v.db"), (dir / "k").string());
   ASSERT_FALSE(s);
   EXPECT_THAT(s.error().message, HasSubstr("schema version 99"));
 }
 
 TEST(Store, NotADatabaseIsAnErrorNamingTheFile) {
+  SQLITE_ONLY();
   const auto dir = testing::fresh_temp_dir("store_garbage");
   std::ofstream(dir / "junk.db") << std::string(8192, 'x');
   auto s = Store::open((dir / "junk.db").string());
@@ -213,7 +214,7 @@ TEST(Audit, AnIntactChainVerifies) {
 TEST(Audit, AnEditedEntryIsFound) {
   const auto dir = testing::fresh_temp_dir("audit_edit");
   store_with_audit(dir / "v.db").reset();
-  exec_sql(dir / "v.db", "UPDATE audit_log SET user = 'mallory' WHERE id = 3");
+  exec_sql(dir / "v.db", "UPDATE audit_log SET \"user\" = 'mallory' WHERE id = 3");
   const auto check = open_store(dir / "v.db")->verify_audit();
   ASSERT_TRUE(check);
   EXPECT_FALSE(check->ok);
@@ -269,6 +270,7 @@ PRAGMA user_version = 3;
 )sql";
 
 TEST(Store, UpgradesASchemaOneStore) {
+  SQLITE_ONLY();
   const auto dir = testing::fresh_temp_dir("store_upgrade");
   exec_sql(dir / "v.db", kShippedV1);  // as schema 1 left it: no audit log, no accounts
   auto store = open_store(dir / "v.db");
@@ -281,6 +283,7 @@ TEST(Store, UpgradesASchemaOneStore) {
 // failed (UNIQUE constraint failed: alerts.id) and the server, after a restart, overwrote
 // the previous run's rows. Stores from then are migrated, their rows kept as they were.
 TEST(Store, MigratesAVersion3StoreKeepingItsOldStyleIds) {
+  SQLITE_ONLY();
   const auto dir = testing::fresh_temp_dir("store_v3");
   exec_sql(dir / "v.db", std::string(kShippedV1) + kShippedV2 + kShippedV3 + R"sql(
 INSERT INTO cameras VALUES ('cam', 1000);
@@ -369,9 +372,15 @@ TEST(Store, ANulInAFilterMatchesNothingInsteadOfEverything) {
   EXPECT_TRUE(store->alerts(f)->empty());
   f.id = std::string("cam/l/1\0x", 9);
   EXPECT_TRUE(store->alerts(f)->empty());
-  // Text with a NUL comes back whole.
+  // Text with a NUL comes back whole, or is refused where it cannot be stored whole.
   auto e = event(rules::Phase::kStart, std::string("a\0b", 3), 1000);
   e.detail = std::string("x\0y", 3);
+  if (testing::testing_postgres()) {
+    const auto r = store->record(e);
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr("NUL"));
+    return;
+  }
   ASSERT_TRUE(store->record(e));
   f.id = e.alert_id;
   const auto rows = store->alerts(f);
@@ -379,7 +388,28 @@ TEST(Store, ANulInAFilterMatchesNothingInsteadOfEverything) {
   EXPECT_EQ((*rows)[0].detail, e.detail);
 }
 
+TEST(Store, AServerThatDoesNotAnswerIsNamedWithoutItsPassword) {
+  const auto dir = testing::fresh_temp_dir("store_no_server");
+  auto s = Store::open("postgresql://vigie:s3cret@127.0.0.1:1/vigie", (dir / "k").string());
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.error().message, HasSubstr("cannot open event store 'postgresql://vigie@127.0.0.1:1/vigie'"));
+  EXPECT_THAT(s.error().message, ::testing::Not(HasSubstr("s3cret")));
+}
+
+TEST(Store, TheAuditLogOfAServerStoreNeedsItsKeyNamed) {
+  if (!testing::testing_postgres()) GTEST_SKIP() << "needs the PostgreSQL run (VIGIE_TEST_STORE=postgresql)";
+  const auto dir = testing::fresh_temp_dir("store_server_key");
+  auto s = Store::open(testing::store_location(dir / "v.db"));
+  ASSERT_TRUE(s) << s.error().message;  // alerts need no key
+  ASSERT_TRUE((*s)->record(event(rules::Phase::kStart, "cam/l/1", 1000)));
+  const auto r = (*s)->audit("alice", "alerts.list", "", 1);
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("needs its key file named"));
+  EXPECT_FALSE((*s)->verify_audit());
+}
+
 TEST(Store, AMissingFolderIsNamed) {
+  SQLITE_ONLY();
   const auto dir = testing::fresh_temp_dir("store_no_folder");
   auto s = Store::open((dir / "nowhere" / "s.db").string());
   ASSERT_FALSE(s);
@@ -390,12 +420,13 @@ TEST(Store, AMissingFolderIsNamed) {
 
 TEST(Store, AStoredAlertSurvivesKillDashNine) {
   const auto dir = testing::fresh_temp_dir("store_kill");
-  const std::string path = (dir / "v.db").string();
+  const std::string location = testing::store_location(dir / "v.db");  // created here, before the fork
+  const std::string key = (dir / "v.db.audit-key").string();
   int pipefd[2];
   ASSERT_EQ(pipe(pipefd), 0);
   const pid_t child = fork();
   if (child == 0) {
-    auto store = Store::open(path);
+    auto store = Store::open(location, key);
     const bool ok = store && store.value()->record(event(rules::Phase::kStart, "cam/l/1", 1000));
     const char c = ok ? 'y' : 'n';
     (void)!write(pipefd[1], &c, 1);  // "stored" is reported only after record() returned
@@ -423,9 +454,9 @@ namespace {
 
 TEST(Accounts, PasswordsAreHashedAndChecked) {
   const auto dir = testing::fresh_temp_dir("accounts");
-  auto store = Store::open((dir / "v.db").string());
+  auto store = open_store(dir / "v.db");
   ASSERT_TRUE(store);
-  auto& s = *store.value();
+  auto& s = *store;
   ASSERT_TRUE(s.add_user("alice", "operator", "correct horse battery", 1));
   EXPECT_EQ(*s.check_password("alice", "correct horse battery"), std::optional<std::string>("operator"));
   EXPECT_FALSE(s.check_password("alice", "wrong password here")->has_value());
@@ -438,8 +469,9 @@ TEST(Accounts, PasswordsAreHashedAndChecked) {
 
 TEST(Accounts, BadAccountsAreRefused) {
   const auto dir = testing::fresh_temp_dir("accounts_bad");
-  auto store = Store::open((dir / "v.db").string());
-  auto& s = *store.value();
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE(store);
+  auto& s = *store;
   ASSERT_TRUE(s.add_user("bob", "auditor", "a long enough password", 1));
   EXPECT_THAT(s.add_user("bob", "admin", "another long password", 1).error().message, HasSubstr("already exists"));
   EXPECT_THAT(s.add_user("carol", "king", "a long enough password", 1).error().message, HasSubstr("role 'king'"));
@@ -450,8 +482,9 @@ TEST(Accounts, BadAccountsAreRefused) {
 // The defect: "evil\0admin" was stored as "evil" (text bound up to its first NUL).
 TEST(Accounts, ANameWithANulOrAControlCharacterIsRefused) {
   const auto dir = testing::fresh_temp_dir("accounts_nul");
-  auto store = Store::open((dir / "v.db").string());
-  auto& s = *store.value();
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE(store);
+  auto& s = *store;
   const std::string password = "a long enough password";
   auto r = s.add_user(std::string("evil\0admin", 10), "admin", password, 1);
   ASSERT_FALSE(r);

@@ -21,11 +21,12 @@ std::string file_stem(std::string id) {
   return id;
 }
 
-// Where media go: `store.media`, taken from the store's folder when relative, made absolute
-// so that the paths stored mean the same file from any working directory.
+// Where media go: `store.media`, taken from the SQLite store's folder when relative (the
+// working directory with a server), made absolute so that the paths stored mean the same
+// file from any working directory.
 std::filesystem::path resolve_media(const StoreConfig& store) {
   std::filesystem::path media = store.media;
-  if (media.is_relative()) media = std::filesystem::path(store.path).parent_path() / media;
+  if (media.is_relative() && store.url.empty()) media = std::filesystem::path(store.path).parent_path() / media;
   std::error_code ec;
   auto absolute = std::filesystem::absolute(media, ec);
   return ec ? media : absolute.lexically_normal();
@@ -45,7 +46,7 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
       retention_days_(config.store.retention_days),
       clip_pre_s_(config.store.clip_pre_s),
       clip_post_s_(config.store.clip_post_s) {
-  auto store = events::Store::open(config.store.path, config.store.audit_key);
+  auto store = events::Store::open(config.store.location(), config.store.audit_key);
   if (!store) throw OutputError(store.error().message);
   store_ = std::move(store.value());
   std::error_code ec;

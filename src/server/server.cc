@@ -248,10 +248,10 @@ struct Server::Impl {
         account_limiter(config.server.login_attempts * 10, config.server.login_window_s),
         http(listener_limits(config.server)),
         streams(config.server.max_streams, config.server.max_streams_per_user) {
-    auto s = events::Store::open(config.store.path, config.store.audit_key);
+    auto s = events::Store::open(config.store.location(), config.store.audit_key);
     if (!s) throw std::runtime_error(s.error().message);
     store = std::move(s.value());
-    auto l = events::Store::open(config.store.path, config.store.audit_key);
+    auto l = events::Store::open(config.store.location(), config.store.audit_key);
     if (!l) throw std::runtime_error(l.error().message);
     slow_store = std::move(l.value());
     char hash[crypto_pwhash_STRBYTES];

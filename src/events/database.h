@@ -1,0 +1,70 @@
+// The SQL connection under the event store (internal to src/events): an SQLite file or a
+// PostgreSQL server, behind one small interface, so that the store's logic, its schema
+// history and its tests are written once for both.
+//
+// SQL is written once, in what both engines understand: ?N placeholders (the PostgreSQL
+// side numbers them $N), the reserved word "user" quoted, ON CONFLICT … DO NOTHING, CAST
+// to DOUBLE PRECISION or BIGINT where a parameter's type would be ambiguous. What differs
+// (the schema's column types, the version counter, an exclusive transaction) is in the
+// connection.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "events/store.h"
+
+namespace vigie::events {
+
+enum class Step { kRow, kDone, kError };
+
+// One statement: bind, then step through its rows. A failed step says why in error().
+class Query {
+ public:
+  virtual ~Query() = default;
+  virtual Query& bind(int i, const std::string& v) = 0;
+  Query& bind(int i, const char* v) = delete;  // a literal would lose its length: pass a std::string
+  virtual Query& bind(int i, double v) = 0;
+  virtual Query& bind(int i, int64_t v) = 0;
+  Query& bind(int i, int v) { return bind(i, static_cast<int64_t>(v)); }
+  virtual Step step() = 0;
+  virtual std::string text(int col) const = 0;
+  virtual double real(int col) const = 0;
+  virtual int64_t integer(int col) const = 0;
+  virtual bool null(int col) const = 0;
+  virtual int64_t changes() const = 0;          // rows inserted, updated or deleted
+  virtual bool unique_violation() const = 0;    // the failed step broke a unique key
+  virtual std::string error() const = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  // Statements without parameters, one after the other.
+  virtual Result<Ok> exec(const std::string& sql) = 0;
+  virtual std::unique_ptr<Query> query(const std::string& sql) = 0;
+  // BEGIN, with the lock that lets one writer at a time extend the audit chain (readers
+  // go on).
+  virtual Result<Ok> begin_exclusive() = 0;
+  // The schema history: step i takes version i to i + 1. Never edit a step that shipped.
+  virtual const std::vector<std::string>& migrations() const = 0;
+  virtual Result<int> schema_version() = 0;
+  virtual std::string set_schema_version_sql(int version) const = 0;
+  // The store as messages name it: the file, or the URL without its password.
+  virtual const std::string& name() const = 0;
+  virtual bool is_server() const = 0;
+  // Whether text may contain a NUL byte (SQLite: yes; PostgreSQL: no, such a parameter
+  // makes the statement fail).
+  virtual bool text_holds_nul() const = 0;
+};
+
+// A PostgreSQL server when is_database_url(location) (store.h), else an SQLite file.
+Result<std::unique_ptr<Database>> connect_database(const std::string& location);
+
+Result<std::unique_ptr<Database>> open_sqlite(const std::string& path);
+Result<std::unique_ptr<Database>> open_postgres(const std::string& url);
+
+}  // namespace vigie::events

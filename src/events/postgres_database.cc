@@ -1,0 +1,233 @@
+// The event store's PostgreSQL connection (libpqxx 6.4), for several machines on one
+// database. Each statement runs on its own (autocommit) unless the store opened a
+// transaction with BEGIN; a committed row is on the server's disk (synchronous_commit is
+// PostgreSQL's default) before the call returns.
+//
+// PostgreSQL text cannot hold a NUL byte and libpq would cut the parameter at the first
+// one: a statement given such text fails, naming the reason, and stores nothing.
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <pqxx/pqxx>
+
+#include "events/database.h"
+
+namespace vigie::events {
+namespace {
+
+// "?12" → "$12" outside quoted text: the store's SQL is written with SQLite's numbered
+// placeholders.
+std::string numbered_placeholders(const std::string& sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '?' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+      out += '$';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+class PostgresQuery final : public Query {
+ public:
+  PostgresQuery(pqxx::connection& c, const std::string& sql) : conn_(c), sql_(numbered_placeholders(sql)) {}
+  Query& bind(int i, const std::string& v) override {
+    if (v.find('\0') != std::string::npos) error_ = "PostgreSQL text cannot hold a NUL byte (parameter " +
+                                                     std::to_string(i) + ")";
+    return set(i, v);
+  }
+  Query& bind(int i, double v) override { return set(i, fmt::format("{}", v)); }
+  Query& bind(int i, int64_t v) override { return set(i, std::to_string(v)); }
+  using Query::bind;
+
+  Step step() override {
+    if (!ran_) {
+      ran_ = true;
+      if (!error_.empty()) return Step::kError;
+      try {
+        pqxx::nontransaction tx(conn_);
+        result_ = tx.exec_params(sql_, pqxx::prepare::make_dynamic_params(params_));
+      } catch (const pqxx::unique_violation& e) {
+        unique_ = true;
+        error_ = first_line(e.what());
+        return Step::kError;
+      } catch (const std::exception& e) {
+        error_ = first_line(e.what());
+        return Step::kError;
+      }
+      row_ = -1;
+    }
+    if (!error_.empty()) return Step::kError;
+    return ++row_ < static_cast<long>(result_.size()) ? Step::kRow : Step::kDone;
+  }
+  std::string text(int col) const override {
+    const auto f = result_[row_][col];
+    return f.is_null() ? std::string() : std::string(f.c_str(), f.size());
+  }
+  double real(int col) const override { return std::strtod(result_[row_][col].c_str(), nullptr); }
+  int64_t integer(int col) const override { return std::strtoll(result_[row_][col].c_str(), nullptr, 10); }
+  bool null(int col) const override { return result_[row_][col].is_null(); }
+  int64_t changes() const override { return static_cast<int64_t>(result_.affected_rows()); }
+  bool unique_violation() const override { return unique_; }
+  std::string error() const override { return error_; }
+
+ private:
+  static std::string first_line(const std::string& s) {
+    auto end = s.find('\n');
+    return s.substr(0, end);
+  }
+  Query& set(int i, std::string v) {
+    if (i < 1) return *this;
+    if (params_.size() < static_cast<size_t>(i)) params_.resize(i);
+    params_[i - 1] = std::move(v);
+    return *this;
+  }
+
+  pqxx::connection& conn_;
+  std::string sql_;
+  std::vector<std::string> params_;
+  pqxx::result result_;
+  long row_ = -1;
+  bool ran_ = false, unique_ = false;
+  std::string error_;
+};
+
+// The same schema as SQLite's at each version, in PostgreSQL's types (DOUBLE PRECISION:
+// REAL is 4 bytes here, too coarse for epoch seconds). PostgreSQL stores begin at
+// schema 4, so steps 1 to 3 have nothing to do.
+const std::vector<std::string> kMigrations = {
+    "",
+    "",
+    "",
+    R"sql(
+CREATE TABLE cameras (
+  name TEXT PRIMARY KEY,
+  first_seen DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY,
+  camera TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  rule_type TEXT NOT NULL,
+  place TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  track_ids TEXT NOT NULL DEFAULT '[]',
+  start_epoch DOUBLE PRECISION NOT NULL,
+  last_epoch DOUBLE PRECISION NOT NULL,
+  end_epoch DOUBLE PRECISION,
+  peak DOUBLE PRECISION NOT NULL DEFAULT 0,
+  box TEXT NOT NULL DEFAULT '[]',
+  snapshot_path TEXT NOT NULL DEFAULT '',
+  clip_path TEXT NOT NULL DEFAULT '',
+  stream_start_s DOUBLE PRECISION NOT NULL DEFAULT 0,
+  stream_raised_s DOUBLE PRECISION NOT NULL DEFAULT 0,
+  run_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX alerts_by_time ON alerts (start_epoch);
+CREATE INDEX alerts_by_camera_rule ON alerts (camera, rule, start_epoch);
+CREATE TABLE tracks (
+  camera TEXT NOT NULL,
+  run_id TEXT NOT NULL DEFAULT '',
+  track_id INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  first_epoch DOUBLE PRECISION NOT NULL,
+  last_epoch DOUBLE PRECISION NOT NULL,
+  path TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (camera, run_id, track_id, first_epoch)
+);
+CREATE INDEX tracks_by_time ON tracks (last_epoch);
+CREATE TABLE operator_actions (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  action TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  "user" TEXT NOT NULL,
+  at_epoch DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE audit_log (
+  id BIGINT PRIMARY KEY,
+  at_epoch DOUBLE PRECISION NOT NULL,
+  "user" TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  mac TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'auditor', 'admin')),
+  password_hash TEXT NOT NULL,
+  created_epoch DOUBLE PRECISION NOT NULL
+);
+)sql",
+};
+
+class PostgresDatabase final : public Database {
+ public:
+  PostgresDatabase(std::unique_ptr<pqxx::connection> c, std::string name)
+      : conn_(std::move(c)), name_(std::move(name)) {}
+
+  Result<Ok> exec(const std::string& sql) override {
+    try {
+      pqxx::nontransaction tx(*conn_);
+      tx.exec(sql);
+      return Ok{};
+    } catch (const std::exception& e) {
+      return Error{fmt::format("event store '{}': {}", name_, first_line(e.what()))};
+    }
+  }
+  std::unique_ptr<Query> query(const std::string& sql) override {
+    return std::make_unique<PostgresQuery>(*conn_, sql);
+  }
+  // The lock conflicts with itself only: readers go on, a second appender waits.
+  Result<Ok> begin_exclusive() override { return exec("BEGIN; LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"); }
+  const std::vector<std::string>& migrations() const override { return kMigrations; }
+  Result<int> schema_version() override {
+    auto exists = query("SELECT to_regclass('vigie_schema') IS NOT NULL");
+    if (exists->step() != Step::kRow) return Error{fmt::format("event store '{}': {}", name_, exists->error())};
+    if (exists->text(0) != "t") return 0;
+    auto q = query("SELECT version FROM vigie_schema");
+    const Step s = q->step();
+    if (s == Step::kError) return Error{fmt::format("event store '{}': {}", name_, q->error())};
+    return s == Step::kRow ? static_cast<int>(q->integer(0)) : 0;
+  }
+  std::string set_schema_version_sql(int version) const override {
+    return fmt::format(
+        "CREATE TABLE IF NOT EXISTS vigie_schema (version INTEGER NOT NULL); DELETE FROM vigie_schema; "
+        "INSERT INTO vigie_schema (version) VALUES ({});",
+        version);
+  }
+  const std::string& name() const override { return name_; }
+  bool is_server() const override { return true; }
+  bool text_holds_nul() const override { return false; }
+
+ private:
+  static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+  std::unique_ptr<pqxx::connection> conn_;
+  std::string name_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> open_postgres(const std::string& url) {
+  const std::string name = printable_location(url);
+  try {
+    auto conn = std::make_unique<pqxx::connection>(url);
+    return std::unique_ptr<Database>(std::make_unique<PostgresDatabase>(std::move(conn), name));
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    return Error{fmt::format("cannot open event store '{}': {}", name, why)};
+  }
+}
+
+}  // namespace vigie::events

@@ -1,0 +1,232 @@
+// The event store's SQLite connection: a file in WAL mode, fully synchronous.
+//
+// Text goes in and comes out with its length: a NUL byte is data like any other, so what
+// is stored is exactly what was hashed, compared or filtered on (a name "ghost\0x" is
+// stored whole, not as "ghost").
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "events/database.h"
+
+namespace vigie::events {
+namespace {
+
+class SqliteQuery final : public Query {
+ public:
+  SqliteQuery(sqlite3* db, const std::string& sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  }
+  ~SqliteQuery() override { sqlite3_finalize(stmt_); }
+  Query& bind(int i, const std::string& v) override {
+    sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    return *this;
+  }
+  Query& bind(int i, double v) override {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  Query& bind(int i, int64_t v) override {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  using Query::bind;
+  Step step() override {
+    if (rc_ != SQLITE_OK) return Step::kError;
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return Step::kRow;
+    if (rc == SQLITE_DONE) return Step::kDone;
+    rc_ = rc;
+    return Step::kError;
+  }
+  std::string text(int col) const override {
+    const auto* p = sqlite3_column_text(stmt_, col);  // before _bytes, as SQLite asks
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  double real(int col) const override { return sqlite3_column_double(stmt_, col); }
+  int64_t integer(int col) const override { return sqlite3_column_int64(stmt_, col); }
+  bool null(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  int64_t changes() const override { return sqlite3_changes64(db_); }
+  bool unique_violation() const override {
+    const int code = sqlite3_extended_errcode(db_);
+    return code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE;
+  }
+  std::string error() const override { return sqlite3_errmsg(db_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+// Schema steps: kMigrations[i] takes the schema from version i to i + 1.
+const std::vector<std::string> kMigrations = {
+    R"sql(
+CREATE TABLE cameras (
+  name TEXT PRIMARY KEY,
+  first_seen REAL NOT NULL
+);
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY,
+  camera TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  rule_type TEXT NOT NULL,
+  place TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  track_ids TEXT NOT NULL DEFAULT '[]',
+  start_epoch REAL NOT NULL,
+  last_epoch REAL NOT NULL,
+  end_epoch REAL,
+  peak REAL NOT NULL DEFAULT 0,
+  box TEXT NOT NULL DEFAULT '[]',
+  snapshot_path TEXT NOT NULL DEFAULT '',
+  clip_path TEXT NOT NULL DEFAULT '',
+  stream_start_s REAL NOT NULL DEFAULT 0,
+  stream_raised_s REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX alerts_by_time ON alerts (start_epoch);
+CREATE INDEX alerts_by_camera_rule ON alerts (camera, rule, start_epoch);
+CREATE TABLE tracks (
+  camera TEXT NOT NULL,
+  track_id INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  first_epoch REAL NOT NULL,
+  last_epoch REAL NOT NULL,
+  path TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (camera, track_id, first_epoch)
+);
+CREATE TABLE operator_actions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  action TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  user TEXT NOT NULL,
+  at_epoch REAL NOT NULL
+);
+)sql",
+    // 2: the audit log, hash-chained.
+    R"sql(
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at_epoch REAL NOT NULL,
+  user TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+)sql",
+    // 3: local accounts.
+    R"sql(
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'auditor', 'admin')),
+  password_hash TEXT NOT NULL,
+  created_epoch REAL NOT NULL
+);
+)sql",
+    // 4: ids unique across runs. Alerts and tracks say which tracker run numbered their
+    // track ids (UUIDv7; '' for rows from before); a track is keyed by its run, so a new
+    // run's track 1 no longer REPLACEs an older one. Audit entries get a MAC (HMAC-SHA256
+    // of their hash with a key kept outside the database; '' for entries from before).
+    R"sql(
+ALTER TABLE alerts ADD COLUMN run_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE tracks_v4 (
+  camera TEXT NOT NULL,
+  run_id TEXT NOT NULL DEFAULT '',
+  track_id INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  first_epoch REAL NOT NULL,
+  last_epoch REAL NOT NULL,
+  path TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (camera, run_id, track_id, first_epoch)
+);
+INSERT INTO tracks_v4 (camera, run_id, track_id, label, first_epoch, last_epoch, path)
+  SELECT camera, '', track_id, label, first_epoch, last_epoch, path FROM tracks;
+DROP TABLE tracks;
+ALTER TABLE tracks_v4 RENAME TO tracks;
+CREATE INDEX tracks_by_time ON tracks (last_epoch);
+ALTER TABLE audit_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+)sql",
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteDatabase() override { sqlite3_close(db_); }
+
+  Result<Ok> exec(const std::string& sql) override {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string why = err ? err : sqlite3_errmsg(db_);
+      sqlite3_free(err);
+      return Error{fmt::format("event store '{}': {}", path_, why)};
+    }
+    return Ok{};
+  }
+  std::unique_ptr<Query> query(const std::string& sql) override { return std::make_unique<SqliteQuery>(db_, sql); }
+  // IMMEDIATE: the write lock now, not at the first write, so two appenders never both
+  // read the same last entry.
+  Result<Ok> begin_exclusive() override { return exec("BEGIN IMMEDIATE"); }
+  const std::vector<std::string>& migrations() const override { return kMigrations; }
+  Result<int> schema_version() override {
+    SqliteQuery q(db_, "PRAGMA user_version");
+    if (q.step() != Step::kRow) return Error{fmt::format("event store '{}': {}", path_, q.error())};
+    return static_cast<int>(q.integer(0));
+  }
+  std::string set_schema_version_sql(int version) const override {
+    return fmt::format("PRAGMA user_version = {};", version);
+  }
+  const std::string& name() const override { return path_; }
+  bool is_server() const override { return false; }
+  bool text_holds_nul() const override { return true; }
+
+ private:
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace
+
+bool is_database_url(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+std::string printable_location(const std::string& location) {
+  if (!is_database_url(location)) return location;
+  const auto scheme = location.find("://");
+  const auto at = location.find('@');
+  const auto colon = location.find(':', scheme + 3);
+  if (at == std::string::npos || colon == std::string::npos || colon > at) return location;
+  return location.substr(0, colon) + location.substr(at);
+}
+
+Result<std::unique_ptr<Database>> connect_database(const std::string& location) {
+  return is_database_url(location) ? open_postgres(location) : open_sqlite(location);
+}
+
+Result<std::unique_ptr<Database>> open_sqlite(const std::string& path) {
+  // SQLite would say only "unable to open database file".
+  const auto folder = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
+    return Error{fmt::format("cannot open event store '{}': folder '{}' does not exist (create it first)", path,
+                             folder.string())};
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Error{fmt::format("cannot open event store '{}': {}", path, why)};
+  }
+  sqlite3_busy_timeout(db, 5000);
+  auto out = std::make_unique<SqliteDatabase>(db, path);
+  // WAL: readers (the server, `vigie alerts list`) never block the writer. FULL sync:
+  // a committed alert is on disk before record() returns.
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
+    if (auto r = out->exec(pragma); !r) return r.error();
+  return std::unique_ptr<Database>(std::move(out));
+}
+
+}  // namespace vigie::events
