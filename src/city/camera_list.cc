@@ -36,13 +36,28 @@ std::vector<std::string> split_csv(const std::string& line, char sep) {
   return out;
 }
 
+// UTF-8 as RFC 3629 defines it: no overlong forms (0xC0 0x9B), surrogates or code points
+// above U+10FFFF, which strict UTF-8 writers (nlohmann's dump) refuse.
 bool valid_utf8(const std::string& s) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
   for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
-    if (extra < 0 || i + extra >= s.size()) return false;
-    for (int k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    const unsigned c = byte(i);
+    int extra = 0;
+    unsigned low = 0x80, high = 0xBF;  // the range of the second byte
+    if (c < 0x80) extra = 0;
+    else if (c >= 0xC2 && c <= 0xDF) extra = 1;
+    else if (c == 0xE0) extra = 2, low = 0xA0;
+    else if (c == 0xED) extra = 2, high = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF) extra = 2;
+    else if (c == 0xF0) extra = 3, low = 0x90;
+    else if (c == 0xF4) extra = 3, high = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3) extra = 3;
+    else return false;
+    if (extra > 0 && i + extra >= s.size()) return false;
+    for (int k = 1; k <= extra; ++k) {
+      const unsigned b = byte(i + k);
+      if (k == 1 ? (b < low || b > high) : (b >> 6) != 0x2) return false;
+    }
     i += 1 + extra;
   }
   return true;

@@ -462,6 +462,21 @@ TEST(CameraList, ALatin1CsvIsReadAsLatin1AndWrittenAsUtf8) {
   EXPECT_NO_THROW(cameras_geojson(*cams).dump());
 }
 
+// Found by fuzzing: 0xC1 0x9B passed for UTF-8 (an overlong form), and the strict JSON
+// writer threw on it. Overlong forms, surrogates and bytes past U+10FFFF are not UTF-8.
+TEST(CameraList, OverlongOrSurrogateBytesAreNotTakenForUtf8) {
+  const auto dir = vigie::testing::fresh_temp_dir("city_csv_overlong");
+  std::ofstream(dir / "l.csv") << "name,lat,lon\nA\xc1\x9b,48.13,11.57\nB\xed\xa0\x80,48.13,11.57\n"
+                                  "C\xf4\x90\x80\x80,48.13,11.57\nD\xe2\x82\xac,48.13,11.57\n";
+  std::vector<std::string> warnings;
+  const auto cams = read_camera_list((dir / "l.csv").string(), CityConfig{}, warnings);
+  ASSERT_TRUE(cams) << cams.error().message;
+  ASSERT_EQ(cams->size(), 4u);
+  EXPECT_EQ((*cams)[0].tags.at("name"), "A\xc3\x81\xc2\x9b");  // read as Latin-1
+  EXPECT_EQ((*cams)[3].tags.at("name"), "D\xe2\x82\xac");       // the euro sign is UTF-8
+  EXPECT_NO_THROW(cameras_geojson(*cams).dump());
+}
+
 TEST(CameraList, CsvWithEitherSeparatorAndBadRows) {
   const auto dir = vigie::testing::fresh_temp_dir("city_csv");
   std::ofstream(dir / "a.csv") << "seq,name,lat,lon\n1,\"Quai, nord\",43.30,5.37\n2,x,north,5.3\n3,y,43.31,5.38\n";
