@@ -251,6 +251,7 @@ int analyze(const AnalyzeOptions& o) {
                alerts->failures(), vigie::events::printable_location(config.store.location()));
     return 1;
   }
+  if (alerts && alerts->waiting() > 0) return 1;  // kept, not lost, but not in the store yet (said above)
   if (!stats.source_error.empty()) {
     fmt::print(stderr, "vigie: error: {}: stopped after {} frames: {}\n", camera.input, stats.decoded,
                stats.source_error);

@@ -383,6 +383,7 @@ Config read_config(const YAML::Node& root, const std::string& name) {
     Section s = top.child("store");
     s.get("path", config.store.path, [](const std::string& v) { return !v.empty(); }, "must not be empty");
     s.get("media", config.store.media, [](const std::string& v) { return !v.empty(); }, "must not be empty");
+    s.get("outbox", config.store.outbox, [](const std::string& v) { return !v.empty(); }, "must not be empty");
     s.get("retention_days", config.store.retention_days, positive, "must be > 0");
     s.get("clip_pre_s", config.store.clip_pre_s, non_negative, "must be >= 0");
     s.get("clip_post_s", config.store.clip_post_s, non_negative, "must be >= 0");

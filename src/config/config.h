@@ -165,6 +165,8 @@ struct StoreConfig {
   // several machines on one store; needs audit_key. Empty: the SQLite file at `path`.
   std::string url;
   const std::string& location() const { return url.empty() ? path : url; }
+  // Writes waiting for a store that is away, one file per camera (relative: as media).
+  std::string outbox = "outbox";
   std::string media = "media";    // snapshots and clips (relative: to the SQLite file's folder, or the working directory with a url)
   // Alerts and media older than this are deleted: 30 days is the legal maximum for
   // video-protection recordings in France (Code de la sécurité intérieure, L252-5).

@@ -59,6 +59,8 @@ class Database {
   // Whether text may contain a NUL byte (SQLite: yes; PostgreSQL: no, such a parameter
   // makes the statement fail).
   virtual bool text_holds_nul() const = 0;
+  // Whether the database answers now (reconnecting if it can). A file always does.
+  virtual bool reachable() = 0;
 };
 
 // A PostgreSQL server when is_database_url(location) (store.h), else an SQLite file.

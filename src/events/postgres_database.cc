@@ -209,6 +209,16 @@ class PostgresDatabase final : public Database {
   const std::string& name() const override { return name_; }
   bool is_server() const override { return true; }
   bool text_holds_nul() const override { return false; }
+  // libpqxx reconnects a lost connection when the next transaction starts.
+  bool reachable() override {
+    try {
+      pqxx::nontransaction tx(*conn_);
+      tx.exec("SELECT 1");
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
 
  private:
   static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }

@@ -182,6 +182,7 @@ class SqliteDatabase final : public Database {
   const std::string& name() const override { return path_; }
   bool is_server() const override { return false; }
   bool text_holds_nul() const override { return true; }
+  bool reachable() override { return true; }
 
  private:
   sqlite3* db_;

@@ -44,6 +44,8 @@ Store::~Store() = default;
 
 bool Store::is_server() const { return db_->is_server(); }
 
+bool Store::reachable() { return db_->reachable(); }
+
 Result<Ok> Store::exec(const std::string& sql) const { return db_->exec(sql); }
 
 Result<Ok> Store::audit_key_named() const {
@@ -125,13 +127,19 @@ Result<Ok> Store::record_track(const std::string& camera, int track_id, const st
                                const std::string& run_id) {
   auto s = db_->query(
       "INSERT INTO tracks (camera, run_id, track_id, label, first_epoch, last_epoch, path) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (camera, run_id, track_id, first_epoch) DO NOTHING");
   nlohmann::json points = nlohmann::json::array();
   for (const auto& [x, y] : path) points.push_back({x, y});
   s->bind(1, camera).bind(2, run_id).bind(3, track_id).bind(4, label).bind(5, first_epoch).bind(6, last_epoch);
   s->bind(7, points.dump());
   if (s->step() != Step::kDone) return sql_error(*s);
-  return Ok{};
+  if (s->changes() > 0) return Ok{};
+  auto same = db_->query(
+      "SELECT last_epoch FROM tracks WHERE camera = ?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4");
+  same->bind(1, camera).bind(2, run_id).bind(3, track_id).bind(4, first_epoch);
+  if (same->step() == Step::kRow && std::abs(same->real(0) - last_epoch) < 1e-3) return Ok{};
+  return Error{fmt::format("event store '{}': track {} of run '{}' on camera '{}' is already stored", path_, track_id,
+                           run_id, camera)};
 }
 
 Result<int> Store::track_count(const std::string& camera) const {

@@ -115,8 +115,9 @@ class Store {
   // start time: a retry) is ok and changes nothing.
   Result<Ok> record(const rules::AlertEvent& event);
   // A finished track's summary: class, first/last seen, its path of foot points, and the
-  // tracker run that numbered it (track ids restart with each run). Fails, replacing
-  // nothing, if that run already stored this track.
+  // tracker run that numbered it (track ids restart with each run). The same track stored
+  // again (same run, id, first and last time: a retry) is ok and changes nothing; another
+  // track under that key fails, replacing nothing.
   Result<Ok> record_track(const std::string& camera, int track_id, const std::string& label, double first_epoch,
                           double last_epoch, const std::vector<std::pair<float, float>>& path,
                           const std::string& run_id = "");
@@ -174,6 +175,9 @@ class Store {
   int schema_version() const;
   // A PostgreSQL server rather than an SQLite file.
   bool is_server() const;
+  // Whether the store answers now (a server is reconnected to if it is back). After a
+  // failed write, false means "try again later", true means the write itself was refused.
+  bool reachable();
 
  private:
   Store(std::unique_ptr<Database> db, std::string key_path, std::string head_path);

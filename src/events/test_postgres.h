@@ -46,6 +46,10 @@ class PostgresCluster {
   }
   int port() const { return port_; }
 
+  // The server down (fast shutdown: connections are cut) and up again, same port and data.
+  bool stop() const { return run(fmt::format("{}/pg_ctl -D {}/data -m fast -w stop", kBin, dir_.string())); }
+  bool start_again() const { return run(start_command()); }
+
  private:
   PostgresCluster() = default;
 
@@ -88,13 +92,16 @@ class PostgresCluster {
     port_ = free_port();
     if (!run(fmt::format("{}/initdb -D {}/data -U postgres -A trust -E UTF8 --no-sync", kBin, dir_.string())))
       return "initdb failed: " + log_tail();
+    if (!run(start_command())) return "the PostgreSQL server did not start: " + log_tail();
+    return {};
+  }
+
+  std::string start_command() const {
     const std::string options = fmt::format(
         "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
         port_, dir_.string());
-    if (!run(fmt::format("{}/pg_ctl -D {}/data -l {}/server.log -w -t 60 -o '{}' start", kBin, dir_.string(),
-                         dir_.string(), options)))
-      return "the PostgreSQL server did not start: " + log_tail();
-    return {};
+    return fmt::format("{}/pg_ctl -D {}/data -l {}/server.log -w -t 60 -o '{}' start", kBin, dir_.string(),
+                       dir_.string(), options);
   }
 
   std::filesystem::path dir_;

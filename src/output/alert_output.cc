@@ -21,15 +21,34 @@ std::string file_stem(std::string id) {
   return id;
 }
 
-// Where media go: `store.media`, taken from the SQLite store's folder when relative (the
-// working directory with a server), made absolute so that the paths stored mean the same
-// file from any working directory.
-std::filesystem::path resolve_media(const StoreConfig& store) {
-  std::filesystem::path media = store.media;
-  if (media.is_relative() && store.url.empty()) media = std::filesystem::path(store.path).parent_path() / media;
+// Where a folder of the store's (`store.media`, `store.outbox`) is: taken from the SQLite
+// store's folder when relative (the working directory with a server), made absolute so
+// that the paths stored mean the same file from any working directory.
+std::filesystem::path beside_store(const StoreConfig& store, const std::string& folder) {
+  std::filesystem::path p = folder;
+  if (p.is_relative() && store.url.empty()) p = std::filesystem::path(store.path).parent_path() / p;
   std::error_code ec;
-  auto absolute = std::filesystem::absolute(media, ec);
-  return ec ? media : absolute.lexically_normal();
+  auto absolute = std::filesystem::absolute(p, ec);
+  return ec ? p : absolute.lexically_normal();
+}
+
+std::filesystem::path create_folder(const std::filesystem::path& folder, const char* what) {
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) throw OutputError(fmt::format("cannot create {} folder '{}': {}", what, folder.string(), ec.message()));
+  return folder;
+}
+
+events::StoreWrite alert_write(const rules::AlertEvent& e) {
+  events::StoreWrite w;
+  w.alert = e;
+  return w;
+}
+
+events::StoreWrite media_write(events::StoreWrite::Kind kind, const std::string& alert_id, const std::string& file) {
+  events::StoreWrite w;
+  w.kind = kind, w.alert_id = alert_id, w.file = file;
+  return w;
 }
 
 bool power_of_ten(int n) {
@@ -42,16 +61,21 @@ bool power_of_ten(int n) {
 AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live)
     : camera_(camera), ids_(std::make_shared<UuidV7>()), run_id_(ids_->next()),
       engine_(camera, [ids = ids_] { return ids->next(); }), start_epoch_(start_epoch),
-      media_(resolve_media(config.store) / camera.name),
+      media_(beside_store(config.store, config.store.media) / camera.name),
       retention_days_(config.store.retention_days),
       clip_pre_s_(config.store.clip_pre_s),
       clip_post_s_(config.store.clip_post_s) {
   auto store = events::Store::open(config.store.location(), config.store.audit_key);
   if (!store) throw OutputError(store.error().message);
   store_ = std::move(store.value());
-  std::error_code ec;
-  std::filesystem::create_directories(media_, ec);
-  if (ec) throw OutputError(fmt::format("cannot create media folder '{}': {}", media_.string(), ec.message()));
+  create_folder(media_, "media");
+  const auto outbox_path = create_folder(beside_store(config.store, config.store.outbox), "outbox") /
+                           (file_stem(camera.name) + ".outbox");
+  auto outbox = events::Outbox::open(outbox_path.string());
+  if (!outbox) throw OutputError(outbox.error().message);
+  outbox_ = std::move(outbox.value());
+  if (!outbox_->warning().empty()) fmt::print(stderr, "vigie: warning: {}\n", outbox_->warning());
+  if (outbox_->pending() > 0) deliver_outbox(/*now=*/true);
   apply_retention();
   if (!config.mqtt.host.empty()) {
     auto mqtt = bus::MqttPublisher::connect(config.mqtt);
@@ -86,6 +110,7 @@ void AlertOutput::on_frame(const Frame& frame, const pipeline::FrameResult& resu
     write(e, &frame, &result);
   }
   if (clips_) record_clips();
+  if (outbox_->pending() > 0) deliver_outbox(/*now=*/false);
   if (now_epoch() - last_retention_epoch_ > 3600) apply_retention();
 }
 
@@ -96,20 +121,26 @@ void AlertOutput::finish() {
     write(e, nullptr, nullptr);
   }
   if (mqtt_ && !mqtt_->flush(5000)) fmt::print(stderr, "vigie: the MQTT broker did not acknowledge every alert\n");
-  if (!clips_) return;
-  clips_->finish();
-  record_clips();
-  if (clips_->dropped() > 0) fmt::print(stderr, "vigie: {} alert clips dropped (encoder queue full)\n", clips_->dropped());
+  if (clips_) {
+    clips_->finish();
+    record_clips();
+    if (clips_->dropped() > 0)
+      fmt::print(stderr, "vigie: {} alert clips dropped (encoder queue full)\n", clips_->dropped());
+  }
+  if (outbox_->pending() > 0) deliver_outbox(/*now=*/true);
+  if (outbox_->pending() > 0)
+    fmt::print(stderr, "vigie: {} writes wait in '{}' for the event store (delivered by the next run or serve)\n",
+               outbox_->pending(), outbox_->path());
 }
 
 void AlertOutput::on_tracks_ended(const std::vector<track::TrackRecord>& records) {
   for (const auto& r : records) {
-    std::vector<std::pair<float, float>> path;
-    for (const auto& p : r.path) path.emplace_back(p.x, p.y);
-    if (auto ok = store_->record_track(camera_.name, r.id, r.label, start_epoch_ + r.first_time_s,
-                                       start_epoch_ + r.last_time_s, path, run_id_);
-        !ok)
-      failed(ok.error());
+    events::StoreWrite w;
+    w.kind = events::StoreWrite::Kind::kTrack;
+    w.camera = camera_.name, w.track_id = r.id, w.label = r.label, w.run_id = run_id_;
+    w.first_epoch = start_epoch_ + r.first_time_s, w.last_epoch = start_epoch_ + r.last_time_s;
+    for (const auto& p : r.path) w.path.emplace_back(p.x, p.y);
+    put(w);
   }
 }
 
@@ -141,10 +172,7 @@ void AlertOutput::record_sound(const audio::Detection& d, const std::vector<floa
   std::vector<rules::AlertEvent> stored;
   for (auto [phase, t] : {std::pair{rules::Phase::kStart, d.start_s}, std::pair{rules::Phase::kEnd, d.end_s}}) {
     e.phase = phase, e.time_s = t, e.epoch_s = epoch_of_zero + t;
-    if (auto r = store_->record(e); !r) {
-      failed(r.error());
-      return;
-    }
+    if (!put(alert_write(e))) return;
     if (mqtt_) mqtt_->publish(e);
     stored.push_back(e);
   }
@@ -152,7 +180,7 @@ void AlertOutput::record_sound(const audio::Detection& d, const std::vector<floa
   const auto clip = media_ / (file_stem(e.alert_id) + ".wav");
   if (audio::write_wav(clip.string(), samples, d.start_s - clip_pre_s_ - samples_start_s,
                        d.end_s + clip_post_s_ - samples_start_s))
-    if (auto r = store_->set_clip(e.alert_id, clip.string()); !r) failed(r.error());
+    put(media_write(events::StoreWrite::Kind::kClip, e.alert_id, clip.string()));
   if (on_event)
     for (const auto& ev : stored) on_event(ev, nullptr);  // after the clip: listeners can fetch it
 }
@@ -171,8 +199,7 @@ double AlertOutput::rules_us_per_frame() const {
 
 void AlertOutput::record_clips() {
   for (const auto& [id, path] : clips_->take_written())
-    if (!path.empty())
-      if (auto r = store_->set_clip(id, path); !r) failed(r.error());
+    if (!path.empty()) put(media_write(events::StoreWrite::Kind::kClip, id, path));
 }
 
 void AlertOutput::failed(const Error& error) {
@@ -187,11 +214,45 @@ void AlertOutput::failed(const Error& error) {
   fmt::print(stderr, "\nvigie: error: {}\n", error.message);
 }
 
-void AlertOutput::write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result) {
-  if (auto r = store_->record(e); !r) {
-    failed(r.error());
-    return;
+bool AlertOutput::put(const events::StoreWrite& w) {
+  if (outbox_->pending() > 0) deliver_outbox(/*now=*/false);
+  if (outbox_->pending() == 0) {  // else the write waits behind the others, in order
+    const auto a = events::try_apply(*store_, w);
+    if (a.outcome == events::Attempt::Outcome::kStored) return true;
+    if (a.outcome == events::Attempt::Outcome::kRefused) {
+      failed(Error{a.error});
+      return false;
+    }
+    fmt::print(stderr, "\nvigie: the event store is away ({}); writes wait in '{}' until it is back\n", a.error,
+               outbox_->path());
+    last_delivery_try_ = std::chrono::steady_clock::now();
   }
+  if (auto r = outbox_->add(w); !r) {
+    failed(r.error());
+    return false;
+  }
+  return true;
+}
+
+void AlertOutput::deliver_outbox(bool now) {
+  // While the store is away, one try every few seconds: a connection attempt to a host
+  // that does not answer can take seconds, and the analysis must keep up.
+  const auto t = std::chrono::steady_clock::now();
+  if (!now && t - last_delivery_try_ < std::chrono::seconds(5)) return;
+  last_delivery_try_ = t;
+  auto d = outbox_->deliver(*store_);
+  if (!d) return failed(d.error());
+  if (d->refused > 0)
+    fmt::print(stderr, "\nvigie: error: the event store refused {} writes from the outbox; kept in '{}.refused'\n",
+               d->refused, outbox_->path());
+  failures_ += static_cast<int>(d->refused);
+  if (d->delivered > 0 && outbox_->pending() == 0)
+    fmt::print(stderr, "\nvigie: the event store is back: {} waiting writes delivered from '{}'\n", d->delivered,
+               outbox_->path());
+}
+
+void AlertOutput::write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result) {
+  if (!put(alert_write(e))) return;
   if (mqtt_) mqtt_->publish(e);
   if (e.phase == rules::Phase::kStart) {
     ++counts_[e.rule];
@@ -210,7 +271,7 @@ void AlertOutput::snapshot(const rules::AlertEvent& e, const Frame& frame, const
               cv::Scalar(0, 0, 255), 2, cv::LINE_AA);
   const auto file = media_ / (file_stem(e.alert_id) + ".jpg");
   if (cv::imwrite(file.string(), canvas))
-    if (auto r = store_->set_snapshot(e.alert_id, file.string()); !r) failed(r.error());
+    put(media_write(events::StoreWrite::Kind::kSnapshot, e.alert_id, file.string()));
 }
 
 }  // namespace vigie::output

@@ -4,6 +4,7 @@
 // configured; applies retention at start and hourly.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -18,6 +19,7 @@
 #include "core/frame.h"
 #include "core/ids.h"
 #include "events/clip_recorder.h"
+#include "events/outbox.h"
 #include "events/store.h"
 #include "pipeline/pipeline.h"
 #include "rules/rules.h"
@@ -36,6 +38,8 @@ struct OutputError : std::runtime_error {
 //
 // Media (snapshots, clips) go in `store.media`/<camera>; a relative `store.media` is taken
 // from the store's folder, so a store and its media stay together wherever the command runs.
+// Writes made while the store is away (a PostgreSQL server down) wait in
+// `store.outbox`/<camera>.outbox and are delivered, in order, when it is back.
 class AlertOutput {
  public:
   // `live`: clips are dropped rather than waited for when the writer falls behind.
@@ -69,6 +73,8 @@ class AlertOutput {
   const std::map<std::string, int>& counts() const { return counts_; }  // alerts by rule
   // Alert events, track summaries and media links that could not be stored.
   int failures() const { return failures_; }
+  // Writes kept in the outbox while the store is away (not lost, not stored yet).
+  size_t waiting() const { return outbox_->pending(); }
   // This run's id (UUIDv7), stored with its alerts and tracks: track ids restart with
   // each run, so (run_id, track id) names a track.
   const std::string& run_id() const { return run_id_; }
@@ -86,6 +92,11 @@ class AlertOutput {
   void write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result);
   void snapshot(const rules::AlertEvent& e, const Frame& frame, const pipeline::FrameResult& result);
   void failed(const Error& error);  // counts and prints a store error
+  // A write to the store; while the store is away (or writes wait already), to the
+  // outbox instead. False when it is lost (counted in failures()).
+  bool put(const events::StoreWrite& w);
+  // Delivers what waits in the outbox; at most every 5 s unless `now`.
+  void deliver_outbox(bool now);
 
   CameraConfig camera_;
   std::shared_ptr<UuidV7> ids_;  // alert ids, audio and video alike; before engine_
@@ -94,6 +105,8 @@ class AlertOutput {
   double start_epoch_;
   std::filesystem::path media_;
   std::unique_ptr<events::Store> store_;
+  std::unique_ptr<events::Outbox> outbox_;  // writes waiting for the store
+  std::chrono::steady_clock::time_point last_delivery_try_{};
   std::unique_ptr<events::ClipRecorder> clips_;  // after store_: destroyed first
   std::unique_ptr<bus::MqttPublisher> mqtt_;     // when config.mqtt.host is set
   std::map<std::string, int> counts_;

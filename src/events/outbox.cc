@@ -1,0 +1,224 @@
+#include "events/outbox.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace vigie::events {
+namespace {
+
+constexpr int kFormat = 1;
+
+const char* kind_name(StoreWrite::Kind k) {
+  switch (k) {
+    case StoreWrite::Kind::kAlert: return "alert";
+    case StoreWrite::Kind::kTrack: return "track";
+    case StoreWrite::Kind::kSnapshot: return "snapshot";
+    case StoreWrite::Kind::kClip: return "clip";
+  }
+  return "?";
+}
+
+nlohmann::json to_line(const StoreWrite& w) {
+  nlohmann::json j{{"v", kFormat}, {"kind", kind_name(w.kind)}};
+  switch (w.kind) {
+    case StoreWrite::Kind::kAlert: {
+      const auto& e = w.alert;
+      j["alert"] = {{"phase", rules::phase_name(e.phase)},
+                    {"id", e.alert_id},
+                    {"run_id", e.run_id},
+                    {"camera", e.camera},
+                    {"rule", e.rule},
+                    {"rule_type", e.rule_type},
+                    {"where", e.where},
+                    {"detail", e.detail},
+                    {"track_ids", e.track_ids},
+                    {"start_s", e.start_s},
+                    {"time_s", e.time_s},
+                    {"epoch_s", e.epoch_s},
+                    {"frame_index", e.frame_index},
+                    {"peak", e.peak},
+                    {"box", {e.box.x, e.box.y, e.box.w, e.box.h}}};
+      break;
+    }
+    case StoreWrite::Kind::kTrack: {
+      nlohmann::json points = nlohmann::json::array();
+      for (const auto& [x, y] : w.path) points.push_back({x, y});
+      j["track"] = {{"camera", w.camera}, {"id", w.track_id},       {"label", w.label},     {"run_id", w.run_id},
+                    {"first", w.first_epoch}, {"last", w.last_epoch}, {"path", points}};
+      break;
+    }
+    case StoreWrite::Kind::kSnapshot:
+    case StoreWrite::Kind::kClip: j["media"] = {{"alert_id", w.alert_id}, {"file", w.file}}; break;
+  }
+  return j;
+}
+
+rules::Phase phase_named(const std::string& name) {
+  for (auto p : {rules::Phase::kStart, rules::Phase::kUpdate, rules::Phase::kEnd})
+    if (name == rules::phase_name(p)) return p;
+  throw std::runtime_error("unknown phase '" + name + "'");
+}
+
+// Throws (nlohmann's or runtime_error) on a line that is not a write of this format.
+StoreWrite from_line(const std::string& line) {
+  const auto j = nlohmann::json::parse(line);
+  if (j.at("v").get<int>() != kFormat)
+    throw std::runtime_error(fmt::format("format version {}, this vigie reads {}", j.at("v").dump(), kFormat));
+  StoreWrite w;
+  const std::string kind = j.at("kind").get<std::string>();
+  if (kind == "alert") {
+    const auto& a = j.at("alert");
+    auto& e = w.alert;
+    e.phase = phase_named(a.at("phase").get<std::string>());
+    e.alert_id = a.at("id").get<std::string>(), e.run_id = a.at("run_id").get<std::string>();
+    e.camera = a.at("camera").get<std::string>(), e.rule = a.at("rule").get<std::string>();
+    e.rule_type = a.at("rule_type").get<std::string>(), e.where = a.at("where").get<std::string>();
+    e.detail = a.at("detail").get<std::string>();
+    e.track_ids = a.at("track_ids").get<std::vector<int>>();
+    e.start_s = a.at("start_s").get<double>(), e.time_s = a.at("time_s").get<double>();
+    e.epoch_s = a.at("epoch_s").get<double>(), e.frame_index = a.at("frame_index").get<int64_t>();
+    e.peak = a.at("peak").get<double>();
+    const auto& b = a.at("box");
+    e.box = {b.at(0).get<float>(), b.at(1).get<float>(), b.at(2).get<float>(), b.at(3).get<float>()};
+  } else if (kind == "track") {
+    w.kind = StoreWrite::Kind::kTrack;
+    const auto& t = j.at("track");
+    w.camera = t.at("camera").get<std::string>(), w.track_id = t.at("id").get<int>();
+    w.label = t.at("label").get<std::string>(), w.run_id = t.at("run_id").get<std::string>();
+    w.first_epoch = t.at("first").get<double>(), w.last_epoch = t.at("last").get<double>();
+    for (const auto& p : t.at("path")) w.path.emplace_back(p.at(0).get<float>(), p.at(1).get<float>());
+  } else if (kind == "snapshot" || kind == "clip") {
+    w.kind = kind == "clip" ? StoreWrite::Kind::kClip : StoreWrite::Kind::kSnapshot;
+    w.alert_id = j.at("media").at("alert_id").get<std::string>();
+    w.file = j.at("media").at("file").get<std::string>();
+  } else {
+    throw std::runtime_error("unknown kind '" + kind + "'");
+  }
+  return w;
+}
+
+// Appends `text` to `path` and syncs it (the folder too when the file is new).
+Result<Ok> append_synced(const std::string& path, const std::string& text) {
+  const bool is_new = !std::filesystem::exists(path);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return Error{fmt::format("cannot write outbox '{}': {}", path, std::strerror(errno))};
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!ok) return Error{fmt::format("cannot write outbox '{}': {}", path, std::strerror(err))};
+  if (is_new) {
+    const auto folder = std::filesystem::path(path).parent_path();
+    const int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) ::fsync(dir), ::close(dir);
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+Result<Ok> apply(Store& store, const StoreWrite& w) {
+  switch (w.kind) {
+    case StoreWrite::Kind::kAlert: return store.record(w.alert);
+    case StoreWrite::Kind::kTrack:
+      return store.record_track(w.camera, w.track_id, w.label, w.first_epoch, w.last_epoch, w.path, w.run_id);
+    case StoreWrite::Kind::kSnapshot: return store.set_snapshot(w.alert_id, w.file);
+    case StoreWrite::Kind::kClip: return store.set_clip(w.alert_id, w.file);
+  }
+  return Error{"unknown store write"};
+}
+
+Attempt try_apply(Store& store, const StoreWrite& write) {
+  auto r = apply(store, write);
+  if (r) return {};
+  if (!store.reachable()) return {Attempt::Outcome::kAway, r.error().message};
+  r = apply(store, write);
+  if (r) return {};
+  if (!store.reachable()) return {Attempt::Outcome::kAway, r.error().message};
+  return {Attempt::Outcome::kRefused, r.error().message};
+}
+
+Result<std::unique_ptr<Outbox>> Outbox::open(const std::string& path) {
+  std::unique_ptr<Outbox> box(new Outbox(path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (std::filesystem::exists(path)) return Error{fmt::format("cannot read outbox '{}'", path)};
+    return box;  // nothing waits
+  }
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t at = 0;
+  for (int line_no = 1; at < all.size(); ++line_no) {
+    const size_t end = all.find('\n', at);
+    const std::string line = all.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    try {
+      if (end == std::string::npos) throw std::runtime_error("no end of line");
+      (void)from_line(line);
+      box->pending_.push_back(line);
+    } catch (const std::exception& e) {
+      if (end != std::string::npos)  // a whole line that does not read: not ours to drop
+        return Error{fmt::format("outbox '{}' line {}: {} (fix or move the file; nothing was delivered)", path,
+                                 line_no, e.what())};
+      // The last line, cut short by a crash while it was appended: kept aside, reported.
+      if (auto r = append_synced(path + ".torn", line + "\n"); !r) return r.error();
+      box->warning_ = fmt::format("outbox '{}' line {} was cut short (the process stopped while writing it); "
+                                  "its {} bytes are kept in '{}.torn'",
+                                  path, line_no, line.size(), path);
+      if (auto r = box->rewrite(); !r) return r.error();
+      break;
+    }
+    at = end + 1;
+  }
+  return box;
+}
+
+Result<Ok> Outbox::add(const StoreWrite& write) {
+  std::string line = to_line(write).dump();
+  if (auto r = append_synced(path_, line + "\n"); !r) return r;
+  pending_.push_back(std::move(line));
+  return Ok{};
+}
+
+Result<Outbox::Delivery> Outbox::deliver(Store& store) {
+  Delivery d;
+  size_t done = 0;
+  for (; done < pending_.size(); ++done) {
+    const StoreWrite w = from_line(pending_[done]);  // read back at open: cannot throw
+    const Attempt a = try_apply(store, w);
+    if (a.outcome == Attempt::Outcome::kStored) {
+      ++d.delivered;
+      continue;
+    }
+    if (a.outcome == Attempt::Outcome::kAway) break;
+    nlohmann::json refused = nlohmann::json::parse(pending_[done]);
+    refused["refused"] = a.error;
+    if (auto a = append_synced(path_ + ".refused", refused.dump() + "\n"); !a) return a.error();
+    ++d.refused;
+  }
+  if (done == 0) return d;
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(done));
+  if (auto r = rewrite(); !r) return r.error();
+  return d;
+}
+
+Result<Ok> Outbox::rewrite() {
+  const std::string tmp = path_ + ".tmp";
+  std::string text;
+  for (const auto& line : pending_) text += line + "\n";
+  std::error_code ec;
+  std::filesystem::remove(tmp, ec);
+  if (auto r = append_synced(tmp, text); !r) return r;
+  if (std::rename(tmp.c_str(), path_.c_str()) != 0)
+    return Error{fmt::format("cannot replace outbox '{}': {}", path_, std::strerror(errno))};
+  const auto folder = std::filesystem::path(path_).parent_path();
+  const int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) ::fsync(dir), ::close(dir);
+  return Ok{};
+}
+
+}  // namespace vigie::events

@@ -1,0 +1,182 @@
+#include "events/outbox.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/test_data.h"
+#include "events/test_sql.h"
+
+namespace vigie::events {
+namespace {
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using testing::open_store;
+
+StoreWrite alert(rules::Phase phase, const std::string& id, double epoch) {
+  StoreWrite w;
+  auto& e = w.alert;
+  e.phase = phase, e.alert_id = id, e.run_id = "run-1", e.camera = "cam", e.rule = "loitering:yard";
+  e.rule_type = "loitering", e.where = "yard", e.track_ids = {3, 4}, e.start_s = 10;
+  e.time_s = phase == rules::Phase::kStart ? 10 : 15, e.epoch_s = epoch, e.peak = 2.5, e.box = {1, 2, 30, 40};
+  return w;
+}
+
+StoreWrite track(int id) {
+  StoreWrite w;
+  w.kind = StoreWrite::Kind::kTrack;
+  w.camera = "cam", w.label = "person", w.run_id = "run-1", w.track_id = id;
+  w.first_epoch = 1000, w.last_epoch = 1060, w.path = {{1.5f, 2.5f}, {3, 4}};
+  return w;
+}
+
+StoreWrite media(StoreWrite::Kind kind, const std::string& alert_id, const std::string& file) {
+  StoreWrite w;
+  w.kind = kind, w.alert_id = alert_id, w.file = file;
+  return w;
+}
+
+// What one alert's life writes, in order.
+std::vector<StoreWrite> one_alert(const std::string& id) {
+  return {alert(rules::Phase::kStart, id, 1000), media(StoreWrite::Kind::kSnapshot, id, "/m/" + id + ".jpg"),
+          alert(rules::Phase::kUpdate, id, 1003), alert(rules::Phase::kEnd, id, 1005),
+          media(StoreWrite::Kind::kClip, id, "/m/" + id + ".mp4"), track(7)};
+}
+
+void expect_stored_whole(Store& store, const std::string& id) {
+  AlertFilter f;
+  f.id = id;
+  const auto rows = store.alerts(f);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  const AlertRow& r = rows->front();
+  EXPECT_DOUBLE_EQ(r.start_epoch, 1000);
+  ASSERT_TRUE(r.end_epoch);
+  EXPECT_DOUBLE_EQ(*r.end_epoch, 1005);
+  EXPECT_DOUBLE_EQ(r.peak, 2.5);
+  EXPECT_EQ(r.track_ids, (std::vector<int>{3, 4}));
+  EXPECT_EQ(r.run_id, "run-1");
+  EXPECT_EQ(r.snapshot_path, "/m/" + id + ".jpg");
+  EXPECT_EQ(r.clip_path, "/m/" + id + ".mp4");
+  EXPECT_EQ(*store.track_count("cam"), 1);
+}
+
+TEST(Outbox, WritesKeptOnDiskAreDeliveredInOrderAndOnlyOnce) {
+  const auto dir = vigie::testing::fresh_temp_dir("outbox_order");
+  const auto path = (dir / "cam.outbox").string();
+  {
+    auto box = Outbox::open(path);
+    ASSERT_TRUE(box) << box.error().message;
+    for (const auto& w : one_alert("a-1")) ASSERT_TRUE((*box)->add(w));
+  }
+  auto box = Outbox::open(path);  // a new process: read back from the file
+  ASSERT_TRUE(box);
+  EXPECT_EQ((*box)->pending(), 6u);
+  fs::copy_file(path, dir / "before-delivery");
+  auto store = open_store(dir / "v.db");
+  auto d = (*box)->deliver(*store);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->delivered, 6u);
+  EXPECT_EQ(d->refused, 0u);
+  EXPECT_EQ((*box)->pending(), 0u);
+  expect_stored_whole(*store, "a-1");
+  // Killed after the store took them but before the outbox was rewritten: delivered again.
+  fs::copy_file(dir / "before-delivery", path, fs::copy_options::overwrite_existing);
+  box = Outbox::open(path);
+  d = (*box)->deliver(*store);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->delivered, 6u);
+  EXPECT_EQ(store->alerts(AlertFilter{})->size(), 1u);
+  expect_stored_whole(*store, "a-1");
+  EXPECT_EQ((*Outbox::open(path))->pending(), 0u);
+}
+
+TEST(Outbox, ALastLineCutShortIsSetAsideAndNamed) {
+  const auto dir = vigie::testing::fresh_temp_dir("outbox_torn");
+  const auto path = (dir / "cam.outbox").string();
+  {
+    auto box = Outbox::open(path);
+    ASSERT_TRUE((*box)->add(alert(rules::Phase::kStart, "a-1", 1000)));
+    ASSERT_TRUE((*box)->add(alert(rules::Phase::kEnd, "a-1", 1005)));
+  }
+  std::ofstream(path, std::ios::app) << R"({"v":1,"kind":"alert","alert":{"phase":"st)";
+  auto box = Outbox::open(path);
+  ASSERT_TRUE(box) << box.error().message;
+  EXPECT_EQ((*box)->pending(), 2u);
+  EXPECT_THAT((*box)->warning(), HasSubstr("line 3 was cut short"));
+  EXPECT_TRUE(fs::exists(path + ".torn"));
+  EXPECT_EQ((*Outbox::open(path))->warning(), "");  // the file was repaired
+}
+
+TEST(Outbox, AnUnreadableLineIsAnErrorNamingFileAndLineAndNothingIsDropped) {
+  const auto dir = vigie::testing::fresh_temp_dir("outbox_bad");
+  const auto path = (dir / "cam.outbox").string();
+  {
+    auto box = Outbox::open(path);
+    ASSERT_TRUE((*box)->add(alert(rules::Phase::kStart, "a-1", 1000)));
+  }
+  std::ofstream(path, std::ios::app) << "{\"v\":2,\"kind\":\"alert\"}\n";
+  const auto size = fs::file_size(path);
+  auto box = Outbox::open(path);
+  ASSERT_FALSE(box);
+  EXPECT_THAT(box.error().message, HasSubstr("cam.outbox' line 2: format version 2"));
+  EXPECT_EQ(fs::file_size(path), size);
+}
+
+TEST(Outbox, AWriteTheStoreRefusesIsSetAsideAndTheRestDelivered) {
+  const auto dir = vigie::testing::fresh_temp_dir("outbox_refused");
+  const auto path = (dir / "cam.outbox").string();
+  auto box = Outbox::open(path);
+  ASSERT_TRUE((*box)->add(alert(rules::Phase::kEnd, "never-started", 1005)));  // no start: refused
+  for (const auto& w : one_alert("a-1")) ASSERT_TRUE((*box)->add(w));
+  auto store = open_store(dir / "v.db");
+  auto d = (*box)->deliver(*store);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->refused, 1u);
+  EXPECT_EQ(d->delivered, 6u);
+  expect_stored_whole(*store, "a-1");
+  std::ifstream refused(path + ".refused");
+  std::string line;
+  std::getline(refused, line);
+  EXPECT_THAT(line, HasSubstr("never-started"));
+  EXPECT_THAT(line, HasSubstr("is not stored"));
+}
+
+// The server stopped while a camera goes on: its writes wait in the outbox, in order, and
+// reach the server when it is back, through the same store (reconnected).
+TEST(Outbox, WhileThePostgresqlServerIsDownWritesWaitAndAreDeliveredWhenItIsBack) {
+  if (!vigie::testing::testing_postgres()) GTEST_SKIP() << "needs the PostgreSQL run (VIGIE_TEST_STORE=postgresql)";
+  std::string why;
+  auto* cluster = vigie::testing::PostgresCluster::get(&why);
+  ASSERT_TRUE(cluster) << why;
+  const auto dir = vigie::testing::fresh_temp_dir("outbox_server_down");
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE(store->record(alert(rules::Phase::kStart, "before", 900).alert));
+  auto box = Outbox::open((dir / "cam.outbox").string());
+
+  ASSERT_TRUE(cluster->stop());
+  for (const auto& w : one_alert("a-1")) {
+    const auto r = apply(*store, w);
+    EXPECT_FALSE(r);
+    ASSERT_FALSE(store->reachable());
+    ASSERT_TRUE((*box)->add(w));
+  }
+  auto d = (*box)->deliver(*store);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->delivered, 0u);
+  EXPECT_EQ((*box)->pending(), 6u);
+
+  ASSERT_TRUE(cluster->start_again());
+  EXPECT_TRUE(store->reachable());
+  d = (*box)->deliver(*store);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->delivered, 6u);
+  EXPECT_EQ((*box)->pending(), 0u);
+  expect_stored_whole(*store, "a-1");
+  EXPECT_EQ(store->alerts(AlertFilter{})->size(), 2u);
+}
+
+}  // namespace
+}  // namespace vigie::events
