@@ -147,6 +147,14 @@ Result<std::vector<Camera>> read_csv(const std::string& path, const std::string&
 
 std::string as_tag(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
+// obj[key] when obj is an object and that member a string, else "" (json::value throws
+// when the member has another type: `"type": [[5, 0]]`).
+std::string string_member(const json& obj, const char* key) {
+  if (!obj.is_object()) return {};
+  const auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 Result<std::vector<Camera>> read_geojson(const std::string& path, const std::string& stem, const CityConfig& config,
                                          std::vector<std::string>& warnings) {
   std::ifstream in(path);
@@ -156,15 +164,15 @@ Result<std::vector<Camera>> read_geojson(const std::string& path, const std::str
   } catch (const json::exception& e) {
     return Error{fmt::format("{}: not JSON: {}", path, e.what())};
   }
-  if (!doc.is_object() || doc.value("type", "") != "FeatureCollection" || !doc.contains("features") ||
+  if (!doc.is_object() || string_member(doc, "type") != "FeatureCollection" || !doc.contains("features") ||
       !doc["features"].is_array())
     return Error{fmt::format("{}: not a GeoJSON FeatureCollection", path)};
   std::vector<Camera> cams;
   int index = 0;
   for (const auto& f : doc["features"]) {
     ++index;
-    const json& g = f.value("geometry", json());
-    const bool point = g.is_object() && g.value("type", "") == "Point" && g.contains("coordinates") &&
+    const json g = f.is_object() ? f.value("geometry", json()) : json();
+    const bool point = string_member(g, "type") == "Point" && g.contains("coordinates") &&
                        g["coordinates"].is_array() && g["coordinates"].size() >= 2 &&
                        g["coordinates"][0].is_number() && g["coordinates"][1].is_number();
     if (!point || !valid_position(g["coordinates"][1].get<double>(), g["coordinates"][0].get<double>())) {
@@ -173,7 +181,7 @@ Result<std::vector<Camera>> read_geojson(const std::string& path, const std::str
     }
     Camera c;
     c.position = {g["coordinates"][1].get<double>(), g["coordinates"][0].get<double>()};
-    const json props = f.value("properties", json::object());
+    const json props = f.contains("properties") && f["properties"].is_object() ? f["properties"] : json::object();
     for (const auto& [k, v] : props.items())
       if (k != "id" && !k.starts_with("vigie:") && !v.is_null()) c.tags[k] = as_tag(v);
     if (props.contains("id")) c.id = as_tag(props["id"]);

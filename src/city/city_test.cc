@@ -477,6 +477,22 @@ TEST(CameraList, OverlongOrSurrogateBytesAreNotTakenForUtf8) {
   EXPECT_NO_THROW(cameras_geojson(*cams).dump());
 }
 
+// Found by fuzzing: `"type": [[5, 0]]` made nlohmann's value() throw out of the reader.
+TEST(CameraList, GeoJsonMembersOfTheWrongTypeAreSkippedNotThrown) {
+  const auto dir = vigie::testing::fresh_temp_dir("city_geojson_types");
+  std::ofstream(dir / "c.geojson") << R"({"type":"FeatureCollection","features":[ 7,
+    {"type":"Feature","geometry":{"type":[[5,0],[1,1]]}},
+    {"type":"Feature","geometry":{"type":"Point","coordinates":[11.57,48.13]},"properties":[1,2]},
+    {"type":"Feature","geometry":{"type":"Point","coordinates":[11.57,48.14]},"properties":{"id":"ok"}}]})";
+  std::vector<std::string> warnings;
+  const auto cams = read_camera_list((dir / "c.geojson").string(), CityConfig{}, warnings);
+  ASSERT_TRUE(cams) << cams.error().message;
+  ASSERT_EQ(cams->size(), 2u);
+  EXPECT_EQ((*cams)[1].id, "ok");
+  EXPECT_THAT(warnings, ::testing::Contains(HasSubstr("feature 2 is not a valid Point")));
+  EXPECT_THAT(warnings, ::testing::Contains(HasSubstr("feature 1 is not a valid Point")));
+}
+
 TEST(CameraList, CsvWithEitherSeparatorAndBadRows) {
   const auto dir = vigie::testing::fresh_temp_dir("city_csv");
   std::ofstream(dir / "a.csv") << "seq,name,lat,lon\n1,\"Quai, nord\",43.30,5.37\n2,x,north,5.3\n3,y,43.31,5.38\n";
