@@ -102,6 +102,30 @@ TEST(Rtsp, ALoopingCameraNeverEnds) {
   }
 }
 
+// An H.264 file is served by stream copy (no encoder per camera), and loops like the rest.
+TEST(Rtsp, AnH264FileIsServedByStreamCopyAndLoops) {
+  if (!fs::exists(camsim_bin())) GTEST_SKIP() << "skipped: vigie-camsim was not built (no GStreamer RTSP server)";
+  const fs::path mp4 = clip("copy.avi", 20).replace_extension(".mp4");
+  const auto encode = run(std::string(VIGIE_SOURCE_DIR) + "/scripts/camsim-encode " +
+                          fs::path(mp4).replace_extension(".avi").string() + " " + mp4.string());
+  ASSERT_EQ(encode.code, 0) << encode.err;
+  Camsim server(mp4, free_port(), /*loop=*/true);
+  ASSERT_TRUE(server.running());
+  video::SourceOptions options;
+  options.io_timeout = 3s;
+  auto source = video::open_source(server.url(), options);
+  ASSERT_TRUE(source) << source.error().message;
+  Frame f;
+  double last = -1;
+  for (int i = 0; i < 50; ++i) {  // two and a half times the clip, on one connection
+    const auto r = (*source)->read(f);
+    ASSERT_EQ(r.status, video::ReadStatus::kFrame) << "frame " << i << ": " << r.error;
+    EXPECT_GT(f.time_s, last);
+    last = f.time_s;
+  }
+  EXPECT_EQ(f.image.cols, 320);
+}
+
 TEST(Rtsp, AnalyzeAStreamUntilInterrupted) {
   if (!fs::exists(camsim_bin())) GTEST_SKIP() << "skipped: vigie-camsim was not built (no GStreamer RTSP server)";
   Camsim server(clip("long.avi", 100), free_port());

@@ -5,7 +5,8 @@
 //   vigie-camsim [--loop] --port 8554 cam1=/path/a.avi cam2=/path/b.mp4
 //   → rtsp://127.0.0.1:8554/cam1, rtsp://127.0.0.1:8554/cam2
 //
-// Each client gets its own pipeline that plays the file at its native rate. Without
+// An H.264 file is sent as it is (stream copy: no encoder per camera); any other file is
+// re-encoded. Each client gets its own pipeline that plays the file at its native rate. Without
 // --loop the stream ends with the file (clients see the camera drop); with --loop the
 // end of the file is caught before it reaches the payloader and the media seeks back
 // to the start, so the stream never ends — a camera that is always on.
@@ -75,39 +76,58 @@ void on_media_configure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer) {
   gst_object_unref(bin);
 }
 
-// Whether the file has a sound track (GStreamer's discoverer reads its headers).
-bool has_audio(const std::string& file) {
+// What the file holds (GStreamer's discoverer reads its headers).
+struct Probe {
+  bool audio = false;
+  bool h264 = false;  // the video is H.264 already: served by stream copy
+};
+
+Probe probe(const std::string& file) {
+  Probe p;
   GError* error = nullptr;
   GstDiscoverer* discoverer = gst_discoverer_new(10 * GST_SECOND, &error);
   if (!discoverer) {
     if (error) g_error_free(error);
-    return false;
+    return p;
   }
   gchar* uri = gst_filename_to_uri(file.c_str(), nullptr);
   GstDiscovererInfo* info = uri ? gst_discoverer_discover_uri(discoverer, uri, &error) : nullptr;
-  bool audio = false;
   if (info) {
-    GList* streams = gst_discoverer_info_get_audio_streams(info);
-    audio = streams != nullptr;
-    gst_discoverer_stream_info_list_free(streams);
+    GList* audio = gst_discoverer_info_get_audio_streams(info);
+    p.audio = audio != nullptr;
+    gst_discoverer_stream_info_list_free(audio);
+    GList* video = gst_discoverer_info_get_video_streams(info);
+    if (video) {
+      GstCaps* caps = gst_discoverer_stream_info_get_caps(GST_DISCOVERER_STREAM_INFO(video->data));
+      p.h264 = caps && gst_structure_has_name(gst_caps_get_structure(caps, 0), "video/x-h264");
+      if (caps) gst_caps_unref(caps);
+    }
+    gst_discoverer_stream_info_list_free(video);
     g_object_unref(info);
   }
   if (error) g_error_free(error);
   g_free(uri);
   g_object_unref(discoverer);
-  return audio;
+  return p;
 }
 
-// Decodes any file GStreamer can read and re-encodes it as low-latency H.264 (and its
-// sound, if any, as Opus: a camera with a microphone), paced at the file's own rate like
-// a real camera.
-std::string launch_line(const std::string& file, bool audio) {
+// H.264 files are served by stream copy: demuxed, parsed and payloaded, no decoder and no
+// encoder per client, so dozens of cameras fit on a small machine
+// (`scripts/camsim-encode` makes such a file from any clip, once). Anything else is
+// decoded and re-encoded as low-latency H.264. Sound, if any, goes out as Opus (a camera
+// with a microphone). Either way the file plays at its own rate, like a real camera.
+std::string launch_line(const std::string& file, const Probe& p) {
   gchar* quoted = g_strescape(file.c_str(), nullptr);
-  std::string line = std::string("( filesrc location=\"") + quoted +
-                     "\" ! decodebin name=d d. ! video/x-raw ! queue ! videoconvert ! video/x-raw,format=I420 ! "
-                     "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 bitrate=2000 ! "
-                     "rtph264pay name=pay0 pt=96 config-interval=1";
-  if (audio) line += " d. ! audio/x-raw ! queue ! audioconvert ! audioresample ! opusenc ! rtpopuspay name=pay1 pt=97";
+  std::string line = std::string("( filesrc location=\"") + quoted + "\" ! ";
+  if (p.h264)
+    line += "parsebin name=d d. ! video/x-h264 ! queue ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1";
+  else
+    line += "decodebin name=d d. ! video/x-raw ! queue ! videoconvert ! video/x-raw,format=I420 ! "
+            "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 bitrate=2000 ! "
+            "rtph264pay name=pay0 pt=96 config-interval=1";
+  if (p.audio)
+    line += std::string(" d. ! ") + (p.h264 ? "queue ! decodebin ! " : "audio/x-raw ! queue ! ") +
+            "audioconvert ! audioresample ! opusenc ! rtpopuspay name=pay1 pt=97";
   line += " )";
   g_free(quoted);
   return line;
@@ -141,7 +161,10 @@ int main(int argc, char** argv) {
         return 2;
       }
       GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
-      gst_rtsp_media_factory_set_launch(factory, launch_line(file, has_audio(file)).c_str());
+      const Probe p = probe(file);
+      gst_rtsp_media_factory_set_launch(factory, launch_line(file, p).c_str());
+      std::printf("vigie-camsim: /%s: %s%s\n", name.c_str(), p.h264 ? "H.264 by stream copy" : "re-encoded to H.264",
+                  p.audio ? ", sound as Opus" : "");
       gst_rtsp_media_factory_set_shared(factory, FALSE);
       if (loop) g_signal_connect(factory, "media-configure", G_CALLBACK(on_media_configure), nullptr);
       gst_rtsp_mount_points_add_factory(mounts, ("/" + name).c_str(), factory);
