@@ -47,6 +47,25 @@ fs::path clip(const std::string& name, int frames) {
   return file;
 }
 
+// Reads `frames` frames from the camera on one connection, each later than the one before;
+// returns the last.
+Frame read_in_order(const std::string& url, int frames) {
+  video::SourceOptions options;
+  options.io_timeout = 3s;
+  auto source = video::open_source(url, options);
+  EXPECT_TRUE(source) << source.error().message;
+  Frame f;
+  double last = -1;
+  for (int i = 0; source && i < frames; ++i) {
+    const auto r = (*source)->read(f);
+    EXPECT_EQ(r.status, video::ReadStatus::kFrame) << "frame " << i << ": " << r.error;
+    if (r.status != video::ReadStatus::kFrame) break;
+    EXPECT_GT(f.time_s, last);
+    last = f.time_s;
+  }
+  return f;
+}
+
 TEST(Rtsp, ReadsALiveStreamAndReconnectsWhenItDrops) {
   if (!fs::exists(camsim_bin())) GTEST_SKIP() << "skipped: vigie-camsim was not built (no GStreamer RTSP server)";
   Camsim server(clip("short.avi", 25), free_port());
@@ -88,18 +107,7 @@ TEST(Rtsp, ALoopingCameraNeverEnds) {
   if (!fs::exists(camsim_bin())) GTEST_SKIP() << "skipped: vigie-camsim was not built (no GStreamer RTSP server)";
   Camsim server(clip("loop.avi", 20), free_port(), /*loop=*/true);
   ASSERT_TRUE(server.running());
-  video::SourceOptions options;
-  options.io_timeout = 3s;
-  auto source = video::open_source(server.url(), options);
-  ASSERT_TRUE(source) << source.error().message;
-  Frame f;
-  double last = -1;
-  for (int i = 0; i < 50; ++i) {  // two and a half times the clip, on one connection
-    const auto r = (*source)->read(f);
-    ASSERT_EQ(r.status, video::ReadStatus::kFrame) << "frame " << i << ": " << r.error;
-    EXPECT_GT(f.time_s, last);
-    last = f.time_s;
-  }
+  read_in_order(server.url(), 50);  // two and a half times the clip, on one connection
 }
 
 // An H.264 file is served by stream copy (no encoder per camera), and loops like the rest.
@@ -111,18 +119,7 @@ TEST(Rtsp, AnH264FileIsServedByStreamCopyAndLoops) {
   ASSERT_EQ(encode.code, 0) << encode.err;
   Camsim server(mp4, free_port(), /*loop=*/true);
   ASSERT_TRUE(server.running());
-  video::SourceOptions options;
-  options.io_timeout = 3s;
-  auto source = video::open_source(server.url(), options);
-  ASSERT_TRUE(source) << source.error().message;
-  Frame f;
-  double last = -1;
-  for (int i = 0; i < 50; ++i) {  // two and a half times the clip, on one connection
-    const auto r = (*source)->read(f);
-    ASSERT_EQ(r.status, video::ReadStatus::kFrame) << "frame " << i << ": " << r.error;
-    EXPECT_GT(f.time_s, last);
-    last = f.time_s;
-  }
+  const Frame f = read_in_order(server.url(), 50);  // two and a half times the clip
   EXPECT_EQ(f.image.cols, 320);
 }
 
