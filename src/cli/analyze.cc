@@ -145,7 +145,7 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
         {"source_error", stats.source_error}};
     if (alerts) {
       j["alerts"] = alerts->counts();
-      j["store"] = config.store.path;
+      j["store"] = vigie::events::printable_location(config.store.location());
       j["media"] = alerts->media_folder().string();
       j["run_id"] = alerts->run_id();
       j["events_not_stored"] = alerts->failures();

@@ -30,8 +30,12 @@ inline std::string vtest_avi() {
 }
 
 // An empty folder of its own under the system temp dir, for one test's files.
+// Runs of the same tests on another store backend (VIGIE_TEST_STORE) get folders of their
+// own: ctest runs them side by side.
 inline std::filesystem::path fresh_temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("vigie_test_" + name);
+  const char* backend = std::getenv("VIGIE_TEST_STORE");
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("vigie_test_" + name + (backend ? std::string("_") + backend : std::string()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -192,7 +192,10 @@ Result<Ok> Store::audit(const std::string& user_given, const std::string& action
     exec("ROLLBACK");
     return e;
   }
-  if (auto r = exec("COMMIT"); !r) return r.error();
+  if (auto r = exec("COMMIT"); !r) {
+    exec("ROLLBACK");  // else the open transaction would swallow the next writes
+    return r.error();
+  }
   if (auto r = advance_head(head_path_, key_path_, *key, id, hash); !r)
     return Error{fmt::format("audit entry {} stored, but its head was not: {}", id, r.error().message)};
   return Ok{};

@@ -67,6 +67,9 @@ class Database {
 Result<std::unique_ptr<Database>> connect_database(const std::string& location);
 
 Result<std::unique_ptr<Database>> open_sqlite(const std::string& path);
+// The password of a PostgreSQL URL (user:password@ or ?password=), to keep it out of
+// messages; empty when there is none.
+std::string url_password(const std::string& url);
 Result<std::unique_ptr<Database>> open_postgres(const std::string& url);
 
 }  // namespace vigie::events

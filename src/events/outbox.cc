@@ -1,6 +1,8 @@
 #include "events/outbox.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -104,15 +106,22 @@ StoreWrite from_line(const std::string& line) {
   return w;
 }
 
-// Appends `text` to `path` and syncs it (the folder too when the file is new).
+// Appends `text` to `path` and syncs it (the folder too when the file is new). A write
+// that fails part-way (a full disk) is cut off again, so that no fragment is left for the
+// next line to be glued to.
 Result<Ok> append_synced(const std::string& path, const std::string& text) {
   const bool is_new = !std::filesystem::exists(path);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return Error{fmt::format("cannot write outbox '{}': {}", path, std::strerror(errno))};
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  const int err = errno;
+  struct stat before {};
+  ::fstat(fd, &before);
+  errno = 0;
+  const ssize_t wrote = ::write(fd, text.data(), text.size());
+  int err = wrote < 0 ? errno : wrote != static_cast<ssize_t>(text.size()) ? ENOSPC : 0;
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  if (err != 0 && ::ftruncate(fd, before.st_size) == 0) ::fsync(fd);
   ::close(fd);
-  if (!ok) return Error{fmt::format("cannot write outbox '{}': {}", path, std::strerror(err))};
+  if (err != 0) return Error{fmt::format("cannot write outbox '{}': {}", path, std::strerror(err))};
   if (is_new) {
     const auto folder = std::filesystem::path(path).parent_path();
     const int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -144,8 +153,18 @@ Attempt try_apply(Store& store, const StoreWrite& write) {
   return {Attempt::Outcome::kRefused, r.error().message};
 }
 
+Outbox::~Outbox() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+}
+
 Result<std::unique_ptr<Outbox>> Outbox::open(const std::string& path) {
   std::unique_ptr<Outbox> box(new Outbox(path));
+  // One process per outbox: another's rewrite would drop what this one appended.
+  box->lock_fd_ = ::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (box->lock_fd_ < 0) return Error{fmt::format("cannot open outbox lock '{}.lock': {}", path, std::strerror(errno))};
+  if (::flock(box->lock_fd_, LOCK_EX | LOCK_NB) != 0)
+    return Error{fmt::format("outbox '{}' is in use by another vigie process (the same camera analysed twice?)",
+                             path)};
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (std::filesystem::exists(path)) return Error{fmt::format("cannot read outbox '{}'", path)};
@@ -184,10 +203,10 @@ Result<Ok> Outbox::add(const StoreWrite& write) {
   return Ok{};
 }
 
-Result<Outbox::Delivery> Outbox::deliver(Store& store) {
+Result<Outbox::Delivery> Outbox::deliver(Store& store, size_t at_most) {
   Delivery d;
   size_t done = 0;
-  for (; done < pending_.size(); ++done) {
+  for (; done < pending_.size() && done < at_most; ++done) {
     const StoreWrite w = from_line(pending_[done]);  // read back at open: cannot throw
     const Attempt a = try_apply(store, w);
     if (a.outcome == Attempt::Outcome::kStored) {

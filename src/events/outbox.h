@@ -3,12 +3,14 @@
 // store is away.
 //
 // One JSON line per write (format version 1), appended and fsync'd before add() returns.
+// One process at a time: open() takes an exclusive lock on `<path>.lock`.
 // Delivery replays them oldest first and then rewrites the file without them (atomically).
 // A crash between the two delivers some writes twice, which changes nothing: a start
 // stored again, a track stored again and a media link set again are no-ops (store.h).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -65,17 +67,22 @@ class Outbox {
     size_t delivered = 0;  // stored (or already there)
     size_t refused = 0;    // the store was up and refused them: moved to `<path>.refused`
   };
-  // Delivers pending writes, oldest first, until one fails while the store is unreachable
+  // Delivers pending writes, oldest first, at most `at_most` of them (a camera thread
+  // delivers a long backlog in slices), until one fails while the store is unreachable
   // (it stays, with everything after it). A write the store refuses while reachable (bad
   // data, not a lost connection) would block the rest for ever: it goes to
   // `<path>.refused` with the reason, and delivery goes on.
-  Result<Delivery> deliver(Store& store);
+  Result<Delivery> deliver(Store& store, size_t at_most = SIZE_MAX);
+  ~Outbox();
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
 
  private:
   explicit Outbox(std::string path) : path_(std::move(path)) {}
   Result<Ok> rewrite();  // the file holds exactly pending_ (temp file, fsync, rename)
 
   std::string path_, warning_;
+  int lock_fd_ = -1;  // holds an exclusive flock on <path>.lock while open
   std::vector<std::string> pending_;  // the lines, as written
 };
 

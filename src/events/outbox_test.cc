@@ -84,12 +84,14 @@ TEST(Outbox, WritesKeptOnDiskAreDeliveredInOrderAndOnlyOnce) {
   expect_stored_whole(*store, "a-1");
   // Killed after the store took them but before the outbox was rewritten: delivered again.
   fs::copy_file(dir / "before-delivery", path, fs::copy_options::overwrite_existing);
+  box->reset();  // the process ends (and its lock goes)
   box = Outbox::open(path);
   d = (*box)->deliver(*store);
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->delivered, 6u);
   EXPECT_EQ(store->alerts(AlertFilter{})->size(), 1u);
   expect_stored_whole(*store, "a-1");
+  box->reset();
   EXPECT_EQ((*Outbox::open(path))->pending(), 0u);
 }
 
@@ -107,6 +109,7 @@ TEST(Outbox, ALastLineCutShortIsSetAsideAndNamed) {
   EXPECT_EQ((*box)->pending(), 2u);
   EXPECT_THAT((*box)->warning(), HasSubstr("line 3 was cut short"));
   EXPECT_TRUE(fs::exists(path + ".torn"));
+  box->reset();
   EXPECT_EQ((*Outbox::open(path))->warning(), "");  // the file was repaired
 }
 
@@ -123,6 +126,19 @@ TEST(Outbox, AnUnreadableLineIsAnErrorNamingFileAndLineAndNothingIsDropped) {
   ASSERT_FALSE(box);
   EXPECT_THAT(box.error().message, HasSubstr("cam.outbox' line 2: format version 2"));
   EXPECT_EQ(fs::file_size(path), size);
+}
+
+TEST(Outbox, OneProcessAtATime) {
+  const auto dir = vigie::testing::fresh_temp_dir("outbox_lock");
+  const auto path = (dir / "cam.outbox").string();
+  auto first = Outbox::open(path);
+  ASSERT_TRUE(first);
+  // flock is per open file: a second open in this process is refused like another process.
+  auto second = Outbox::open(path);
+  ASSERT_FALSE(second);
+  EXPECT_THAT(second.error().message, HasSubstr("in use by another vigie process"));
+  first->reset();
+  EXPECT_TRUE(Outbox::open(path));
 }
 
 TEST(Outbox, AWriteTheStoreRefusesIsSetAsideAndTheRestDelivered) {
@@ -156,6 +172,11 @@ TEST(Outbox, WhileThePostgresqlServerIsDownWritesWaitAndAreDeliveredWhenItIsBack
   ASSERT_TRUE(store->record(alert(rules::Phase::kStart, "before", 900).alert));
   auto box = Outbox::open((dir / "cam.outbox").string());
 
+  // Whatever fails below, the shared cluster is up again for the tests after this one.
+  struct Restart {
+    vigie::testing::PostgresCluster* c;
+    ~Restart() { c->start_again(); }
+  } restart{cluster};
   ASSERT_TRUE(cluster->stop());
   for (const auto& w : one_alert("a-1")) {
     const auto r = apply(*store, w);
@@ -169,6 +190,8 @@ TEST(Outbox, WhileThePostgresqlServerIsDownWritesWaitAndAreDeliveredWhenItIsBack
   EXPECT_EQ((*box)->pending(), 6u);
 
   ASSERT_TRUE(cluster->start_again());
+  // The first statement after the restart reconnects by itself (a login, a list).
+  EXPECT_TRUE(store->alerts(AlertFilter{}));
   EXPECT_TRUE(store->reachable());
   d = (*box)->deliver(*store);
   ASSERT_TRUE(d) << d.error().message;

@@ -36,9 +36,34 @@ std::string numbered_placeholders(const std::string& sql) {
   return out;
 }
 
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// One libpq connection, made again when it was lost: libpqxx 6 reconnects by itself in
+// some calls (exec) but not in others (exec_params), so this does it for all.
+class Connection {
+ public:
+  explicit Connection(std::string url) : url_(std::move(url)) {}
+  // The live connection, connecting first if need be; throws what libpqxx throws.
+  pqxx::connection& get() {
+    if (conn_ && conn_->is_open()) return *conn_;
+    conn_.reset();
+    auto c = std::make_unique<pqxx::connection>(url_);
+    // Doubles come back as text: all their digits, whatever the server's default (the
+    // audit chain hashes times to the microsecond).
+    pqxx::nontransaction(*c).exec("SET extra_float_digits = 3");
+    conn_ = std::move(c);
+    return *conn_;
+  }
+  void lost() { conn_.reset(); }
+
+ private:
+  std::string url_;
+  std::unique_ptr<pqxx::connection> conn_;
+};
+
 class PostgresQuery final : public Query {
  public:
-  PostgresQuery(pqxx::connection& c, const std::string& sql) : conn_(c), sql_(numbered_placeholders(sql)) {}
+  PostgresQuery(Connection& c, const std::string& sql) : conn_(c), sql_(numbered_placeholders(sql)) {}
   Query& bind(int i, const std::string& v) override {
     if (v.find('\0') != std::string::npos) error_ = "PostgreSQL text cannot hold a NUL byte (parameter " +
                                                      std::to_string(i) + ")";
@@ -53,8 +78,12 @@ class PostgresQuery final : public Query {
       ran_ = true;
       if (!error_.empty()) return Step::kError;
       try {
-        pqxx::nontransaction tx(conn_);
+        pqxx::nontransaction tx(conn_.get());
         result_ = tx.exec_params(sql_, pqxx::prepare::make_dynamic_params(params_));
+      } catch (const pqxx::broken_connection& e) {
+        conn_.lost();
+        error_ = first_line(e.what());
+        return Step::kError;
       } catch (const pqxx::unique_violation& e) {
         unique_ = true;
         error_ = first_line(e.what());
@@ -80,10 +109,6 @@ class PostgresQuery final : public Query {
   std::string error() const override { return error_; }
 
  private:
-  static std::string first_line(const std::string& s) {
-    auto end = s.find('\n');
-    return s.substr(0, end);
-  }
   Query& set(int i, std::string v) {
     if (i < 1) return *this;
     if (params_.size() < static_cast<size_t>(i)) params_.resize(i);
@@ -91,7 +116,7 @@ class PostgresQuery final : public Query {
     return *this;
   }
 
-  pqxx::connection& conn_;
+  Connection& conn_;
   std::string sql_;
   std::vector<std::string> params_;
   pqxx::result result_;
@@ -173,23 +198,31 @@ CREATE TABLE users (
 
 class PostgresDatabase final : public Database {
  public:
-  PostgresDatabase(std::unique_ptr<pqxx::connection> c, std::string name)
-      : conn_(std::move(c)), name_(std::move(name)) {}
+  PostgresDatabase(const std::string& url, std::string name) : conn_(url), name_(std::move(name)) {
+    conn_.get();  // connect now: a wrong URL is an error at open
+  }
 
   Result<Ok> exec(const std::string& sql) override {
     try {
-      pqxx::nontransaction tx(*conn_);
+      pqxx::nontransaction tx(conn_.get());
       tx.exec(sql);
       return Ok{};
     } catch (const std::exception& e) {
+      if (dynamic_cast<const pqxx::broken_connection*>(&e)) conn_.lost();
       return Error{fmt::format("event store '{}': {}", name_, first_line(e.what()))};
     }
   }
   std::unique_ptr<Query> query(const std::string& sql) override {
-    return std::make_unique<PostgresQuery>(*conn_, sql);
+    return std::make_unique<PostgresQuery>(conn_, sql);
   }
-  // The lock conflicts with itself only: readers go on, a second appender waits.
-  Result<Ok> begin_exclusive() override { return exec("BEGIN; LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"); }
+  // The lock conflicts with itself only: readers go on, a second appender waits. A lock
+  // that fails (a lock or statement timeout) must not leave the session in an aborted
+  // transaction, where every later statement would fail.
+  Result<Ok> begin_exclusive() override {
+    auto r = exec("BEGIN; LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE");
+    if (!r) exec("ROLLBACK");
+    return r;
+  }
   const std::vector<std::string>& migrations() const override { return kMigrations; }
   Result<int> schema_version() override {
     auto exists = query("SELECT to_regclass('vigie_schema') IS NOT NULL");
@@ -209,33 +242,54 @@ class PostgresDatabase final : public Database {
   const std::string& name() const override { return name_; }
   bool is_server() const override { return true; }
   bool text_holds_nul() const override { return false; }
-  // libpqxx reconnects a lost connection when the next transaction starts.
+  // Away means the connection cannot be made. A session the server answers but that is
+  // stuck in an aborted transaction is rolled back: it is there, and usable again.
   bool reachable() override {
     try {
-      pqxx::nontransaction tx(*conn_);
-      tx.exec("SELECT 1");
+      pqxx::nontransaction(conn_.get()).exec("SELECT 1");
       return true;
-    } catch (const std::exception&) {
+    } catch (const pqxx::broken_connection&) {
+      conn_.lost();
       return false;
+    } catch (const std::exception&) {
+      exec("ROLLBACK");
+      return true;
     }
   }
 
  private:
-  static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
-  std::unique_ptr<pqxx::connection> conn_;
+  Connection conn_;
   std::string name_;
 };
+
+// libpq parameters vigie sets unless the URL does: a server that does not answer is
+// "away" within seconds, not after TCP's ~15 minutes, so a camera thread never waits long.
+const char* const kDefaults[] = {"connect_timeout=5", "keepalives_idle=10", "keepalives_interval=5",
+                                 "keepalives_count=3", "tcp_user_timeout=20000"};
+
+std::string with_defaults(std::string url) {
+  for (const char* d : kDefaults) {
+    const std::string key = std::string(d).substr(0, std::string(d).find('=') + 1);
+    const auto q = url.find('?');
+    if (q != std::string::npos && (url.find("?" + key) != std::string::npos || url.find("&" + key) != std::string::npos))
+      continue;
+    url += (q == std::string::npos ? "?" : "&") + std::string(d);
+  }
+  return url;
+}
 
 }  // namespace
 
 Result<std::unique_ptr<Database>> open_postgres(const std::string& url) {
   const std::string name = printable_location(url);
   try {
-    auto conn = std::make_unique<pqxx::connection>(url);
-    return std::unique_ptr<Database>(std::make_unique<PostgresDatabase>(std::move(conn), name));
+    return std::unique_ptr<Database>(std::make_unique<PostgresDatabase>(with_defaults(url), name));
   } catch (const std::exception& e) {
     std::string why = e.what();
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    // libpq quotes the parts of a URL it cannot read, the password too.
+    if (const std::string pw = url_password(url); !pw.empty())
+      for (size_t at; (at = why.find(pw)) != std::string::npos;) why.replace(at, pw.size(), "***");
     return Error{fmt::format("cannot open event store '{}': {}", name, why)};
   }
 }

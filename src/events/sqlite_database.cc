@@ -191,19 +191,6 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
-bool is_database_url(const std::string& location) {
-  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
-}
-
-std::string printable_location(const std::string& location) {
-  if (!is_database_url(location)) return location;
-  const auto scheme = location.find("://");
-  const auto at = location.find('@');
-  const auto colon = location.find(':', scheme + 3);
-  if (at == std::string::npos || colon == std::string::npos || colon > at) return location;
-  return location.substr(0, colon) + location.substr(at);
-}
-
 Result<std::unique_ptr<Database>> connect_database(const std::string& location) {
   return is_database_url(location) ? open_postgres(location) : open_sqlite(location);
 }

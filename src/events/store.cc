@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -18,6 +19,54 @@ std::string json_ids(const std::vector<int>& ids) { return nlohmann::json(ids).d
 double start_epoch_of(const rules::AlertEvent& e) { return e.epoch_s - (e.time_s - e.start_s); }
 
 }  // namespace
+
+bool is_database_url(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+namespace {
+
+// Where the user:password part of a URL is: [begin, end) after the scheme, before the
+// last '@' of the authority (a password may hold '@'). Empty when there is none.
+std::pair<size_t, size_t> userinfo(const std::string& url) {
+  const size_t begin = url.find("://") + 3;
+  const size_t authority_end = std::min(url.find('/', begin), url.find('?', begin));
+  const size_t at = url.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
+  if (at == std::string::npos || at < begin) return {begin, begin};
+  return {begin, at};
+}
+
+// The value of the query parameter `password=`, and where it is (npos when absent).
+std::pair<size_t, size_t> password_parameter(const std::string& url) {
+  for (const char* key : {"?password=", "&password="}) {
+    const size_t at = url.find(key);
+    if (at == std::string::npos) continue;
+    const size_t begin = at + std::strlen(key);
+    return {begin, std::min(url.find('&', begin), url.size())};
+  }
+  return {std::string::npos, std::string::npos};
+}
+
+}  // namespace
+
+std::string url_password(const std::string& url) {
+  if (!is_database_url(url)) return {};
+  const auto [begin, end] = userinfo(url);
+  const size_t colon = url.find(':', begin);
+  if (colon != std::string::npos && colon < end) return url.substr(colon + 1, end - colon - 1);
+  const auto [p, q] = password_parameter(url);
+  return p == std::string::npos ? std::string() : url.substr(p, q - p);
+}
+
+std::string printable_location(const std::string& location) {
+  if (!is_database_url(location)) return location;
+  std::string out = location;
+  if (const auto [p, q] = password_parameter(out); p != std::string::npos) out.replace(p, q - p, "***");
+  const auto [begin, end] = userinfo(out);
+  const size_t colon = out.find(':', begin);
+  if (colon != std::string::npos && colon < end) out.erase(colon, end - colon);
+  return out;
+}
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& location, const std::string& audit_key_path,
                                            const std::string& audit_head_path) {
@@ -200,15 +249,16 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
   return rows;
 }
 
-Result<int> Store::apply_retention(double now_epoch, double retention_days) {
+Result<int> Store::apply_retention(double now_epoch, double retention_days, const std::string& camera) {
   const double cutoff = now_epoch - retention_days * 86400.0;
   // Track summaries describe people's movements: they go with the same retention.
-  auto old = db_->query("DELETE FROM tracks WHERE last_epoch < ?1");
-  old->bind(1, cutoff);
+  auto old = db_->query("DELETE FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2)");
+  old->bind(1, cutoff).bind(2, camera);
   if (old->step() != Step::kDone) return sql_error(*old);
   // Files first: a row whose file could not be removed stays, to be tried again.
-  auto media = db_->query("SELECT id, snapshot_path, clip_path FROM alerts WHERE start_epoch < ?1");
-  media->bind(1, cutoff);
+  auto media = db_->query(
+      "SELECT id, snapshot_path, clip_path FROM alerts WHERE start_epoch < ?1 AND (?2 = '' OR camera = ?2)");
+  media->bind(1, cutoff).bind(2, camera);
   std::vector<std::string> gone;
   Step step;
   while ((step = media->step()) == Step::kRow) {
@@ -231,7 +281,10 @@ Result<int> Store::apply_retention(double now_epoch, double retention_days) {
       return e;
     }
   }
-  if (auto r = exec("COMMIT"); !r) return r.error();
+  if (auto r = exec("COMMIT"); !r) {
+    exec("ROLLBACK");  // else the open transaction would swallow the next writes
+    return r.error();
+  }
   return static_cast<int>(gone.size());
 }
 

@@ -157,8 +157,9 @@ class Store {
   Result<std::vector<AuditRow>> audit_entries(int limit, int offset) const;
 
   // Deletes alerts that started before `now_epoch - retention_days`, and their snapshot
-  // and clip files. Returns how many alerts went.
-  Result<int> apply_retention(double now_epoch, double retention_days);
+  // and clip files, and track summaries as old; of `camera` only when given (several
+  // machines on one store: each deletes the files it has). Returns how many alerts went.
+  Result<int> apply_retention(double now_epoch, double retention_days, const std::string& camera = "");
 
   // --- accounts (accounts.cc) ---
   // Creates an account; the password is stored as an Argon2id hash (libsodium,

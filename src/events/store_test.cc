@@ -180,8 +180,12 @@ TEST(Store, RetentionDeletesOldAlertsAndTheirFiles) {
   EXPECT_FALSE(fs::exists(dir / "old.jpg"));
   EXPECT_FALSE(fs::exists(dir / "old.mp4"));
   EXPECT_TRUE(fs::exists(dir / "recent.jpg"));
+  // Of one camera only (several machines on one server): the others' alerts stay.
+  store->record(event(rules::Phase::kStart, "other-camera", now - 40 * day, 1, "loitering:yard", "cam2"));
+  EXPECT_EQ(*store->apply_retention(now, 30, "cam"), 0);
+  EXPECT_EQ(store->alerts(AlertFilter{})->size(), 2u);
   // Time passes: the injected clock moves two days on, the other one goes too.
-  EXPECT_EQ(*store->apply_retention(now + 2 * day, 30), 1);
+  EXPECT_EQ(*store->apply_retention(now + 2 * day, 30), 2);
   EXPECT_TRUE(store->alerts(AlertFilter{})->empty());
 }
 
@@ -394,6 +398,14 @@ TEST(Store, AServerThatDoesNotAnswerIsNamedWithoutItsPassword) {
   ASSERT_FALSE(s);
   EXPECT_THAT(s.error().message, HasSubstr("cannot open event store 'postgresql://vigie@127.0.0.1:1/vigie'"));
   EXPECT_THAT(s.error().message, ::testing::Not(HasSubstr("s3cret")));
+  // A password with an '@', as a parameter, or one libpq quotes back in its own message.
+  for (const char* url : {"postgresql://vigie:s3c@ret@127.0.0.1:1/vigie", "postgresql://vigie@127.0.0.1:1/v?password=s3cret",
+                          "postgresql://vigie:s3cret%zz@127.0.0.1:1/vigie"}) {
+    auto r = Store::open(url, (dir / "k").string());
+    ASSERT_FALSE(r) << url;
+    EXPECT_THAT(r.error().message, ::testing::Not(HasSubstr("s3c"))) << url;
+    EXPECT_THAT(printable_location(url), ::testing::Not(HasSubstr("s3c"))) << url;
+  }
 }
 
 TEST(Store, TheAuditLogOfAServerStoreNeedsItsKeyNamed) {

@@ -89,7 +89,10 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
 
 void AlertOutput::apply_retention() {
   last_retention_epoch_ = now_epoch();
-  auto removed = store_->apply_retention(last_retention_epoch_, retention_days_);
+  // On a server shared by several machines, each deletes its own cameras' alerts: the
+  // media files are on the machine that wrote them.
+  auto removed =
+      store_->apply_retention(last_retention_epoch_, retention_days_, store_->is_server() ? camera_.name : "");
   if (!removed) fmt::print(stderr, "vigie: retention failed: {}\n", removed.error().message);
   else if (*removed > 0)
     fmt::print(stderr, "vigie: retention: {} alerts older than {} days deleted\n", *removed, retention_days_);
@@ -240,8 +243,12 @@ void AlertOutput::deliver_outbox(bool now) {
   const auto t = std::chrono::steady_clock::now();
   if (!now && t - last_delivery_try_ < std::chrono::seconds(5)) return;
   last_delivery_try_ = t;
-  auto d = outbox_->deliver(*store_);
+  // A slice at a time while the camera runs (a day's backlog would stall its frames);
+  // everything when asked to (`now`: start and end of a run).
+  constexpr size_t kSlice = 200;
+  auto d = outbox_->deliver(*store_, now ? SIZE_MAX : kSlice);
   if (!d) return failed(d.error());
+  if (d->delivered + d->refused == kSlice) last_delivery_try_ = {};  // the store is there: the next slice at once
   if (d->refused > 0)
     fmt::print(stderr, "\nvigie: error: the event store refused {} writes from the outbox; kept in '{}.refused'\n",
                d->refused, outbox_->path());
