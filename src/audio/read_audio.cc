@@ -11,6 +11,7 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/mem.h>
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
 }
@@ -123,6 +124,7 @@ AudioDecoder::~AudioDecoder() = default;
 
 Result<std::unique_ptr<AudioDecoder>> AudioDecoder::open(const std::string& input, std::chrono::milliseconds io_timeout) {
   av_log_set_level(AV_LOG_FATAL);
+  av_max_alloc(256u << 20);  // as the video source does (src/video/ffmpeg_source.cc)
   std::unique_ptr<AudioDecoder> self(new AudioDecoder());
   State& d = *self->state_;
   d.io_timeout = io_timeout;
