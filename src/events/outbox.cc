@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
+#include <limits>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -68,10 +70,28 @@ rules::Phase phase_named(const std::string& name) {
   throw std::runtime_error("unknown phase '" + name + "'");
 }
 
+// Numbers read back checked: nlohmann's get<int>() of 1e28, or get<float>() of 1e300, is
+// undefined behaviour (found by fuzzing).
+template <typename T>
+T whole(const nlohmann::json& j) {
+  if (!j.is_number_integer()) throw std::runtime_error("expected an integer, not " + j.dump());
+  if (j.is_number_unsigned() ? j.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<T>::max())
+                             : j.get<int64_t>() < std::numeric_limits<T>::min() ||
+                                   j.get<int64_t>() > std::numeric_limits<T>::max())
+    throw std::runtime_error("integer out of range: " + j.dump());
+  return static_cast<T>(j.get<int64_t>());
+}
+
+float single(const nlohmann::json& j) {
+  const double v = j.get<double>();
+  if (!(std::abs(v) <= std::numeric_limits<float>::max())) throw std::runtime_error("number out of range: " + j.dump());
+  return static_cast<float>(v);
+}
+
 // Throws (nlohmann's or runtime_error) on a line that is not a write of this format.
 StoreWrite from_line(const std::string& line) {
   const auto j = nlohmann::json::parse(line);
-  if (j.at("v").get<int>() != kFormat)
+  if (whole<int>(j.at("v")) != kFormat)
     throw std::runtime_error(fmt::format("format version {}, this vigie reads {}", j.at("v").dump(), kFormat));
   StoreWrite w;
   const std::string kind = j.at("kind").get<std::string>();
@@ -83,19 +103,19 @@ StoreWrite from_line(const std::string& line) {
     e.camera = a.at("camera").get<std::string>(), e.rule = a.at("rule").get<std::string>();
     e.rule_type = a.at("rule_type").get<std::string>(), e.where = a.at("where").get<std::string>();
     e.detail = a.at("detail").get<std::string>();
-    e.track_ids = a.at("track_ids").get<std::vector<int>>();
+    for (const auto& id : a.at("track_ids")) e.track_ids.push_back(whole<int>(id));
     e.start_s = a.at("start_s").get<double>(), e.time_s = a.at("time_s").get<double>();
-    e.epoch_s = a.at("epoch_s").get<double>(), e.frame_index = a.at("frame_index").get<int64_t>();
+    e.epoch_s = a.at("epoch_s").get<double>(), e.frame_index = whole<int64_t>(a.at("frame_index"));
     e.peak = a.at("peak").get<double>();
     const auto& b = a.at("box");
-    e.box = {b.at(0).get<float>(), b.at(1).get<float>(), b.at(2).get<float>(), b.at(3).get<float>()};
+    e.box = {single(b.at(0)), single(b.at(1)), single(b.at(2)), single(b.at(3))};
   } else if (kind == "track") {
     w.kind = StoreWrite::Kind::kTrack;
     const auto& t = j.at("track");
-    w.camera = t.at("camera").get<std::string>(), w.track_id = t.at("id").get<int>();
+    w.camera = t.at("camera").get<std::string>(), w.track_id = whole<int>(t.at("id"));
     w.label = t.at("label").get<std::string>(), w.run_id = t.at("run_id").get<std::string>();
     w.first_epoch = t.at("first").get<double>(), w.last_epoch = t.at("last").get<double>();
-    for (const auto& p : t.at("path")) w.path.emplace_back(p.at(0).get<float>(), p.at(1).get<float>());
+    for (const auto& p : t.at("path")) w.path.emplace_back(single(p.at(0)), single(p.at(1)));
   } else if (kind == "snapshot" || kind == "clip") {
     w.kind = kind == "clip" ? StoreWrite::Kind::kClip : StoreWrite::Kind::kSnapshot;
     w.alert_id = j.at("media").at("alert_id").get<std::string>();

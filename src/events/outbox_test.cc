@@ -126,6 +126,11 @@ TEST(Outbox, AnUnreadableLineIsAnErrorNamingFileAndLineAndNothingIsDropped) {
   ASSERT_FALSE(box);
   EXPECT_THAT(box.error().message, HasSubstr("cam.outbox' line 2: format version 2"));
   EXPECT_EQ(fs::file_size(path), size);
+  // Numbers out of their type's range (found by fuzzing: converting them was undefined).
+  std::ofstream(path, std::ios::trunc) << "{\"v\":11111111111111111111111111111,\"kind\":\"alert\"}\n";
+  box = Outbox::open(path);
+  ASSERT_FALSE(box);
+  EXPECT_THAT(box.error().message, HasSubstr("line 1: expected an integer"));
 }
 
 TEST(Outbox, OneProcessAtATime) {
