@@ -60,4 +60,47 @@ Result<std::vector<std::pair<std::string, std::string>>> Store::users() const {
   return out;
 }
 
+// Sessions are kept by the SHA-256 of their token (hex): the database never holds a token
+// that would log anyone in.
+namespace {
+std::string token_hash(const std::string& token) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+  std::string hex(2 * sizeof h + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), h, sizeof h);
+  hex.pop_back();
+  return hex;
+}
+}  // namespace
+
+Result<Ok> Store::add_session(const SessionRow& s) {
+  auto q = db_->query("INSERT INTO sessions (token_hash, \"user\", role, expires_epoch) VALUES (?1, ?2, ?3, ?4)");
+  q->bind(1, token_hash(s.token)).bind(2, s.user).bind(3, s.role).bind(4, s.expires_epoch);
+  if (q->step() != Step::kDone) return sql_error(*q);
+  return Ok{};
+}
+
+Result<std::optional<SessionRow>> Store::session(const std::string& token, double now_epoch) const {
+  auto q = db_->query("SELECT \"user\", role, expires_epoch FROM sessions WHERE token_hash = ?1 AND expires_epoch > ?2");
+  q->bind(1, token_hash(token)).bind(2, now_epoch);
+  const Step step = q->step();
+  if (step == Step::kError) return sql_error(*q);
+  if (step == Step::kDone) return std::optional<SessionRow>{};
+  return std::optional<SessionRow>{SessionRow{token, q->text(0), q->text(1), q->real(2)}};
+}
+
+Result<Ok> Store::remove_session(const std::string& token) {
+  auto q = db_->query("DELETE FROM sessions WHERE token_hash = ?1");
+  q->bind(1, token_hash(token));
+  if (q->step() != Step::kDone) return sql_error(*q);
+  return Ok{};
+}
+
+Result<int> Store::remove_expired_sessions(double now_epoch) {
+  auto q = db_->query("DELETE FROM sessions WHERE expires_epoch <= ?1");
+  q->bind(1, now_epoch);
+  if (q->step() != Step::kDone) return sql_error(*q);
+  return static_cast<int>(q->changes());
+}
+
 }  // namespace vigie::events

@@ -166,6 +166,13 @@ std::string nul_escaped(std::string s) {
 
 }  // namespace
 
+Result<std::string> Store::derived_secret(const std::string& purpose) const {
+  if (auto r = audit_key_named(); !r) return r.error();
+  auto key = key_for_writing(key_path_);
+  if (!key) return key.error();
+  return hmac(*key, "vigie-derived\n" + purpose);
+}
+
 Result<Ok> Store::audit(const std::string& user_given, const std::string& action_given,
                         const std::string& detail_given, double at_epoch) {
   // A failed login with a NUL in its name is audited too, wherever the log is kept.

@@ -49,6 +49,9 @@ class Database {
   // BEGIN, with the lock that lets one writer at a time extend the audit chain (readers
   // go on).
   virtual Result<Ok> begin_exclusive() = 0;
+  // BEGIN, with a lock that one migrating process holds at a time (several nodes starting
+  // at once on an empty database must not create the same tables twice).
+  virtual Result<Ok> begin_migration() = 0;
   // The schema history: step i takes version i to i + 1. Never edit a step that shipped.
   virtual const std::vector<std::string>& migrations() const = 0;
   virtual Result<int> schema_version() = 0;
@@ -71,5 +74,8 @@ Result<std::unique_ptr<Database>> open_sqlite(const std::string& path);
 // messages; empty when there is none.
 std::string url_password(const std::string& url);
 Result<std::unique_ptr<Database>> open_postgres(const std::string& url);
+// The URL with the libpq timeouts vigie sets unless it does (src/cluster opens its own
+// sessions with the same).
+std::string with_connection_defaults(std::string url);
 
 }  // namespace vigie::events

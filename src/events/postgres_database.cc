@@ -194,6 +194,32 @@ CREATE TABLE users (
   created_epoch DOUBLE PRECISION NOT NULL
 );
 )sql",
+    // 5: sessions (as SQLite's), and what several machines share: the workers alive and
+    // the camera leases (src/cluster/leases.h) — lock_id is the advisory lock's number.
+    R"sql(
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  "user" TEXT NOT NULL,
+  role TEXT NOT NULL,
+  expires_epoch DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE cluster_nodes (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  url TEXT NOT NULL DEFAULT '',
+  backend_pid INTEGER NOT NULL DEFAULT 0,
+  beat_epoch DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE camera_leases (
+  camera TEXT PRIMARY KEY,
+  lock_id BIGSERIAL UNIQUE,
+  worker TEXT NOT NULL DEFAULT '',
+  backend_pid INTEGER NOT NULL DEFAULT 0,
+  view_url TEXT NOT NULL DEFAULT '',
+  beat_epoch DOUBLE PRECISION NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT '{}'
+);
+)sql",
 };
 
 class PostgresDatabase final : public Database {
@@ -220,6 +246,13 @@ class PostgresDatabase final : public Database {
   // transaction, where every later statement would fail.
   Result<Ok> begin_exclusive() override {
     auto r = exec("BEGIN; LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE");
+    if (!r) exec("ROLLBACK");
+    return r;
+  }
+  // A transaction-scoped advisory lock: released by COMMIT or ROLLBACK, or when the
+  // session dies.
+  Result<Ok> begin_migration() override {
+    auto r = exec("BEGIN; SELECT pg_advisory_xact_lock(7236, 1)");
     if (!r) exec("ROLLBACK");
     return r;
   }
@@ -267,7 +300,9 @@ class PostgresDatabase final : public Database {
 const char* const kDefaults[] = {"connect_timeout=5", "keepalives_idle=10", "keepalives_interval=5",
                                  "keepalives_count=3", "tcp_user_timeout=20000"};
 
-std::string with_defaults(std::string url) {
+}  // namespace
+
+std::string with_connection_defaults(std::string url) {
   for (const char* d : kDefaults) {
     const std::string key = std::string(d).substr(0, std::string(d).find('=') + 1);
     const auto q = url.find('?');
@@ -278,12 +313,10 @@ std::string with_defaults(std::string url) {
   return url;
 }
 
-}  // namespace
-
 Result<std::unique_ptr<Database>> open_postgres(const std::string& url) {
   const std::string name = printable_location(url);
   try {
-    return std::unique_ptr<Database>(std::make_unique<PostgresDatabase>(with_defaults(url), name));
+    return std::unique_ptr<Database>(std::make_unique<PostgresDatabase>(with_connection_defaults(url), name));
   } catch (const std::exception& e) {
     std::string why = e.what();
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();

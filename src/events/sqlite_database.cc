@@ -150,6 +150,16 @@ ALTER TABLE tracks_v4 RENAME TO tracks;
 CREATE INDEX tracks_by_time ON tracks (last_epoch);
 ALTER TABLE audit_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';
 )sql",
+    // 5: sessions in the store, so that any API node (and a restarted one) knows them. A
+    // token's SHA-256 is kept, never the token: a copy of the database logs nobody in.
+    R"sql(
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  "user" TEXT NOT NULL,
+  role TEXT NOT NULL,
+  expires_epoch REAL NOT NULL
+);
+)sql",
 };
 
 class SqliteDatabase final : public Database {
@@ -170,6 +180,7 @@ class SqliteDatabase final : public Database {
   // IMMEDIATE: the write lock now, not at the first write, so two appenders never both
   // read the same last entry.
   Result<Ok> begin_exclusive() override { return exec("BEGIN IMMEDIATE"); }
+  Result<Ok> begin_migration() override { return exec("BEGIN IMMEDIATE"); }
   const std::vector<std::string>& migrations() const override { return kMigrations; }
   Result<int> schema_version() override {
     SqliteQuery q(db_, "PRAGMA user_version");

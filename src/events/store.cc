@@ -112,20 +112,31 @@ int Store::schema_version() const {
 }
 
 Result<Ok> Store::migrate() {
+  // A current schema needs no lock (readers open the store while the server writes).
+  auto version = db_->schema_version();
+  if (!version) return version.error();
+  if (*version == kSchemaVersion) return Ok{};
+  // Read again and upgraded under the migration lock: a second node starting at the
+  // same time waits, then finds the schema current.
+  if (auto r = db_->begin_migration(); !r) return r.error();
+  if (auto r = migrate_locked(); !r) {
+    exec("ROLLBACK");
+    return r;
+  }
+  return exec("COMMIT");
+}
+
+Result<Ok> Store::migrate_locked() {
   auto version = db_->schema_version();
   if (!version) return version.error();
   if (*version > kSchemaVersion)
     return Error{fmt::format("event store '{}' has schema version {}, newer than this vigie ({}): upgrade vigie",
                              path_, *version, kSchemaVersion)};
   const auto& steps = db_->migrations();
-  for (int v = *version; v < kSchemaVersion; ++v) {
-    // Each step and its version bump commit together, or not at all.
-    const std::string step = fmt::format("BEGIN; {} {} COMMIT;", steps.at(v), db_->set_schema_version_sql(v + 1));
-    if (auto r = exec(step); !r) {
-      exec("ROLLBACK");
+  // All steps and the version bump commit together, or not at all.
+  for (int v = *version; v < kSchemaVersion; ++v)
+    if (auto r = exec(steps.at(v) + db_->set_schema_version_sql(v + 1)); !r)
       return Error{fmt::format("{} (migrating to schema {})", r.error().message, v + 1)};
-    }
-  }
   return Ok{};
 }
 
@@ -158,7 +169,10 @@ Result<Ok> Store::record(const rules::AlertEvent& e) {
       break;
   }
   if (s->step() != Step::kDone) return sql_error(*s);
-  if (s->changes() > 0) return Ok{};
+  if (s->changes() > 0) {
+    notify(e.alert_id, rules::phase_name(e.phase));
+    return Ok{};
+  }
   if (e.phase != rules::Phase::kStart)
     return Error{fmt::format("event store '{}': alert '{}' is not stored: its {} is lost", path_, e.alert_id,
                              rules::phase_name(e.phase))};
@@ -205,7 +219,15 @@ Result<Ok> Store::set_media(const char* column, const std::string& id, const std
   if (s->step() != Step::kDone) return sql_error(*s);
   if (s->changes() == 0)
     return Error{fmt::format("event store '{}': alert '{}' is not stored: media '{}' not linked", path_, id, path)};
+  notify(id, "media");
   return Ok{};
+}
+
+void Store::notify(const std::string& alert_id, const std::string& what) {
+  if (!db_->is_server()) return;
+  auto q = db_->query("SELECT pg_notify('" + std::string(kAlertChannel) + "', ?1)");
+  q->bind(1, nlohmann::json{{"id", alert_id}, {"what", what}}.dump());
+  q->step();  // a lost notification costs a console's live push, never the alert
 }
 
 Result<Ok> Store::set_snapshot(const std::string& id, const std::string& path) {

@@ -39,6 +39,12 @@ struct AlertRow {
   std::string status;         // the latest operator action ("" when none yet)
 };
 
+// A login session (schema 5): the store keeps the token's SHA-256, not the token.
+struct SessionRow {
+  std::string token, user, role;
+  double expires_epoch = 0;
+};
+
 struct ActionRow {
   std::string alert_id, action, note, user;
   double at_epoch = 0;
@@ -139,6 +145,10 @@ class Store {
   // unreadable, or if its MAC does not match the key (when the key is there).
   Result<std::optional<AuditHead>> audit_head() const;
   const std::string& audit_key_path() const { return key_path_; }
+  // A secret for `purpose` that every node holding the audit key derives alike (HMAC of
+  // the purpose, hex): the nodes of one site prove themselves to each other with it.
+  // Creates the key if there is none yet.
+  Result<std::string> derived_secret(const std::string& purpose) const;
   const std::string& audit_head_path() const { return head_path_; }
 
   Result<Ok> set_snapshot(const std::string& alert_id, const std::string& path);
@@ -171,8 +181,17 @@ class Store {
   // The account's role if the password is right; empty if not (or no such account).
   Result<std::optional<std::string>> check_password(const std::string& name, const std::string& password) const;
   Result<std::vector<std::pair<std::string, std::string>>> users() const;  // (name, role)
+  // Login sessions, shared by every API node of a store. session() finds a token's
+  // session if it has not expired.
+  Result<Ok> add_session(const SessionRow& session);
+  Result<std::optional<SessionRow>> session(const std::string& token, double now_epoch) const;
+  Result<Ok> remove_session(const std::string& token);
+  Result<int> remove_expired_sessions(double now_epoch);
 
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
+  // On a PostgreSQL store each stored alert event is announced (NOTIFY) on this channel,
+  // as {"id": …, "what": "start"|"update"|"end"|"media"}: API nodes LISTEN for the console.
+  static constexpr const char* kAlertChannel = "vigie_alert";
   int schema_version() const;
   // A PostgreSQL server rather than an SQLite file.
   bool is_server() const;
@@ -184,9 +203,11 @@ class Store {
   Store(std::unique_ptr<Database> db, std::string key_path, std::string head_path);
   Result<Ok> exec(const std::string& sql) const;
   Result<Ok> migrate();
+  Result<Ok> migrate_locked();
   Result<Ok> audit_key_named() const;  // an error for a server store opened without one
   Result<Ok> set_media(const char* column, const std::string& id, const std::string& path);
-  Error sql_error(const Query& failed) const;  // "event store '<name>': <the engine's message>"
+  Error sql_error(const Query& failed) const;
+  void notify(const std::string& alert_id, const std::string& what);  // "event store '<name>': <the engine's message>"
 
   std::unique_ptr<Database> db_;
   std::string path_, key_path_, head_path_;  // path_: the file, or the URL without its password

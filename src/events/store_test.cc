@@ -298,7 +298,7 @@ INSERT INTO operator_actions (alert_id, action, user, at_epoch) VALUES ('cam/loi
 )sql");
   auto store = open_store(dir / "v.db");
   ASSERT_TRUE(store);
-  EXPECT_EQ(store->schema_version(), 4);
+  EXPECT_EQ(store->schema_version(), Store::kSchemaVersion);
   auto rows = store->alerts(AlertFilter{});
   ASSERT_EQ(rows->size(), 1u);
   const AlertRow old = (*rows)[0];
