@@ -108,6 +108,10 @@ int main(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "The supervision centre: every camera, the API and the console");
   serve_cmd->add_option("--config", serve_config, "Site configuration (cameras, rules, server)")->required();
   serve_cmd->add_option("--listen", serve_listen, "host:port (overrides server.listen; default 127.0.0.1:8080)");
+  std::string serve_role, serve_node;
+  serve_cmd->add_option("--role", serve_role, "all (one machine), worker or api (overrides cluster.role)")
+      ->check(CLI::IsMember({"all", "worker", "api"}));
+  serve_cmd->add_option("--node", serve_node, "this node's name among the site's (overrides cluster.node)");
 
   const auto run_city = add_city_commands(app);
 
@@ -128,7 +132,9 @@ int main(int argc, char** argv) {
     if (*serve_cmd) {
       vigie::Config config = vigie::load_config(serve_config);
       if (!serve_listen.empty()) config.server.listen = serve_listen;
-      vigie::validate(config);
+      if (!serve_role.empty()) config.cluster.role = serve_role;
+      if (!serve_node.empty()) config.cluster.node = serve_node;
+      vigie::validate(config);  // after the overrides: --role worker needs a PostgreSQL store
       return vigie::server::serve(config);
     }
     if (*verify_cmd || *head_cmd) {

@@ -448,6 +448,18 @@ Config read_config(const YAML::Node& root, const std::string& name) {
     s.get("trusted_proxies", c.trusted_proxies);
     s.finish();
   }
+  {
+    Section s = top.child("cluster");
+    auto& c = config.cluster;
+    s.get("role", c.role, [](const std::string& v) { return v == "all" || v == "worker" || v == "api"; },
+          "must be all, worker or api");
+    s.get("node", c.node, [](const std::string& v) { return !v.empty() && v.size() <= 64; }, "must be 1 to 64 characters");
+    s.get("advertise", c.advertise, [](const std::string& v) { return v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0; },
+          "must be an http:// or https:// URL");
+    s.get("lease_s", c.lease_s, [](double v) { return v >= 2 && v <= 3600; }, "must be in 2..3600");
+    s.get("claim_grace_s", c.claim_grace_s, non_negative, "must be >= 0");
+    s.finish();
+  }
   read_detect(top.child("detect"), config.detect);
   read_track(top.child("track"), config.track);
   Section cams = top.child("cameras");
@@ -518,6 +530,11 @@ void validate(const Config& c) {
   if (!c.store.url.empty() && c.store.audit_key.empty())
     throw ConfigError("store.audit_key: required with store.url (a server has no folder beside it for the audit "
                       "log's key)");
+  if (c.cluster.role != "all" && c.store.url.empty())
+    throw ConfigError(fmt::format("cluster.role: {} needs a PostgreSQL store (store.url); an SQLite file serves one "
+                                  "machine (role all)", c.cluster.role));
+  if (c.cluster.role != "all" && c.cluster.role != "worker" && c.cluster.role != "api")
+    throw ConfigError(fmt::format("cluster.role: must be all, worker or api (got '{}')", c.cluster.role));
   if (c.detect.type == "onnx" && c.detect.model.empty())
     throw ConfigError("detect.model: required when detect.type is onnx (path to an .onnx file)");
   if (c.detect.type == "replay" && c.detect.detections.empty())

@@ -237,12 +237,32 @@ struct ServerConfig {
   std::vector<std::string> trusted_proxies;
 };
 
+// Several machines on one PostgreSQL store (docs/scale.md). A worker analyses the cameras
+// whose leases it holds; an API node serves the console and the API, hears alerts through
+// the database and fetches live views from the worker holding the camera; `all` is both
+// on one machine (the only role an SQLite store allows).
+struct ClusterConfig {
+  std::string role = "all";   // all, worker, api
+  std::string node;           // this node's name in the lease table (default: host-pid)
+  // The URL the API nodes reach this worker's live views at (default: http://<listen
+  // address, or the host name for 0.0.0.0>:<port>).
+  std::string advertise;
+  // A camera whose holder's session is gone is taken over at the next round (1 s); a
+  // holder whose heartbeat stopped while its session stayed (a frozen machine) loses it
+  // after lease_s.
+  double lease_s = 10;
+  // After connecting (or reconnecting) a node waits this long before claiming cameras, so
+  // that holders take theirs back first after a database outage.
+  double claim_grace_s = 5;
+};
+
 // `host:port` of server.listen split, the port checked (0..65535; 0: any free port).
 // Throws ConfigError naming the value.
 std::pair<std::string, int> split_listen(const std::string& listen);
 
 struct Config {
   ServerConfig server;
+  ClusterConfig cluster;
   StoreConfig store;
   MqttConfig mqtt;
   MotionGateConfig motion_gate;

@@ -2,7 +2,12 @@
 
 #include <sodium.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cstdio>
+
+#include "events/store.h"
 
 namespace vigie::server {
 
@@ -27,19 +32,57 @@ bool role_allows(const std::string& role, Permission p) {
   return false;
 }
 
+void Sessions::keep_in(events::Store* store, std::mutex* store_mu) {
+  store_ = store;
+  store_mu_ = store_mu;
+}
+
 Session Sessions::create(const std::string& user, const std::string& role, double now_epoch) {
   unsigned char raw[32];
   randombytes_buf(raw, sizeof raw);
   char hex[sizeof raw * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
   Session s{hex, user, role, now_epoch + lifetime_s_};
+  bool stored = true;
+  if (store_) {
+    std::lock_guard lock(*store_mu_);
+    store_->remove_expired_sessions(now_epoch);
+    // Not stored (the store away): valid on this node only.
+    if (auto r = store_->add_session({s.token, user, role, s.expires_epoch}); !r) {
+      stored = false;
+      fmt::print(stderr, "vigie serve: session of {} kept on this node only: {}\n", user, r.error().message);
+    }
+  }
   std::lock_guard lock(mu_);
+  if (!stored) unstored_.insert(s.token);
   std::erase_if(by_token_, [&](const auto& kv) { return kv.second.expires_epoch < now_epoch; });
   by_token_[s.token] = s;
   return s;
 }
 
 std::optional<Session> Sessions::find(const std::string& token, double now_epoch) {
+  if (store_) {
+    Result<std::optional<events::SessionRow>> row = Error{""};
+    {
+      std::lock_guard lock(*store_mu_);
+      row = store_->session(token, now_epoch);
+    }
+    if (row && *row) {
+      Session s{token, (*row)->user, (*row)->role, (*row)->expires_epoch};
+      std::lock_guard lock(mu_);
+      return by_token_[token] = s;
+    }
+    if (row && !*row) {
+      // Ended elsewhere, or expired — unless it was made here while the store was away.
+      std::lock_guard lock(mu_);
+      const auto it = by_token_.find(token);
+      if (it == by_token_.end() || it->second.expires_epoch < now_epoch || !unstored_.count(token)) {
+        if (it != by_token_.end()) by_token_.erase(it);
+        return std::nullopt;
+      }
+      return it->second;
+    }
+  }
   std::lock_guard lock(mu_);
   const auto it = by_token_.find(token);
   if (it == by_token_.end()) return std::nullopt;
@@ -51,8 +94,13 @@ std::optional<Session> Sessions::find(const std::string& token, double now_epoch
 }
 
 void Sessions::remove(const std::string& token) {
+  if (store_) {
+    std::lock_guard lock(*store_mu_);
+    store_->remove_session(token);
+  }
   std::lock_guard lock(mu_);
   by_token_.erase(token);
+  unstored_.erase(token);
 }
 
 double LoginLimiter::attempt(const std::string& key, double now) {

@@ -1,13 +1,19 @@
-// Sessions and who may do what. Sessions are random 256-bit tokens (libsodium) kept in
-// memory — a restart logs everyone out — sent in an HttpOnly, SameSite=Strict cookie.
+// Sessions and who may do what. Sessions are random 256-bit tokens (libsodium) sent in an
+// HttpOnly, SameSite=Strict cookie, and kept in the event store (by their SHA-256), so that
+// every API node of a site, and a restarted one, knows them.
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
+
+namespace vigie::events {
+class Store;
+}
 
 namespace vigie::server {
 
@@ -26,14 +32,21 @@ struct Session {
 class Sessions {
  public:
   explicit Sessions(double lifetime_s) : lifetime_s_(lifetime_s) {}
+  // Keeps the sessions in `store` (used under `store_mu`) from now on; without it they
+  // live in this process only. The store is the truth: a logout on another node ends a
+  // session here too. While the store is away, the sessions this process has seen go on.
+  void keep_in(events::Store* store, std::mutex* store_mu);
   Session create(const std::string& user, const std::string& role, double now_epoch);
   std::optional<Session> find(const std::string& token, double now_epoch);
   void remove(const std::string& token);
 
  private:
   double lifetime_s_;
+  events::Store* store_ = nullptr;
+  std::mutex* store_mu_ = nullptr;
   std::mutex mu_;
-  std::map<std::string, Session> by_token_;
+  std::map<std::string, Session> by_token_;  // seen here (all of them without a store)
+  std::set<std::string> unstored_;           // made here while the store was away
 };
 
 // Failed logins per key (an address, an account name): `attempts` within `window_s`, then

@@ -12,9 +12,12 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
+#include "cluster/listener.h"
 #include "events/store.h"
 #include "server/camera_runner.h"
+#include "server/camera_set.h"
 #include "server/http_listener.h"
 #include "server/keyed_cap.h"
 #include "server/hub.h"
@@ -49,18 +52,6 @@ json alert_json(const events::AlertRow& a) {
           {"snapshot", !a.snapshot_path.empty()},
           {"clip", a.clip_path.empty() ? json() : json(audio ? "audio" : "video")},
           {"box", {a.box.x, a.box.y, a.box.w, a.box.h}}};
-}
-
-json status_json(const CameraStatus& s, const CameraConfig& cam) {
-  json j = {{"name", s.name},       {"online", s.online},   {"state", s.state},
-            {"error", s.error},     {"fps", s.fps},         {"decoded", s.decoded},
-            {"analysed", s.analysed}, {"dropped", s.dropped}, {"queue_depth", s.queue_depth},
-            {"last_frame_epoch", s.last_frame_epoch},       {"detector_ms", s.detector_ms},
-            {"reconnections", s.reconnections},             {"alerts", s.alerts}};
-  if (cam.geo.set)
-    j["geo"] = {{"lat", cam.geo.lat}, {"lon", cam.geo.lon}, {"heading", cam.geo.heading_deg},
-                {"fov", cam.geo.fov_deg}, {"range", cam.geo.range_m}};
-  return j;
 }
 
 std::string read_file(const std::string& path) {
@@ -141,6 +132,11 @@ struct Server::Impl {
   // show nobody's data (health, metrics, one's own session, camera states, the map).
   enum class Audit { kNone, kEach, kOncePerSession, kHandler };
 
+  // Which nodes answer a route (cluster.role): the console's routes are an API node's
+  // (and a single machine's); a worker answers health, metrics and its live views to the
+  // API nodes, nothing else.
+  enum class Serves { kConsole, kEveryNode, kWorker };
+
   struct Route {
     const char* method;
     const char* pattern;  // a regular expression over the decoded path
@@ -152,6 +148,7 @@ struct Server::Impl {
     bool streams;         // a long answer (SSE, MJPEG): counted against the stream limits
     const char* example;  // a concrete path that reaches the handler (tests)
     const char* example_body;
+    Serves serves = Serves::kConsole;  // the roles that answer it
   };
 
   // The one declaration of every route: the registration, the guard, the audit and the
@@ -160,8 +157,13 @@ struct Server::Impl {
     using P = Permission;
     using A = Audit;
     static const std::vector<Route> routes = {
-        {"GET", "/api/v1/health", std::nullopt, true, A::kNone, "", &Impl::health, false, "/api/v1/health", ""},
-        {"GET", "/metrics", std::nullopt, true, A::kNone, "", &Impl::metrics, false, "/metrics", ""},
+        {"GET", "/api/v1/health", std::nullopt, true, A::kNone, "", &Impl::health, false, "/api/v1/health", "",
+         Serves::kEveryNode},
+        {"GET", "/metrics", std::nullopt, true, A::kNone, "", &Impl::metrics, false, "/metrics", "", Serves::kEveryNode},
+        // An API node fetching a frame for a console (authenticated by the site's derived
+        // secret; the console's own request was guarded and audited on the API node).
+        {"GET", R"(/internal/v1/cameras/([^/]+)/frame\.jpg)", std::nullopt, true, A::kNone, "", &Impl::internal_frame,
+         false, "/internal/v1/cameras/cam/frame.jpg", "", Serves::kWorker},
         {"POST", "/api/v1/login", std::nullopt, true, A::kHandler, "login", &Impl::login, false, "/api/v1/login",
          R"({"name":"nobody","password":"x"})"},
         {"POST", "/api/v1/logout", std::nullopt, false, A::kHandler, "logout", &Impl::logout, false,
@@ -228,7 +230,10 @@ struct Server::Impl {
   LoginLimiter limiter, account_limiter;
   std::mutex refusals_mu;
   std::map<std::string, double> refusal_logged_until;  // (name|address) → end of its logged lock-out
-  std::vector<std::unique_ptr<CameraRunner>> cameras;
+  // What this node's role shows of the cameras (camera_set.h).
+  std::string view_token;  // the secret API nodes show workers for live views
+  std::unique_ptr<CameraSet> cameras;
+  std::unique_ptr<cluster::AlertListener> listener;  // API nodes: alerts stored by the workers
   HttpListener http;
   std::thread http_thread, status_thread;
   std::atomic<bool> stopping{false};
@@ -259,17 +264,35 @@ struct Server::Impl {
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
       throw std::runtime_error("out of memory preparing the login check");
     dummy_hash = hash;
-    for (const auto& [name, cam] : config.cameras) {
-      cameras.push_back(std::make_unique<CameraRunner>(
-          config, cam, [this](const rules::AlertEvent& e, const Frame* f) { on_alert(e, f); }));
-      cameras.back()->on_state_change = [this] { hub.publish("cameras", cameras_json().dump()); };
+    sessions.keep_in(store.get(), &store_mu);
+    if (config.cluster.node.empty()) {
+      char host[256] = {};
+      ::gethostname(host, sizeof host - 1);
+      config.cluster.node = fmt::format("{}-{}", host, ::getpid());
     }
+    if (config.cluster.role != "all") {
+      auto secret = store->derived_secret("worker live views");
+      if (!secret) throw std::runtime_error(secret.error().message);
+      view_token = *secret;
+    }
+    CameraSetHooks hooks;
+    hooks.on_alert = [this](const rules::AlertEvent& e, const Frame* f) { on_alert(e, f); };
+    hooks.on_state_change = [this] { hub.publish("cameras", cameras_json().dump()); };
+    hooks.log = [](const std::string& line) { fmt::print(stderr, "vigie serve: {}\n", line); };
+    cameras = make_camera_set(config, std::move(hooks), view_token);
+  }
+
+  // Whether this node answers route `r` (its role).
+  bool serves(const Route& r) const {
+    if (r.serves == Serves::kEveryNode) return true;
+    return (r.serves == Serves::kWorker) == (config.cluster.role == "worker");
   }
 
   // --- the dispatch every route goes through -----------------------------------------
 
   void register_routes() {
     for (const auto& r : table()) {
+      if (!serves(r)) continue;
       auto handler = [this, &r](const httplib::Request& req, httplib::Response& res) { dispatch(r, req, res); };
       if (std::string_view(r.method) == "GET") http.Get(r.pattern, handler);
       else http.Post(r.pattern, handler);
@@ -349,6 +372,20 @@ struct Server::Impl {
 
   // --- helpers ------------------------------------------------------------------
 
+  // Where API nodes reach this node's live views: cluster.advertise, or the listening
+  // address (the host name when it listens on every address).
+  std::string view_url() const {
+    if (!config.cluster.advertise.empty()) return config.cluster.advertise;
+    auto [host, port] = split_listen(config.server.listen);
+    if (host == "0.0.0.0" || host == "::" || host.empty()) {
+      char name[256] = {};
+      ::gethostname(name, sizeof name - 1);
+      host = name;
+    }
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return fmt::format("{}://{}:{}", http.tls() ? "https" : "http", host, bound_port);
+  }
+
   void audit(const std::string& user, const std::string& action, const std::string& detail) {
     std::lock_guard lock(store_mu);
     if (auto r = store->audit(user, action, detail, now_epoch()); !r)
@@ -398,12 +435,6 @@ struct Server::Impl {
     return true;
   }
 
-  CameraRunner* camera(const std::string& name) {
-    for (auto& c : cameras)
-      if (c->camera().name == name) return c.get();
-    return nullptr;
-  }
-
   std::optional<events::AlertRow> alert(const std::string& id) {
     if (id.empty()) return std::nullopt;
     events::AlertFilter f;
@@ -415,19 +446,28 @@ struct Server::Impl {
   }
 
   void on_alert(const rules::AlertEvent& e, const Frame* frame) {
-    const auto row = alert(e.alert_id);
-    if (!row) return;
     const char* type = e.phase == rules::Phase::kStart ? "new" : e.phase == rules::Phase::kEnd ? "end" : "update";
+    publish_alert(e.alert_id, type, frame && frame->wall_epoch > 0 ? frame->wall_epoch : 0);
+  }
+
+  // An API node: a worker stored an alert event ({"id", "what"}, events::Store::kAlertChannel).
+  void on_notification(const std::string& payload) {
+    const json n = json::parse(payload, nullptr, false);
+    if (!n.is_object() || !n.contains("id") || !n["id"].is_string() || !n.contains("what") || !n["what"].is_string())
+      return;
+    const std::string what = n["what"];
+    publish_alert(n["id"], what == "start" ? "new" : what == "end" ? "end" : "update", 0);
+  }
+
+  void publish_alert(const std::string& id, const char* type, double frame_epoch) {
+    const auto row = alert(id);
+    if (!row) return;
     json msg = {{"type", type}, {"alert", alert_json(*row)}, {"sent_epoch", now_epoch()}};
-    if (frame && frame->wall_epoch > 0) msg["frame_epoch"] = frame->wall_epoch;
+    if (frame_epoch > 0) msg["frame_epoch"] = frame_epoch;
     hub.publish("alert", msg.dump());
   }
 
-  json cameras_json() {
-    json list = json::array();
-    for (auto& c : cameras) list.push_back(status_json(c->status(), c->camera()));
-    return list;
-  }
+  json cameras_json() { return cameras->list(); }
 
   // Whether a stream opened under `token` may go on: the server runs and the session is
   // still valid (a logout or an expiry ends the streams it opened).
@@ -438,9 +478,11 @@ struct Server::Impl {
   // --- handlers -----------------------------------------------------------------
 
   void health(Call& c) {
-    int online = 0;
-    for (auto& cam : cameras) online += cam->status().online;
-    send_json(c.res, {{"status", "ok"}, {"cameras", cameras.size()}, {"online", online}});
+    int online = 0, listed = 0;
+    for (const auto& cam : cameras_json()) online += cam.value("online", false), ++listed;
+    json j = {{"status", "ok"}, {"role", config.cluster.role}, {"cameras", listed}, {"online", online}};
+    if (listener) j["listening"] = listener->listening();
+    send_json(c.res, j);
   }
 
   void login(Call& c) {
@@ -515,29 +557,41 @@ struct Server::Impl {
   void cameras_list(Call& c) { send_json(c.res, cameras_json()); }
 
   void live_frame(Call& c) {
-    CameraRunner* cam = camera(c.req.matches[1]);
-    if (!cam) return send_error(c.res, 404, "no such camera");
-    const auto jpeg = cam->latest_jpeg();
+    bool known = false;
+    const auto jpeg = cameras->latest_jpeg(c.req.matches[1], known);
+    if (!known) return send_error(c.res, 404, "no such camera");
     if (!jpeg) return send_error(c.res, 503, "no frame yet");
     c.res.set_header("Cache-Control", "no-store");
     c.res.set_content(*jpeg, "image/jpeg");
   }
 
+  // A worker: the newest frame for an API node that shows the site's secret.
+  void internal_frame(Call& c) {
+    const std::string given = c.req.get_header_value("Authorization");
+    const std::string want = "Bearer " + view_token;
+    if (given.size() != want.size() || sodium_memcmp(given.data(), want.data(), want.size()) != 0)
+      return send_error(c.res, 401, "an API node of this site only");
+    live_frame(c);
+  }
+
   void live_mjpeg(Call& c) {
-    CameraRunner* cam = camera(c.req.matches[1]);
-    if (!cam) return send_error(c.res, 404, "no such camera");
+    const std::string name = c.req.matches[1];
+    bool known = false;
+    cameras->latest_jpeg(name, known);
+    if (!known) return send_error(c.res, 404, "no such camera");
     const std::string token = c.session->token, user = c.session->user;
     if (!streams.acquire(c.session->user)) return send_error(c.res, 503, "too many live streams open");
     const bool in_process = c.req.remote_addr == kInProcessAddress;
     c.res.set_header("Cache-Control", "no-store");
     c.res.set_chunked_content_provider(
         "multipart/x-mixed-replace; boundary=vigieframe",
-        [this, cam, token, in_process](size_t, httplib::DataSink& sink) {
+        [this, name, token, in_process](size_t, httplib::DataSink& sink) {
           std::shared_ptr<const std::string> last;
           while (stream_may_continue(token)) {
             if (!sink.is_writable()) return false;  // the viewer left (even while the camera is silent)
-            const auto jpeg = cam->latest_jpeg();
-            if (jpeg && jpeg != last) {
+            bool known = false;
+            const auto jpeg = cameras->latest_jpeg(name, known);
+            if (jpeg && jpeg != last && !(last && *jpeg == *last)) {
               last = jpeg;
               const std::string head =
                   fmt::format("--vigieframe\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", jpeg->size());
@@ -770,8 +824,7 @@ struct Server::Impl {
     auto family = [&](const char* name, const char* type, const char* help) {
       out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
     };
-    std::vector<CameraStatus> all;
-    for (auto& cam : cameras) all.push_back(cam->status());
+    const std::vector<CameraStatus> all = cameras->local_status();
     struct PerCamera {
       const char *name, *type, *help;
       double (*value)(const CameraStatus&);
@@ -856,7 +909,13 @@ bool Server::start(std::string& error) {
     return false;
   }
   m.http.widen_backlog();
-  for (auto& c : m.cameras) c->start();
+  m.cameras->start(m.view_url());
+  if (m.config.cluster.role == "api") {
+    m.listener = std::make_unique<cluster::AlertListener>(
+        m.config.store.url, [&m](const std::string& payload) { m.on_notification(payload); },
+        [](const std::string& line) { fmt::print(stderr, "vigie serve: {}\n", line); });
+    m.listener->start();
+  }
   m.http_thread = std::thread([&m] { m.http.listen_after_bind(); });
   // Until the library marks itself running, its stop() does nothing: a stop() right after
   // start() would leave the accept loop running for ever.
@@ -878,13 +937,15 @@ void Server::stop() {
   m.http.stop();
   if (m.http_thread.joinable()) m.http_thread.join();
   if (m.status_thread.joinable()) m.status_thread.join();
-  for (auto& c : m.cameras) c->stop();
+  if (m.listener) m.listener->stop();
+  m.cameras->stop();
 }
 
 std::vector<RouteInfo> Server::routes() {
   std::vector<RouteInfo> out;
   for (const auto& r : Impl::table())
-    out.push_back({r.method, r.example, r.needs, r.public_route, r.action, r.audit != Impl::Audit::kNone,
+    if (r.serves != Impl::Serves::kWorker)  // a single machine's routes
+      out.push_back({r.method, r.example, r.needs, r.public_route, r.action, r.audit != Impl::Audit::kNone,
                    r.example_body});
   return out;
 }
@@ -908,9 +969,16 @@ int serve(const Config& config) {
     return 2;
   }
   const auto [host, want] = split_listen(config.server.listen);
-  fmt::print("vigie serve: {} cameras; console at {}://{}:{}/ (Ctrl-C to stop)\n", config.cameras.size(),
-             server->tls() ? "https" : "http", host.find(':') != std::string::npos ? "[" + host + "]" : host,
-             server->port());
+  const std::string at = fmt::format("{}://{}:{}/", server->tls() ? "https" : "http",
+                                     host.find(':') != std::string::npos ? "[" + host + "]" : host, server->port());
+  if (config.cluster.role == "worker")
+    fmt::print("vigie serve: worker of {} configured cameras (taken by lease); live views at {} (Ctrl-C to stop)\n",
+               config.cameras.size(), at);
+  else if (config.cluster.role == "api")
+    fmt::print("vigie serve: API node for {} cameras analysed by the workers; console at {} (Ctrl-C to stop)\n",
+               config.cameras.size(), at);
+  else
+    fmt::print("vigie serve: {} cameras; console at {} (Ctrl-C to stop)\n", config.cameras.size(), at);
   std::fflush(stdout);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
