@@ -4,6 +4,7 @@
 #   make test   install what is missing, build, run every test
 #   make bench  throughput and accuracy figures of docs/BENCHMARKS.md
 #   make fuzz   libFuzzer targets (clang-14, ASan+UBSan), each for FUZZ_SECONDS (fuzz/README.md)
+#   make deb    the Debian package (CPack): out/deb/vigie_<version>_<arch>.deb (docs/deploy.md)
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 VTEST := /usr/share/doc/opencv-doc/examples/data/vtest.avi
@@ -19,7 +20,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 10
 CCACHE := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build web test demo bench clean fuzz-build fuzz fuzz-smoke fuzz-known
+.PHONY: deps build web test demo bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb
 
 deps:
 	@scripts/install-deps
@@ -67,6 +68,18 @@ demo: build web
 	@echo "         vigie.db (alerts: build/vigie alerts list --store $(DEMO)/vigie.db), media/ (a snapshot and a clip per alert)"
 	@if [ -f $(MUNICH) ]; then echo "         city/report.html and city/map.jpg (coverage, routes), city/*.geojson (layers for any GIS)"; fi
 	@scripts/demo-serve $(BUILD)
+
+# The Debian package: the program (only what the package holds is built), the console,
+# then cpack (packaging/package.cmake: dpkg-shlibdeps for Depends, systemd units, config).
+DEB_OUT := out/deb
+deb: deps web
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target vigie
+	@rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)
+	@cd $(BUILD) && cpack -G DEB -B $(abspath $(DEB_OUT)) >$(abspath $(DEB_OUT))/cpack.log 2>&1 \
+	  || { cat $(abspath $(DEB_OUT))/cpack.log; exit 1; }
+	@rm -rf $(DEB_OUT)/_CPack_Packages
+	@echo "deb: $$(ls $(abspath $(DEB_OUT))/vigie_*.deb)"; echo "     install: sudo apt install $$(ls $(abspath $(DEB_OUT))/vigie_*.deb)   (docs/deploy.md)"
 
 bench: build
 	@bench/run.sh $(BUILD)
