@@ -24,10 +24,10 @@ TEST(Aboda, TheBagIsReportedAfterItsOwnerLeft) {
   ASSERT_EQ(a.code, 0) << a.err;
   const auto l = run(vigie_bin() + " alerts list --json --store " + store);
   ASSERT_EQ(l.code, 0) << l.err;
-  const auto alerts = nlohmann::json::parse(l.out);
+  const auto alerts = nlohmann::json::parse(l.out)["alerts"];
   ASSERT_EQ(alerts.size(), 1u) << l.out;
   const auto& alert = alerts[0];
-  EXPECT_EQ(alert["type"], "abandoned_object");
+  EXPECT_EQ(alert["rule_type"], "abandoned_object");
   const double owner_walked_away_s = 600 / 29.97, timer_s = 5;
   EXPECT_GE(alert["stream_raised_s"].get<double>(), owner_walked_away_s + timer_s) << l.out;
   const auto& b = alert["box"];
@@ -36,7 +36,7 @@ TEST(Aboda, TheBagIsReportedAfterItsOwnerLeft) {
   EXPECT_GT(coverage(box, bag), 0.8) << "the alert box lies on the bag: " << b.dump();
   EXPECT_GT(iou(box, bag), 0.2) << b.dump();
   // The snapshot exists and is a JPEG.
-  const std::string snapshot = alert["snapshot"];
+  const std::string snapshot = alert["snapshot_path"];
   ASSERT_FALSE(snapshot.empty());
   EXPECT_EQ(slurp(snapshot.front() == '/' ? snapshot : (dir / snapshot).string()).substr(0, 2), "\xFF\xD8");
 }
@@ -54,10 +54,10 @@ TEST(Aboda, TwoRunsOnTheSameStoreKeepBothAlerts) {
   }
   const auto l = run(vigie_bin() + " alerts list --json --store " + (dir / "dup.db").string());
   ASSERT_EQ(l.code, 0) << l.err;
-  const auto alerts = nlohmann::json::parse(l.out);
+  const auto alerts = nlohmann::json::parse(l.out)["alerts"];
   ASSERT_EQ(alerts.size(), 2u) << l.out;
   EXPECT_NE(alerts[0]["id"], alerts[1]["id"]);
-  EXPECT_NE(alerts[0]["snapshot"], alerts[1]["snapshot"]);  // each run's own picture
+  EXPECT_NE(alerts[0]["snapshot_path"], alerts[1]["snapshot_path"]);  // each run's own picture
 }
 
 // The same two runs on a PostgreSQL server (a throwaway cluster on loopback): the alerts
@@ -78,7 +78,7 @@ TEST(Aboda, TwoRunsOnAPostgresqlStoreKeepBothAlerts) {
   const auto key = (dir / "audit.key").string();
   const auto l = run(vigie_bin() + " alerts list --json --store " + url + " --audit-key " + key);
   ASSERT_EQ(l.code, 0) << l.err;
-  const auto alerts = nlohmann::json::parse(l.out);
+  const auto alerts = nlohmann::json::parse(l.out)["alerts"];
   ASSERT_EQ(alerts.size(), 2u) << l.out;
   EXPECT_NE(alerts[0]["id"], alerts[1]["id"]);
   const auto v = run(vigie_bin() + " audit verify --store " + url + " --audit-key " + key);

@@ -8,6 +8,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "core/test_data.h"
+#include "events/alert_schema.h"
 #include "run.h"
 #include "scenes.h"
 
@@ -134,21 +135,26 @@ TEST(Cli, AnalyzeWithRulesStoresAlertsWithSnapshotAndClip) {
   ASSERT_EQ(a.code, 0) << a.err;
   const auto l = run(vigie_bin() + " alerts list --json --store " + (dir / "a.db").string());
   ASSERT_EQ(l.code, 0) << l.err;
-  const auto alerts = nlohmann::json::parse(l.out);
+  const auto list = nlohmann::json::parse(l.out);
+  EXPECT_EQ(list["schema"], events::alert_schema_id());
+  const auto& alerts = list["alerts"];
   ASSERT_EQ(alerts.size(), 1u) << l.out;  // the block crosses the middle line once
+  // The API's alert and the local fields, each of its declared type (events/alert_schema.h).
+  EXPECT_EQ(events::check_alert_json(alerts[0], events::Audience::kLocal), "") << l.out;
   EXPECT_EQ(alerts[0]["rule"], "line_crossing:mid");
   // Walking along the line from its first point (top) to its last (bottom), side A on
   // the left is x > 160 in the image: the block walks from x < 160 to x > 160, B to A.
   EXPECT_EQ(alerts[0]["detail"], "b_to_a");
-  EXPECT_TRUE(fs::exists(alerts[0]["snapshot"].get<std::string>()));
-  cv::VideoCapture clip(alerts[0]["clip"].get<std::string>());
+  EXPECT_TRUE(fs::exists(alerts[0]["snapshot_path"].get<std::string>()));
+  EXPECT_EQ(alerts[0]["clip"], "video");
+  cv::VideoCapture clip(alerts[0]["clip_path"].get<std::string>());
   ASSERT_TRUE(clip.isOpened());
   EXPECT_GE(clip.get(cv::CAP_PROP_FRAME_COUNT), 15);  // 1 s before and after at 10 fps
 
   // The block's track summary is stored too.
   EXPECT_EQ(run("sqlite3 " + (dir / "a.db").string() + " 'SELECT COUNT(*) FROM tracks'").out, "1\n");
   EXPECT_EQ(nlohmann::json::parse(run(vigie_bin() + " alerts list --json --rule nothing --store " +
-                                      (dir / "a.db").string()).out).size(), 0u);
+                                      (dir / "a.db").string()).out)["alerts"].size(), 0u);
 
   // Both searches are in the audit log, and the chain holds until someone edits it.
   const std::string db = (dir / "a.db").string();
@@ -177,12 +183,14 @@ TEST(Cli, AudioRulesOnAFileStoreAlertsWithAWavClip) {
                                       "{ type: sound_level } ] } }\n";
   const auto a = run(vigie_bin() + " analyze --quiet --config " + d + "/site.yaml");
   ASSERT_EQ(a.code, 0) << a.err;
-  const auto alerts = nlohmann::json::parse(run(vigie_bin() + " alerts list --json --store " + d + "/a.db").out);
+  const auto alerts =
+      nlohmann::json::parse(run(vigie_bin() + " alerts list --json --store " + d + "/a.db").out)["alerts"];
   ASSERT_EQ(alerts.size(), 1u);  // the bang; the noise never gets loud
-  EXPECT_EQ(alerts[0]["type"], "impulse");
+  EXPECT_EQ(alerts[0]["rule_type"], "impulse");
   EXPECT_NEAR(alerts[0]["stream_raised_s"].get<double>(), 5.0, 0.1);
   EXPECT_GT(alerts[0]["peak"].get<double>(), 80);  // dB SPL through the default offset
-  const std::string clip = alerts[0]["clip"];
+  EXPECT_EQ(alerts[0]["clip"], "audio");
+  const std::string clip = alerts[0]["clip_path"];
   EXPECT_EQ(clip.substr(clip.size() - 4), ".wav");
   EXPECT_EQ(slurp(clip).substr(0, 4), "RIFF");
 }
@@ -211,7 +219,7 @@ void write_line_site(const fs::path& dir, const std::string& store_line) {
 nlohmann::json list_alerts(const std::string& db) {
   const auto l = run(vigie_bin() + " alerts list --json --store " + db);
   EXPECT_EQ(l.code, 0) << l.err;
-  return l.code == 0 ? nlohmann::json::parse(l.out) : nlohmann::json::array();
+  return l.code == 0 ? nlohmann::json::parse(l.out)["alerts"] : nlohmann::json::array();
 }
 
 // The defect: alert ids were cam/rule/N from 1 in every run, so the second run on a store
@@ -257,7 +265,7 @@ TEST(Cli, MediaGoBesideTheStoreNotInTheWorkingDirectory) {
   ASSERT_EQ(a.code, 0) << a.err;
   const auto alerts = list_alerts((dir / "elsewhere" / "s.db").string());
   ASSERT_EQ(alerts.size(), 1u);
-  const fs::path snapshot = alerts[0]["snapshot"].get<std::string>();
+  const fs::path snapshot = alerts[0]["snapshot_path"].get<std::string>();
   EXPECT_TRUE(snapshot.is_absolute()) << snapshot;
   EXPECT_TRUE(fs::exists(snapshot)) << snapshot;
   EXPECT_EQ(fs::canonical(snapshot).parent_path().parent_path(), fs::canonical(dir / "elsewhere" / "media"));

@@ -40,11 +40,11 @@ TEST(LiveAudio, ALoudStretchOnAStreamIsASoundAlertWithAClip) {
                      (dir / "site.yaml").string());
   const auto list = run(vigie_bin() + " alerts list --json --store " + (dir / "v.db").string());
   ASSERT_EQ(list.code, 0) << list.err << r.err;
-  const auto alerts = nlohmann::json::parse(list.out);
+  const auto alerts = nlohmann::json::parse(list.out)["alerts"];
   ASSERT_EQ(alerts.size(), 1u) << list.out << r.err;
   EXPECT_EQ(alerts[0]["rule"], "sound_level");
   EXPECT_GT(alerts[0]["peak"].get<double>(), 80);
-  const std::string wav = alerts[0]["clip"];
+  const std::string wav = alerts[0]["clip_path"];
   ASSERT_TRUE(fs::exists(wav)) << wav;
   EXPECT_GT(fs::file_size(wav), 16000u);  // at least half a second of 16 kHz 16-bit sound
 }

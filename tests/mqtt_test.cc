@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/test_data.h"
+#include "events/alert_schema.h"
 #include "run.h"
 #include "scenes.h"
 
@@ -55,14 +56,19 @@ TEST(Mqtt, AlertsArePublishedAsNewAndEndWithACount) {
   ASSERT_EQ(got.size(), 3u) << slurp(messages);
   EXPECT_EQ(got[0].first, "vigie/events");
   const auto first = nlohmann::json::parse(got[0].second);
+  // The schema's message, the same alert as the API's (events/alert_schema.h).
+  EXPECT_EQ(events::check_alert_message(first), "") << got[0].second;
+  EXPECT_EQ(first["schema"], events::alert_schema_id());
   EXPECT_EQ(first["type"], "new");
   EXPECT_TRUE(first["before"].is_null());
-  EXPECT_EQ(first["after"]["rule"], "line_crossing:mid");
+  EXPECT_EQ(first["alert"]["rule"], "line_crossing:mid");
+  EXPECT_TRUE(first["alert"]["end_epoch"].is_null());
   EXPECT_EQ(got[1], std::make_pair(std::string("vigie/street/line_crossing:mid/alerts"), std::string("1")));
   const auto last = nlohmann::json::parse(got[2].second);
+  EXPECT_EQ(events::check_alert_message(last), "") << got[2].second;
   EXPECT_EQ(last["type"], "end");
-  EXPECT_EQ(last["before"]["id"], first["after"]["id"]);
-  EXPECT_FALSE(last["after"]["end_time"].is_null());
+  EXPECT_EQ(last["before"], first["alert"]);
+  EXPECT_FALSE(last["alert"]["end_epoch"].is_null());
 }
 
 TEST(Mqtt, AnUnreachableBrokerIsAnErrorNamingIt) {

@@ -8,20 +8,17 @@
 #include <cstring>
 #include <chrono>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
+
+#include "events/alert_schema.h"
 
 namespace vigie::bus {
 namespace {
 
 std::once_flag g_init;  // mosquitto_lib_init, once per process
 
-nlohmann::json to_json(const rules::AlertEvent& e) {
-  return {{"id", e.alert_id},          {"camera", e.camera},  {"rule", e.rule},
-          {"type", e.rule_type},       {"where", e.where},    {"detail", e.detail},
-          {"track_ids", e.track_ids},  {"peak", e.peak},      {"start_time", e.epoch_s - (e.time_s - e.start_s)},
-          {"box", {e.box.x, e.box.y, e.box.w, e.box.h}},
-          {"end_time", e.phase == rules::Phase::kEnd ? nlohmann::json(e.epoch_s) : nlohmann::json(nullptr)}};
+double now_epoch() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -66,14 +63,13 @@ void MqttPublisher::send(const std::string& topic, const std::string& payload, b
 }
 
 void MqttPublisher::publish(const rules::AlertEvent& e) {
-  const nlohmann::json after = to_json(e);
-  auto it = last_.find(e.alert_id);
-  const nlohmann::json before = it == last_.end() ? nlohmann::json(nullptr) : nlohmann::json::parse(it->second);
-  const char* type = e.phase == rules::Phase::kStart ? "new" : e.phase == rules::Phase::kUpdate ? "update" : "end";
-  send(config_.topic_prefix + "/events", nlohmann::json{{"type", type}, {"before", before}, {"after", after}}.dump(),
-       false);
+  events::AlertMessage m;
+  m.type = events::change_of(e.phase), m.alert = events::alert_row_of(e), m.sent_epoch = now_epoch();
+  m.with_before = true;
+  if (auto it = last_.find(e.alert_id); it != last_.end()) m.before = it->second;
+  send(config_.topic_prefix + "/events", events::alert_message(m).dump(), false);
   if (e.phase == rules::Phase::kEnd) last_.erase(e.alert_id);
-  else last_[e.alert_id] = after.dump();
+  else last_[e.alert_id] = std::move(m.alert);
   if (e.phase == rules::Phase::kStart) {
     const int n = ++counts_[e.camera + "/" + e.rule];
     send(fmt::format("{}/{}/{}/alerts", config_.topic_prefix, e.camera, e.rule), std::to_string(n), true);

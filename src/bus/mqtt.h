@@ -1,6 +1,9 @@
-// Alerts on an MQTT broker, as established NVRs publish them: JSON on
-// `<prefix>/events` with `type` new | update | end and the alert `before` and `after`,
-// plus a retained count per camera and rule on `<prefix>/<camera>/<rule>/alerts`.
+// Alerts on an MQTT broker, as established NVRs publish them: on `<prefix>/events` the
+// alert message of events/alert_schema.h (`schema`, `type` new | update | end, `alert`,
+// and `before`: the alert as the previous message gave it), plus a retained count per
+// camera and rule on `<prefix>/<camera>/<rule>/alerts`. Messages go out as the rules raise
+// them, before the store is read back: `status` is always "" and `snapshot`/`clip` say no
+// media yet (the API has them).
 //
 // Publishing never blocks analysis: libmosquitto's own thread does the network work and
 // reconnects; messages are QoS 1. Not thread-safe: one publisher per analysis thread.
@@ -13,6 +16,7 @@
 
 #include "config/config.h"
 #include "core/result.h"
+#include "events/store.h"
 #include "rules/rules.h"
 
 struct mosquitto;
@@ -38,8 +42,8 @@ class MqttPublisher {
   mosquitto* client_ = nullptr;
   std::atomic<int> unacknowledged_{0};  // QoS 1 messages the broker has not acknowledged yet
   MqttConfig config_;
-  std::map<std::string, std::string> last_;  // alert id -> its last JSON, for `before`
-  std::map<std::string, int> counts_;        // camera/rule -> alerts started
+  std::map<std::string, events::AlertRow> last_;  // alert id -> as last published, for `before`
+  std::map<std::string, int> counts_;             // camera/rule -> alerts started
   int failures_ = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "events/alert_schema.h"
 #include "events/store.h"
 
 namespace vigie::cli {
@@ -62,15 +63,11 @@ int alerts_list(const AlertsListOptions& o) {
   auto rows = store.value()->alerts(filter);
   if (!rows) throw std::runtime_error(rows.error().message);
   if (o.json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& r : *rows)
-      out.push_back({{"id", r.id}, {"camera", r.camera}, {"rule", r.rule}, {"type", r.rule_type}, {"where", r.where},
-                     {"detail", r.detail}, {"track_ids", r.track_ids}, {"start", r.start_epoch},
-                     {"end", r.end_epoch ? nlohmann::json(*r.end_epoch) : nlohmann::json(nullptr)}, {"peak", r.peak},
-                     {"snapshot", r.snapshot_path}, {"clip", r.clip_path},
-                     {"box", {r.box.x, r.box.y, r.box.w, r.box.h}}, {"stream_start_s", r.stream_start_s},
-                     {"stream_raised_s", r.stream_raised_s}, {"run_id", r.run_id}});
-    fmt::print("{}\n", out.dump(2));
+    // The schema's alert with its local fields (file paths, stream times): this reader is
+    // on the store's machine.
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& r : *rows) list.push_back(events::alert_to_json(r, events::Audience::kLocal));
+    fmt::print("{}\n", nlohmann::json{{"schema", events::alert_schema_id()}, {"alerts", list}}.dump(2));
     return 0;
   }
   fmt::print("{:<19}  {:>6}  {:<14} {:<30} {:>6}  {:<8} {}\n", "start", "secs", "camera", "rule", "peak", "detail", "tracks");

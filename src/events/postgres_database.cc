@@ -39,12 +39,15 @@ std::string numbered_placeholders(const std::string& sql) {
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 // One libpq connection, made again when it was lost: libpqxx 6 reconnects by itself in
-// some calls (exec) but not in others (exec_params), so this does it for all.
+// some calls (exec) but not in others (exec_params), so this does it for all — except in
+// the middle of a transaction: its statements must not go on, one by one, on a new
+// session. They fail until the transaction's COMMIT or ROLLBACK (which says it was lost).
 class Connection {
  public:
   explicit Connection(std::string url) : url_(std::move(url)) {}
   // The live connection, connecting first if need be; throws what libpqxx throws.
   pqxx::connection& get() {
+    if (lost_transaction_) throw pqxx::broken_connection("the connection was lost in the middle of a transaction");
     if (conn_ && conn_->is_open()) return *conn_;
     conn_.reset();
     auto c = std::make_unique<pqxx::connection>(url_);
@@ -54,11 +57,24 @@ class Connection {
     conn_ = std::move(c);
     return *conn_;
   }
-  void lost() { conn_.reset(); }
+  void lost() {
+    conn_.reset();
+    lost_transaction_ = in_transaction_;
+  }
+  // What the store's statements do to the session's transaction (BEGIN, COMMIT, ROLLBACK).
+  void began() { in_transaction_ = true; }
+  // Returns false when the transaction was lost with its connection.
+  bool ended() {
+    const bool lost = lost_transaction_;
+    in_transaction_ = lost_transaction_ = false;
+    return !lost;
+  }
+  bool in_transaction() const { return in_transaction_; }
 
  private:
   std::string url_;
   std::unique_ptr<pqxx::connection> conn_;
+  bool in_transaction_ = false, lost_transaction_ = false;
 };
 
 class PostgresQuery final : public Query {
@@ -78,12 +94,15 @@ class PostgresQuery final : public Query {
       ran_ = true;
       if (!error_.empty()) return Step::kError;
       try {
-        pqxx::nontransaction tx(conn_.get());
-        result_ = tx.exec_params(sql_, pqxx::prepare::make_dynamic_params(params_));
+        run();
       } catch (const pqxx::broken_connection& e) {
         conn_.lost();
-        error_ = first_line(e.what());
-        return Step::kError;
+        // A read outside a transaction is tried once more on a new session: the first
+        // statement after a server restart finds the old one gone.
+        if (!read_only() || conn_.in_transaction() || !retry()) {
+          error_ = first_line(e.what());
+          return Step::kError;
+        }
       } catch (const pqxx::unique_violation& e) {
         unique_ = true;
         error_ = first_line(e.what());
@@ -105,6 +124,20 @@ class PostgresQuery final : public Query {
   int64_t integer(int col) const override { return std::strtoll(result_[row_][col].c_str(), nullptr, 10); }
   bool null(int col) const override { return result_[row_][col].is_null(); }
   int64_t changes() const override { return static_cast<int64_t>(result_.affected_rows()); }
+  void run() {
+    pqxx::nontransaction tx(conn_.get());
+    result_ = tx.exec_params(sql_, pqxx::prepare::make_dynamic_params(params_));
+  }
+  bool read_only() const { return sql_.rfind("SELECT", 0) == 0 && sql_.find("pg_notify") == std::string::npos; }
+  bool retry() {
+    try {
+      run();
+      return true;
+    } catch (const pqxx::broken_connection&) {
+      conn_.lost();
+      return false;
+    }
+  }
   bool unique_violation() const override { return unique_; }
   std::string error() const override { return error_; }
 
@@ -229,9 +262,17 @@ class PostgresDatabase final : public Database {
   }
 
   Result<Ok> exec(const std::string& sql) override {
+    const bool ends = sql.rfind("COMMIT", 0) == 0 || sql.rfind("ROLLBACK", 0) == 0;
+    if (ends && !conn_.ended()) {
+      // Nothing of the transaction reached the server (or it was rolled back there).
+      if (sql.rfind("COMMIT", 0) == 0)
+        return Error{fmt::format("event store '{}': the connection was lost before COMMIT: nothing was written", name_)};
+      return Ok{};
+    }
     try {
       pqxx::nontransaction tx(conn_.get());
       tx.exec(sql);
+      if (sql.rfind("BEGIN", 0) == 0) conn_.began();
       return Ok{};
     } catch (const std::exception& e) {
       if (dynamic_cast<const pqxx::broken_connection*>(&e)) conn_.lost();

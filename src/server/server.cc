@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cluster/listener.h"
+#include "events/alert_schema.h"
 #include "events/store.h"
 #include "server/camera_runner.h"
 #include "server/camera_set.h"
@@ -35,24 +36,8 @@ double now_epoch() {
 
 constexpr const char* kCookie = "vigie_session";
 
-json alert_json(const events::AlertRow& a) {
-  const bool audio = a.clip_path.ends_with(".wav");
-  return {{"id", a.id},
-          {"camera", a.camera},
-          {"rule", a.rule},
-          {"rule_type", a.rule_type},
-          {"where", a.where},
-          {"detail", a.detail},
-          {"tracks", a.track_ids},
-          {"start_epoch", a.start_epoch},
-          {"last_epoch", a.last_epoch},
-          {"end_epoch", a.end_epoch ? json(*a.end_epoch) : json()},
-          {"peak", a.peak},
-          {"status", a.status},
-          {"snapshot", !a.snapshot_path.empty()},
-          {"clip", a.clip_path.empty() ? json() : json(audio ? "audio" : "video")},
-          {"box", {a.box.x, a.box.y, a.box.w, a.box.h}}};
-}
+// The API's alert: the one versioned schema's (events/alert_schema.h).
+json alert_json(const events::AlertRow& a) { return events::alert_to_json(a); }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -446,8 +431,11 @@ struct Server::Impl {
   }
 
   void on_alert(const rules::AlertEvent& e, const Frame* frame) {
-    const char* type = e.phase == rules::Phase::kStart ? "new" : e.phase == rules::Phase::kEnd ? "end" : "update";
-    publish_alert(e.alert_id, type, frame && frame->wall_epoch > 0 ? frame->wall_epoch : 0);
+    // One line per alert raised here: the operations log (and what `make soak` counts
+    // against the store).
+    if (e.phase == rules::Phase::kStart)
+      fmt::print(stderr, "vigie serve: camera {}: alert {} ({})\n", e.camera, e.alert_id, e.rule);
+    publish_alert(e.alert_id, events::change_of(e.phase), frame && frame->wall_epoch > 0 ? frame->wall_epoch : 0);
   }
 
   // An API node: a worker stored an alert event ({"id", "what"}, events::Store::kAlertChannel).
@@ -456,15 +444,17 @@ struct Server::Impl {
     if (!n.is_object() || !n.contains("id") || !n["id"].is_string() || !n.contains("what") || !n["what"].is_string())
       return;
     const std::string what = n["what"];
-    publish_alert(n["id"], what == "start" ? "new" : what == "end" ? "end" : "update", 0);
+    using C = events::AlertChange;
+    publish_alert(n["id"], what == "start" ? C::kNew : what == "end" ? C::kEnd : C::kUpdate, 0);
   }
 
-  void publish_alert(const std::string& id, const char* type, double frame_epoch) {
+  void publish_alert(const std::string& id, events::AlertChange type, double frame_epoch) {
     const auto row = alert(id);
     if (!row) return;
-    json msg = {{"type", type}, {"alert", alert_json(*row)}, {"sent_epoch", now_epoch()}};
-    if (frame_epoch > 0) msg["frame_epoch"] = frame_epoch;
-    hub.publish("alert", msg.dump());
+    events::AlertMessage m;
+    m.type = type, m.alert = *row, m.sent_epoch = now_epoch();
+    if (frame_epoch > 0) m.frame_epoch = frame_epoch;
+    hub.publish("alert", events::alert_message(m).dump());
   }
 
   json cameras_json() { return cameras->list(); }
@@ -696,7 +686,11 @@ struct Server::Impl {
     }
     c.audit(fmt::format("{} {}{}", act, id, note.empty() ? "" : ": " + note));
     const auto a = alert(id);
-    if (a) hub.publish("alert", json{{"type", "action"}, {"alert", alert_json(*a)}, {"by", c.session->user}}.dump());
+    if (a) {
+      events::AlertMessage m;
+      m.type = events::AlertChange::kAction, m.alert = *a, m.sent_epoch = now_epoch(), m.by = c.session->user;
+      hub.publish("alert", events::alert_message(m).dump());
+    }
     send_json(c.res, {{"ok", true}, {"alert", a ? alert_json(*a) : json()}});
   }
 
@@ -723,7 +717,7 @@ struct Server::Impl {
     if (!rows) return send_error(c.res, 500, rows.error().message);
     json list = json::array();
     for (const auto& a : *rows) list.push_back(alert_json(a));
-    send_json(c.res, {{"alerts", list}, {"limit", f->limit}, {"offset", f->offset}});
+    send_json(c.res, {{"schema", events::alert_schema_id()}, {"alerts", list}, {"limit", f->limit}, {"offset", f->offset}});
   }
 
   void export_csv(Call& c) {

@@ -1,5 +1,10 @@
 // The console's view of `vigie serve`: typed JSON calls under /api/v1 and the live
 // Server-Sent Events stream. The session is an HttpOnly cookie the page never sees.
+// The alert's types are generated from the server's schema (alert_schema.ts).
+
+import type { Alert, AlertChange, AlertMessage } from './alert_schema';
+
+export type { Alert, AlertChange, AlertMessage } from './alert_schema';
 
 export interface Geo {
   lat: number;
@@ -23,21 +28,6 @@ export interface Camera {
   detector_ms: number;
   alerts: Record<string, number>;
   geo?: Geo;
-}
-
-export interface Alert {
-  id: string;
-  camera: string;
-  rule: string;
-  rule_type: string;
-  where: string;
-  detail: string;
-  start_epoch: number;
-  end_epoch: number | null;
-  peak: number;
-  status: string; // '' | acknowledge | false_alarm | dispatch
-  snapshot: boolean;
-  clip: 'audio' | 'video' | null;
 }
 
 export interface Action {
@@ -118,7 +108,7 @@ export const media = {
 
 export type LiveMessage =
   | { kind: 'cameras'; cameras: Camera[] }
-  | { kind: 'alert'; type: 'new' | 'update' | 'end' | 'action'; alert: Alert; by?: string };
+  | { kind: 'alert'; type: AlertChange; alert: Alert; by?: string };
 
 // One EventSource for the whole console; listeners come and go with the pages.
 class Live {
@@ -135,7 +125,7 @@ class Live {
       this.emit({ kind: 'cameras', cameras: JSON.parse((e as MessageEvent).data) }),
     );
     this.source.addEventListener('alert', (e) => {
-      const m = JSON.parse((e as MessageEvent).data);
+      const m: AlertMessage = JSON.parse((e as MessageEvent).data);
       this.emit({ kind: 'alert', type: m.type, alert: m.alert, by: m.by });
     });
   }
