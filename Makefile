@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 10
 CCACHE := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build web test demo bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb
+.PHONY: deps build web test demo bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak
 
 deps:
 	@scripts/install-deps
@@ -83,6 +83,14 @@ deb: deps web
 
 bench: build
 	@bench/run.sh $(BUILD)
+
+# Several machines on loopback under faults (bench/soak.py, docs/scale.md): PostgreSQL,
+# 3 workers, 2 API nodes, 30 simulated cameras; a worker and an API node killed, the
+# database stopped for 30 s. Report in out/soak/report.md. SOAK_MINUTES=60 for the hour.
+SOAK_MINUTES ?= 10
+SOAK_CAMERAS ?= 30
+soak: build
+	@bench/soak.py --build $(BUILD) --minutes $(SOAK_MINUTES) --cameras $(SOAK_CAMERAS)
 
 fuzz-build: deps
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DVIGIE_FUZZ=ON \

@@ -74,6 +74,29 @@ TEST(Cli, UnreachableStreamIsAnError) {
   EXPECT_THAT(r.err, HasSubstr("rtsp://127.0.0.1:9/none"));
 }
 
+// Several machines: a worker or API node needs a PostgreSQL store, and one that does not
+// answer is one line naming it (without its password) and exit 2, not a hang.
+TEST(Cli, ServeRolesNeedAPostgresqlStoreThatAnswers) {
+  const auto dir = temp_dir("cli_roles");
+  {
+    std::ofstream f(dir / "site.yaml");
+    f << "store: { path: " << (dir / "v.db").string() << " }\n";
+  }
+  auto r = run(vigie_bin() + " serve --config " + (dir / "site.yaml").string() + " --role worker");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("cluster.role: worker needs a PostgreSQL store (store.url)"), std::string::npos) << r.err;
+  {
+    std::ofstream f(dir / "pg.yaml");
+    f << "store:\n  url: postgresql://vigie:secret-pw@127.0.0.1:9/vigie\n  audit_key: " << (dir / "k").string()
+      << "\n";
+  }
+  r = run("timeout 30 " + vigie_bin() + " serve --config " + (dir / "pg.yaml").string() + " --role api");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("cannot open event store 'postgresql://vigie@127.0.0.1:9/vigie'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("secret-pw"), std::string::npos) << r.err;
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+}
+
 TEST(Cli, AnalyzeWritesTracksVideoAndJsonSummary) {
   const auto dir = temp_dir("analyze");
   const auto clip = walking_clip(dir);

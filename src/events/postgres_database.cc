@@ -361,6 +361,9 @@ Result<std::unique_ptr<Database>> open_postgres(const std::string& url) {
   } catch (const std::exception& e) {
     std::string why = e.what();
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    // libpq's hint comes on a line of its own: one line, as every vigie error.
+    for (size_t at; (at = why.find("\n\t")) != std::string::npos;) why.replace(at, 2, " ");
+    for (size_t at; (at = why.find('\n')) != std::string::npos;) why.replace(at, 1, " ");
     // libpq quotes the parts of a URL it cannot read, the password too.
     if (const std::string pw = url_password(url); !pw.empty())
       for (size_t at; (at = why.find(pw)) != std::string::npos;) why.replace(at, pw.size(), "***");

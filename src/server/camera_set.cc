@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <opencv2/core/utility.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -285,6 +286,11 @@ std::string internal_frame_path(const std::string& camera) {
 }
 
 std::unique_ptr<CameraSet> make_camera_set(const Config& config, CameraSetHooks hooks, const std::string& view_token) {
+  // Each camera analysed here has its threads; OpenCV's own pool on top of them (one
+  // thread per core for each parallel loop of each camera) oversubscribes the machine: 30
+  // cameras on 2 cores ran at a load of 74 with it, 7 without (make soak), and a dead
+  // worker's cameras took 16 s instead of 4 to be analysed elsewhere.
+  if (config.cluster.role != "api" && config.cameras.size() > 1) cv::setNumThreads(1);
   if (config.cluster.role == "worker") return std::make_unique<LeasedCameras>(config, std::move(hooks));
   if (config.cluster.role == "api") return std::make_unique<ClusterCameras>(config, std::move(hooks), view_token);
   return std::make_unique<LocalCameras>(config, hooks);
