@@ -74,6 +74,14 @@ TEST(Cli, UnreachableStreamIsAnError) {
   EXPECT_THAT(r.err, HasSubstr("rtsp://127.0.0.1:9/none"));
 }
 
+// Camera URLs carry credentials: an error names the camera's URL without its password.
+TEST(Cli, AStreamErrorDoesNotPrintThePassword) {
+  const auto r = run(vigie_bin() + " analyze rtsp://admin:hunter2-secret@127.0.0.1:9/none");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("rtsp://admin:***@127.0.0.1:9/none"));
+  EXPECT_EQ(r.err.find("hunter2-secret"), std::string::npos) << r.err;
+}
+
 // Several machines: a worker or API node needs a PostgreSQL store, and one that does not
 // answer is one line naming it (without its password) and exit 2, not a hang.
 TEST(Cli, ServeRolesNeedAPostgresqlStoreThatAnswers) {

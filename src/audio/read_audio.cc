@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/redact.h"
 #include "audio/audio.h"
 
 extern "C" {
@@ -135,22 +136,22 @@ Result<std::unique_ptr<AudioDecoder>> AudioDecoder::open(const std::string& inpu
   d.arm();
   int rc = avformat_open_input(&d.format, input.c_str(), nullptr, &opts);
   av_dict_free(&opts);
-  if (rc < 0) return Error{fmt::format("cannot open '{}': {}", input, av_error(rc))};
+  if (rc < 0) return Error{fmt::format("cannot open '{}': {}", without_password(input), av_error(rc))};
   d.arm();
   if ((rc = avformat_find_stream_info(d.format, nullptr)) < 0)
-    return Error{fmt::format("cannot read '{}': {}", input, av_error(rc))};
+    return Error{fmt::format("cannot read '{}': {}", without_password(input), av_error(rc))};
   const AVCodec* decoder = nullptr;
   d.stream = av_find_best_stream(d.format, AVMEDIA_TYPE_AUDIO, -1, -1, &decoder, 0);
-  if (d.stream < 0 || !decoder) return Error{fmt::format("'{}' has no audio stream", input)};
+  if (d.stream < 0 || !decoder) return Error{fmt::format("'{}' has no audio stream", without_password(input))};
   // Only the sound is wanted from this connection.
   for (unsigned i = 0; i < d.format->nb_streams; ++i)
     if (static_cast<int>(i) != d.stream) d.format->streams[i]->discard = AVDISCARD_ALL;
   d.codec = avcodec_alloc_context3(decoder);
   avcodec_parameters_to_context(d.codec, d.format->streams[d.stream]->codecpar);
   if ((rc = avcodec_open2(d.codec, decoder, nullptr)) < 0)
-    return Error{fmt::format("cannot decode the audio of '{}': {}", input, av_error(rc))};
+    return Error{fmt::format("cannot decode the audio of '{}': {}", without_password(input), av_error(rc))};
   if (!plausible(d.codec->sample_rate, d.codec->ch_layout))
-    return Error{fmt::format("the audio of '{}' says {} Hz and {} channels: not a sound vigie can read", input,
+    return Error{fmt::format("the audio of '{}' says {} Hz and {} channels: not a sound vigie can read", without_password(input),
                              d.codec->sample_rate, d.codec->ch_layout.nb_channels)};
   if (!d.resample_as(d.codec->ch_layout, d.codec->sample_fmt, d.codec->sample_rate))
     return Error{fmt::format("cannot resample the audio of '{}'", input)};

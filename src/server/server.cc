@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cluster/listener.h"
+#include "core/redact.h"
 #include "events/alert_schema.h"
 #include "events/store.h"
 #include "server/camera_runner.h"
@@ -763,7 +764,7 @@ struct Server::Impl {
     for (const auto& [name, cam] : config.cameras) {
       json rules = json::array();
       for (const auto& r : cam.rules) rules.push_back({{"name", r.name}, {"type", r.type}});
-      cams[name] = {{"input", cam.input}, {"analyze_fps", cam.analyze_fps}, {"rules", rules},
+      cams[name] = {{"input", without_password(cam.input)}, {"analyze_fps", cam.analyze_fps}, {"rules", rules},
                     {"privacy_masks", cam.privacy_masks.size()}, {"zones", cam.zones.size()}};
     }
     send_json(c.res, {{"detector", config.detect.type}, {"retention_days", config.store.retention_days},

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <opencv2/core.hpp>
 
+#include "core/redact.h"
 #include "video/internal.h"
 
 extern "C" {
@@ -100,20 +101,20 @@ class FfmpegSource final : public Source {
     av_dict_free(&opts);
     if (rc < 0) {
       // avformat_open_input frees the context on failure.
-      return fmt::format("cannot open '{}': {}", input, timed_out() ? "timed out" : av_error(rc));
+      return fmt::format("cannot open '{}': {}", without_password(input), timed_out() ? "timed out" : av_error(rc));
     }
     arm_deadline();
     if ((rc = avformat_find_stream_info(format_, nullptr)) < 0)
-      return fmt::format("cannot read stream info of '{}': {}", input, av_error(rc));
+      return fmt::format("cannot read stream info of '{}': {}", without_password(input), av_error(rc));
     const AVCodec* decoder = nullptr;
     stream_ = av_find_best_stream(format_, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
-    if (stream_ < 0 || !decoder) return fmt::format("'{}' has no decodable video stream", input);
+    if (stream_ < 0 || !decoder) return fmt::format("'{}' has no decodable video stream", without_password(input));
     AVStream* st = format_->streams[stream_];
     codec_ = avcodec_alloc_context3(decoder);
     avcodec_parameters_to_context(codec_, st->codecpar);
     codec_->thread_count = 0;  // as many as the CPUs this process may use
     if ((rc = avcodec_open2(codec_, decoder, nullptr)) < 0)
-      return fmt::format("cannot open decoder for '{}': {}", input, av_error(rc));
+      return fmt::format("cannot open decoder for '{}': {}", without_password(input), av_error(rc));
     time_base_ = av_q2d(st->time_base);
     start_ = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
     const AVRational rate = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
