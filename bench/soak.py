@@ -365,6 +365,10 @@ def main():
             time.sleep(left)
         # Let the last outboxes drain before stopping.
         time.sleep(5)
+        online = sum(1 for _, (w, up) in holders(console).items() if w and up)
+        results["cameras held and online at the end"] = f"{online}/{a.cameras}"
+        if online < a.cameras:
+            failures.append(f"only {online} of {a.cameras} cameras online at the end")
     finally:
         stop_sampling.set()
         for n in nodes:
@@ -404,9 +408,10 @@ def main():
              f"--apis {a.apis} --outage-s {a.outage_s:g}`", "", "| measure | value |", "|---|---|"]
     lines += [f"| {k} | {v if v is not None else 'missed'} |" for k, v in results.items()]
     lines += ["", "| process | RSS first (MB) | max | last | trend, 2nd half (MB/h) |", "|---|---|---|---|---|"]
+    killed = {n.name for n in nodes if n.killed}
     for name, samples in rss.items():
         if samples:
-            lines.append(f"| {name} | {samples[0][1]:.0f} | {max(y for _, y in samples):.0f} | {samples[-1][1]:.0f} | "
+            lines.append(f"| {name}{' (killed)' if name in killed else ''} | {samples[0][1]:.0f} | {max(y for _, y in samples):.0f} | {samples[-1][1]:.0f} | "
                          f"{trend_mb_per_hour(samples):+.0f} |")
     lines += ["", "Failures: " + ("; ".join(failures) if failures else "none")]
     report = "\n".join(lines) + "\n"

@@ -56,8 +56,8 @@ Leases::Round Leases::round(const std::vector<std::string>& cameras, const std::
     if (s_.role == "worker") {
       const auto table = rows(cameras);
       keep_held(table);
+      write_status(status);  // the heartbeat first: nothing in the claims may delay it
       if (now_s - connected_at_s_ >= s_.claim_grace_s) claim(cameras, table);
-      write_status(status);
     }
     r.connected = true;
   } catch (const pqxx::broken_connection& e) {
@@ -118,8 +118,9 @@ void Leases::claim(const std::vector<std::string>& cameras, const std::map<std::
     if (try_lock(row->second.lock_id)) {
       held_.insert(cam);
       locked_.insert(cam);
+      write_status({{cam, "{}"}}, cam);  // at once: nobody may think its old holder stale now
     } else if (row->second.beat_age_s > s_.lease_s && !row->second.worker.empty()) {
-      end_stale_holder(row->second.lock_id);
+      end_stale_holder(cam);
     }
   }
 }
@@ -136,18 +137,25 @@ int64_t Leases::live_workers() {
 }
 
 // A lock held by a session whose worker stopped beating (a frozen process): that session
-// is ended, so that the lock goes (taken at the next round).
-void Leases::end_stale_holder(int64_t lock_id) {
+// is ended, so that the lock goes (taken at the next round). Checked again in the same
+// statement, against the row as it is now: only the session the row names, only if its
+// heartbeat is still stale, only this database's lock (a bigint key: objsubid 1).
+void Leases::end_stale_holder(const std::string& camera) {
   pqxx::nontransaction tx(conn_->c);
-  tx.exec_params(
-      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
-      "((classid::bigint << 32) | objid::bigint) = $1 AND pid <> pg_backend_pid()",
-      kLockBase + lock_id);
+  tx.exec_params(fmt::format(
+                     "SELECT pg_terminate_backend(l.pid) FROM camera_leases c JOIN pg_locks l ON "
+                     "l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid = c.backend_pid AND "
+                     "l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
+                     "((l.classid::bigint << 32) | l.objid::bigint) = $1 + c.lock_id "
+                     "WHERE c.camera = $2 AND c.beat_epoch < {} - $3 AND l.pid <> pg_backend_pid()",
+                     kNow),
+                 kLockBase, camera, s_.lease_s);
 }
 
-void Leases::write_status(const std::map<std::string, std::string>& status) {
+void Leases::write_status(const std::map<std::string, std::string>& status, const std::string& only) {
   pqxx::nontransaction tx(conn_->c);
   for (const auto& cam : held_) {
+    if (!only.empty() && cam != only) continue;
     const auto st = status.find(cam);
     tx.exec_params(fmt::format("UPDATE camera_leases SET worker = $1, backend_pid = pg_backend_pid(), view_url = $2, "
                                "beat_epoch = {}, status = $3 WHERE camera = $4",

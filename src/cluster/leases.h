@@ -79,8 +79,9 @@ class Leases {
   void keep_held(const std::map<std::string, Row>& rows);
   void claim(const std::vector<std::string>& cameras, const std::map<std::string, Row>& rows);
   int64_t live_workers();
-  void end_stale_holder(int64_t lock_id);
-  void write_status(const std::map<std::string, std::string>& status);
+  void end_stale_holder(const std::string& camera);
+  // The heartbeat and state of the cameras held (or of `only`).
+  void write_status(const std::map<std::string, std::string>& status, const std::string& only = "");
 
   NodeSettings s_;
   std::unique_ptr<Session> conn_;

@@ -185,17 +185,20 @@ TEST(AlertListener, HearsWhatTheStoreAnnounces) {
   ASSERT_TRUE((*store)->record(e));
   e.phase = rules::Phase::kEnd, e.epoch_s = 1010;
   ASSERT_TRUE((*store)->record(e));
+  // An operator's decision on one API node reaches the consoles of the others.
+  ASSERT_TRUE((*store)->record_action(e.alert_id, "acknowledge", "", "ann", 1020));
   for (int i = 0; i < 50; ++i) {
     {
       std::lock_guard l(mu);
-      if (heard.size() >= 2) break;
+      if (heard.size() >= 3) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   std::lock_guard l(mu);
-  ASSERT_EQ(heard.size(), 2u);
+  ASSERT_EQ(heard.size(), 3u);
   EXPECT_EQ(heard[0], R"({"id":"cam/r/0190aaaa","what":"start"})");
   EXPECT_EQ(heard[1], R"({"id":"cam/r/0190aaaa","what":"end"})");
+  EXPECT_EQ(heard[2], R"({"by":"ann","id":"cam/r/0190aaaa","what":"action"})");
 }
 
 }  // namespace

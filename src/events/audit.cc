@@ -168,9 +168,15 @@ std::string nul_escaped(std::string s) {
 
 Result<std::string> Store::derived_secret(const std::string& purpose) const {
   if (auto r = audit_key_named(); !r) return r.error();
-  auto key = key_for_writing(key_path_);
+  auto key = read_key(key_path_);
   if (!key) return key.error();
-  return hmac(*key, "vigie-derived\n" + purpose);
+  // Not created here: a node that made its own key would sign a chain of its own and
+  // speak a secret nobody else knows.
+  if (!*key)
+    return Error{fmt::format("audit key '{}' does not exist: every node of a site needs the site's key (made by the "
+                             "first `vigie user add`; docs/deploy.md)",
+                             key_path_)};
+  return hmac(**key, "vigie-derived\n" + purpose);
 }
 
 Result<Ok> Store::audit(const std::string& user_given, const std::string& action_given,

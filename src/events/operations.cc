@@ -28,6 +28,7 @@ Result<Ok> Store::record_action(const std::string& alert_id, const std::string& 
       "INSERT INTO operator_actions (alert_id, action, note, \"user\", at_epoch) VALUES (?1, ?2, ?3, ?4, ?5)");
   s->bind(1, alert_id).bind(2, action).bind(3, note).bind(4, user).bind(5, at_epoch);
   if (s->step() != Step::kDone) return sql_error(*s);
+  notify(alert_id, "action", user);
   return Ok{};
 }
 

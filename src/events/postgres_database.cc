@@ -136,6 +136,8 @@ class PostgresQuery final : public Query {
     } catch (const pqxx::broken_connection&) {
       conn_.lost();
       return false;
+    } catch (const std::exception&) {  // any other failure of the second try: the first's error stands
+      return false;
     }
   }
   bool unique_violation() const override { return unique_; }

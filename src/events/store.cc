@@ -223,10 +223,12 @@ Result<Ok> Store::set_media(const char* column, const std::string& id, const std
   return Ok{};
 }
 
-void Store::notify(const std::string& alert_id, const std::string& what) {
+void Store::notify(const std::string& alert_id, const std::string& what, const std::string& by) {
   if (!db_->is_server()) return;
   auto q = db_->query("SELECT pg_notify('" + std::string(kAlertChannel) + "', ?1)");
-  q->bind(1, nlohmann::json{{"id", alert_id}, {"what", what}}.dump());
+  nlohmann::json payload{{"id", alert_id}, {"what", what}};
+  if (!by.empty()) payload["by"] = by;
+  q->bind(1, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   q->step();  // a lost notification costs a console's live push, never the alert
 }
 

@@ -147,7 +147,7 @@ class Store {
   const std::string& audit_key_path() const { return key_path_; }
   // A secret for `purpose` that every node holding the audit key derives alike (HMAC of
   // the purpose, hex): the nodes of one site prove themselves to each other with it.
-  // Creates the key if there is none yet.
+  // Fails when the key does not exist (it is never created here).
   Result<std::string> derived_secret(const std::string& purpose) const;
   const std::string& audit_head_path() const { return head_path_; }
 
@@ -190,7 +190,8 @@ class Store {
 
   static constexpr int kSchemaVersion = 5;
   // On a PostgreSQL store each stored alert event is announced (NOTIFY) on this channel,
-  // as {"id": …, "what": "start"|"update"|"end"|"media"}: API nodes LISTEN for the console.
+  // as {"id": …, "what": "start"|"update"|"end"|"media"|"action", "by": the operator (an
+  // action)}: API nodes LISTEN for the console.
   static constexpr const char* kAlertChannel = "vigie_alert";
   int schema_version() const;
   // A PostgreSQL server rather than an SQLite file.
@@ -207,7 +208,7 @@ class Store {
   Result<Ok> audit_key_named() const;  // an error for a server store opened without one
   Result<Ok> set_media(const char* column, const std::string& id, const std::string& path);
   Error sql_error(const Query& failed) const;
-  void notify(const std::string& alert_id, const std::string& what);  // "event store '<name>': <the engine's message>"
+  void notify(const std::string& alert_id, const std::string& what, const std::string& by = "");  // "event store '<name>': <the engine's message>"
 
   std::unique_ptr<Database> db_;
   std::string path_, key_path_, head_path_;  // path_: the file, or the URL without its password

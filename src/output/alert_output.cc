@@ -58,6 +58,19 @@ bool power_of_ten(int n) {
 
 }  // namespace
 
+size_t deliver_orphan_outboxes(const Config& config, events::Store& store) {
+  const auto folder = beside_store(config.store, config.store.outbox);
+  size_t delivered = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    if (entry.path().extension() != ".outbox") continue;
+    auto box = events::Outbox::open(entry.path().string());  // fails while a camera has it open
+    if (!box || (*box)->pending() == 0) continue;
+    if (auto d = (*box)->deliver(store); d) delivered += d->delivered;
+  }
+  return delivered;
+}
+
 AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live)
     : camera_(camera), ids_(std::make_shared<UuidV7>()), run_id_(ids_->next()),
       engine_(camera, [ids = ids_] { return ids->next(); }), start_epoch_(start_epoch),

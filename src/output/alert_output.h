@@ -40,6 +40,11 @@ struct OutputError : std::runtime_error {
 // from the store's folder, so a store and its media stay together wherever the command runs.
 // Writes made while the store is away (a PostgreSQL server down) wait in
 // `store.outbox`/<camera>.outbox and are delivered, in order, when it is back.
+// Delivers the outboxes of store.outbox that no process has open — a camera now analysed
+// by another worker, a run that died — to `store`. Returns how many writes reached it (an
+// outbox whose store is still away stays as it is).
+size_t deliver_orphan_outboxes(const Config& config, events::Store& store);
+
 class AlertOutput {
  public:
   // `live`: clips are dropped rather than waited for when the writer falls behind.

@@ -62,26 +62,36 @@ Session Sessions::create(const std::string& user, const std::string& role, doubl
 
 std::optional<Session> Sessions::find(const std::string& token, double now_epoch) {
   if (store_) {
+    {
+      std::lock_guard lock(mu_);
+      if (revoked_.count(token)) {  // logged out while the store was away: never again
+        retry_revocations();
+        return std::nullopt;
+      }
+      // Asked of the store a moment ago: live streams ask every 100 ms, and a store that
+      // does not answer must not hold every request for seconds.
+      const auto it = by_token_.find(token);
+      const auto checked = checked_at_.find(token);
+      if (it != by_token_.end() && checked != checked_at_.end() && now_epoch - checked->second < kRecheckS &&
+          it->second.expires_epoch >= now_epoch)
+        return it->second;
+    }
     Result<std::optional<events::SessionRow>> row = Error{""};
     {
       std::lock_guard lock(*store_mu_);
       row = store_->session(token, now_epoch);
     }
+    std::lock_guard lock(mu_);
     if (row && *row) {
-      Session s{token, (*row)->user, (*row)->role, (*row)->expires_epoch};
-      std::lock_guard lock(mu_);
-      return by_token_[token] = s;
+      checked_at_[token] = now_epoch;
+      return by_token_[token] = Session{token, (*row)->user, (*row)->role, (*row)->expires_epoch};
     }
-    if (row && !*row) {
-      // Ended elsewhere, or expired — unless it was made here while the store was away.
-      std::lock_guard lock(mu_);
-      const auto it = by_token_.find(token);
-      if (it == by_token_.end() || it->second.expires_epoch < now_epoch || !unstored_.count(token)) {
-        if (it != by_token_.end()) by_token_.erase(it);
-        return std::nullopt;
-      }
-      return it->second;
+    if (row && !*row && !unstored_.count(token)) {  // ended elsewhere, or expired
+      by_token_.erase(token);
+      checked_at_.erase(token);
+      return std::nullopt;
     }
+    // The store is away (or the session was made here while it was): what this node knows.
   }
   std::lock_guard lock(mu_);
   const auto it = by_token_.find(token);
@@ -94,13 +104,23 @@ std::optional<Session> Sessions::find(const std::string& token, double now_epoch
 }
 
 void Sessions::remove(const std::string& token) {
+  bool removed = true;
   if (store_) {
     std::lock_guard lock(*store_mu_);
-    store_->remove_session(token);
+    removed = static_cast<bool>(store_->remove_session(token));
   }
   std::lock_guard lock(mu_);
   by_token_.erase(token);
   unstored_.erase(token);
+  checked_at_.erase(token);
+  if (!removed) revoked_.insert(token);  // deleted from the store once it answers again
+}
+
+// Called with mu_ held: the logouts the store missed, deleted now if it answers.
+void Sessions::retry_revocations() {
+  if (!store_mu_->try_lock()) return;
+  std::lock_guard lock(*store_mu_, std::adopt_lock);
+  std::erase_if(revoked_, [&](const std::string& t) { return static_cast<bool>(store_->remove_session(t)); });
 }
 
 double LoginLimiter::attempt(const std::string& key, double now) {

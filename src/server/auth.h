@@ -34,7 +34,8 @@ class Sessions {
   explicit Sessions(double lifetime_s) : lifetime_s_(lifetime_s) {}
   // Keeps the sessions in `store` (used under `store_mu`) from now on; without it they
   // live in this process only. The store is the truth: a logout on another node ends a
-  // session here too. While the store is away, the sessions this process has seen go on.
+  // session here too (within kRecheckS). While the store is away, the sessions this process
+  // has seen go on, and a logout is kept here until the store has it.
   void keep_in(events::Store* store, std::mutex* store_mu);
   Session create(const std::string& user, const std::string& role, double now_epoch);
   std::optional<Session> find(const std::string& token, double now_epoch);
@@ -47,6 +48,10 @@ class Sessions {
   std::mutex mu_;
   std::map<std::string, Session> by_token_;  // seen here (all of them without a store)
   std::set<std::string> unstored_;           // made here while the store was away
+  std::set<std::string> revoked_;            // logged out while the store was away
+  std::map<std::string, double> checked_at_; // when the store last confirmed a session
+  static constexpr double kRecheckS = 2;     // a logout elsewhere ends a session here within this
+  void retry_revocations();
 };
 
 // Failed logins per key (an address, an account name): `attempts` within `window_s`, then

@@ -4,6 +4,11 @@
 
 #include "server/hub.h"
 
+#include <filesystem>
+#include <unistd.h>
+
+#include "events/store.h"
+
 namespace vigie::server {
 namespace {
 
@@ -17,6 +22,38 @@ TEST(Sessions, TokensAreRandomAndExpire) {
   EXPECT_EQ(sessions.find(a.token, 1000 + 3599)->role, "operator");
   EXPECT_FALSE(sessions.find(a.token, 1000 + 3601));  // a shift is over
   EXPECT_FALSE(sessions.find("not-a-token", 1000));
+}
+
+// Two API nodes on one store: a session made on one is known to the other, a logout on
+// one ends it on the other (once its short recheck delay has passed), and the store holds
+// no token that would log anyone in.
+TEST(Sessions, KeptInTheStoreTheyAreSharedByTheNodes) {
+  const auto dir = std::filesystem::temp_directory_path() / ("vigie_sessions_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store_a = events::Store::open((dir / "v.db").string());
+  auto store_b = events::Store::open((dir / "v.db").string());
+  ASSERT_TRUE(store_a && store_b);
+  std::mutex mu_a, mu_b;
+  Sessions a(3600), b(3600);
+  a.keep_in(store_a->get(), &mu_a);
+  b.keep_in(store_b->get(), &mu_b);
+  const Session s = a.create("ann", "supervisor", 1000);
+  const auto seen = b.find(s.token, 1001);
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->user, "ann");
+  EXPECT_EQ(seen->role, "supervisor");
+  EXPECT_DOUBLE_EQ(seen->expires_epoch, 1000 + 3600);
+  EXPECT_FALSE(b.find(s.token, 1000 + 3601));  // expired on every node
+  a.remove(s.token);                              // logged out on node a …
+  EXPECT_FALSE(b.find(s.token, 1001 + 3));        // … and so on node b
+  EXPECT_FALSE(a.find(s.token, 1001 + 3));
+  // Restarting a node loses nothing: a new Sessions on the same store knows the sessions.
+  const Session t = a.create("bob", "operator", 2000);
+  Sessions restarted(3600);
+  restarted.keep_in(store_b->get(), &mu_b);
+  EXPECT_TRUE(restarted.find(t.token, 2001));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(LoginLimiter, RefusesAfterTheAttemptsUntilTheWindowPasses) {

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "cluster/leases.h"
+#include "events/store.h"
+#include "output/alert_output.h"
 
 namespace vigie::server {
 namespace {
@@ -91,19 +93,26 @@ class LeasedCameras : public CameraSet {
     thread_ = std::thread([this] {
       std::string last_problem;
       while (!stop_) {
-        const auto r = leases_->round(camera_names(config_), statuses(), steady_s());
-        if (r.problem != last_problem && !r.problem.empty()) hooks_.log("leases: " + r.problem);
-        if (r.problem.empty() && !last_problem.empty()) hooks_.log("leases: the store is back");
-        last_problem = r.problem;
-        follow(r.held);
+        try {
+          const auto r = leases_->round(camera_names(config_), statuses(), steady_s());
+          if (r.problem != last_problem && !r.problem.empty()) hooks_.log("leases: " + r.problem);
+          if (r.problem.empty() && !last_problem.empty()) hooks_.log("leases: the store is back");
+          last_problem = r.problem;
+          follow(r.held);
+        } catch (const std::exception& e) {  // a round that failed is tried again, the node goes on
+          hooks_.log(std::string("leases: ") + e.what());
+        }
         nap(stop_, 1);
       }
     });
+    sweeper_ = std::thread([this] { sweep_outboxes(); });
   }
   void stop() override {
     if (stop_.exchange(true)) return;
     if (thread_.joinable()) thread_.join();
+    if (sweeper_.joinable()) sweeper_.join();
     follow({});                               // every camera stopped (its alerts ended and stored) …
+    for (auto& s : stoppers_) s.thread.join();
     if (leases_) leases_->release_all();      // … before anyone else may take it
   }
   json list() override {
@@ -156,9 +165,42 @@ class LeasedCameras : public CameraSet {
           if (!stop_) hooks_.log(fmt::format("camera {}: analysed here", name));
         }
     }
-    for (auto& r : gone) {
-      r->stop();
+    if (gone.empty()) return;
+    for (auto& r : gone)
       if (!stop_) hooks_.log(fmt::format("camera {}: another worker holds it now; stopped here", r->camera().name));
+    // Stopped on a thread of their own: ending a run (its open alerts, its outbox) can take
+    // seconds, and the lease thread must go on beating meanwhile.
+    std::erase_if(stoppers_, [](Stopper& s) {
+      if (!*s.done) return false;
+      s.thread.join();
+      return true;
+    });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    stoppers_.push_back({std::thread([gone, done] {
+                           for (auto& r : gone) r->stop();
+                           *done = true;
+                         }),
+                         done});
+  }
+
+  // Every 30 s, the outboxes no camera here has open (a camera now analysed by another
+  // worker, written while the store was away) are delivered: they would wait for ever.
+  void sweep_outboxes() {
+    std::unique_ptr<events::Store> store;
+    while (!stop_) {
+      nap(stop_, 30);
+      if (stop_) break;
+      try {
+        if (!store) {
+          auto s = events::Store::open(config_.store.location(), config_.store.audit_key);
+          if (!s) continue;
+          store = std::move(s.value());
+        }
+        if (const size_t n = output::deliver_orphan_outboxes(config_, *store); n > 0)
+          hooks_.log(fmt::format("{} writes delivered from the outboxes of cameras analysed elsewhere", n));
+      } catch (const std::exception& e) {
+        hooks_.log(std::string("outboxes: ") + e.what());
+      }
     }
   }
 
@@ -167,8 +209,13 @@ class LeasedCameras : public CameraSet {
   std::unique_ptr<cluster::Leases> leases_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<CameraRunner>> runners_;
+  struct Stopper {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Stopper> stoppers_;  // lease thread only (and stop(), after it ended)
   std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::thread thread_, sweeper_;
 };
 
 // api: the lease table's view of every camera (read once a second), live views fetched
@@ -184,15 +231,19 @@ class ClusterCameras : public CameraSet {
     thread_ = std::thread([this] {
       std::string last_problem;
       while (!stop_) {
-        const auto r = leases_.round({}, {}, steady_s());  // this node's heartbeat
-        auto table = leases_.leases();
-        const std::string problem = !r.problem.empty() ? r.problem : table ? "" : table.error().message;
-        if (problem != last_problem && !problem.empty()) hooks_.log("cameras: " + problem);
-        last_problem = problem;
-        if (table) {
-          std::lock_guard lock(mu_);
-          table_.clear();
-          for (auto& l : *table) table_[l.camera] = l;
+        try {
+          const auto r = leases_.round({}, {}, steady_s());  // this node's heartbeat
+          auto table = leases_.leases();
+          const std::string problem = !r.problem.empty() ? r.problem : table ? "" : table.error().message;
+          if (problem != last_problem && !problem.empty()) hooks_.log("cameras: " + problem);
+          last_problem = problem;
+          if (table) {
+            std::lock_guard lock(mu_);
+            table_.clear();
+            for (auto& l : *table) table_[l.camera] = l;
+          }
+        } catch (const std::exception& e) {
+          hooks_.log(std::string("cameras: ") + e.what());
         }
         nap(stop_, 1);
       }
@@ -244,6 +295,9 @@ class ClusterCameras : public CameraSet {
     client.set_connection_timeout(2, 0);
     client.set_read_timeout(2, 0);
     const auto res = client.Get(internal_frame_path(camera), {{"Authorization", "Bearer " + token_}});
+    if (res && res->status == 401 && !told_refused_.exchange(true))
+      hooks_.log(fmt::format("live views: {} refuses this node's secret: every node needs the same store.audit_key",
+                             url));
     if (!res || res->status != 200) return nullptr;
     return std::make_shared<const std::string>(res->body);
   }
@@ -259,6 +313,7 @@ class ClusterCameras : public CameraSet {
   std::mutex mu_;
   std::map<std::string, cluster::CameraLease> table_;
   std::map<std::string, Cached> cache_;
+  std::atomic<bool> told_refused_{false};
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

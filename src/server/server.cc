@@ -445,16 +445,23 @@ struct Server::Impl {
     if (!n.is_object() || !n.contains("id") || !n["id"].is_string() || !n.contains("what") || !n["what"].is_string())
       return;
     const std::string what = n["what"];
+    const std::string by = n.contains("by") && n["by"].is_string() ? n["by"].get<std::string>() : "";
     using C = events::AlertChange;
-    publish_alert(n["id"], what == "start" ? C::kNew : what == "end" ? C::kEnd : C::kUpdate, 0);
+    publish_alert(n["id"],
+                  what == "start"    ? C::kNew
+                  : what == "end"    ? C::kEnd
+                  : what == "action" ? C::kAction
+                                     : C::kUpdate,
+                  0, by);
   }
 
-  void publish_alert(const std::string& id, events::AlertChange type, double frame_epoch) {
+  void publish_alert(const std::string& id, events::AlertChange type, double frame_epoch, const std::string& by = "") {
     const auto row = alert(id);
     if (!row) return;
     events::AlertMessage m;
     m.type = type, m.alert = *row, m.sent_epoch = now_epoch();
     if (frame_epoch > 0) m.frame_epoch = frame_epoch;
+    if (type == events::AlertChange::kAction) m.by = by;
     hub.publish("alert", events::alert_message(m).dump());
   }
 
@@ -686,12 +693,9 @@ struct Server::Impl {
         return send_error(c.res, r.error().message.starts_with("no alert") ? 404 : 400, r.error().message);
     }
     c.audit(fmt::format("{} {}{}", act, id, note.empty() ? "" : ": " + note));
+    // An API node's consoles hear of it as every API node's do: through the store's NOTIFY.
+    if (config.cluster.role != "api") publish_alert(id, events::AlertChange::kAction, 0, c.session->user);
     const auto a = alert(id);
-    if (a) {
-      events::AlertMessage m;
-      m.type = events::AlertChange::kAction, m.alert = *a, m.sent_epoch = now_epoch(), m.by = c.session->user;
-      hub.publish("alert", events::alert_message(m).dump());
-    }
     send_json(c.res, {{"ok", true}, {"alert", a ? alert_json(*a) : json()}});
   }
 
