@@ -95,6 +95,24 @@ SITE_RULES = """
 """
 
 
+def reference_alerts(build, out, clip, analyze_fps):
+    """Alerts of one loop of the clip on one camera, analysed alone from the file, and the
+    clip's length: what each camera-loop of the soak should come near (live analysis under
+    load samples other frames, so it is a reference, not a floor)."""
+    folder = os.path.join(out, "reference")
+    os.makedirs(folder)
+    with open(os.path.join(folder, "site.yaml"), "w") as f:
+        f.write(f"detect:\n  type: motion\n  classes: [object]\ncameras:\n  ref:\n    input: {clip}\n"
+                f"    analyze_fps: {analyze_fps}\n{SITE_RULES}")
+    subprocess.run([os.path.join(build, "vigie"), "analyze", "--quiet", "--config", os.path.join(folder, "site.yaml")],
+                   cwd=folder, capture_output=True, text=True, check=True)
+    n = int(subprocess.run(["sqlite3", os.path.join(folder, "vigie.db"), "SELECT COUNT(*) FROM alerts"],
+                           capture_output=True, text=True, check=True).stdout)
+    length = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                   clip], capture_output=True, text=True, check=True).stdout)
+    return n, length
+
+
 def write_config(path, url, camsim_port, cameras, analyze_fps):
     cams = "".join(f"  cam{i:02d}:\n    input: rtsp://127.0.0.1:{camsim_port}/cam{i:02d}\n"
                    f"    analyze_fps: {analyze_fps}\n{SITE_RULES}" for i in range(1, cameras + 1))
@@ -250,6 +268,8 @@ def main():
         subprocess.run([os.path.join(ROOT, "scripts", "camsim-encode"), VTEST, clip], check=True)
 
     # In /tmp: the postgres user must reach its folder (the tree above may be closed to it).
+    per_loop, clip_s = reference_alerts(build, out, clip, a.analyze_fps)
+    log(f"the clip ({clip_s:.0f} s) raises {per_loop} alerts per loop on one camera (vigie analyze)")
     pg = Postgres(f"/tmp/vigie-soak-pg-{os.getpid()}")
     pg.init()
     camsim_port = free_port()
@@ -387,6 +407,9 @@ def main():
         pg_alive, stored_rows = False, []
     stored = {r.split("|")[0] for r in stored_rows}
     lost, unexpected = raised - stored, stored - raised
+    camera_loops = a.cameras * (time.time() - t_start) / clip_s
+    results["alerts per loop: one camera alone (vigie analyze) / per camera-loop here"] = \
+        f"{per_loop} / {len(stored) / camera_loops:.1f}"
     results["alerts raised by the workers"] = len(raised)
     results["alerts stored"] = len(stored)
     results["lost (raised, not stored)"] = len(lost)
