@@ -35,12 +35,8 @@ int usage() {
   return 2;
 }
 
-// Seeks the media back to its start, on a thread of its own: not the streaming thread
-// (the seek waits for it), and not the main loop — gst-rtsp-server's seek can wait for
-// ever on a media whose client is leaving at that moment (seen about once in 200 rewinds
-// with 30 cameras), and on the main loop that froze every camera. Stuck, it freezes one
-// media; its client times out and reconnects to a fresh one.
-gpointer rewind_media(gpointer data) {
+// Seeks the media back to its start; runs on the main loop, not the streaming thread.
+gboolean rewind_media(gpointer data) {
   auto* media = static_cast<GstRTSPMedia*>(data);
   GstRTSPTimeRange range{};
   range.unit = GST_RTSP_RANGE_NPT;
@@ -49,13 +45,13 @@ gpointer rewind_media(gpointer data) {
   range.max.type = GST_RTSP_TIME_END;
   gst_rtsp_media_seek(media, &range);
   g_object_unref(media);
-  return nullptr;
+  return G_SOURCE_REMOVE;
 }
 
-// The end of the file, seen on the payloader's input: dropped, and a rewind started.
+// The end of the file, seen on the payloader's input: dropped, and a rewind scheduled.
 GstPadProbeReturn on_event(GstPad*, GstPadProbeInfo* info, gpointer media) {
   if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_EOS) return GST_PAD_PROBE_OK;
-  g_thread_unref(g_thread_new("camsim-rewind", rewind_media, g_object_ref(media)));
+  g_idle_add(rewind_media, g_object_ref(media));
   return GST_PAD_PROBE_DROP;
 }
 
