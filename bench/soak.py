@@ -263,7 +263,7 @@ def main():
         sys.exit(f"soak: PostgreSQL 15 is not installed ({PG_BIN}): scripts/install-deps installs it")
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    clip = os.path.join(ROOT, "out", "soak-vtest.mp4")
+    clip = os.path.join(build, "soak-vtest.mp4")  # the build folder exists on a fresh clone; out/ may not
     if not os.path.exists(clip):
         subprocess.run([os.path.join(ROOT, "scripts", "camsim-encode"), VTEST, clip], check=True)
 
@@ -378,13 +378,20 @@ def main():
                 failures.append("the console's session did not get live events from the other API node")
             console = other
 
-        # The rest of the run.
+        # The rest of the run: the database's load measured over it.
+        tx_from = (time.time(), _transactions(pg))
         left = a.minutes * 60 - (time.time() - t_start)
         if left > 0:
             log(f"running {left:.0f} s more")
             time.sleep(left)
         # Let the last outboxes drain before stopping.
         time.sleep(5)
+        tx_to = (time.time(), _transactions(pg))
+        if tx_from[1] is not None and tx_to[1] is not None and tx_to[0] > tx_from[0]:
+            results["PostgreSQL transactions per second (steady part)"] = \
+                f"{(tx_to[1] - tx_from[1]) / (tx_to[0] - tx_from[0]):.0f}"
+        results["load average at the end (1 / 5 / 15 min, {} cores)".format(os.cpu_count())] = \
+            " / ".join(f"{x:.1f}" for x in os.getloadavg())
         online = sum(1 for _, (w, up) in holders(console).items() if w and up)
         results["cameras held and online at the end"] = f"{online}/{a.cameras}"
         if online < a.cameras:
@@ -430,6 +437,13 @@ def main():
              "", f"Command: `bench/soak.py --minutes {a.minutes:g} --cameras {a.cameras} --workers {a.workers} "
              f"--apis {a.apis} --outage-s {a.outage_s:g}`", "", "| measure | value |", "|---|---|"]
     lines += [f"| {k} | {v if v is not None else 'missed'} |" for k, v in results.items()]
+    try:
+        sizes = pg.psql("SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relkind = 'r' AND "
+                        "relnamespace = 'public'::regnamespace ORDER BY 2 DESC LIMIT 8", db="vigie")
+        lines += ["", "| table | size on disk (MB, indexes included) |", "|---|---|"]
+        lines += [f"| {r.split('|')[0]} | {int(r.split('|')[1]) / 1e6:.1f} |" for r in sizes]
+    except subprocess.CalledProcessError:
+        pass
     lines += ["", "| process | RSS first (MB) | max | last | trend, 2nd half (MB/h) |", "|---|---|---|---|---|"]
     killed = {n.name for n in nodes if n.killed}
     for name, samples in rss.items():
@@ -447,6 +461,15 @@ def main():
         pass
     shutil.rmtree(pg.dir, ignore_errors=True)
     return 1 if failures else 0
+
+
+def _transactions(pg):
+    """Transactions committed and rolled back in the vigie database so far (None if unreachable)."""
+    try:
+        rows = pg.psql("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'vigie'")
+        return int(rows[0]) if rows else None
+    except (subprocess.CalledProcessError, ValueError):
+        return None
 
 
 def _jpeg(console, path):

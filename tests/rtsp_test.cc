@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -121,6 +122,34 @@ TEST(Rtsp, AnH264FileIsServedByStreamCopyAndLoops) {
   ASSERT_TRUE(server.running());
   const Frame f = read_in_order(server.url(), 50);  // two and a half times the clip
   EXPECT_EQ(f.image.cols, 320);
+}
+
+// Many cameras, each looping a half-second clip thirty times at once: a loop is a timestamp
+// offset, not a seek, so no camera stalls (seeking the media back could block the server).
+TEST(Rtsp, ManyCamerasLoopManyTimesTogether) {
+  if (!fs::exists(camsim_bin())) GTEST_SKIP() << "skipped: vigie-camsim was not built (no GStreamer RTSP server)";
+  const fs::path file = clip("half.avi", 5);
+  const int port = free_port();
+  std::vector<std::string> args{camsim_bin(), "--loop", "--port", std::to_string(port)};
+  constexpr int kCameras = 6;
+  for (int i = 0; i < kCameras; ++i) args.push_back("c" + std::to_string(i) + "=" + file.string());
+  Background camsim(args, port);
+  ASSERT_TRUE(camsim.started() && port_open(port));
+  std::vector<std::thread> readers;
+  std::vector<Frame> last(kCameras);
+  for (int i = 0; i < kCameras; ++i)
+    readers.emplace_back([&, i] { last[i] = read_in_order("rtsp://127.0.0.1:" + std::to_string(port) + "/c" + std::to_string(i), 150); });
+  for (auto& t : readers) t.join();
+  for (int i = 0; i < kCameras; ++i) EXPECT_GT(last[i].time_s, 14.0) << "camera " << i;  // 150 frames at 10/s
+}
+
+TEST(Rtsp, AFileThatIsNotVideoIsRefusedAtStart) {
+  if (!fs::exists(camsim_bin())) GTEST_SKIP() << "skipped: vigie-camsim was not built (no GStreamer RTSP server)";
+  const fs::path text = fs::temp_directory_path() / "vigie_rtsp_test" / "notes.txt";
+  std::ofstream(text) << "not a video\n";
+  const auto r = run(camsim_bin() + " --port " + std::to_string(free_port()) + " cam=" + text.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("cannot read"));
 }
 
 TEST(Rtsp, AnalyzeAStreamUntilInterrupted) {

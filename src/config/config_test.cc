@@ -108,6 +108,21 @@ TEST(Config, AStoreUrlIsPostgresqlAndNeedsTheAuditKey) {
   EXPECT_EQ(parse_config("store: { path: a.db }").store.location(), "a.db");
 }
 
+TEST(Config, ClusterSettingsAreCheckedAndARoleNeedsPostgresql) {
+  const std::string pg = "store: { url: 'postgresql://vigie@db/vigie', audit_key: k }\n";
+  EXPECT_THAT(error_of(pg + "cluster: { role: master }"), HasSubstr("cluster.role"));
+  EXPECT_THAT(error_of(pg + "cluster: { role: worker, lease_s: 1 }"), HasSubstr("lease_s"));
+  EXPECT_THAT(error_of(pg + "cluster: { role: worker, claim_grace_s: -1 }"), HasSubstr("claim_grace_s"));
+  EXPECT_THAT(error_of(pg + "cluster: { role: worker, advertise: 'w1:8080' }"), HasSubstr("advertise"));
+  EXPECT_THAT(error_of(pg + "cluster: { role: worker, node: '' }"), HasSubstr("node"));
+  EXPECT_THAT(error_of(pg + "cluster: { role: worker, leases: 3 }"), HasSubstr("leases"));  // unknown key named
+  EXPECT_THAT(error_of("cluster: { role: api }"), HasSubstr("needs a PostgreSQL store"));
+  const Config c = parse_config(pg + "cluster: { role: worker, node: w1, advertise: 'http://w1:8080', lease_s: 20 }");
+  EXPECT_EQ(c.cluster.role, "worker");
+  EXPECT_EQ(c.cluster.advertise, "http://w1:8080");
+  EXPECT_EQ(c.cluster.lease_s, 20);
+}
+
 TEST(Config, InvalidYamlGivesLine) {
   EXPECT_THAT(error_of("detect: {type: onnx\n"), HasSubstr("invalid YAML"));
 }

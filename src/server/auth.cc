@@ -56,6 +56,9 @@ Session Sessions::create(const std::string& user, const std::string& role, doubl
   std::lock_guard lock(mu_);
   if (!stored) unstored_.insert(s.token);
   std::erase_if(by_token_, [&](const auto& kv) { return kv.second.expires_epoch < now_epoch; });
+  // What this node remembers of sessions that expired goes with them.
+  std::erase_if(checked_at_, [&](const auto& kv) { return !by_token_.count(kv.first); });
+  std::erase_if(unstored_, [&](const std::string& t) { return !by_token_.count(t); });
   by_token_[s.token] = s;
   return s;
 }
