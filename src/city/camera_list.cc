@@ -10,31 +10,12 @@
 #include <sstream>
 
 #include "city/camera.h"
+#include "core/csv.h"
 
 namespace vigie::city {
 namespace {
 
 using nlohmann::json;
-
-// One CSV record split on `sep`, with "quoted, fields" and "" as an escaped quote.
-std::vector<std::string> split_csv(const std::string& line, char sep) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-      out.back() += '"';
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (c == sep && !quoted) {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
-}
 
 // UTF-8 as RFC 3629 defines it: no overlong forms (0xC0 0x9B), surrogates or code points
 // above U+10FFFF, which strict UTF-8 writers (nlohmann's dump) refuse.

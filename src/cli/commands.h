@@ -87,6 +87,8 @@ int fit_homography(const FitHomographyOptions& options);
 // `vigie city …`: registers its subcommands on `app`. The returned function runs the one
 // chosen after parsing, or returns -1 when `city` was not chosen.
 std::function<int()> add_city_commands(CLI::App& app);
+// `vigie risk eval`: the same contract.
+std::function<int()> add_risk_commands(CLI::App& app);
 
 // Thrown for bad input; main prints "vigie: error: <message>" and exits 2.
 struct UsageError : std::runtime_error {

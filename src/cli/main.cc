@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--node", serve_node, "this node's name among the site's (overrides cluster.node)");
 
   const auto run_city = add_city_commands(app);
+  const auto run_risk = add_risk_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -129,6 +130,7 @@ int main(int argc, char** argv) {
     if (*user_add_cmd) return user_add(us);
     if (*user_list_cmd) return user_list(us);
     if (const int rc = run_city(); rc >= 0) return rc;
+    if (const int rc = run_risk(); rc >= 0) return rc;
     if (*serve_cmd) {
       vigie::Config config = vigie::load_config(serve_config);
       if (!serve_listen.empty()) config.server.listen = serve_listen;

@@ -1,0 +1,187 @@
+// `vigie risk …`: incident risk forecasting (docs/risk.md) — models scored on held-out time.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "cli/commands.h"
+#include "risk/evaluate.h"
+#include "risk/factors.h"
+#include "risk/incidents.h"
+
+namespace vigie::cli {
+namespace {
+
+using namespace vigie::risk;
+using nlohmann::json;
+
+struct RiskOptions {
+  std::string incidents, train, test, type, weather, span;
+  double cell = 150;
+  std::string horizon = "day";
+  int naive_weeks = 4;
+  bool json = false;
+};
+
+// YYYY, YYYY-MM or YYYY-MM-DD as the first minute of that span, or (end) the first minute after it.
+Minute span_edge(const std::string& text, bool end) {
+  int y = 0, m = 0, d = 0;
+  const int n = std::sscanf(text.c_str(), "%4d-%2d-%2d", &y, &m, &d);
+  const bool shape = (n == 1 && text.size() == 4) || (n == 2 && text.size() == 7) || (n == 3 && text.size() == 10);
+  const auto day = shape ? parse_time(fmt::format("{:04}-{:02}-{:02}", y, n >= 2 ? m : 1, n == 3 ? d : 1)) : Error{""};
+  if (!day) throw UsageError(fmt::format("'{}' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", text));
+  if (!end) return *day;
+  if (n == 3) return *day + kMinutesPerDay;
+  if (n == 2) return m == 12 ? civil_minute(y + 1, 1, 1) : civil_minute(y, m + 1, 1);
+  return civil_minute(y + 1, 1, 1);
+}
+
+// FROM:TO, both ends included ("2020:2022" is the three years).
+std::pair<Minute, Minute> span_of(const std::string& text, const char* what) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos)
+    throw UsageError(fmt::format("--{} '{}': expected FROM:TO, e.g. 2020-01-01:2022-12-31 or 2020:2022", what, text));
+  const Minute from = span_edge(text.substr(0, colon), false), to = span_edge(text.substr(colon + 1), true);
+  if (to <= from) throw UsageError(fmt::format("--{} '{}': the end comes before the start", what, text));
+  return {from, to};
+}
+
+std::vector<Incident> of_type(std::vector<Incident> all, const std::string& type) {
+  if (type.empty()) return all;
+  std::set<std::string> types;
+  std::vector<Incident> kept;
+  for (auto& i : all) {
+    types.insert(i.type);
+    if (i.type == type) kept.push_back(std::move(i));
+  }
+  if (kept.empty()) {
+    std::string list;
+    for (const auto& t : types) list += "\n  " + t;
+    throw UsageError(fmt::format("--type '{}': no incident of that type; the types are:{}", type, list));
+  }
+  return kept;
+}
+
+// The records end where they end: days after the last incident would count as empty.
+Minute within_records(const std::vector<Incident>& incidents, Minute to, const char* what) {
+  const Minute last_day = (incidents.back().at / kMinutesPerDay + 1) * kMinutesPerDay;
+  if (to <= last_day) return to;
+  fmt::print(stderr, "vigie risk: the records end on {}: {} stops there\n", format_day(last_day - 1), what);
+  return last_day;
+}
+
+// The records, with what was set aside said on stderr, of --type if given.
+std::vector<Incident> load(const RiskOptions& o) {
+  auto set = read_incidents(o.incidents);
+  if (!set) throw UsageError(set.error().message);
+  const auto& rep = set->report;
+  fmt::print(stderr, "vigie risk: {} rows read, {} kept; positions: {}\n", rep.rows, rep.kept, rep.projection);
+  for (const auto& [why, n] : rep.skipped) fmt::print(stderr, "vigie risk:   {} set aside: {}\n", n, why);
+  return of_type(std::move(set->incidents), o.type);
+}
+
+int risk_factors(const RiskOptions& o) {
+  const auto incidents = load(o);
+  const auto weather = read_weather(o.weather);
+  if (!weather) throw UsageError(weather.error().message);
+  const auto [from, to] = span_of(o.span, "span");
+  const auto m = fit_factors(incidents, *weather, from, within_records(incidents, to, "the span"));
+  if (!m) throw UsageError(m.error().message);
+  fmt::print(stderr,
+             "vigie risk: {} incidents over {} hours; {} left out (time unknown: 00:00 or a date only); {} days without "
+             "weather; dispersion {:.2f}\n",
+             m->incidents, m->hours, m->left_out_unknown_clock, m->days_without_weather, m->dispersion);
+  if (o.json) {
+    json out{{"reference", m->reference}, {"incidents", m->incidents}, {"hours", m->hours},
+             {"left_out_unknown_clock", m->left_out_unknown_clock}, {"dispersion", m->dispersion},
+             {"factors", json::array()}};
+    for (const auto& f : m->factors)
+      out["factors"].push_back({{"factor", f.name}, {"rate_ratio", f.rate_ratio}, {"ci95", {f.low, f.high}}});
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  fmt::print("Incidents per hour against {} (95 % confidence intervals):\n", m->reference);
+  for (const auto& f : m->factors)
+    fmt::print("  {:<24} {:>6.3f}  [{:.3f}, {:.3f}]\n", f.name, f.rate_ratio, f.low, f.high);
+  fmt::print("An association in police-recorded incidents, not a cause (docs/risk.md).\n");
+  return 0;
+}
+
+int risk_eval(const RiskOptions& o) {
+  const auto incidents = load(o);
+  EvalPlan plan;
+  std::tie(plan.train_from, plan.train_to) = span_of(o.train, "train");
+  std::tie(plan.test_from, plan.test_to) = span_of(o.test, "test");
+  if (plan.test_from < plan.train_to)
+    throw UsageError("--test must start after --train ends: a forecast cannot be scored on what it learnt from");
+  plan.horizon = (o.horizon == "week" ? 7 : 1) * kMinutesPerDay;
+  plan.test_to = within_records(incidents, plan.test_to, "the test period");
+  const Grid grid = Grid::covering(incidents, o.cell);
+  const auto events = events_on(incidents, grid);
+  auto models = standard_models(o.naive_weeks);
+  const auto r = evaluate(events, grid, models, plan);
+  if (r.train_incidents == 0 || r.periods == 0 || r.test_incidents == 0)
+    throw UsageError(fmt::format("nothing to score: {} training incidents, {} forecast periods, {} test incidents",
+                                 r.train_incidents, r.periods, r.test_incidents));
+  fmt::print(stderr,
+             "vigie risk: {} training incidents, {} test incidents in {} {} forecasts; study area {} cells of {:g} m "
+             "(those with a training incident); {:.1f} s\n",
+             r.train_incidents, r.test_incidents, r.periods, o.horizon == "week" ? "weekly" : "daily", r.area_cells,
+             o.cell, r.seconds);
+  if (o.json) {
+    json out = json::object();
+    for (const auto& m : r.models) {
+      json j;
+      j["pai_1"] = m.pai.at(0.01), j["pai_5"] = m.pai.at(0.05), j["pai_10"] = m.pai.at(0.10);
+      j["hit_1"] = m.hit.at(0.01), j["hit_5"] = m.hit.at(0.05), j["hit_10"] = m.hit.at(0.10);
+      j["hit_5_sd_across_periods"] = m.hit_sd.at(0.05);
+      j["periods"] = r.periods, j["test_incidents"] = r.test_incidents, j["area_cells"] = r.area_cells;
+      j["settings"] = m.settings;
+      out[m.name] = j;
+    }
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  fmt::print("{:<10} {:>6} {:>6} {:>7} {:>6} {:>6} {:>7} {:>13}  {}\n", "model", "pai_1", "pai_5", "pai_10", "hit_1",
+             "hit_5", "hit_10", "hit_5 sd/day", "settings");
+  for (const auto& m : r.models)
+    fmt::print("{:<10} {:>6.2f} {:>6.2f} {:>7.2f} {:>6.3f} {:>6.3f} {:>7.3f} {:>13.3f}  {}\n", m.name, m.pai.at(0.01),
+               m.pai.at(0.05), m.pai.at(0.10), m.hit.at(0.01), m.hit.at(0.05), m.hit.at(0.10), m.hit_sd.at(0.05),
+               m.settings.dump());
+  return 0;
+}
+
+}  // namespace
+
+std::function<int()> add_risk_commands(CLI::App& app) {
+  auto o = std::make_shared<RiskOptions>();
+  auto* risk = app.add_subcommand("risk", "Incident risk forecasting from police records, measured on held-out time");
+  risk->require_subcommand(1);
+  auto* eval = risk->add_subcommand("eval", "Fit every model on --train, forecast --test period by period, score PAI");
+  eval->add_option("--incidents", o->incidents, "Incident CSV file or folder (Vancouver, Chicago or generic layout)")
+      ->required();
+  eval->add_option("--train", o->train, "Training span FROM:TO, ends included (2020:2022, 2020-01-01:2022-12-31)")
+      ->required();
+  eval->add_option("--test", o->test, "Test span FROM:TO, after the training span")->required();
+  eval->add_option("--type", o->type, "Only incidents of this type (as written in the records)");
+  eval->add_option("--cell", o->cell, "Cell size in metres")->check(CLI::Range(25.0, 5000.0));
+  eval->add_option("--horizon", o->horizon, "Forecast period")->check(CLI::IsMember({"day", "week"}));
+  eval->add_option("--naive-weeks", o->naive_weeks, "Weeks counted by the naive baseline")->check(CLI::Range(1, 520));
+  eval->add_flag("--json", o->json, "Print the scores as JSON, keyed by model");
+  auto* factors = risk->add_subcommand("factors", "Hour, weekday, weather and year against incidents per hour (rate ratios)");
+  factors->add_option("--incidents", o->incidents, "Incident CSV file or folder")->required();
+  factors->add_option("--weather", o->weather, "Daily weather CSV file or folder (date, max_temperature, precipitation)")
+      ->required();
+  factors->add_option("--span", o->span, "Days FROM:TO, ends included (2020:2023)")->required();
+  factors->add_option("--type", o->type, "Only incidents of this type");
+  factors->add_flag("--json", o->json, "Print the factors as JSON");
+  return [o, eval, factors]() -> int {
+    if (*eval) return risk_eval(*o);
+    if (*factors) return risk_factors(*o);
+    return -1;
+  };
+}
+
+}  // namespace vigie::cli
