@@ -50,6 +50,20 @@ TEST(RiskCli, FactorsComeWithConfidenceIntervals) {
   }
 }
 
+TEST(RiskCli, TheReportSaysWhatBeatsTheBaselinesAndWhomItFlags) {
+  if (vancouver().empty()) GTEST_SKIP() << "skipped: ../shared/data/incidents/vancouver is absent";
+  const auto out = fresh_temp_dir("risk_report") / "report.html";
+  const auto r = run(vigie_bin() + " risk report --incidents " + vancouver() +
+                     " --train 2021:2022 --test 2023-01:2023-03 --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(out);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(html, HasSubstr("Best model: <b>"));
+  EXPECT_THAT(html, HasSubstr("Central Business District"));
+  EXPECT_THAT(html, HasSubstr("The feedback loop"));
+  EXPECT_THAT(html, HasSubstr("what they do not"));
+}
+
 TEST(RiskCli, ChicagoLayoutsInDegreesAreRead) {
   const auto burglary = shared_file("incidents/chicago/adepeju_southside_burglary_2011.csv");
   if (burglary.empty()) GTEST_SKIP() << "skipped: ../shared/data/incidents/chicago is absent";

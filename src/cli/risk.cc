@@ -4,11 +4,15 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <map>
+#include <random>
 #include <set>
 
 #include "cli/commands.h"
 #include "risk/evaluate.h"
 #include "risk/factors.h"
+#include "risk/report.h"
 #include "risk/incidents.h"
 
 namespace vigie::cli {
@@ -18,11 +22,12 @@ using namespace vigie::risk;
 using nlohmann::json;
 
 struct RiskOptions {
-  std::string incidents, train, test, type, weather, span;
+  std::string incidents, train, test, type, weather, span, out;
   double cell = 150;
   std::string horizon = "day";
   int naive_weeks = 4;
   bool json = false;
+  bool by_type = false;
 };
 
 // YYYY, YYYY-MM or YYYY-MM-DD as the first minute of that span, or (end) the first minute after it.
@@ -109,8 +114,7 @@ int risk_factors(const RiskOptions& o) {
   return 0;
 }
 
-int risk_eval(const RiskOptions& o) {
-  const auto incidents = load(o);
+EvalPlan plan_of(const RiskOptions& o, const std::vector<Incident>& incidents) {
   EvalPlan plan;
   std::tie(plan.train_from, plan.train_to) = span_of(o.train, "train");
   std::tie(plan.test_from, plan.test_to) = span_of(o.test, "test");
@@ -118,10 +122,115 @@ int risk_eval(const RiskOptions& o) {
     throw UsageError("--test must start after --train ends: a forecast cannot be scored on what it learnt from");
   plan.horizon = (o.horizon == "week" ? 7 : 1) * kMinutesPerDay;
   plan.test_to = within_records(incidents, plan.test_to, "the test period");
+  return plan;
+}
+
+Evaluation evaluate_set(const RiskOptions& o, const std::vector<Incident>& incidents, const EvalPlan& plan) {
+  const Grid grid = Grid::covering(incidents, o.cell);
+  auto models = standard_models(o.naive_weeks);
+  return evaluate(events_on(incidents, grid), grid, models, plan);
+}
+
+json scores_json(const Evaluation& r) {
+  json out = json::object();
+  for (const auto& m : r.models) {
+    json j;
+    j["pai_1"] = m.pai.at(0.01), j["pai_5"] = m.pai.at(0.05), j["pai_10"] = m.pai.at(0.10);
+    j["hit_1"] = m.hit.at(0.01), j["hit_5"] = m.hit.at(0.05), j["hit_10"] = m.hit.at(0.10);
+    j["hit_5_sd_across_periods"] = m.hit_sd.at(0.05);
+    for (const auto& [base, d] : m.vs_baseline_5)
+      j["hit_5_minus_" + base] = {{"mean", d.mean}, {"ci95", {d.low, d.high}}};
+    j["periods"] = r.periods, j["test_incidents"] = r.test_incidents, j["area_cells"] = r.area_cells;
+    j["settings"] = m.settings;
+    out[m.name] = j;
+  }
+  return out;
+}
+
+void print_scores(const Evaluation& r) {
+  fmt::print("{:<10} {:>6} {:>6} {:>7} {:>6} {:>6} {:>7}  {:<24} {:<24} {}\n", "model", "pai_1", "pai_5", "pai_10",
+             "hit_1", "hit_5", "hit_10", "hit_5 - naive [95 %]", "hit_5 - long_term", "settings");
+  auto diff = [](const ModelScore& m, const char* base) {
+    const auto it = m.vs_baseline_5.find(base);
+    return it == m.vs_baseline_5.end() ? std::string("-")
+                                       : fmt::format("{:+.3f} [{:+.3f}, {:+.3f}]", it->second.mean, it->second.low,
+                                                     it->second.high);
+  };
+  for (const auto& m : r.models)
+    fmt::print("{:<10} {:>6.2f} {:>6.2f} {:>7.2f} {:>6.3f} {:>6.3f} {:>7.3f}  {:<24} {:<24} {}\n", m.name,
+               m.pai.at(0.01), m.pai.at(0.05), m.pai.at(0.10), m.hit.at(0.01), m.hit.at(0.05), m.hit.at(0.10),
+               diff(m, "naive"), diff(m, "long_term"), m.settings.dump());
+}
+
+// Every type with enough training incidents to rank cells (kMinTrain), one table each.
+int risk_eval_by_type(const RiskOptions& o, const std::vector<Incident>& incidents, const EvalPlan& plan) {
+  constexpr size_t kMinTrain = 300;
+  std::map<std::string, std::vector<Incident>> by_type;
+  for (const auto& i : incidents) by_type[i.type].push_back(i);
+  json out = json::object();
+  for (const auto& [type, list] : by_type) {
+    const auto r = evaluate_set(o, list, plan);
+    if (r.train_incidents < kMinTrain || r.test_incidents == 0) {
+      fmt::print(stderr, "vigie risk: {}: {} training incidents, too few to rank cells: skipped\n", type,
+                 r.train_incidents);
+      continue;
+    }
+    if (o.json) {
+      out[type] = scores_json(r);
+    } else {
+      fmt::print("\n{} ({} training, {} test incidents)\n", type, r.train_incidents, r.test_incidents);
+      print_scores(r);
+    }
+  }
+  if (o.json) fmt::print("{}\n", out.dump(2));
+  return 0;
+}
+
+int risk_report(const RiskOptions& o) {
+  const auto incidents = load(o);
+  const EvalPlan plan = plan_of(o, incidents);
   const Grid grid = Grid::covering(incidents, o.cell);
   const auto events = events_on(incidents, grid);
   auto models = standard_models(o.naive_weeks);
-  const auto r = evaluate(events, grid, models, plan);
+  fmt::print(stderr, "vigie risk: scoring the models\n");
+  const auto ev = evaluate(events, grid, models, plan);
+  if (ev.train_incidents == 0 || ev.test_incidents == 0) throw UsageError("nothing to score in these spans");
+  ReportInputs in;
+  in.title = o.type.empty() ? "Incident risk maps: accuracy, targets, feedback" : "Incident risk maps: " + o.type;
+  in.evaluation = &ev;
+  in.train = o.train, in.test = o.test;
+  in.import_summary = fmt::format("{} incidents read.", incidents.size());
+  fmt::print(stderr, "vigie risk: where each model's flagged cells fall\n");
+  for (auto& m : models) in.flags.push_back(study_flags(*m, incidents, grid, plan, 0.05));
+  // The feedback loop over the study area: truth from the training records, then flat.
+  const auto area = study_area(events, grid.cells(), plan.train_from, plan.train_to);
+  std::vector<double> counts(grid.cells(), 0);
+  for (const auto& e : events)
+    if (e.cell >= 0 && e.at >= plan.train_from && e.at < plan.train_to) counts[e.cell] += 1;
+  const double train_days = static_cast<double>(plan.train_to - plan.train_from) / kMinutesPerDay;
+  std::vector<double> rate, history, flat, flat_history;
+  double mean = 0;
+  for (int c : area) rate.push_back(counts[c] / train_days), history.push_back(counts[c]), mean += counts[c];
+  mean /= std::max<size_t>(1, area.size()) * train_days;
+  std::mt19937 rng(2);
+  for (size_t i = 0; i < area.size(); ++i)
+    flat.push_back(mean), flat_history.push_back(std::poisson_distribution<int>(mean * 90)(rng));
+  const std::vector<int> days{0, 30, 90, 180, 365};
+  fmt::print(stderr, "vigie risk: simulating the feedback loop (2 x {} days)\n", in.feedback.days);
+  in.feedback_data_truth = simulate_feedback(rate, history, in.feedback, days);
+  in.feedback_flat_truth = simulate_feedback(flat, flat_history, in.feedback, days);
+  std::ofstream out(o.out);
+  out << report_html(in);
+  if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", o.out));
+  fmt::print("report written to {}\n", o.out);
+  return 0;
+}
+
+int risk_eval(const RiskOptions& o) {
+  const auto incidents = load(o);
+  const EvalPlan plan = plan_of(o, incidents);
+  if (o.by_type) return risk_eval_by_type(o, incidents, plan);
+  const auto r = evaluate_set(o, incidents, plan);
   if (r.train_incidents == 0 || r.periods == 0 || r.test_incidents == 0)
     throw UsageError(fmt::format("nothing to score: {} training incidents, {} forecast periods, {} test incidents",
                                  r.train_incidents, r.periods, r.test_incidents));
@@ -130,26 +239,8 @@ int risk_eval(const RiskOptions& o) {
              "(those with a training incident); {:.1f} s\n",
              r.train_incidents, r.test_incidents, r.periods, o.horizon == "week" ? "weekly" : "daily", r.area_cells,
              o.cell, r.seconds);
-  if (o.json) {
-    json out = json::object();
-    for (const auto& m : r.models) {
-      json j;
-      j["pai_1"] = m.pai.at(0.01), j["pai_5"] = m.pai.at(0.05), j["pai_10"] = m.pai.at(0.10);
-      j["hit_1"] = m.hit.at(0.01), j["hit_5"] = m.hit.at(0.05), j["hit_10"] = m.hit.at(0.10);
-      j["hit_5_sd_across_periods"] = m.hit_sd.at(0.05);
-      j["periods"] = r.periods, j["test_incidents"] = r.test_incidents, j["area_cells"] = r.area_cells;
-      j["settings"] = m.settings;
-      out[m.name] = j;
-    }
-    fmt::print("{}\n", out.dump(2));
-    return 0;
-  }
-  fmt::print("{:<10} {:>6} {:>6} {:>7} {:>6} {:>6} {:>7} {:>13}  {}\n", "model", "pai_1", "pai_5", "pai_10", "hit_1",
-             "hit_5", "hit_10", "hit_5 sd/day", "settings");
-  for (const auto& m : r.models)
-    fmt::print("{:<10} {:>6.2f} {:>6.2f} {:>7.2f} {:>6.3f} {:>6.3f} {:>7.3f} {:>13.3f}  {}\n", m.name, m.pai.at(0.01),
-               m.pai.at(0.05), m.pai.at(0.10), m.hit.at(0.01), m.hit.at(0.05), m.hit.at(0.10), m.hit_sd.at(0.05),
-               m.settings.dump());
+  if (o.json) fmt::print("{}\n", scores_json(r).dump(2));
+  else print_scores(r);
   return 0;
 }
 
@@ -170,6 +261,7 @@ std::function<int()> add_risk_commands(CLI::App& app) {
   eval->add_option("--horizon", o->horizon, "Forecast period")->check(CLI::IsMember({"day", "week"}));
   eval->add_option("--naive-weeks", o->naive_weeks, "Weeks counted by the naive baseline")->check(CLI::Range(1, 520));
   eval->add_flag("--json", o->json, "Print the scores as JSON, keyed by model");
+  eval->add_flag("--by-type", o->by_type, "One evaluation per incident type (JSON: keyed by type, then model)");
   auto* factors = risk->add_subcommand("factors", "Hour, weekday, weather and year against incidents per hour (rate ratios)");
   factors->add_option("--incidents", o->incidents, "Incident CSV file or folder")->required();
   factors->add_option("--weather", o->weather, "Daily weather CSV file or folder (date, max_temperature, precipitation)")
@@ -177,8 +269,16 @@ std::function<int()> add_risk_commands(CLI::App& app) {
   factors->add_option("--span", o->span, "Days FROM:TO, ends included (2020:2023)")->required();
   factors->add_option("--type", o->type, "Only incidents of this type");
   factors->add_flag("--json", o->json, "Print the factors as JSON");
-  return [o, eval, factors]() -> int {
+  auto* report = risk->add_subcommand("report", "Accuracy, the neighbourhoods flagged, stability and the feedback loop (HTML)");
+  report->add_option("--incidents", o->incidents, "Incident CSV file or folder")->required();
+  report->add_option("--train", o->train, "Training span FROM:TO")->required();
+  report->add_option("--test", o->test, "Test span FROM:TO")->required();
+  report->add_option("--type", o->type, "Only incidents of this type");
+  report->add_option("--cell", o->cell, "Cell size in metres")->check(CLI::Range(25.0, 5000.0));
+  report->add_option("--out", o->out, "HTML file to write")->required();
+  return [o, eval, factors, report]() -> int {
     if (*eval) return risk_eval(*o);
+    if (*report) return risk_report(*o);
     if (*factors) return risk_factors(*o);
     return -1;
   };

@@ -113,6 +113,21 @@ Evaluation evaluate(const std::vector<Event>& events, const Grid& grid, std::vec
     }
     r.models.push_back(std::move(s));
   }
+  for (size_t b = 0; b < models.size(); ++b) {
+    if (r.models[b].name != "naive" && r.models[b].name != "long_term") continue;
+    for (size_t k = 0; k < models.size(); ++k) {
+      if (k == b) continue;
+      const auto& x = tally[k].rates[0.05];
+      const auto& y = tally[b].rates[0.05];
+      const size_t n = std::min(x.size(), y.size());
+      if (n < 2) continue;
+      double mean = 0, var = 0;
+      for (size_t i = 0; i < n; ++i) mean += (x[i] - y[i]) / n;
+      for (size_t i = 0; i < n; ++i) var += (x[i] - y[i] - mean) * (x[i] - y[i] - mean) / (n - 1);
+      const double half = 1.96 * std::sqrt(var / n);
+      r.models[k].vs_baseline_5[r.models[b].name] = {mean, mean - half, mean + half};
+    }
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return r;
 }

@@ -31,6 +31,12 @@ struct ModelScore {
   std::string name;
   std::map<double, double> hit, pai;      // coverage → pooled over every period
   std::map<double, double> hit_sd;        // coverage → spread of the periods' hit rates
+  // Against each baseline (naive, long_term) at 5 % of the area: the mean per-period
+  // difference in hit rate and its 95 % interval (paired, periods as the replicates).
+  struct Difference {
+    double mean = 0, low = 0, high = 0;
+  };
+  std::map<std::string, Difference> vs_baseline_5;
   nlohmann::json settings;
 };
 

@@ -13,6 +13,7 @@
 #include "risk/factors.h"
 #include "risk/incidents.h"
 #include "risk/models.h"
+#include "risk/report.h"
 
 namespace vigie::risk {
 namespace {
@@ -235,6 +236,48 @@ TEST(Factors, WeatherFilesNeedTheirColumns) {
   ASSERT_TRUE(w) << w.error().message;
   EXPECT_EQ(w->days.size(), 1u);
   EXPECT_EQ(w->incomplete, 1u);
+}
+
+TEST(Feedback, PatrolledRecordsConcentrateAndTheCorrectionUndoesIt) {
+  // The same true rate in 400 cells: any concentration of the records is the loop's.
+  const std::vector<double> rate(400, 0.2);
+  std::vector<double> history(400, 10);
+  for (int c = 0; c < 20; ++c) history[c] = 14;  // a head start for 20 cells, by chance
+  FeedbackSettings s;
+  s.days = 200;
+  const auto pts = simulate_feedback(rate, history, s, {0, 200});
+  ASSERT_EQ(pts.size(), 2u);
+  EXPECT_NEAR(pts[0].truth_top_share, 0.05, 1e-9);
+  // Patrols find more where they are sent: the records concentrate in the flagged cells
+  // beyond the truth, and beyond what the corrected records show.
+  EXPECT_GT(pts[1].top_share, pts[0].top_share + 0.005);
+  EXPECT_LT(pts[1].top_share_corrected, pts[1].top_share - 0.01);
+  // With records as likely everywhere there is no loop: both worlds agree (up to their
+  // own random recording).
+  s.p_patrol = s.p_record;
+  const auto even = simulate_feedback(rate, history, s, {200});
+  EXPECT_NEAR(even[0].top_share, even[0].top_share_corrected, 0.005);
+}
+
+TEST(Flags, NeighbourhoodSharesAddUpAndFollowTheHotspot) {
+  auto incidents = planted(200, 9);
+  for (auto& i : incidents) i.area = (i.x >= 1200 && i.x < 1400 && i.y >= 700 && i.y < 900) ? "hot" : "rest";
+  const Grid grid = Grid::covering(incidents, 100);
+  EvalPlan plan;
+  plan.train_from = 0, plan.train_to = 150 * kMinutesPerDay;
+  plan.test_from = plan.train_to, plan.test_to = 200 * kMinutesPerDay;
+  auto model = long_term_model();
+  const auto f = study_flags(*model, incidents, grid, plan, 0.05);
+  double flagged = 0, incidents_share = 0, cells = 0;
+  for (const auto& a : f.by_area) flagged += a.flagged, incidents_share += a.incidents, cells += a.cells;
+  EXPECT_NEAR(flagged, 1, 1e-9);
+  EXPECT_NEAR(incidents_share, 1, 1e-9);
+  EXPECT_NEAR(cells, 1, 1e-9);
+  ASSERT_FALSE(f.by_area.empty());
+  EXPECT_GT(f.stability, 0.5);
+  const auto hot = std::find_if(f.by_area.begin(), f.by_area.end(), [](auto& a) { return a.area == "hot"; });
+  ASSERT_NE(hot, f.by_area.end());
+  EXPECT_GT(hot->flagged, hot->cells);  // flagged beyond its share of the area
 }
 
 }  // namespace
