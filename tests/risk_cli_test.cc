@@ -15,6 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 std::string vancouver() { return shared_file("incidents/vancouver"); }
 
@@ -75,6 +76,29 @@ TEST(RiskCli, ChicagoLayoutsInDegreesAreRead) {
   const auto sample = run(vigie_bin() + " risk eval --incidents " + shared_file("incidents/chicago/opencp_example_southside_2016.csv") +
                           " --train 2016-01:2016-09 --test 2016-10:2016-12 --type BURGLARY");
   EXPECT_EQ(sample.code, 0) << sample.err;
+}
+
+TEST(RiskCli, MapsTheNextDayWithTheMeasuredPai) {
+  const auto burglary = shared_file("incidents/chicago/adepeju_southside_burglary_2011.csv");
+  if (burglary.empty()) GTEST_SKIP() << "skipped: ../shared/data/incidents/chicago is absent";
+  const auto dir = fresh_temp_dir("risk_map");
+  const auto r = run(vigie_bin() + " risk map --incidents " + burglary + " --train 2011-03:2011-09 --test 2011-10:2011-12" +
+                     " --model sepp --geojson " + (dir / "r.geojson").string() + " --png " + (dir / "r.png").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(dir / "r.geojson");
+  const auto j = json::parse(in);
+  EXPECT_EQ(j["properties"]["model"], "sepp");
+  EXPECT_GT(j["properties"]["pai_5_measured"].get<double>(), 0);
+  EXPECT_EQ(j["properties"]["forecast_day"], "2012-01-01");
+  ASSERT_GT(j["features"].size(), 10u);
+  EXPECT_NEAR(j["features"][0]["geometry"]["coordinates"][0][0][0].get<double>(), -87.6, 0.1);
+  EXPECT_TRUE(fs::file_size(dir / "r.png") > 100);
+  // Metres of an unknown projection cannot become degrees.
+  std::ofstream(dir / "m.csv") << "time,x,y,type\n2020-01-01,100,100,theft\n2020-02-01,300,100,theft\n";
+  const auto m = run(vigie_bin() + " risk map --incidents " + (dir / "m.csv").string() + " --train 2020:2020 --geojson " +
+                     (dir / "m.geojson").string());
+  EXPECT_EQ(m.code, 2);
+  EXPECT_THAT(m.err, HasSubstr("unknown projection"));
 }
 
 TEST(RiskCli, BadSpansTypesAndFilesAreClearErrors) {

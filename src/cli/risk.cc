@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "risk/factors.h"
 #include "risk/report.h"
 #include "risk/incidents.h"
+#include "risk/map.h"
 
 namespace vigie::cli {
 namespace {
@@ -22,7 +24,9 @@ using namespace vigie::risk;
 using nlohmann::json;
 
 struct RiskOptions {
-  std::string incidents, train, test, type, weather, span, out;
+  std::string incidents, train, test, type, weather, span, out, geojson, png;
+  std::string model = "kde";
+  double top = 5;
   double cell = 150;
   std::string horizon = "day";
   int naive_weeks = 4;
@@ -78,13 +82,61 @@ Minute within_records(const std::vector<Incident>& incidents, Minute to, const c
 }
 
 // The records, with what was set aside said on stderr, of --type if given.
-std::vector<Incident> load(const RiskOptions& o) {
+IncidentSet load_set(const RiskOptions& o) {
   auto set = read_incidents(o.incidents);
   if (!set) throw UsageError(set.error().message);
   const auto& rep = set->report;
   fmt::print(stderr, "vigie risk: {} rows read, {} kept; positions: {}\n", rep.rows, rep.kept, rep.projection);
   for (const auto& [why, n] : rep.skipped) fmt::print(stderr, "vigie risk:   {} set aside: {}\n", n, why);
-  return of_type(std::move(set->incidents), o.type);
+  set->incidents = of_type(std::move(set->incidents), o.type);
+  return std::move(*set);
+}
+
+std::vector<Incident> load(const RiskOptions& o) { return load_set(o).incidents; }
+
+EvalPlan plan_of(const RiskOptions& o, const std::vector<Incident>& incidents);
+
+int risk_map(const RiskOptions& o) {
+  if (o.geojson.empty() && o.png.empty()) throw UsageError("risk map: give --geojson FILE, --png FILE or both");
+  const auto set = load_set(o);
+  const auto& incidents = set.incidents;
+  if (!o.geojson.empty() && set.unprojection.kind == Unprojection::Kind::kUnknown)
+    throw UsageError("these positions are metres of an unknown projection: no GeoJSON can be made (use lat/lon "
+                     "columns, or --png alone)");
+  const auto [train_from, train_to] = span_of(o.train, "train");
+  const Grid grid = Grid::covering(incidents, o.cell);
+  const auto events = events_on(incidents, grid);
+  std::vector<std::unique_ptr<Model>> models;
+  for (auto& m : standard_models(o.naive_weeks))
+    if (m->name() == o.model) models.push_back(std::move(m));
+  json props{{"model", o.model}, {"cell_m", o.cell}, {"flagged_share_of_area", o.top / 100}};
+  Minute day = within_records(incidents, train_to, "the training period");
+  if (!o.test.empty()) {
+    const EvalPlan plan = plan_of(o, incidents);
+    const auto r = evaluate(events, grid, models, plan);
+    const auto& m = r.models.at(0);
+    props["measured_on"] = o.test;
+    props["pai_5_measured"] = m.pai.at(0.05), props["hit_5_measured"] = m.hit.at(0.05);
+    fmt::print(stderr, "vigie risk: {} measured on {}: PAI {:.2f} at 5 % of the area\n", o.model, o.test, m.pai.at(0.05));
+    day = plan.test_to;
+  } else {
+    models[0]->fit(events_between(events, train_from, train_to), grid, kMinutesPerDay);
+  }
+  const auto area = study_area(events, grid.cells(), train_from, train_to);
+  const auto score = models[0]->score(events_between(events, train_from, day), day, day + kMinutesPerDay, grid);
+  props["forecast_day"] = format_day(day);
+  props["settings"] = models[0]->settings();
+  if (!o.geojson.empty()) {
+    std::ofstream out(o.geojson);
+    out << risk_geojson(score, area, grid, set.unprojection, o.top / 100, props).dump() << "\n";
+    if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", o.geojson));
+    fmt::print("risk cells of {} (top {:g} %) written to {}\n", format_day(day), o.top, o.geojson);
+  }
+  if (!o.png.empty()) {
+    if (!cv::imwrite(o.png, risk_picture(score, area, grid))) throw std::runtime_error(fmt::format("cannot write '{}'", o.png));
+    fmt::print("risk surface of {} written to {}\n", format_day(day), o.png);
+  }
+  return 0;
 }
 
 int risk_factors(const RiskOptions& o) {
@@ -276,7 +328,18 @@ std::function<int()> add_risk_commands(CLI::App& app) {
   report->add_option("--type", o->type, "Only incidents of this type");
   report->add_option("--cell", o->cell, "Cell size in metres")->check(CLI::Range(25.0, 5000.0));
   report->add_option("--out", o->out, "HTML file to write")->required();
-  return [o, eval, factors, report]() -> int {
+  auto* map = risk->add_subcommand("map", "The next day's risk surface: flagged cells as GeoJSON, the surface as PNG");
+  map->add_option("--incidents", o->incidents, "Incident CSV file or folder")->required();
+  map->add_option("--train", o->train, "Training span FROM:TO")->required();
+  map->add_option("--test", o->test, "Also measure the model on this span (PAI in the GeoJSON); the map is then of the day after it");
+  map->add_option("--model", o->model, "Model")->check(CLI::IsMember({"naive", "long_term", "kde", "sepp"}));
+  map->add_option("--type", o->type, "Only incidents of this type");
+  map->add_option("--cell", o->cell, "Cell size in metres")->check(CLI::Range(25.0, 5000.0));
+  map->add_option("--top", o->top, "Percent of the study area flagged in the GeoJSON")->check(CLI::Range(0.1, 100.0));
+  map->add_option("--geojson", o->geojson, "GeoJSON file to write (WGS84)");
+  map->add_option("--png", o->png, "PNG picture of the surface to write");
+  return [o, eval, factors, report, map]() -> int {
+    if (*map) return risk_map(*o);
     if (*eval) return risk_eval(*o);
     if (*report) return risk_report(*o);
     if (*factors) return risk_factors(*o);

@@ -42,6 +42,10 @@ std::vector<Event> events_on(const std::vector<Incident>& incidents, const Grid&
   return e;
 }
 
+size_t first_event_at(const std::vector<Event>& e, Minute t) {
+  return std::lower_bound(e.begin(), e.end(), t, [](const Event& a, Minute m) { return a.at < m; }) - e.begin();
+}
+
 std::vector<int> study_area(std::span<const Event> events, int cells, Minute from, Minute to) {
   std::vector<char> seen(cells, 0);
   for (const auto& e : events)
@@ -52,20 +56,12 @@ std::vector<int> study_area(std::span<const Event> events, int cells, Minute fro
   return area;
 }
 
-namespace {
-
-size_t first_at(const std::vector<Event>& e, Minute t) {
-  return std::lower_bound(e.begin(), e.end(), t, [](const Event& a, Minute m) { return a.at < m; }) - e.begin();
-}
-
-}  // namespace
-
 Evaluation evaluate(const std::vector<Event>& events, const Grid& grid, std::vector<std::unique_ptr<Model>>& models,
                     const EvalPlan& plan) {
   const auto started = std::chrono::steady_clock::now();
   Evaluation r;
   r.grid = grid;
-  const size_t train_lo = first_at(events, plan.train_from), train_hi = first_at(events, plan.train_to);
+  const size_t train_lo = first_event_at(events, plan.train_from), train_hi = first_event_at(events, plan.train_to);
   const std::span<const Event> train(events.data() + train_lo, train_hi - train_lo);
   r.train_incidents = train.size();
   const auto area = study_area(train, grid.cells(), plan.train_from, plan.train_to);
@@ -80,8 +76,8 @@ Evaluation evaluate(const std::vector<Event>& events, const Grid& grid, std::vec
   for (Minute from = plan.test_from; from + plan.horizon <= plan.test_to; from += plan.horizon) {
     const Minute to = from + plan.horizon;
     // What the models may see: the training period's start up to this period, nothing later.
-    const std::span<const Event> past(events.data() + train_lo, first_at(events, from) - train_lo);
-    const size_t lo = first_at(events, from), hi = first_at(events, to);
+    const std::span<const Event> past(events.data() + train_lo, first_event_at(events, from) - train_lo);
+    const size_t lo = first_event_at(events, from), hi = first_event_at(events, to);
     std::vector<int> next(grid.cells(), 0);
     for (size_t i = lo; i < hi; ++i)
       if (events[i].cell >= 0) ++next[events[i].cell];

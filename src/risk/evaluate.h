@@ -56,6 +56,9 @@ std::vector<Event> events_on(const std::vector<Incident>& incidents, const Grid&
 Evaluation evaluate(const std::vector<Event>& events, const Grid& grid, std::vector<std::unique_ptr<Model>>& models,
                     const EvalPlan& plan);
 
+// The index of the first of time-ordered `events` at or after `t` (events.size() if none).
+size_t first_event_at(const std::vector<Event>& events, Minute t);
+
 // The study area: cells with at least one of `events` in [from, to).
 std::vector<int> study_area(std::span<const Event> events, int cells, Minute from, Minute to);
 

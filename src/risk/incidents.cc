@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <numbers>
 #include <optional>
 
 #include "city/geo.h"
@@ -142,7 +143,7 @@ std::variant<Row, std::string> read_row(Layout layout, const std::vector<std::st
   return std::string("unknown layout");
 }
 
-Result<Ok> read_file(const fs::path& path, std::vector<Row>& rows, ImportReport& report) {
+Result<Layout> read_file(const fs::path& path, std::vector<Row>& rows, ImportReport& report) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{fmt::format("cannot open '{}'", path.string())};
   std::string line;
@@ -172,7 +173,7 @@ Result<Ok> read_file(const fs::path& path, std::vector<Row>& rows, ImportReport&
     }
     rows.push_back(std::get<Row>(std::move(row)));
   }
-  return Ok{};
+  return *layout;
 }
 
 }  // namespace
@@ -206,6 +207,39 @@ std::string format_day(Minute m) {
   return fmt::format("{:04}-{:02}-{:02}", y, mo, d);
 }
 
+LatLonDeg utm_to_latlon(double easting, double northing, int zone, bool north) {
+  constexpr double a = 6378137.0, f = 1 / 298.257222101, k0 = 0.9996;
+  const double e2 = f * (2 - f), ep2 = e2 / (1 - e2);
+  const double x = easting - 500000.0, y = north ? northing : northing - 10000000.0;
+  const double mu = y / k0 / (a * (1 - e2 / 4 - 3 * e2 * e2 / 64 - 5 * e2 * e2 * e2 / 256));
+  const double e1 = (1 - std::sqrt(1 - e2)) / (1 + std::sqrt(1 - e2));
+  const double phi1 = mu + (3 * e1 / 2 - 27 * std::pow(e1, 3) / 32) * std::sin(2 * mu) +
+                      (21 * e1 * e1 / 16 - 55 * std::pow(e1, 4) / 32) * std::sin(4 * mu) +
+                      (151 * std::pow(e1, 3) / 96) * std::sin(6 * mu) + (1097 * std::pow(e1, 4) / 512) * std::sin(8 * mu);
+  const double s = std::sin(phi1), c = std::cos(phi1), t = std::tan(phi1);
+  const double N1 = a / std::sqrt(1 - e2 * s * s), T1 = t * t, C1 = ep2 * c * c;
+  const double R1 = a * (1 - e2) / std::pow(1 - e2 * s * s, 1.5), D = x / (N1 * k0);
+  const double lat = phi1 - (N1 * t / R1) * (D * D / 2 - (5 + 3 * T1 + 10 * C1 - 4 * C1 * C1 - 9 * ep2) * std::pow(D, 4) / 24 +
+                                             (61 + 90 * T1 + 298 * C1 + 45 * T1 * T1 - 252 * ep2 - 3 * C1 * C1) *
+                                                 std::pow(D, 6) / 720);
+  const double lon = (D - (1 + 2 * T1 + C1) * std::pow(D, 3) / 6 +
+                      (5 - 2 * C1 + 28 * T1 - 3 * C1 * C1 + 8 * ep2 + 24 * T1 * T1) * std::pow(D, 5) / 120) / c;
+  constexpr double deg = 180 / std::numbers::pi;
+  return {lat * deg, zone * 6.0 - 183.0 + lon * deg};
+}
+
+std::optional<LatLonDeg> Unprojection::to_latlon(double x, double y) const {
+  switch (kind) {
+    case Kind::kUtm: return utm_to_latlon(x, y, zone);
+    case Kind::kTangent: {
+      const auto p = city::LocalFrame({lat0, lon0}).to_latlon({x, y});
+      return LatLonDeg{p.lat, p.lon};
+    }
+    case Kind::kUnknown: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 Result<IncidentSet> read_incidents(const std::string& path) {
   std::vector<fs::path> files;
   std::error_code ec;
@@ -221,8 +255,12 @@ Result<IncidentSet> read_incidents(const std::string& path) {
   }
   IncidentSet set;
   std::vector<Row> rows;
-  for (const auto& f : files)
-    if (auto r = read_file(f, rows, set.report); !r) return r.error();
+  bool only_vancouver = true;
+  for (const auto& f : files) {
+    auto layout = read_file(f, rows, set.report);
+    if (!layout) return layout.error();
+    only_vancouver = only_vancouver && *layout == Layout::kVancouver;
+  }
   const auto degrees = std::count_if(rows.begin(), rows.end(), [](const Row& r) { return r.degrees; });
   if (degrees > 0 && degrees < static_cast<long>(rows.size()))
     return Error{"the files mix degrees and metres: read them as separate sets"};
@@ -236,8 +274,10 @@ Result<IncidentSet> read_incidents(const std::string& path) {
       r.incident.x = xy.x(), r.incident.y = xy.y();
     }
     set.report.projection = fmt::format("degrees on the plane tangent at {:.5f}, {:.5f} (metres)", origin.lat, origin.lon);
+    set.unprojection = {Unprojection::Kind::kTangent, 0, origin.lat, origin.lon};
   } else {
     set.report.projection = "metres as given";
+    if (only_vancouver) set.unprojection = {Unprojection::Kind::kUtm, 10, 0, 0};  // EPSG:26910
   }
   set.incidents.reserve(rows.size());
   for (auto& r : rows) set.incidents.push_back(std::move(r.incident));

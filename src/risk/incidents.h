@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,9 +34,25 @@ struct ImportReport {
   std::string projection;                 // how positions became metres
 };
 
+// UTM metres (GRS80/WGS84 ellipsoid; NAD83 and WGS84 agree within a metre or two) to
+// degrees; Snyder's series (USGS Professional Paper 1395), centimetre-level in a zone.
+struct LatLonDeg {
+  double lat = 0, lon = 0;
+};
+LatLonDeg utm_to_latlon(double easting, double northing, int zone, bool north = true);
+
+// How a set's metres go back to degrees.
+struct Unprojection {
+  enum class Kind { kUtm, kTangent, kUnknown } kind = Kind::kUnknown;
+  int zone = 0;                 // kUtm (northern hemisphere)
+  double lat0 = 0, lon0 = 0;    // kTangent: the plane's origin
+  std::optional<LatLonDeg> to_latlon(double x, double y) const;
+};
+
 struct IncidentSet {
   std::vector<Incident> incidents;  // sorted by time
   ImportReport report;
+  Unprojection unprojection;  // back to degrees, for maps
 };
 
 // Reads one CSV file, or every .csv of a folder (sorted by name), of these layouts (found

@@ -33,16 +33,15 @@ Grid Grid::covering(const std::vector<Incident>& incidents, double cell) {
 
 void Model::fit(std::span<const Event>, const Grid&, Minute) {}
 
-namespace {
-
-double days(Minute m) { return static_cast<double>(m) / kMinutesPerDay; }
-
-// Events in [from, to) of a time-ordered span.
-std::span<const Event> between(std::span<const Event> e, Minute from, Minute to) {
+std::span<const Event> events_between(std::span<const Event> e, Minute from, Minute to) {
   auto lo = std::lower_bound(e.begin(), e.end(), from, [](const Event& a, Minute t) { return a.at < t; });
   auto hi = std::lower_bound(lo, e.end(), to, [](const Event& a, Minute t) { return a.at < t; });
   return {lo, hi};
 }
+
+namespace {
+
+double days(Minute m) { return static_cast<double>(m) / kMinutesPerDay; }
 
 std::vector<double> counts(std::span<const Event> e, int cells) {
   std::vector<double> c(cells, 0.0);
@@ -56,7 +55,7 @@ class Naive : public Model {
   explicit Naive(int weeks) : weeks_(weeks) {}
   std::string name() const override { return "naive"; }
   std::vector<double> score(std::span<const Event> past, Minute from, Minute, const Grid& g) const override {
-    return counts(between(past, from - Minute{weeks_} * 7 * kMinutesPerDay, from), g.cells());
+    return counts(events_between(past, from - Minute{weeks_} * 7 * kMinutesPerDay, from), g.cells());
   }
   nlohmann::json settings() const override { return {{"weeks", weeks_}}; }
 
@@ -77,7 +76,7 @@ std::vector<double> kde_surface(std::span<const Event> past, Minute from, const 
                                 double tau_days) {
   cv::Mat m(g.ny, g.nx, CV_64F, cv::Scalar(0));
   const bool decays = std::isfinite(tau_days);
-  const auto recent = decays ? between(past, from - static_cast<Minute>(8 * tau_days * kMinutesPerDay), from) : past;
+  const auto recent = decays ? events_between(past, from - static_cast<Minute>(8 * tau_days * kMinutesPerDay), from) : past;
   for (const auto& e : recent) {
     if (e.cell < 0) continue;
     m.at<double>(e.cell / g.nx, e.cell % g.nx) += decays ? std::exp(-days(from - e.at) / tau_days) : 1.0;
@@ -102,8 +101,8 @@ class Kde : public Model {
       for (double tau : {7.0, 30.0, 120.0, 365.0, std::numeric_limits<double>::infinity()}) {
         double hits = 0;
         for (Minute from = end - held; from + horizon <= end; from += horizon) {
-          const auto past = between(train, train.front().at, from);
-          const auto next = counts(between(train, from, from + horizon), g.cells());
+          const auto past = events_between(train, train.front().at, from);
+          const auto next = counts(events_between(train, from, from + horizon), g.cells());
           std::vector<int> n(next.begin(), next.end());
           hits += hits_in_top(kde_surface(past, from, g, sigma_m / g.cell, tau), area, n, 0.05);
         }
@@ -134,7 +133,7 @@ class Sepp : public Model {
     if (fit_.mu.size() != static_cast<size_t>(g.cells())) return s;
     for (int c = 0; c < g.cells(); ++c) s[c] = fit_.mu[c] * days(to - from);
     const double w = fit_.omega;
-    const auto recent = between(past, from - static_cast<Minute>(30 / w * kMinutesPerDay), from);
+    const auto recent = events_between(past, from - static_cast<Minute>(30 / w * kMinutesPerDay), from);
     for (const auto& e : recent)
       if (e.cell >= 0)
         s[e.cell] += fit_.theta * (std::exp(-w * days(from - e.at)) - std::exp(-w * days(to - e.at)));

@@ -29,6 +29,9 @@ struct Event {
   int cell;
 };
 
+// The events of a time-ordered span in [from, to).
+std::span<const Event> events_between(std::span<const Event> events, Minute from, Minute to);
+
 class Model {
  public:
   virtual ~Model() = default;

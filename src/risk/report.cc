@@ -19,10 +19,6 @@ std::vector<int> top_cells(const std::vector<double>& score, const std::vector<i
 
 namespace {
 
-size_t first_at(const std::vector<Event>& e, Minute t) {
-  return std::lower_bound(e.begin(), e.end(), t, [](const Event& a, Minute m) { return a.at < m; }) - e.begin();
-}
-
 double jaccard(std::vector<int> a, std::vector<int> b) {
   std::sort(a.begin(), a.end());
   std::sort(b.begin(), b.end());
@@ -39,7 +35,7 @@ std::string label(const std::string& area) { return area.empty() ? "(not given)"
 FlagStudy study_flags(Model& model, const std::vector<Incident>& incidents, const Grid& grid, const EvalPlan& plan,
                       double coverage) {
   const auto events = events_on(incidents, grid);
-  const size_t lo = first_at(events, plan.train_from), hi = first_at(events, plan.train_to);
+  const size_t lo = first_event_at(events, plan.train_from), hi = first_event_at(events, plan.train_to);
   const std::span<const Event> train(events.data() + lo, hi - lo);
   model.fit(train, grid, plan.horizon);
   const auto area = study_area(train, grid.cells(), plan.train_from, plan.train_to);
@@ -59,11 +55,11 @@ FlagStudy study_flags(Model& model, const std::vector<Incident>& incidents, cons
   double overlap = 0;
   int pairs = 0;
   for (Minute from = plan.test_from; from + plan.horizon <= plan.test_to; from += plan.horizon) {
-    const std::span<const Event> past(events.data() + lo, first_at(events, from) - lo);
+    const std::span<const Event> past(events.data() + lo, first_event_at(events, from) - lo);
     const auto top = top_cells(model.score(past, from, from + plan.horizon, grid), area, coverage);
     for (int c : top) flagged[cell_area[c]] += 1;
     flagged_total += top.size();
-    for (size_t i = first_at(events, from), end = first_at(events, from + plan.horizon); i < end; ++i) {
+    for (size_t i = first_event_at(events, from), end = first_event_at(events, from + plan.horizon); i < end; ++i) {
       tested[label(incidents[i].area)] += 1;
       ++test_total;
     }

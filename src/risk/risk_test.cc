@@ -6,12 +6,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <numbers>
+#include <numeric>
 #include <random>
 
 #include "core/test_data.h"
 #include "risk/evaluate.h"
 #include "risk/factors.h"
 #include "risk/incidents.h"
+#include "risk/map.h"
 #include "risk/models.h"
 #include "risk/report.h"
 
@@ -80,6 +83,60 @@ TEST(Incidents, DegreesAreProjectedToMetresAndBadFilesAreClearErrors) {
   EXPECT_THAT(read_incidents((dir / "empty").string()).error().message, HasSubstr("no .csv"));
   const auto bad = write(dir / "bad", "b.csv", "time,x,y,type\nnot-a-date,1,2,theft\n");
   EXPECT_THAT(read_incidents(bad.string()).error().message, HasSubstr("no row with a usable time"));
+}
+
+// The forward UTM projection (Snyder, PP 1395, eq. 8-9 to 8-10), written apart from the
+// inverse the code uses, so that a slip in either shows as a failed round trip.
+std::pair<double, double> latlon_to_utm(double lat_deg, double lon_deg, int zone) {
+  constexpr double a = 6378137.0, f = 1 / 298.257222101, k0 = 0.9996, rad = std::numbers::pi / 180;
+  const double e2 = f * (2 - f), ep2 = e2 / (1 - e2), phi = lat_deg * rad;
+  const double N = a / std::sqrt(1 - e2 * std::sin(phi) * std::sin(phi)), T = std::tan(phi) * std::tan(phi);
+  const double C = ep2 * std::cos(phi) * std::cos(phi), A = (lon_deg - (zone * 6.0 - 183.0)) * rad * std::cos(phi);
+  const double M = a * ((1 - e2 / 4 - 3 * e2 * e2 / 64 - 5 * e2 * e2 * e2 / 256) * phi -
+                        (3 * e2 / 8 + 3 * e2 * e2 / 32 + 45 * e2 * e2 * e2 / 1024) * std::sin(2 * phi) +
+                        (15 * e2 * e2 / 256 + 45 * e2 * e2 * e2 / 1024) * std::sin(4 * phi) -
+                        (35 * e2 * e2 * e2 / 3072) * std::sin(6 * phi));
+  const double x = k0 * N * (A + (1 - T + C) * std::pow(A, 3) / 6 + (5 - 18 * T + T * T + 72 * C - 58 * ep2) * std::pow(A, 5) / 120);
+  const double y = k0 * (M + N * std::tan(phi) * (A * A / 2 + (5 - T + 9 * C + 4 * C * C) * std::pow(A, 4) / 24 +
+                                                  (61 - 58 * T + T * T + 600 * C - 330 * ep2) * std::pow(A, 6) / 720));
+  return {x + 500000, y};
+}
+
+TEST(Maps, UtmMetresGoBackToDegrees) {
+  EXPECT_NEAR(utm_to_latlon(500000, 0, 10).lat, 0, 1e-9);
+  EXPECT_NEAR(utm_to_latlon(500000, 0, 10).lon, -123, 1e-9);
+  for (auto [lat, lon] : {std::pair{49.2827, -123.1207}, {49.2, -123.25}, {41.8, -87.6}}) {
+    const int zone = static_cast<int>((lon + 180) / 6) + 1;
+    const auto [e, n] = latlon_to_utm(lat, lon, zone);
+    const auto back = utm_to_latlon(e, n, zone);
+    EXPECT_NEAR(back.lat, lat, 1e-7) << lat << "," << lon;
+    EXPECT_NEAR(back.lon, lon, 1e-7) << lat << "," << lon;
+  }
+  // A VPD record downtown (7XX Dunsmuir St) lands downtown.
+  const auto p = utm_to_latlon(491511.64, 5459023.68, 10);
+  EXPECT_NEAR(p.lat, 49.283, 0.003);
+  EXPECT_NEAR(p.lon, -123.117, 0.003);
+}
+
+TEST(Maps, FlaggedCellsBecomeClosedPolygonsInDegrees) {
+  Grid g;
+  g.x0 = 491400, g.y0 = 5458900, g.cell = 150, g.nx = 4, g.ny = 4;
+  std::vector<double> score(16, 0);
+  score[5] = 3, score[10] = 2;
+  std::vector<int> area(16);
+  std::iota(area.begin(), area.end(), 0);
+  Unprojection u{Unprojection::Kind::kUtm, 10, 0, 0};
+  const auto j = risk_geojson(score, area, g, u, 2.0 / 16, {{"model", "kde"}});
+  ASSERT_EQ(j["features"].size(), 2u);
+  EXPECT_EQ(j["properties"]["model"], "kde");
+  const auto& ring = j["features"][0]["geometry"]["coordinates"][0];
+  ASSERT_EQ(ring.size(), 5u);
+  EXPECT_EQ(ring[0], ring[4]);
+  EXPECT_EQ(j["features"][0]["properties"]["rank"], 1);
+  EXPECT_NEAR(ring[0][1].get<double>(), 49.28, 0.01);  // [lon, lat]
+  const cv::Mat pic = risk_picture(score, area, g, 3);
+  EXPECT_EQ(pic.cols, 12);
+  EXPECT_EQ(pic.rows, 12);
 }
 
 TEST(Ranking, TiesAtTheCutCountForTheShareTaken) {
