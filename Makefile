@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 10
 CCACHE := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build web test demo bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak
+.PHONY: deps build web test demo bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak risk
 
 deps:
 	@scripts/install-deps
@@ -83,6 +83,10 @@ deb: deps web
 
 bench: build
 	@bench/run.sh $(BUILD)
+
+# Incident risk forecasting on the Vancouver records: scores, factors, report, map (out/risk).
+risk: build
+	@bench/risk.sh $(BUILD) out/risk
 
 # Several machines on loopback under faults (bench/soak.py, docs/scale.md): PostgreSQL,
 # 3 workers, 2 API nodes, 30 simulated cameras; a worker and an API node killed, the

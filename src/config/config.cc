@@ -431,6 +431,7 @@ Config read_config(const YAML::Node& root, const std::string& name) {
     s.get("login_window_s", c.login_window_s, positive, "must be > 0");
     s.get("reconnect_max_s", c.reconnect_max_s, positive, "must be > 0");
     s.get("city_layers", c.city_layers);
+    s.get("risk_layer", c.risk_layer);
     {
       Section tls = s.child("tls");
       tls.get("cert", c.tls_cert, [](const std::string& v) { return !v.empty(); }, "must name a PEM file");
@@ -510,6 +511,7 @@ Config load_config(const std::string& path) {
   anchor(config.detect.detections);
   anchor(config.server.web_root);
   anchor(config.server.city_layers);
+  anchor(config.server.risk_layer);
   anchor(config.server.tls_cert);
   anchor(config.server.tls_key);
   for (auto& [name, cam] : config.cameras) anchor(cam.input);

@@ -220,6 +220,9 @@ struct ServerConfig {
   // GeoJSON layers of `vigie city coverage --geojson-dir` (streets seen and unseen,
   // viewsheds) drawn under the cameras on the console's map; empty: a plain background.
   std::string city_layers;
+  // The risk map of `vigie risk map --geojson` (flagged cells, the model's measured PAI)
+  // shown to supervisors on the console's map; empty: no risk layer.
+  std::string risk_layer;
   // HTTPS: PEM certificate (chain) and private key; both or neither. With TLS, cookies
   // are Secure and HSTS is sent.
   std::string tls_cert, tls_key;

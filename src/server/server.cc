@@ -174,6 +174,8 @@ struct Server::Impl {
          false, "/api/v1/alerts/cam%2Fr%2F1/actions", R"({"action":"acknowledge"})"},
         {"GET", R"(/api/v1/alerts/(.+))", P::kAlerts, false, A::kEach, "alert_view", &Impl::alert_view, false,
          "/api/v1/alerts/cam%2Fr%2F1", ""},
+        {"GET", "/api/v1/risk.geojson", P::kStats, false, A::kOncePerSession, "risk_map_view", &Impl::risk_layer,
+         false, "/api/v1/risk.geojson", ""},
         {"GET", "/api/v1/export/alerts.csv", P::kStats, false, A::kHandler, "export", &Impl::export_csv, false,
          "/api/v1/export/alerts.csv", ""},
         {"GET", "/api/v1/stats", P::kStats, false, A::kEach, "stats_view", &Impl::stats, false, "/api/v1/stats",
@@ -612,6 +614,12 @@ struct Server::Impl {
     if (config.server.city_layers.empty() || !fs::exists(file))
       return send_error(c.res, 404, "no city layers (server.city_layers)");
     c.res.set_content(read_file(file.string()), "application/geo+json");
+  }
+
+  void risk_layer(Call& c) {
+    if (config.server.risk_layer.empty() || !fs::exists(config.server.risk_layer))
+      return send_error(c.res, 404, "no risk map (server.risk_layer)");
+    c.res.set_content(read_file(config.server.risk_layer), "application/geo+json");
   }
 
   void events(Call& c) {

@@ -3,6 +3,8 @@
 // the statistics.
 #include "server/test_server.h"
 
+#include <fstream>
+
 namespace vigie::server {
 namespace {
 
@@ -135,6 +137,26 @@ TEST_F(ServerTest, MetricsArePrometheusText) {
   ASSERT_EQ(r->status, 200);
   EXPECT_THAT(r->body, HasSubstr("# TYPE vigie_sse_clients gauge"));
   EXPECT_THAT(r->get_header_value("Content-Type"), HasSubstr("text/plain"));
+}
+
+// The risk map `vigie risk map` wrote: supervisors see it (audited once a session),
+// operators do not, and without one the console is told there is none.
+class RiskLayerTest : public ServerTest {
+ protected:
+  void configure(Config& c) override {
+    c.server.risk_layer = (dir_ / "risk.geojson").string();
+    std::ofstream(c.server.risk_layer) << R"({"type":"FeatureCollection","properties":{"pai_5_measured":11.3},"features":[]})";
+  }
+};
+
+TEST_F(RiskLayerTest, SupervisorsSeeTheRiskMapOperatorsDoNot) {
+  auto c = client();
+  const auto sup = c.Get("/api/v1/risk.geojson", {{"Cookie", login("supervisor1")}});
+  ASSERT_EQ(sup->status, 200);
+  EXPECT_EQ(json::parse(sup->body)["properties"]["pai_5_measured"], 11.3);
+  EXPECT_EQ(c.Get("/api/v1/risk.geojson", {{"Cookie", login("operator1")}})->status, 403);
+  std::filesystem::remove(dir_ / "risk.geojson");
+  EXPECT_EQ(c.Get("/api/v1/risk.geojson", {{"Cookie", login("supervisor1")}})->status, 404);
 }
 
 }  // namespace

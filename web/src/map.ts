@@ -2,6 +2,7 @@
 // red markers for its alerts of the last hour, status colours. No tile server: the city
 // model's streets (seen in red, unseen in green, from `server.city_layers`) when the
 // server has them, else a plain background; metres on a local plane around the cameras.
+// Supervisors also see the risk map (`server.risk_layer`) with its measured accuracy.
 import { Alert, api, Camera, live } from './api';
 import { h, svg } from './dom';
 
@@ -11,19 +12,30 @@ interface GeoJSON {
   features: { geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> }[];
 }
 
+// What the risk layer is, with how well its model did on held-out days (vigie risk map).
+function riskNote(g: { features: unknown[]; properties?: Record<string, unknown> }): string {
+  const p = g.properties ?? {};
+  const pai = typeof p.pai_5_measured === 'number' ? `measured PAI ${p.pai_5_measured.toFixed(2)} at 5 % of the area` +
+    (p.measured_on ? ` on ${p.measured_on}` : '') : 'accuracy not measured';
+  return `Orange: the ${g.features.length} cells the ${p.model ?? 'risk'} model flags for ${p.forecast_day ?? 'the next day'} ` +
+    `(${pai}; police records, not crime — docs/risk.md).`;
+}
+
 export function mapPage(root: HTMLElement) {
   const holder = h('div', { class: 'map', 'data-testid': 'map' });
   const note = h('p', { class: 'muted' });
   root.append(h('h2', {}, 'Map'), holder, note);
   let cameras: Camera[] = [];
   let streets: GeoJSON | null = null;
+  let risk: (GeoJSON & { properties?: Record<string, unknown> }) | null = null; // supervisors only
   const recent = new Map<string, number>(); // camera → alerts in the last hour
 
   function render() {
     const placed = cameras.filter((c) => c.geo);
     note.textContent =
       `${placed.length} of ${cameras.length} cameras have a position (geo: in the config). North is up.` +
-      (streets ? ' Streets: red where a camera of the city model sees them (vigie city), green where none does.' : '');
+      (streets ? ' Streets: red where a camera of the city model sees them (vigie city), green where none does.' : '') +
+      (risk ? ' ' + riskNote(risk) : '');
     if (!placed.length) return holder.replaceChildren();
     const lat0 = placed.reduce((s, c) => s + c.geo!.lat, 0) / placed.length;
     const lon0 = placed.reduce((s, c) => s + c.geo!.lon, 0) / placed.length;
@@ -45,6 +57,18 @@ export function mapPage(root: HTMLElement) {
         const pts = (f.geometry.coordinates as number[][]).map(([lon, lat]) => xy(lat, lon).join(',')).join(' ');
         g.append(svg('polyline', { points: pts, fill: 'none', stroke: f.properties.seen ? '#c0281a' : '#8fbf96' }));
       }
+      map.append(g);
+    }
+    if (risk) {
+      const g = svg('g', { 'data-testid': 'map-risk' });
+      const n = risk.features.length;
+      risk.features.forEach((f, i) => {
+        if (f.geometry.type !== 'Polygon') return;
+        const ring = (f.geometry.coordinates as number[][][])[0];
+        const pts = ring.map(([lon, lat]) => xy(lat, lon).join(',')).join(' ');
+        // The highest-ranked cells darkest.
+        g.append(svg('polygon', { points: pts, fill: '#dd6b20', 'fill-opacity': 0.15 + (0.45 * (n - i)) / n, stroke: 'none' }));
+      });
       map.append(g);
     }
     placed.forEach((c, i) => {
@@ -78,6 +102,13 @@ export function mapPage(root: HTMLElement) {
     holder.replaceChildren(map);
   }
 
+  fetch('/api/v1/risk.geojson', { credentials: 'same-origin' })
+    .then((r) => (r.ok ? r.json() : null)) // 403 for operators, 404 without a risk map
+    .then((g) => {
+      risk = g;
+      render();
+    })
+    .catch(() => {});
   const hourAgo = () => Date.now() / 1000 - 3600;
   fetch('/api/v1/city/segments.geojson', { credentials: 'same-origin' })
     .then((r) => (r.ok ? r.json() : null))
