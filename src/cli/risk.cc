@@ -296,6 +296,23 @@ int risk_eval(const RiskOptions& o) {
   return 0;
 }
 
+// The options every `vigie risk` command shares: the records, a type, and (gridded ones) the cell.
+void add_records(CLI::App* cmd, RiskOptions& o, bool gridded) {
+  cmd->add_option("--incidents", o.incidents, "Incident CSV file or folder (Vancouver, Chicago or generic layout)")
+      ->required();
+  cmd->add_option("--type", o.type, "Only incidents of this type (as written in the records)");
+  if (gridded) cmd->add_option("--cell", o.cell, "Cell size in metres")->check(CLI::Range(25.0, 5000.0));
+}
+
+// --train and --test; test_required false: --test is optional (risk map).
+void add_spans(CLI::App* cmd, RiskOptions& o, bool test_required) {
+  cmd->add_option("--train", o.train, "Training span FROM:TO, ends included (2020:2022, 2020-01-01:2022-12-31)")
+      ->required();
+  auto* test = cmd->add_option("--test", o.test, test_required ? "Test span FROM:TO, after the training span"
+                                                               : "Also measure on this span FROM:TO (the map is then of the day after it)");
+  if (test_required) test->required();
+}
+
 }  // namespace
 
 std::function<int()> add_risk_commands(CLI::App& app) {
@@ -303,38 +320,26 @@ std::function<int()> add_risk_commands(CLI::App& app) {
   auto* risk = app.add_subcommand("risk", "Incident risk forecasting from police records, measured on held-out time");
   risk->require_subcommand(1);
   auto* eval = risk->add_subcommand("eval", "Fit every model on --train, forecast --test period by period, score PAI");
-  eval->add_option("--incidents", o->incidents, "Incident CSV file or folder (Vancouver, Chicago or generic layout)")
-      ->required();
-  eval->add_option("--train", o->train, "Training span FROM:TO, ends included (2020:2022, 2020-01-01:2022-12-31)")
-      ->required();
-  eval->add_option("--test", o->test, "Test span FROM:TO, after the training span")->required();
-  eval->add_option("--type", o->type, "Only incidents of this type (as written in the records)");
-  eval->add_option("--cell", o->cell, "Cell size in metres")->check(CLI::Range(25.0, 5000.0));
+  add_records(eval, *o, true);
+  add_spans(eval, *o, true);
   eval->add_option("--horizon", o->horizon, "Forecast period")->check(CLI::IsMember({"day", "week"}));
   eval->add_option("--naive-weeks", o->naive_weeks, "Weeks counted by the naive baseline")->check(CLI::Range(1, 520));
   eval->add_flag("--json", o->json, "Print the scores as JSON, keyed by model");
   eval->add_flag("--by-type", o->by_type, "One evaluation per incident type (JSON: keyed by type, then model)");
   auto* factors = risk->add_subcommand("factors", "Hour, weekday, weather and year against incidents per hour (rate ratios)");
-  factors->add_option("--incidents", o->incidents, "Incident CSV file or folder")->required();
+  add_records(factors, *o, false);
   factors->add_option("--weather", o->weather, "Daily weather CSV file or folder (date, max_temperature, precipitation)")
       ->required();
   factors->add_option("--span", o->span, "Days FROM:TO, ends included (2020:2023)")->required();
-  factors->add_option("--type", o->type, "Only incidents of this type");
   factors->add_flag("--json", o->json, "Print the factors as JSON");
   auto* report = risk->add_subcommand("report", "Accuracy, the neighbourhoods flagged, stability and the feedback loop (HTML)");
-  report->add_option("--incidents", o->incidents, "Incident CSV file or folder")->required();
-  report->add_option("--train", o->train, "Training span FROM:TO")->required();
-  report->add_option("--test", o->test, "Test span FROM:TO")->required();
-  report->add_option("--type", o->type, "Only incidents of this type");
-  report->add_option("--cell", o->cell, "Cell size in metres")->check(CLI::Range(25.0, 5000.0));
+  add_records(report, *o, true);
+  add_spans(report, *o, true);
   report->add_option("--out", o->out, "HTML file to write")->required();
   auto* map = risk->add_subcommand("map", "The next day's risk surface: flagged cells as GeoJSON, the surface as PNG");
-  map->add_option("--incidents", o->incidents, "Incident CSV file or folder")->required();
-  map->add_option("--train", o->train, "Training span FROM:TO")->required();
-  map->add_option("--test", o->test, "Also measure the model on this span (PAI in the GeoJSON); the map is then of the day after it");
+  add_records(map, *o, true);
+  add_spans(map, *o, false);
   map->add_option("--model", o->model, "Model")->check(CLI::IsMember({"naive", "long_term", "kde", "sepp"}));
-  map->add_option("--type", o->type, "Only incidents of this type");
-  map->add_option("--cell", o->cell, "Cell size in metres")->check(CLI::Range(25.0, 5000.0));
   map->add_option("--top", o->top, "Percent of the study area flagged in the GeoJSON")->check(CLI::Range(0.1, 100.0));
   map->add_option("--geojson", o->geojson, "GeoJSON file to write (WGS84)");
   map->add_option("--png", o->png, "PNG picture of the surface to write");

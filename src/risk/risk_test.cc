@@ -206,15 +206,19 @@ std::vector<Incident> planted(int days, unsigned seed) {
   return v;
 }
 
-TEST(Evaluate, EveryModelFindsAPlantedHotspot) {
-  const auto incidents = planted(400, 3);
+// Every standard model trained on days [0, train_days) and scored day by day to test_days,
+// on 100 m cells.
+Evaluation evaluate_days(const std::vector<Incident>& incidents, int train_days, int test_days) {
   const Grid grid = Grid::covering(incidents, 100);
-  const auto events = events_on(incidents, grid);
   auto models = standard_models();
   EvalPlan plan;
-  plan.train_from = 0, plan.train_to = 300 * kMinutesPerDay;
-  plan.test_from = plan.train_to, plan.test_to = 400 * kMinutesPerDay;
-  const auto r = evaluate(events, grid, models, plan);
+  plan.train_from = 0, plan.train_to = train_days * kMinutesPerDay;
+  plan.test_from = plan.train_to, plan.test_to = test_days * kMinutesPerDay;
+  return evaluate(events_on(incidents, grid), grid, models, plan);
+}
+
+TEST(Evaluate, EveryModelFindsAPlantedHotspot) {
+  const auto r = evaluate_days(planted(400, 3), 300, 400);
   EXPECT_EQ(r.periods, 100);
   // The hot cell holds about a fifth of the incidents; the top 1 % (4 of ~400 cells)
   // should take it whole.
@@ -227,7 +231,6 @@ TEST(Evaluate, EveryModelFindsAPlantedHotspot) {
 TEST(Evaluate, NoModelSeesThePeriodItForecasts) {
   // 100 days spread evenly; then one day whose incidents all fall in a cell that was quiet.
   std::vector<Incident> incidents;
-  std::mt19937 rng(11);
   for (int d = 0; d < 100; ++d)
     for (int i = 0; i < 30; ++i)
       incidents.push_back({Minute{d} * kMinutesPerDay + i * 40, 100.0 + 100 * (i % 10), 100.0 + 100 * ((i / 10 + d) % 10),
@@ -235,13 +238,7 @@ TEST(Evaluate, NoModelSeesThePeriodItForecasts) {
   incidents.push_back({50 * kMinutesPerDay, 5, 5, "t", "", true});  // the quiet cell, once: in the study area
   std::sort(incidents.begin(), incidents.end(), [](const Incident& a, const Incident& b) { return a.at < b.at; });
   for (int i = 0; i < 200; ++i) incidents.push_back({100 * kMinutesPerDay + i * 5, 5, 5, "t", "", true});
-  const Grid grid = Grid::covering(incidents, 100);
-  const auto events = events_on(incidents, grid);
-  auto models = standard_models();
-  EvalPlan plan;
-  plan.train_from = 0, plan.train_to = 100 * kMinutesPerDay;
-  plan.test_from = plan.train_to, plan.test_to = 101 * kMinutesPerDay;
-  const auto r = evaluate(events, grid, models, plan);
+  const auto r = evaluate_days(incidents, 100, 101);
   ASSERT_EQ(r.test_incidents, 200u);
   // A model that saw the day would flag that cell first and score every incident.
   for (const auto& m : r.models) EXPECT_LT(m.hit.at(0.01), 0.2) << m.name;
