@@ -73,47 +73,73 @@ std::vector<Incident> of_type(std::vector<Incident> all, const std::string& type
   return kept;
 }
 
-// The records end where they end: days after the last incident would count as empty.
-Minute within_records(const std::vector<Incident>& incidents, Minute to, const char* what) {
-  const Minute last_day = (incidents.back().at / kMinutesPerDay + 1) * kMinutesPerDay;
-  if (to <= last_day) return to;
-  fmt::print(stderr, "vigie risk: the records end on {}: {} stops there\n", format_day(last_day - 1), what);
-  return last_day;
+// What a command reads: the incidents (of --type, if given), how to map them, and the days
+// the records cover (all types: a type with no incident on the last day still had that day).
+struct Records {
+  std::vector<Incident> incidents;
+  Unprojection unprojection;
+  Minute first_day = 0, end_day = 0;  // [first, end): whole days
+};
+
+// [from, to) cut to the days the records cover, said on stderr when it is.
+std::pair<Minute, Minute> within_records(const Records& r, Minute from, Minute to, const char* what) {
+  if (from < r.first_day) {
+    fmt::print(stderr, "vigie risk: the records start on {}: {} starts there\n", format_day(r.first_day), what);
+    from = r.first_day;
+  }
+  if (to > r.end_day) {
+    fmt::print(stderr, "vigie risk: the records end on {}: {} stops there\n", format_day(r.end_day - 1), what);
+    to = r.end_day;
+  }
+  return {from, to};
 }
 
 // The records, with what was set aside said on stderr, of --type if given.
-IncidentSet load_set(const RiskOptions& o) {
+Records load(const RiskOptions& o) {
   auto set = read_incidents(o.incidents);
   if (!set) throw UsageError(set.error().message);
   const auto& rep = set->report;
   fmt::print(stderr, "vigie risk: {} rows read, {} kept; positions: {}\n", rep.rows, rep.kept, rep.projection);
   for (const auto& [why, n] : rep.skipped) fmt::print(stderr, "vigie risk:   {} set aside: {}\n", n, why);
-  set->incidents = of_type(std::move(set->incidents), o.type);
-  return std::move(*set);
+  Records r;
+  r.first_day = set->incidents.front().at / kMinutesPerDay * kMinutesPerDay;
+  r.end_day = (set->incidents.back().at / kMinutesPerDay + 1) * kMinutesPerDay;
+  r.unprojection = set->unprojection;
+  r.incidents = of_type(std::move(set->incidents), o.type);
+  return r;
 }
 
-std::vector<Incident> load(const RiskOptions& o) { return load_set(o).incidents; }
+// The grid over the records, or a usage error when --cell makes too many cells.
+Grid grid_of(const std::vector<Incident>& incidents, double cell) {
+  const Grid g = Grid::covering(incidents, cell);
+  if (g.cells() == 0)
+    throw UsageError(fmt::format("the records span too large an area for cells of {:g} m (over {:g} cells): use a "
+                                 "larger --cell, or check for stray positions", cell, Grid::kMaxCells));
+  return g;
+}
 
-EvalPlan plan_of(const RiskOptions& o, const std::vector<Incident>& incidents);
+EvalPlan plan_of(const RiskOptions& o, const Records& records);
 
 int risk_map(const RiskOptions& o) {
   if (o.geojson.empty() && o.png.empty()) throw UsageError("risk map: give --geojson FILE, --png FILE or both");
-  const auto set = load_set(o);
+  const auto set = load(o);
   const auto& incidents = set.incidents;
   if (!o.geojson.empty() && set.unprojection.kind == Unprojection::Kind::kUnknown)
     throw UsageError("these positions are metres of an unknown projection: no GeoJSON can be made (use lat/lon "
                      "columns, or --png alone)");
   const auto [train_from, train_to] = span_of(o.train, "train");
-  const Grid grid = Grid::covering(incidents, o.cell);
+  const Grid grid = grid_of(incidents, o.cell);
   const auto events = events_on(incidents, grid);
   std::vector<std::unique_ptr<Model>> models;
   for (auto& m : standard_models(o.naive_weeks))
     if (m->name() == o.model) models.push_back(std::move(m));
   json props{{"model", o.model}, {"cell_m", o.cell}, {"flagged_share_of_area", o.top / 100}};
-  Minute day = within_records(incidents, train_to, "the training period");
+  Minute day = within_records(set, train_from, train_to, "the training period").second;
   if (!o.test.empty()) {
-    const EvalPlan plan = plan_of(o, incidents);
+    const EvalPlan plan = plan_of(o, set);
     const auto r = evaluate(events, grid, models, plan);
+    if (r.periods == 0 || r.test_incidents == 0)
+      throw UsageError(fmt::format("--test {}: no incident to measure the model on", o.test));
     const auto& m = r.models.at(0);
     props["measured_on"] = o.test;
     props["pai_5_measured"] = m.pai.at(0.05), props["hit_5_measured"] = m.hit.at(0.05);
@@ -140,11 +166,13 @@ int risk_map(const RiskOptions& o) {
 }
 
 int risk_factors(const RiskOptions& o) {
-  const auto incidents = load(o);
+  const auto records = load(o);
   const auto weather = read_weather(o.weather);
   if (!weather) throw UsageError(weather.error().message);
+  if (weather->incomplete) fmt::print(stderr, "vigie risk: {} weather rows without a date, temperature or precipitation\n", weather->incomplete);
   const auto [from, to] = span_of(o.span, "span");
-  const auto m = fit_factors(incidents, *weather, from, within_records(incidents, to, "the span"));
+  const auto [first, end] = within_records(records, from, to, "the span");
+  const auto m = fit_factors(records.incidents, *weather, first, end);
   if (!m) throw UsageError(m.error().message);
   fmt::print(stderr,
              "vigie risk: {} incidents over {} hours; {} left out (time unknown: 00:00 or a date only); {} days without "
@@ -166,19 +194,19 @@ int risk_factors(const RiskOptions& o) {
   return 0;
 }
 
-EvalPlan plan_of(const RiskOptions& o, const std::vector<Incident>& incidents) {
+EvalPlan plan_of(const RiskOptions& o, const Records& records) {
   EvalPlan plan;
   std::tie(plan.train_from, plan.train_to) = span_of(o.train, "train");
   std::tie(plan.test_from, plan.test_to) = span_of(o.test, "test");
   if (plan.test_from < plan.train_to)
     throw UsageError("--test must start after --train ends: a forecast cannot be scored on what it learnt from");
   plan.horizon = (o.horizon == "week" ? 7 : 1) * kMinutesPerDay;
-  plan.test_to = within_records(incidents, plan.test_to, "the test period");
+  std::tie(plan.test_from, plan.test_to) = within_records(records, plan.test_from, plan.test_to, "the test period");
   return plan;
 }
 
 Evaluation evaluate_set(const RiskOptions& o, const std::vector<Incident>& incidents, const EvalPlan& plan) {
-  const Grid grid = Grid::covering(incidents, o.cell);
+  const Grid grid = grid_of(incidents, o.cell);
   auto models = standard_models(o.naive_weeks);
   return evaluate(events_on(incidents, grid), grid, models, plan);
 }
@@ -223,8 +251,10 @@ int risk_eval_by_type(const RiskOptions& o, const std::vector<Incident>& inciden
   for (const auto& [type, list] : by_type) {
     const auto r = evaluate_set(o, list, plan);
     if (r.train_incidents < kMinTrain || r.test_incidents == 0) {
-      fmt::print(stderr, "vigie risk: {}: {} training incidents, too few to rank cells: skipped\n", type,
-                 r.train_incidents);
+      fmt::print(stderr, "vigie risk: {}: skipped, {}\n", type,
+                 r.train_incidents < kMinTrain
+                     ? fmt::format("{} training incidents, too few to rank cells (< {})", r.train_incidents, kMinTrain)
+                     : std::string("no incident in the test span"));
       continue;
     }
     if (o.json) {
@@ -239,9 +269,10 @@ int risk_eval_by_type(const RiskOptions& o, const std::vector<Incident>& inciden
 }
 
 int risk_report(const RiskOptions& o) {
-  const auto incidents = load(o);
-  const EvalPlan plan = plan_of(o, incidents);
-  const Grid grid = Grid::covering(incidents, o.cell);
+  const auto records = load(o);
+  const auto& incidents = records.incidents;
+  const EvalPlan plan = plan_of(o, records);
+  const Grid grid = grid_of(incidents, o.cell);
   const auto events = events_on(incidents, grid);
   auto models = standard_models(o.naive_weeks);
   fmt::print(stderr, "vigie risk: scoring the models\n");
@@ -279,8 +310,9 @@ int risk_report(const RiskOptions& o) {
 }
 
 int risk_eval(const RiskOptions& o) {
-  const auto incidents = load(o);
-  const EvalPlan plan = plan_of(o, incidents);
+  const auto records = load(o);
+  const auto& incidents = records.incidents;
+  const EvalPlan plan = plan_of(o, records);
   if (o.by_type) return risk_eval_by_type(o, incidents, plan);
   const auto r = evaluate_set(o, incidents, plan);
   if (r.train_incidents == 0 || r.periods == 0 || r.test_incidents == 0)

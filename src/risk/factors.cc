@@ -29,7 +29,10 @@ Result<Ok> read_weather_file(const fs::path& path, WeatherSet& set) {
   std::ifstream in(path);
   std::string line;
   if (!in || !std::getline(in, line)) return Error{fmt::format("cannot read '{}'", path.string())};
-  const auto header = split_csv(line);
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte-order mark
+  auto header = split_csv(line);
+  for (auto& h : header)
+    for (auto& ch : h) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   auto col = [&](const char* name) {
     return static_cast<int>(std::find(header.begin(), header.end(), name) - header.begin());
   };
@@ -40,7 +43,11 @@ Result<Ok> read_weather_file(const fs::path& path, WeatherSet& set) {
                              path.string())};
   while (std::getline(in, line)) {
     const auto f = split_csv(line);
-    if (static_cast<int>(f.size()) < n) continue;
+    if (line.empty()) continue;
+    if (static_cast<int>(f.size()) < n) {
+      ++set.incomplete;
+      continue;
+    }
     const auto day = parse_time(f[date]);
     const auto t = parse_number(f[temp]), p = parse_number(f[rain]);
     if (!day || !t || !p) {

@@ -92,6 +92,14 @@ std::optional<Minute> chicago_time(const std::string& s) {
   return civil_minute(y, mo, d, h, mi);
 }
 
+// A row in degrees, or why not: out of range, or 0,0 (how a missing position is written).
+std::variant<Row, std::string> checked_degrees(const Row& r) {
+  const auto& in = r.incident;
+  if (std::abs(in.y) > 90 || std::abs(in.x) > 180) return std::string("position out of range");
+  if (in.y == 0 && in.x == 0) return std::string("no position (0,0: offset to protect privacy, or unknown)");
+  return r;
+}
+
 // Reads one row of `layout`, or returns why it cannot be kept.
 std::variant<Row, std::string> read_row(Layout layout, const std::vector<std::string>& f) {
   Row r;
@@ -118,7 +126,7 @@ std::variant<Row, std::string> read_row(Layout layout, const std::vector<std::st
       if (!lat || !lon) return std::string("no position");
       in.at = *t, in.type = f[3], in.y = *lat, in.x = *lon;
       r.degrees = true;
-      return r;
+      return checked_degrees(r);
     }
     case Layout::kDated:
     case Layout::kGenericDegrees:
@@ -136,8 +144,7 @@ std::variant<Row, std::string> read_row(Layout layout, const std::vector<std::st
         in.y = *a, in.x = *b;
         r.degrees = true;
       }
-      if (r.degrees && (std::abs(in.y) > 90 || std::abs(in.x) > 180)) return std::string("position out of range");
-      return r;
+      return r.degrees ? checked_degrees(r) : std::variant<Row, std::string>(r);
     }
   }
   return std::string("unknown layout");

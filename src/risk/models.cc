@@ -26,8 +26,9 @@ Grid Grid::covering(const std::vector<Incident>& incidents, double cell) {
     y0 = std::min(y0, i.y), y1 = std::max(y1, i.y);
   }
   g.x0 = std::floor(x0 / cell) * cell, g.y0 = std::floor(y0 / cell) * cell;
-  g.nx = static_cast<int>(std::floor((x1 - g.x0) / cell)) + 1;
-  g.ny = static_cast<int>(std::floor((y1 - g.y0) / cell)) + 1;
+  const double nx = std::floor((x1 - g.x0) / cell) + 1, ny = std::floor((y1 - g.y0) / cell) + 1;
+  if (nx * ny > kMaxCells) return g;  // nx = ny = 0: the caller says the extent is too large
+  g.nx = static_cast<int>(nx), g.ny = static_cast<int>(ny);
   return g;
 }
 
@@ -97,27 +98,34 @@ class Kde : public Model {
     const Minute held = std::min<Minute>(56 * kMinutesPerDay, span / 4);
     const auto area = study_area(train, g.cells(), train.front().at, end - held);
     double best = -1;
+    fitted_ = false;
     for (double sigma_m : {0.0, 75.0, 150.0, 300.0, 500.0})
       for (double tau : {7.0, 30.0, 120.0, 365.0, std::numeric_limits<double>::infinity()}) {
         double hits = 0;
         for (Minute from = end - held; from + horizon <= end; from += horizon) {
+          fitted_ = true;
           const auto past = events_between(train, train.front().at, from);
           const auto next = counts(events_between(train, from, from + horizon), g.cells());
           std::vector<int> n(next.begin(), next.end());
           hits += hits_in_top(kde_surface(past, from, g, sigma_m / g.cell, tau), area, n, 0.05);
         }
-        if (hits > best) best = hits, sigma_m_ = sigma_m, tau_days_ = tau;
+        if (fitted_ && hits > best) best = hits, sigma_m_ = sigma_m, tau_days_ = tau;
       }
+    if (!fitted_) sigma_m_ = kDefaultSigmaM, tau_days_ = kDefaultTauDays;  // too short a span to choose on
   }
   std::vector<double> score(std::span<const Event> past, Minute from, Minute, const Grid& g) const override {
     return kde_surface(past, from, g, sigma_m_ / g.cell, tau_days_);
   }
   nlohmann::json settings() const override {
-    return {{"bandwidth_m", sigma_m_}, {"decay_days", std::isfinite(tau_days_) ? nlohmann::json(tau_days_) : nlohmann::json("none")}};
+    return {{"bandwidth_m", sigma_m_},
+            {"decay_days", std::isfinite(tau_days_) ? nlohmann::json(tau_days_) : nlohmann::json("none")},
+            {"chosen_on_training_weeks", fitted_}};
   }
 
  private:
-  double sigma_m_ = 150, tau_days_ = 30;
+  static constexpr double kDefaultSigmaM = 150, kDefaultTauDays = 30;
+  double sigma_m_ = kDefaultSigmaM, tau_days_ = kDefaultTauDays;
+  bool fitted_ = false;
 };
 
 class Sepp : public Model {

@@ -19,8 +19,10 @@ struct Grid {
   int nx = 0, ny = 0;
   int cells() const { return nx * ny; }
   int index(double x, double y) const;  // -1 outside
-  // The smallest grid of `cell`-metre squares holding every incident.
+  // The smallest grid of `cell`-metre squares holding every incident; no cells at all
+  // (cells() == 0) if that would take more than kMaxCells.
   static Grid covering(const std::vector<Incident>& incidents, double cell);
+  static constexpr double kMaxCells = 2e7;
 };
 
 // An incident as the models see it: when, and in which cell.

@@ -11,7 +11,9 @@
 namespace vigie::risk {
 
 std::vector<int> top_cells(const std::vector<double>& score, const std::vector<int>& area, double coverage) {
-  std::vector<int> order = area;
+  std::vector<int> order;
+  for (int c : area)
+    if (score[c] > 0) order.push_back(c);  // a cell nothing points at is not flagged to fill a quota
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return score[a] > score[b]; });
   order.resize(std::min(order.size(), static_cast<size_t>(std::lround(coverage * static_cast<double>(area.size())))));
   return order;
@@ -75,7 +77,7 @@ FlagStudy study_flags(Model& model, const std::vector<Incident>& incidents, cons
     study.by_area.push_back(s);
   }
   std::sort(study.by_area.begin(), study.by_area.end(), [](auto& a, auto& b) { return a.flagged > b.flagged; });
-  study.stability = pairs ? overlap / pairs : 0;
+  study.stability = pairs ? overlap / pairs : -1;
   return study;
 }
 
@@ -168,7 +170,9 @@ std::string report_html(const ReportInputs& in) {
     if (m.name != "naive" && m.name != "long_term" && (!best || m.pai.at(0.05) > best->pai.at(0.05))) best = &m;
   }
   h += "</table>";
-  if (best && baseline) {
+  if (best && baseline && !best->vs_baseline_5.count("long_term")) {
+    h += "<p class=\"note\">Too few forecast periods with incidents to compare the models with the baselines.</p>";
+  } else if (best && baseline) {
     const auto d = best->vs_baseline_5.at("long_term");
     const bool beats = d.low > 0;
     h += fmt::format("<p class=\"note\">Best model: <b>{}</b>, PAI {:.2f} at 5 % of the area, against {:.2f} for "
@@ -185,10 +189,13 @@ std::string report_html(const ReportInputs& in) {
        "share of the test period's incidents and of the study area. A neighbourhood flagged far beyond its share of "
        "incidents would be over-patrolled by a map that follows this model.</p>";
   for (const auto& f : in.flags) {
-    h += fmt::format("<h3>{} (top 5 %; flagged cells overlap {:.0f} % from one day to the next)</h3><table><tr>"
+    const std::string overlap = f.stability < 0 ? "too few days to tell how stable the flagged cells are"
+                                                 : fmt::format("flagged cells overlap {:.0f} % from one day to the next",
+                                                               100 * f.stability);
+    h += fmt::format("<h3>{} (top 5 %; {})</h3><table><tr>"
                      "<th>neighbourhood</th><th>flagged</th><th></th><th>incidents</th><th>area</th><th>flagged ÷ "
                      "incidents</th></tr>",
-                     f.model, 100 * f.stability);
+                     f.model, overlap);
     for (const auto& a : f.by_area)
       h += fmt::format("<tr><td>{}</td><td>{}</td><td style=\"text-align:left\"><span class=\"bar\" "
                        "style=\"width:{:.1f}em\"></span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -222,8 +229,8 @@ std::string report_html(const ReportInputs& in) {
        "anything. No field trial was run.</li>"
        "<li>Violent offences are published without position or time and are absent from the maps.</li>"
        "<li>The feedback simulation shows a mechanism under stated assumptions; its size in a real city is unknown.</li>"
-       "<li>No model here uses people, social networks or speech; cells are 150 m squares, never persons.</li></ul>"
-       "</body></html>\n";
+       "<li>No model here uses people, social networks or speech; cells are " +
+       fmt::format("{:g}", ev.grid.cell) + " m squares, never persons.</li></ul></body></html>\n";
   return h;
 }
 

@@ -12,7 +12,8 @@
 
 namespace vigie::risk {
 
-// The top `coverage` share of `area` by score (ties: lower cell index first).
+// The top `coverage` share of `area` by score, among cells scoring above 0 (ties: lower
+// cell index first).
 std::vector<int> top_cells(const std::vector<double>& score, const std::vector<int>& area, double coverage);
 
 struct AreaShare {
@@ -25,7 +26,7 @@ struct AreaShare {
 struct FlagStudy {
   std::string model;
   std::vector<AreaShare> by_area;  // largest flagged share first
-  double stability = 0;            // mean Jaccard overlap of consecutive periods' flagged cells
+  double stability = -1;           // mean Jaccard overlap of consecutive periods' flagged cells (-1: < 2 periods)
 };
 
 // Runs `model` (fitted here on the plan's training period) over the test periods.

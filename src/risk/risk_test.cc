@@ -67,11 +67,14 @@ TEST(Incidents, VancouverRowsWithoutPositionAreCountedNotDropped) {
 TEST(Incidents, DegreesAreProjectedToMetresAndBadFilesAreClearErrors) {
   const auto dir = vigie::testing::fresh_temp_dir("risk_generic");
   const auto deg = write(dir, "g.csv", "time,lat,lon,type\n2016-01-01 10:00,41.80,-87.60,theft\n"
-                                       "2016-01-02,41.81,-87.60,theft\n2016-01-03,95,-87.60,theft\n");
+                                       "2016-01-02,41.81,-87.60,theft\n2016-01-03,95,-87.60,theft\n"
+                                       "2016-01-04,0,0,theft\n");
   const auto set = read_incidents(deg.string());
   ASSERT_TRUE(set) << set.error().message;
   ASSERT_EQ(set->incidents.size(), 2u);
   EXPECT_EQ(set->report.skipped.at("position out of range"), 1u);
+  // 0,0 is how a missing position is written: kept, it would drag the projection's origin to the Atlantic.
+  EXPECT_EQ(set->report.skipped.at("no position (0,0: offset to protect privacy, or unknown)"), 1u);
   EXPECT_NEAR(set->incidents[1].y - set->incidents[0].y, 1112, 2);  // 0.01° of latitude
   EXPECT_FALSE(set->incidents[1].clock_known);
   write(dir, "m.csv", "time,x,y,type\n2016-01-01,100,200,theft\n");

@@ -95,10 +95,19 @@ async function main() {
     const r = spawnSync(VIGIE_BIN, ['user', 'add', u.name, '--role', role, '--store', db], { input: `${u.password}\n` });
     if (r.status !== 0) throw new Error(`user add: ${r.stderr}`);
   }
+  // A risk map as `vigie risk map` writes it: two cells south of the camera.
+  const risk = path.join(OUT, 'risk.geojson');
+  const cell = (lat, lon) => [[[lon, lat], [lon + 0.0004, lat], [lon + 0.0004, lat + 0.0003], [lon, lat + 0.0003], [lon, lat]]];
+  writeFileSync(risk, JSON.stringify({
+    type: 'FeatureCollection',
+    properties: { model: 'kde', forecast_day: '2026-12-02', pai_5_measured: 11.27, measured_on: '2023:2023' },
+    features: [cell(43.3021, 5.3801), cell(43.3018, 5.3797)].map((coordinates, i) => ({
+      type: 'Feature', geometry: { type: 'Polygon', coordinates }, properties: { rank: i + 1, score: 2 - i } })),
+  }));
   const config = path.join(OUT, 'site.yaml');
   writeFileSync(
     config,
-    `server: { listen: '127.0.0.1:${httpPort}', reconnect_max_s: 1 }
+    `server: { listen: '127.0.0.1:${httpPort}', reconnect_max_s: 1, risk_layer: '${risk}' }
 store: { path: '${db}', media: '${path.join(OUT, 'media')}', clip_pre_s: 1, clip_post_s: 1 }
 detect: { type: motion }
 cameras:
@@ -175,6 +184,9 @@ cameras:
   await page.screenshot({ path: path.join(OUT, 'console-stats.png') });
   await page.getByTestId('nav-map').click();
   await page.getByTestId('map-camera-gare').waitFor();
+  await waitFor('the risk cells on the supervisor\'s map', async () => (await page.locator('[data-testid="map-risk"] polygon').count()) === 2, 5000);
+  check((await page.locator('[data-testid="map-risk"] polygon').count()) === 2, 'a supervisor sees the risk map\'s two cells');
+  check(((await page.getByTestId('map').locator('xpath=..').textContent()) ?? '').includes('measured PAI 11.27'), 'with the model\'s measured PAI beside it');
   await page.screenshot({ path: path.join(OUT, 'console-map.png') });
 
   // 3. The auditor finds the actions.
