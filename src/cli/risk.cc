@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
-#include <random>
 #include <set>
 
 #include "cli/commands.h"
@@ -99,6 +98,7 @@ Records load(const RiskOptions& o) {
   auto set = read_incidents(o.incidents);
   if (!set) throw UsageError(set.error().message);
   const auto& rep = set->report;
+  for (const auto& f : rep.files) fmt::print(stderr, "vigie risk: read {}\n", f);
   fmt::print(stderr, "vigie risk: {} rows read, {} kept; positions: {}\n", rep.rows, rep.kept, rep.projection);
   for (const auto& [why, n] : rep.skipped) fmt::print(stderr, "vigie risk:   {} set aside: {}\n", n, why);
   Records r;
@@ -116,53 +116,6 @@ Grid grid_of(const std::vector<Incident>& incidents, double cell) {
     throw UsageError(fmt::format("the records span too large an area for cells of {:g} m (over {:g} cells): use a "
                                  "larger --cell, or check for stray positions", cell, Grid::kMaxCells));
   return g;
-}
-
-EvalPlan plan_of(const RiskOptions& o, const Records& records);
-
-int risk_map(const RiskOptions& o) {
-  if (o.geojson.empty() && o.png.empty()) throw UsageError("risk map: give --geojson FILE, --png FILE or both");
-  const auto set = load(o);
-  const auto& incidents = set.incidents;
-  if (!o.geojson.empty() && set.unprojection.kind == Unprojection::Kind::kUnknown)
-    throw UsageError("these positions are metres of an unknown projection: no GeoJSON can be made (use lat/lon "
-                     "columns, or --png alone)");
-  const auto [train_from, train_to] = span_of(o.train, "train");
-  const Grid grid = grid_of(incidents, o.cell);
-  const auto events = events_on(incidents, grid);
-  std::vector<std::unique_ptr<Model>> models;
-  for (auto& m : standard_models(o.naive_weeks))
-    if (m->name() == o.model) models.push_back(std::move(m));
-  json props{{"model", o.model}, {"cell_m", o.cell}, {"flagged_share_of_area", o.top / 100}};
-  Minute day = within_records(set, train_from, train_to, "the training period").second;
-  if (!o.test.empty()) {
-    const EvalPlan plan = plan_of(o, set);
-    const auto r = evaluate(events, grid, models, plan);
-    if (r.periods == 0 || r.test_incidents == 0)
-      throw UsageError(fmt::format("--test {}: no incident to measure the model on", o.test));
-    const auto& m = r.models.at(0);
-    props["measured_on"] = o.test;
-    props["pai_5_measured"] = m.pai.at(0.05), props["hit_5_measured"] = m.hit.at(0.05);
-    fmt::print(stderr, "vigie risk: {} measured on {}: PAI {:.2f} at 5 % of the area\n", o.model, o.test, m.pai.at(0.05));
-    day = plan.test_to;
-  } else {
-    models[0]->fit(events_between(events, train_from, train_to), grid, kMinutesPerDay);
-  }
-  const auto area = study_area(events, grid.cells(), train_from, train_to);
-  const auto score = models[0]->score(events_between(events, train_from, day), day, day + kMinutesPerDay, grid);
-  props["forecast_day"] = format_day(day);
-  props["settings"] = models[0]->settings();
-  if (!o.geojson.empty()) {
-    std::ofstream out(o.geojson);
-    out << risk_geojson(score, area, grid, set.unprojection, o.top / 100, props).dump() << "\n";
-    if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", o.geojson));
-    fmt::print("risk cells of {} (top {:g} %) written to {}\n", format_day(day), o.top, o.geojson);
-  }
-  if (!o.png.empty()) {
-    if (!cv::imwrite(o.png, risk_picture(score, area, grid))) throw std::runtime_error(fmt::format("cannot write '{}'", o.png));
-    fmt::print("risk surface of {} written to {}\n", format_day(day), o.png);
-  }
-  return 0;
 }
 
 int risk_factors(const RiskOptions& o) {
@@ -285,23 +238,12 @@ int risk_report(const RiskOptions& o) {
   in.import_summary = fmt::format("{} incidents read.", incidents.size());
   fmt::print(stderr, "vigie risk: where each model's flagged cells fall\n");
   for (auto& m : models) in.flags.push_back(study_flags(*m, incidents, grid, plan, 0.05));
-  // The feedback loop over the study area: truth from the training records, then flat.
-  const auto area = study_area(events, grid.cells(), plan.train_from, plan.train_to);
-  std::vector<double> counts(grid.cells(), 0);
-  for (const auto& e : events)
-    if (e.cell >= 0 && e.at >= plan.train_from && e.at < plan.train_to) counts[e.cell] += 1;
-  const double train_days = static_cast<double>(plan.train_to - plan.train_from) / kMinutesPerDay;
-  std::vector<double> rate, history, flat, flat_history;
-  double mean = 0;
-  for (int c : area) rate.push_back(counts[c] / train_days), history.push_back(counts[c]), mean += counts[c];
-  mean /= std::max<size_t>(1, area.size()) * train_days;
-  std::mt19937 rng(2);
-  for (size_t i = 0; i < area.size(); ++i)
-    flat.push_back(mean), flat_history.push_back(std::poisson_distribution<int>(mean * 90)(rng));
-  const std::vector<int> days{0, 30, 90, 180, 365};
   fmt::print(stderr, "vigie risk: simulating the feedback loop (2 x {} days)\n", in.feedback.days);
-  in.feedback_data_truth = simulate_feedback(rate, history, in.feedback, days);
-  in.feedback_flat_truth = simulate_feedback(flat, flat_history, in.feedback, days);
+  const auto worlds = feedback_worlds(events_between(events, plan.train_from, plan.train_to), grid.cells(),
+                                      static_cast<double>(plan.train_to - plan.train_from) / kMinutesPerDay,
+                                      in.feedback, {0, 30, 90, 180, 365});
+  in.feedback_data_truth = worlds.data_truth;
+  in.feedback_flat_truth = worlds.flat_truth;
   std::ofstream out(o.out);
   out << report_html(in);
   if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", o.out));
@@ -325,6 +267,51 @@ int risk_eval(const RiskOptions& o) {
              o.cell, r.seconds);
   if (o.json) fmt::print("{}\n", scores_json(r).dump(2));
   else print_scores(r);
+  return 0;
+}
+
+int risk_map(const RiskOptions& o) {
+  if (o.geojson.empty() && o.png.empty()) throw UsageError("risk map: give --geojson FILE, --png FILE or both");
+  const auto set = load(o);
+  const auto& incidents = set.incidents;
+  if (!o.geojson.empty() && set.unprojection.kind == Unprojection::Kind::kUnknown)
+    throw UsageError("these positions are metres of an unknown projection: no GeoJSON can be made (use lat/lon "
+                     "columns, or --png alone)");
+  const auto [train_from, train_to] = span_of(o.train, "train");
+  const Grid grid = grid_of(incidents, o.cell);
+  const auto events = events_on(incidents, grid);
+  std::vector<std::unique_ptr<Model>> models;
+  for (auto& m : standard_models(o.naive_weeks))
+    if (m->name() == o.model) models.push_back(std::move(m));
+  json props{{"model", o.model}, {"cell_m", o.cell}, {"flagged_share_of_area", o.top / 100}};
+  Minute day = within_records(set, train_from, train_to, "the training period").second;
+  if (!o.test.empty()) {
+    const EvalPlan plan = plan_of(o, set);
+    const auto r = evaluate(events, grid, models, plan);
+    if (r.periods == 0 || r.test_incidents == 0)
+      throw UsageError(fmt::format("--test {}: no incident to measure the model on", o.test));
+    const auto& m = r.models.at(0);
+    props["measured_on"] = o.test;
+    props["pai_5_measured"] = m.pai.at(0.05), props["hit_5_measured"] = m.hit.at(0.05);
+    fmt::print(stderr, "vigie risk: {} measured on {}: PAI {:.2f} at 5 % of the area\n", o.model, o.test, m.pai.at(0.05));
+    day = plan.test_to;
+  } else {
+    models[0]->fit(events_between(events, train_from, train_to), grid, kMinutesPerDay);
+  }
+  const auto area = study_area(events, grid.cells(), train_from, train_to);
+  const auto score = models[0]->score(events_between(events, train_from, day), day, day + kMinutesPerDay, grid);
+  props["forecast_day"] = format_day(day);
+  props["settings"] = models[0]->settings();
+  if (!o.geojson.empty()) {
+    std::ofstream out(o.geojson);
+    out << risk_geojson(score, area, grid, set.unprojection, o.top / 100, props).dump() << "\n";
+    if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", o.geojson));
+    fmt::print("risk cells of {} (top {:g} %) written to {}\n", format_day(day), o.top, o.geojson);
+  }
+  if (!o.png.empty()) {
+    if (!cv::imwrite(o.png, risk_picture(score, area, grid))) throw std::runtime_error(fmt::format("cannot write '{}'", o.png));
+    fmt::print("risk surface of {} written to {}\n", format_day(day), o.png);
+  }
   return 0;
 }
 

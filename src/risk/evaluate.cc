@@ -42,6 +42,18 @@ std::vector<Event> events_on(const std::vector<Incident>& incidents, const Grid&
   return e;
 }
 
+namespace {
+
+// Mean and sample standard deviation (0 with fewer than two values).
+std::pair<double, double> mean_sd(const std::vector<double>& v) {
+  double mean = 0, var = 0;
+  for (double x : v) mean += x / static_cast<double>(v.size());
+  for (double x : v) var += (x - mean) * (x - mean);
+  return {mean, v.size() > 1 ? std::sqrt(var / static_cast<double>(v.size() - 1)) : 0.0};
+}
+
+}  // namespace
+
 size_t first_event_at(const std::vector<Event>& e, Minute t) {
   return std::lower_bound(e.begin(), e.end(), t, [](const Event& a, Minute m) { return a.at < m; }) - e.begin();
 }
@@ -101,11 +113,7 @@ Evaluation evaluate(const std::vector<Event>& events, const Grid& grid, std::vec
       const double hit = r.test_incidents ? tally[k].hits[cov] / static_cast<double>(r.test_incidents) : 0;
       s.hit[cov] = hit;
       s.pai[cov] = hit / cov;
-      const auto& v = tally[k].rates[cov];
-      double mean = 0, var = 0;
-      for (double x : v) mean += x / v.size();
-      for (double x : v) var += (x - mean) * (x - mean) / std::max<size_t>(1, v.size() - 1);
-      s.hit_sd[cov] = std::sqrt(var);
+      s.hit_sd[cov] = mean_sd(tally[k].rates[cov]).second;
     }
     r.models.push_back(std::move(s));
   }
@@ -113,14 +121,14 @@ Evaluation evaluate(const std::vector<Event>& events, const Grid& grid, std::vec
     if (r.models[b].name != "naive" && r.models[b].name != "long_term") continue;
     for (size_t k = 0; k < models.size(); ++k) {
       if (k == b) continue;
+      // Both hold one rate per period with incidents, in period order: paired.
       const auto& x = tally[k].rates[0.05];
       const auto& y = tally[b].rates[0.05];
-      const size_t n = std::min(x.size(), y.size());
-      if (n < 2) continue;
-      double mean = 0, var = 0;
-      for (size_t i = 0; i < n; ++i) mean += (x[i] - y[i]) / n;
-      for (size_t i = 0; i < n; ++i) var += (x[i] - y[i] - mean) * (x[i] - y[i] - mean) / (n - 1);
-      const double half = 1.96 * std::sqrt(var / n);
+      if (x.size() < 2) continue;
+      std::vector<double> d(x.size());
+      for (size_t i = 0; i < x.size(); ++i) d[i] = x[i] - y[i];
+      const auto [mean, sd] = mean_sd(d);
+      const double half = 1.96 * sd / std::sqrt(static_cast<double>(d.size()));
       r.models[k].vs_baseline_5[r.models[b].name] = {mean, mean - half, mean + half};
     }
   }

@@ -97,18 +97,20 @@ class Kde : public Model {
     const Minute end = train.back().at + 1, span = end - train.front().at;
     const Minute held = std::min<Minute>(56 * kMinutesPerDay, span / 4);
     const auto area = study_area(train, g.cells(), train.front().at, end - held);
+    // The held-out periods and their incidents per cell, the same for every candidate.
+    std::vector<std::pair<Minute, std::vector<int>>> periods;
+    for (Minute from = end - held; from + horizon <= end; from += horizon) {
+      const auto next = counts(events_between(train, from, from + horizon), g.cells());
+      periods.emplace_back(from, std::vector<int>(next.begin(), next.end()));
+    }
+    fitted_ = !periods.empty();
     double best = -1;
-    fitted_ = false;
     for (double sigma_m : {0.0, 75.0, 150.0, 300.0, 500.0})
       for (double tau : {7.0, 30.0, 120.0, 365.0, std::numeric_limits<double>::infinity()}) {
         double hits = 0;
-        for (Minute from = end - held; from + horizon <= end; from += horizon) {
-          fitted_ = true;
-          const auto past = events_between(train, train.front().at, from);
-          const auto next = counts(events_between(train, from, from + horizon), g.cells());
-          std::vector<int> n(next.begin(), next.end());
-          hits += hits_in_top(kde_surface(past, from, g, sigma_m / g.cell, tau), area, n, 0.05);
-        }
+        for (const auto& [from, next] : periods)
+          hits += hits_in_top(kde_surface(events_between(train, train.front().at, from), from, g, sigma_m / g.cell, tau),
+                              area, next, 0.05);
         if (fitted_ && hits > best) best = hits, sigma_m_ = sigma_m, tau_days_ = tau;
       }
     if (!fitted_) sigma_m_ = kDefaultSigmaM, tau_days_ = kDefaultTauDays;  // too short a span to choose on

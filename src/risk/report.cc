@@ -123,6 +123,22 @@ std::vector<FeedbackPoint> simulate_feedback(const std::vector<double>& true_rat
   return out;
 }
 
+FeedbackWorlds feedback_worlds(std::span<const Event> train, int cells, double train_days, const FeedbackSettings& s,
+                               const std::vector<int>& report_days) {
+  std::vector<double> counts(cells, 0);
+  for (const auto& e : train)
+    if (e.cell >= 0) counts[e.cell] += 1;
+  std::vector<double> rate, history;
+  double mean = 0;
+  for (int c = 0; c < cells; ++c)
+    if (counts[c] > 0) rate.push_back(counts[c] / train_days), history.push_back(counts[c]), mean += counts[c];
+  mean /= std::max<size_t>(1, rate.size()) * train_days;
+  std::mt19937 rng(2);
+  std::vector<double> flat(rate.size(), mean), flat_history;
+  for (size_t i = 0; i < rate.size(); ++i) flat_history.push_back(std::poisson_distribution<int>(mean * 90)(rng));
+  return {simulate_feedback(rate, history, s, report_days), simulate_feedback(flat, flat_history, s, report_days)};
+}
+
 namespace {
 
 std::string esc(const std::string& s) {

@@ -55,6 +55,15 @@ struct FeedbackSettings {
 std::vector<FeedbackPoint> simulate_feedback(const std::vector<double>& true_rate, const std::vector<double>& history,
                                              const FeedbackSettings& s, const std::vector<int>& report_days);
 
+// The report's two worlds over the study area of `train` (the training span's events):
+// true rates and history from its counts per cell; then one true rate everywhere (their
+// mean) with 90 days of history drawn from it, where any concentration is the loop's.
+struct FeedbackWorlds {
+  std::vector<FeedbackPoint> data_truth, flat_truth;
+};
+FeedbackWorlds feedback_worlds(std::span<const Event> train, int cells, double train_days, const FeedbackSettings& s,
+                               const std::vector<int>& report_days);
+
 struct ReportInputs {
   std::string title;
   const Evaluation* evaluation = nullptr;
