@@ -17,51 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// UTF-8 as RFC 3629 defines it: no overlong forms (0xC0 0x9B), surrogates or code points
-// above U+10FFFF, which strict UTF-8 writers (nlohmann's dump) refuse.
-bool valid_utf8(const std::string& s) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  for (size_t i = 0; i < s.size();) {
-    const unsigned c = byte(i);
-    int extra = 0;
-    unsigned low = 0x80, high = 0xBF;  // the range of the second byte
-    if (c < 0x80) extra = 0;
-    else if (c >= 0xC2 && c <= 0xDF) extra = 1;
-    else if (c == 0xE0) extra = 2, low = 0xA0;
-    else if (c == 0xED) extra = 2, high = 0x9F;
-    else if (c >= 0xE1 && c <= 0xEF) extra = 2;
-    else if (c == 0xF0) extra = 3, low = 0x90;
-    else if (c == 0xF4) extra = 3, high = 0x8F;
-    else if (c >= 0xF1 && c <= 0xF3) extra = 3;
-    else return false;
-    if (extra > 0 && i + extra >= s.size()) return false;
-    for (int k = 1; k <= extra; ++k) {
-      const unsigned b = byte(i + k);
-      if (k == 1 ? (b < low || b > high) : (b >> 6) != 0x2) return false;
-    }
-    i += 1 + extra;
-  }
-  return true;
-}
-
-// City exports are often Latin-1 ("Stra\xdfe"); what vigie writes (GeoJSON, reports) is
-// UTF-8. A line that is not valid UTF-8 is read as Latin-1.
-std::string as_utf8(const std::string& line, bool& converted) {
-  if (valid_utf8(line)) return line;
-  converted = true;
-  std::string out;
-  for (char ch : line) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) {
-      out += ch;
-    } else {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
-
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;

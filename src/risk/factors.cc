@@ -62,18 +62,10 @@ Result<Ok> read_weather_file(const fs::path& path, WeatherSet& set) {
 }  // namespace
 
 Result<WeatherSet> read_weather(const std::string& path) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    for (const auto& e : fs::directory_iterator(path, ec))
-      if (e.path().extension() == ".csv") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-  } else if (fs::is_regular_file(path, ec)) {
-    files.push_back(path);
-  }
-  if (files.empty()) return Error{fmt::format("'{}': no weather CSV there", path)};
+  const auto files = csv_files(path);
+  if (!files) return files.error();
   WeatherSet set;
-  for (const auto& f : files)
+  for (const auto& f : *files)
     if (auto r = read_weather_file(f, set); !r) return r.error();
   return set;
 }

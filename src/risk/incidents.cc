@@ -32,9 +32,10 @@ bool valid_date(int y, int m, int d) {
          !(m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
 }
 
+// A whole number of a calendar or clock field (any sane one fits an int; 1e70 does not).
 std::optional<int> integer(const std::string& s) {
   const auto v = parse_number(s);
-  if (!v || *v != std::floor(*v)) return std::nullopt;
+  if (!v || *v != std::floor(*v) || std::abs(*v) > 1e6) return std::nullopt;
   return static_cast<int>(*v);
 }
 
@@ -85,7 +86,7 @@ struct Row {
 std::optional<Minute> chicago_time(const std::string& s) {
   int mo, d, y, h, mi, sec;
   char ampm[3] = {};
-  if (std::sscanf(s.c_str(), "%d/%d/%d %d:%d:%d %2s", &mo, &d, &y, &h, &mi, &sec, ampm) != 7) return std::nullopt;
+  if (std::sscanf(s.c_str(), "%2d/%2d/%4d %2d:%2d:%2d %2s", &mo, &d, &y, &h, &mi, &sec, ampm) != 7) return std::nullopt;
   const std::string p = ampm;
   if (!valid_date(y, mo, d) || h < 1 || h > 12 || mi < 0 || mi > 59 || (p != "AM" && p != "PM")) return std::nullopt;
   h = h % 12 + (p == "PM" ? 12 : 0);
@@ -156,19 +157,18 @@ Result<Layout> read_file(const fs::path& path, std::vector<Row>& rows, ImportRep
   std::string line;
   if (!std::getline(in, line)) return Error{fmt::format("'{}' is empty: no header", path.string())};
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte-order mark
+  bool latin1 = false;  // types and neighbourhoods end in JSON and HTML: UTF-8 only
+  line = as_utf8(line, latin1);
   const auto header = split_csv(line);
   const auto layout = layout_of(header);
   if (!layout)
     return Error{fmt::format("'{}': unknown layout (header '{}'); expected the Vancouver, Chicago or generic "
                              "time,lat,lon,type / time,x,y,type columns (docs/risk.md)",
                              path.string(), line.substr(0, 120))};
-  report.files.push_back(fmt::format("{}: {}", path.string(), layout_name(*layout)));
-  size_t line_no = 1;
   while (std::getline(in, line)) {
-    ++line_no;
     if (line.empty() || line == "\r") continue;
     ++report.rows;
-    const auto f = split_csv(line);
+    const auto f = split_csv(as_utf8(line, latin1));
     if (f.size() < header.size()) {
       ++report.skipped["too few columns"];
       continue;
@@ -180,6 +180,8 @@ Result<Layout> read_file(const fs::path& path, std::vector<Row>& rows, ImportRep
     }
     rows.push_back(std::get<Row>(std::move(row)));
   }
+  report.files.push_back(fmt::format("{}: {}{}", path.string(), layout_name(*layout),
+                                     latin1 ? " (not UTF-8: lines read as Latin-1)" : ""));
   return *layout;
 }
 
@@ -247,7 +249,7 @@ std::optional<LatLonDeg> Unprojection::to_latlon(double x, double y) const {
   return std::nullopt;
 }
 
-Result<IncidentSet> read_incidents(const std::string& path) {
+Result<std::vector<std::filesystem::path>> csv_files(const std::string& path) {
   std::vector<fs::path> files;
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
@@ -260,6 +262,13 @@ Result<IncidentSet> read_incidents(const std::string& path) {
   } else {
     return Error{fmt::format("'{}' is neither a file nor a folder", path)};
   }
+  return files;
+}
+
+Result<IncidentSet> read_incidents(const std::string& path) {
+  auto listed = csv_files(path);
+  if (!listed) return listed.error();
+  const auto& files = *listed;
   IncidentSet set;
   std::vector<Row> rows;
   bool only_vancouver = true;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -65,6 +66,10 @@ struct IncidentSet {
 // off by < 0.01 % over a city); metre layouts are kept as they are. A set mixes metre and
 // degree files only if they agree, so mixing them is an error.
 Result<IncidentSet> read_incidents(const std::string& path);
+
+// `path` itself if it is a file, else the .csv files of the folder `path`, by name; an
+// Error when there is none, or nothing at `path`.
+Result<std::vector<std::filesystem::path>> csv_files(const std::string& path);
 
 // "YYYY-MM-DD", "YYYY-MM-DD HH:MM" or "YYYY-MM-DDTHH:MM:SS" as a Minute; an Error naming
 // the text otherwise. format_day gives back the YYYY-MM-DD of a Minute.

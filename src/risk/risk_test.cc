@@ -50,18 +50,31 @@ TEST(Incidents, VancouverRowsWithoutPositionAreCountedNotDropped) {
         "Other Theft,2020,1,5,12,9,7XX DUNSMUIR ST,Central Business District,491511.6,5459023.6\n"
         "Offence Against a Person,2020,1,6,0,0,OFFSET TO PROTECT PRIVACY,Kitsilano,0,0\n"
         "Mischief,2020,2,30,1,0,1XX MAIN ST,Strathcona,492000,5458000\n"
+        "Mischief,5555555555555555555555555555555555555555555555555555555555555555555555,1,6,0,0,1XX MAIN ST,"
+        "Strathcona,492000,5458000\n"
         "Mischief,2020,1,4,0,0,1XX MAIN ST,Strathcona,492000,5458000\n");
   const auto set = read_incidents(dir.string());
   ASSERT_TRUE(set) << set.error().message;
-  EXPECT_EQ(set->report.rows, 4u);
+  EXPECT_EQ(set->report.rows, 5u);
   EXPECT_EQ(set->report.kept, 2u);
   EXPECT_EQ(set->report.skipped.size(), 2u);
-  EXPECT_EQ(set->report.skipped.at("bad date or time"), 1u);
+  EXPECT_EQ(set->report.skipped.at("bad date or time"), 2u);  // 30 February; a year of 70 digits (found by fuzz_risk_records)
   ASSERT_EQ(set->incidents.size(), 2u);
   EXPECT_EQ(set->incidents[0].type, "Mischief");  // sorted by time
   EXPECT_FALSE(set->incidents[0].clock_known);    // 00:00: the time is unknown
   EXPECT_EQ(set->incidents[1].area, "Central Business District");
   EXPECT_DOUBLE_EQ(set->incidents[1].x, 491511.6);
+}
+
+TEST(Incidents, ALatin1ExportIsReadAsLatin1AndSaidSo) {
+  const auto dir = vigie::testing::fresh_temp_dir("risk_latin1");
+  const auto file = write(dir, "l.csv", "time,x,y,type\n2020-01-01 10:00,100,200,vol \xe0 l'\xe9talage\n");
+  const auto set = read_incidents(file.string());
+  ASSERT_TRUE(set) << set.error().message;
+  ASSERT_EQ(set->incidents.size(), 1u);
+  EXPECT_EQ(set->incidents[0].type, "vol \xc3\xa0 l'\xc3\xa9talage");  // UTF-8: JSON and HTML take it
+  ASSERT_EQ(set->report.files.size(), 1u);
+  EXPECT_THAT(set->report.files[0], HasSubstr("read as Latin-1"));
 }
 
 TEST(Incidents, DegreesAreProjectedToMetresAndBadFilesAreClearErrors) {
