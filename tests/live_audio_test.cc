@@ -33,7 +33,7 @@ TEST(LiveAudio, ALoudStretchOnAStreamIsASoundAlertWithAClip) {
   std::ofstream(dir / "site.yaml") << "store: { path: " << (dir / "v.db").string() << ", media: "
                                    << (dir / "media").string() << ", clip_pre_s: 1, clip_post_s: 1 }\n"
                                    << "cameras:\n  mic:\n    input: rtsp://127.0.0.1:" << port << "/mic\n"
-                                   << "    rules:\n      - { type: sound_level, above_db: 80, min_seconds: 1 }\n";
+                                   << "    rules:\n      - { type: sound_level, level: absolute, above_db: 80, min_seconds: 1 }\n";
   // Without --loop the camera's stream ends with the clip: analyze runs until it is
   // interrupted; 16 s covers the loud stretch and its report.
   const auto r = run("timeout -s INT 16 " + vigie_bin() + " analyze --quiet --json --config " +

@@ -42,6 +42,18 @@ class AudioDecoder {
   std::unique_ptr<State> state_;
 };
 
+// A second-order Butterworth high-pass (RBJ biquad): impulses are measured above
+// kImpulseHighPassHz, without the rumble of traffic and wind that dominates street noise.
+constexpr double kImpulseHighPassHz = 100;
+class HighPass {
+ public:
+  explicit HighPass(double cutoff_hz);
+  double process(double x);
+
+ private:
+  double b0_, b1_, b2_, a1_, a2_, x1_ = 0, x2_ = 0, y1_ = 0, y2_ = 0;
+};
+
 // A-weighting as a cascade of first-order sections from the bilinear transform of the
 // IEC 61672 analogue filter, normalised to 0 dB at 1 kHz. Stateful: feed it in order.
 class AWeighting {
@@ -82,10 +94,39 @@ bool is_audio_rule(const RuleConfig& rule);
 // The audio rules among a camera's rules.
 std::vector<RuleConfig> audio_rules(const std::vector<RuleConfig>& rules);
 
+// A camera's background level, the reference of relative levels (rules with `level:
+// relative`, the default): the 20th percentile of its A-weighted 100 ms levels over the
+// last two minutes — the quieter moments, which the sounds to detect do not move.
+constexpr double kTenthS = 0.1;           // one level per 100 ms
+constexpr double kBackgroundWindowS = 120;
+constexpr double kBackgroundPercentile = 0.2;
+
+// The A-weighted and the high-passed (impulse) level of every whole 100 ms of a signal, dBFS.
+struct Tenths {
+  std::vector<double> a_db, hp_db;
+};
+Tenths tenth_levels(const std::vector<float>& samples);
+
+// The running background: add levels in time order, read the percentile of the window.
+class BackgroundLevel {
+ public:
+  void add(double level_db);
+  double value() const;  // -200 before the first level
+ private:
+  static constexpr double kLow = -150, kStep = 0.25;
+  static constexpr int kBins = 640;  // -150 .. +10 dBFS
+  std::array<int, kBins> counts_{};
+  std::vector<int> ring_;  // bins of the last levels
+  size_t next_ = 0;
+  int n_ = 0;
+};
+
 // Runs the audio rules of a camera (types sound_level, impulse, scream, clamour) over a
-// whole signal. `offset_db` turns dBFS into the rules' dB SPL (CameraConfig::audio_offset_db).
+// whole signal. `offset_db` turns dBFS into dB SPL for `level: absolute` rules
+// (CameraConfig::audio_offset_db); `prior` are the tenth_levels of what came before the
+// signal (oldest first), so that a window of a stream knows its background.
 std::vector<Detection> detect(const std::vector<float>& samples, const std::vector<RuleConfig>& rules,
-                              double offset_db);
+                              double offset_db, const Tenths& prior = {});
 
 // The audio rules on a live stream, fed in pieces of any size. The detectors above run
 // every `step_s` on the last `window_s` seconds; a detection is reported once, in stream
@@ -109,14 +150,25 @@ class LiveDetector {
   std::vector<float> buffer_;
   int64_t buffer_start_ = 0, total_ = 0, next_run_;
   std::map<std::string, double> reported_until_;  // by rule: end of the last reported detection
+  // 100 ms levels of the stream, for the background of each window.
+  void keep_tenths(const float* samples, size_t n);
+  Tenths tenths_before(int64_t sample) const;
+  AWeighting weighting_;
+  HighPass high_pass_{kImpulseHighPassHz};
+  double tenth_a_ = 0, tenth_hp_ = 0;
+  int64_t tenth_fill_ = 0;
+  Tenths tenths_;                // oldest first
+  int64_t tenths_dropped_ = 0;  // how many were trimmed from the front
 };
 
 // Writes samples [from_s, to_s) as a 16-bit PCM WAV file (an alert's audio clip).
 bool write_wav(const std::string& path, const std::vector<float>& samples, double from_s, double to_s);
 
 // Per-frame features, exposed for tests and tuning.
+// roughness: the share of the amplitude envelope's power (64 ms around the frame) that is
+// modulated at 30-150 Hz — the rough, "grating" quality of screams (Arnal et al. 2015).
 struct FrameFeatures {
-  double time_s, level_db, f0_hz, aperiodicity, centroid_hz, flatness;
+  double time_s, level_db, f0_hz, aperiodicity, centroid_hz, flatness, roughness;
 };
 std::vector<FrameFeatures> features(const std::vector<float>& samples);
 

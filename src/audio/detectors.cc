@@ -15,16 +15,31 @@ constexpr int kMinLag = kRate / 2000, kMaxLag = kRate / 150;  // pitch 150..2000
 
 double to_db(double power) { return power > 1e-20 ? 10 * std::log10(power) : -200; }
 
-// A-weighted level of every 10 ms block, dBFS.
-std::vector<double> block_levels(const std::vector<float>& samples) {
+// A-weighted and high-passed level of every 10 ms block, dBFS.
+Tenths block_levels(const std::vector<float>& samples) {
   AWeighting a;
-  std::vector<double> out;
-  double sum = 0;
+  HighPass h(kImpulseHighPassHz);
+  Tenths out;
+  double sum_a = 0, sum_hp = 0;
   int n = 0;
   for (float x : samples) {
-    const double y = a.process(x);
-    sum += y * y;
-    if (++n == kBlock) out.push_back(to_db(sum / kBlock)), sum = 0, n = 0;
+    const double y = a.process(x), hp = h.process(x);
+    sum_a += y * y, sum_hp += hp * hp;
+    if (++n == kBlock) {
+      out.a_db.push_back(to_db(sum_a / kBlock)), out.hp_db.push_back(to_db(sum_hp / kBlock));
+      sum_a = sum_hp = 0, n = 0;
+    }
+  }
+  return out;
+}
+
+// Levels of groups of `per` consecutive blocks (power means), whole groups only.
+std::vector<double> grouped(const std::vector<double>& blocks, size_t per) {
+  std::vector<double> out;
+  for (size_t t = 0; (t + 1) * per <= blocks.size(); ++t) {
+    double power = 0;
+    for (size_t i = t * per; i < (t + 1) * per; ++i) power += std::pow(10, blocks[i] / 10);
+    out.push_back(to_db(power / static_cast<double>(per)));
   }
   return out;
 }
@@ -105,84 +120,175 @@ std::vector<std::pair<size_t, size_t>> runs(const std::vector<bool>& on, size_t 
   return out;
 }
 
-// sound_level: the A-weighted level over the last second above the threshold for
-// min_seconds. Starts where the one-second level first crossed.
-void sound_level(const std::vector<double>& blocks, const RuleConfig& r, double threshold, std::vector<Detection>& out) {
-  std::vector<bool> loud(blocks.size(), false);
-  std::vector<double> laeq(blocks.size(), -200);
-  double power = 0;
-  for (size_t i = 0; i < blocks.size(); ++i) {
-    power += std::pow(10, blocks[i] / 10);
-    if (i >= 100) power -= std::pow(10, blocks[i - 100] / 10);
-    laeq[i] = to_db(std::max(0.0, power) / std::min<size_t>(i + 1, 100));
-    loud[i] = laeq[i] >= threshold;
+// Roughness of the 64 ms around frame sample `at` (docs/audio.md): the amplitude envelope
+// in 1 ms steps, and the share of its power modulated at 30-150 Hz.
+double roughness(const std::vector<float>& x, size_t at) {
+  constexpr int kSteps = 64, kStepLen = kRate / 1000;
+  const int64_t from = static_cast<int64_t>(at) + kFrame / 2 - kSteps * kStepLen / 2;
+  if (from < 0 || from + kSteps * kStepLen > static_cast<int64_t>(x.size())) return 0;
+  cv::Mat env(1, kSteps, CV_32F);
+  double mean = 0;
+  for (int k = 0; k < kSteps; ++k) {
+    double p = 0;
+    for (int j = 0; j < kStepLen; ++j) p += static_cast<double>(x[from + k * kStepLen + j]) * x[from + k * kStepLen + j];
+    env.at<float>(k) = static_cast<float>(std::sqrt(p / kStepLen));
+    mean += env.at<float>(k);
   }
-  for (auto [a, b] : runs(loud, 0)) {
+  mean /= kSteps;
+  if (mean <= 1e-9) return 0;
+  for (int k = 0; k < kSteps; ++k)
+    env.at<float>(k) = static_cast<float>((env.at<float>(k) - mean) * (0.5 - 0.5 * std::cos(2 * M_PI * k / (kSteps - 1))));
+  cv::Mat spec;
+  cv::dft(env, spec, cv::DFT_COMPLEX_OUTPUT);
+  double band = 0, total = 0;
+  for (int k = 1; k <= kSteps / 2; ++k) {
+    const auto c = spec.at<cv::Vec2f>(k);
+    const double p = static_cast<double>(c[0]) * c[0] + static_cast<double>(c[1]) * c[1];
+    total += p;
+    if (k * 1000.0 / kSteps >= 30 && k * 1000.0 / kSteps <= 150) band += p;
+  }
+  return total > 0 ? band / total : 0;
+}
+
+// Where each rule's level gate stands, per 10 ms block: an absolute level, or the running
+// background plus a margin.
+struct Gate {
+  const RuleConfig& rule;
+  double offset_db;
+  const std::vector<double>& background;  // per block
+  double at_block(size_t i) const {
+    if (rule.absolute_level) return rule.above_db - offset_db;  // dB SPL → dBFS
+    return background[std::min(i, background.size() - 1)] + rule.above_background_db;
+  }
+  double at_time(double t) const { return at_block(static_cast<size_t>(std::max(0.0, t) * 100)); }
+};
+
+// The background under each 10 ms block: the running percentile of 100 ms levels, those
+// before the signal first, then the signal's own up to and including the current 100 ms.
+std::vector<double> background_per_block(const std::vector<double>& blocks, const std::vector<double>& prior) {
+  BackgroundLevel bg;
+  for (double l : prior) bg.add(l);
+  std::vector<double> out(blocks.size());
+  constexpr size_t kPer = 10;  // blocks per 100 ms
+  for (size_t t = 0; t * kPer < blocks.size(); ++t) {
+    const size_t end = std::min(blocks.size(), (t + 1) * kPer);
+    double power = 0;
+    for (size_t i = t * kPer; i < end; ++i) power += std::pow(10, blocks[i] / 10);
+    bg.add(to_db(power / static_cast<double>(end - t * kPer)));
+    for (size_t i = t * kPer; i < end; ++i) out[i] = bg.value();
+  }
+  return out;
+}
+
+// sound_level: the A-weighted Fast level (125 ms exponential time weighting, what a sound
+// level meter shows) at the gate for min_seconds, dips of up to 0.25 s bridged. A bang
+// is over in a fraction of a second; a din holds.
+void sound_level(const std::vector<double>& blocks, const RuleConfig& r, const Gate& gate, std::vector<Detection>& out) {
+  const double keep = std::exp(-0.01 / 0.125);
+  std::vector<bool> loud(blocks.size(), false);
+  std::vector<double> fast(blocks.size(), -200);
+  double power = blocks.empty() ? 0 : std::pow(10, blocks[0] / 10);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    power = keep * power + (1 - keep) * std::pow(10, blocks[i] / 10);
+    fast[i] = to_db(power);
+    loud[i] = fast[i] >= gate.at_block(i);
+  }
+  for (auto [a, b] : runs(loud, 25)) {
     if ((b - a + 1) / 100.0 < r.min_seconds) continue;
-    out.push_back({"sound_level", "", a / 100.0, (b + 1) / 100.0, *std::max_element(laeq.begin() + a, laeq.begin() + b + 1)});
+    out.push_back({"sound_level", "", a / 100.0, (b + 1) / 100.0, *std::max_element(fast.begin() + a, fast.begin() + b + 1)});
   }
 }
 
-// impulse: the block level rises by rise_db within 50 ms to at least the threshold, and
-// falls back by half that within 300 ms (the mean level 100-300 ms later: single 10 ms
-// blocks of noise fluctuate too much) — a bang, not the start of a loud sound.
-void impulse(const std::vector<double>& blocks, const RuleConfig& r, double threshold, std::vector<Detection>& out) {
+// The median aperiodicity of the frames that start within [t, t + span).
+double median_aperiodicity(const std::vector<FrameFeatures>& f, double t, double span) {
+  std::vector<double> ap;
+  for (const auto& x : f)
+    if (x.time_s >= t - 1e-9 && x.time_s < t + span) ap.push_back(x.aperiodicity);
+  if (ap.empty()) return 1;
+  std::nth_element(ap.begin(), ap.begin() + ap.size() / 2, ap.end());
+  return ap[ap.size() / 2];
+}
+
+// impulse: a bang or a blast. The 10 ms level rises by rise_db within 50 ms to at least
+// the gate; the onset is noise, not a voice (the first 50 ms mostly aperiodic: a shout's
+// attack is voiced); and the sound dies away — within 1.5 s some 100 ms is rise_db/2
+// below the peak (a shot decays in tens of ms, an explosion's rumble in about a second;
+// a loud sound that starts abruptly and goes on is not an impulse).
+void impulse(const std::vector<double>& blocks, const std::vector<FrameFeatures>& f, const RuleConfig& r,
+             const Gate& gate, std::vector<Detection>& out) {
   double last = -1e9;
-  for (size_t i = 5; i + 30 < blocks.size(); ++i) {
+  for (size_t i = 5; i + 10 < blocks.size(); ++i) {
     const double before = *std::min_element(blocks.begin() + (i - 5), blocks.begin() + i);
-    if (blocks[i] < threshold || blocks[i] - before < r.rise_db) continue;
+    if (blocks[i] < gate.at_block(i) || blocks[i] - before < r.rise_db) continue;
     const double peak = *std::max_element(blocks.begin() + i, blocks.begin() + i + 5);
-    double after_power = 0;
-    for (size_t j = i + 10; j < i + 30; ++j) after_power += std::pow(10, blocks[j] / 10);
-    const double after = to_db(after_power / 20);
-    if (peak - after < r.rise_db / 2) continue;
+    bool decays = false;
+    for (size_t j = i + 5; j + 10 <= std::min(blocks.size(), i + 150) && !decays; ++j) {
+      double power = 0;
+      for (size_t k = j; k < j + 10; ++k) power += std::pow(10, blocks[k] / 10);
+      decays = to_db(power / 10) <= peak - r.rise_db / 2;
+    }
+    if (!decays) continue;
     const double t = i / 100.0;
+    if (median_aperiodicity(f, t - 0.01, 0.05) < 0.75) continue;
     if (t - last < std::max(0.05, r.cooldown_seconds)) continue;
     last = t;
     out.push_back({"impulse", "", t, t + 0.01, blocks[i]});
   }
 }
 
-// scream: loud, strongly harmonic, high-pitched frames, for 0.3 to 3 s.
-void scream(const std::vector<FrameFeatures>& f, const RuleConfig& r, double threshold, std::vector<Detection>& out) {
-  std::vector<bool> on(f.size());
-  for (size_t i = 0; i < f.size(); ++i)
-    on[i] = f[i].level_db >= threshold && f[i].aperiodicity <= 0.4 && f[i].f0_hz >= 250 && f[i].centroid_hz >= 700;
+// scream: a loud cry, 0.3 to 3 s long, of frames at the gate that are either a high
+// voice (harmonic, pitch >= 200 Hz: above most speaking voices) or rough (partly
+// periodic, amplitude-modulated at 30-150 Hz, not a hiss) — and at least 30 % high voice:
+// roughness alone is also the texture of noise.
+void scream(const std::vector<FrameFeatures>& f, const RuleConfig& r, const Gate& gate, std::vector<Detection>& out) {
+  std::vector<bool> on(f.size()), voice(f.size());
+  for (size_t i = 0; i < f.size(); ++i) {
+    const bool loud = f[i].level_db >= gate.at_time(f[i].time_s);
+    const bool high_voice = f[i].aperiodicity <= 0.4 && f[i].f0_hz >= 200;
+    const bool rough = f[i].roughness >= 0.3 && f[i].aperiodicity > 0.4 && f[i].aperiodicity <= 0.9 && f[i].flatness <= 0.3;
+    on[i] = loud && (high_voice || rough);
+    voice[i] = loud && high_voice;
+  }
   const double hop = static_cast<double>(kHop) / kRate;
   for (auto [a, b] : runs(on, 6)) {  // bridge up to 0.1 s
     const double len = (b - a + 1) * hop;
     if (len < r.min_seconds || len > 3.0) continue;
+    if (std::count(voice.begin() + a, voice.begin() + b + 1, true) < 0.3 * static_cast<double>(b - a + 1)) continue;
     double peak = -200;
     for (size_t i = a; i <= b; ++i) peak = std::max(peak, f[i].level_db);
     out.push_back({"scream", "", f[a].time_s, f[b].time_s + hop, peak});
   }
 }
 
-// clamour: loud for min_seconds, and over each second no single clear voice (most
-// frames aperiodic, as many voices at once are), speech-like rather than a hiss (low
-// spectral flatness), and fluctuating as voices do (frame levels vary by 2 dB or more,
-// where steady noise varies by less).
-void clamour(const std::vector<FrameFeatures>& f, const RuleConfig& r, double threshold, std::vector<Detection>& out) {
-  const size_t per_second = kRate / kHop;
+// clamour: many voices at once for min_seconds. Judged on 1 s windows every 0.25 s:
+// loud throughout (even its quieter frames at the gate — one person talking leaves gaps
+// between words, a crowd fills them), no single clear voice (the median frame aperiodic,
+// as overlapping voices are), voices rather than hiss (low spectral flatness) and rather
+// than the rumble of traffic (energy centred in the speech band, >= 500 Hz).
+void clamour(const std::vector<FrameFeatures>& f, const RuleConfig& r, const Gate& gate, std::vector<Detection>& out) {
+  const size_t per_second = kRate / kHop, step = per_second / 4;
   std::vector<bool> on;
-  std::vector<double> level;
-  for (size_t s = 0; s + per_second <= f.size(); s += per_second) {
-    double power = 0, flat = 0, sum = 0, sq = 0;
-    std::vector<double> ap;
+  std::vector<double> level, start;
+  for (size_t s = 0; s + per_second <= f.size(); s += step) {
+    double power = 0, flat = 0, centroid = 0;
+    std::vector<double> ap, levels;
     for (size_t i = s; i < s + per_second; ++i) {
-      power += std::pow(10, f[i].level_db / 10), ap.push_back(f[i].aperiodicity), flat += f[i].flatness;
-      sum += f[i].level_db, sq += f[i].level_db * f[i].level_db;
+      const double p = std::pow(10, f[i].level_db / 10);
+      power += p, flat += f[i].flatness, centroid += f[i].centroid_hz * p;
+      ap.push_back(f[i].aperiodicity), levels.push_back(f[i].level_db);
     }
     std::nth_element(ap.begin(), ap.begin() + ap.size() / 2, ap.end());
-    const double l = to_db(power / per_second);
-    const double mean = sum / per_second, spread = std::sqrt(std::max(0.0, sq / per_second - mean * mean));
-    level.push_back(l);
-    on.push_back(l >= threshold && ap[ap.size() / 2] >= 0.25 && flat / per_second <= 0.3 && spread >= 2.0);
+    std::nth_element(levels.begin(), levels.begin() + levels.size() / 10, levels.end());
+    level.push_back(to_db(power / per_second)), start.push_back(f[s].time_s);
+    const double median_ap = ap[ap.size() / 2];
+    on.push_back(levels[levels.size() / 10] >= gate.at_time(f[s].time_s + 0.5) && median_ap >= 0.25 &&
+                 median_ap <= 0.8 && flat / per_second <= 0.35);
   }
-  for (auto [a, b] : runs(on, 0)) {
-    if (static_cast<double>(b - a + 1) < r.min_seconds) continue;
-    out.push_back({"clamour", "", static_cast<double>(a), static_cast<double>(b + 1),
-                   *std::max_element(level.begin() + a, level.begin() + b + 1)});
+  const double window = static_cast<double>(per_second * kHop) / kRate;
+  for (auto [a, b] : runs(on, 2)) {  // a crowd draws breath: bridge up to 0.5 s
+    const double from = start[a], to = start[b] + window;
+    if (to - from < r.min_seconds) continue;
+    out.push_back({"clamour", "", from, to, *std::max_element(level.begin() + a, level.begin() + b + 1)});
   }
 }
 
@@ -198,7 +304,8 @@ std::vector<FrameFeatures> features(const std::vector<float>& samples) {
     for (int i = 0; i < kFrame; ++i) p += static_cast<double>(weighted[at + i]) * weighted[at + i];
     auto [f0, aperiodicity] = yin(samples.data() + at);
     auto [centroid, flatness] = spectrum_shape(samples.data() + at);
-    out.push_back({static_cast<double>(at) / kRate, to_db(p / kFrame), f0, aperiodicity, centroid, flatness});
+    out.push_back({static_cast<double>(at) / kRate, to_db(p / kFrame), f0, aperiodicity, centroid, flatness,
+                   roughness(samples, at)});
   }
   return out;
 }
@@ -213,21 +320,64 @@ std::vector<RuleConfig> audio_rules(const std::vector<RuleConfig>& rules) {
   return out;
 }
 
+HighPass::HighPass(double cutoff_hz) {
+  const double w = 2 * M_PI * cutoff_hz / kRate, alpha = std::sin(w) / std::sqrt(2.0), c = std::cos(w);
+  const double a0 = 1 + alpha;
+  b0_ = (1 + c) / 2 / a0, b1_ = -(1 + c) / a0, b2_ = b0_, a1_ = -2 * c / a0, a2_ = (1 - alpha) / a0;
+}
+
+double HighPass::process(double x) {
+  const double y = b0_ * x + b1_ * x1_ + b2_ * x2_ - a1_ * y1_ - a2_ * y2_;
+  x2_ = x1_, x1_ = x, y2_ = y1_, y1_ = y;
+  return y;
+}
+
+Tenths tenth_levels(const std::vector<float>& samples) {
+  const auto blocks = block_levels(samples);
+  return {grouped(blocks.a_db, 10), grouped(blocks.hp_db, 10)};
+}
+
+void BackgroundLevel::add(double level_db) {
+  const int bin = std::clamp(static_cast<int>((level_db - kLow) / kStep), 0, kBins - 1);
+  const size_t capacity = static_cast<size_t>(kBackgroundWindowS / kTenthS);
+  if (ring_.size() < capacity) {
+    ring_.push_back(bin);
+  } else {
+    --counts_[ring_[next_]];
+    ring_[next_] = bin;
+    next_ = (next_ + 1) % capacity;
+  }
+  ++counts_[bin];
+  n_ = static_cast<int>(ring_.size());
+}
+
+double BackgroundLevel::value() const {
+  if (n_ == 0) return -200;
+  const int rank = static_cast<int>(kBackgroundPercentile * (n_ - 1));
+  int seen = 0;
+  for (int b = 0; b < kBins; ++b)
+    if ((seen += counts_[b]) > rank) return kLow + (b + 0.5) * kStep;
+  return kLow + kBins * kStep;
+}
+
 std::vector<Detection> detect(const std::vector<float>& samples, const std::vector<RuleConfig>& rules,
-                              double offset_db) {
+                              double offset_db, const Tenths& prior) {
   std::vector<Detection> out;
-  std::vector<double> blocks;
+  const Tenths blocks = block_levels(samples);
+  const std::vector<double> background_a = background_per_block(blocks.a_db, prior.a_db);
+  const std::vector<double> background_hp = background_per_block(blocks.hp_db, prior.hp_db);
   std::vector<FrameFeatures> frames;
   for (const auto& r : rules) {
+    if (!is_audio_rule(r) || blocks.a_db.empty()) continue;
     const size_t before = out.size();
-    const double threshold = r.above_db - offset_db;  // dB SPL → dBFS
-    if (r.type == "sound_level" || r.type == "impulse") {
-      if (blocks.empty()) blocks = block_levels(samples);
-      (r.type == "sound_level" ? sound_level : impulse)(blocks, r, threshold, out);
-    } else if (r.type == "scream" || r.type == "clamour") {
-      if (frames.empty()) frames = features(samples);
-      (r.type == "scream" ? scream : clamour)(frames, r, threshold, out);
-    }
+    // Impulses are judged on the high-passed level, not A-weighted: a shot's or a blast's
+    // energy is low as much as high, a voice's is not; the rest A-weighted.
+    const Gate gate{r, offset_db, r.type == "impulse" ? background_hp : background_a};
+    if (r.type != "sound_level" && frames.empty()) frames = features(samples);
+    if (r.type == "sound_level") sound_level(blocks.a_db, r, gate, out);
+    if (r.type == "impulse") impulse(blocks.hp_db, frames, r, gate, out);
+    if (r.type == "scream") scream(frames, r, gate, out);
+    if (r.type == "clamour") clamour(frames, r, gate, out);
     for (size_t i = before; i < out.size(); ++i) out[i].rule = r.name;
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.start_s < b.start_s; });

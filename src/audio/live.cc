@@ -1,6 +1,7 @@
 // The audio rules on a stream that never ends: the whole-signal detectors re-run on a
 // sliding window, each detection reported once when it is over.
 #include <algorithm>
+#include <cmath>
 
 #include "audio/audio.h"
 
@@ -19,6 +20,7 @@ LiveDetector::LiveDetector(std::vector<RuleConfig> rules, double offset_db, doub
 
 std::vector<Detection> LiveDetector::push(const float* samples, size_t n) {
   buffer_.insert(buffer_.end(), samples, samples + n);
+  keep_tenths(samples, n);
   total_ += static_cast<int64_t>(n);
   // Trim in big steps so that the copy is rare.
   if (static_cast<int64_t>(buffer_.size()) > 2 * keep_) {
@@ -34,11 +36,41 @@ std::vector<Detection> LiveDetector::push(const float* samples, size_t n) {
   return out;
 }
 
+// The 100 ms levels of the stream, as tenth_levels() computes them for a whole signal,
+// kept for the last kBackgroundWindowS: what each window's background is made of.
+void LiveDetector::keep_tenths(const float* samples, size_t n) {
+  constexpr int64_t kTenth = static_cast<int64_t>(kTenthS * kRate);
+  for (size_t i = 0; i < n; ++i) {
+    const double a = weighting_.process(samples[i]), hp = high_pass_.process(samples[i]);
+    tenth_a_ += a * a, tenth_hp_ += hp * hp;
+    if (++tenth_fill_ < kTenth) continue;
+    auto db = [](double p) { return p > 1e-20 ? 10 * std::log10(p) : -200; };
+    tenths_.a_db.push_back(db(tenth_a_ / kTenth)), tenths_.hp_db.push_back(db(tenth_hp_ / kTenth));
+    tenth_a_ = tenth_hp_ = 0, tenth_fill_ = 0;
+  }
+  const size_t keep = static_cast<size_t>((kBackgroundWindowS + window_ / kRate) / kTenthS);
+  if (tenths_.a_db.size() > 2 * keep) {  // trim in big steps
+    const auto drop = static_cast<std::ptrdiff_t>(tenths_.a_db.size() - keep);
+    tenths_.a_db.erase(tenths_.a_db.begin(), tenths_.a_db.begin() + drop);
+    tenths_.hp_db.erase(tenths_.hp_db.begin(), tenths_.hp_db.begin() + drop);
+    tenths_dropped_ += static_cast<int64_t>(drop);
+  }
+}
+
+// The kept 100 ms levels that end before stream sample `before`.
+Tenths LiveDetector::tenths_before(int64_t before) const {
+  const int64_t whole = before / static_cast<int64_t>(kTenthS * kRate) - tenths_dropped_;
+  const auto end = static_cast<std::ptrdiff_t>(std::clamp<int64_t>(whole, 0, static_cast<int64_t>(tenths_.a_db.size())));
+  const auto begin = std::max<std::ptrdiff_t>(0, end - static_cast<std::ptrdiff_t>(kBackgroundWindowS / kTenthS));
+  return {{tenths_.a_db.begin() + begin, tenths_.a_db.begin() + end},
+          {tenths_.hp_db.begin() + begin, tenths_.hp_db.begin() + end}};
+}
+
 void LiveDetector::run(std::vector<Detection>& out) {
   const int64_t end = total_, begin = std::max(buffer_start_, end - window_);
   const std::vector<float> window(buffer_.begin() + (begin - buffer_start_), buffer_.end());
   const double window_start_s = static_cast<double>(begin) / kRate, now_s = static_cast<double>(end) / kRate;
-  for (Detection d : detect(window, rules_, offset_db_)) {
+  for (Detection d : detect(window, rules_, offset_db_, tenths_before(begin))) {
     d.start_s += window_start_s;
     d.end_s += window_start_s;
     const bool over = d.end_s < now_s - kHoldS;

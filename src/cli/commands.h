@@ -55,6 +55,7 @@ int alerts_list(const AlertsListOptions& options);
 struct EvalAudioOptions {
   std::string labels_path, config_path, camera;
   bool json = false;
+  bool list = false;  // also list every miss and every alert that is not a match
 };
 int eval_audio(const EvalAudioOptions& options);
 

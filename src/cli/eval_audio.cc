@@ -42,19 +42,28 @@ int eval_audio(const EvalAudioOptions& o) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [k, s] : report.by_detector)
       j[k] = {{"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1}, {"labels", s.labels},
-              {"alerts", s.alerts}, {"false_alarms_per_hour", s.false_alarms_per_hour}};
+              {"alerts", s.alerts}, {"duplicates", s.duplicates}, {"other_event_alerts", s.other_event_alerts},
+              {"false_alarms", s.false_alarms}, {"false_alarms_per_hour", s.false_alarms_per_hour}};
     j["_audio_hours"] = report.hours;
+    j["_background_hours"] = report.background_hours;
     j["_times_real_time"] = speed;
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
-  fmt::print("{:<12} {:>6} {:>6} {:>9} {:>6} {:>6} {:>12}\n", "detector", "labels", "alerts", "precision", "recall",
-             "F1", "false/hour");
+  fmt::print("{:<12} {:>6} {:>6} {:>9} {:>6} {:>6} {:>5} {:>6} {:>6} {:>11}\n", "detector", "labels", "alerts",
+             "precision", "recall", "F1", "dup", "other", "false", "false/hour");
   for (const auto& [k, s] : report.by_detector)
-    fmt::print("{:<12} {:>6} {:>6} {:>9.3f} {:>6.3f} {:>6.3f} {:>12.2f}\n", k, s.labels, s.alerts, s.precision,
-               s.recall, s.f1, s.false_alarms_per_hour);
-  fmt::print("{:.2f} h of audio in {} files; detection ran at {:.0f}x real time (one thread)\n", report.hours,
-             durations.size(), speed);
+    fmt::print("{:<12} {:>6} {:>6} {:>9.3f} {:>6.3f} {:>6.3f} {:>5} {:>6} {:>6} {:>11.2f}\n", k, s.labels, s.alerts,
+               s.precision, s.recall, s.f1, s.duplicates, s.other_event_alerts, s.false_alarms,
+               s.false_alarms_per_hour);
+  fmt::print("{:.2f} h of audio in {} files ({:.2f} h outside every event); detection ran at {:.0f}x real time (one "
+             "thread)\n",
+             report.hours, durations.size(), report.background_hours, speed);
+  if (o.list)
+    for (const auto& f : report.findings)
+      fmt::print("{:<12} {:<12} {:>7.2f}s  {} {}\n", f.detector, f.what, f.at_s, f.file, f.peak);
+  fmt::print("dup: a second alert on one event; other: an alert on another kind of event; false: outside every "
+             "event\n");
   return 0;
 }
 

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   audio_cmd->add_option("--config", ea.config_path, "Config whose camera has the audio rules (default: one of each)");
   audio_cmd->add_option("--camera", ea.camera, "Camera of the config");
   audio_cmd->add_flag("--json", ea.json, "Print the scores as JSON on stdout");
+  audio_cmd->add_flag("--list", ea.list, "Also list every missed label and every alert that is not a match");
 
   AlertsListOptions al;
   auto* alerts_cmd = app.add_subcommand("alerts", "Alerts in the event store");

@@ -261,10 +261,10 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
   if (r.type == "group") r.min_count = 3, r.min_seconds = 10, r.radius = metric ? 1.5 : 0;
   if (r.type == "abandoned_object") r.min_seconds = 30, r.owner_distance = metric ? 3 : 0;
   // Audio defaults (docs/audio.md).
-  if (r.type == "sound_level") r.min_seconds = 1, r.above_db = 85;
-  if (r.type == "impulse") r.above_db = 80, r.cooldown_seconds = 0.5;
-  if (r.type == "scream") r.min_seconds = 0.3, r.above_db = 75, r.cooldown_seconds = 1;
-  if (r.type == "clamour") r.min_seconds = 3, r.above_db = 75;
+  if (r.type == "sound_level") r.min_seconds = 1, r.above_db = 85, r.above_background_db = 20;
+  if (r.type == "impulse") r.above_db = 80, r.above_background_db = 20, r.cooldown_seconds = 0.5;
+  if (r.type == "scream") r.min_seconds = 0.3, r.above_db = 75, r.above_background_db = 15, r.cooldown_seconds = 1;
+  if (r.type == "clamour") r.min_seconds = 1, r.above_db = 75, r.above_background_db = 10;
   r.objects = r.type == "abandoned_object"
                   ? std::vector<std::string>{"backpack", "handbag", "suitcase"}
                   : std::vector<std::string>{"person"};
@@ -280,7 +280,18 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
   s.get("radius", r.radius, non_negative, "must be >= 0");
   s.get("owner_distance", r.owner_distance, non_negative, "must be >= 0");
   s.get("cooldown_seconds", r.cooldown_seconds, non_negative, "must be >= 0");
+  std::string level = "relative";
+  s.get("level", level, one_of({"relative", "absolute"}), "must be relative or absolute");
+  r.absolute_level = level == "absolute";
+  if (r.absolute_level && s.node()["above_background_db"])
+    s.fail(s.node()["above_background_db"], s.key_path("above_background_db"),
+           "applies to level: relative (this rule is level: absolute; use above_db)");
+  if (!r.absolute_level && s.node()["above_db"])
+    s.fail(s.node()["above_db"], s.key_path("above_db"),
+           "applies to level: absolute (dB SPL, needs a calibrated audio_offset_db); add level: absolute, or use "
+           "above_background_db");
   s.get("above_db", r.above_db);
+  s.get("above_background_db", r.above_background_db, positive, "must be > 0");
   s.get("rise_db", r.rise_db, positive, "must be > 0");
   read_hours(s, r);
   auto need = [&](bool ok, const char* key, const std::string& what) {

@@ -125,10 +125,13 @@ struct RuleConfig {
   double radius = 0;               // group: metres with a homography, else pixels
   double owner_distance = 0;       // abandoned_object: metres with a homography, else pixels
   double cooldown_seconds = 10;    // the same track or place does not re-alert sooner
-  // Audio rules (sound_level, impulse, scream, clamour): levels in dB SPL, through the
-  // camera's audio_offset_db (docs/audio.md).
-  double above_db = 85;            // the level the sound must reach
-  double rise_db = 20;             // impulse: rise within 50 ms
+  // Audio rules (sound_level, impulse, scream, clamour), docs/audio.md. A level is judged
+  // relative to the camera's own running background (works uncalibrated) or, with
+  // `level: absolute`, in dB SPL through the camera's audio_offset_db.
+  bool absolute_level = false;
+  double above_background_db = 20;  // relative: how far above the background the sound must be
+  double above_db = 85;             // absolute: the level the sound must reach, dB SPL
+  double rise_db = 20;              // impulse: rise within 50 ms
   // Active hours, local time, minutes since midnight; from > to wraps past midnight.
   // Both -1: always active.
   int hours_from = -1, hours_to = -1;
