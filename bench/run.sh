@@ -105,6 +105,15 @@ PY
   echo
   scripts/make-audio-set "$OUT/audio" 60 > /dev/null
   taskset -c 0 "$VIGIE" eval-audio --labels "$OUT/audio/labels.csv" | sed 's/^/    /'
+  if [ -d ../shared/data/audio/recorded ]; then
+    echo
+    echo "Audio detectors on recorded sound (scripts/make-recorded-audio-set out/bench/recorded 120; test half, then training half):"
+    echo
+    scripts/make-recorded-audio-set "$OUT/recorded" 120 > /dev/null
+    taskset -c 0 "$VIGIE" eval-audio --labels "$OUT/recorded/test.csv" | sed 's/^/    /'
+    echo
+    taskset -c 0 "$VIGIE" eval-audio --labels "$OUT/recorded/train.csv" | sed 's/^/    /'
+  fi
 } | tee -a "$OUT/results.md"
 
 # The tracker's settings, one at a time around the defaults, replayed on the detections

@@ -31,11 +31,14 @@ say() {  # say OUT LEVEL PITCH VOICE TEXT...
   sox "$TMP/say.wav" -r $R -c 1 "$TMP/say16.wav"
   rms_to "$TMP/say16.wav" "$out" "$level"
 }
-# People talking at normal level: four sentences one after another, at LEVEL dBFS.
+# People talking at normal level: four sentences one after another, at LEVEL dBFS, by
+# men and women (espeak-ng's female variants, pitch about 200-260 Hz) in turn.
 talk() {  # talk OUT SEED [LEVEL]
-  local k
+  local k voice
   for k in 0 1 2 3; do
-    say "$TMP/t$k.wav" "${3:--38}" $(( 30 + 10 * k )) "${VOICES[$(( ($2 + k) % 6 ))]}" "${SENTENCES[$(( ($2 + k) % 6 ))]}"
+    voice=${VOICES[$(( ($2 + k) % 6 ))]}
+    [ $(( ($2 + k) % 2 )) -eq 1 ] && voice="$voice+f$(( 1 + k % 4 ))"
+    say "$TMP/t$k.wav" "${3:--38}" $(( 30 + 10 * k )) "$voice" "${SENTENCES[$(( ($2 + k) % 6 ))]}"
   done
   sox "$TMP/t0.wav" "$TMP/t1.wav" "$TMP/t2.wav" "$TMP/t3.wav" "$1"
 }

@@ -208,6 +208,80 @@ TEST(Detectors, AHighHarmonicCryIsAScreamAndALowHumIsNot) {
   EXPECT_TRUE(detect(hum, {rule("scream")}, 100).empty());
 }
 
+RuleConfig absolute(const std::string& type, double above_db) {
+  return parse_config("cameras: { a: { input: x, rules: [ { type: " + type + ", level: absolute, above_db: " +
+                      std::to_string(above_db) + " } ] } }")
+      .cameras.at("a")
+      .rules[0];
+}
+
+std::vector<float> scaled(std::vector<float> s, double gain) {
+  for (auto& v : s) v = static_cast<float>(v * gain);
+  return s;
+}
+
+// The same scene through a microphone 20 dB less sensitive: relative levels see the same
+// sounds; an absolute threshold sees one of the two scenes only.
+TEST(Detectors, RelativeLevelsNeedNoCalibration) {
+  auto s = noise(0.003, 10);
+  const auto loud = noise(0.1, 3, 7);  // 30 dB above the background
+  std::copy(loud.begin(), loud.end(), s.begin() + 4 * kRate);
+  for (double gain : {1.0, 0.1}) {
+    const auto d = detect(scaled(s, gain), {rule("sound_level")}, 100);
+    ASSERT_EQ(d.size(), 1u) << gain;
+    EXPECT_NEAR(d[0].start_s, 4.0, 0.2);
+    EXPECT_NEAR(d[0].end_s, 7.0, 0.3);
+  }
+  EXPECT_EQ(detect(scaled(s, 1.0), {absolute("sound_level", 75)}, 100).size(), 1u);
+  EXPECT_TRUE(detect(scaled(s, 0.1), {absolute("sound_level", 75)}, 100).empty());
+  // Quieter than the margin over the background: nothing, at any gain.
+  auto mild = noise(0.003, 10);
+  const auto talk = noise(0.02, 3, 8);  // 16.5 dB above
+  std::copy(talk.begin(), talk.end(), mild.begin() + 4 * kRate);
+  EXPECT_TRUE(detect(mild, {rule("sound_level")}, 100).empty());
+}
+
+TEST(Background, IsALowPercentileOfTheLastTwoMinutes) {
+  BackgroundLevel bg;
+  EXPECT_EQ(bg.value(), -200);
+  for (int i = 0; i < 800; ++i) bg.add(-50);
+  for (int i = 0; i < 200; ++i) bg.add(-10);  // 20 s of loud sound does not move it
+  EXPECT_NEAR(bg.value(), -50, 0.25);
+  for (int i = 0; i < 1200; ++i) bg.add(-30);  // two minutes later, the new normal
+  EXPECT_NEAR(bg.value(), -30, 0.25);
+}
+
+// An explosion: a sharp onset and a rumble dying away over a second. A door slammed
+// open on a loud machine: the same onset, and the sound goes on.
+TEST(Detectors, ABlastThatDiesAwayIsAnImpulseAndAnAbruptDinIsNot) {
+  auto s = noise(0.002, 8);
+  auto blast = noise(0.3, 1.2, 4);
+  for (size_t i = 0; i < blast.size(); ++i) blast[i] *= static_cast<float>(std::exp(-3.0 * i / kRate));
+  std::copy(blast.begin(), blast.end(), s.begin() + 3 * kRate);
+  const auto d = detect(s, {rule("impulse")}, 100);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NEAR(d[0].start_s, 3.0, 0.02);
+
+  auto din = noise(0.002, 8);
+  const auto machine = noise(0.3, 4, 5);
+  std::copy(machine.begin(), machine.end(), din.begin() + 3 * kRate);
+  EXPECT_TRUE(detect(din, {rule("impulse")}, 100).empty());
+}
+
+// A loud held vowel at 180 Hz — a man calling out — is a voice but not a scream; the
+// same cry an octave higher is.
+TEST(Detectors, ScreamsArePitchedAboveSpeakingVoices) {
+  auto cry = [](double f0) {
+    auto s = noise(0.002, 4);
+    for (size_t i = 0; i < kRate; ++i)
+      for (int h = 1; h <= 6; ++h)
+        s[kRate + i] += static_cast<float>(0.2 / h * std::sin(2 * M_PI * f0 * h * i / kRate));
+    return s;
+  };
+  EXPECT_TRUE(detect(cry(180), {rule("scream")}, 100).empty());
+  EXPECT_EQ(detect(cry(360), {rule("scream")}, 100).size(), 1u);
+}
+
 // Fed a tenth of a second at a time, the live detector reports what the whole-signal
 // detectors find, once each, in stream time.
 TEST(LiveDetector, MatchesTheWholeSignalDetectorsFedInPieces) {
@@ -245,6 +319,35 @@ TEST(LiveDetector, MatchesTheWholeSignalDetectorsFedInPieces) {
   EXPECT_LT(din->end_s, 45);
   double clip_start = 0;
   EXPECT_EQ(live.clip(live.now_s() - 5, live.now_s(), clip_start).size(), static_cast<size_t>(5 * kRate));
+}
+
+// A window of a stream is judged against the stream's background, not its own: after a
+// minute of quiet, 12 s of din (the whole window) is still loud.
+TEST(LiveDetector, AWindowKnowsTheBackgroundBeforeIt) {
+  auto s = noise(0.002, 75);
+  const auto din = noise(0.2, 15, 6);
+  std::copy(din.begin(), din.end(), s.begin() + 60 * kRate);
+  const std::vector<float> window(s.begin() + 61 * kRate, s.begin() + 73 * kRate);
+  EXPECT_TRUE(detect(window, {rule("sound_level")}, 100).empty());  // alone, the din is its own background
+  LiveDetector live({rule("sound_level")}, 100, 12, 1);
+  std::vector<Detection> got;
+  for (size_t at = 0; at < s.size(); at += kRate / 10) {
+    const auto d = live.push(s.data() + at, std::min<size_t>(kRate / 10, s.size() - at));
+    got.insert(got.end(), d.begin(), d.end());
+  }
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NEAR(got[0].start_s, 60, 0.3);
+}
+
+TEST(Features, RoughnessIsHighForACryModulatedAt70HzAndLowForASteadyOne) {
+  std::vector<float> rough(kRate / 2), steady(kRate / 2);
+  for (size_t i = 0; i < rough.size(); ++i) {
+    const double carrier = std::sin(2 * M_PI * 600 * i / kRate);
+    steady[i] = static_cast<float>(0.3 * carrier);
+    rough[i] = static_cast<float>(0.3 * carrier * (1 + 0.9 * std::sin(2 * M_PI * 70 * i / kRate)));
+  }
+  EXPECT_GT(features(rough)[10].roughness, 0.8);
+  EXPECT_LT(features(steady)[10].roughness, 0.1);
 }
 
 TEST(Features, YinFindsThePitch) {

@@ -199,61 +199,95 @@ void sound_level(const std::vector<double>& blocks, const RuleConfig& r, const G
   }
 }
 
-// The median aperiodicity of the frames that start within [t, t + span).
+// The frames that start within [t, t + span): indices [first, last).
+std::pair<size_t, size_t> frames_within(const std::vector<FrameFeatures>& f, double t, double span) {
+  const double hop = static_cast<double>(kHop) / kRate;
+  auto index = [&](double at) { return std::min(f.size(), static_cast<size_t>(std::max(0.0, std::ceil(at / hop - 1e-6)))); };
+  return {index(t), index(t + span)};
+}
+
+// The median aperiodicity of the frames that start within [t, t + span); 1 if none.
 double median_aperiodicity(const std::vector<FrameFeatures>& f, double t, double span) {
+  const auto [first, last] = frames_within(f, t, span);
   std::vector<double> ap;
-  for (const auto& x : f)
-    if (x.time_s >= t - 1e-9 && x.time_s < t + span) ap.push_back(x.aperiodicity);
+  for (size_t i = first; i < last; ++i) ap.push_back(f[i].aperiodicity);
   if (ap.empty()) return 1;
   std::nth_element(ap.begin(), ap.begin() + ap.size() / 2, ap.end());
   return ap[ap.size() / 2];
 }
 
-// impulse: a bang or a blast. The 10 ms level rises by rise_db within 50 ms to at least
-// the gate; the onset is noise, not a voice (the first 50 ms mostly aperiodic: a shout's
-// attack is voiced); and the sound dies away — within 1.5 s some 100 ms is rise_db/2
-// below the peak (a shot decays in tens of ms, an explosion's rumble in about a second;
-// a loud sound that starts abruptly and goes on is not an impulse).
-void impulse(const std::vector<double>& blocks, const std::vector<FrameFeatures>& f, const RuleConfig& r,
-             const Gate& gate, std::vector<Detection>& out) {
+// The mean spectral centroid of the frames that start within [t, t + span), Hz.
+double mean_centroid(const std::vector<FrameFeatures>& f, double t, double span) {
+  const auto [first, last] = frames_within(f, t, span);
+  double sum = 0;
+  for (size_t i = first; i < last; ++i) sum += f[i].centroid_hz;
+  return last > first ? sum / static_cast<double>(last - first) : 0;
+}
+
+// impulse: a bang or a blast, on the high-passed 10 ms levels `hp` (`a`: the A-weighted
+// ones). The level rises by rise_db within 50 ms to at least the gate; the sound dies
+// away — within 1.5 s some 100 ms is rise_db/2 below the peak (a shot decays in tens of
+// ms, an explosion's rumble in about a second; a loud sound that starts abruptly and goes
+// on is not an impulse); and its onset is not a voice: mostly noise (the first 50 ms
+// aperiodic) with its energy outside a voice's band — low (at the peak, the high-passed
+// level 4 dB or more above the A-weighted one, which discounts what lies below 500 Hz:
+// a blast, a muzzle report) or high (spectral centroid of the first 50 ms >= 3 kHz: a
+// crack). A syllable's attack has its energy in between, where A-weighting keeps it.
+void impulse(const Tenths& blocks, const std::vector<FrameFeatures>& f, const RuleConfig& r, const Gate& gate,
+             std::vector<Detection>& out) {
+  const auto& hp = blocks.hp_db;
   double last = -1e9;
-  for (size_t i = 5; i + 10 < blocks.size(); ++i) {
-    const double before = *std::min_element(blocks.begin() + (i - 5), blocks.begin() + i);
-    if (blocks[i] < gate.at_block(i) || blocks[i] - before < r.rise_db) continue;
-    const double peak = *std::max_element(blocks.begin() + i, blocks.begin() + i + 5);
+  for (size_t i = 10; i + 10 < hp.size(); ++i) {
+    // The level before: the median of the last 100 ms (a single quiet 10 ms of a noisy
+    // street would make any syllable a sharp rise).
+    std::array<double, 10> prior;
+    std::copy(hp.begin() + (i - 10), hp.begin() + i, prior.begin());
+    std::nth_element(prior.begin(), prior.begin() + 5, prior.end());
+    const double before = prior[5];
+    if (hp[i] < gate.at_block(i) || hp[i] - before < r.rise_db) continue;
+    const double peak = *std::max_element(hp.begin() + i, hp.begin() + i + 5);
     bool decays = false;
-    for (size_t j = i + 5; j + 10 <= std::min(blocks.size(), i + 150) && !decays; ++j) {
+    for (size_t j = i + 5; j + 10 <= std::min(hp.size(), i + 150) && !decays; ++j) {
       double power = 0;
-      for (size_t k = j; k < j + 10; ++k) power += std::pow(10, blocks[k] / 10);
+      for (size_t k = j; k < j + 10; ++k) power += std::pow(10, hp[k] / 10);
       decays = to_db(power / 10) <= peak - r.rise_db / 2;
     }
     if (!decays) continue;
+    double low_share = -200;  // dB of high-passed over A-weighted level, at the peak
+    for (size_t k = i; k < i + 5; ++k) low_share = std::max(low_share, hp[k] - blocks.a_db[k]);
     const double t = i / 100.0;
-    if (median_aperiodicity(f, t - 0.01, 0.05) < 0.75) continue;
+    if ((low_share < 4 && mean_centroid(f, t - 0.01, 0.05) < 3000) || median_aperiodicity(f, t - 0.01, 0.05) < 0.6)
+      continue;
     if (t - last < std::max(0.05, r.cooldown_seconds)) continue;
     last = t;
-    out.push_back({"impulse", "", t, t + 0.01, blocks[i]});
+    out.push_back({"impulse", "", t, t + 0.01, hp[i]});
   }
 }
 
-// scream: a loud cry, 0.3 to 3 s long, of frames at the gate that are either a high
-// voice (harmonic, pitch >= 200 Hz: above most speaking voices) or rough (partly
-// periodic, amplitude-modulated at 30-150 Hz, not a hiss) — and at least 30 % high voice:
-// roughness alone is also the texture of noise.
+// scream: a loud cry, 0.3 to 3 s long, of frames at the gate that are either voice
+// (harmonic, pitch >= 200 Hz) or rough (partly periodic, amplitude-modulated at 30-150 Hz,
+// not a hiss); at least 30 % voice, since the envelope of noise is "rough" too; and the
+// voice pitched above the speaking range of men and women (median >= 250 Hz: talk at
+// 200-250 Hz is voice by the first test, not a scream by this one).
 void scream(const std::vector<FrameFeatures>& f, const RuleConfig& r, const Gate& gate, std::vector<Detection>& out) {
   std::vector<bool> on(f.size()), voice(f.size());
   for (size_t i = 0; i < f.size(); ++i) {
     const bool loud = f[i].level_db >= gate.at_time(f[i].time_s);
-    const bool high_voice = f[i].aperiodicity <= 0.4 && f[i].f0_hz >= 200;
+    const bool voiced = f[i].aperiodicity <= 0.4 && f[i].f0_hz >= 200;
     const bool rough = f[i].roughness >= 0.3 && f[i].aperiodicity > 0.4 && f[i].aperiodicity <= 0.9 && f[i].flatness <= 0.3;
-    on[i] = loud && (high_voice || rough);
-    voice[i] = loud && high_voice;
+    on[i] = loud && (voiced || rough);
+    voice[i] = loud && voiced;
   }
   const double hop = static_cast<double>(kHop) / kRate;
   for (auto [a, b] : runs(on, 6)) {  // bridge up to 0.1 s
     const double len = (b - a + 1) * hop;
     if (len < r.min_seconds || len > 3.0) continue;
-    if (std::count(voice.begin() + a, voice.begin() + b + 1, true) < 0.3 * static_cast<double>(b - a + 1)) continue;
+    std::vector<double> pitch;
+    for (size_t i = a; i <= b; ++i)
+      if (voice[i]) pitch.push_back(f[i].f0_hz);
+    if (pitch.size() < 0.3 * static_cast<double>(b - a + 1)) continue;
+    std::nth_element(pitch.begin(), pitch.begin() + pitch.size() / 2, pitch.end());
+    if (pitch[pitch.size() / 2] < 250) continue;
     double peak = -200;
     for (size_t i = a; i <= b; ++i) peak = std::max(peak, f[i].level_db);
     out.push_back({"scream", "", f[a].time_s, f[b].time_s + hop, peak});
@@ -375,7 +409,7 @@ std::vector<Detection> detect(const std::vector<float>& samples, const std::vect
     const Gate gate{r, offset_db, r.type == "impulse" ? background_hp : background_a};
     if (r.type != "sound_level" && frames.empty()) frames = features(samples);
     if (r.type == "sound_level") sound_level(blocks.a_db, r, gate, out);
-    if (r.type == "impulse") impulse(blocks.hp_db, frames, r, gate, out);
+    if (r.type == "impulse") impulse(blocks, frames, r, gate, out);
     if (r.type == "scream") scream(frames, r, gate, out);
     if (r.type == "clamour") clamour(frames, r, gate, out);
     for (size_t i = before; i < out.size(); ++i) out[i].rule = r.name;

@@ -61,7 +61,7 @@ int eval_audio(const EvalAudioOptions& o) {
              report.hours, durations.size(), report.background_hours, speed);
   if (o.list)
     for (const auto& f : report.findings)
-      fmt::print("{:<12} {:<12} {:>7.2f}s  {} {}\n", f.detector, f.what, f.at_s, f.file, f.peak);
+      fmt::print("{:<12} {:<12} {:>7.2f}s  {}\n", f.detector, f.what, f.at_s, f.file);
   fmt::print("dup: a second alert on one event; other: an alert on another kind of event; false: outside every "
              "event\n");
   return 0;

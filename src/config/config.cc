@@ -262,7 +262,7 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
   if (r.type == "abandoned_object") r.min_seconds = 30, r.owner_distance = metric ? 3 : 0;
   // Audio defaults (docs/audio.md).
   if (r.type == "sound_level") r.min_seconds = 1, r.above_db = 85, r.above_background_db = 20;
-  if (r.type == "impulse") r.above_db = 80, r.above_background_db = 20, r.cooldown_seconds = 0.5;
+  if (r.type == "impulse") r.above_db = 80, r.above_background_db = 20, r.rise_db = 18, r.cooldown_seconds = 0.5;
   if (r.type == "scream") r.min_seconds = 0.3, r.above_db = 75, r.above_background_db = 15, r.cooldown_seconds = 1;
   if (r.type == "clamour") r.min_seconds = 1, r.above_db = 75, r.above_background_db = 10;
   r.objects = r.type == "abandoned_object"

@@ -50,6 +50,28 @@ TEST(Config, WrongTypeIsAnError) {
               HasSubstr("detect.every_n_frames: expected an integer"));
 }
 
+TEST(Config, AudioLevelsAreRelativeUnlessSaidAbsolute) {
+  const auto rules = parse_config("cameras: { a: { input: x, rules: [ {type: impulse}, "
+                                  "{type: sound_level, level: absolute, above_db: 90}, "
+                                  "{type: scream, above_background_db: 12} ] } }")
+                         .cameras.at("a")
+                         .rules;
+  EXPECT_FALSE(rules[0].absolute_level);
+  EXPECT_EQ(rules[0].above_background_db, 20);
+  EXPECT_TRUE(rules[1].absolute_level);
+  EXPECT_EQ(rules[1].above_db, 90);
+  EXPECT_EQ(rules[2].above_background_db, 12);
+  // A threshold of the other mode is named, not ignored.
+  EXPECT_THAT(error_of("cameras:\n  a:\n    input: x\n    rules:\n      - { type: impulse, above_db: 90 }\n"),
+              HasSubstr("site.yaml:5: cameras.a.rules[0].above_db: applies to level: absolute"));
+  EXPECT_THAT(error_of("cameras: { a: { input: x, rules: [ {type: clamour, level: absolute, above_background_db: 9} ] } }"),
+              HasSubstr("above_background_db: applies to level: relative"));
+  EXPECT_THAT(error_of("cameras: { a: { input: x, rules: [ {type: clamour, level: loud} ] } }"),
+              HasSubstr("must be relative or absolute"));
+  EXPECT_THAT(error_of("cameras: { a: { input: x, rules: [ {type: scream, above_background_db: -3} ] } }"),
+              HasSubstr("must be > 0"));
+}
+
 TEST(Config, OutOfRangeIsNotClamped) {
   EXPECT_THAT(error_of("cameras:\n  a:\n    input: x.avi\n    analyze_fps: -5\n"),
               HasSubstr("site.yaml:4: cameras.a.analyze_fps: must be >= 0"));

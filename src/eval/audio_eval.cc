@@ -90,11 +90,10 @@ AudioReport score_audio(const std::vector<AudioLabel>& labels,
         };
         auto note = [&](int& count, const char* what) {
           ++count;
-          report.findings.push_back({kind, what, file, d.start_s, d.peak_db});
+          report.findings.push_back({kind, what, file, d.start_s});
         };
         if (const int i = hit(false); i >= 0) {
           used[i] = true, ++s.matched_alerts;
-          if (getenv("DBG")) report.findings.push_back({kind, "hit", file, d.start_s, d.peak_db});
         } else if (hit(true) >= 0) {
           note(s.duplicates, "duplicate");
         } else if (std::any_of(events[file].begin(), events[file].end(),

@@ -37,7 +37,6 @@ struct AudioFinding {
   std::string detector, what;  // what: missed | duplicate | other_event | false_alarm
   std::string file;
   double at_s = 0;
-  double peak = 0;
 };
 
 struct AudioReport {
