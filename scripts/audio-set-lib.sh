@@ -4,16 +4,20 @@
 
 # Street-like background: brown + pink noise, slowly modulated, at LEVEL dBFS RMS (default
 # -42, about 58 dB SPL with vigie's uncalibrated offset).
+# sox -R repeats the same noise every time: the seed picks where in a longer noise the
+# file starts (and the rate of its modulation), so that streets differ.
 street() {  # street OUT SECONDS SEED [LEVEL]
-  sox -R -n -r $R -c 1 "$TMP/b0.wav" synth "$2" brownnoise synth "$2" pinknoise mix tremolo 0.$(( $3 % 7 + 1 )) 30
+  local skip=$(( $3 * 7919 % 97 ))
+  sox -R -n -r $R -c 1 "$TMP/b0.wav" synth $(( ${2%.*} + 1 + skip )) brownnoise \
+    synth $(( ${2%.*} + 1 + skip )) pinknoise mix trim "$skip" "$2" tremolo 0.$(( $3 % 7 + 1 )) 30
   rms_to "$TMP/b0.wav" "$1" "${4:--42}"
 }
 # Vehicles passing: low-passed noise swelling over 3-5 s and fading again, one every
 # 12-20 s, peaking PEAK dB above LEVEL (a car or a bus near the microphone).
 traffic() {  # traffic OUT SECONDS SEED LEVEL PEAK
-  local out=$1 secs=$2 seed=$3 level=$4 peak=$5 at=2 k=0
+  local out=$1 secs=$2 seed=$3 level=$4 peak=$5 at=$(( $3 % 3 )) k=0
   street "$TMP/tr.wav" "$secs" "$seed" "$level"
-  while [ "$(echo "$at + 8 < $secs" | bc -l)" = 1 ]; do
+  while [ "$(echo "$at + 4 < $secs" | bc -l)" = 1 ]; do   # a vehicle starts 4 s before the end at the latest
     local rise=$(( 3 + (seed + k) % 3 )) boost=$(( peak - (seed + k) % 4 * 2 ))
     sox -R -n -r $R -c 1 "$TMP/car.wav" synth $(( 2 * rise )) brownnoise synth $(( 2 * rise )) pinknoise mix \
       lowpass $(( 700 + (seed + k) % 5 * 300 )) fade q "$rise" $(( 2 * rise )) "$rise"

@@ -100,6 +100,7 @@ std::vector<RuleConfig> audio_rules(const std::vector<RuleConfig>& rules);
 constexpr double kTenthS = 0.1;           // one level per 100 ms
 constexpr double kBackgroundWindowS = 120;
 constexpr double kBackgroundPercentile = 0.2;
+constexpr double kSilenceDb = -100;  // levels below are digital silence, not background
 
 // The A-weighted and the high-passed (impulse) level of every whole 100 ms of a signal, dBFS.
 struct Tenths {

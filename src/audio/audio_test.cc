@@ -6,6 +6,7 @@
 #include <cmath>
 #include <complex>
 #include <fstream>
+#include <limits>
 #include <opencv2/core.hpp>
 #include <random>
 
@@ -337,6 +338,27 @@ TEST(LiveDetector, AWindowKnowsTheBackgroundBeforeIt) {
   }
   ASSERT_EQ(got.size(), 1u);
   EXPECT_NEAR(got[0].start_s, 60, 0.3);
+}
+
+// A stream that starts muted, or a decoder that hands over a NaN, must not leave the
+// background at "silence" (every ordinary sound then loud) for minutes.
+TEST(LiveDetector, SilenceAndBadSamplesAreNotBackground) {
+  std::vector<float> s(static_cast<size_t>(60 * kRate), 0.0f);  // a minute of digital silence
+  const auto street = noise(0.01, 100, 3);
+  s.insert(s.end(), street.begin(), street.end());
+  s[static_cast<size_t>(70 * kRate)] = std::numeric_limits<float>::quiet_NaN();
+  s[static_cast<size_t>(75 * kRate)] = std::numeric_limits<float>::infinity();
+  const auto loud = noise(0.3, 3, 9);  // a real din at 140 s
+  std::copy(loud.begin(), loud.end(), s.begin() + 140 * kRate);
+  LiveDetector live({rule("sound_level")}, 100, 12, 1);
+  std::vector<Detection> got;
+  for (size_t at = 0; at < s.size(); at += kRate / 10) {
+    const auto d = live.push(s.data() + at, std::min<size_t>(kRate / 10, s.size() - at));
+    got.insert(got.end(), d.begin(), d.end());
+  }
+  ASSERT_EQ(got.size(), 1u) << got[0].start_s;
+  EXPECT_NEAR(got[0].start_s, 140, 0.3);
+  EXPECT_EQ(detect(s, {rule("sound_level")}, 100).size(), 1u);  // the whole-signal path alike
 }
 
 TEST(Features, RoughnessIsHighForACryModulatedAt70HzAndLowForASteadyOne) {

@@ -199,29 +199,24 @@ void sound_level(const std::vector<double>& blocks, const RuleConfig& r, const G
   }
 }
 
-// The frames that start within [t, t + span): indices [first, last).
-std::pair<size_t, size_t> frames_within(const std::vector<FrameFeatures>& f, double t, double span) {
-  const double hop = static_cast<double>(kHop) / kRate;
-  auto index = [&](double at) { return std::min(f.size(), static_cast<size_t>(std::max(0.0, std::ceil(at / hop - 1e-6)))); };
-  return {index(t), index(t + span)};
-}
-
-// The median aperiodicity of the frames that start within [t, t + span); 1 if none.
-double median_aperiodicity(const std::vector<FrameFeatures>& f, double t, double span) {
-  const auto [first, last] = frames_within(f, t, span);
+// The onset of a sound at `t`: the median aperiodicity and the mean spectral centroid
+// of the analysis frames that start within [t, t + span), computed for those frames only
+// (an impulse rule alone need not analyse every frame).
+struct Onset {
+  double aperiodicity = 1, centroid_hz = 0;
+};
+Onset onset(const std::vector<float>& samples, double t, double span) {
+  const auto first = static_cast<size_t>(std::max(0.0, std::ceil(t * kRate / kHop - 1e-6)));
+  const auto last = static_cast<size_t>(std::max(0.0, std::ceil((t + span) * kRate / kHop - 1e-6)));
   std::vector<double> ap;
-  for (size_t i = first; i < last; ++i) ap.push_back(f[i].aperiodicity);
-  if (ap.empty()) return 1;
+  double centroid = 0;
+  for (size_t k = first; k < last && k * kHop + kFrame <= samples.size(); ++k) {
+    ap.push_back(yin(samples.data() + k * kHop).second);
+    centroid += spectrum_shape(samples.data() + k * kHop).first;
+  }
+  if (ap.empty()) return {};
   std::nth_element(ap.begin(), ap.begin() + ap.size() / 2, ap.end());
-  return ap[ap.size() / 2];
-}
-
-// The mean spectral centroid of the frames that start within [t, t + span), Hz.
-double mean_centroid(const std::vector<FrameFeatures>& f, double t, double span) {
-  const auto [first, last] = frames_within(f, t, span);
-  double sum = 0;
-  for (size_t i = first; i < last; ++i) sum += f[i].centroid_hz;
-  return last > first ? sum / static_cast<double>(last - first) : 0;
+  return {ap[ap.size() / 2], centroid / static_cast<double>(ap.size())};
 }
 
 // impulse: a bang or a blast, on the high-passed 10 ms levels `hp` (`a`: the A-weighted
@@ -233,7 +228,7 @@ double mean_centroid(const std::vector<FrameFeatures>& f, double t, double span)
 // level 4 dB or more above the A-weighted one, which discounts what lies below 500 Hz:
 // a blast, a muzzle report) or high (spectral centroid of the first 50 ms >= 3 kHz: a
 // crack). A syllable's attack has its energy in between, where A-weighting keeps it.
-void impulse(const Tenths& blocks, const std::vector<FrameFeatures>& f, const RuleConfig& r, const Gate& gate,
+void impulse(const Tenths& blocks, const std::vector<float>& samples, const RuleConfig& r, const Gate& gate,
              std::vector<Detection>& out) {
   const auto& hp = blocks.hp_db;
   double last = -1e9;
@@ -256,8 +251,8 @@ void impulse(const Tenths& blocks, const std::vector<FrameFeatures>& f, const Ru
     double low_share = -200;  // dB of high-passed over A-weighted level, at the peak
     for (size_t k = i; k < i + 5; ++k) low_share = std::max(low_share, hp[k] - blocks.a_db[k]);
     const double t = i / 100.0;
-    if ((low_share < 4 && mean_centroid(f, t - 0.01, 0.05) < 3000) || median_aperiodicity(f, t - 0.01, 0.05) < 0.6)
-      continue;
+    const Onset o = onset(samples, t - 0.01, 0.05);
+    if ((low_share < 4 && o.centroid_hz < 3000) || o.aperiodicity < 0.6) continue;
     if (t - last < std::max(0.05, r.cooldown_seconds)) continue;
     last = t;
     out.push_back({"impulse", "", t, t + 0.01, hp[i]});
@@ -294,7 +289,8 @@ void scream(const std::vector<FrameFeatures>& f, const RuleConfig& r, const Gate
   }
 }
 
-// clamour: many voices at once for min_seconds. Judged on 1 s windows every 0.25 s:
+// clamour: many voices at once for min_seconds. Judged on windows of about 1 s (62
+// frames) every quarter second (15 frames):
 // loud throughout (even its quieter frames at the gate — one person talking leaves gaps
 // between words, a crowd fills them), no single clear voice (the median frame aperiodic,
 // as overlapping voices are), voices rather than hiss (low spectral flatness) and rather
@@ -372,6 +368,9 @@ Tenths tenth_levels(const std::vector<float>& samples) {
 }
 
 void BackgroundLevel::add(double level_db) {
+  // Digital silence (a muted input, a stream not yet sounding) is no background: below
+  // any microphone's own noise, it would put every gate 100 dB too low.
+  if (!std::isfinite(level_db) || level_db < kSilenceDb) return;
   const int bin = std::clamp(static_cast<int>((level_db - kLow) / kStep), 0, kBins - 1);
   const size_t capacity = static_cast<size_t>(kBackgroundWindowS / kTenthS);
   if (ring_.size() < capacity) {
@@ -396,6 +395,11 @@ double BackgroundLevel::value() const {
 
 std::vector<Detection> detect(const std::vector<float>& samples, const std::vector<RuleConfig>& rules,
                               double offset_db, const Tenths& prior) {
+  if (!std::all_of(samples.begin(), samples.end(), [](float x) { return std::isfinite(x); })) {
+    std::vector<float> clean(samples);  // a decoder's NaN or infinity would poison every filter
+    for (auto& x : clean) x = std::isfinite(x) ? x : 0.0f;
+    return detect(clean, rules, offset_db, prior);
+  }
   std::vector<Detection> out;
   const Tenths blocks = block_levels(samples);
   const std::vector<double> background_a = background_per_block(blocks.a_db, prior.a_db);
@@ -407,9 +411,9 @@ std::vector<Detection> detect(const std::vector<float>& samples, const std::vect
     // Impulses are judged on the high-passed level, not A-weighted: a shot's or a blast's
     // energy is low as much as high, a voice's is not; the rest A-weighted.
     const Gate gate{r, offset_db, r.type == "impulse" ? background_hp : background_a};
-    if (r.type != "sound_level" && frames.empty()) frames = features(samples);
+    if ((r.type == "scream" || r.type == "clamour") && frames.empty()) frames = features(samples);
     if (r.type == "sound_level") sound_level(blocks.a_db, r, gate, out);
-    if (r.type == "impulse") impulse(blocks, frames, r, gate, out);
+    if (r.type == "impulse") impulse(blocks, samples, r, gate, out);
     if (r.type == "scream") scream(frames, r, gate, out);
     if (r.type == "clamour") clamour(frames, r, gate, out);
     for (size_t i = before; i < out.size(); ++i) out[i].rule = r.name;

@@ -19,8 +19,12 @@ LiveDetector::LiveDetector(std::vector<RuleConfig> rules, double offset_db, doub
       keep_(std::max(window_, static_cast<int64_t>(keep_s * kRate))), next_run_(step_) {}
 
 std::vector<Detection> LiveDetector::push(const float* samples, size_t n) {
+  const size_t from = buffer_.size();
   buffer_.insert(buffer_.end(), samples, samples + n);
-  keep_tenths(samples, n);
+  // A decoder's NaN or infinity would poison the level filters for the rest of the stream.
+  for (size_t i = from; i < buffer_.size(); ++i)
+    if (!std::isfinite(buffer_[i])) buffer_[i] = 0;
+  keep_tenths(buffer_.data() + from, n);
   total_ += static_cast<int64_t>(n);
   // Trim in big steps so that the copy is rare.
   if (static_cast<int64_t>(buffer_.size()) > 2 * keep_) {
@@ -48,7 +52,7 @@ void LiveDetector::keep_tenths(const float* samples, size_t n) {
     tenths_.a_db.push_back(db(tenth_a_ / kTenth)), tenths_.hp_db.push_back(db(tenth_hp_ / kTenth));
     tenth_a_ = tenth_hp_ = 0, tenth_fill_ = 0;
   }
-  const size_t keep = static_cast<size_t>((kBackgroundWindowS + window_ / kRate) / kTenthS);
+  const size_t keep = static_cast<size_t>(std::ceil((kBackgroundWindowS + static_cast<double>(window_) / kRate) / kTenthS)) + 1;
   if (tenths_.a_db.size() > 2 * keep) {  // trim in big steps
     const auto drop = static_cast<std::ptrdiff_t>(tenths_.a_db.size() - keep);
     tenths_.a_db.erase(tenths_.a_db.begin(), tenths_.a_db.begin() + drop);

@@ -283,6 +283,9 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
   std::string level = "relative";
   s.get("level", level, one_of({"relative", "absolute"}), "must be relative or absolute");
   r.absolute_level = level == "absolute";
+  const bool audio = r.type == "sound_level" || r.type == "impulse" || r.type == "scream" || r.type == "clamour";
+  if (!audio && (s.node()["level"] || s.node()["above_db"] || s.node()["above_background_db"]))
+    s.fail(s.node(), s.key_path("type"), "level, above_db and above_background_db apply to audio rules only");
   if (r.absolute_level && s.node()["above_background_db"])
     s.fail(s.node()["above_background_db"], s.key_path("above_background_db"),
            "applies to level: relative (this rule is level: absolute; use above_db)");

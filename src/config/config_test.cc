@@ -70,6 +70,8 @@ TEST(Config, AudioLevelsAreRelativeUnlessSaidAbsolute) {
               HasSubstr("must be relative or absolute"));
   EXPECT_THAT(error_of("cameras: { a: { input: x, rules: [ {type: scream, above_background_db: -3} ] } }"),
               HasSubstr("must be > 0"));
+  EXPECT_THAT(error_of("cameras: { a: { input: x, rules: [ {type: group, radius: 5, above_db: 80} ] } }"),
+              HasSubstr("apply to audio rules only"));
 }
 
 TEST(Config, OutOfRangeIsNotClamped) {

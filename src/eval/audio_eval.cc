@@ -46,10 +46,12 @@ constexpr double kSlack = 0.5;  // seconds either side of a label
 
 bool inside(double t, const AudioLabel& l) { return t >= l.start - kSlack && t <= l.end + kSlack; }
 
-// Seconds of [0, duration) covered by the events (not `none`) of one file.
+// Seconds of [0, duration) within kSlack of an event (not `none`) of one file: there an
+// alert is never a false alarm, so that time is not background.
 double event_seconds(const std::vector<const AudioLabel*>& events, double duration) {
   std::vector<std::pair<double, double>> spans;
-  for (const auto* l : events) spans.emplace_back(std::clamp(l->start, 0.0, duration), std::clamp(l->end, 0.0, duration));
+  for (const auto* l : events)
+    spans.emplace_back(std::clamp(l->start - kSlack, 0.0, duration), std::clamp(l->end + kSlack, 0.0, duration));
   std::sort(spans.begin(), spans.end());
   double covered = 0, reach = 0;
   for (auto [a, b] : spans) {
