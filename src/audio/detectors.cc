@@ -255,7 +255,7 @@ void impulse(const Tenths& blocks, const std::vector<float>& samples, const Rule
     if ((low_share < 4 && o.centroid_hz < 3000) || o.aperiodicity < 0.6) continue;
     if (t - last < std::max(0.05, r.cooldown_seconds)) continue;
     last = t;
-    out.push_back({"impulse", "", t, t + 0.01, hp[i]});
+    out.push_back({"impulse", "", t, t + 0.01, peak});
   }
 }
 
