@@ -199,9 +199,10 @@ void sound_level(const std::vector<double>& blocks, const RuleConfig& r, const G
   }
 }
 
-// The onset of a sound at `t`: the median aperiodicity and the mean spectral centroid
-// of the analysis frames that start within [t, t + span), computed for those frames only
-// (an impulse rule alone need not analyse every frame).
+// The onset of a sound at `t`: the median aperiodicity and the power-weighted mean
+// spectral centroid of the analysis frames that start within [t, t + span) (weighted, so
+// that the quiet frames after a 20 ms crack do not pull its centroid down), computed for
+// those frames only (an impulse rule alone need not analyse every frame).
 struct Onset {
   double aperiodicity = 1, centroid_hz = 0;
 };
@@ -209,14 +210,17 @@ Onset onset(const std::vector<float>& samples, double t, double span) {
   const auto first = static_cast<size_t>(std::max(0.0, std::ceil(t * kRate / kHop - 1e-6)));
   const auto last = static_cast<size_t>(std::max(0.0, std::ceil((t + span) * kRate / kHop - 1e-6)));
   std::vector<double> ap;
-  double centroid = 0;
+  double centroid = 0, power = 0;
   for (size_t k = first; k < last && k * kHop + kFrame <= samples.size(); ++k) {
-    ap.push_back(yin(samples.data() + k * kHop).second);
-    centroid += spectrum_shape(samples.data() + k * kHop).first;
+    const float* x = samples.data() + k * kHop;
+    ap.push_back(yin(x).second);
+    double p = 1e-20;
+    for (int j = 0; j < kFrame; ++j) p += static_cast<double>(x[j]) * x[j];
+    centroid += spectrum_shape(x).first * p, power += p;
   }
   if (ap.empty()) return {};
   std::nth_element(ap.begin(), ap.begin() + ap.size() / 2, ap.end());
-  return {ap[ap.size() / 2], centroid / static_cast<double>(ap.size())};
+  return {ap[ap.size() / 2], centroid / power};
 }
 
 // impulse: a bang or a blast, on the high-passed 10 ms levels `hp` (`a`: the A-weighted
