@@ -76,7 +76,9 @@ AudioReport score_audio(const std::vector<AudioLabel>& labels,
   }
   for (const auto& kind : detectors) {
     AudioScore s;
-    for (const auto& [file, dets] : detections) {
+    for (const auto& entry : detections) {
+      const std::string& file = entry.first;  // not a structured binding: lambdas below capture it
+      const auto& dets = entry.second;
       std::vector<const AudioLabel*> mine;
       for (const auto* l : events[file])
         if (l->label == kind) mine.push_back(l);
