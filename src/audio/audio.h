@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <chrono>
@@ -93,6 +94,9 @@ struct Detection {
 bool is_audio_rule(const RuleConfig& rule);
 // The audio rules among a camera's rules.
 std::vector<RuleConfig> audio_rules(const std::vector<RuleConfig>& rules);
+
+// A mean power as a level, dB (-200 for silence).
+inline double power_db(double power) { return power > 1e-20 ? 10 * std::log10(power) : -200; }
 
 // A camera's background level, the reference of relative levels (rules with `level:
 // relative`, the default): the 20th percentile of its A-weighted 100 ms levels over the

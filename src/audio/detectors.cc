@@ -13,7 +13,6 @@ constexpr int kBlock = kRate / 100;      // 10 ms level blocks
 constexpr int kFrame = 512, kHop = 256;  // 32 ms analysis frames every 16 ms
 constexpr int kMinLag = kRate / 2000, kMaxLag = kRate / 150;  // pitch 150..2000 Hz
 
-double to_db(double power) { return power > 1e-20 ? 10 * std::log10(power) : -200; }
 
 // A-weighted and high-passed level of every 10 ms block, dBFS.
 Tenths block_levels(const std::vector<float>& samples) {
@@ -26,7 +25,7 @@ Tenths block_levels(const std::vector<float>& samples) {
     const double y = a.process(x), hp = h.process(x);
     sum_a += y * y, sum_hp += hp * hp;
     if (++n == kBlock) {
-      out.a_db.push_back(to_db(sum_a / kBlock)), out.hp_db.push_back(to_db(sum_hp / kBlock));
+      out.a_db.push_back(power_db(sum_a / kBlock)), out.hp_db.push_back(power_db(sum_hp / kBlock));
       sum_a = sum_hp = 0, n = 0;
     }
   }
@@ -39,7 +38,7 @@ std::vector<double> grouped(const std::vector<double>& blocks, size_t per) {
   for (size_t t = 0; (t + 1) * per <= blocks.size(); ++t) {
     double power = 0;
     for (size_t i = t * per; i < (t + 1) * per; ++i) power += std::pow(10, blocks[i] / 10);
-    out.push_back(to_db(power / static_cast<double>(per)));
+    out.push_back(power_db(power / static_cast<double>(per)));
   }
   return out;
 }
@@ -174,7 +173,7 @@ std::vector<double> background_per_block(const std::vector<double>& blocks, cons
     const size_t end = std::min(blocks.size(), (t + 1) * kPer);
     double power = 0;
     for (size_t i = t * kPer; i < end; ++i) power += std::pow(10, blocks[i] / 10);
-    bg.add(to_db(power / static_cast<double>(end - t * kPer)));
+    bg.add(power_db(power / static_cast<double>(end - t * kPer)));
     for (size_t i = t * kPer; i < end; ++i) out[i] = bg.value();
   }
   return out;
@@ -190,7 +189,7 @@ void sound_level(const std::vector<double>& blocks, const RuleConfig& r, const G
   double power = blocks.empty() ? 0 : std::pow(10, blocks[0] / 10);
   for (size_t i = 0; i < blocks.size(); ++i) {
     power = keep * power + (1 - keep) * std::pow(10, blocks[i] / 10);
-    fast[i] = to_db(power);
+    fast[i] = power_db(power);
     loud[i] = fast[i] >= gate.at_block(i);
   }
   for (auto [a, b] : runs(loud, 25)) {
@@ -249,7 +248,7 @@ void impulse(const Tenths& blocks, const std::vector<float>& samples, const Rule
     for (size_t j = i + 5; j + 10 <= std::min(hp.size(), i + 150) && !decays; ++j) {
       double power = 0;
       for (size_t k = j; k < j + 10; ++k) power += std::pow(10, hp[k] / 10);
-      decays = to_db(power / 10) <= peak - r.rise_db / 2;
+      decays = power_db(power / 10) <= peak - r.rise_db / 2;
     }
     if (!decays) continue;
     double low_share = -200;  // dB of high-passed over A-weighted level, at the peak
@@ -313,7 +312,7 @@ void clamour(const std::vector<FrameFeatures>& f, const RuleConfig& r, const Gat
     }
     std::nth_element(ap.begin(), ap.begin() + ap.size() / 2, ap.end());
     std::nth_element(levels.begin(), levels.begin() + levels.size() / 10, levels.end());
-    level.push_back(to_db(power / per_second)), start.push_back(f[s].time_s);
+    level.push_back(power_db(power / per_second)), start.push_back(f[s].time_s);
     const double median_ap = ap[ap.size() / 2];
     on.push_back(levels[levels.size() / 10] >= gate.at_time(f[s].time_s + 0.5) && median_ap >= 0.25 &&
                  median_ap <= 0.8 && flat / per_second <= 0.35);
@@ -338,15 +337,13 @@ std::vector<FrameFeatures> features(const std::vector<float>& samples) {
     for (int i = 0; i < kFrame; ++i) p += static_cast<double>(weighted[at + i]) * weighted[at + i];
     auto [f0, aperiodicity] = yin(samples.data() + at);
     auto [centroid, flatness] = spectrum_shape(samples.data() + at);
-    out.push_back({static_cast<double>(at) / kRate, to_db(p / kFrame), f0, aperiodicity, centroid, flatness,
+    out.push_back({static_cast<double>(at) / kRate, power_db(p / kFrame), f0, aperiodicity, centroid, flatness,
                    roughness(samples, at)});
   }
   return out;
 }
 
-bool is_audio_rule(const RuleConfig& r) {
-  return r.type == "sound_level" || r.type == "impulse" || r.type == "scream" || r.type == "clamour";
-}
+bool is_audio_rule(const RuleConfig& r) { return is_audio_rule_type(r.type); }
 
 std::vector<RuleConfig> audio_rules(const std::vector<RuleConfig>& rules) {
   std::vector<RuleConfig> out;

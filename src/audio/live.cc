@@ -48,8 +48,7 @@ void LiveDetector::keep_tenths(const float* samples, size_t n) {
     const double a = weighting_.process(samples[i]), hp = high_pass_.process(samples[i]);
     tenth_a_ += a * a, tenth_hp_ += hp * hp;
     if (++tenth_fill_ < kTenth) continue;
-    auto db = [](double p) { return p > 1e-20 ? 10 * std::log10(p) : -200; };
-    tenths_.a_db.push_back(db(tenth_a_ / kTenth)), tenths_.hp_db.push_back(db(tenth_hp_ / kTenth));
+    tenths_.a_db.push_back(power_db(tenth_a_ / kTenth)), tenths_.hp_db.push_back(power_db(tenth_hp_ / kTenth));
     tenth_a_ = tenth_hp_ = 0, tenth_fill_ = 0;
   }
   const size_t keep = static_cast<size_t>(std::ceil((kBackgroundWindowS + static_cast<double>(window_) / kRate) / kTenthS)) + 1;

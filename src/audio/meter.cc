@@ -11,7 +11,6 @@ namespace {
 // IEC 61672 A-weighting pole frequencies (Hz).
 constexpr double kF1 = 20.598997, kF2 = 107.65265, kF3 = 737.86223, kF4 = 12194.217;
 
-double to_db(double power) { return power > 1e-20 ? 10 * std::log10(power) : -200; }
 
 }  // namespace
 
@@ -70,20 +69,20 @@ Levels measure(const std::vector<float>& samples) {
     total += p, second += p;
     weighted += fast * (p - weighted);
     // The time weighting needs a few time constants to settle: skip its start.
-    if (i > static_cast<size_t>(kRate) / 2) levels.lafmax = std::max(levels.lafmax, to_db(weighted));
+    if (i > static_cast<size_t>(kRate) / 2) levels.lafmax = std::max(levels.lafmax, power_db(weighted));
     if (++in_second == static_cast<size_t>(kRate)) {
-      levels.laeq_1s.push_back(to_db(second / kRate));
+      levels.laeq_1s.push_back(power_db(second / kRate));
       second = 0, in_second = 0;
     }
   }
-  if (!samples.empty()) levels.laeq = to_db(total / samples.size());
+  if (!samples.empty()) levels.laeq = power_db(total / samples.size());
   return levels;
 }
 
 double rms_dbfs(const std::vector<float>& samples) {
   double sum = 0;
   for (float v : samples) sum += static_cast<double>(v) * v;
-  return samples.empty() ? -200 : to_db(sum / samples.size());
+  return samples.empty() ? -200 : power_db(sum / samples.size());
 }
 
 }  // namespace vigie::audio

@@ -247,6 +247,14 @@ void read_hours(Section& s, RuleConfig& r) {
   r.hours_to = h2 * 60 + m2;
 }
 
+}  // namespace
+
+bool is_audio_rule_type(const std::string& type) {
+  return type == "sound_level" || type == "impulse" || type == "scream" || type == "clamour";
+}
+
+namespace {
+
 RuleConfig read_rule(Section s, const CameraConfig& cam) {
   RuleConfig r;
   s.get("type", r.type,
@@ -283,8 +291,7 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
   std::string level = "relative";
   s.get("level", level, one_of({"relative", "absolute"}), "must be relative or absolute");
   r.absolute_level = level == "absolute";
-  const bool audio = r.type == "sound_level" || r.type == "impulse" || r.type == "scream" || r.type == "clamour";
-  if (!audio && (s.node()["level"] || s.node()["above_db"] || s.node()["above_background_db"]))
+  if (!is_audio_rule_type(r.type) && (s.node()["level"] || s.node()["above_db"] || s.node()["above_background_db"]))
     s.fail(s.node(), s.key_path("type"), "level, above_db and above_background_db apply to audio rules only");
   if (r.absolute_level && s.node()["above_background_db"])
     s.fail(s.node()["above_background_db"], s.key_path("above_background_db"),

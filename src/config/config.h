@@ -137,6 +137,9 @@ struct RuleConfig {
   int hours_from = -1, hours_to = -1;
 };
 
+// True for the audio rule types (sound_level, impulse, scream, clamour).
+bool is_audio_rule_type(const std::string& type);
+
 // Where a camera stands on the map (WGS84), for the console's map.
 struct GeoConfig {
   bool set = false;
