@@ -42,16 +42,17 @@ test: build web
 
 demo: build web
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
-	@echo "== vigie analyze: PETS 2009 S2L1 street scene (vtest.avi), model-free detector (the default)"
-	@$(BUILD)/vigie analyze $(VTEST) --tracks $(DEMO)/tracks-motion.txt --video $(DEMO)/annotated-motion.mp4
+	@echo "== vigie analyze: PETS 2009 S2L1 street scene (vtest.avi), model-free people detector (the default)"
+	@$(BUILD)/vigie analyze $(VTEST) --tracks $(DEMO)/tracks-people.txt --video $(DEMO)/annotated-people.mp4
 	@echo; echo "== the same scene as a camera with rules (examples/pets09/site.yaml): alerts, snapshots, clips"
 	@if [ -f $(MODEL) ]; then DETECT="--detector onnx --model $(MODEL)"; else DETECT=""; \
-	  echo "(no $(MODEL): the model-free detector is used)"; fi; \
+	  echo "(no $(MODEL): the model-free people detector is used; put a YOLOX ONNX model there, or set"; \
+	  echo " detect: { type: onnx, model: FILE } in the config, for the network's detections)"; fi; \
 	cd $(DEMO) && $(abspath $(BUILD))/vigie analyze --config $(abspath examples/pets09/site.yaml) $$DETECT \
 	  --tracks tracks-rules.txt --video annotated-rules.mp4
 	@if [ -f $(GT) ]; then \
 	  echo; echo "== accuracy against the MOTChallenge ground truth"; \
-	  echo "-- tracking, model-free:"; $(BUILD)/vigie eval-mot --gt $(GT) --tracks $(DEMO)/tracks-motion.txt; \
+	  echo "-- tracking, model-free:"; $(BUILD)/vigie eval-mot --gt $(GT) --tracks $(DEMO)/tracks-people.txt; \
 	  echo "-- tracking, with the rules' detector:"; $(BUILD)/vigie eval-mot --gt $(GT) --tracks $(DEMO)/tracks-rules.txt; \
 	  echo "-- rules:"; $(BUILD)/vigie eval-rules --config examples/pets09/site.yaml --gt $(GT) --tracks $(DEMO)/tracks-rules.txt; \
 	fi

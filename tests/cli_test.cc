@@ -108,8 +108,9 @@ TEST(Cli, ServeRolesNeedAPostgresqlStoreThatAnswers) {
 TEST(Cli, AnalyzeWritesTracksVideoAndJsonSummary) {
   const auto dir = temp_dir("analyze");
   const auto clip = walking_clip(dir);
-  const auto r = run(vigie_bin() + " analyze " + clip.string() + " --tracks " + (dir / "t.txt").string() +
-                     " --video " + (dir / "a.mp4").string() + " --json --quiet");
+  // A block is not a person: the class-free detector follows it.
+  const auto r = run(vigie_bin() + " analyze " + clip.string() + " --detector motion --tracks " +
+                     (dir / "t.txt").string() + " --video " + (dir / "a.mp4").string() + " --json --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["frames_decoded"], 60);
@@ -158,6 +159,7 @@ TEST(Cli, AnalyzeWithRulesStoresAlertsWithSnapshotAndClip) {
   const auto dir = temp_dir("rules");
   std::ofstream(dir / "site.yaml") << "store: { path: " << (dir / "a.db").string() << ", media: "
                                    << (dir / "media").string() << ", clip_pre_s: 1, clip_post_s: 1 }\n"
+                                   << "detect: { type: motion }\n"
                                    << "cameras:\n  street:\n    input: walk.avi\n"
                                    << "    lines: { mid: { points: [[160, 0], [160, 240]] } }\n"
                                    << "    rules: [ { type: line_crossing, line: mid, objects: [object] } ]\n";
@@ -242,7 +244,7 @@ TEST(Cli, UserAddTakesThePasswordFromStdinAndAuditsIt) {
 
 // The config of a camera whose block crosses a line once: one alert per run.
 void write_line_site(const fs::path& dir, const std::string& store_line) {
-  std::ofstream(dir / "site.yaml") << store_line << "cameras:\n  street:\n    input: " << walking_clip(dir).string()
+  std::ofstream(dir / "site.yaml") << store_line << "detect: { type: motion }\ncameras:\n  street:\n    input: " << walking_clip(dir).string()
                                    << "\n    lines: { mid: { points: [[160, 0], [160, 240]] } }\n"
                                    << "    rules: [ { type: line_crossing, line: mid, objects: [object] } ]\n";
 }

@@ -38,6 +38,7 @@ TEST(Mqtt, AlertsArePublishedAsNewAndEndWithACount) {
   std::ofstream(dir / "site.yaml") << "store: { path: " << (dir / "a.db").string() << ", media: "
                                    << (dir / "media").string() << ", clip_pre_s: 0, clip_post_s: 0 }\n"
                                    << "mqtt: { host: 127.0.0.1, port: " << port << " }\n"
+                                   << "detect: { type: motion }\n"
                                    << "cameras:\n  street:\n    input: walk.avi\n"
                                    << "    lines: { mid: { points: [[160, 0], [160, 240]] } }\n"
                                    << "    rules: [ { type: line_crossing, line: mid, objects: [object] } ]\n";

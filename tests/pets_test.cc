@@ -51,6 +51,20 @@ TEST(Pets09, OnnxPipelineMeetsTheAccuracyFloors) {
   }
 }
 
+// The default, with no model file: HOG people on moving regions (issue 18's floor MOTA
+// 0.60, goal 0.70; measured 0.82, docs/BENCHMARKS.md). The rules that it reaches F1 0.85
+// on are held to it; loitering finds one of the two ground-truth alerts (the second
+// loiterer walks in and out of the zone while the tracker changes his id; BENCHMARKS).
+TEST(Pets09, PeoplePipelineMeetsTheModelFreeFloors) {
+  VIGIE_REQUIRE_FILE(vtest_avi(), "vtest.avi (Debian package opencv-doc)");
+  VIGIE_REQUIRE_FILE(shared_file("mot/PETS09-S2L1/gt/gt.txt"), "../shared/data/mot/PETS09-S2L1/gt/gt.txt");
+  const Scores s = analyse_and_score("", "people");  // the default detector
+  EXPECT_GE(s.mota, 0.70);
+  EXPECT_GE(s.idf1, 0.70);
+  for (const auto& [rule, score] : s.rules.items())
+    EXPECT_GE(score["f1"].get<double>(), rule == "loitering:signpost" ? 0.6 : 0.85) << rule;
+}
+
 TEST(Pets09, MotionPipelineStaysAboveItsRecordedFloor) {
   VIGIE_REQUIRE_FILE(vtest_avi(), "vtest.avi (Debian package opencv-doc)");
   VIGIE_REQUIRE_FILE(shared_file("mot/PETS09-S2L1/gt/gt.txt"), "../shared/data/mot/PETS09-S2L1/gt/gt.txt");
@@ -71,7 +85,7 @@ TEST(Pets09, EvalMotAgreesWithTheIndependentEvaluator) {
   if (run("/usr/bin/python3 -c 'import numpy, scipy'").code != 0)
     GTEST_SKIP() << "skipped: python3-numpy and python3-scipy are not installed";
   const fs::path tracks = fs::temp_directory_path() / "vigie_pets_crosscheck.txt";
-  ASSERT_EQ(run(vigie_bin() + " analyze " + vtest_avi() + " --quiet --tracks " + tracks.string()).code, 0);
+  ASSERT_EQ(run(vigie_bin() + " analyze " + vtest_avi() + " --quiet --tracks " + tracks.string()).code, 0);  // the default detector
   const auto ours = nlohmann::json::parse(run(vigie_bin() + " eval-mot --json --gt " + gt + " --tracks " + tracks.string()).out);
   const auto theirs = run("/usr/bin/python3 " + tool + " " + gt + " " + tracks.string());
   ASSERT_EQ(theirs.code, 0) << theirs.err;

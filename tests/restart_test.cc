@@ -94,6 +94,7 @@ TEST(Restart, ServeRestartedOnTheSameStoreKeepsEveryAlert) {
   std::ofstream(dir / "site.yaml")
       << "store: { path: " << db.string() << ", clip_pre_s: 0, clip_post_s: 0 }\n"
       << "server: { listen: 127.0.0.1:" << port << " }\n"
+      << "detect: { type: motion }\n"
       << "cameras:\n  street:\n    input: rtsp://127.0.0.1:" << cam_port << "/cam\n"
       << "    lines: { mid: { points: [[160, 0], [160, 240]] } }\n"
       << "    zones: { right: [[170, 0], [320, 0], [320, 240], [170, 240]] }\n"

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   analyze_cmd->add_option("--config", an.config_path, "Site configuration (YAML)");
   analyze_cmd->add_option("--camera", an.camera, "Camera of the config whose input, masks and analyze_fps to use");
   analyze_cmd->add_option("--detector", an.detector, "Detector (overrides detect.type)")
-      ->check(CLI::IsMember({"motion", "onnx", "replay"}));
+      ->check(CLI::IsMember({"people", "motion", "onnx", "replay"}));
   analyze_cmd->add_option("--model", an.model, "ONNX model file (overrides detect.model)");
   analyze_cmd->add_option("--detections", an.detections_in,
                           "Replay these detections (MOTChallenge det.txt) instead of running a detector");

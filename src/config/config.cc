@@ -172,7 +172,7 @@ void read_motion_gate(Section s, MotionGateConfig& c) {
 }
 
 void read_detect(Section s, DetectConfig& c) {
-  s.get("type", c.type, one_of({"motion", "onnx", "replay"}), "must be motion, onnx or replay");
+  s.get("type", c.type, one_of({"people", "motion", "onnx", "replay"}), "must be people, motion, onnx or replay");
   s.get("detections", c.detections);
   s.get("every_n_frames", c.every_n_frames, positive, "must be >= 1");
   s.get("model", c.model);

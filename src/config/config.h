@@ -49,7 +49,10 @@ struct StaticForegroundConfig {
 };
 
 struct DetectConfig {
-  std::string type = "motion";  // motion | onnx | replay (detections read from a file)
+  // people: HOG pedestrians on moving regions, no model file (the default); motion: every
+  // moving blob as a class-free `object`; onnx: a COCO network; replay: detections read
+  // from a file.
+  std::string type = "people";
   // Detect on every Nth analysed frame; the tracker's prediction carries the others.
   int every_n_frames = 1;
 
@@ -71,7 +74,7 @@ struct DetectConfig {
   // tracker without paying for the detector again.
   std::string detections;
 
-  // --- motion ---
+  // --- motion (and the moving regions of people) ---
   std::string background = "mog2";  // mog2 | knn
   int work_width = 288;             // background model resolution (pixels across)
   // The background model's memory in seconds of stream time (not frames, so that 10 and

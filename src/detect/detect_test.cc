@@ -39,6 +39,7 @@ TEST(MotionGate, FindsTheRegionThatChanged) {
 
 TEST(MotionDetector, FindsAMovingObjectAsClassFreeBox) {
   DetectConfig c;
+  c.type = "motion";
   c.work_width = 320;
   auto det = make_detector(c);
   ASSERT_TRUE(det) << det.error().message;
@@ -165,6 +166,87 @@ TEST(OnnxDetector, FindsThePeopleOnPetsFrame101) {
   }
   for (const auto& d : dets) EXPECT_EQ(d.label, "person");  // the parked car is filtered out
   EXPECT_LE(dets.size(), 9u);
+}
+
+// The people detector without any model file, on the street scene: after the first
+// frames (the background model and the first whole-frame sweep), the people of frame 101
+// are found with sure scores, labelled `person`.
+TEST(PeopleDetector, FindsThePeopleOnPetsFrame101) {
+  VIGIE_REQUIRE_FILE(testing::vtest_avi(), "vtest.avi (Debian package opencv-doc)");
+  auto src = video::open_source(testing::vtest_avi());
+  ASSERT_TRUE(src);
+  DetectConfig c;
+  c.type = "people";
+  auto det = make_detector(c);
+  ASSERT_TRUE(det) << det.error().message;
+  Frame f;
+  std::vector<Detection> dets;
+  for (int i = 0; i < 101; ++i) {
+    ASSERT_EQ((*src)->read(f).status, video::ReadStatus::kFrame);
+    dets = (*det)->detect(f, {});
+  }
+  const std::vector<Box> expected = {{345, 197, 33, 77}, {587, 154, 32, 82}, {376, 177, 31, 78},
+                                     {494, 147, 23, 71}, {517, 151, 22, 68}};
+  int found = 0;
+  for (const auto& e : expected) {
+    float best = 0;
+    for (const auto& d : dets)
+      if (d.score >= 0.5f) best = std::max(best, iou(d.box, e));
+    found += best >= 0.5f;
+  }
+  EXPECT_GE(found, 4) << "of the 5 people of frame 101";
+  for (const auto& d : dets) EXPECT_EQ(d.label, "person");
+}
+
+// A moving block is a moving region but not a person: it is reported below the tracker's
+// high score, so it can carry a person's track through a miss but never start one.
+TEST(PeopleDetector, AMovingBlockIsOnlyALowScoreRegion) {
+  DetectConfig c;
+  c.type = "people";
+  c.work_width = 320;
+  auto det = make_detector(c);
+  ASSERT_TRUE(det) << det.error().message;
+  std::vector<Detection> found;
+  double t = 0;
+  for (int i = 0; i < 30; ++i) (*det)->detect(Frame{i, t += 0.1, scene(-1)}, {});
+  for (int x = 20; x < 120; x += 10) found = (*det)->detect(Frame{0, t += 0.1, scene(x)}, {});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].label, "person");
+  EXPECT_LT(found[0].score, TrackConfig{}.high_score);
+}
+
+PersonSizeModel model_of(const std::vector<Box>& people) {
+  PersonSizeModel m;
+  for (const auto& p : people) m.add(p);
+  return m;
+}
+
+// People seen from above a flat ground: 0.4 px taller per row further down the image,
+// plus a fifth of wrong sizes (half people, merged pairs) that the refit leaves out.
+TEST(PersonSizeModel, LearnsHeightPerRowDespiteWrongSizes) {
+  std::vector<Box> people;
+  for (int i = 0; i < 400; ++i) {
+    const float foot = 150 + (i * 37) % 400;
+    float h = 20 + 0.4f * foot;
+    if (i % 5 == 0) h *= (i % 10 == 0) ? 0.5f : 1.8f;
+    people.push_back({100, foot - h, 0.41f * h, h});
+  }
+  const PersonSizeModel m = model_of(people);
+  ASSERT_TRUE(m.ready());
+  EXPECT_NEAR(m.height_at(200), 100, 2);
+  EXPECT_NEAR(m.height_at(500), 220, 4);
+  EXPECT_TRUE(m.plausible({0, 100, 41, 100}));  // foot at row 200
+  EXPECT_FALSE(m.plausible({0, 450, 25, 50}));  // half the height expected at row 500
+}
+
+TEST(PersonSizeModel, NotReadyBeforeEnoughSamplesAndFlatWhenFeetShareARow) {
+  std::vector<Box> people(PersonSizeModel::kSamplesBeforeUse - 1, Box{0, 100, 30, 80});
+  EXPECT_FALSE(model_of(people).ready());
+  people.push_back({0, 100, 30, 80});
+  const PersonSizeModel m = model_of(people);
+  ASSERT_TRUE(m.ready());
+  EXPECT_NEAR(m.height_at(0), 80, 1e-6);  // no slope can be learnt from one row
+  EXPECT_NEAR(m.height_at(500), 80, 1e-6);
 }
 
 }  // namespace

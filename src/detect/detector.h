@@ -76,6 +76,29 @@ std::vector<Detection> decode_output(const cv::Mat& output, const std::string& l
                                      int input_size, const Letterbox& lb, float min_score,
                                      const std::vector<int>& keep_classes);
 
+// How tall a person is at each image row of one camera, learnt from sure detections: a
+// straight line h = a + b·foot_y (a flat ground seen in perspective), fitted by least
+// squares over the last samples, refitted without the samples 25 % off the first fit.
+class PersonSizeModel {
+ public:
+  void add(const Box& person);
+  // Enough samples (and a fit made): until then height_at() is not to be trusted.
+  bool ready() const { return fitted_; }
+  double height_at(double foot_y) const;
+  double slope() const { return b_; }  // pixels of height per row of foot
+  // Within 25 % of the height predicted at the box's foot row.
+  bool plausible(const Box& person) const;
+
+  static constexpr size_t kSamplesBeforeUse = 300;
+
+ private:
+  void refit();
+  std::vector<cv::Point2d> samples_;  // (foot_y, height), a ring of the latest
+  size_t next_ = 0, added_ = 0;
+  bool fitted_ = false;
+  double a_ = 0, b_ = 0;
+};
+
 // Class-wise non-maximum suppression.
 std::vector<Detection> nms(const std::vector<Detection>& dets, float iou_threshold);
 

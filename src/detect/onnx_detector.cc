@@ -183,6 +183,7 @@ Result<std::unique_ptr<Detector>> make_onnx_detector(const DetectConfig& config)
 Result<std::unique_ptr<Detector>> make_detector(const DetectConfig& config) {
   if (config.type == "onnx") return make_onnx_detector(config);
   if (config.type == "motion") return make_motion_detector(config);
+  if (config.type == "people") return make_people_detector(config);
   if (config.type == "replay") return make_replay_detector(config);
   return Error{fmt::format("unknown detector type '{}' (motion or onnx)", config.type)};
 }
