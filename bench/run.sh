@@ -29,12 +29,12 @@ decode_fps=$(awk "BEGIN{printf \"%.1f\", 795 / $best}")
 echo "decode-only ffmpeg: $decode_fps frames/s (best of 3, one core)"
 
 rows=()
-# name | extra args | minimum MOTA | minimum IDF1
+# name | extra args | minimum MOTA | minimum IDF1 [| video | ground truth | its frame rate]
 run() {
-  local name=$1 args=$2 min_mota=$3 min_idf1=$4
-  /usr/bin/time -f "%M" -o "$OUT/$name.rss" taskset -c 0 "$VIGIE" analyze "$VTEST" --quiet --json \
+  local name=$1 args=$2 min_mota=$3 min_idf1=$4 video=${5:-$VTEST} gt=${6:-$GT} rate=${7:-10}
+  /usr/bin/time -f "%M" -o "$OUT/$name.rss" taskset -c 0 "$VIGIE" analyze "$video" --quiet --json \
     --tracks "$OUT/$name.txt" $args > "$OUT/$name.json"
-  "$VIGIE" eval-mot --json --gt "$GT" --tracks "$OUT/$name.txt" > "$OUT/$name.eval.json"
+  "$VIGIE" eval-mot --json --gt "$gt" --tracks "$OUT/$name.txt" > "$OUT/$name.eval.json"
   local fps mota idf1 rss stages
   fps=$(json "$OUT/$name.json" "round(d['fps'],1)")
   mota=$(json "$OUT/$name.eval.json" "round(d['mota'],3)")
@@ -43,7 +43,7 @@ run() {
   stages=$(json "$OUT/$name.json" "' / '.join(f'{k} {v:.2f}' for k,v in d['stage_ms_per_frame'].items())")
   local ratio rt
   ratio=$(awk "BEGIN{printf \"%.3f\", $fps / $decode_fps}")
-  rt=$(awk "BEGIN{printf \"%.2f\", $fps / 10}")
+  rt=$(awk "BEGIN{printf \"%.2f\", $fps / $rate}")
   echo "$name: $fps frames/s (${rt}x real time, ${ratio}x decode-only), MOTA $mota, IDF1 $idf1, peak RSS ${rss} MB"
   echo "  ms per frame: $stages"
   rows+=("| $name | $fps | ${rt}× | ${ratio}× | $mota | $idf1 | $rss | $stages |")
@@ -55,10 +55,19 @@ run() {
 
 printf 'detect: { every_n_frames: 2 }\n' > "$OUT/every2.yaml"
 printf 'detect: { regions: motion }\n' > "$OUT/motion-crop.yaml"
+run people "" 0.60 0.60
 run motion "--detector motion" 0.35 0.35
 run onnx "--detector onnx --model $MODEL --save-detections $OUT/onnx.det.txt" 0.80 0.75
 run onnx-every-2nd "--detector onnx --model $MODEL --config $OUT/every2.yaml" 0.70 0.70
 run onnx-motion-crop "--detector onnx --model $MODEL --config $OUT/motion-crop.yaml" 0.60 0.60
+# Robustness: the same clip at half resolution and at half the frame rate, ground truth
+# transformed alike (scripts/make-pets-variants); × real time is against the variant's rate.
+scripts/make-pets-variants "$OUT/variants" > /dev/null
+for v in half-res half-rate; do
+  rate=10; [ $v = half-rate ] && rate=5
+  run people-$v "" 0.50 0.50 "$OUT/variants/$v.avi" "$OUT/variants/$v.gt.txt" $rate
+  run onnx-$v "--detector onnx --model $MODEL" 0.70 0.60 "$OUT/variants/$v.avi" "$OUT/variants/$v.gt.txt" $rate
+done
 
 {
   echo "Run on $(date -u +%Y-%m-%d), $(nproc) cores visible, vigie pinned to one (taskset -c 0)."
@@ -77,17 +86,18 @@ echo; cat "$OUT/results.md"
   echo "Rules of examples/pets09/site.yaml (vigie eval-rules), F1 per rule and workload:"
   echo
   rules_json=()
-  for name in motion onnx onnx-every-2nd; do
+  for name in people motion onnx onnx-every-2nd; do
     "$VIGIE" eval-rules --json --config examples/pets09/site.yaml --gt "$GT" --tracks "$OUT/$name.txt" > "$OUT/$name.rules.json"
   done
-  echo "| rule | GT alerts | motion F1 | onnx F1 (P / R) | onnx-every-2nd F1 |"
-  echo "|---|---|---|---|---|"
+  echo "| rule | GT alerts | people F1 (P / R) | motion F1 | onnx F1 (P / R) | onnx-every-2nd F1 |"
+  echo "|---|---|---|---|---|---|"
   /usr/bin/python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]
-m, o, e = (json.load(open(f"{out}/{n}.rules.json")) for n in ("motion", "onnx", "onnx-every-2nd"))
+p, m, o, e = (json.load(open(f"{out}/{n}.rules.json")) for n in ("people", "motion", "onnx", "onnx-every-2nd"))
+pr = lambda r: f"{r['f1']:.3f} ({r['precision']:.2f} / {r['recall']:.2f})"
 for rule in sorted(o):
-    print(f"| {rule} | {o[rule]['gt_alerts']} | {m[rule]['f1']:.3f} | {o[rule]['f1']:.3f} ({o[rule]['precision']:.2f} / {o[rule]['recall']:.2f}) | {e[rule]['f1']:.3f} |")
+    print(f"| {rule} | {o[rule]['gt_alerts']} | {pr(p[rule])} | {m[rule]['f1']:.3f} | {pr(o[rule])} | {e[rule]['f1']:.3f} |")
 PY
   rm -rf "$OUT/rules-run" && mkdir -p "$OUT/rules-run"
   (cd "$OUT/rules-run" && taskset -c 0 "$VIGIE" analyze --quiet --json --config "$ROOT/examples/pets09/site.yaml" \

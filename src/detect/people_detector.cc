@@ -7,12 +7,13 @@
 //   - at the person heights the scene allows: until the camera's size model has learnt
 //     how tall a person is at each image row, at heights around the moving region's own;
 //     then only at the height predicted for each foot row the region spans.
-//   - and, every kSweepSeconds, over the whole frame: people who stood still from the
+//   - and, every kSweepSeconds, over the whole frame (spread over a few frames): people who stood still from the
 //     start are the background model's background and make no moving region.
 // A moving region that no person explains is kept as a low-score `person` box: it cannot
 // start a track, but it carries a track through frames the HOG misses (ByteTrack's second
 // stage in the tracker).
 #include <algorithm>
+#include <deque>
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
@@ -62,10 +63,16 @@ class PeopleDetector final : public Detector {
     std::vector<Detection> people;
     for (const auto& b : blobs) search(b.box, heights_for(b.box), people);
     for (const auto& h : held_) search(h.box, heights_for(h.box), people);
-    const bool sweep = frame.time_s >= next_sweep_s_;
-    if (sweep) {
-      sweep_frame(people);
+    // The sweep is cut into jobs (one height, or one band of rows), one per frame, so that
+    // no frame costs much more than the others (a whole sweep is ~0.5 s on one core).
+    if (sweep_jobs_.empty() && frame.time_s >= next_sweep_s_) {
+      plan_sweep();
       next_sweep_s_ = frame.time_s + kSweepSeconds;
+    }
+    if (!sweep_jobs_.empty()) {
+      const SweepJob job = sweep_jobs_.front();
+      sweep_jobs_.pop_front();
+      search(job.region, {job.height}, people);
     }
     if (size_.ready())
       std::erase_if(people, [&](const Detection& d) { return !size_.plausible(d.box); });
@@ -83,24 +90,26 @@ class PeopleDetector final : public Detector {
     double motion_time_s = 0;  // when motion last overlapped this person
   };
 
+  struct SweepJob {
+    Box region;
+    double height = 0;
+  };
+
   // The whole frame, in horizontal bands searched each at the height the size model
   // predicts for its foot rows (one band per 10 % change of height); before the model is
   // ready, at every height from kSweepMinHeightShare to kSweepMaxHeightShare of the frame.
-  void sweep_frame(std::vector<Detection>& out) {
+  void plan_sweep() {
     const Box whole{0, 0, static_cast<float>(grey_.cols), static_cast<float>(grey_.rows)};
     if (!size_.ready()) {
-      std::vector<double> heights;
-      for (double h = kSweepMinHeightShare * grey_.rows; h <= kSweepMaxHeightShare * grey_.rows; h *= kSweepHeightStep)
-        heights.push_back(h);
-      search(whole, heights, out);
+      for (double h = kSweepMinHeightShare * whole.h; h <= kSweepMaxHeightShare * whole.h; h *= kSweepHeightStep)
+        sweep_jobs_.push_back({whole, h});
       return;
     }
     for (double foot = whole.h; foot > 0;) {
       const double h = size_.height_at(foot);
       if (h <= 16) break;
       const double rows = std::max(8.0, 0.1 * h / std::max(1e-3, std::abs(size_.slope())));
-      const Box band{0, static_cast<float>(foot - rows - h), whole.w, static_cast<float>(rows + h)};
-      search(band, {h}, out);
+      sweep_jobs_.push_back({{0, static_cast<float>(foot - rows - h), whole.w, static_cast<float>(rows + h)}, h});
       foot -= rows;
     }
   }
@@ -205,6 +214,7 @@ class PeopleDetector final : public Detector {
   std::vector<Held> held_;
   std::vector<Box> still_;
   double next_sweep_s_ = -1e18;
+  std::deque<SweepJob> sweep_jobs_;
   cv::Mat grey_, scaled_;
   std::vector<cv::Point> found_;
   std::vector<double> margins_;
