@@ -174,6 +174,7 @@ fi
   echo "vigie serve: cameras sustained and alert latency (bench/serve_load.py):"
   echo
   python3 bench/serve_load.py "$BUILD" "$OUT/serve-load" --detectors motion --counts 4,8,12,16,20 --window 20
+  python3 bench/serve_load.py "$BUILD" "$OUT/serve-load-people" --detectors people --counts 2,4,6,8 --window 20
   if [ -f "$MODEL" ]; then
     python3 bench/serve_load.py "$BUILD" "$OUT/serve-load-onnx" --detectors onnx --counts 2,3,4,5 --window 20 --model "$MODEL"
   fi

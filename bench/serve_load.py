@@ -10,7 +10,7 @@ SSE client logs each new alert's latency: SSE arrival time minus the wall time i
 left the decoder (`frame_epoch`). CPU seconds of vigie and of the simulator are reported
 apart, because the simulator (an H.264 encoder per camera) shares the machine.
 
-Usage: bench/serve_load.py BUILD_DIR OUT_DIR [--detectors motion,onnx] [--counts 1,2,4,6,8]
+Usage: bench/serve_load.py BUILD_DIR OUT_DIR [--detectors motion,people,onnx] [--counts 1,2,4,6,8]
        [--model M.onnx] [--window 30]
 """
 import argparse
@@ -89,8 +89,8 @@ def run(build, out, detector, n, model, window):
     names = [f"cam{i + 1}" for i in range(n)]
     camsim = subprocess.Popen([f"{build}/vigie-camsim", "--loop", "--port", str(rtsp)] +
                               [f"{c}={VTEST}" for c in names], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    detect = f"{{ type: onnx, model: '{model}', threads: 1 }}" if detector == "onnx" else "{ type: motion }"
-    objects = "person" if detector == "onnx" else "object"
+    detect = f"{{ type: onnx, model: '{model}', threads: 1 }}" if detector == "onnx" else f"{{ type: {detector} }}"
+    objects = "object" if detector == "motion" else "person"  # people and onnx find people
     cams = "".join(
         f"  {c}:\n    input: rtsp://127.0.0.1:{rtsp}/{c}\n    analyze_fps: 5\n"
         f"    zones: {{ path: [[0, 100], [768, 100], [768, 576], [0, 576]] }}\n"
@@ -143,7 +143,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("out")
-    ap.add_argument("--detectors", default="motion,onnx")
+    ap.add_argument("--detectors", default="motion,people,onnx")
     ap.add_argument("--counts", default="1,2,4,6,8")
     ap.add_argument("--model", default=os.path.abspath(os.path.join(os.path.dirname(__file__), "../../shared/data/models/yolox_nano.onnx")))
     ap.add_argument("--window", type=float, default=30)
