@@ -42,8 +42,9 @@ TEST(Pets09, OnnxPipelineMeetsTheAccuracyFloors) {
   VIGIE_REQUIRE_FILE(shared_file("mot/PETS09-S2L1/gt/gt.txt"), "../shared/data/mot/PETS09-S2L1/gt/gt.txt");
   VIGIE_REQUIRE_FILE(shared_file("models/yolox_nano.onnx"), "../shared/data/models/yolox_nano.onnx");
   const Scores s = analyse_and_score("--detector onnx --model " + shared_file("models/yolox_nano.onnx"), "onnx");
-  EXPECT_GE(s.mota, 0.80);
-  EXPECT_GE(s.idf1, 0.75);
+  // Measured 0.845 and 0.835 (docs/BENCHMARKS.md); issue 18's goal is 0.85 and 0.80.
+  EXPECT_GE(s.mota, 0.83);
+  EXPECT_GE(s.idf1, 0.80);
   ASSERT_EQ(s.rules.size(), 5u) << "the example config has one rule of each kind but abandoned_object";
   for (const auto& [rule, score] : s.rules.items()) {
     EXPECT_GT(score["gt_alerts"].get<int>(), 0) << rule << ": the ground truth must exercise the rule";

@@ -1,4 +1,5 @@
 #include "track/tracker.h"
+#include "track/kalman_box.h"
 
 #include <gtest/gtest.h>
 
@@ -124,6 +125,30 @@ TEST(Tracker, LongPathsAreThinnedNotUnbounded) {
   EXPECT_LE(done[0].path.size(), 16u);
   EXPECT_GE(done[0].path.size(), 8u);
   EXPECT_EQ(done[0].detections, 200);
+}
+
+}  // namespace
+}  // namespace vigie::track
+
+namespace vigie::track {
+namespace {
+
+// A box that suddenly grows (two people merged in one detection, an arm raised) moves the
+// filter's height much less than the same jump in position moves its centre: a person's
+// height in the image changes slowly, a box's does not.
+TEST(KalmanBox, TrustsAMeasuredHeightLessThanAMeasuredPosition) {
+  KalmanBox k({100, 100, 40, 100});
+  for (int i = 0; i < 20; ++i) {
+    k.predict();
+    k.update({100, 100, 40, 100});
+  }
+  k.predict();
+  k.update({130, 100, 40, 130});  // 30 px to the right, and 30 px taller
+  const Box b = k.box();
+  const float moved = b.center().x - 120, grew = b.h - 100;
+  EXPECT_GT(moved, 10);
+  EXPECT_GT(grew, 0);
+  EXPECT_LT(grew, 0.6f * moved) << "height " << b.h << ", centre " << b.center().x;
 }
 
 }  // namespace
