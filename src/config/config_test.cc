@@ -17,7 +17,7 @@ std::string error_of(const std::string& yaml) {
 
 TEST(Config, EmptyFileGivesDefaults) {
   const Config c = parse_config("", "x");
-  EXPECT_EQ(c.detect.type, "motion");
+  EXPECT_EQ(c.detect.type, "people");
   EXPECT_EQ(c.detect.classes, std::vector<std::string>{"person"});
   EXPECT_TRUE(c.cameras.empty());
 }
@@ -80,7 +80,7 @@ TEST(Config, OutOfRangeIsNotClamped) {
 }
 
 TEST(Config, BadEnumListsChoices) {
-  EXPECT_THAT(error_of("detect: { type: magic }"), HasSubstr("must be motion, onnx or replay"));
+  EXPECT_THAT(error_of("detect: { type: magic }"), HasSubstr("must be people, motion, onnx or replay"));
 }
 
 TEST(Config, OnnxWithoutModelIsRefused) {

@@ -170,7 +170,7 @@ TEST(OnnxDetector, FindsThePeopleOnPetsFrame101) {
 
 // The people detector without any model file, on the street scene: after the first
 // frames (the background model and the first whole-frame sweep), the people of frame 101
-// are found with sure scores, labelled `person`.
+// are found with scores that can carry a track (≥ 0.5), labelled `person`.
 TEST(PeopleDetector, FindsThePeopleOnPetsFrame101) {
   VIGIE_REQUIRE_FILE(testing::vtest_avi(), "vtest.avi (Debian package opencv-doc)");
   auto src = video::open_source(testing::vtest_avi());
@@ -237,6 +237,35 @@ TEST(PersonSizeModel, LearnsHeightPerRowDespiteWrongSizes) {
   EXPECT_NEAR(m.height_at(500), 220, 4);
   EXPECT_TRUE(m.plausible({0, 100, 41, 100}));  // foot at row 200
   EXPECT_FALSE(m.plausible({0, 450, 25, 50}));  // half the height expected at row 500
+}
+
+// People and their halves in equal numbers on the same rows: no line explains most of
+// them, so none is taken (a line through neither would exclude both from then on).
+TEST(PersonSizeModel, TwoPopulationsOnTheSameRowsGiveNoModel) {
+  std::vector<Box> people;
+  for (int i = 0; i < 400; ++i) {
+    const float foot = 200 + (i * 37) % 200, h = (i % 2) ? 50.f : 150.f;
+    people.push_back({0, foot - h, 0.41f * h, h});
+  }
+  EXPECT_FALSE(model_of(people).ready());
+}
+
+// Frames of any size, down to smaller than the HOG window and one pixel across, go
+// through without an exception (the window is padded; empty regions are skipped).
+TEST(PeopleDetector, OddFrameSizesAreHandled) {
+  for (const cv::Size size : {cv::Size(32, 32), cv::Size(8, 480), cv::Size(63, 127), cv::Size(1920, 64)}) {
+    DetectConfig c;
+    c.type = "people";
+    auto det = make_detector(c);
+    ASSERT_TRUE(det) << det.error().message;
+    cv::Mat img(size, CV_8UC3);
+    cv::RNG rng(7);
+    double t = 0;
+    for (int i = 0; i < 12; ++i) {
+      rng.fill(img, cv::RNG::UNIFORM, 0, 255);
+      EXPECT_NO_THROW((*det)->detect(Frame{i, t += 0.1, img}, {})) << size;
+    }
+  }
 }
 
 TEST(PersonSizeModel, NotReadyBeforeEnoughSamplesAndFlatWhenFeetShareARow) {

@@ -78,7 +78,8 @@ std::vector<Detection> decode_output(const cv::Mat& output, const std::string& l
 
 // How tall a person is at each image row of one camera, learnt from sure detections: a
 // straight line h = a + b·foot_y (a flat ground seen in perspective), fitted by least
-// squares over the last samples, refitted without the samples 25 % off the first fit.
+// squares over the last samples, refitted without the samples 25 % off the first fit (a
+// refit that keeps fewer than half of them is not taken).
 class PersonSizeModel {
  public:
   void add(const Box& person);

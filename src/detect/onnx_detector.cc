@@ -185,7 +185,7 @@ Result<std::unique_ptr<Detector>> make_detector(const DetectConfig& config) {
   if (config.type == "motion") return make_motion_detector(config);
   if (config.type == "people") return make_people_detector(config);
   if (config.type == "replay") return make_replay_detector(config);
-  return Error{fmt::format("unknown detector type '{}' (motion or onnx)", config.type)};
+  return Error{fmt::format("unknown detector type '{}' (people, motion, onnx or replay)", config.type)};
 }
 
 }  // namespace vigie::detect

@@ -13,6 +13,7 @@
 // start a track, but it carries a track through frames the HOG misses (ByteTrack's second
 // stage in the tracker).
 #include <algorithm>
+#include <cmath>
 #include <deque>
 
 #include <opencv2/imgproc.hpp>
@@ -41,9 +42,21 @@ constexpr double kRegionHeightFactors[] = {0.85, 1.0, 1.2};
 constexpr double kFootStep = 0.1;
 constexpr int kMaxHeightsPerRegion = 5;
 // A person held without any motion under them for this long is let go: a HOG false
-// positive on a still object (a post, a bin) must not live for ever.
-constexpr double kHoldSeconds = 30;
-// The whole-frame sweep: how often, and the person heights tried before the size model is
+// positive on a still object (a post, a bin) must not live for ever. As long as the
+// loitering rule's default dwell, so that someone waiting is not let go before it.
+constexpr double kHoldSeconds = 60;
+// A held person the HOG misses on a frame is still searched for this long.
+constexpr double kHoldGraceSeconds = 2;
+// Motion "under" a person: a moving region covers this share of their box (a gesture is
+// enough; a post never moves).
+constexpr float kMotionUnderShare = 0.1f;
+constexpr size_t kMaxStillPlaces = 256;  // the latest; a busy scene clears them anyway
+// Heights are searched between these (pixels; below, the HOG window cannot see a person).
+constexpr double kMinPersonHeight = 16, kMaxPersonHeightShare = 2.0;
+// A sweep job upscaled to more than this many pixels is cut into overlapping tiles, so
+// that no frame costs much more than another (~30 ms of HOG on one core).
+constexpr double kSweepJobPixels = 400'000;
+// The whole-frame sweep: how often (or as soon as the last one is done), and the person heights tried before the size model is
 // ready (shares of the frame height, a factor 1.25 apart).
 constexpr double kSweepSeconds = 10;
 constexpr double kSweepMinHeightShare = 0.08, kSweepMaxHeightShare = 0.5, kSweepHeightStep = 1.25;
@@ -60,9 +73,11 @@ class PeopleDetector final : public Detector {
   std::vector<Detection> detect(const Frame& frame, const Motion& motion) override {
     const std::vector<Detection> blobs = blobs_->detect(frame, motion);
     cv::cvtColor(frame.image, grey_, cv::COLOR_BGR2GRAY);
+    if (grey_.size() != frame_size_) forget_the_scene();
     std::vector<Detection> people;
     for (const auto& b : blobs) search(b.box, heights_for(b.box), people);
-    for (const auto& h : held_) search(h.box, heights_for(h.box), people);
+    // A held person is searched at their own height until the size model can say better.
+    for (const auto& h : held_) search(h.box, size_.ready() ? heights_for(h.box) : std::vector{h.box.h * 1.0}, people);
     // The sweep is cut into jobs (one height, or one band of rows), one per frame, so that
     // no frame costs much more than the others (a whole sweep is ~0.5 s on one core).
     if (sweep_jobs_.empty() && frame.time_s >= next_sweep_s_) {
@@ -87,8 +102,24 @@ class PeopleDetector final : public Detector {
  private:
   struct Held {
     Box box;
-    double motion_time_s = 0;  // when motion last overlapped this person
+    double motion_time_s = 0;  // when motion last lay under this person
+    double seen_time_s = 0;    // when the HOG last found them
   };
+
+  // A new frame size (another camera resolution after a reconnection): what was learnt of
+  // person sizes and places no longer holds.
+  void forget_the_scene() {
+    frame_size_ = grey_.size();
+    size_ = PersonSizeModel{};
+    held_.clear();
+    still_.clear();
+    sweep_jobs_.clear();
+    next_sweep_s_ = -1e18;
+  }
+
+  double clamp_height(double h) const {
+    return std::clamp(h, kMinPersonHeight, std::max(kMinPersonHeight, kMaxPersonHeightShare * grey_.rows));
+  }
 
   struct SweepJob {
     Box region;
@@ -102,29 +133,53 @@ class PeopleDetector final : public Detector {
     const Box whole{0, 0, static_cast<float>(grey_.cols), static_cast<float>(grey_.rows)};
     if (!size_.ready()) {
       for (double h = kSweepMinHeightShare * whole.h; h <= kSweepMaxHeightShare * whole.h; h *= kSweepHeightStep)
-        sweep_jobs_.push_back({whole, h});
+        add_sweep_job(whole, h);
       return;
     }
+    // Every foot row, bottom to top; bands where a person would be too small are skipped
+    // (a slope of either sign: a camera may look up a slope).
     for (double foot = whole.h; foot > 0;) {
       const double h = size_.height_at(foot);
-      if (h <= 16) break;
       const double rows = std::max(8.0, 0.1 * h / std::max(1e-3, std::abs(size_.slope())));
-      sweep_jobs_.push_back({{0, static_cast<float>(foot - rows - h), whole.w, static_cast<float>(rows + h)}, h});
+      if (h > kMinPersonHeight)
+        add_sweep_job({0, static_cast<float>(foot - rows - h), whole.w, static_cast<float>(rows + h)}, h);
       foot -= rows;
+    }
+  }
+
+  // Cuts a job whose upscaled image would exceed kSweepJobPixels into columns that overlap
+  // by one window, so that a person on a seam is whole in one of them.
+  void add_sweep_job(const Box& region, double height) {
+    height = clamp_height(height);
+    const double f = hog_.winSize.height * kBodyShareOfWindow / height;
+    const double pixels = region.w * region.h * f * f;
+    const int columns = std::max(1, static_cast<int>(std::ceil(pixels / kSweepJobPixels)));
+    const double overlap = hog_.winSize.width / f;
+    const double width = region.w / columns;
+    for (int i = 0; i < columns; ++i) {
+      const double x0 = std::max<double>(region.x, region.x + i * width - overlap);
+      const double x1 = std::min<double>(region.right(), region.x + (i + 1) * width + overlap);
+      sweep_jobs_.push_back({{static_cast<float>(x0), region.y, static_cast<float>(x1 - x0), region.h}, height});
     }
   }
 
   std::vector<double> heights_for(const Box& region) const {
     std::vector<double> heights;
+    auto add = [&](double h) {
+      h = clamp_height(h);
+      // Heights within 5 % of one already listed would find the same people again.
+      if (std::none_of(heights.begin(), heights.end(), [&](double o) { return std::abs(o / h - 1) < 0.05; }))
+        heights.push_back(h);
+    };
     if (!size_.ready()) {
-      for (double k : kRegionHeightFactors) heights.push_back(region.h * k);
+      for (double k : kRegionHeightFactors) add(region.h * k);
       return heights;
     }
     // Feet from the region's bottom upwards, while a person standing there would still
     // have most of their body inside the region.
-    for (double foot = region.bottom(); heights.size() < kMaxHeightsPerRegion;) {
+    for (double foot = region.bottom(), tries = 0; tries < kMaxHeightsPerRegion; ++tries) {
       const double h = size_.height_at(foot);
-      heights.push_back(h);
+      add(h);
       foot -= kFootStep * h;
       if (foot - 0.8 * size_.height_at(foot) < region.y) break;
     }
@@ -137,12 +192,12 @@ class PeopleDetector final : public Detector {
     const cv::Size win = hog_.winSize;
     const double win_person_h = win.height * kBodyShareOfWindow;
     for (double person_h : heights) {
-      const double f = win_person_h / std::max(16.0, person_h);  // image → window scale
+      const double f = win_person_h / clamp_height(person_h);  // image → window scale
       const double margin = 0.25 * win.height / f;
       cv::Rect roi(cvRound(region.x - margin), cvRound(region.y - margin), cvRound(region.w + 2 * margin),
                    cvRound(region.h + 2 * margin));
       roi &= frame_rect;
-      if (roi.empty()) continue;
+      if (roi.empty() || cvRound(roi.width * f) < 1 || cvRound(roi.height * f) < 1) continue;
       cv::resize(grey_(roi), scaled_, cv::Size(), f, f, cv::INTER_LINEAR);
       if (scaled_.cols < win.width || scaled_.rows < win.height)
         cv::copyMakeBorder(scaled_, scaled_, 0, std::max(0, win.height - scaled_.rows), 0,
@@ -165,33 +220,45 @@ class PeopleDetector final : public Detector {
     }
   }
 
-  // The sure detections are searched again next frame, moving or not, for kHoldSeconds
-  // after motion was last under them. A hold that ran out without motion leaves its place
-  // in `still_`: a still thing the HOG takes for a person (a post, a bin) is not held
-  // again from there until something moves at that place.
+  // The sure detections are searched again on the next frames, moving or not, for
+  // kHoldSeconds after motion was last under them (and kHoldGraceSeconds after the HOG last
+  // found them). A hold that ran out without motion leaves its place in `still_`: a still
+  // thing the HOG takes for a person (a post, a bin) is not held again from there until
+  // something moves at that place.
   void hold(const std::vector<Detection>& people, const std::vector<Detection>& blobs, double now_s) {
     auto moving = [&](const Box& box) {
-      return std::any_of(blobs.begin(), blobs.end(), [&](const Detection& b) { return coverage(box, b.box) > 0.3f; });
+      return std::any_of(blobs.begin(), blobs.end(),
+                         [&](const Detection& b) { return coverage(box, b.box) > kMotionUnderShare; });
+    };
+    auto at_still_place = [&](const Box& box) {
+      return std::any_of(still_.begin(), still_.end(), [&](const Box& b) { return iou(box, b) > 0.3f; });
     };
     std::erase_if(still_, moving);
     std::vector<Held> next;
+    std::vector<bool> refreshed(held_.size(), false);
     for (const auto& p : people) {
-      const Held* old = nullptr;
-      for (const auto& h : held_)
-        if (iou(p.box, h.box) > 0.3f && (!old || h.motion_time_s > old->motion_time_s)) old = &h;
+      int old = -1;
+      for (size_t i = 0; i < held_.size(); ++i)
+        if (iou(p.box, held_[i].box) > 0.3f && (old < 0 || held_[i].motion_time_s > held_[old].motion_time_s))
+          old = static_cast<int>(i);
       // A new hold needs a sure detection, not at a still place; a held person stays held
       // on any detection.
-      if (p.score < (old ? 0.5f : kSureScore)) continue;
-      Held h{p.box, old ? old->motion_time_s : now_s};
-      if (!old && std::any_of(still_.begin(), still_.end(), [&](const Box& b) { return iou(p.box, b) > 0.3f; }))
-        continue;
-      if (moving(p.box)) h.motion_time_s = now_s;
+      if (p.score < (old >= 0 ? 0.5f : kSureScore)) continue;
+      if (old < 0 && at_still_place(p.box)) continue;
+      if (old >= 0) refreshed[old] = true;
+      next.push_back({p.box, old >= 0 ? held_[old].motion_time_s : now_s, now_s});
+    }
+    for (size_t i = 0; i < held_.size(); ++i)
+      if (!refreshed[i] && now_s - held_[i].seen_time_s <= kHoldGraceSeconds) next.push_back(held_[i]);
+    held_.clear();
+    for (auto& h : next) {
+      if (moving(h.box)) h.motion_time_s = now_s;
       if (now_s - h.motion_time_s <= kHoldSeconds)
-        next.push_back(h);
+        held_.push_back(h);
       else
         still_.push_back(h.box);
     }
-    held_ = std::move(next);
+    if (still_.size() > kMaxStillPlaces) still_.erase(still_.begin(), still_.end() - kMaxStillPlaces);
   }
 
   static void add_unexplained(const std::vector<Detection>& blobs, std::vector<Detection>& people) {
@@ -211,6 +278,7 @@ class PeopleDetector final : public Detector {
   std::unique_ptr<Detector> blobs_;
   cv::HOGDescriptor hog_;
   PersonSizeModel size_;
+  cv::Size frame_size_;
   std::vector<Held> held_;
   std::vector<Box> still_;
   double next_sweep_s_ = -1e18;

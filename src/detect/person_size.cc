@@ -7,13 +7,19 @@
 namespace vigie::detect {
 namespace {
 
-constexpr size_t kCapacity = 1000;   // the latest samples: a camera that moves relearns
+constexpr size_t kCapacity = 1000;   // the latest samples
 constexpr size_t kRefitEvery = 25;
 constexpr double kOutlierShare = 0.25;
 constexpr double kMinHeight = 16;    // pixels: below, nothing is searched anyway
 
+// A refit is only taken if the line it draws keeps at least this share of the samples:
+// two populations of sizes on the same rows (people and their halves) give a line through
+// neither, which would then exclude both.
+constexpr double kMinInlierShare = 0.5;
+
 struct Line {
   double a = 0, b = 0;
+  size_t used = 0;  // samples the line was fitted on
   double at(double y) const { return a + b * y; }
 };
 
@@ -27,10 +33,11 @@ Line fit(const std::vector<cv::Point2d>& s, Keep keep) {
     n += 1, sy += p.x, sh += p.y, syy += p.x * p.x, syh += p.x * p.y;
   }
   if (n == 0) return {};
+  const auto used = static_cast<size_t>(n);
   const double var = syy / n - (sy / n) * (sy / n);
-  if (var < 100) return {sh / n, 0};  // feet within ~10 rows of each other
+  if (var < 100) return {sh / n, 0, used};  // feet within ~10 rows of each other
   const double b = (syh / n - (sy / n) * (sh / n)) / var;
-  return {sh / n - b * sy / n, b};
+  return {sh / n - b * sy / n, b, used};
 }
 
 }  // namespace
@@ -51,6 +58,13 @@ void PersonSizeModel::refit() {
     const double h = first.at(p.x);
     return h > 0 && std::abs(p.y / h - 1) <= kOutlierShare;
   });
+  // The line must explain most samples and give every sampled foot row a real height;
+  // otherwise the last good fit (or none) stays.
+  const auto [lowest, highest] = std::minmax_element(samples_.begin(), samples_.end(),
+                                                     [](const auto& p, const auto& q) { return p.x < q.x; });
+  if (robust.used < kMinInlierShare * samples_.size() || robust.at(lowest->x) < kMinHeight ||
+      robust.at(highest->x) < kMinHeight)
+    return;
   a_ = robust.a, b_ = robust.b;
   fitted_ = true;
 }
