@@ -7,8 +7,9 @@
 //   - at the person heights the scene allows: until the camera's size model has learnt
 //     how tall a person is at each image row, at heights around the moving region's own;
 //     then only at the height predicted for each foot row the region spans.
-//   - and, every kSweepSeconds, over the whole frame (spread over a few frames): people who stood still from the
-//     start are the background model's background and make no moving region.
+//   - and, every kSweepSeconds, over the whole frame (spread over a few frames): people
+//     who stood still from the start are the background model's background and make no
+//     moving region.
 // A moving region that no person explains is kept as a low-score `person` box: it cannot
 // start a track, but it carries a track through frames the HOG misses (ByteTrack's second
 // stage in the tracker).
@@ -56,8 +57,8 @@ constexpr double kMinPersonHeight = 16, kMaxPersonHeightShare = 2.0;
 // A sweep job upscaled to more than this many pixels is cut into overlapping tiles, so
 // that no frame costs much more than another (~30 ms of HOG on one core).
 constexpr double kSweepJobPixels = 400'000;
-// The whole-frame sweep: how often (or as soon as the last one is done), and the person heights tried before the size model is
-// ready (shares of the frame height, a factor 1.25 apart).
+// The whole-frame sweep: how often (or as soon as the last one is done), and the person
+// heights tried before the size model is ready (shares of the frame height, 1.25 apart).
 constexpr double kSweepSeconds = 10;
 constexpr double kSweepMinHeightShare = 0.08, kSweepMaxHeightShare = 0.5, kSweepHeightStep = 1.25;
 // The score of a moving region kept as a person where no detection explains it; below
@@ -77,9 +78,10 @@ class PeopleDetector final : public Detector {
     std::vector<Detection> people;
     for (const auto& b : blobs) search(b.box, heights_for(b.box), people);
     // A held person is searched at their own height until the size model can say better.
-    for (const auto& h : held_) search(h.box, size_.ready() ? heights_for(h.box) : std::vector{h.box.h * 1.0}, people);
-    // The sweep is cut into jobs (one height, or one band of rows), one per frame, so that
-    // no frame costs much more than the others (a whole sweep is ~0.5 s on one core).
+    for (const auto& h : held_)
+      search(h.box, size_.ready() ? heights_for(h.box) : std::vector{static_cast<double>(h.box.h)}, people);
+    // The sweep is cut into jobs (one height, or one band of rows, in tiles), one per
+    // frame, so that no frame costs much more than the others (a whole sweep is ~0.5 s).
     if (sweep_jobs_.empty() && frame.time_s >= next_sweep_s_) {
       plan_sweep();
       next_sweep_s_ = frame.time_s + kSweepSeconds;
