@@ -19,12 +19,6 @@ cv::Vec4f measure(const Box& b) {
   return {b.x + b.w / 2, b.y + b.h / 2, b.w / h, h};
 }
 
-cv::Matx<float, 8, 8> transition() {
-  auto F = cv::Matx<float, 8, 8>::eye();
-  for (int i = 0; i < 4; ++i) F(i, i + 4) = 1;
-  return F;
-}
-
 cv::Matx<float, 4, 8> observation() {
   cv::Matx<float, 4, 8> H = cv::Matx<float, 4, 8>::zeros();
   for (int i = 0; i < 4; ++i) H(i, i) = 1;
@@ -42,12 +36,13 @@ KalmanBox::KalmanBox(const Box& first) : P_(cv::Matx<float, 8, 8>::zeros()) {
   for (int i = 0; i < 8; ++i) P_(i, i) = sd[i] * sd[i];
 }
 
-void KalmanBox::predict() {
+void KalmanBox::predict(float dt) {
   const float h = x_(3);
   const float sd[8] = {kPos * h, kPos * h, 1e-2f, kPos * h, kVel * h, kVel * h, 1e-5f, kVel * h};
   auto Q = cv::Matx<float, 8, 8>::zeros();
-  for (int i = 0; i < 8; ++i) Q(i, i) = sd[i] * sd[i];
-  static const auto F = transition();
+  for (int i = 0; i < 8; ++i) Q(i, i) = sd[i] * sd[i] * dt;
+  auto F = cv::Matx<float, 8, 8>::eye();
+  for (int i = 0; i < 4; ++i) F(i, i + 4) = dt;
   x_ = F * x_;
   P_ = F * P_ * F.t() + Q;
 }

@@ -12,7 +12,8 @@ namespace vigie::track {
 class KalmanBox {
  public:
   explicit KalmanBox(const Box& first);
-  void predict();
+  // dt: time since the last prediction, in units of a nominal frame (1 at 10 frames/s).
+  void predict(float dt = 1);
   void update(const Box& measured);
   Box box() const;
   // Stops size drift while a track is not observed.

@@ -69,7 +69,7 @@ class Tracker {
 
  private:
   struct Track;
-  void step();  // one Kalman prediction for every track
+  void step(double time_s);  // one Kalman prediction for every track
   void expire(double time_s);
   std::vector<TrackState> visible(bool only_detected) const;
   std::vector<std::pair<int, int>> reidentify(const std::vector<Track*>& lost,
@@ -80,6 +80,7 @@ class Tracker {
   std::vector<std::unique_ptr<Track>> tracks_;
   std::vector<TrackRecord> finished_;
   int next_id_ = 1;
+  double last_step_s_ = -1e18;
   int64_t steps_ = 0;  // analysed frames so far: the filter's unit of time
 };
 

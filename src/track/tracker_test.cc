@@ -115,6 +115,16 @@ TEST(Tracker, PredictMovesTracksAlongTheirVelocity) {
   EXPECT_FALSE(s[0].detected);
 }
 
+// The filter predicts by time, not by frame: after a walker seen at 10 frames/s, a frame
+// that comes 0.3 s later (two were dropped) finds the prediction three steps ahead.
+TEST(Tracker, PredictionFollowsTheTimeBetweenFramesNotTheirCount) {
+  Tracker t(TrackConfig{});
+  for (int i = 0; i < 20; ++i) t.update({person(100 + 5.f * i, 100)}, i, i / 10.0);
+  const auto s = t.predict(20, 2.2);  // the last detection was at 1.9 s, x = 195
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_NEAR(s[0].box.x, 210, 3);
+}
+
 TEST(Tracker, LongPathsAreThinnedNotUnbounded) {
   TrackConfig c;
   c.max_path_points = 16;
