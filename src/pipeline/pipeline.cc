@@ -20,8 +20,10 @@ double seconds_since(Clock::time_point t0) {
 CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
                                std::unique_ptr<detect::Detector> detector, bool find_static)
     : detect_config_(config.detect),
-      // The background-subtraction detector is itself a motion detector: no gate before it.
-      gate_enabled_(config.motion_gate.enabled && config.detect.type != "motion" && config.detect.type != "people"),
+      // The background-subtraction detectors (motion, people) find motion themselves: no
+      // gate before them.
+      gate_enabled_(config.motion_gate.enabled && config.detect.type != "motion" &&
+                    config.detect.type != "people"),
       max_idle_s_(config.motion_gate.max_idle_s),
       describe_appearance_(config.track.appearance_weight > 0 || config.track.reid_max_distance > 0),
       mask_(camera.privacy_masks),

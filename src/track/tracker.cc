@@ -13,7 +13,7 @@ namespace {
 // The filter's unit of time is a frame at 10 frames/s, the rate its noises were set at: a
 // camera analysed at another rate predicts by its own time step, so that at 5 frames/s a
 // walker's track expects him twice as far and twice as uncertain (PETS09 at half rate,
-// YOLOX-Nano: MOTA 0.773 → 0.829). Bounded so that a stalled or duplicated timestamp
+// YOLOX-Nano: MOTA 0.774 → 0.831). Bounded so that a stalled or duplicated timestamp
 // cannot freeze or fling the filter.
 constexpr double kFrameUnitS = 0.1;
 float frame_units(double seconds) { return static_cast<float>(std::clamp(seconds / kFrameUnitS, 0.25, 10.0)); }
