@@ -13,7 +13,6 @@ constexpr int kBlock = kRate / 100;      // 10 ms level blocks
 constexpr int kFrame = 512, kHop = 256;  // 32 ms analysis frames every 16 ms
 constexpr int kMinLag = kRate / 2000, kMaxLag = kRate / 150;  // pitch 150..2000 Hz
 
-
 // A-weighted and high-passed level of every 10 ms block, dBFS.
 Tenths block_levels(const std::vector<float>& samples) {
   AWeighting a;

@@ -11,7 +11,6 @@ namespace {
 // IEC 61672 A-weighting pole frequencies (Hz).
 constexpr double kF1 = 20.598997, kF2 = 107.65265, kF3 = 737.86223, kF4 = 12194.217;
 
-
 }  // namespace
 
 AWeighting::AWeighting() {

@@ -37,15 +37,30 @@ TEST(MotionGate, FindsTheRegionThatChanged) {
   EXPECT_GT(m.moving_share, 0);
 }
 
-TEST(MotionDetector, FindsAMovingObjectAsClassFreeBox) {
+// A detector that needs no file (people, motion); null, with the reason, if it fails.
+std::unique_ptr<Detector> model_free(const std::string& type, int work_width = DetectConfig{}.work_width) {
   DetectConfig c;
-  c.type = "motion";
-  c.work_width = 320;
+  c.type = type;
+  c.work_width = work_width;
   auto det = make_detector(c);
-  ASSERT_TRUE(det) << det.error().message;
-  for (int i = 0; i < 30; ++i) (*det)->detect(Frame{0, 0, scene(-1)}, {});  // learn the background
+  EXPECT_TRUE(det) << det.error().message;
+  return det ? std::move(*det) : nullptr;
+}
+
+// What `det` finds once a block has moved from x = 20 to x = 110 across the scene, after
+// 3 s of the scene without it (the background).
+std::vector<Detection> after_a_block_moves(Detector& det) {
+  double t = 0;
+  for (int i = 0; i < 30; ++i) det.detect(Frame{i, t += 0.1, scene(-1)}, {});
   std::vector<Detection> found;
-  for (int x = 20; x < 120; x += 10) found = (*det)->detect(Frame{0, 0, scene(x)}, {});
+  for (int x = 20; x < 120; x += 10) found = det.detect(Frame{0, t += 0.1, scene(x)}, {});
+  return found;
+}
+
+TEST(MotionDetector, FindsAMovingObjectAsClassFreeBox) {
+  const auto det = model_free("motion", 320);
+  ASSERT_TRUE(det);
+  const std::vector<Detection> found = after_a_block_moves(*det);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].label, "object");
   EXPECT_GT(iou(found[0].box, {110, 80, 30, 60}), 0.7);
@@ -175,15 +190,13 @@ TEST(PeopleDetector, FindsThePeopleOnPetsFrame101) {
   VIGIE_REQUIRE_FILE(testing::vtest_avi(), "vtest.avi (Debian package opencv-doc)");
   auto src = video::open_source(testing::vtest_avi());
   ASSERT_TRUE(src);
-  DetectConfig c;
-  c.type = "people";
-  auto det = make_detector(c);
-  ASSERT_TRUE(det) << det.error().message;
+  const auto det = model_free("people");
+  ASSERT_TRUE(det);
   Frame f;
   std::vector<Detection> dets;
   for (int i = 0; i < 101; ++i) {
     ASSERT_EQ((*src)->read(f).status, video::ReadStatus::kFrame);
-    dets = (*det)->detect(f, {});
+    dets = det->detect(f, {});
   }
   const std::vector<Box> expected = {{345, 197, 33, 77}, {587, 154, 32, 82}, {376, 177, 31, 78},
                                      {494, 147, 23, 71}, {517, 151, 22, 68}};
@@ -201,15 +214,9 @@ TEST(PeopleDetector, FindsThePeopleOnPetsFrame101) {
 // A moving block is a moving region but not a person: it is reported below the tracker's
 // high score, so it can carry a person's track through a miss but never start one.
 TEST(PeopleDetector, AMovingBlockIsOnlyALowScoreRegion) {
-  DetectConfig c;
-  c.type = "people";
-  c.work_width = 320;
-  auto det = make_detector(c);
-  ASSERT_TRUE(det) << det.error().message;
-  std::vector<Detection> found;
-  double t = 0;
-  for (int i = 0; i < 30; ++i) (*det)->detect(Frame{i, t += 0.1, scene(-1)}, {});
-  for (int x = 20; x < 120; x += 10) found = (*det)->detect(Frame{0, t += 0.1, scene(x)}, {});
+  const auto det = model_free("people", 320);
+  ASSERT_TRUE(det);
+  const std::vector<Detection> found = after_a_block_moves(*det);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].label, "person");
   EXPECT_LT(found[0].score, TrackConfig{}.high_score);
@@ -253,17 +260,15 @@ TEST(PersonSizeModel, TwoPopulationsOnTheSameRowsGiveNoModel) {
 // Frames of any size, down to smaller than the HOG window and one pixel across, go
 // through without an exception (the window is padded; empty regions are skipped).
 TEST(PeopleDetector, OddFrameSizesAreHandled) {
-  for (const cv::Size size : {cv::Size(32, 32), cv::Size(8, 480), cv::Size(63, 127), cv::Size(1920, 64)}) {
-    DetectConfig c;
-    c.type = "people";
-    auto det = make_detector(c);
-    ASSERT_TRUE(det) << det.error().message;
+  for (const cv::Size size : {cv::Size(32, 32), cv::Size(1, 480), cv::Size(63, 127), cv::Size(1920, 64)}) {
+    const auto det = model_free("people");
+    ASSERT_TRUE(det);
     cv::Mat img(size, CV_8UC3);
     cv::RNG rng(7);
     double t = 0;
     for (int i = 0; i < 12; ++i) {
       rng.fill(img, cv::RNG::UNIFORM, 0, 255);
-      EXPECT_NO_THROW((*det)->detect(Frame{i, t += 0.1, img}, {})) << size;
+      EXPECT_NO_THROW(det->detect(Frame{i, t += 0.1, img}, {})) << size;
     }
   }
 }

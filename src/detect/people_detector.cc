@@ -179,7 +179,8 @@ class PeopleDetector final : public Detector {
     }
     // Feet from the region's bottom upwards, while a person standing there would still
     // have most of their body inside the region.
-    for (double foot = region.bottom(), tries = 0; tries < kMaxHeightsPerRegion; ++tries) {
+    double foot = region.bottom();
+    for (int tries = 0; tries < kMaxHeightsPerRegion; ++tries) {
       const double h = size_.height_at(foot);
       add(h);
       foot -= kFootStep * h;
