@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -58,6 +59,15 @@ struct EvalAudioOptions {
   bool list = false;  // also list every miss and every alert that is not a match
 };
 int eval_audio(const EvalAudioOptions& options);
+
+struct EvalColoursOptions {
+  std::string labels_path;
+  std::vector<std::string> videos;  // NAME=FILE, the videos the labels name
+  bool json = false;
+  bool list = false;           // also list every wrong name
+  bool no_background = false;  // name every pixel of a region, not only the foreground
+};
+int eval_colours(const EvalColoursOptions& options);
 
 struct AuditOptions {
   std::string store_path = "vigie.db";

@@ -66,6 +66,14 @@ int main(int argc, char** argv) {
   audio_cmd->add_flag("--json", ea.json, "Print the scores as JSON on stdout");
   audio_cmd->add_flag("--list", ea.list, "Also list every missed label and every alert that is not a match");
 
+  EvalColoursOptions ec;
+  auto* colours_cmd = app.add_subcommand("eval-colours", "Score the clothing colour names on labelled person crops");
+  colours_cmd->add_option("--labels", ec.labels_path, "CSV video,frame,x,y,w,h,upper,lower")->required();
+  colours_cmd->add_option("--video", ec.videos, "NAME=FILE: the video a label's NAME refers to (repeat)")->required();
+  colours_cmd->add_flag("--json", ec.json, "Print the scores as JSON on stdout");
+  colours_cmd->add_flag("--list", ec.list, "Also list every wrong name (with --json: every crop's names)");
+  colours_cmd->add_flag("--no-background", ec.no_background, "Name every pixel of a region, not only the foreground");
+
   AlertsListOptions al;
   auto* alerts_cmd = app.add_subcommand("alerts", "Alerts in the event store");
   alerts_cmd->require_subcommand(1);
@@ -128,6 +136,7 @@ int main(int argc, char** argv) {
     if (*rules_cmd) return eval_rules(er);
     if (*fit_cmd) return fit_homography(fh);
     if (*audio_cmd) return eval_audio(ea);
+    if (*colours_cmd) return eval_colours(ec);
     if (*user_add_cmd) return user_add(us);
     if (*user_list_cmd) return user_list(us);
     if (const int rc = run_city(); rc >= 0) return rc;
