@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -13,7 +14,6 @@
 #include "events/store.h"
 
 namespace vigie::cli {
-namespace {
 
 std::string local_time(double epoch) {
   const std::time_t t = static_cast<std::time_t>(epoch);
@@ -24,8 +24,7 @@ std::string local_time(double epoch) {
   return buf;
 }
 
-// "2026-11-28", "2026-11-28T14:05:00" (local time) or Unix seconds.
-double parse_since(const std::string& s) {
+double parse_epoch_option(const std::string& s, const std::string& option) {
   if (s.empty()) return 0;
   std::tm tm{};
   tm.tm_isdst = -1;
@@ -37,13 +36,11 @@ double parse_since(const std::string& s) {
   try {
     size_t used = 0;
     const double v = std::stod(s, &used);
-    if (used == s.size()) return v;
+    if (used == s.size() && std::isfinite(v)) return v;
   } catch (const std::exception&) {
   }
-  throw UsageError(fmt::format("--since '{}': expected YYYY-MM-DD[THH:MM:SS] or Unix seconds", s));
+  throw UsageError(fmt::format("{} '{}': expected YYYY-MM-DD[THH:MM:SS] or Unix seconds", option, s));
 }
-
-}  // namespace
 
 std::string local_user() {
   const char* user = std::getenv("USER");
@@ -54,7 +51,7 @@ int alerts_list(const AlertsListOptions& o) {
   auto store = events::Store::open(o.store_path, o.audit_key_path);
   if (!store) throw UsageError(store.error().message);
   events::AlertFilter filter;
-  filter.camera = o.camera, filter.rule = o.rule, filter.since_epoch = parse_since(o.since), filter.limit = o.limit;
+  filter.camera = o.camera, filter.rule = o.rule, filter.since_epoch = parse_epoch_option(o.since, "--since"), filter.limit = o.limit;
   // Every search is on the record before its answer is shown.
   const nlohmann::json what = {{"camera", o.camera}, {"rule", o.rule}, {"since", filter.since_epoch}, {"limit", o.limit}};
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -138,7 +138,7 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
         {"fps", fps},
         {"stage_ms_per_frame",
          {{"decode", t.decode * per}, {"mask", t.mask * per}, {"gate", t.gate * per},
-          {"detect", t.detect * per}, {"track", t.track * per}, {"static", t.still * per},
+          {"detect", t.detect * per}, {"track", t.track * per}, {"static", t.still * per}, {"describe", t.describe * per},
           {"output", t.output * per}}},
         {"tracks_file", o.tracks_path},
         {"video_file", o.video_path},
@@ -201,8 +201,9 @@ int analyze(const AnalyzeOptions& o) {
   // Frames of a file are dated from the start of the run; a live stream's are "now".
   const double start_epoch =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  // Alerts need a store; so do tracks, for search, when a store is named (--store).
   std::unique_ptr<AlertOutput> alerts;
-  if (!camera.rules.empty()) {
+  if (!camera.rules.empty() || !o.store_path.empty()) {
     try {
       alerts = std::make_unique<AlertOutput>(config, camera, start_epoch, source->is_live());
     } catch (const output::OutputError& e) {

@@ -60,6 +60,18 @@ struct EvalAudioOptions {
 };
 int eval_audio(const EvalAudioOptions& options);
 
+struct SearchOptions {
+  std::string store_path = "vigie.db";
+  std::string audit_key_path;  // "" : <store>.audit-key
+  std::vector<std::string> cameras;
+  std::string from, to, label, upper, lower, colour;
+  std::string reason;  // a case reference: mandatory, written to the audit log
+  double min_dwell_s = 0;
+  int limit = 100;
+  bool json = false;
+};
+int search(const SearchOptions& options);
+
 struct EvalColoursOptions {
   std::string labels_path;
   std::vector<std::string> videos;  // NAME=FILE, the videos the labels name
@@ -80,6 +92,11 @@ int audit_head(const AuditOptions& options);
 
 // Who runs this command, for the audit log: $USER, else the uid.
 std::string local_user();
+// Epoch seconds as local "YYYY-MM-DD HH:MM:SS".
+std::string local_time(double epoch);
+// "2026-11-28", "2026-11-28T14:05:00" (local time) or Unix seconds; "" is 0. A bad value is
+// a UsageError naming `option`.
+double parse_epoch_option(const std::string& value, const std::string& option);
 
 struct UserOptions {
   std::string store_path = "vigie.db";

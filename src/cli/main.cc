@@ -74,6 +74,23 @@ int main(int argc, char** argv) {
   colours_cmd->add_flag("--list", ec.list, "Also list every wrong name (with --json: every crop's names)");
   colours_cmd->add_flag("--no-background", ec.no_background, "Name every pixel of a region, not only the foreground");
 
+  SearchOptions so;
+  auto* search_cmd = app.add_subcommand("search", "Find tracks by class, colours, camera, time and dwell (audited)");
+  search_cmd->add_option("--store", so.store_path, "Event store: an SQLite file, or a postgresql:// URL");
+  search_cmd->add_option("--camera", so.cameras, "Only these cameras (repeat)");
+  search_cmd->add_option("--from", so.from, "Seen at or after YYYY-MM-DD[THH:MM:SS] or Unix seconds");
+  search_cmd->add_option("--to", so.to, "Seen at or before YYYY-MM-DD[THH:MM:SS] or Unix seconds");
+  search_cmd->add_option("--class", so.label, "Only this class (person, car, bus, truck, motorcycle, bicycle…)");
+  search_cmd->add_option("--upper", so.upper, "A colour of the upper body (black, white, grey, red, orange, yellow, "
+                                              "green, blue, purple, pink, brown)");
+  search_cmd->add_option("--lower", so.lower, "A colour of the lower body");
+  search_cmd->add_option("--colour,--color", so.colour, "A colour anywhere (clothes or a vehicle's body)");
+  search_cmd->add_option("--min-dwell", so.min_dwell_s, "In view at least this many seconds")->check(CLI::NonNegativeNumber);
+  search_cmd->add_option("--limit", so.limit, "At most this many, newest first")->check(CLI::Range(1, 100000));
+  search_cmd->add_option("--reason", so.reason, "The case reference (required; written to the audit log)");
+  search_cmd->add_option("--audit-key", so.audit_key_path, "The audit log's HMAC key file (default: <store>.audit-key)");
+  search_cmd->add_flag("--json", so.json, "Print an array of tracks as JSON");
+
   AlertsListOptions al;
   auto* alerts_cmd = app.add_subcommand("alerts", "Alerts in the event store");
   alerts_cmd->require_subcommand(1);
@@ -137,6 +154,7 @@ int main(int argc, char** argv) {
     if (*fit_cmd) return fit_homography(fh);
     if (*audio_cmd) return eval_audio(ea);
     if (*colours_cmd) return eval_colours(ec);
+    if (*search_cmd) return search(so);
     if (*user_add_cmd) return user_add(us);
     if (*user_list_cmd) return user_list(us);
     if (const int rc = run_city(); rc >= 0) return rc;

@@ -2,6 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "describe/attributes.h"
 #include "describe/body.h"
 #include "describe/colours.h"
 
@@ -115,6 +116,75 @@ TEST(Body, ViewsAddUpWithEqualWeightAndBoxesOffTheFrameSayNothing) {
   EXPECT_TRUE(names_from_votes(off.upper).empty());
   EXPECT_TRUE(names_from_votes(vote_body(s.frame, {80, 50, 2, 4}).upper).empty());  // too small
   EXPECT_TRUE(names_from_votes(vote_body(cv::Mat(), s.box).upper).empty());
+}
+
+TEST(Background, StepsTowardsWhatItSeesAndIgnoresAPassingPerson) {
+  Background bg;
+  cv::Mat grey(20, 20, CV_8UC3, cv::Scalar(100, 100, 100));
+  bg.update(grey);
+  EXPECT_EQ(bg.image().at<cv::Vec3b>(5, 5), cv::Vec3b(100, 100, 100));
+  cv::Mat walker = grey.clone();
+  walker(cv::Rect(0, 0, 10, 20)).setTo(cv::Scalar(0, 0, 255));
+  bg.update(walker);  // one frame: one level, not the person
+  EXPECT_EQ(bg.image().at<cv::Vec3b>(5, 5), cv::Vec3b(99, 99, 101));
+  EXPECT_EQ(bg.image().at<cv::Vec3b>(5, 15), cv::Vec3b(100, 100, 100));
+  cv::Mat lit(20, 20, CV_8UC3, cv::Scalar(110, 110, 110));
+  for (int i = 0; i < 20; ++i) bg.update(lit);  // the light changes: it follows
+  EXPECT_EQ(bg.image().at<cv::Vec3b>(5, 15), cv::Vec3b(110, 110, 110));
+  bg.update(cv::Mat(10, 10, CV_8UC3, cv::Scalar(7, 7, 7)));  // another size: starts again
+  EXPECT_EQ(bg.image().size(), cv::Size(10, 10));
+}
+
+TEST(TrackDescriber, SumsAPersonsViewsAndAVehiclesAndForgetsWhatWasTaken) {
+  Scene s;
+  TrackDescriber d(/*every_n=*/1);
+  cv::Mat car_frame = s.frame.clone();
+  cv::rectangle(car_frame, cv::Rect(10, 150, 60, 30), cv::Scalar(40, 200, 230), cv::FILLED);  // a yellow car
+  d.observe(s.background, {});  // the empty scene first: it becomes the background
+  for (int i = 0; i < 5; ++i)
+    d.observe(car_frame, {{1, s.box, "person", true}, {2, {10, 150, 60, 30}, "car", true},
+                          {3, s.box, "person", false},     // predicted only: its box is a guess
+                          {4, s.box, "dog", true}});       // neither a person nor a vehicle
+  const auto person = d.take(1);
+  EXPECT_EQ(person.views, 5);
+  ASSERT_FALSE(person.upper.empty());
+  EXPECT_EQ(person.upper[0].colour, Colour::kRed);
+  EXPECT_EQ(person.lower[0].colour, Colour::kBlue);
+  EXPECT_TRUE(person.colour.empty());
+  const auto car = d.take(2);
+  ASSERT_FALSE(car.colour.empty());
+  EXPECT_EQ(car.colour[0].colour, Colour::kYellow);
+  EXPECT_TRUE(car.upper.empty());
+  EXPECT_EQ(d.take(3).views, 0);
+  EXPECT_EQ(d.take(4).views, 0);
+  EXPECT_EQ(d.take(1).views, 0);  // taken once
+}
+
+TEST(TrackDescriber, CountsOneDetectedFrameInN) {
+  Scene s;
+  TrackDescriber d(3);
+  for (int i = 0; i < 7; ++i) d.observe(s.frame, {{1, s.box, "person", true}});
+  EXPECT_EQ(d.take(1).views, 3);  // detections 1, 4 and 7
+}
+
+TEST(Motion, SpeedHeadingAndDwellInPixelsOrMetres) {
+  TrackAttributes a;
+  const std::vector<cv::Point2f> path = {{0, 0}, {30, 40}, {60, 80}};  // 100 px, south-east-ish
+  describe_motion(a, path, 10, 20, {});
+  EXPECT_DOUBLE_EQ(a.dwell_s, 10);
+  EXPECT_NEAR(a.speed, 10, 1e-9);
+  EXPECT_EQ(a.speed_unit, "px/s");
+  EXPECT_NEAR(a.heading_deg, std::atan2(80, 60) * 180 / M_PI, 1e-4);
+  // A homography of 1 cm per pixel: 1 m in 10 s.
+  describe_motion(a, path, 10, 20, {0.01, 0, 0, 0, 0.01, 0, 0, 0, 1});
+  EXPECT_NEAR(a.speed, 0.1, 1e-6);
+  EXPECT_EQ(a.speed_unit, "m/s");
+  TrackAttributes still;
+  describe_motion(still, {{5, 5}}, 3, 3, {});
+  EXPECT_EQ(still.speed, 0);
+  EXPECT_EQ(still.dwell_s, 0);
+  describe_motion(still, {{5, 5}, {5, 0}}, 0, 1, {});
+  EXPECT_NEAR(still.heading_deg, 270, 1e-4);  // up the image
 }
 
 }  // namespace

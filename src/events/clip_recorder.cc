@@ -101,7 +101,10 @@ std::string ClipRecorder::encode(const Clip& clip) {
   const double span = clip.frames.back().time_s - clip.frames.front().time_s;
   // Played at the rate the frames came in, so that a clip lasts as long as what it shows.
   const double fps = clip.frames.size() > 1 && span > 0 ? (clip.frames.size() - 1) / span : 10.0;
-  cv::VideoWriter w(clip.path, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps, first.size());
+  // H.264, which browsers play (the console shows clips in a <video>); MPEG-4 part 2, which
+  // they do not, only where H.264 cannot be written (no encoder, or an odd frame size).
+  cv::VideoWriter w(clip.path, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('a', 'v', 'c', '1'), fps, first.size());
+  if (!w.isOpened()) w.open(clip.path, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps, first.size());
   if (!w.isOpened()) return "";
   for (const auto& j : clip.frames) w.write(cv::imdecode(j.bytes, cv::IMREAD_COLOR));
   w.release();

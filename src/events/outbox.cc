@@ -29,6 +29,12 @@ const char* kind_name(StoreWrite::Kind k) {
   return "?";
 }
 
+nlohmann::json names_json(const std::vector<NamedShare>& names) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& n : names) j.push_back({n.name, n.share});
+  return j;
+}
+
 nlohmann::json to_line(const StoreWrite& w) {
   nlohmann::json j{{"v", kFormat}, {"kind", kind_name(w.kind)}};
   switch (w.kind) {
@@ -52,10 +58,17 @@ nlohmann::json to_line(const StoreWrite& w) {
       break;
     }
     case StoreWrite::Kind::kTrack: {
+      const auto& t = w.track;
       nlohmann::json points = nlohmann::json::array();
-      for (const auto& [x, y] : w.path) points.push_back({x, y});
-      j["track"] = {{"camera", w.camera}, {"id", w.track_id},       {"label", w.label},     {"run_id", w.run_id},
-                    {"first", w.first_epoch}, {"last", w.last_epoch}, {"path", points}};
+      for (const auto& [x, y] : t.path) points.push_back({x, y});
+      j["track"] = {{"camera", t.camera}, {"id", t.track_id},       {"label", t.label},     {"run_id", t.run_id},
+                    {"first", t.first_epoch}, {"last", t.last_epoch}, {"path", points}};
+      // Attributes (since schema 6): a line without them reads as a track with none.
+      j["track"]["upper"] = names_json(t.upper), j["track"]["lower"] = names_json(t.lower);
+      j["track"]["colour"] = names_json(t.colour);
+      j["track"]["speed"] = t.speed, j["track"]["speed_unit"] = t.speed_unit;
+      j["track"]["heading_deg"] = t.heading_deg, j["track"]["appearance"] = t.appearance;
+      j["track"]["thumbnail"] = t.thumbnail_path;
       break;
     }
     case StoreWrite::Kind::kSnapshot:
@@ -88,6 +101,12 @@ float single(const nlohmann::json& j) {
   return static_cast<float>(v);
 }
 
+std::vector<NamedShare> names_read(const nlohmann::json& j) {
+  std::vector<NamedShare> out;
+  for (const auto& n : j) out.push_back({n.at(0).get<std::string>(), single(n.at(1))});
+  return out;
+}
+
 // Throws (nlohmann's or runtime_error) on a line that is not a write of this format.
 StoreWrite from_line(const std::string& line) {
   const auto j = nlohmann::json::parse(line);
@@ -112,10 +131,18 @@ StoreWrite from_line(const std::string& line) {
   } else if (kind == "track") {
     w.kind = StoreWrite::Kind::kTrack;
     const auto& t = j.at("track");
-    w.camera = t.at("camera").get<std::string>(), w.track_id = whole<int>(t.at("id"));
-    w.label = t.at("label").get<std::string>(), w.run_id = t.at("run_id").get<std::string>();
-    w.first_epoch = t.at("first").get<double>(), w.last_epoch = t.at("last").get<double>();
-    for (const auto& p : t.at("path")) w.path.emplace_back(single(p.at(0)), single(p.at(1)));
+    auto& r = w.track;
+    r.camera = t.at("camera").get<std::string>(), r.track_id = whole<int>(t.at("id"));
+    r.label = t.at("label").get<std::string>(), r.run_id = t.at("run_id").get<std::string>();
+    r.first_epoch = t.at("first").get<double>(), r.last_epoch = t.at("last").get<double>();
+    for (const auto& p : t.at("path")) r.path.emplace_back(single(p.at(0)), single(p.at(1)));
+    if (t.contains("upper")) {
+      r.upper = names_read(t.at("upper")), r.lower = names_read(t.at("lower")), r.colour = names_read(t.at("colour"));
+      r.speed = t.at("speed").get<double>(), r.speed_unit = t.at("speed_unit").get<std::string>();
+      r.heading_deg = t.at("heading_deg").get<double>();
+      for (const auto& v : t.at("appearance")) r.appearance.push_back(single(v));
+      r.thumbnail_path = t.at("thumbnail").get<std::string>();
+    }
   } else if (kind == "snapshot" || kind == "clip") {
     w.kind = kind == "clip" ? StoreWrite::Kind::kClip : StoreWrite::Kind::kSnapshot;
     w.alert_id = j.at("media").at("alert_id").get<std::string>();
@@ -156,7 +183,7 @@ Result<Ok> apply(Store& store, const StoreWrite& w) {
   switch (w.kind) {
     case StoreWrite::Kind::kAlert: return store.record(w.alert);
     case StoreWrite::Kind::kTrack:
-      return store.record_track(w.camera, w.track_id, w.label, w.first_epoch, w.last_epoch, w.path, w.run_id);
+      return store.record_track(w.track);
     case StoreWrite::Kind::kSnapshot: return store.set_snapshot(w.alert_id, w.file);
     case StoreWrite::Kind::kClip: return store.set_clip(w.alert_id, w.file);
   }

@@ -27,11 +27,7 @@ struct StoreWrite {
   enum class Kind { kAlert, kTrack, kSnapshot, kClip };
   Kind kind = Kind::kAlert;
   rules::AlertEvent alert;  // kAlert
-  // kTrack
-  std::string camera, label, run_id;
-  int track_id = 0;
-  double first_epoch = 0, last_epoch = 0;
-  std::vector<std::pair<float, float>> path;
+  TrackRow track;           // kTrack
   // kSnapshot, kClip: the alert and the file
   std::string alert_id, file;
 };

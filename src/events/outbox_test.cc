@@ -27,8 +27,11 @@ StoreWrite alert(rules::Phase phase, const std::string& id, double epoch) {
 StoreWrite track(int id) {
   StoreWrite w;
   w.kind = StoreWrite::Kind::kTrack;
-  w.camera = "cam", w.label = "person", w.run_id = "run-1", w.track_id = id;
-  w.first_epoch = 1000, w.last_epoch = 1060, w.path = {{1.5f, 2.5f}, {3, 4}};
+  auto& t = w.track;
+  t.camera = "cam", t.label = "person", t.run_id = "run-1", t.track_id = id;
+  t.first_epoch = 1000, t.last_epoch = 1060, t.path = {{1.5f, 2.5f}, {3, 4}};
+  t.upper = {{"red", 0.75f}, {"blue", 0.25f}}, t.lower = {{"black", 1}};
+  t.speed = 1.25, t.speed_unit = "m/s", t.heading_deg = 90, t.appearance = {0.5f, 0.25f};
   return w;
 }
 
@@ -61,6 +64,21 @@ void expect_stored_whole(Store& store, const std::string& id) {
   EXPECT_EQ(r.snapshot_path, "/m/" + id + ".jpg");
   EXPECT_EQ(r.clip_path, "/m/" + id + ".mp4");
   EXPECT_EQ(*store.track_count("cam"), 1);
+  // The track's attributes went through the outbox's file and into the store.
+  const auto tracks = store.search_tracks({});
+  ASSERT_TRUE(tracks) << tracks.error().message;
+  ASSERT_EQ(tracks->size(), 1u);
+  const TrackRow& t = tracks->front();
+  ASSERT_EQ(t.upper.size(), 2u);
+  EXPECT_EQ(t.upper[1].name, "blue");
+  EXPECT_FLOAT_EQ(t.upper[1].share, 0.25f);
+  EXPECT_EQ(t.lower.at(0).name, "black");
+  EXPECT_TRUE(t.colour.empty());
+  EXPECT_DOUBLE_EQ(t.speed, 1.25);
+  EXPECT_EQ(t.speed_unit, "m/s");
+  EXPECT_DOUBLE_EQ(t.heading_deg, 90);
+  EXPECT_EQ(t.appearance, (std::vector<float>{0.5f, 0.25f}));
+  EXPECT_EQ(t.path.size(), 2u);
 }
 
 TEST(Outbox, WritesKeptOnDiskAreDeliveredInOrderAndOnlyOnce) {

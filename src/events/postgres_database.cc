@@ -255,6 +255,26 @@ CREATE TABLE camera_leases (
   status TEXT NOT NULL DEFAULT '{}'
 );
 )sql",
+    // 6: what tracks looked like, for forensic search: their attributes (JSON) and their
+    // colour names, one row per name, indexed by colour and time; deleted with the track.
+    R"sql(
+ALTER TABLE tracks ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE tracks ADD COLUMN thumbnail_path TEXT NOT NULL DEFAULT '';
+CREATE TABLE track_colours (
+  camera TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  track_id INTEGER NOT NULL,
+  first_epoch DOUBLE PRECISION NOT NULL,
+  region TEXT NOT NULL,
+  colour TEXT NOT NULL,
+  share DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (camera, run_id, track_id, first_epoch, region, colour),
+  FOREIGN KEY (camera, run_id, track_id, first_epoch)
+    REFERENCES tracks (camera, run_id, track_id, first_epoch) ON DELETE CASCADE
+);
+CREATE INDEX track_colours_by_colour ON track_colours (colour, region, first_epoch);
+CREATE INDEX tracks_by_first ON tracks (first_epoch);
+)sql",
 };
 
 class PostgresDatabase final : public Database {

@@ -185,33 +185,6 @@ Result<Ok> Store::record(const rules::AlertEvent& e) {
                            e.alert_id, same->text(0), same->text(1))};
 }
 
-Result<Ok> Store::record_track(const std::string& camera, int track_id, const std::string& label, double first_epoch,
-                               double last_epoch, const std::vector<std::pair<float, float>>& path,
-                               const std::string& run_id) {
-  auto s = db_->query(
-      "INSERT INTO tracks (camera, run_id, track_id, label, first_epoch, last_epoch, path) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (camera, run_id, track_id, first_epoch) DO NOTHING");
-  nlohmann::json points = nlohmann::json::array();
-  for (const auto& [x, y] : path) points.push_back({x, y});
-  s->bind(1, camera).bind(2, run_id).bind(3, track_id).bind(4, label).bind(5, first_epoch).bind(6, last_epoch);
-  s->bind(7, points.dump());
-  if (s->step() != Step::kDone) return sql_error(*s);
-  if (s->changes() > 0) return Ok{};
-  auto same = db_->query(
-      "SELECT last_epoch FROM tracks WHERE camera = ?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4");
-  same->bind(1, camera).bind(2, run_id).bind(3, track_id).bind(4, first_epoch);
-  if (same->step() == Step::kRow && std::abs(same->real(0) - last_epoch) < 1e-3) return Ok{};
-  return Error{fmt::format("event store '{}': track {} of run '{}' on camera '{}' is already stored", path_, track_id,
-                           run_id, camera)};
-}
-
-Result<int> Store::track_count(const std::string& camera) const {
-  auto s = db_->query("SELECT COUNT(*) FROM tracks WHERE camera = ?1");
-  s->bind(1, camera);
-  if (s->step() != Step::kRow) return sql_error(*s);
-  return static_cast<int>(s->integer(0));
-}
-
 // Sets one media column of one alert; an alert that is not there is an error.
 Result<Ok> Store::set_media(const char* column, const std::string& id, const std::string& path) {
   auto s = db_->query(fmt::format("UPDATE alerts SET {} = ?2 WHERE id = ?1", column));
@@ -275,8 +248,23 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
 
 Result<int> Store::apply_retention(double now_epoch, double retention_days, const std::string& camera) {
   const double cutoff = now_epoch - retention_days * 86400.0;
-  // Track summaries describe people's movements: they go with the same retention.
-  auto old = db_->query("DELETE FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2)");
+  // Track summaries describe people's movements: they go with the same retention, their
+  // thumbnails first (when a file cannot be removed, the tracks with thumbnails stay, to be
+  // tried again at the next pass).
+  auto thumbs = db_->query(
+      "SELECT thumbnail_path FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2) AND thumbnail_path <> ''");
+  thumbs->bind(1, cutoff).bind(2, camera);
+  bool all_removed = true;
+  Step found;
+  while ((found = thumbs->step()) == Step::kRow) {
+    std::error_code ec;
+    const std::string p = thumbs->text(0);
+    if (std::filesystem::exists(p, ec) && !std::filesystem::remove(p, ec)) all_removed = false;
+  }
+  if (found == Step::kError) return sql_error(*thumbs);
+  auto old = db_->query(all_removed ? "DELETE FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2)"
+                                    : "DELETE FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2) AND "
+                                      "thumbnail_path = ''");
   old->bind(1, cutoff).bind(2, camera);
   if (old->step() != Step::kDone) return sql_error(*old);
   // Files first: a row whose file could not be removed stays, to be tried again.

@@ -63,6 +63,39 @@ struct RuleStats {
   std::vector<std::pair<int64_t, int>> per_hour;              // (hour since epoch, alerts)
 };
 
+// A colour name with its share of a region's pixels (describe/colours.h).
+struct NamedShare {
+  std::string name;
+  float share = 0;
+};
+
+// A finished track as stored: what it was, when, the path of its feet, and what it looked
+// like (schema 6; older rows have no colours).
+struct TrackRow {
+  std::string camera, run_id, label;
+  int track_id = 0;  // as in the MOTChallenge tracks file of its run
+  double first_epoch = 0, last_epoch = 0;
+  std::vector<std::pair<float, float>> path;  // foot points, frame pixels
+  std::vector<NamedShare> upper, lower;       // a person's clothes, most likely first
+  std::vector<NamedShare> colour;             // a vehicle's body
+  double speed = 0;                           // mean, in speed_unit (m/s or px/s)
+  std::string speed_unit;
+  double heading_deg = 0;                     // image direction, 0 right, 90 down
+  std::vector<float> appearance;              // clothing-colour descriptor (track/appearance.h)
+  std::string thumbnail_path;                 // a JPEG of its clearest view ("" when none)
+};
+
+// What a search asks for; every field left empty (or 0) matches everything.
+struct TrackFilter {
+  std::vector<std::string> cameras;  // any of these
+  double from_epoch = 0, to_epoch = 0;  // seen at some time in [from, to]
+  std::string label;                 // class: person, car…
+  std::string upper, lower;          // a colour among the upper (lower) body's names
+  std::string colour;                // a colour among any region's names
+  double min_dwell_s = 0;            // in view at least this long
+  int limit = 100;
+};
+
 struct AlertFilter {
   std::string camera, rule;
   double since_epoch = 0;
@@ -120,14 +153,17 @@ class Store {
   // is already stored for another alert; a start stored again (same id, camera, rule and
   // start time: a retry) is ok and changes nothing.
   Result<Ok> record(const rules::AlertEvent& event);
-  // A finished track's summary: class, first/last seen, its path of foot points, and the
-  // tracker run that numbered it (track ids restart with each run). The same track stored
-  // again (same run, id, first and last time: a retry) is ok and changes nothing; another
-  // track under that key fails, replacing nothing.
-  Result<Ok> record_track(const std::string& camera, int track_id, const std::string& label, double first_epoch,
-                          double last_epoch, const std::vector<std::pair<float, float>>& path,
-                          const std::string& run_id = "");
+  // --- tracks (tracks.cc) ---
+  // A finished track's summary, keyed by the tracker run that numbered it (track ids
+  // restart with each run), with its colour names indexed for search; one transaction.
+  // The same track stored again (same run, id, first and last time: a retry) is ok and
+  // changes nothing; another track under that key fails, replacing nothing.
+  Result<Ok> record_track(const TrackRow& track);
   Result<int> track_count(const std::string& camera) const;
+  // Tracks matching the filter, newest first.
+  Result<std::vector<TrackRow>> search_tracks(const TrackFilter& filter) const;
+  // One track by its key (all its runs' first times: the newest); empty when not stored.
+  Result<std::optional<TrackRow>> track(const std::string& camera, const std::string& run_id, int track_id) const;
 
   // Appends to the audit log: who did what, when. On PostgreSQL, whose text cannot hold
   // a NUL byte, each NUL in the user, action or detail is written as the six characters
@@ -188,7 +224,7 @@ class Store {
   Result<Ok> remove_session(const std::string& token);
   Result<int> remove_expired_sessions(double now_epoch);
 
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
   // On a PostgreSQL store each stored alert event is announced (NOTIFY) on this channel,
   // as {"id": …, "what": "start"|"update"|"end"|"media"|"action", "by": the operator (an
   // action)}: API nodes LISTEN for the console.

@@ -21,6 +21,14 @@ using ::testing::HasSubstr;
 using testing::exec_sql;
 using testing::open_store;
 
+TrackRow track(int id, double first, double last, std::vector<std::pair<float, float>> path = {},
+                const std::string& run_id = "", const std::string& camera = "cam") {
+  TrackRow t;
+  t.camera = camera, t.run_id = run_id, t.track_id = id, t.label = "person";
+  t.first_epoch = first, t.last_epoch = last, t.path = std::move(path);
+  return t;
+}
+
 rules::AlertEvent event(rules::Phase phase, const std::string& id, double epoch, double peak = 1,
                         const std::string& rule = "loitering:yard", const std::string& camera = "cam") {
   rules::AlertEvent e;
@@ -192,8 +200,8 @@ TEST(Store, RetentionDeletesOldAlertsAndTheirFiles) {
 TEST(Store, TrackSummariesAreKeptAndExpire) {
   const auto dir = testing::fresh_temp_dir("store_tracks");
   auto store = open_store(dir / "v.db");
-  ASSERT_TRUE(store->record_track("cam", 7, "person", 1000, 1060, {{10, 20}, {30, 40}}));
-  ASSERT_TRUE(store->record_track("cam", 8, "person", 90 * 86400.0, 90 * 86400.0 + 5, {}));
+  ASSERT_TRUE(store->record_track(track(7, 1000, 1060, {{10, 20}, {30, 40}})));
+  ASSERT_TRUE(store->record_track(track(8, 90 * 86400.0, 90 * 86400.0 + 5)));
   EXPECT_EQ(*store->track_count("cam"), 2);
   ASSERT_TRUE(store->apply_retention(100 * 86400.0, 30));
   EXPECT_EQ(*store->track_count("cam"), 1);  // the one from day 0 went, day 90 stays
@@ -313,7 +321,7 @@ INSERT INTO operator_actions (alert_id, action, user, at_epoch) VALUES ('cam/loi
   auto e = event(rules::Phase::kStart, "0190f3c2-6a1b-7c3d-8e4f-0123456789ab", 2000);
   e.run_id = "0190f3c2-6a1b-7c3d-8e4f-000000000001";
   ASSERT_TRUE(store->record(e));
-  ASSERT_TRUE(store->record_track("cam", 1, "person", 1000, 1010, {{1, 2}}, e.run_id));
+  ASSERT_TRUE(store->record_track(track(1, 1000, 1010, {{1, 2}}, e.run_id)));
   EXPECT_EQ(*store->track_count("cam"), 2);
   rows = store->alerts(AlertFilter{});
   ASSERT_EQ(rows->size(), 2u);
@@ -350,15 +358,68 @@ TEST(Store, AStartRetriedIsOkButAnotherAlertUnderTheSameIdIsAnError) {
   EXPECT_DOUBLE_EQ((*rows)[0].start_epoch, 1000);
 }
 
+// Forensic search: by class, time, camera, dwell and colour names (any of a region's
+// names, not only the first); newest first; a track's colours go with it at retention.
+TEST(Store, TracksAreFoundByTheirAttributes) {
+  const auto dir = testing::fresh_temp_dir("store_search");
+  auto store = open_store(dir / "v.db");
+  TrackRow red_blue = track(1, 1000, 1030, {{1, 2}, {3, 4}});
+  red_blue.upper = {{"red", 0.6f}, {"blue", 0.4f}}, red_blue.lower = {{"blue", 1}};
+  TrackRow black = track(2, 2000, 2005, {}, "", "gate");
+  black.upper = {{"black", 1}}, black.lower = {{"grey", 1}};
+  TrackRow car = track(3, 3000, 3100);
+  car.label = "car", car.colour = {{"red", 0.9f}};
+  for (const auto& t : {red_blue, black, car}) ASSERT_TRUE(store->record_track(t));
+  ASSERT_TRUE(store->record_track(red_blue));  // a retry stores nothing twice
+
+  auto ids = [&](const TrackFilter& f) {
+    std::vector<int> out;
+    const auto rows = store->search_tracks(f);
+    EXPECT_TRUE(rows) << rows.error().message;
+    if (rows)
+      for (const auto& r : *rows) out.push_back(r.track_id);
+    return out;
+  };
+  EXPECT_EQ(ids({}), (std::vector<int>{3, 2, 1}));
+  TrackFilter f;
+  f.upper = "blue";  // the second name counts
+  EXPECT_EQ(ids(f), std::vector<int>{1});
+  f = {}, f.lower = "blue";
+  EXPECT_EQ(ids(f), std::vector<int>{1});
+  f = {}, f.colour = "red";  // any region: a jacket and a car
+  EXPECT_EQ(ids(f), (std::vector<int>{3, 1}));
+  f.label = "person";
+  EXPECT_EQ(ids(f), std::vector<int>{1});
+  f = {}, f.cameras = {"gate"};
+  EXPECT_EQ(ids(f), std::vector<int>{2});
+  f.cameras = {"gate", "cam"}, f.from_epoch = 1010, f.to_epoch = 2001;  // overlapping the span
+  EXPECT_EQ(ids(f), (std::vector<int>{2, 1}));
+  f = {}, f.min_dwell_s = 10;
+  EXPECT_EQ(ids(f), (std::vector<int>{3, 1}));
+  f = {}, f.limit = 1;
+  EXPECT_EQ(ids(f), std::vector<int>{3});
+  f = {}, f.upper = "green";
+  EXPECT_TRUE(ids(f).empty());
+  const auto rows = store->search_tracks({});
+  EXPECT_EQ(rows->back().upper.at(0).name, "red");
+  EXPECT_FLOAT_EQ(rows->back().upper.at(0).share, 0.6f);
+  // Retention takes the colours with the track: a search by colour no longer finds it.
+  ASSERT_TRUE(store->apply_retention(1500 + 30 * 86400.0, 30));
+  f = {}, f.upper = "red";
+  EXPECT_TRUE(ids(f).empty());
+  EXPECT_EQ(ids({}), (std::vector<int>{3, 2}));
+  EXPECT_EQ(testing::query_text(dir / "v.db", "SELECT COUNT(*) FROM track_colours WHERE track_id = 1"), "0");
+}
+
 // Track ids restart with every tracker run: run A's track 1 and run B's track 1 are two
 // people, and neither replaces the other; the same run storing its track twice is an error.
 TEST(Store, TrackOneOfTwoRunsIsKeptTwiceAndNeverReplaced) {
   const auto dir = testing::fresh_temp_dir("store_track_runs");
   auto store = open_store(dir / "v.db");
-  ASSERT_TRUE(store->record_track("cam", 1, "person", 1000, 1060, {{10, 20}}, "run-a"));
-  ASSERT_TRUE(store->record_track("cam", 1, "person", 1000, 1070, {{30, 40}}, "run-b"));
+  ASSERT_TRUE(store->record_track(track(1, 1000, 1060, {{10, 20}}, "run-a")));
+  ASSERT_TRUE(store->record_track(track(1, 1000, 1070, {{30, 40}}, "run-b")));
   EXPECT_EQ(*store->track_count("cam"), 2);
-  EXPECT_FALSE(store->record_track("cam", 1, "person", 1000, 1090, {}, "run-a"));
+  EXPECT_FALSE(store->record_track(track(1, 1000, 1090, {}, "run-a")));
   EXPECT_EQ(*store->track_count("cam"), 2);
 }
 

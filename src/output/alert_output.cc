@@ -149,13 +149,34 @@ void AlertOutput::finish() {
                outbox_->pending(), outbox_->path());
 }
 
+events::TrackRow AlertOutput::stored_track(const track::TrackRecord& r) const {
+  events::TrackRow t;
+  t.camera = camera_.name, t.track_id = r.id, t.label = r.label, t.run_id = run_id_;
+  t.first_epoch = start_epoch_ + r.first_time_s, t.last_epoch = start_epoch_ + r.last_time_s;
+  for (const auto& p : r.path) t.path.emplace_back(p.x, p.y);
+  auto names = [](const describe::ColourNames& n) {
+    std::vector<events::NamedShare> out;
+    for (const auto& c : n) out.push_back({std::string(describe::colour_name(c.colour)), c.share});
+    return out;
+  };
+  const auto& a = r.attributes;
+  t.upper = names(a.upper), t.lower = names(a.lower), t.colour = names(a.colour);
+  t.speed = a.speed, t.speed_unit = a.speed_unit, t.heading_deg = a.heading_deg;
+  t.appearance = r.appearance;
+  if (!a.thumbnail.empty()) {
+    const auto file = media_ / "tracks" / fmt::format("{}-{}.jpg", file_stem(run_id_), r.id);
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    if (cv::imwrite(file.string(), a.thumbnail)) t.thumbnail_path = file.string();
+  }
+  return t;
+}
+
 void AlertOutput::on_tracks_ended(const std::vector<track::TrackRecord>& records) {
   for (const auto& r : records) {
     events::StoreWrite w;
     w.kind = events::StoreWrite::Kind::kTrack;
-    w.camera = camera_.name, w.track_id = r.id, w.label = r.label, w.run_id = run_id_;
-    w.first_epoch = start_epoch_ + r.first_time_s, w.last_epoch = start_epoch_ + r.last_time_s;
-    for (const auto& p : r.path) w.path.emplace_back(p.x, p.y);
+    w.track = stored_track(r);
     put(w);
   }
 }

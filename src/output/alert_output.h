@@ -53,6 +53,9 @@ class AlertOutput {
   void on_frame(const Frame& frame, const pipeline::FrameResult& result);
   // Stores the summaries of tracks that ended.
   void on_tracks_ended(const std::vector<track::TrackRecord>& records);
+  // How a finished track is stored: its record with this camera, run and clock; its
+  // thumbnail is written to the media folder's tracks/ on the way.
+  events::TrackRow stored_track(const track::TrackRecord& record) const;
   // Stores the alerts of the audio rules found on the input's sound, each with a WAV clip
   // (clip_pre_s before to clip_post_s after). Times are stream seconds.
   void on_audio(const std::vector<audio::Detection>& detections, const std::vector<float>& samples);

@@ -30,7 +30,8 @@ CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
       gate_(config.motion_gate),
       detector_(std::move(detector)),
       tracker_(config.track),
-      static_(find_static ? std::make_unique<detect::StaticForeground>(config.static_foreground) : nullptr) {}
+      static_(find_static ? std::make_unique<detect::StaticForeground>(config.static_foreground) : nullptr),
+      homography_(camera.homography) {}
 
 bool CameraPipeline::should_detect(const detect::Motion& motion, double time_s) const {
   if (analysed_ % detect_config_.every_n_frames != 0) return false;
@@ -70,6 +71,11 @@ FrameResult CameraPipeline::process(Frame& frame) {
                                       : tracker_.predict(frame.index, frame.time_s);
   times_.track += seconds_since(t);
   tracking_something_ = !result.tracks.empty();
+  t = Clock::now();
+  std::vector<describe::Sighting> sightings;
+  for (const auto& s : result.tracks) sightings.push_back({s.id, s.box, s.label, s.detected});
+  describer_.observe(frame.image, sightings);
+  times_.describe += seconds_since(t);
   if (static_) {
     t = Clock::now();
     result.static_blobs = static_->update(frame.image, frame.time_s);
@@ -77,6 +83,14 @@ FrameResult CameraPipeline::process(Frame& frame) {
   }
   ++analysed_;
   return result;
+}
+
+std::vector<track::TrackRecord> CameraPipeline::described(std::vector<track::TrackRecord> records) {
+  for (auto& r : records) {
+    r.attributes = describer_.take(r.id);
+    describe::describe_motion(r.attributes, r.path, r.first_time_s, r.last_time_s, homography_);
+  }
+  return records;
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "describe/attributes.h"
 #include "core/frame.h"
 #include "detect/detector.h"
 #include "detect/static_foreground.h"
@@ -22,7 +23,7 @@ namespace vigie::pipeline {
 
 // Seconds spent in each stage, summed over the run.
 struct StageTimes {
-  double decode = 0, mask = 0, gate = 0, detect = 0, track = 0, still = 0, output = 0;
+  double decode = 0, mask = 0, gate = 0, detect = 0, track = 0, still = 0, describe = 0, output = 0;
 };
 
 struct FrameResult {
@@ -42,9 +43,9 @@ class CameraPipeline {
   // Masks `frame.image` in place (nothing downstream ever sees unmasked pixels), then
   // detects and tracks.
   FrameResult process(Frame& frame);
-  // Ends all tracks; returns the records of those not yet taken.
-  std::vector<track::TrackRecord> finish() { return tracker_.finish(); }
-  std::vector<track::TrackRecord> take_finished() { return tracker_.take_finished(); }
+  // Ends all tracks; returns the records of those not yet taken, with their attributes.
+  std::vector<track::TrackRecord> finish() { return described(tracker_.finish()); }
+  std::vector<track::TrackRecord> take_finished() { return described(tracker_.take_finished()); }
 
   const StageTimes& times() const { return times_; }
   StageTimes& times() { return times_; }
@@ -53,6 +54,7 @@ class CameraPipeline {
 
  private:
   bool should_detect(const detect::Motion& motion, double time_s) const;
+  std::vector<track::TrackRecord> described(std::vector<track::TrackRecord> records);
 
   DetectConfig detect_config_;
   bool gate_enabled_;
@@ -64,6 +66,8 @@ class CameraPipeline {
   std::unique_ptr<detect::Detector> detector_;
   track::Tracker tracker_;
   std::unique_ptr<detect::StaticForeground> static_;
+  describe::TrackDescriber describer_;
+  std::vector<double> homography_;
   StageTimes times_;
   int64_t analysed_ = 0;
   int64_t detector_runs_ = 0;

@@ -115,8 +115,9 @@ void CameraRunner::run_once() {
   }
 
   const double start_epoch = now_epoch();
+  // Every camera of the centre stores its tracks, with their attributes, for search.
   std::unique_ptr<output::AlertOutput> alerts;
-  if (!camera_.rules.empty()) {
+  {
     alerts = std::make_unique<output::AlertOutput>(config_, camera_, start_epoch, /*live=*/true);
     alerts->on_event = [this](const rules::AlertEvent& e, const Frame* f) {
       if (e.phase == rules::Phase::kStart) {

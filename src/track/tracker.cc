@@ -281,6 +281,7 @@ void Tracker::expire(double time_s) {
     if (t->phase != Phase::kLost || time_s - t->last_seen_s <= config_.max_lost_s) return false;
     if (t->record.id > 0) {  // a confirmed track leaves a record; a failed birth does not
       t->record.label = t->label();
+      t->record.appearance = t->appearance;
       finished_.push_back(std::move(t->record));
     }
     return true;

@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "core/box.h"
+#include "describe/attributes.h"
 #include "detect/detector.h"
 
 namespace vigie::track {
@@ -43,6 +44,8 @@ struct TrackRecord {
   Box best_box;
   float best_score = 0;
   int detections = 0;             // frames with a matched detection
+  std::vector<float> appearance;  // the clothing-colour descriptor at the end (appearance.h)
+  describe::TrackAttributes attributes;  // filled in by the pipeline, which sees the pixels
 };
 
 class Tracker {

@@ -1,0 +1,29 @@
+// Forensic search as people ask for it, said once for `vigie search` and the API: the
+// filter checked, what the audit log keeps of each search, and a found track as JSON.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/result.h"
+#include "events/store.h"
+
+namespace vigie::events {
+
+// The filter with its colour names normalised ("Gray" → "grey"); an error names the field
+// when a colour is not one of the 11 names or the range ends before it starts.
+Result<TrackFilter> checked_filter(TrackFilter filter);
+
+// A reason (case reference) is required: true when `reason` says something.
+bool is_reason(const std::string& reason);
+
+// The audit entry's detail: the reason, every filter and how many tracks were found.
+std::string search_audit_detail(const TrackFilter& filter, const std::string& reason, size_t results);
+
+// A found track: track_id (as in the tracks file of its run), run_id, camera, class,
+// upper, lower and colour (names, most likely first) with their shares, first and last
+// (epoch seconds), dwell_s, speed with speed_unit, heading_deg, has_thumbnail, and path
+// (the foot points, [x, y] frame pixels).
+nlohmann::json track_to_json(const TrackRow& track);
+
+}  // namespace vigie::events

@@ -1,0 +1,135 @@
+// Forensic search end to end: PETS09-S2L1 analysed into a store, then `vigie search` by
+// clothing colour finds the people who wear it (checked against the ground truth through
+// the tracks file of that run), and every search is in the audit log.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/test_data.h"
+#include "run.h"
+
+namespace vigie::testing {
+namespace {
+namespace fs = std::filesystem;
+
+struct Row {
+  int frame, id;
+  float x, y, w, h;
+};
+
+std::vector<Row> read_mot(const fs::path& p) {
+  std::vector<Row> rows;
+  std::ifstream in(p);
+  std::string line;
+  while (std::getline(in, line)) {
+    Row r{};
+    if (std::sscanf(line.c_str(), "%d,%d,%f,%f,%f,%f", &r.frame, &r.id, &r.x, &r.y, &r.w, &r.h) == 6) rows.push_back(r);
+  }
+  return rows;
+}
+
+float iou(const Row& a, const Row& b) {
+  const float x = std::max(0.f, std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x));
+  const float y = std::max(0.f, std::min(a.y + a.h, b.y + b.h) - std::max(a.y, b.y));
+  return x * y / (a.w * a.h + b.w * b.h - x * y);
+}
+
+// The ground-truth person a track follows most (IoU ≥ 0.5), by frames.
+std::map<int, int> person_of_each_track(const std::vector<Row>& tracks, const std::vector<Row>& gt) {
+  std::map<int, std::vector<const Row*>> gt_by_frame;
+  for (const auto& g : gt) gt_by_frame[g.frame].push_back(&g);
+  std::map<int, std::map<int, int>> votes;
+  for (const auto& t : tracks)
+    for (const Row* g : gt_by_frame[t.frame])
+      if (iou(t, *g) >= 0.5f) ++votes[t.id][g->id];
+  std::map<int, int> out;
+  for (const auto& [track, v] : votes)
+    out[track] = std::max_element(v.begin(), v.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
+  return out;
+}
+
+nlohmann::json search(const std::string& db, const std::string& args) {
+  const auto r = run(vigie_bin() + " search --json --store " + db + " --reason 'case 2026-0042' " + args);
+  EXPECT_EQ(r.code, 0) << r.err;
+  return nlohmann::json::parse(r.out, nullptr, false);
+}
+
+// One analysis (10 s of CPU) for every search check: ctest runs each test in a process
+// of its own.
+TEST(Search, FindsThePeopleInARedTopFiltersNarrowAndEverySearchIsAudited) {
+  VIGIE_REQUIRE_FILE(vtest_avi(), "vtest.avi (Debian package opencv-doc)");
+  VIGIE_REQUIRE_FILE(shared_file("mot/PETS09-S2L1/gt/gt.txt"), "../shared/data/mot/PETS09-S2L1/gt/gt.txt");
+  const auto dir = fresh_temp_dir("search");
+  const std::string db = (dir / "s.db").string();
+  const auto a = run(vigie_bin() + " analyze " + vtest_avi() + " --quiet --store " + db + " --tracks " +
+                     (dir / "t.txt").string());
+  ASSERT_EQ(a.code, 0) << a.err;
+
+  // A red top finds the people in red, and nobody else.
+  const auto found = search(db, "--class person --upper red");
+  ASSERT_TRUE(found.is_array());
+  const auto person = person_of_each_track(read_mot(dir / "t.txt"), read_mot(shared_file("mot/PETS09-S2L1/gt/gt.txt")));
+  // PETS09's red tops: people 6 and 10 (a red jacket), 3 and 11 (red and navy).
+  const std::set<int> in_red = {3, 6, 10, 11};
+  std::set<int> seen;
+  for (const auto& t : found) {
+    EXPECT_EQ(t["class"], "person");
+    EXPECT_NE(std::find(t["upper"].begin(), t["upper"].end(), "red"), t["upper"].end()) << t.dump();
+    const int id = t["track_id"].get<int>();
+    if (!person.count(id)) continue;  // a fragment no ground-truth person explains
+    EXPECT_TRUE(in_red.count(person.at(id))) << "track " << id << " is person " << person.at(id);
+    seen.insert(person.at(id));
+    EXPECT_TRUE(fs::exists(t["thumbnail_file"].get<std::string>())) << t.dump();
+  }
+  EXPECT_GE(seen.size(), 3u) << "found " << found.dump();
+  for (const char* key : {"track_id", "camera", "class", "upper", "lower", "first", "last"})
+    EXPECT_TRUE(found.at(0).contains(key)) << key;
+
+  // Filters narrow; nobody wears green.
+  const auto all = search(db, "");
+  ASSERT_GE(all.size(), 10u);
+  EXPECT_TRUE(search(db, "--upper green").empty());
+  EXPECT_TRUE(search(db, "--camera elsewhere").empty());
+  EXPECT_EQ(search(db, "--limit 3").size(), 3u);
+  for (const auto& t : search(db, "--min-dwell 30")) EXPECT_GE(t["dwell_s"].get<double>(), 30);
+  const double last = all.at(0)["last"].get<double>();
+  EXPECT_TRUE(search(db, fmt::format("--from {:.0f}", last + 10)).empty());
+
+  // Every search is in the audit log with its reason, filters and count.
+  search(db, "--upper blue --lower black");
+  const auto log = run(vigie_bin() + " audit verify --store " + db);
+  EXPECT_EQ(log.code, 0) << log.out << log.err;
+  const auto r = run("sqlite3 " + db + " \"SELECT detail FROM audit_log WHERE action = 'tracks.search'\"");
+  EXPECT_NE(r.out.find("case 2026-0042"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"upper\":\"blue\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"results\":"), std::string::npos) << r.out;
+}
+
+TEST(Search, BadInputIsExit2WithTheCause) {
+  const auto dir = fresh_temp_dir("search_bad");
+  const std::string base = vigie_bin() + " search --store " + (dir / "s.db").string();
+  auto r = run(base + " --reason x --upper beige");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("upper 'beige' is not a colour name"), std::string::npos) << r.err;
+  r = run(base + " --reason x --from 2026-12-01 --to 2026-11-30");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("ends ("), std::string::npos) << r.err;
+  r = run(base + " --upper red");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--reason is required"), std::string::npos) << r.err;
+  r = run(base + " --reason ' '");
+  EXPECT_EQ(r.code, 2);
+  r = run(base + " --reason x --from yesterday");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--from 'yesterday'"), std::string::npos) << r.err;
+  r = run(base + " --reason x --from nan");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(run(base + " --reason x").code, 0);  // an empty store: nothing found, not an error
+}
+
+}  // namespace
+}  // namespace vigie::testing
