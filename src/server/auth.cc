@@ -16,6 +16,7 @@ const char* permission_name(Permission p) {
     case Permission::kLive: return "live";
     case Permission::kAlerts: return "alerts";
     case Permission::kStats: return "stats";
+    case Permission::kSearch: return "search";
     case Permission::kConfig: return "config";
     case Permission::kAudit: return "audit";
     case Permission::kAccounts: return "accounts";
@@ -26,7 +27,8 @@ const char* permission_name(Permission p) {
 bool role_allows(const std::string& role, Permission p) {
   using P = Permission;
   if (role == "operator") return p == P::kLive || p == P::kAlerts;
-  if (role == "supervisor") return p == P::kLive || p == P::kAlerts || p == P::kStats || p == P::kConfig;
+  if (role == "supervisor")
+    return p == P::kLive || p == P::kAlerts || p == P::kStats || p == P::kSearch || p == P::kConfig;
   if (role == "auditor") return p == P::kAudit;
   if (role == "admin") return p == P::kAccounts;
   return false;

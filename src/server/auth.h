@@ -17,11 +17,12 @@ class Store;
 
 namespace vigie::server {
 
-enum class Permission { kLive, kAlerts, kStats, kConfig, kAudit, kAccounts };
+enum class Permission { kLive, kAlerts, kStats, kSearch, kConfig, kAudit, kAccounts };
 const char* permission_name(Permission p);
 
-// operator: live views, alerts and actions on them; supervisor: the same, statistics and
-// the configuration; auditor: the audit log, nothing else; admin: accounts, nothing else.
+// operator: live views, alerts and actions on them; supervisor: the same, statistics,
+// forensic search (each search with a reason, audited) and the configuration; auditor:
+// the audit log, nothing else; admin: accounts, nothing else.
 bool role_allows(const std::string& role, Permission p);
 
 struct Session {

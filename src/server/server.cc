@@ -18,6 +18,7 @@
 #include "core/redact.h"
 #include "events/alert_schema.h"
 #include "events/store.h"
+#include "events/track_search.h"
 #include "server/camera_runner.h"
 #include "server/camera_set.h"
 #include "server/http_listener.h"
@@ -103,6 +104,16 @@ ListenerLimits listener_limits(const ServerConfig& c) {
   return l;
 }
 
+// One path segment, percent-encoded (RFC 3986: only unreserved characters stay).
+std::string url_encode(const std::string& segment) {
+  std::string out;
+  for (unsigned char ch : segment) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') out += static_cast<char>(ch);
+    else out += fmt::format("%{:02X}", ch);
+  }
+  return out;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -180,6 +191,10 @@ struct Server::Impl {
          "/api/v1/export/alerts.csv", ""},
         {"GET", "/api/v1/stats", P::kStats, false, A::kEach, "stats_view", &Impl::stats, false, "/api/v1/stats",
          ""},
+        {"GET", "/api/v1/search", P::kSearch, false, A::kHandler, "track_search", &Impl::search_tracks, false,
+         "/api/v1/search?reason=case-1&upper=red", ""},
+        {"GET", R"(/api/v1/tracks/(.+)/([^/]+)/([0-9]{1,9})/thumbnail\.jpg)", P::kSearch, false, A::kEach,
+         "track_thumbnail", &Impl::track_thumbnail, false, "/api/v1/tracks/cam/r/4/thumbnail.jpg", ""},
         {"GET", "/api/v1/config", P::kConfig, false, A::kEach, "config_view", &Impl::config_view, false,
          "/api/v1/config", ""},
         {"GET", "/api/v1/audit", P::kAudit, false, A::kEach, "audit_view", &Impl::audit_log, false,
@@ -769,6 +784,76 @@ struct Server::Impl {
                       {"precision", decided ? json(double(r.confirmed) / decided) : json()}, {"per_hour", hours}});
     }
     send_json(c.res, {{"since_epoch", *since}, {"rules", list}});
+  }
+
+  // Forensic search: tracks by class, colours, cameras, time and dwell. A reason (the case
+  // reference) is required; the audit entry keeps it with every filter and the count.
+  void search_tracks(Call& c) {
+    const std::string reason = c.req.get_param_value("reason");
+    if (!events::is_reason(reason))
+      return send_error(c.res, 400, "reason is required: the case reference this search is for");
+    events::TrackFilter f;
+    for (size_t i = 0; i < c.req.get_param_value_count("camera"); ++i)
+      f.cameras.push_back(c.req.get_param_value("camera", i));
+    f.label = c.req.get_param_value("class");
+    f.upper = c.req.get_param_value("upper"), f.lower = c.req.get_param_value("lower");
+    f.colour = c.req.get_param_value("colour");
+    const auto from = number_param(c.req, c.res, "from", 0, 0, 1e12);
+    const auto to = number_param(c.req, c.res, "to", 0, 0, 1e12);
+    const auto dwell = number_param(c.req, c.res, "min_dwell", 0, 0, 1e9);
+    const auto limit = number_param(c.req, c.res, "limit", 100, 1, 1000);
+    if (!from || !to || !dwell || !limit) return;
+    f.from_epoch = *from, f.to_epoch = *to, f.min_dwell_s = *dwell, f.limit = static_cast<int>(*limit);
+    const auto checked = events::checked_filter(f);
+    if (!checked) return send_error(c.res, 400, checked.error().message);
+    std::optional<Result<std::vector<events::TrackRow>>> rows;
+    {
+      std::lock_guard lock(store_mu);
+      rows = store->search_tracks(*checked);
+    }
+    if (!*rows) return send_error(c.res, 500, rows->error().message);
+    c.audit(events::search_audit_detail(*checked, reason, (*rows)->size()));
+    json list = json::array();
+    for (const auto& t : **rows) {
+      list.push_back(events::track_to_json(t));
+      if (!t.thumbnail_path.empty())
+        list.back()["thumbnail"] = fmt::format("/api/v1/tracks/{}/{}/{}/thumbnail.jpg", url_encode(t.camera),
+                                               url_encode(t.run_id), t.track_id);
+      list.back()["alerts"] = alerts_about(t);
+    }
+    send_json(c.res, {{"tracks", list}, {"limit", checked->limit}});
+  }
+
+  // The alerts a track took part in (its run's tracker numbered it): their ids, rules and
+  // whether a clip is there, so that a search result leads to the video of that moment.
+  json alerts_about(const events::TrackRow& t) {
+    events::AlertFilter f;
+    f.camera = t.camera;
+    f.since_epoch = t.first_epoch - kLongestAlertBeforeATrack;
+    f.before_epoch = t.last_epoch + 1;
+    f.limit = 1000;
+    json out = json::array();
+    std::lock_guard lock(store_mu);
+    const auto rows = store->alerts(f);
+    if (!rows) return out;
+    for (const auto& a : *rows)
+      if (a.run_id == t.run_id && std::find(a.track_ids.begin(), a.track_ids.end(), t.track_id) != a.track_ids.end())
+        out.push_back({{"id", a.id}, {"rule", a.rule}, {"start_epoch", a.start_epoch}, {"clip", !a.clip_path.empty()}});
+    return out;
+  }
+  // A group or crowd alert may have begun before a member's track did.
+  static constexpr double kLongestAlertBeforeATrack = 3600;
+
+  void track_thumbnail(Call& c) {
+    std::optional<Result<std::optional<events::TrackRow>>> t;
+    {
+      std::lock_guard lock(store_mu);
+      t = store->track(c.req.matches[1], c.req.matches[2], std::stoi(c.req.matches[3]));
+    }
+    if (!*t) return send_error(c.res, 500, t->error().message);
+    const std::string path = **t ? (**t)->thumbnail_path : "";
+    if (path.empty() || !fs::exists(path)) return send_error(c.res, 404, "no thumbnail for this track");
+    c.res.set_content(read_file(path), "image/jpeg");
   }
 
   void config_view(Call& c) {

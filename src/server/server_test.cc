@@ -110,6 +110,68 @@ TEST_F(ServerTest, OperatorDecisionIsAuditedAndChangesTheStatistics) {
   EXPECT_EQ(audit2["entries"][0]["action"], "export");
 }
 
+// Forensic search: supervisors only, a reason always, filters checked, each search in the
+// audit log with its reason and how many tracks it found.
+TEST_F(ServerTest, SearchNeedsAReasonAndIsAuditedWithItsCount) {
+  {
+    auto store = events::Store::open(config_.store.path);
+    events::TrackRow t;
+    t.camera = "cam", t.run_id = "r", t.track_id = 4, t.label = "person";
+    t.first_epoch = now() - 30, t.last_epoch = now() - 10;
+    t.upper = {{"red", 0.7f}, {"blue", 0.3f}}, t.lower = {{"black", 1}};
+    t.run_id = "run 1";  // a run id that needs encoding in a URL
+    std::ofstream(dir_ / "thumb.jpg") << "jpeg";
+    t.thumbnail_path = (dir_ / "thumb.jpg").string();
+    ASSERT_TRUE((*store)->record_track(t));
+    t.track_id = 5, t.upper = {{"white", 1}}, t.thumbnail_path.clear();
+    ASSERT_TRUE((*store)->record_track(t));
+  }
+  const std::string op = login("operator1"), sup = login("supervisor1"), aud = login("auditor1");
+  auto c = client();
+  const httplib::Headers as_op = {{"Cookie", op}}, as_sup = {{"Cookie", sup}}, as_aud = {{"Cookie", aud}};
+  EXPECT_EQ(c.Get("/api/v1/search?reason=x&upper=red", as_op)->status, 403);
+  EXPECT_EQ(c.Get("/api/v1/search?upper=red", as_sup)->status, 400);
+  EXPECT_EQ(c.Get("/api/v1/search?reason=%20&upper=red", as_sup)->status, 400);
+  const auto beige = c.Get("/api/v1/search?reason=x&upper=beige", as_sup);
+  EXPECT_EQ(beige->status, 400);
+  EXPECT_NE(beige->body.find("upper 'beige' is not a colour name"), std::string::npos) << beige->body;
+  EXPECT_EQ(c.Get("/api/v1/search?reason=x&from=2000&to=1000", as_sup)->status, 400);
+  EXPECT_EQ(c.Get("/api/v1/search?reason=x&limit=many", as_sup)->status, 400);
+  EXPECT_EQ(json::parse(c.Get("/api/v1/search?reason=x&limit=0", as_sup)->body)["tracks"].size(), 1u);  // at least 1
+
+  const auto r = c.Get("/api/v1/search?reason=case%2042&upper=Red&camera=cam&camera=other", as_sup);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const auto found = json::parse(r->body)["tracks"];
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0]["track_id"], 4);
+  EXPECT_EQ(found[0]["upper"], json::array({"red", "blue"}));
+  // Its thumbnail: for supervisors, audited.
+  ASSERT_EQ(found[0]["thumbnail"], "/api/v1/tracks/cam/run%201/4/thumbnail.jpg");
+  const auto thumb = c.Get(found[0]["thumbnail"].get<std::string>(), as_sup);
+  ASSERT_EQ(thumb->status, 200);
+  EXPECT_EQ(thumb->body, "jpeg");
+  EXPECT_EQ(thumb->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(c.Get(found[0]["thumbnail"].get<std::string>(), as_op)->status, 403);
+  EXPECT_EQ(c.Get("/api/v1/tracks/cam/r/5/thumbnail.jpg", as_sup)->status, 404);  // none for this one
+  EXPECT_EQ(c.Get("/api/v1/tracks/cam/r/99/thumbnail.jpg", as_sup)->status, 404);
+  EXPECT_EQ(json::parse(c.Get("/api/v1/search?reason=x", as_sup)->body)["tracks"].size(), 2u);
+  EXPECT_TRUE(json::parse(c.Get("/api/v1/search?reason=x&camera=other", as_sup)->body)["tracks"].empty());
+
+  const auto audit = json::parse(c.Get("/api/v1/audit", as_aud)->body);
+  bool seen = false;
+  for (const auto& e : audit["entries"])
+    if (e["action"] == "track_search" && e["user"] == "supervisor1") {
+      const auto d = e["detail"].get<std::string>();
+      if (d.find("case 42") != std::string::npos) {
+        seen = true;
+        EXPECT_NE(d.find("\"upper\":\"red\""), std::string::npos) << d;
+        EXPECT_NE(d.find("\"results\":1"), std::string::npos) << d;
+      }
+    }
+  EXPECT_TRUE(seen) << audit.dump();
+  EXPECT_NE(audit.dump().find("track_thumbnail"), std::string::npos);
+}
+
 TEST_F(ServerTest, AudioAlertsComeWithTheirSoundClip) {
   {
     auto store = events::Store::open(config_.store.path);

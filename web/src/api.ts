@@ -55,6 +55,37 @@ export interface AuditEntry {
   detail: string;
 }
 
+export interface SearchFilter {
+  reason: string;
+  class?: string;
+  upper?: string;
+  lower?: string;
+  colour?: string;
+  camera?: string;
+  from?: number;
+  to?: number;
+  min_dwell?: number;
+}
+
+export interface FoundTrack {
+  track_id: number;
+  run_id: string;
+  camera: string;
+  class: string;
+  upper: string[];
+  lower: string[];
+  colour: string[];
+  first: number;
+  last: number;
+  dwell_s: number;
+  speed: number;
+  speed_unit: string;
+  heading_deg: number;
+  path: [number, number][];
+  thumbnail?: string;
+  alerts: { id: string; rule: string; start_epoch: number; clip: boolean }[];
+}
+
 export interface SessionInfo {
   user: string;
   role: 'operator' | 'supervisor' | 'auditor' | 'admin';
@@ -96,6 +127,11 @@ export const api = {
   act: (id: string, action: string, note = '') =>
     call<{ ok: boolean; alert: Alert }>('POST', `/api/v1/alerts/${encodeURIComponent(id)}/actions`, { action, note }),
   stats: (sinceEpoch: number) => call<{ rules: RuleStats[] }>('GET', `/api/v1/stats?since=${sinceEpoch}`),
+  search: (filter: SearchFilter) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));
+    return call<{ tracks: FoundTrack[]; limit: number }>('GET', `/api/v1/search?${q}`);
+  },
   audit: (limit = 200) => call<{ entries: AuditEntry[]; chain_ok: boolean; chain_authenticated: boolean; chain_problem: string }>('GET', `/api/v1/audit?limit=${limit}`),
 };
 

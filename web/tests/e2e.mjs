@@ -3,7 +3,11 @@
 //   1. log in, see a live tile update;
 //   2. see an alert arrive in the queue without a reload, mark it a false alarm, see the
 //      statistics change;
-//   3. as the auditor, find the actions in the audit log;
+//   3. as the supervisor, search yesterday's recording of the same street (analysed
+//      before serve starts) for people in a red top, with a case reference: the results
+//      show thumbnails, a result plays the clip of the alert it took part in; a search
+//      without a reason is refused with the cause;
+//   then as the auditor, find the actions and the search in the audit log;
 //   4. stop the camera: the wall shows it offline; restart it: back within 5 s.
 // Screenshots of every page go to $OUT_DIR (docs/ uses them).
 //
@@ -104,6 +108,20 @@ async function main() {
     features: [cell(43.3021, 5.3801), cell(43.3018, 5.3797)].map((coordinates, i) => ({
       type: 'Feature', geometry: { type: 'Polygon', coordinates }, properties: { rank: i + 1, score: 2 - i } })),
   }));
+  // A recording analysed before the centre starts: its tracks, colours, thumbnails and
+  // alert clips are what the search finds.
+  const archive = path.join(OUT, 'archive.yaml');
+  writeFileSync(archive, `store: { path: '${db}', media: '${path.join(OUT, 'media')}', clip_pre_s: 1, clip_post_s: 1 }
+cameras:
+  archive:
+    input: ${VIDEO}
+    zones:
+      square: [[0, 0], [768, 0], [768, 576], [0, 576]]
+    rules:
+      - { type: zone_intrusion, zone: square, objects: [person], min_seconds: 1, cooldown_seconds: 5 }
+`);
+  const analysed = spawnSync(VIGIE_BIN, ['analyze', '--quiet', '--config', archive], { encoding: 'utf8' });
+  if (analysed.status !== 0) throw new Error(`analyze: ${analysed.stderr}`);
   const config = path.join(OUT, 'site.yaml');
   writeFileSync(
     config,
@@ -189,7 +207,35 @@ cameras:
   check(((await page.getByTestId('map').locator('xpath=..').textContent()) ?? '').includes('measured PAI 11.27'), 'with the model\'s measured PAI beside it');
   await page.screenshot({ path: path.join(OUT, 'console-map.png') });
 
-  // 3. The auditor finds the actions.
+  // 3. Search: people in a red top, with a reason; thumbnails; a clip plays.
+  await page.getByTestId('nav-search').click();
+  await page.getByTestId('search-submit').click();
+  await waitFor('the refusal of a search without a reason', async () => ((await page.getByTestId('search-status').textContent()) ?? '').includes('reason is required'), 5000);
+  check(true, 'a search without a reason is refused, and says why');
+  await page.getByTestId('search-reason').fill('case 2026-0042');
+  await page.getByTestId('search-class').selectOption('person');
+  await page.getByTestId('search-upper').selectOption('red');
+  await page.getByTestId('search-submit').click();
+  await waitFor('search results', async () => (await page.getByTestId('search-result').count()) > 0, 10000);
+  const colours = await page.getByTestId('search-colours').allTextContents();
+  check(colours.length > 0 && colours.every((c) => c.split('bottom')[0].includes('red')), `every result wears red on top (${colours.length} found)`);
+  await waitFor('thumbnails to load', async () => page.getByTestId('search-thumb').evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0)), 10000);
+  check(true, 'every result shows its thumbnail');
+  let played = false;
+  for (const card of await page.getByTestId('search-result').all()) {
+    await card.click();
+    await page.getByTestId('search-path').waitFor();
+    const clip = page.getByTestId('search-clip');
+    if ((await clip.count()) === 0) continue;
+    await clip.first().click();
+    await waitFor('the clip to load', async () => page.getByTestId('search-video').evaluate((v) => v.readyState >= 1 && v.duration > 0), 10000);
+    played = true;
+    break;
+  }
+  check(played, 'a result plays the clip of an alert it took part in');
+  await page.screenshot({ path: path.join(OUT, 'console-search.png') });
+
+  // The auditor finds the actions and the search.
   await page.getByTestId('logout').click();
   await signIn(page, AUD);
   await page.getByTestId('audit-table').waitFor();
@@ -197,6 +243,7 @@ cameras:
   const audit = (await page.getByTestId('audit-table').textContent()) ?? '';
   check(audit.includes(`false_alarm ${fresh}`), 'the audit log names the false alarm and the alert');
   check(audit.includes('live_view') && audit.includes('login_failed'), 'the audit log has the live view and the failed login');
+  check(audit.includes('track_search') && audit.includes('case 2026-0042'), 'the audit log has the search and its reason');
   check((await page.getByTestId('audit-chain').textContent())?.includes('intact'), 'the hash chain is intact');
   await page.screenshot({ path: path.join(OUT, 'console-audit.png') });
 
