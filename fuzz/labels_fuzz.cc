@@ -1,5 +1,7 @@
 // Label CSVs: the audio set's `file,start,end,label` (src/eval/audio_eval), read and then
-// scored against no detections (every label a miss, every number used).
+// scored against no detections (every label a miss, every number used); the same bytes
+// as the colour set's `video,frame,x,y,w,h,upper,lower` (src/eval/colour_eval), scored
+// against guesses naming every crop's first accepted colour.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "eval/audio_eval.h"
+#include "eval/colour_eval.h"
 #include "fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -16,6 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::map<std::string, double> durations;
     for (const auto& l : *labels) durations[l.file] = l.end;
     (void)vigie::eval::score_audio(*labels, {}, durations, {"sound_level", "impulse", "scream", "clamour"});
+  }
+  auto crops = vigie::eval::read_colour_labels(path);
+  if (crops) {
+    std::vector<vigie::eval::ColourGuess> guesses;
+    for (const auto& c : *crops) guesses.push_back({{{c.upper.at(0), 1.f}}, {}});
+    (void)vigie::eval::score_colours(*crops, guesses);
   }
   return 0;
 }
