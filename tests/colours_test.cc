@@ -24,9 +24,10 @@ TEST(ColourLabels, UpperAndLowerBodyNamesMeetTheFloor) {
   const auto j = nlohmann::json::parse(r.out);
   std::fprintf(stderr, "colours: %s\n", j.dump().c_str());
   EXPECT_EQ(j["crops"].get<int>(), 84);
-  // Measured 0.952 and 0.869 (docs/BENCHMARKS.md); issue 13's goal is 0.85 each.
-  EXPECT_GE(j["upper_accuracy"].get<double>(), 0.85);
-  EXPECT_GE(j["lower_accuracy"].get<double>(), 0.85);
+  // Measured 0.952 and 0.869 (docs/BENCHMARKS.md); issue 13's goal is 0.85 each. The
+  // naming is deterministic on these frames: one crop less on either side fails.
+  EXPECT_GE(j["upper_accuracy"].get<double>(), 0.95);
+  EXPECT_GE(j["lower_accuracy"].get<double>(), 0.86);
 }
 
 TEST(ColourLabels, BadInputIsAUsageErrorWithItsCause) {

@@ -221,9 +221,11 @@ int analyze(const AnalyzeOptions& o) {
   hooks.stop = &g_stop;
   hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) {
     out.write(f, r);
+    // Taken every frame, stored or not: what the pipeline keeps of a track ends with it.
+    const auto ended = pipeline.take_finished();
     if (alerts) {
       alerts->on_frame(f, r);
-      alerts->on_tracks_ended(pipeline.take_finished());
+      alerts->on_tracks_ended(ended);
     }
   };
   hooks.on_progress = [&](const pipeline::RunStats& s) { progress.update(s.decoded, total, s.wall_s); };

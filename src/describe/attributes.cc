@@ -79,7 +79,8 @@ void TrackDescriber::observe(const cv::Mat& frame, const std::vector<Sighting>& 
     ++v.views;
     // The largest view inside the frame is the clearest one to show.
     const float area = static_cast<float>((t.box.rect() & cv::Rect(0, 0, frame.cols, frame.rows)).area());
-    if (area > v.thumbnail_area) v.thumbnail_area = area, v.thumbnail = thumbnail_of(frame, t.box);
+    if (area > v.thumbnail_area)
+      if (cv::Mat view = thumbnail_of(frame, t.box); !view.empty()) v.thumbnail_area = area, v.thumbnail = view;
   }
 }
 

@@ -33,7 +33,8 @@ TEST(ClipRecorder, WritesPreAndPostSecondsAroundTheAlert) {
   // 3.0..5.0 s before (21 frames) and 5.1..6.0 s after (10 frames).
   EXPECT_NEAR(clip.get(cv::CAP_PROP_FRAME_COUNT), 31, 1);
   EXPECT_NEAR(clip.get(cv::CAP_PROP_FPS), 10, 0.5);
-  // H.264, so that a browser plays it in the console.
+  // H.264, so that a browser plays it in the console (Debian's libavcodec has libx264; the
+  // MPEG-4 fallback is for frame sizes H.264 cannot take).
   const int fourcc = static_cast<int>(clip.get(cv::CAP_PROP_FOURCC));
   const std::string codec{static_cast<char>(fourcc & 255), static_cast<char>((fourcc >> 8) & 255),
                           static_cast<char>((fourcc >> 16) & 255), static_cast<char>((fourcc >> 24) & 255)};

@@ -1,4 +1,5 @@
 #include "events/outbox.h"
+#include "events/track_search.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -29,12 +30,6 @@ const char* kind_name(StoreWrite::Kind k) {
   return "?";
 }
 
-nlohmann::json names_json(const std::vector<NamedShare>& names) {
-  nlohmann::json j = nlohmann::json::array();
-  for (const auto& n : names) j.push_back({n.name, n.share});
-  return j;
-}
-
 nlohmann::json to_line(const StoreWrite& w) {
   nlohmann::json j{{"v", kFormat}, {"kind", kind_name(w.kind)}};
   switch (w.kind) {
@@ -59,13 +54,11 @@ nlohmann::json to_line(const StoreWrite& w) {
     }
     case StoreWrite::Kind::kTrack: {
       const auto& t = w.track;
-      nlohmann::json points = nlohmann::json::array();
-      for (const auto& [x, y] : t.path) points.push_back({x, y});
-      j["track"] = {{"camera", t.camera}, {"id", t.track_id},       {"label", t.label},     {"run_id", t.run_id},
-                    {"first", t.first_epoch}, {"last", t.last_epoch}, {"path", points}};
+      j["track"] = {{"camera", t.camera},       {"id", t.track_id},       {"label", t.label}, {"run_id", t.run_id},
+                    {"first", t.first_epoch}, {"last", t.last_epoch}, {"path", path_to_json(t.path)}};
       // Attributes (since schema 6): a line without them reads as a track with none.
-      j["track"]["upper"] = names_json(t.upper), j["track"]["lower"] = names_json(t.lower);
-      j["track"]["colour"] = names_json(t.colour);
+      j["track"]["upper"] = names_to_json(t.upper), j["track"]["lower"] = names_to_json(t.lower);
+      j["track"]["colour"] = names_to_json(t.colour);
       j["track"]["speed"] = t.speed, j["track"]["speed_unit"] = t.speed_unit;
       j["track"]["heading_deg"] = t.heading_deg, j["track"]["appearance"] = t.appearance;
       j["track"]["thumbnail"] = t.thumbnail_path;

@@ -113,6 +113,26 @@ TEST(Outbox, WritesKeptOnDiskAreDeliveredInOrderAndOnlyOnce) {
   EXPECT_EQ((*Outbox::open(path))->pending(), 0u);
 }
 
+// A track line from before attributes (no colours, speed or thumbnail) still reads, as a
+// track with none.
+TEST(Outbox, AnOldTrackLineWithoutAttributesIsDelivered) {
+  const auto dir = vigie::testing::fresh_temp_dir("outbox_old_track");
+  const auto path = (dir / "cam.outbox").string();
+  std::ofstream(path) << R"({"v":1,"kind":"track","track":{"camera":"cam","id":3,"label":"person",)"
+                      << R"("run_id":"r","first":1000.0,"last":1010.0,"path":[[1.0,2.0]]}})" << "\n";
+  auto box = Outbox::open(path);
+  ASSERT_TRUE(box) << box.error().message;
+  auto store = open_store(dir / "v.db");
+  auto d = (*box)->deliver(*store);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->delivered, 1u);
+  const auto rows = store->search_tracks({});
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().track_id, 3);
+  EXPECT_TRUE(rows->front().upper.empty());
+  EXPECT_EQ(rows->front().path.size(), 1u);
+}
+
 TEST(Outbox, ALastLineCutShortIsSetAsideAndNamed) {
   const auto dir = vigie::testing::fresh_temp_dir("outbox_torn");
   const auto path = (dir / "cam.outbox").string();

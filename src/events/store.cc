@@ -215,16 +215,17 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
   // Where no stored text can hold a NUL, a filter with one matches nothing (the engine
   // would refuse the parameter).
   const auto nul = [](const std::string& t) { return t.find('\0') != std::string::npos; };
-  if (!db_->text_holds_nul() && (nul(f.camera) || nul(f.rule) || nul(f.id))) return std::vector<AlertRow>{};
+  if (!db_->text_holds_nul() && (nul(f.camera) || nul(f.rule) || nul(f.id) || nul(f.run_id)))
+    return std::vector<AlertRow>{};
   auto s = db_->query(
       "SELECT id, camera, rule, rule_type, place, detail, track_ids, start_epoch, last_epoch, end_epoch, peak, "
       "snapshot_path, clip_path, box, stream_start_s, stream_raised_s, "
       "(SELECT action FROM operator_actions o WHERE o.alert_id = alerts.id ORDER BY o.id DESC LIMIT 1), run_id "
       "FROM alerts WHERE (?1 = '' OR camera = ?1) AND (?2 = '' OR rule = ?2) "
       "AND start_epoch >= ?3 AND (CAST(?5 AS DOUBLE PRECISION) = 0 OR start_epoch < CAST(?5 AS DOUBLE PRECISION)) "
-      "AND (?6 = '' OR id = ?6) ORDER BY start_epoch DESC, id LIMIT ?4 OFFSET ?7");
+      "AND (?6 = '' OR id = ?6) AND (?8 = '' OR run_id = ?8) ORDER BY start_epoch DESC, id LIMIT ?4 OFFSET ?7");
   s->bind(1, f.camera).bind(2, f.rule).bind(3, f.since_epoch).bind(4, f.limit).bind(5, f.before_epoch);
-  s->bind(6, f.id).bind(7, f.offset);
+  s->bind(6, f.id).bind(7, f.offset).bind(8, f.run_id);
   std::vector<AlertRow> rows;
   Step step;
   while ((step = s->step()) == Step::kRow) {
@@ -248,25 +249,9 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
 
 Result<int> Store::apply_retention(double now_epoch, double retention_days, const std::string& camera) {
   const double cutoff = now_epoch - retention_days * 86400.0;
-  // Track summaries describe people's movements: they go with the same retention, their
-  // thumbnails first (when a file cannot be removed, the tracks with thumbnails stay, to be
-  // tried again at the next pass).
-  auto thumbs = db_->query(
-      "SELECT thumbnail_path FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2) AND thumbnail_path <> ''");
-  thumbs->bind(1, cutoff).bind(2, camera);
-  bool all_removed = true;
-  Step found;
-  while ((found = thumbs->step()) == Step::kRow) {
-    std::error_code ec;
-    const std::string p = thumbs->text(0);
-    if (std::filesystem::exists(p, ec) && !std::filesystem::remove(p, ec)) all_removed = false;
-  }
-  if (found == Step::kError) return sql_error(*thumbs);
-  auto old = db_->query(all_removed ? "DELETE FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2)"
-                                    : "DELETE FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2) AND "
-                                      "thumbnail_path = ''");
-  old->bind(1, cutoff).bind(2, camera);
-  if (old->step() != Step::kDone) return sql_error(*old);
+  // Track summaries describe people's movements: they go with the same retention, each
+  // thumbnail first; a track whose thumbnail could not be removed stays, to be tried again.
+  if (auto r = expire_tracks(cutoff, camera); !r) return r.error();
   // Files first: a row whose file could not be removed stays, to be tried again.
   auto media = db_->query(
       "SELECT id, snapshot_path, clip_path FROM alerts WHERE start_epoch < ?1 AND (?2 = '' OR camera = ?2)");

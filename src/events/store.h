@@ -103,6 +103,7 @@ struct AlertFilter {
   double before_epoch = 0;  // 0: no upper bound
   int offset = 0;
   std::string id;           // just this alert
+  std::string run_id;       // the alerts of this analysis run
 };
 
 // What verify_audit() found. `ok` means no sign of tampering was found; what that proves
@@ -243,6 +244,7 @@ class Store {
   Result<Ok> migrate_locked();
   Result<Ok> audit_key_named() const;  // an error for a server store opened without one
   Result<Ok> set_media(const char* column, const std::string& id, const std::string& path);
+  Result<Ok> expire_tracks(double cutoff_epoch, const std::string& camera);  // tracks.cc
   Error sql_error(const Query& failed) const;
   void notify(const std::string& alert_id, const std::string& what, const std::string& by = "");  // "event store '<name>': <the engine's message>"
 

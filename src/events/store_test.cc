@@ -400,6 +400,15 @@ TEST(Store, TracksAreFoundByTheirAttributes) {
   EXPECT_EQ(ids(f), std::vector<int>{3});
   f = {}, f.upper = "green";
   EXPECT_TRUE(ids(f).empty());
+  // A track seen for days (a parked car) is found by a window in its middle: the scan's
+  // lower bound comes from the longest span stored.
+  TrackRow parked = track(4, 10 * 86400.0, 15 * 86400.0);
+  parked.label = "car";
+  ASSERT_TRUE(store->record_track(parked));
+  f = {}, f.from_epoch = 12 * 86400.0, f.to_epoch = 12 * 86400.0 + 3600;
+  EXPECT_EQ(ids(f), std::vector<int>{4});
+  f.from_epoch = 16 * 86400.0, f.to_epoch = 17 * 86400.0;
+  EXPECT_TRUE(ids(f).empty());
   const auto rows = store->search_tracks({});
   EXPECT_EQ(rows->back().upper.at(0).name, "red");
   EXPECT_FLOAT_EQ(rows->back().upper.at(0).share, 0.6f);
@@ -407,8 +416,31 @@ TEST(Store, TracksAreFoundByTheirAttributes) {
   ASSERT_TRUE(store->apply_retention(1500 + 30 * 86400.0, 30));
   f = {}, f.upper = "red";
   EXPECT_TRUE(ids(f).empty());
-  EXPECT_EQ(ids({}), (std::vector<int>{3, 2}));
+  EXPECT_EQ(ids({}), (std::vector<int>{4, 3, 2}));
   EXPECT_EQ(testing::query_text(dir / "v.db", "SELECT COUNT(*) FROM track_colours WHERE track_id = 1"), "0");
+}
+
+// Thumbnails go with their tracks at retention; one that cannot be removed keeps its own
+// track (to be tried again), not every other track.
+TEST(Store, RetentionRemovesThumbnailsAndATrackWhoseFileStaysIsKept) {
+  const auto dir = testing::fresh_temp_dir("store_thumbnails");
+  auto store = open_store(dir / "v.db");
+  std::ofstream(dir / "a.jpg") << "a";
+  fs::create_directories(dir / "stuck.jpg" / "inside");  // a folder with content: remove() fails
+  TrackRow a = track(1, 1000, 1010), stuck = track(2, 1000, 1010), plain = track(3, 1000, 1010);
+  a.thumbnail_path = (dir / "a.jpg").string(), stuck.thumbnail_path = (dir / "stuck.jpg").string();
+  TrackRow gone = track(4, 1000, 1010);
+  gone.thumbnail_path = (dir / "already-gone.jpg").string();  // its file went by hand: the row goes
+  for (const auto& t : {a, stuck, plain, gone}) ASSERT_TRUE(store->record_track(t));
+  ASSERT_TRUE(store->apply_retention(1010 + 31 * 86400.0, 30));
+  EXPECT_FALSE(fs::exists(dir / "a.jpg"));
+  EXPECT_EQ(*store->track_count("cam"), 1);
+  const auto left = store->search_tracks({});
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->front().track_id, 2);
+  fs::remove_all(dir / "stuck.jpg" / "inside");  // the folder can go now
+  ASSERT_TRUE(store->apply_retention(1010 + 31 * 86400.0, 30));
+  EXPECT_EQ(*store->track_count("cam"), 0);
 }
 
 // Track ids restart with every tracker run: run A's track 1 and run B's track 1 are two

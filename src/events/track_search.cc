@@ -29,6 +29,18 @@ nlohmann::json shares(const std::vector<NamedShare>& v) {
 
 }  // namespace
 
+nlohmann::json names_to_json(const std::vector<NamedShare>& names) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& n : names) j.push_back({n.name, n.share});
+  return j;
+}
+
+nlohmann::json path_to_json(const std::vector<std::pair<float, float>>& path) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& [x, y] : path) j.push_back({x, y});
+  return j;
+}
+
 Result<TrackFilter> checked_filter(TrackFilter f) {
   for (auto [value, field] : {std::pair{&f.upper, "upper"}, {&f.lower, "lower"}, {&f.colour, "colour"}})
     if (auto r = normalise_colour(*value, field); !r) return r.error();
@@ -48,8 +60,6 @@ std::string search_audit_detail(const TrackFilter& f, const std::string& reason,
 }
 
 nlohmann::json track_to_json(const TrackRow& t) {
-  nlohmann::json path = nlohmann::json::array();
-  for (const auto& [x, y] : t.path) path.push_back({x, y});
   return {{"track_id", t.track_id},
           {"run_id", t.run_id},
           {"camera", t.camera},
@@ -67,7 +77,7 @@ nlohmann::json track_to_json(const TrackRow& t) {
           {"speed_unit", t.speed_unit},
           {"heading_deg", t.heading_deg},
           {"has_thumbnail", !t.thumbnail_path.empty()},
-          {"path", path}};
+          {"path", path_to_json(t.path)}};
 }
 
 }  // namespace vigie::events

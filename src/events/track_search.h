@@ -14,6 +14,11 @@ namespace vigie::events {
 // when a colour is not one of the 11 names or the range ends before it starts.
 Result<TrackFilter> checked_filter(TrackFilter filter);
 
+// Colour names with their shares as [[name, share], …], and a path as [[x, y], …]: how
+// the store and the outbox write them.
+nlohmann::json names_to_json(const std::vector<NamedShare>& names);
+nlohmann::json path_to_json(const std::vector<std::pair<float, float>>& path);
+
 // A reason (case reference) is required: true when `reason` says something.
 bool is_reason(const std::string& reason);
 

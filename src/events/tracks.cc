@@ -2,11 +2,13 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
 
 #include "events/database.h"
 #include "events/store.h"
+#include "events/track_search.h"
 
 namespace vigie::events {
 namespace {
@@ -15,12 +17,6 @@ namespace {
 constexpr const char* kUpper = "upper";
 constexpr const char* kLower = "lower";
 constexpr const char* kBody = "body";
-
-nlohmann::json names_json(const std::vector<NamedShare>& names) {
-  nlohmann::json j = nlohmann::json::array();
-  for (const auto& n : names) j.push_back({n.name, n.share});
-  return j;
-}
 
 std::vector<NamedShare> names_from(const nlohmann::json& j, const char* key) {
   std::vector<NamedShare> out;
@@ -32,8 +28,8 @@ std::vector<NamedShare> names_from(const nlohmann::json& j, const char* key) {
 }
 
 std::string attributes_json(const TrackRow& t) {
-  return nlohmann::json{{"upper", names_json(t.upper)},   {"lower", names_json(t.lower)},
-                        {"colour", names_json(t.colour)}, {"speed", t.speed},
+  return nlohmann::json{{"upper", names_to_json(t.upper)},   {"lower", names_to_json(t.lower)},
+                        {"colour", names_to_json(t.colour)}, {"speed", t.speed},
                         {"speed_unit", t.speed_unit},     {"heading_deg", t.heading_deg},
                         {"appearance", t.appearance}}
       .dump();
@@ -72,8 +68,6 @@ TrackRow track_of(const Query& s) {
 }  // namespace
 
 Result<Ok> Store::record_track(const TrackRow& t) {
-  nlohmann::json points = nlohmann::json::array();
-  for (const auto& [x, y] : t.path) points.push_back({x, y});
   if (auto r = exec("BEGIN"); !r) return r.error();
   auto fail = [&](Error e) -> Result<Ok> {
     exec("ROLLBACK");
@@ -83,7 +77,7 @@ Result<Ok> Store::record_track(const TrackRow& t) {
       "INSERT INTO tracks (camera, run_id, track_id, label, first_epoch, last_epoch, path, attributes, thumbnail_path) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (camera, run_id, track_id, first_epoch) DO NOTHING");
   s->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.label).bind(5, t.first_epoch);
-  s->bind(6, t.last_epoch).bind(7, points.dump()).bind(8, attributes_json(t)).bind(9, t.thumbnail_path);
+  s->bind(6, t.last_epoch).bind(7, path_to_json(t.path).dump()).bind(8, attributes_json(t)).bind(9, t.thumbnail_path);
   if (s->step() != Step::kDone) return fail(sql_error(*s));
   if (s->changes() == 0) {
     exec("ROLLBACK");
@@ -107,6 +101,47 @@ Result<Ok> Store::record_track(const TrackRow& t) {
   return Ok{};
 }
 
+Result<Ok> Store::expire_tracks(double cutoff, const std::string& camera) {
+  auto thumbs = db_->query(
+      "SELECT camera, run_id, track_id, first_epoch, thumbnail_path FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR "
+      "camera = ?2) AND thumbnail_path <> ''");
+  thumbs->bind(1, cutoff).bind(2, camera);
+  struct Key {
+    std::string camera, run_id;
+    int64_t id;
+    double first;
+  };
+  std::vector<Key> gone;
+  Step step;
+  while ((step = thumbs->step()) == Step::kRow) {
+    std::error_code ec;
+    const std::string path = thumbs->text(4);
+    if (std::filesystem::exists(path, ec) && !std::filesystem::remove(path, ec)) continue;
+    gone.push_back({thumbs->text(0), thumbs->text(1), thumbs->integer(2), thumbs->real(3)});
+  }
+  if (step == Step::kError) return sql_error(*thumbs);
+  if (auto r = exec("BEGIN"); !r) return r.error();
+  for (const auto& k : gone) {
+    auto del = db_->query("DELETE FROM tracks WHERE camera = ?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4");
+    del->bind(1, k.camera).bind(2, k.run_id).bind(3, k.id).bind(4, k.first);
+    if (del->step() != Step::kDone) {
+      exec("ROLLBACK");
+      return sql_error(*del);
+    }
+  }
+  auto rest = db_->query("DELETE FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2) AND thumbnail_path = ''");
+  rest->bind(1, cutoff).bind(2, camera);
+  if (rest->step() != Step::kDone) {
+    exec("ROLLBACK");
+    return sql_error(*rest);
+  }
+  if (auto r = exec("COMMIT"); !r) {
+    exec("ROLLBACK");
+    return r.error();
+  }
+  return Ok{};
+}
+
 Result<int> Store::track_count(const std::string& camera) const {
   auto s = db_->query("SELECT COUNT(*) FROM tracks WHERE camera = ?1");
   s->bind(1, camera);
@@ -125,7 +160,15 @@ Result<std::vector<TrackRow>> Store::search_tracks(const TrackFilter& f) const {
     return fmt::format("?{}", binds.size());
   };
   if (!f.label.empty()) where.push_back("t.label = " + param(f.label));
-  if (f.from_epoch > 0) where.push_back("t.last_epoch >= " + param(f.from_epoch));
+  if (f.from_epoch > 0) {
+    where.push_back("t.last_epoch >= " + param(f.from_epoch));
+    // A track seen after `from` began at most the longest track's span before it: a bound
+    // the (camera, first_epoch) index can use, found by the span index in one step.
+    auto longest = db_->query("SELECT MAX(last_epoch - first_epoch) FROM tracks");
+    if (longest->step() != Step::kRow) return sql_error(*longest);
+    const double span = longest->null(0) ? 0 : longest->real(0);  // NULL: no track yet
+    where.push_back("t.first_epoch >= " + param(f.from_epoch - span - 1));
+  }
   if (f.to_epoch > 0) where.push_back("t.first_epoch <= " + param(f.to_epoch));
   if (f.min_dwell_s > 0) where.push_back("t.last_epoch - t.first_epoch >= " + param(f.min_dwell_s));
   // A colour condition is a lookup in track_colours by its primary key.

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -95,7 +97,11 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
     if (!mqtt) throw OutputError(mqtt.error().message);
     mqtt_ = std::move(mqtt.value());
   }
-  if (config.store.clip_pre_s > 0 || config.store.clip_post_s > 0)
+  // The clip ring JPEG-encodes every frame: only for a camera whose rules can raise a
+  // video alert (a camera without rules stores its tracks, nothing else).
+  const bool video_rules = std::any_of(camera.rules.begin(), camera.rules.end(),
+                                       [](const RuleConfig& r) { return !is_audio_rule_type(r.type); });
+  if (video_rules && (config.store.clip_pre_s > 0 || config.store.clip_post_s > 0))
     clips_ = std::make_unique<events::ClipRecorder>(config.store.clip_pre_s, config.store.clip_post_s, 8,
                                                     /*wait_when_full=*/!live);
 }
@@ -161,7 +167,9 @@ events::TrackRow AlertOutput::stored_track(const track::TrackRecord& r) const {
   };
   const auto& a = r.attributes;
   t.upper = names(a.upper), t.lower = names(a.lower), t.colour = names(a.colour);
-  t.speed = a.speed, t.speed_unit = a.speed_unit, t.heading_deg = a.heading_deg;
+  // Finite only: JSON (the outbox's lines) has no NaN, and a bad homography could make one.
+  t.speed = std::isfinite(a.speed) ? a.speed : 0, t.speed_unit = a.speed_unit;
+  t.heading_deg = std::isfinite(a.heading_deg) ? a.heading_deg : 0;
   t.appearance = r.appearance;
   if (!a.thumbnail.empty()) {
     const auto file = media_ / "tracks" / fmt::format("{}-{}.jpg", file_stem(run_id_), r.id);

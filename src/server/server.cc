@@ -214,8 +214,9 @@ struct Server::Impl {
     std::optional<Session> session;
     Impl& server;
     // Writes the route's audit action for this caller (or the given user, for a login).
-    void audit(const std::string& detail, const std::string& user = {}) const {
-      server.audit(user.empty() && session ? session->user : user, route.action, detail);
+    // True when the entry was written.
+    bool audit(const std::string& detail, const std::string& user = {}) const {
+      return server.audit(user.empty() && session ? session->user : user, route.action, detail);
     }
   };
 
@@ -389,10 +390,13 @@ struct Server::Impl {
     return fmt::format("{}://{}:{}", http.tls() ? "https" : "http", host, bound_port);
   }
 
-  void audit(const std::string& user, const std::string& action, const std::string& detail) {
+  bool audit(const std::string& user, const std::string& action, const std::string& detail) {
     std::lock_guard lock(store_mu);
-    if (auto r = store->audit(user, action, detail, now_epoch()); !r)
+    if (auto r = store->audit(user, action, detail, now_epoch()); !r) {
       fmt::print(stderr, "vigie serve: audit failed: {}\n", r.error().message);
+      return false;
+    }
+    return true;
   }
 
   static void send_json(httplib::Response& res, const json& j, int status = 200) {
@@ -812,7 +816,10 @@ struct Server::Impl {
       rows = store->search_tracks(*checked);
     }
     if (!*rows) return send_error(c.res, 500, rows->error().message);
-    c.audit(events::search_audit_detail(*checked, reason, (*rows)->size()));
+    // No answer that is not on the record.
+    if (!c.audit(events::search_audit_detail(*checked, reason, (*rows)->size())))
+      return send_error(c.res, 500, "the search could not be written to the audit log; nothing is shown");
+    std::lock_guard lock(store_mu);  // once for every result's alerts
     json list = json::array();
     for (const auto& t : **rows) {
       list.push_back(events::track_to_json(t));
@@ -826,14 +833,14 @@ struct Server::Impl {
 
   // The alerts a track took part in (its run's tracker numbered it): their ids, rules and
   // whether a clip is there, so that a search result leads to the video of that moment.
+  // Under store_mu.
   json alerts_about(const events::TrackRow& t) {
     events::AlertFilter f;
-    f.camera = t.camera;
+    f.camera = t.camera, f.run_id = t.run_id;
     f.since_epoch = t.first_epoch - kLongestAlertBeforeATrack;
     f.before_epoch = t.last_epoch + 1;
     f.limit = 1000;
     json out = json::array();
-    std::lock_guard lock(store_mu);
     const auto rows = store->alerts(f);
     if (!rows) return out;
     for (const auto& a : *rows)

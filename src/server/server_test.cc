@@ -116,7 +116,7 @@ TEST_F(ServerTest, SearchNeedsAReasonAndIsAuditedWithItsCount) {
   {
     auto store = events::Store::open(config_.store.path);
     events::TrackRow t;
-    t.camera = "cam", t.run_id = "r", t.track_id = 4, t.label = "person";
+    t.camera = "cam", t.track_id = 4, t.label = "person";
     t.first_epoch = now() - 30, t.last_epoch = now() - 10;
     t.upper = {{"red", 0.7f}, {"blue", 0.3f}}, t.lower = {{"black", 1}};
     t.run_id = "run 1";  // a run id that needs encoding in a URL
@@ -152,8 +152,9 @@ TEST_F(ServerTest, SearchNeedsAReasonAndIsAuditedWithItsCount) {
   EXPECT_EQ(thumb->body, "jpeg");
   EXPECT_EQ(thumb->get_header_value("Content-Type"), "image/jpeg");
   EXPECT_EQ(c.Get(found[0]["thumbnail"].get<std::string>(), as_op)->status, 403);
-  EXPECT_EQ(c.Get("/api/v1/tracks/cam/r/5/thumbnail.jpg", as_sup)->status, 404);  // none for this one
-  EXPECT_EQ(c.Get("/api/v1/tracks/cam/r/99/thumbnail.jpg", as_sup)->status, 404);
+  EXPECT_EQ(c.Get("/api/v1/tracks/cam/run%201/5/thumbnail.jpg", as_sup)->status, 404);  // stored, no thumbnail
+  EXPECT_EQ(c.Get("/api/v1/tracks/cam/run%201/99/thumbnail.jpg", as_sup)->status, 404);  // not stored
+  EXPECT_EQ(c.Get("/api/v1/tracks/cam/run%202/4/thumbnail.jpg", as_sup)->status, 404);   // another run
   EXPECT_EQ(json::parse(c.Get("/api/v1/search?reason=x", as_sup)->body)["tracks"].size(), 2u);
   EXPECT_TRUE(json::parse(c.Get("/api/v1/search?reason=x&camera=other", as_sup)->body)["tracks"].empty());
 
