@@ -3,6 +3,7 @@
 #               serve three simulated cameras to the console (until Ctrl-C)
 #   make test   install what is missing, build, run every test
 #   make bench  throughput and accuracy figures of docs/BENCHMARKS.md
+#   make search-bench  forensic search latency on 10 M synthetic tracks
 #   make fuzz   libFuzzer targets (clang-14, ASan+UBSan), each for FUZZ_SECONDS (fuzz/README.md)
 #   make deb    the Debian package (CPack): out/deb/vigie_<version>_<arch>.deb (docs/deploy.md)
 BUILD ?= build
@@ -20,7 +21,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 10
 CCACHE := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build web test demo bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak risk
+.PHONY: deps build web test demo bench search-bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak risk
 
 deps:
 	@scripts/install-deps
@@ -84,6 +85,13 @@ deb: deps web
 
 bench: build
 	@bench/run.sh $(BUILD)
+
+# Forensic search latency on 10 M synthetic tracks, SQLite and PostgreSQL (bench/search.sh;
+# tools/searchbench; the stores, ~5 GB each, are
+# filled once in minutes and reused). SEARCH_TRACKS for another count.
+SEARCH_TRACKS ?= 10000000
+search-bench: build
+	@SEARCH_TRACKS=$(SEARCH_TRACKS) bench/search.sh $(BUILD)
 
 # Incident risk forecasting on the Vancouver records: scores, factors, report, map (out/risk).
 risk: build
