@@ -112,6 +112,36 @@ TEST(Search, FindsThePeopleInARedTopFiltersNarrowAndEverySearchIsAudited) {
   EXPECT_NE(r.out.find("case 2026-0042"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"upper\":\"blue\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"results\":"), std::string::npos) << r.out;
+
+  // Statistics of the same store: every track counted once, by class; a heat map the size
+  // of the frame; each use audited.
+  const auto counts = run(vigie_bin() + " stats counts --json --by day --store " + db);
+  ASSERT_EQ(counts.code, 0) << counts.err;
+  int tracks = 0;
+  for (const auto& c : nlohmann::json::parse(counts.out))
+    if (c["kind"] == "tracks") tracks += c["count"].get<int>();
+  EXPECT_EQ(tracks, static_cast<int>(search(db, "--limit 100000").size()));
+  const auto csv = run(vigie_bin() + " stats counts --csv --store " + db);
+  EXPECT_EQ(csv.out.rfind("bucket_epoch,camera,kind,what,direction,count\n", 0), 0u) << csv.out;
+  EXPECT_NE(csv.out.find("\"cli\",tracks,\"person\",,"), std::string::npos) << csv.out;
+  const auto png = dir / "heat.png";
+  const auto heat = run(vigie_bin() + " stats heatmap --camera cli --store " + db + " --out " + png.string());
+  ASSERT_EQ(heat.code, 0) << heat.err;
+  const std::string bytes = slurp(png);
+  ASSERT_GT(bytes.size(), 33u);
+  auto be32 = [&](size_t at) {
+    return (uint32_t(uint8_t(bytes[at])) << 24) | (uint32_t(uint8_t(bytes[at + 1])) << 16) |
+           (uint32_t(uint8_t(bytes[at + 2])) << 8) | uint32_t(uint8_t(bytes[at + 3]));
+  };
+  EXPECT_EQ(bytes.substr(1, 3), "PNG");
+  EXPECT_EQ(be32(16), 768u);  // IHDR: the frame's width and height
+  EXPECT_EQ(be32(20), 576u);
+  EXPECT_EQ(bytes[25], 6);    // colour type 6: RGBA, an overlay
+  const auto audited = run("sqlite3 " + db + " \"SELECT action FROM audit_log WHERE action LIKE 'stats.%'\"");
+  EXPECT_EQ(audited.out, "stats.counts\nstats.counts\nstats.heatmap\n");
+  EXPECT_EQ(run(vigie_bin() + " stats counts --by week --store " + db).code, 2);
+  EXPECT_EQ(run(vigie_bin() + " stats heatmap --camera nowhere --store " + db + " --out " + png.string()).code, 2);
+  EXPECT_EQ(run(vigie_bin() + " stats heatmap --store " + db + " --out " + png.string()).code, 2);
 }
 
 TEST(Search, BadInputIsExit2WithTheCause) {

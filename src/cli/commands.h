@@ -72,6 +72,18 @@ struct SearchOptions {
 };
 int search(const SearchOptions& options);
 
+struct StatsOptions {
+  std::string store_path = "vigie.db";
+  std::string audit_key_path;
+  std::string since, until;
+  std::string by = "hour";  // hour | day
+  std::vector<std::string> cameras;
+  bool csv = false, json = false;
+  std::string out;  // heatmap: the PNG
+};
+int stats_counts(const StatsOptions& options);
+int stats_heatmap(const StatsOptions& options);
+
 struct EvalColoursOptions {
   std::string labels_path;
   std::vector<std::string> videos;  // NAME=FILE, the videos the labels name

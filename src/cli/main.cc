@@ -91,6 +91,24 @@ int main(int argc, char** argv) {
   search_cmd->add_option("--audit-key", so.audit_key_path, "The audit log's HMAC key file (default: <store>.audit-key)");
   search_cmd->add_flag("--json", so.json, "Print an array of tracks as JSON");
 
+  StatsOptions st;
+  auto* stats_cmd = app.add_subcommand("stats", "What the cameras saw: counts per hour or day, heat maps (audited)");
+  stats_cmd->require_subcommand(1);
+  auto* counts_cmd = stats_cmd->add_subcommand("counts", "Tracks by class and alerts by rule (line crossings by "
+                                                        "direction) per camera and hour or day");
+  auto* heat_cmd = stats_cmd->add_subcommand("heatmap", "Where one camera's tracks went: a PNG overlay of its frame");
+  for (auto* c : {counts_cmd, heat_cmd}) {
+    c->add_option("--store", st.store_path, "Event store: an SQLite file, or a postgresql:// URL");
+    c->add_option("--since", st.since, "From YYYY-MM-DD[THH:MM:SS] or Unix seconds");
+    c->add_option("--until", st.until, "Until YYYY-MM-DD[THH:MM:SS] or Unix seconds");
+    c->add_option("--camera", st.cameras, "Only these cameras (repeat); heatmap: the one camera");
+    c->add_option("--audit-key", st.audit_key_path, "The audit log's HMAC key file (default: <store>.audit-key)");
+  }
+  counts_cmd->add_option("--by", st.by, "hour or day (UTC)");
+  counts_cmd->add_flag("--csv", st.csv, "Print CSV: bucket_epoch,camera,kind,what,direction,count");
+  counts_cmd->add_flag("--json", st.json, "Print as JSON");
+  heat_cmd->add_option("--out", st.out, "The PNG to write (BGRA, the camera's frame size)")->required();
+
   AlertsListOptions al;
   auto* alerts_cmd = app.add_subcommand("alerts", "Alerts in the event store");
   alerts_cmd->require_subcommand(1);
@@ -155,6 +173,8 @@ int main(int argc, char** argv) {
     if (*audio_cmd) return eval_audio(ea);
     if (*colours_cmd) return eval_colours(ec);
     if (*search_cmd) return search(so);
+    if (*counts_cmd) return stats_counts(st);
+    if (*heat_cmd) return stats_heatmap(st);
     if (*user_add_cmd) return user_add(us);
     if (*user_list_cmd) return user_list(us);
     if (const int rc = run_city(); rc >= 0) return rc;

@@ -11,6 +11,17 @@
 
 namespace vigie {
 
+// One field as RFC 4180 writes it: in quotes, a quote doubled.
+inline std::string csv_field(const std::string& text) {
+  std::string out(1, '"');
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
 inline std::vector<std::string> split_csv(const std::string& line, char sep = ',') {
   std::vector<std::string> out(1);
   bool quoted = false;

@@ -64,6 +64,7 @@ void TrackDescriber::observe(const cv::Mat& frame, const std::vector<Sighting>& 
   // The background moves one level per step: a step every few frames follows the light
   // of a day and costs a third of what the colour votes do (1 ms per 768×576 step).
   if (frames_++ % (kBackgroundEvery * every_n_) == 0) background_.update(frame);
+  frame_ = frame.size();
   for (const auto& t : tracks) {
     if (!t.detected) continue;
     Votes& v = votes_[t.id];
@@ -86,6 +87,7 @@ void TrackDescriber::observe(const cv::Mat& frame, const std::vector<Sighting>& 
 
 TrackAttributes TrackDescriber::take(int id) {
   TrackAttributes a;
+  a.frame = frame_;
   const auto it = votes_.find(id);
   if (it == votes_.end()) return a;
   a.upper = names_from_votes(it->second.body.upper);

@@ -26,6 +26,7 @@ struct TrackAttributes {
   double heading_deg = 0;    // from the first to the last position: 0 east (image right), 90 south (down)
   double dwell_s = 0;        // from first to last seen
   cv::Mat thumbnail;         // the largest detected view, at most kThumbnailHeight high (masked pixels)
+  cv::Size frame;            // the frame's size, which the path's pixels are of
 };
 
 inline constexpr int kThumbnailHeight = 128;
@@ -74,6 +75,7 @@ class TrackDescriber {
   };
   int every_n_;
   int64_t frames_ = 0;
+  cv::Size frame_;
   Background background_;
   std::map<int, Votes> votes_;
 };

@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <tuple>
 
+#include "core/csv.h"
 #include "events/database.h"
 #include "events/store.h"
 
@@ -68,6 +71,62 @@ Result<std::vector<RuleStats>> Store::rule_stats(double since_epoch) const {
   for (auto& [rule, r] : by_rule) {
     r.per_hour.assign(hours[rule].begin(), hours[rule].end());
     out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string activity_csv(const std::vector<ActivityCount>& rows) {
+  std::string csv = "bucket_epoch,camera,kind,what,direction,count\n";
+  for (const auto& r : rows)
+    csv += fmt::format("{},{},{},{},{},{}\n", r.bucket_epoch, csv_field(r.camera), r.kind, csv_field(r.what),
+                       r.direction, r.count);
+  return csv;
+}
+
+Result<std::vector<ActivityCount>> Store::activity(const ActivityFilter& f) const {
+  // Buckets counted here, as rule_stats' hours: the engines round a float differently.
+  const int64_t bucket = std::max<int64_t>(1, f.bucket_s);
+  std::map<std::tuple<int64_t, std::string, std::string, std::string, std::string>, int> counts;
+  auto wanted = [&](const std::string& camera) {
+    return f.cameras.empty() || std::find(f.cameras.begin(), f.cameras.end(), camera) != f.cameras.end();
+  };
+  const double until = f.until_epoch > 0 ? f.until_epoch : 1e300;
+  auto tracks = db_->query("SELECT camera, label, first_epoch FROM tracks WHERE first_epoch >= ?1 AND first_epoch <= ?2");
+  tracks->bind(1, f.since_epoch).bind(2, until);
+  Step step;
+  while ((step = tracks->step()) == Step::kRow)
+    if (wanted(tracks->text(0)))
+      ++counts[{static_cast<int64_t>(std::floor(tracks->real(2) / bucket)) * bucket, tracks->text(0), "tracks",
+                tracks->text(1), ""}];
+  if (step == Step::kError) return sql_error(*tracks);
+  auto alerts = db_->query(
+      "SELECT camera, rule, rule_type, detail, start_epoch FROM alerts WHERE start_epoch >= ?1 AND start_epoch <= ?2");
+  alerts->bind(1, f.since_epoch).bind(2, until);
+  while ((step = alerts->step()) == Step::kRow)
+    if (wanted(alerts->text(0)))
+      ++counts[{static_cast<int64_t>(std::floor(alerts->real(4) / bucket)) * bucket, alerts->text(0), "alerts",
+                alerts->text(1), alerts->text(2) == "line_crossing" ? alerts->text(3) : ""}];
+  if (step == Step::kError) return sql_error(*alerts);
+  std::vector<ActivityCount> out;
+  for (const auto& [k, n] : counts)
+    out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), std::get<4>(k), n});
+  return out;
+}
+
+Result<Store::FootPoints> Store::foot_points(const std::string& camera, double since_epoch, double until_epoch) const {
+  TrackFilter f;
+  f.cameras = {camera}, f.from_epoch = since_epoch, f.to_epoch = until_epoch, f.limit = 1'000'000;
+  auto tracks = search_tracks(f);
+  if (!tracks) return tracks.error();
+  FootPoints out;
+  std::map<std::pair<int, int>, int> sizes;
+  for (const auto& t : *tracks) {
+    out.points.insert(out.points.end(), t.path.begin(), t.path.end());
+    if (t.frame_width > 0 && t.frame_height > 0) ++sizes[{t.frame_width, t.frame_height}];
+  }
+  if (!sizes.empty()) {
+    const auto most = std::max_element(sizes.begin(), sizes.end(), [](auto& a, auto& b) { return a.second < b.second; });
+    out.frame_width = most->first.first, out.frame_height = most->first.second;
   }
   return out;
 }

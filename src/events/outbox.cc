@@ -62,6 +62,7 @@ nlohmann::json to_line(const StoreWrite& w) {
       j["track"]["speed"] = t.speed, j["track"]["speed_unit"] = t.speed_unit;
       j["track"]["heading_deg"] = t.heading_deg, j["track"]["appearance"] = t.appearance;
       j["track"]["thumbnail"] = t.thumbnail_path;
+      j["track"]["frame"] = {t.frame_width, t.frame_height};
       break;
     }
     case StoreWrite::Kind::kSnapshot:
@@ -135,6 +136,7 @@ StoreWrite from_line(const std::string& line) {
       r.heading_deg = t.at("heading_deg").get<double>();
       for (const auto& v : t.at("appearance")) r.appearance.push_back(single(v));
       r.thumbnail_path = t.at("thumbnail").get<std::string>();
+      if (t.contains("frame")) r.frame_width = whole<int>(t.at("frame").at(0)), r.frame_height = whole<int>(t.at("frame").at(1));
     }
   } else if (kind == "snapshot" || kind == "clip") {
     w.kind = kind == "clip" ? StoreWrite::Kind::kClip : StoreWrite::Kind::kSnapshot;

@@ -63,6 +63,26 @@ struct RuleStats {
   std::vector<std::pair<int64_t, int>> per_hour;              // (hour since epoch, alerts)
 };
 
+// What happened in one time bucket on one camera: tracks of a class, or alerts of a rule
+// (line crossings by direction).
+struct ActivityCount {
+  int64_t bucket_epoch = 0;  // the bucket's start
+  std::string camera;
+  std::string kind;       // "tracks" or "alerts"
+  std::string what;       // the class (tracks) or the rule (alerts)
+  std::string direction;  // a line crossing's: a_to_b or b_to_a; else ""
+  int count = 0;
+};
+
+// As CSV: bucket_epoch,camera,kind,what,direction,count.
+std::string activity_csv(const std::vector<ActivityCount>& rows);
+
+struct ActivityFilter {
+  double since_epoch = 0, until_epoch = 0;  // 0: open
+  int64_t bucket_s = 3600;                  // an hour, or 86400 for days (UTC)
+  std::vector<std::string> cameras;         // empty: all
+};
+
 // A colour name with its share of a region's pixels (describe/colours.h).
 struct NamedShare {
   std::string name;
@@ -83,6 +103,7 @@ struct TrackRow {
   double heading_deg = 0;                     // image direction, 0 right, 90 down
   std::vector<float> appearance;              // clothing-colour descriptor (track/appearance.h)
   std::string thumbnail_path;                 // a JPEG of its clearest view ("" when none)
+  int frame_width = 0, frame_height = 0;      // the frame the path's pixels are of (0: unknown)
 };
 
 // What a search asks for; every field left empty (or 0) matches everything.
@@ -201,6 +222,16 @@ class Store {
   // Alerts that started at or after `since_epoch`, by rule: decisions (the latest action
   // of each alert: acknowledge/dispatch confirm it, false_alarm does not) and counts per hour.
   Result<std::vector<RuleStats>> rule_stats(double since_epoch) const;
+  // Tracks (by class) and alerts (by rule, line crossings by direction) per camera and
+  // time bucket, for statistics; tracks counted by when they were first seen.
+  Result<std::vector<ActivityCount>> activity(const ActivityFilter& filter) const;
+  // The foot points of a camera's tracks seen in [since, until] (0: open), for heat maps,
+  // and the frame size most of them were seen at (0×0 when none says).
+  struct FootPoints {
+    std::vector<std::pair<float, float>> points;
+    int frame_width = 0, frame_height = 0;
+  };
+  Result<FootPoints> foot_points(const std::string& camera, double since_epoch, double until_epoch) const;
   Result<std::vector<AuditRow>> audit_entries(int limit, int offset) const;
 
   // Deletes alerts that started before `now_epoch - retention_days`, and their snapshot

@@ -31,7 +31,7 @@ std::string attributes_json(const TrackRow& t) {
   return nlohmann::json{{"upper", names_to_json(t.upper)},   {"lower", names_to_json(t.lower)},
                         {"colour", names_to_json(t.colour)}, {"speed", t.speed},
                         {"speed_unit", t.speed_unit},     {"heading_deg", t.heading_deg},
-                        {"appearance", t.appearance}}
+                        {"appearance", t.appearance},     {"frame", {t.frame_width, t.frame_height}}}
       .dump();
 }
 
@@ -42,6 +42,9 @@ void read_attributes(TrackRow& t, const std::string& text) {
   if (j.contains("speed") && j["speed"].is_number()) t.speed = j["speed"].get<double>();
   if (j.contains("speed_unit") && j["speed_unit"].is_string()) t.speed_unit = j["speed_unit"].get<std::string>();
   if (j.contains("heading_deg") && j["heading_deg"].is_number()) t.heading_deg = j["heading_deg"].get<double>();
+  if (j.contains("frame") && j["frame"].is_array() && j["frame"].size() == 2 && j["frame"][0].is_number_integer() &&
+      j["frame"][1].is_number_integer())
+    t.frame_width = j["frame"][0].get<int>(), t.frame_height = j["frame"][1].get<int>();
   if (j.contains("appearance") && j["appearance"].is_array())
     for (const auto& v : j["appearance"])
       if (v.is_number()) t.appearance.push_back(v.get<float>());

@@ -171,6 +171,7 @@ events::TrackRow AlertOutput::stored_track(const track::TrackRecord& r) const {
   t.speed = std::isfinite(a.speed) ? a.speed : 0, t.speed_unit = a.speed_unit;
   t.heading_deg = std::isfinite(a.heading_deg) ? a.heading_deg : 0;
   t.appearance = r.appearance;
+  t.frame_width = a.frame.width, t.frame_height = a.frame.height;
   if (!a.thumbnail.empty()) {
     const auto file = media_ / "tracks" / fmt::format("{}-{}.jpg", file_stem(run_id_), r.id);
     std::error_code ec;

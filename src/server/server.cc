@@ -14,8 +14,11 @@
 #include <thread>
 #include <unistd.h>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "cluster/listener.h"
 #include "core/redact.h"
+#include "describe/heatmap.h"
 #include "events/alert_schema.h"
 #include "events/store.h"
 #include "events/track_search.h"
@@ -191,6 +194,12 @@ struct Server::Impl {
          "/api/v1/export/alerts.csv", ""},
         {"GET", "/api/v1/stats", P::kStats, false, A::kEach, "stats_view", &Impl::stats, false, "/api/v1/stats",
          ""},
+        {"GET", "/api/v1/stats/activity", P::kStats, false, A::kEach, "activity_view", &Impl::activity, false,
+         "/api/v1/stats/activity?by=hour", ""},
+        {"GET", R"(/api/v1/stats/heatmap/(.+)\.png)", P::kStats, false, A::kEach, "heatmap_view", &Impl::heatmap,
+         false, "/api/v1/stats/heatmap/cam.png", ""},
+        {"GET", "/api/v1/export/activity.csv", P::kStats, false, A::kHandler, "export", &Impl::export_activity,
+         false, "/api/v1/export/activity.csv", ""},
         {"GET", "/api/v1/search", P::kSearch, false, A::kHandler, "track_search", &Impl::search_tracks, false,
          "/api/v1/search?reason=case-1&upper=red", ""},
         {"GET", R"(/api/v1/tracks/(.+)/([^/]+)/([0-9]{1,9})/thumbnail\.jpg)", P::kSearch, false, A::kEach,
@@ -788,6 +797,71 @@ struct Server::Impl {
                       {"precision", decided ? json(double(r.confirmed) / decided) : json()}, {"per_hour", hours}});
     }
     send_json(c.res, {{"since_epoch", *since}, {"rules", list}});
+  }
+
+  // Tracks by class and alerts by rule (line crossings by direction), per camera and hour
+  // or day: from the `since`, `until`, `by` and `camera` (repeated) parameters.
+  std::optional<events::ActivityFilter> activity_filter(Call& c) {
+    events::ActivityFilter f;
+    const auto since = number_param(c.req, c.res, "since", now_epoch() - 86400, 0, 1e12);
+    const auto until = number_param(c.req, c.res, "until", 0, 0, 1e12);
+    if (!since || !until) return std::nullopt;
+    const std::string by = c.req.has_param("by") ? c.req.get_param_value("by") : "hour";
+    if (by != "hour" && by != "day") {
+      send_error(c.res, 400, "'by' is hour or day");
+      return std::nullopt;
+    }
+    f.since_epoch = *since, f.until_epoch = *until, f.bucket_s = by == "day" ? 86400 : 3600;
+    for (size_t i = 0; i < c.req.get_param_value_count("camera"); ++i)
+      f.cameras.push_back(c.req.get_param_value("camera", i));
+    return f;
+  }
+
+  void activity(Call& c) {
+    const auto f = activity_filter(c);
+    if (!f) return;
+    std::lock_guard lock(store_mu);
+    const auto rows = store->activity(*f);
+    if (!rows) return send_error(c.res, 500, rows.error().message);
+    json list = json::array();
+    for (const auto& r : *rows)
+      list.push_back({{"bucket_epoch", r.bucket_epoch}, {"camera", r.camera}, {"kind", r.kind}, {"what", r.what},
+                      {"direction", r.direction}, {"count", r.count}});
+    send_json(c.res, {{"since_epoch", f->since_epoch}, {"bucket_s", f->bucket_s}, {"counts", list}});
+  }
+
+  void export_activity(Call& c) {
+    const auto f = activity_filter(c);
+    if (!f) return;
+    std::optional<Result<std::vector<events::ActivityCount>>> rows;
+    {
+      std::lock_guard lock(store_mu);
+      rows = store->activity(*f);
+    }
+    if (!*rows) return send_error(c.res, 500, rows->error().message);
+    if (!c.audit(fmt::format("activity.csv: {} rows ({})", (*rows)->size(), target_of(c.req))))
+      return send_error(c.res, 500, "the export could not be written to the audit log");
+    c.res.set_header("Content-Disposition", "attachment; filename=\"activity.csv\"");
+    c.res.set_content(events::activity_csv(**rows), "text/csv");
+  }
+
+  // Where one camera's tracks went (since, until: default the last 24 h), a BGRA PNG the
+  // size of its frame, to lay over it.
+  void heatmap(Call& c) {
+    const auto since = number_param(c.req, c.res, "since", now_epoch() - 86400, 0, 1e12);
+    const auto until = number_param(c.req, c.res, "until", 0, 0, 1e12);
+    if (!since || !until) return;
+    std::optional<Result<events::Store::FootPoints>> feet;
+    {
+      std::lock_guard lock(store_mu);
+      feet = store->foot_points(c.req.matches[1], *since, *until);
+    }
+    if (!*feet) return send_error(c.res, 500, feet->error().message);
+    if ((*feet)->frame_width <= 0) return send_error(c.res, 404, "no track of this camera in that time");
+    const cv::Mat heat = describe::heat_map((*feet)->points, {(*feet)->frame_width, (*feet)->frame_height});
+    std::vector<uchar> png;
+    if (!cv::imencode(".png", heat, png)) return send_error(c.res, 500, "the heat map could not be encoded");
+    c.res.set_content(std::string(png.begin(), png.end()), "image/png");
   }
 
   // Forensic search: tracks by class, colours, cameras, time and dwell. A reason (the case

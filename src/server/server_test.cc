@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include <opencv2/imgcodecs.hpp>
+
 namespace vigie::server {
 namespace {
 
@@ -171,6 +173,45 @@ TEST_F(ServerTest, SearchNeedsAReasonAndIsAuditedWithItsCount) {
     }
   EXPECT_TRUE(seen) << audit.dump();
   EXPECT_NE(audit.dump().find("track_thumbnail"), std::string::npos);
+}
+
+// Statistics for supervisors: tracks per class and hour, a heat map the size of the
+// camera's frame, the counts as CSV (an audited export).
+TEST_F(ServerTest, StatisticsCountTracksAndDrawWhereTheyWent) {
+  {
+    auto store = events::Store::open(config_.store.path);
+    events::TrackRow t;
+    t.camera = "cam", t.run_id = "r", t.label = "person", t.frame_width = 320, t.frame_height = 240;
+    t.path = {{10, 200}, {100, 200}, {200, 210}};
+    for (int id = 1; id <= 3; ++id) {
+      t.track_id = id, t.first_epoch = now() - 600 + id, t.last_epoch = now() - 500;
+      ASSERT_TRUE((*store)->record_track(t));
+    }
+  }
+  const std::string op = login("operator1"), sup = login("supervisor1");
+  auto c = client();
+  const httplib::Headers as_op = {{"Cookie", op}}, as_sup = {{"Cookie", sup}};
+  EXPECT_EQ(c.Get("/api/v1/stats/activity", as_op)->status, 403);
+  EXPECT_EQ(c.Get("/api/v1/stats/activity?by=week", as_sup)->status, 400);
+  const auto a = json::parse(c.Get("/api/v1/stats/activity?by=day", as_sup)->body);
+  int persons = 0;
+  for (const auto& r : a["counts"])
+    if (r["kind"] == "tracks" && r["what"] == "person" && r["camera"] == "cam") persons += r["count"].get<int>();
+  EXPECT_EQ(persons, 3);
+  EXPECT_EQ(a["bucket_s"], 86400);
+
+  const auto png = c.Get("/api/v1/stats/heatmap/cam.png", as_sup);
+  ASSERT_EQ(png->status, 200) << png->body;
+  const cv::Mat heat = cv::imdecode(std::vector<uchar>(png->body.begin(), png->body.end()), cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(heat.size(), cv::Size(320, 240));
+  EXPECT_EQ(heat.channels(), 4);
+  EXPECT_GT(heat.at<cv::Vec4b>(200, 100)[3], 0);  // on the path: coloured
+  EXPECT_EQ(heat.at<cv::Vec4b>(20, 300)[3], 0);   // where nobody went: clear
+  EXPECT_EQ(c.Get("/api/v1/stats/heatmap/elsewhere.png", as_sup)->status, 404);
+
+  const auto csv = c.Get("/api/v1/export/activity.csv", as_sup);
+  ASSERT_EQ(csv->status, 200);
+  EXPECT_NE(csv->body.find("\"cam\",tracks,\"person\",,3"), std::string::npos) << csv->body;
 }
 
 TEST_F(ServerTest, AudioAlertsComeWithTheirSoundClip) {
