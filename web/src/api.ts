@@ -55,6 +55,15 @@ export interface AuditEntry {
   detail: string;
 }
 
+export interface ActivityCount {
+  bucket_epoch: number;
+  camera: string;
+  kind: 'tracks' | 'alerts';
+  what: string;
+  direction: string;
+  count: number;
+}
+
 export interface SearchFilter {
   reason: string;
   class?: string;
@@ -127,6 +136,8 @@ export const api = {
   act: (id: string, action: string, note = '') =>
     call<{ ok: boolean; alert: Alert }>('POST', `/api/v1/alerts/${encodeURIComponent(id)}/actions`, { action, note }),
   stats: (sinceEpoch: number) => call<{ rules: RuleStats[] }>('GET', `/api/v1/stats?since=${sinceEpoch}`),
+  activity: (sinceEpoch: number, by: 'hour' | 'day' = 'hour') =>
+    call<{ counts: ActivityCount[]; bucket_s: number }>('GET', `/api/v1/stats/activity?since=${sinceEpoch}&by=${by}`),
   search: (filter: SearchFilter) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));
@@ -140,6 +151,8 @@ export const media = {
   clip: (id: string) => `/api/v1/alerts/${encodeURIComponent(id)}/clip`,
   frame: (camera: string, n: number) => `/api/v1/cameras/${encodeURIComponent(camera)}/frame.jpg?n=${n}`,
   live: (camera: string) => `/api/v1/cameras/${encodeURIComponent(camera)}/live`,
+  heatmap: (camera: string, sinceEpoch: number) => `/api/v1/stats/heatmap/${encodeURIComponent(camera)}.png?since=${sinceEpoch}`,
+  activityCsv: (sinceEpoch: number) => `/api/v1/export/activity.csv?since=${sinceEpoch}`,
 };
 
 export type LiveMessage =

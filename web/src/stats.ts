@@ -1,37 +1,54 @@
-// Statistics: alerts per rule per hour (a bar chart), and per rule the share the operators
-// confirmed against those they marked false alarms — the precision they actually see.
-import { api, live, RuleStats } from './api';
-import { h, svg } from './dom';
+// Statistics (supervisors): alerts per rule and tracks per class, hour by hour over the
+// last 24 h (uPlot charts); per rule the share the operators confirmed against those they
+// marked false alarms — the precision they actually see; where one camera's tracks went
+// (a heat map over its picture); and the counts as CSV.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { ActivityCount, api, live, media, RuleStats } from './api';
+import { h } from './dom';
 
-const colours = ['#2b6cb0', '#c05621', '#2f855a', '#6b46c1', '#b7791f', '#c53030'];
+const colours = ['#2b6cb0', '#c05621', '#2f855a', '#6b46c1', '#b7791f', '#c53030', '#319795', '#d53f8c'];
+
+// One series per key over the last 24 hours, as uPlot wants them: x (seconds) then y's.
+function hourly(keys: string[], count: (key: string, hourEpoch: number) => number): uPlot.AlignedData {
+  const now = Math.floor(Date.now() / 3600000) * 3600;
+  const xs = Array.from({ length: 24 }, (_, i) => now - (23 - i) * 3600);
+  return [xs, ...keys.map((k) => xs.map((x) => count(k, x)))];
+}
+
+function chart(target: HTMLElement, title: string, keys: string[], data: uPlot.AlignedData, old?: uPlot) {
+  old?.destroy();
+  const width = Math.min(900, Math.max(320, target.clientWidth || 720));
+  return new uPlot(
+    {
+      title, width, height: 220,
+      scales: { x: { time: true } },
+      series: [{}, ...keys.map((k, i) => ({ label: k, stroke: colours[i % colours.length], width: 2, points: { show: true } }))],
+      axes: [{}, { label: 'per hour' }],
+    },
+    data,
+    target,
+  );
+}
 
 export function statsPage(root: HTMLElement) {
-  const chart = h('div', { class: 'chart', 'data-testid': 'stats-chart' });
+  const alertChart = h('div', { class: 'chart', 'data-testid': 'stats-chart' });
+  const trackChart = h('div', { class: 'chart', 'data-testid': 'stats-tracks-chart' });
   const table = h('table', { 'data-testid': 'stats-table' });
-  root.append(h('h2', {}, 'Statistics (last 24 h)'), chart, table);
+  const cameraPick = h('select', { 'data-testid': 'heat-camera', 'aria-label': 'camera' });
+  const heat = h('div', { class: 'heat', 'data-testid': 'heat' });
+  const since = () => Math.floor(Date.now() / 1000 - 86400);
+  const csv = h('a', { href: '#', 'data-testid': 'stats-csv', download: 'activity.csv' }, 'Download the counts (CSV, audited)');
+  root.append(
+    h('h2', {}, 'Statistics (last 24 h)'), alertChart, table, trackChart,
+    h('h3', {}, 'Where tracks went'), h('div', { class: 'filters' }, cameraPick, csv), heat,
+  );
+  let plots: uPlot[] = [];
 
-  function render(rules: RuleStats[]) {
-    const nowHour = Math.floor(Date.now() / 3600000);
-    const hours = Array.from({ length: 24 }, (_, i) => nowHour - 23 + i);
-    const max = Math.max(1, ...rules.flatMap((r) => r.per_hour.map((p) => p.alerts)));
-    const W = 720, H = 180, bw = W / 24 / Math.max(1, rules.length);
-    const plot = svg('svg', { viewBox: `0 0 ${W} ${H + 20}`, role: 'img', 'aria-label': 'alerts per rule per hour' });
-    rules.forEach((r, k) => {
-      for (const p of r.per_hour) {
-        const i = hours.indexOf(Math.round(p.hour_epoch / 3600));
-        if (i < 0) continue;
-        const bh = (p.alerts / max) * H;
-        plot.append(
-          svg('rect', { x: i * (W / 24) + k * bw, y: H - bh, width: bw - 1, height: bh, fill: colours[k % colours.length] },
-            svg('title', {}, `${r.rule}: ${p.alerts} alerts`)),
-        );
-      }
-    });
-    hours.forEach((hr, i) => {
-      if (i % 3 === 0)
-        plot.append(svg('text', { x: i * (W / 24), y: H + 14, 'font-size': 10 }, `${String(new Date(hr * 3600000).getHours()).padStart(2, '0')}h`));
-    });
-    chart.replaceChildren(plot, h('div', { class: 'legend' }, ...rules.map((r, k) => h('span', {}, h('i', { style: `background:${colours[k % colours.length]}` }), r.rule))));
+  function renderRules(rules: RuleStats[]) {
+    const names = rules.map((r) => r.rule);
+    const perHour = new Map(rules.map((r) => [r.rule, new Map(r.per_hour.map((p) => [p.hour_epoch, p.alerts]))]));
+    plots[0] = chart(alertChart, 'Alerts per rule', names, hourly(names, (k, x) => perHour.get(k)?.get(x) ?? 0), plots[0]);
     table.replaceChildren(
       h('tr', {}, ...['rule', 'alerts', 'confirmed', 'false alarms', 'undecided', 'precision'].map((t) => h('th', {}, t))),
       ...rules.map((r) =>
@@ -49,9 +66,38 @@ export function statsPage(root: HTMLElement) {
     );
   }
 
-  const load = () => api.stats(Date.now() / 1000 - 86400).then((s) => render(s.rules));
+  function renderTracks(counts: ActivityCount[]) {
+    const tracks = counts.filter((c) => c.kind === 'tracks');
+    const classes = [...new Set(tracks.map((c) => c.what))].sort();
+    const sum = (k: string, x: number) => tracks.filter((c) => c.what === k && c.bucket_epoch === x).reduce((a, c) => a + c.count, 0);
+    plots[1] = chart(trackChart, 'Tracks per class (all cameras)', classes, hourly(classes, sum), plots[1]);
+    const cameras = [...new Set(counts.map((c) => c.camera))].sort();
+    const chosen = cameraPick.value;
+    cameraPick.replaceChildren(...cameras.map((c) => h('option', { value: c, selected: c === chosen }, c)));
+    if (!chosen && cameras.length) showHeat();
+  }
+
+  function showHeat() {
+    const camera = cameraPick.value;
+    if (!camera) return;
+    heat.replaceChildren(
+      h('img', { class: 'heat-frame', src: media.frame(camera, 0), alt: '', onerror: (e: Event) => ((e.target as HTMLElement).hidden = true) }),
+      h('img', { class: 'heat-map', src: media.heatmap(camera, since()), alt: `where tracks went on ${camera}`, 'data-testid': 'heat-map' }),
+    );
+  }
+  cameraPick.addEventListener('change', showHeat);
+  csv.addEventListener('click', () => csv.setAttribute('href', media.activityCsv(since())));
+
+  const load = () => {
+    api.stats(since()).then((s) => renderRules(s.rules));
+    api.activity(since()).then((a) => renderTracks(a.counts));
+  };
   load();
   // Decisions and new alerts change the figures: reload them (no page reload).
   const off = live.on((m) => m.kind === 'alert' && load());
-  return off;
+  return () => {
+    off();
+    plots.forEach((p) => p?.destroy());
+    plots = [];
+  };
 }

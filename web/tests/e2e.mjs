@@ -199,6 +199,13 @@ cameras:
   await page.getByTestId('nav-stats').click();
   await waitFor('the false alarm in the statistics', async () => (await falseAlarms()) === before + 1, 5000);
   check((await falseAlarms()) === before + 1, `statistics: false alarms ${before} → ${await falseAlarms()}`);
+  await waitFor('the two charts', async () => (await page.locator('.uplot').count()) === 2, 5000);
+  check(true, 'statistics draws its charts with uPlot');
+  await page.getByTestId('heat-camera').selectOption('archive');
+  await waitFor('the archive camera\'s heat map', async () => page.getByTestId('heat-map').evaluate((i) => i.complete && i.naturalWidth === 768), 10000);
+  check(true, 'a heat map of where the archive camera\'s people went, at its frame size');
+  const csv = await page.evaluate(async () => (await fetch(`/api/v1/export/activity.csv?since=${Math.floor(Date.now() / 1000) - 86400}`)).text());
+  check(/"archive",tracks,"person",,\d+/.test(csv), 'the counts export as CSV, tracks per class and camera');
   await page.screenshot({ path: path.join(OUT, 'console-stats.png') });
   await page.getByTestId('nav-map').click();
   await page.getByTestId('map-camera-gare').waitFor();
