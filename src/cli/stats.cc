@@ -3,12 +3,13 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "cli/commands.h"
-#include "describe/heatmap.h"
 #include "events/store.h"
+#include "events/track_search.h"
 
 namespace vigie::cli {
 namespace {
@@ -48,9 +49,17 @@ int stats_counts(const StatsOptions& o) {
   }
   fmt::print("{:<19}  {:<14} {:<7} {:<32} {:<7} {:>6}\n", o.by == "day" ? "day (UTC days)" : "hour", "camera",
              "kind", "class or rule", "dir", "count");
-  for (const auto& r : *rows)
-    fmt::print("{:<19}  {:<14} {:<7} {:<32} {:<7} {:>6}\n", local_time(static_cast<double>(r.bucket_epoch)), r.camera,
-               r.kind, r.what, r.direction, r.count);
+  for (const auto& r : *rows) {
+    // Days are UTC days: shown as their date, not as a local time of their start.
+    const std::time_t t = static_cast<std::time_t>(r.bucket_epoch);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char day[16];
+    std::strftime(day, sizeof day, "%Y-%m-%d", &utc);
+    fmt::print("{:<19}  {:<14} {:<7} {:<32} {:<7} {:>6}\n",
+               o.by == "day" ? std::string(day) : local_time(static_cast<double>(r.bucket_epoch)), r.camera, r.kind,
+               r.what, r.direction, r.count);
+  }
   return 0;
 }
 
@@ -60,13 +69,14 @@ int stats_heatmap(const StatsOptions& o) {
   const double since = parse_epoch_option(o.since, "--since"), until = parse_epoch_option(o.until, "--until");
   auto store = open_audited(o.store_path, o.audit_key_path, "stats.heatmap",
                             {{"camera", o.cameras[0]}, {"since", since}, {"until", until}});
-  const auto feet = store->foot_points(o.cameras[0], since, until);
-  if (!feet) throw std::runtime_error(feet.error().message);
-  if (feet->frame_width <= 0) throw UsageError(fmt::format("camera '{}' has no track with a frame size in that time", o.cameras[0]));
-  const cv::Mat heat = describe::heat_map(feet->points, {feet->frame_width, feet->frame_height});
-  if (!cv::imwrite(o.out, heat)) throw UsageError(fmt::format("cannot write '{}'", o.out));
-  fmt::print("{}: {} foot points of camera '{}' on {}×{}\n", o.out, feet->points.size(), o.cameras[0],
-             feet->frame_width, feet->frame_height);
+  const auto heat = events::camera_heat_map(*store, o.cameras[0], since, until);
+  if (!heat) throw std::runtime_error(heat.error().message);
+  if (heat->image.empty())
+    throw UsageError(fmt::format("camera '{}' has no track with a frame size in that time ({} without)", o.cameras[0],
+                                 heat->tracks));
+  if (!cv::imwrite(o.out, heat->image)) throw UsageError(fmt::format("cannot write '{}'", o.out));
+  fmt::print("{}: {} foot points of {} tracks of camera '{}', {}×{}\n", o.out, heat->points, heat->drawn, o.cameras[0],
+             heat->image.cols, heat->image.rows);
   return 0;
 }
 

@@ -11,9 +11,11 @@
 
 namespace vigie {
 
-// One field as RFC 4180 writes it: in quotes, a quote doubled.
+// One field as RFC 4180 writes it: in quotes, a quote doubled; text a spreadsheet would
+// take for a formula (= + - @ first) gets a leading ' (OWASP's advice for CSV exports).
 inline std::string csv_field(const std::string& text) {
   std::string out(1, '"');
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@')) out += '\'';
   for (char c : text) {
     if (c == '"') out += '"';
     out += c;

@@ -4,6 +4,7 @@
 
 #include "describe/attributes.h"
 #include "describe/body.h"
+#include "describe/heatmap.h"
 #include "describe/colours.h"
 
 namespace vigie::describe {
@@ -185,6 +186,28 @@ TEST(Motion, SpeedHeadingAndDwellInPixelsOrMetres) {
   EXPECT_EQ(still.dwell_s, 0);
   describe_motion(still, {{5, 5}, {5, 0}}, 0, 1, {});
   EXPECT_NEAR(still.heading_deg, 270, 1e-4);  // up the image
+}
+
+TEST(HeatMap, ColoursWhereTracksWentLeavesTheRestClearAndSkipsWhatIsOffTheFrame) {
+  HeatMap heat;
+  for (int x = 0; x < 320; x += 4) heat.add(static_cast<float>(x), 200, {320, 240});  // a path along y = 200
+  heat.add(160, 120, {640, 480});  // another resolution: the same place in fractions of the frame
+  heat.add(-1, 10, {320, 240});
+  heat.add(400, 10, {320, 240});
+  heat.add(std::nanf(""), 10, {320, 240});
+  heat.add(10, 10, {0, 0});
+  EXPECT_EQ(heat.points(), 81);
+  const cv::Mat image = heat.render({320, 240});
+  ASSERT_EQ(image.size(), cv::Size(320, 240));
+  ASSERT_EQ(image.type(), CV_8UC4);
+  EXPECT_GT(image.at<cv::Vec4b>(200, 100)[3], 100);  // on the path
+  EXPECT_GT(image.at<cv::Vec4b>(60, 80)[3], 0);      // the other resolution's point, at (80, 60) here
+  EXPECT_EQ(image.at<cv::Vec4b>(20, 300)[3], 0);     // where nobody went
+  EXPECT_TRUE(heat.render({0, 0}).empty());
+  const cv::Mat nothing = HeatMap().render({32, 24});  // no point: all clear, no division by zero
+  std::vector<cv::Mat> channels;
+  cv::split(nothing, channels);
+  EXPECT_EQ(cv::countNonZero(channels[3]), 0);
 }
 
 }  // namespace

@@ -7,21 +7,25 @@
 
 namespace vigie::describe {
 
-cv::Mat heat_map(const std::vector<std::pair<float, float>>& points, cv::Size frame, int cell) {
+HeatMap::HeatMap() : counts_(cv::Mat::zeros(kRows, kColumns, CV_32F)) {}
+
+void HeatMap::add(float x, float y, cv::Size frame) {
+  if (frame.width <= 0 || frame.height <= 0) return;
+  const float u = x / frame.width, v = y / frame.height;
+  if (!(u >= 0 && u < 1 && v >= 0 && v < 1)) return;  // NaN too
+  counts_.at<float>(std::min(kRows - 1, static_cast<int>(v * kRows)), std::min(kColumns - 1, static_cast<int>(u * kColumns))) += 1;
+  ++points_;
+}
+
+cv::Mat HeatMap::render(cv::Size frame) const {
   if (frame.width <= 0 || frame.height <= 0) return {};
-  cell = std::max(1, cell);
-  const cv::Size grid((frame.width + cell - 1) / cell, (frame.height + cell - 1) / cell);
-  cv::Mat counts = cv::Mat::zeros(grid, CV_32F);
-  for (const auto& [x, y] : points) {
-    if (!(x >= 0 && y >= 0 && x < frame.width && y < frame.height)) continue;  // NaN too
-    counts.at<float>(static_cast<int>(y) / cell, static_cast<int>(x) / cell) += 1;
-  }
-  cv::GaussianBlur(counts, counts, cv::Size(0, 0), 1.0);
-  cv::log(counts + 1, counts);
+  cv::Mat density;
+  cv::GaussianBlur(counts_, density, cv::Size(0, 0), 1.5);
+  cv::log(density + 1, density);
   double most = 0;
-  cv::minMaxLoc(counts, nullptr, &most);
+  cv::minMaxLoc(density, nullptr, &most);
   cv::Mat level;
-  counts.convertTo(level, CV_8U, most > 0 ? 255.0 / most : 0);
+  density.convertTo(level, CV_8U, most > 0 ? 255.0 / most : 0);
   cv::Mat colour, out;
   cv::applyColorMap(level, colour, cv::COLORMAP_INFERNO);
   cv::cvtColor(colour, out, cv::COLOR_BGR2BGRA);

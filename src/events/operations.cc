@@ -87,25 +87,28 @@ Result<std::vector<ActivityCount>> Store::activity(const ActivityFilter& f) cons
   // Buckets counted here, as rule_stats' hours: the engines round a float differently.
   const int64_t bucket = std::max<int64_t>(1, f.bucket_s);
   std::map<std::tuple<int64_t, std::string, std::string, std::string, std::string>, int> counts;
-  auto wanted = [&](const std::string& camera) {
-    return f.cameras.empty() || std::find(f.cameras.begin(), f.cameras.end(), camera) != f.cameras.end();
-  };
+  // The cameras in the statement (the indexes on camera serve it), each a bound value.
+  std::string in;
+  for (size_t i = 0; i < f.cameras.size(); ++i) in += fmt::format("{}?{}", i ? ", " : "", i + 3);
+  const std::string only = f.cameras.empty() ? "" : " AND camera IN (" + in + ")";
   const double until = f.until_epoch > 0 ? f.until_epoch : 1e300;
-  auto tracks = db_->query("SELECT camera, label, first_epoch FROM tracks WHERE first_epoch >= ?1 AND first_epoch <= ?2");
-  tracks->bind(1, f.since_epoch).bind(2, until);
+  auto bucket_of = [&](double epoch) { return static_cast<int64_t>(std::floor(epoch / bucket)) * bucket; };
+  auto tracks = db_->query("SELECT camera, label, first_epoch FROM tracks WHERE first_epoch >= ?1 AND first_epoch <= ?2" + only);
+  auto alerts = db_->query(
+      "SELECT camera, rule, rule_type, detail, start_epoch FROM alerts WHERE start_epoch >= ?1 AND start_epoch <= ?2" + only);
+  for (auto* q : {tracks.get(), alerts.get()}) {
+    q->bind(1, f.since_epoch).bind(2, until);
+    for (size_t i = 0; i < f.cameras.size(); ++i) q->bind(static_cast<int>(i + 3), f.cameras[i]);
+  }
   Step step;
   while ((step = tracks->step()) == Step::kRow)
-    if (wanted(tracks->text(0)))
-      ++counts[{static_cast<int64_t>(std::floor(tracks->real(2) / bucket)) * bucket, tracks->text(0), "tracks",
-                tracks->text(1), ""}];
+    if (std::abs(tracks->real(2)) < 1e15)  // an epoch, not a stray value that would overflow the bucket
+      ++counts[{bucket_of(tracks->real(2)), tracks->text(0), "tracks", tracks->text(1), ""}];
   if (step == Step::kError) return sql_error(*tracks);
-  auto alerts = db_->query(
-      "SELECT camera, rule, rule_type, detail, start_epoch FROM alerts WHERE start_epoch >= ?1 AND start_epoch <= ?2");
-  alerts->bind(1, f.since_epoch).bind(2, until);
   while ((step = alerts->step()) == Step::kRow)
-    if (wanted(alerts->text(0)))
-      ++counts[{static_cast<int64_t>(std::floor(alerts->real(4) / bucket)) * bucket, alerts->text(0), "alerts",
-                alerts->text(1), alerts->text(2) == "line_crossing" ? alerts->text(3) : ""}];
+    if (std::abs(alerts->real(4)) < 1e15)
+      ++counts[{bucket_of(alerts->real(4)), alerts->text(0), "alerts", alerts->text(1),
+                alerts->text(2) == "line_crossing" ? alerts->text(3) : ""}];
   if (step == Step::kError) return sql_error(*alerts);
   std::vector<ActivityCount> out;
   for (const auto& [k, n] : counts)
@@ -113,22 +116,37 @@ Result<std::vector<ActivityCount>> Store::activity(const ActivityFilter& f) cons
   return out;
 }
 
-Result<Store::FootPoints> Store::foot_points(const std::string& camera, double since_epoch, double until_epoch) const {
-  TrackFilter f;
-  f.cameras = {camera}, f.from_epoch = since_epoch, f.to_epoch = until_epoch, f.limit = 1'000'000;
-  auto tracks = search_tracks(f);
-  if (!tracks) return tracks.error();
-  FootPoints out;
-  std::map<std::pair<int, int>, int> sizes;
-  for (const auto& t : *tracks) {
-    out.points.insert(out.points.end(), t.path.begin(), t.path.end());
-    if (t.frame_width > 0 && t.frame_height > 0) ++sizes[{t.frame_width, t.frame_height}];
+Result<int64_t> Store::each_path(const std::string& camera, double since_epoch, double until_epoch,
+                                 const PathVisitor& each) const {
+  // Only the two columns needed; the window bounded below as in search_tracks.
+  auto longest = db_->query("SELECT MAX(last_epoch - first_epoch) FROM tracks");
+  if (longest->step() != Step::kRow) return sql_error(*longest);
+  const double span = longest->null(0) ? 0 : longest->real(0);
+  auto s = db_->query(
+      "SELECT path, attributes FROM tracks WHERE camera = ?1 AND first_epoch >= ?2 AND first_epoch <= ?3 AND "
+      "last_epoch >= ?4");
+  s->bind(1, camera).bind(2, since_epoch - span - 1).bind(3, until_epoch > 0 ? until_epoch : 1e300);
+  s->bind(4, since_epoch);
+  int64_t tracks = 0;
+  std::vector<std::pair<float, float>> path;
+  Step step;
+  while ((step = s->step()) == Step::kRow) {
+    path.clear();
+    const auto points = nlohmann::json::parse(s->text(0), nullptr, false);
+    if (points.is_array())
+      for (const auto& p : points)
+        if (p.is_array() && p.size() == 2 && p[0].is_number() && p[1].is_number())
+          path.emplace_back(p[0].get<float>(), p[1].get<float>());
+    const auto a = nlohmann::json::parse(s->text(1), nullptr, false);
+    int w = 0, h = 0;
+    if (a.is_object() && a.contains("frame") && a["frame"].is_array() && a["frame"].size() == 2 &&
+        a["frame"][0].is_number_integer() && a["frame"][1].is_number_integer())
+      w = a["frame"][0].get<int>(), h = a["frame"][1].get<int>();
+    each(path, w, h);
+    ++tracks;
   }
-  if (!sizes.empty()) {
-    const auto most = std::max_element(sizes.begin(), sizes.end(), [](auto& a, auto& b) { return a.second < b.second; });
-    out.frame_width = most->first.first, out.frame_height = most->first.second;
-  }
-  return out;
+  if (step == Step::kError) return sql_error(*s);
+  return tracks;
 }
 
 Result<std::vector<AuditRow>> Store::audit_entries(int limit, int offset) const {

@@ -162,7 +162,8 @@ CREATE TABLE sessions (
 )sql",
     // 6: what tracks looked like, for forensic search: their attributes (JSON), a thumbnail,
     // and their colour names, one row per name, deleted with the track. Tracks are indexed
-    // by camera and start, and by span (the longest one bounds a time range's scan).
+    // by camera and start, covering what a search filters on (its candidates are found
+    // without reading the rows), and by span (the longest one bounds a time range's scan).
     R"sql(
 ALTER TABLE tracks ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE tracks ADD COLUMN thumbnail_path TEXT NOT NULL DEFAULT '';
@@ -180,7 +181,7 @@ CREATE TABLE track_colours (
 );
 CREATE INDEX track_colours_by_colour ON track_colours (colour, region, first_epoch);
 CREATE INDEX tracks_by_first ON tracks (first_epoch);
-CREATE INDEX tracks_by_camera_first ON tracks (camera, first_epoch);
+CREATE INDEX tracks_by_camera_first ON tracks (camera, first_epoch, last_epoch, run_id, track_id, label);
 CREATE INDEX tracks_by_span ON tracks ((last_epoch - first_epoch));
 )sql",
 };

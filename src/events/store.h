@@ -225,13 +225,13 @@ class Store {
   // Tracks (by class) and alerts (by rule, line crossings by direction) per camera and
   // time bucket, for statistics; tracks counted by when they were first seen.
   Result<std::vector<ActivityCount>> activity(const ActivityFilter& filter) const;
-  // The foot points of a camera's tracks seen in [since, until] (0: open), for heat maps,
-  // and the frame size most of them were seen at (0×0 when none says).
-  struct FootPoints {
-    std::vector<std::pair<float, float>> points;
-    int frame_width = 0, frame_height = 0;
-  };
-  Result<FootPoints> foot_points(const std::string& camera, double since_epoch, double until_epoch) const;
+  // Calls `each` with the foot points (frame pixels) and frame size of every track of
+  // `camera` seen in [since, until] (0: open), one track at a time (memory stays one
+  // path's); returns how many tracks were visited.
+  using PathVisitor = std::function<void(const std::vector<std::pair<float, float>>& path, int frame_width,
+                                         int frame_height)>;
+  Result<int64_t> each_path(const std::string& camera, double since_epoch, double until_epoch,
+                            const PathVisitor& each) const;
   Result<std::vector<AuditRow>> audit_entries(int limit, int offset) const;
 
   // Deletes alerts that started before `now_epoch - retention_days`, and their snapshot

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+
 #include "describe/colours.h"
+#include "describe/heatmap.h"
 
 namespace vigie::events {
 namespace {
@@ -47,6 +51,25 @@ Result<TrackFilter> checked_filter(TrackFilter f) {
   if (f.from_epoch > 0 && f.to_epoch > 0 && f.to_epoch < f.from_epoch)
     return Error{fmt::format("the time range ends ({:.0f}) before it starts ({:.0f})", f.to_epoch, f.from_epoch)};
   return f;
+}
+
+Result<CameraHeat> camera_heat_map(const Store& store, const std::string& camera, double since_epoch,
+                                   double until_epoch) {
+  describe::HeatMap heat;
+  std::map<std::pair<int, int>, int64_t> sizes;
+  CameraHeat out;
+  auto visited = store.each_path(camera, since_epoch, until_epoch,
+                                 [&](const std::vector<std::pair<float, float>>& path, int w, int h) {
+                                   if (w <= 0 || h <= 0 || w > 16384 || h > 16384) return;  // no (sane) frame size
+                                   ++sizes[{w, h}], ++out.drawn;
+                                   for (const auto& [x, y] : path) heat.add(x, y, {w, h});
+                                 });
+  if (!visited) return visited.error();
+  out.tracks = *visited, out.points = heat.points();
+  if (sizes.empty()) return out;
+  const auto most = std::max_element(sizes.begin(), sizes.end(), [](auto& a, auto& b) { return a.second < b.second; });
+  out.image = heat.render({most->first.first, most->first.second});
+  return out;
 }
 
 bool is_reason(const std::string& reason) { return reason.find_first_not_of(" \t\r\n") != std::string::npos; }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core/mat.hpp>
 #include <string>
 
 #include "core/result.h"
@@ -18,6 +19,16 @@ Result<TrackFilter> checked_filter(TrackFilter filter);
 // the store and the outbox write them.
 nlohmann::json names_to_json(const std::vector<NamedShare>& names);
 nlohmann::json path_to_json(const std::vector<std::pair<float, float>>& path);
+
+// Where a camera's tracks went in [since, until] (0: open): a heat map (describe/heatmap.h)
+// the size of the frame most of them were seen at. Tracks stored without a frame size
+// (before schema 6's frame) are counted, not drawn. `image` is empty when no track had one.
+struct CameraHeat {
+  cv::Mat image;
+  int64_t tracks = 0, drawn = 0, points = 0;
+};
+Result<CameraHeat> camera_heat_map(const Store& store, const std::string& camera, double since_epoch,
+                                   double until_epoch);
 
 // A reason (case reference) is required: true when `reason` says something.
 bool is_reason(const std::string& reason);

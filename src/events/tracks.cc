@@ -45,6 +45,8 @@ void read_attributes(TrackRow& t, const std::string& text) {
   if (j.contains("frame") && j["frame"].is_array() && j["frame"].size() == 2 && j["frame"][0].is_number_integer() &&
       j["frame"][1].is_number_integer())
     t.frame_width = j["frame"][0].get<int>(), t.frame_height = j["frame"][1].get<int>();
+  if (t.frame_width <= 0 || t.frame_height <= 0 || t.frame_width > 16384 || t.frame_height > 16384)
+    t.frame_width = t.frame_height = 0;  // not a frame a camera gives
   if (j.contains("appearance") && j["appearance"].is_array())
     for (const auto& v : j["appearance"])
       if (v.is_number()) t.appearance.push_back(v.get<float>());
@@ -162,34 +164,39 @@ Result<std::vector<TrackRow>> Store::search_tracks(const TrackFilter& f) const {
     binds.push_back([value](Query& q, int i) { q.bind(i, value); });
     return fmt::format("?{}", binds.size());
   };
-  if (!f.label.empty()) where.push_back("t.label = " + param(f.label));
+  if (!f.label.empty()) where.push_back("k.label = " + param(f.label));
   if (f.from_epoch > 0) {
-    where.push_back("t.last_epoch >= " + param(f.from_epoch));
+    where.push_back("k.last_epoch >= " + param(f.from_epoch));
     // A track seen after `from` began at most the longest track's span before it: a bound
     // the (camera, first_epoch) index can use, found by the span index in one step.
     auto longest = db_->query("SELECT MAX(last_epoch - first_epoch) FROM tracks");
     if (longest->step() != Step::kRow) return sql_error(*longest);
     const double span = longest->null(0) ? 0 : longest->real(0);  // NULL: no track yet
-    where.push_back("t.first_epoch >= " + param(f.from_epoch - span - 1));
+    where.push_back("k.first_epoch >= " + param(f.from_epoch - span - 1));
   }
-  if (f.to_epoch > 0) where.push_back("t.first_epoch <= " + param(f.to_epoch));
-  if (f.min_dwell_s > 0) where.push_back("t.last_epoch - t.first_epoch >= " + param(f.min_dwell_s));
+  if (f.to_epoch > 0) where.push_back("k.first_epoch <= " + param(f.to_epoch));
+  if (f.min_dwell_s > 0) where.push_back("k.last_epoch - k.first_epoch >= " + param(f.min_dwell_s));
   // A colour condition is a lookup in track_colours by its primary key.
   for (auto [value, region] : {std::pair{&f.upper, kUpper}, {&f.lower, kLower}, {&f.colour, static_cast<const char*>(nullptr)}}) {
     if (value->empty()) continue;
     where.push_back(fmt::format(
-        "EXISTS (SELECT 1 FROM track_colours c WHERE c.camera = t.camera AND c.run_id = t.run_id AND c.track_id = "
-        "t.track_id AND c.first_epoch = t.first_epoch{} AND c.colour = {})",
+        "EXISTS (SELECT 1 FROM track_colours c WHERE c.camera = k.camera AND c.run_id = k.run_id AND c.track_id = "
+        "k.track_id AND c.first_epoch = k.first_epoch{} AND c.colour = {})",
         region ? fmt::format(" AND c.region = '{}'", region) : "", param(*value)));
   }
   if (!f.cameras.empty()) {
     std::string in;
     for (const auto& camera : f.cameras) in += (in.empty() ? "" : ", ") + param(camera);
-    where.push_back("t.camera IN (" + in + ")");
+    where.push_back("k.camera IN (" + in + ")");
   }
-  std::string sql = "SELECT " + std::string(kColumns) + " FROM tracks t";
-  for (size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
-  sql += " ORDER BY t.first_epoch DESC, t.camera, t.track_id LIMIT " + param(static_cast<int64_t>(f.limit));
+  // The matching keys first, from the covering (camera, first_epoch, …) index where a
+  // camera is asked for; then only those rows are read.
+  std::string keys = "SELECT k.camera, k.run_id, k.track_id, k.first_epoch FROM tracks k";
+  for (size_t i = 0; i < where.size(); ++i) keys += (i ? " AND " : " WHERE ") + where[i];
+  keys += " ORDER BY k.first_epoch DESC, k.camera, k.track_id LIMIT " + param(static_cast<int64_t>(f.limit));
+  const std::string sql = "SELECT " + std::string(kColumns) + " FROM tracks t JOIN (" + keys +
+                          ") s ON s.camera = t.camera AND s.run_id = t.run_id AND s.track_id = t.track_id AND "
+                          "s.first_epoch = t.first_epoch ORDER BY t.first_epoch DESC, t.camera, t.track_id";
   auto s = db_->query(sql);
   for (size_t i = 0; i < binds.size(); ++i) binds[i](*s, static_cast<int>(i + 1));
   std::vector<TrackRow> rows;

@@ -18,7 +18,6 @@
 
 #include "cluster/listener.h"
 #include "core/redact.h"
-#include "describe/heatmap.h"
 #include "events/alert_schema.h"
 #include "events/store.h"
 #include "events/track_search.h"
@@ -820,8 +819,12 @@ struct Server::Impl {
   void activity(Call& c) {
     const auto f = activity_filter(c);
     if (!f) return;
-    std::lock_guard lock(store_mu);
-    const auto rows = store->activity(*f);
+    std::optional<Result<std::vector<events::ActivityCount>>> counted;
+    {
+      std::lock_guard lock(slow_mu);  // a scan of the window: not on the consoles' connection
+      counted = slow_store->activity(*f);
+    }
+    const auto& rows = *counted;
     if (!rows) return send_error(c.res, 500, rows.error().message);
     json list = json::array();
     for (const auto& r : *rows)
@@ -835,8 +838,8 @@ struct Server::Impl {
     if (!f) return;
     std::optional<Result<std::vector<events::ActivityCount>>> rows;
     {
-      std::lock_guard lock(store_mu);
-      rows = store->activity(*f);
+      std::lock_guard lock(slow_mu);
+      rows = slow_store->activity(*f);
     }
     if (!*rows) return send_error(c.res, 500, rows->error().message);
     if (!c.audit(fmt::format("activity.csv: {} rows ({})", (*rows)->size(), target_of(c.req))))
@@ -851,16 +854,17 @@ struct Server::Impl {
     const auto since = number_param(c.req, c.res, "since", now_epoch() - 86400, 0, 1e12);
     const auto until = number_param(c.req, c.res, "until", 0, 0, 1e12);
     if (!since || !until) return;
-    std::optional<Result<events::Store::FootPoints>> feet;
+    // On the slow connection: a busy camera's month of paths takes a while, and the
+    // consoles' own requests must not wait for it.
+    std::optional<Result<events::CameraHeat>> heat;
     {
-      std::lock_guard lock(store_mu);
-      feet = store->foot_points(c.req.matches[1], *since, *until);
+      std::lock_guard lock(slow_mu);
+      heat = events::camera_heat_map(*slow_store, c.req.matches[1], *since, *until);
     }
-    if (!*feet) return send_error(c.res, 500, feet->error().message);
-    if ((*feet)->frame_width <= 0) return send_error(c.res, 404, "no track of this camera in that time");
-    const cv::Mat heat = describe::heat_map((*feet)->points, {(*feet)->frame_width, (*feet)->frame_height});
+    if (!*heat) return send_error(c.res, 500, heat->error().message);
+    if ((*heat)->image.empty()) return send_error(c.res, 404, "no track of this camera with a frame size in that time");
     std::vector<uchar> png;
-    if (!cv::imencode(".png", heat, png)) return send_error(c.res, 500, "the heat map could not be encoded");
+    if (!cv::imencode(".png", (*heat)->image, png)) return send_error(c.res, 500, "the heat map could not be encoded");
     c.res.set_content(std::string(png.begin(), png.end()), "image/png");
   }
 

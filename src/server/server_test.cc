@@ -208,6 +208,15 @@ TEST_F(ServerTest, StatisticsCountTracksAndDrawWhereTheyWent) {
   EXPECT_GT(heat.at<cv::Vec4b>(200, 100)[3], 0);  // on the path: coloured
   EXPECT_EQ(heat.at<cv::Vec4b>(20, 300)[3], 0);   // where nobody went: clear
   EXPECT_EQ(c.Get("/api/v1/stats/heatmap/elsewhere.png", as_sup)->status, 404);
+  const httplib::Headers as_aud = {{"Cookie", login("auditor1")}};
+  const auto audit = c.Get("/api/v1/audit", as_aud);
+  ASSERT_EQ(audit->status, 200) << audit->body;
+  const auto entries = json::parse(audit->body)["entries"];  // (a temporary in a range-for would dangle)
+  std::vector<std::string> seen;
+  for (const auto& e : entries)
+    seen.push_back(e["user"].get<std::string>() + " " + e["action"].get<std::string>());
+  EXPECT_THAT(seen, ::testing::Contains("supervisor1 heatmap_view"));
+  EXPECT_THAT(seen, ::testing::Contains("supervisor1 activity_view"));
 
   const auto csv = c.Get("/api/v1/export/activity.csv", as_sup);
   ASSERT_EQ(csv->status, 200);

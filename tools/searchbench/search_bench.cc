@@ -23,6 +23,7 @@
 #include <tuple>
 #include <vector>
 
+#include "events/database.h"
 #include "events/store.h"
 
 namespace {
@@ -200,16 +201,25 @@ int main(int argc, char** argv) {
     // A server store wants its audit key named; the search never audits here.
     auto store = vigie::events::Store::open(path, server ? "/dev/null" : "");
     if (!store) throw std::runtime_error(store.error().message);
-    int64_t have = 0;
-    for (int camera = 0; camera < cameras; ++camera) {  // (the store counts by camera)
-      const auto n = (*store)->track_count(fmt::format("cam{:04}", camera));
-      if (!n) throw std::runtime_error(n.error().message);
-      have += *n;
-    }
-    if (have != tracks) {
+    // What the store was filled with, in its own table: a store that has tracks but no such
+    // table is a real one, and is never emptied here.
+    const std::string made = fmt::format("{} {} {} {}", tracks, cameras, days, seed);
+    auto meta = vigie::events::connect_database(path);
+    if (!meta) throw std::runtime_error(meta.error().message);
+    if (auto r = (*meta)->exec("CREATE TABLE IF NOT EXISTS search_bench (made TEXT NOT NULL)"); !r)
+      throw std::runtime_error(r.error().message);
+    auto q = (*meta)->query("SELECT made FROM search_bench");
+    const std::string filled_with = q->step() == vigie::events::Step::kRow ? q->text(0) : "";
+    auto any = (*meta)->query("SELECT COUNT(*) FROM (SELECT 1 FROM tracks LIMIT 1) t");
+    const bool has_tracks = any->step() == vigie::events::Step::kRow && any->integer(0) > 0;
+    if (has_tracks && filled_with.empty())
+      throw std::runtime_error(path + " holds tracks this benchmark did not make: give it a store of its own");
+    if (filled_with != made) {
       store->reset();  // the fill writes behind the store's back
       if (server) fill_postgres(path, tracks, cameras, days, seed);
       else fill_sqlite(path, tracks, cameras, days, seed);
+      if (auto r = (*meta)->exec("DELETE FROM search_bench; INSERT INTO search_bench VALUES ('" + made + "')"); !r)
+        throw std::runtime_error(r.error().message);
       store = vigie::events::Store::open(path, server ? "/dev/null" : "");
       if (!store) throw std::runtime_error(store.error().message);
     }

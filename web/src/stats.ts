@@ -88,15 +88,26 @@ export function statsPage(root: HTMLElement) {
   cameraPick.addEventListener('change', showHeat);
   csv.addEventListener('click', () => csv.setAttribute('href', media.activityCsv(since())));
 
+  // A load's answers are drawn only if the page is still open and no newer load started.
+  let alive = true, generation = 0;
   const load = () => {
-    api.stats(since()).then((s) => renderRules(s.rules));
-    api.activity(since()).then((a) => renderTracks(a.counts));
+    const mine = ++generation;
+    const current = () => alive && mine === generation;
+    api.stats(since()).then((s) => current() && renderRules(s.rules)).catch(() => {});
+    api.activity(since()).then((a) => current() && renderTracks(a.counts)).catch(() => {});
   };
   load();
-  // Decisions and new alerts change the figures: reload them (no page reload).
-  const off = live.on((m) => m.kind === 'alert' && load());
+  // Decisions and new alerts change the figures: reloaded (no page reload), at most every
+  // 5 s — a burst of line crossings is one reload, not one per alert.
+  let pending: number | undefined;
+  const off = live.on((m) => {
+    if (m.kind !== 'alert' || pending !== undefined) return;
+    pending = window.setTimeout(() => ((pending = undefined), load()), 5000);
+  });
   return () => {
+    alive = false;
     off();
+    window.clearTimeout(pending);
     plots.forEach((p) => p?.destroy());
     plots = [];
   };
