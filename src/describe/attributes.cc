@@ -9,7 +9,8 @@
 namespace vigie::describe {
 namespace {
 
-constexpr int kBackgroundEvery = 3;  // background steps per colour-counting frame, inverted
+// The background steps on one frame in kBackgroundStepEvery · every_n.
+constexpr int kBackgroundStepEvery = 3;
 
 // A vehicle's colour: the middle of its box, away from wheels, road and windows' edges.
 cv::Rect vehicle_body(const Box& box) {
@@ -63,7 +64,7 @@ void Background::update(const cv::Mat& frame) {
 void TrackDescriber::observe(const cv::Mat& frame, const std::vector<Sighting>& tracks) {
   // The background moves one level per step: a step every few frames follows the light
   // of a day and costs a third of what the colour votes do (1 ms per 768×576 step).
-  if (frames_++ % (kBackgroundEvery * every_n_) == 0) background_.update(frame);
+  if (frames_++ % (kBackgroundStepEvery * every_n_) == 0) background_.update(frame);
   frame_ = frame.size();
   for (const auto& t : tracks) {
     if (!t.detected) continue;
