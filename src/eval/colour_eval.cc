@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include "core/csv.h"
@@ -48,7 +49,9 @@ Result<std::vector<ColourLabel>> read_colour_labels(const std::string& csv_path)
     l.line = n;
     const auto frame = parse_number(f[1]);
     const auto x = parse_number(f[2]), y = parse_number(f[3]), w = parse_number(f[4]), h = parse_number(f[5]);
-    if (l.video.empty() || !frame || *frame < 1 || *frame != static_cast<int>(*frame) || *frame > 1e9)
+    // The range before the cast: a double beyond int's range cast to int is undefined
+    // (found by fuzzing).
+    if (l.video.empty() || !frame || *frame < 1 || *frame > 1e9 || *frame != std::floor(*frame))
       return Error{fmt::format("{}: expected a video name and a frame number from 1", where)};
     if (!x || !y || !w || !h || *w < 1 || *h < 1 || std::abs(*x) > 1e6 || std::abs(*y) > 1e6 || *w > 1e6 || *h > 1e6)
       return Error{fmt::format("{}: the box is x,y,w,h in pixels, w and h at least 1", where)};

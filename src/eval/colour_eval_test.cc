@@ -41,6 +41,7 @@ TEST(ColourLabels, BadLinesAreNamedWithTheirCause) {
       {"pets,1,0,0,5,9,red\n", ":1: expected video,frame,x,y,w,h,upper,lower"},
       {"pets,0,0,0,5,9,red,red\n", "frame number from 1"},
       {"pets,1.5,0,0,5,9,red,red\n", "frame number from 1"},
+      {"pets,124444444444444,0,0,5,9,red,red\n", "frame number from 1"},  // beyond int: found by fuzzing
       {",1,0,0,5,9,red,red\n", "frame number from 1"},
       {"pets,1,0,0,0,9,red,red\n", "w and h at least 1"},
       {"pets,1,nan,0,5,9,red,red\n", "w and h at least 1"},
