@@ -199,6 +199,24 @@ void refuse(int fd, SSL* ssl) {
   }
 }
 
+// A lingering close: when the client is still sending what was never read (a body refused
+// for its size), closing at once resets the connection and the client can lose the
+// answer already sent. Half-close, then read and drop until the client closes too, for at
+// most a second and a few megabytes. Nothing unread: nothing to wait for.
+void linger_if_unread(int fd) {
+  char sink[16384];
+  if (::recv(fd, sink, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) return;
+  ::shutdown(fd, SHUT_WR);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  size_t dropped = 0;
+  while (dropped < (8u << 20) && std::chrono::steady_clock::now() < until) {
+    if (!wait_fd(fd, POLLIN, 100)) continue;
+    const ssize_t n = ::recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+    if (n <= 0) return;
+    dropped += static_cast<size_t>(n);
+  }
+}
+
 }  // namespace
 
 HttpListener::HttpListener(ListenerLimits limits)
@@ -286,6 +304,8 @@ bool HttpListener::process_and_close_socket(socket_t sock) {
   if (ssl) {
     SSL_shutdown(ssl);
     SSL_free(ssl);
+  } else if (admitted && svr_sock_ != INVALID_SOCKET) {
+    linger_if_unread(sock);
   }
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
