@@ -118,4 +118,15 @@ void describe_motion(TrackAttributes& a, const std::vector<cv::Point2f>& path, d
   }
 }
 
+void describe_size(TrackAttributes& a, const Box& box, const std::vector<double>& homography) {
+  a.width = box.w, a.height = box.h, a.size_unit = "px";
+  if (homography.size() != 9 || box.w <= 0) return;
+  const std::vector<cv::Point2f> bottom{{box.x, box.bottom()}, {box.right(), box.bottom()}};
+  std::vector<cv::Point2f> ground;
+  cv::perspectiveTransform(bottom, ground, cv::Matx33d(homography.data()));
+  const double metres_per_pixel = cv::norm(ground[1] - ground[0]) / box.w;
+  if (!(metres_per_pixel > 0) || !std::isfinite(metres_per_pixel)) return;  // feet on the horizon: no scale
+  a.width = box.w * metres_per_pixel, a.height = box.h * metres_per_pixel, a.size_unit = "m";
+}
+
 }  // namespace vigie::describe

@@ -14,6 +14,7 @@
 #include "core/box.h"
 #include "describe/body.h"
 #include "describe/colours.h"
+#include "rules/passages.h"
 
 namespace vigie::describe {
 
@@ -25,6 +26,11 @@ struct TrackAttributes {
   std::string speed_unit;    // "m/s" with a homography, "px/s" without
   double heading_deg = 0;    // from the first to the last position: 0 east (image right), 90 south (down)
   double dwell_s = 0;        // from first to last seen
+  // Width and height of its clearest view: metres with a homography (the ground scale at
+  // its feet, describe_size), pixels without.
+  double width = 0, height = 0;
+  std::string size_unit;
+  rules::TrackPassages passages;  // zones visited, lines crossed (rules/passages.h)
   cv::Mat thumbnail;         // the largest detected view, at most kThumbnailHeight high (masked pixels)
   cv::Size frame;            // the frame's size, which the path's pixels are of
 };
@@ -84,5 +90,11 @@ class TrackDescriber {
 // `homography`: 9 numbers, image → ground metres, or empty.
 void describe_motion(TrackAttributes& a, const std::vector<cv::Point2f>& path, double first_s, double last_s,
                      const std::vector<double>& homography);
+
+// The size of a view `box` (image pixels). With a homography (image → ground metres) the
+// width is the box's bottom edge measured on the ground, and the height is its pixels at
+// that same scale: exact for an upright object seen by a camera looking level, an
+// under-estimate by cos(tilt) for one looking down. Without: pixels.
+void describe_size(TrackAttributes& a, const Box& box, const std::vector<double>& homography);
 
 }  // namespace vigie::describe

@@ -188,6 +188,27 @@ TEST(Motion, SpeedHeadingAndDwellInPixelsOrMetres) {
   EXPECT_NEAR(still.heading_deg, 270, 1e-4);  // up the image
 }
 
+TEST(Size, PixelsWithoutAHomographyMetresAtTheScaleOfTheFeetWithOne) {
+  TrackAttributes a;
+  describe_size(a, {100, 30, 50, 170}, {});
+  EXPECT_EQ(a.size_unit, "px");
+  EXPECT_EQ(a.width, 50);
+  EXPECT_EQ(a.height, 170);
+  describe_size(a, {100, 30, 50, 170}, {0.01, 0, 0, 0, 0.01, 0, 0, 0, 1});  // 1 cm per pixel
+  EXPECT_EQ(a.size_unit, "m");
+  EXPECT_NEAR(a.width, 0.5, 1e-6);
+  EXPECT_NEAR(a.height, 1.7, 1e-6);
+  // A perspective view: ground X = x / (y / 100), so a pixel at the feet is worth 100 / y
+  // metres across. The same box nearer the camera (lower in the image) is smaller.
+  const std::vector<double> perspective{1, 0, 0, 0, 1, 0, 0, 0.01, 0};
+  describe_size(a, {100, 30, 50, 170}, perspective);  // feet at y = 200: 0.5 m per pixel
+  EXPECT_NEAR(a.height, 85, 1e-3);
+  describe_size(a, {100, 230, 50, 170}, perspective);  // feet at y = 400: 0.25 m per pixel
+  EXPECT_NEAR(a.height, 42.5, 1e-3);
+  describe_size(a, {100, -170, 50, 170}, perspective);  // feet on the horizon: no scale
+  EXPECT_EQ(a.size_unit, "px");
+}
+
 TEST(HeatMap, ColoursWhereTracksWentLeavesTheRestClearAndSkipsWhatIsOffTheFrame) {
   HeatMap heat;
   for (int x = 0; x < 320; x += 4) heat.add(static_cast<float>(x), 200, {320, 240});  // a path along y = 200

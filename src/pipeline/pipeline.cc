@@ -31,6 +31,7 @@ CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
       detector_(std::move(detector)),
       tracker_(config.track),
       static_(find_static ? std::make_unique<detect::StaticForeground>(config.static_foreground) : nullptr),
+      passages_(camera),
       homography_(camera.homography) {}
 
 bool CameraPipeline::should_detect(const detect::Motion& motion, double time_s) const {
@@ -75,6 +76,11 @@ FrameResult CameraPipeline::process(Frame& frame) {
   std::vector<describe::Sighting> sightings;
   for (const auto& s : result.tracks) sightings.push_back({s.id, s.box, s.label, s.detected});
   describer_.observe(frame.image, sightings);
+  if (!passages_.empty()) {
+    std::vector<rules::Object> objects;
+    for (const auto& s : result.tracks) objects.push_back({s.id, s.label, s.box});
+    passages_.update(objects, frame.time_s);
+  }
   times_.describe += seconds_since(t);
   if (static_) {
     t = Clock::now();
@@ -89,6 +95,8 @@ std::vector<track::TrackRecord> CameraPipeline::described(std::vector<track::Tra
   for (auto& r : records) {
     r.attributes = describer_.take(r.id);
     describe::describe_motion(r.attributes, r.path, r.first_time_s, r.last_time_s, homography_);
+    describe::describe_size(r.attributes, r.best_box, homography_);
+    r.attributes.passages = passages_.take(r.id);
   }
   return records;
 }

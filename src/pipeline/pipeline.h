@@ -15,6 +15,7 @@
 #include "core/frame.h"
 #include "detect/detector.h"
 #include "detect/static_foreground.h"
+#include "rules/passages.h"
 #include "track/tracker.h"
 #include "video/privacy_mask.h"
 #include "video/source.h"
@@ -67,6 +68,7 @@ class CameraPipeline {
   track::Tracker tracker_;
   std::unique_ptr<detect::StaticForeground> static_;
   describe::TrackDescriber describer_;
+  rules::PassageLog passages_;  // zones and lines each track passed, for search
   std::vector<double> homography_;
   StageTimes times_;
   int64_t analysed_ = 0;

@@ -9,6 +9,7 @@
 
 #include <opencv2/core/types.hpp>
 
+#include "rules/passages.h"
 #include "rules/rules.h"
 
 namespace vigie::rules {
@@ -25,6 +26,29 @@ class Ground {
  private:
   bool metric_;
   double h_[9];
+};
+
+// Which side of a polyline (config LineConfig) each track's foot point is on. A side
+// counts only once the point is clearly on it, beyond a margin that grows with the box
+// height, so that jitter on the line gives no crossing and one pass gives exactly one.
+class LineSides {
+ public:
+  explicit LineSides(std::vector<cv::Point2f> line);
+  // The crossing this sighting completes, if any — across the line itself, not around
+  // its end: true from side A to side B, false from B to A.
+  std::optional<bool> observe(int track_id, const Box& box, double time_s);
+  // Forgets the tracks not seen for more than `max_gap_s` (memory stays bounded).
+  void forget_unseen(double time_s, double max_gap_s);
+  void forget(int track_id);
+
+ private:
+  struct Side {
+    int side;           // -1: A, +1: B
+    cv::Point2f point;  // the last foot point clearly on that side
+    double seen_s;
+  };
+  std::vector<cv::Point2f> line_;
+  std::map<int, Side> sides_;
 };
 
 // Open alerts of one rule, by situation key (a track id, a group id, 0 for a zone).

@@ -1,7 +1,8 @@
 // line_crossing: a track's foot point passes from one side of a polyline to the other,
 // across the line itself (not around its end). A side only counts once the point is
 // clearly on it — beyond a margin that grows with the box height — so jitter on the line
-// gives no crossing and one pass gives exactly one.
+// gives no crossing and one pass gives exactly one. The same sides record, for search,
+// which lines each track crossed (passages.cc).
 #include <cmath>
 #include <map>
 
@@ -41,45 +42,52 @@ bool path_crosses(const std::vector<cv::Point2f>& line, cv::Point2f from, cv::Po
 class LineCrossing final : public Engine::Rule {
  public:
   LineCrossing(const std::string& cam, const CameraConfig& c, const RuleConfig& r, std::vector<AlertEvent>& out)
-      : Rule(cam, r, out), line_(c.lines.at(r.line).points) {}
+      : Rule(cam, r, out), sides_(c.lines.at(r.line).points) {}
 
   void update(const FrameInput& in) override {
-    for (const Object* o : selected(in)) {
-      const cv::Point2f foot = o->box.foot();
-      const double d = signed_distance(line_, foot);
-      const double margin = 1.0 + 0.05 * o->box.h;
-      if (std::abs(d) <= margin) continue;  // on the line: no side yet
-      const int side = d < 0 ? -1 : 1;       // -1: side A, +1: side B
-      auto [it, fresh] = sides_.try_emplace(o->track_id, Side{side, foot, in.time_s});
-      Side& s = it->second;
-      if (!fresh && side != s.side && path_crosses(line_, s.point, foot)) report(in, *o, s.side < 0);
-      s = {side, foot, in.time_s};
-    }
-    // Forget tracks not seen for a while so that memory stays bounded.
-    for (auto it = sides_.begin(); it != sides_.end();)
-      it = in.time_s - it->second.seen_s > 60 ? sides_.erase(it) : std::next(it);
+    for (const Object* o : selected(in))
+      if (const auto a_to_b = sides_.observe(o->track_id, o->box, in.time_s)) report(in, *o, *a_to_b);
+    sides_.forget_unseen(in.time_s, 60);  // memory stays bounded
   }
 
  private:
-  struct Side {
-    int side;
-    cv::Point2f point;  // last foot point clearly on that side
-    double seen_s;
-  };
-
   void report(const FrameInput& in, const Object& o, bool a_to_b) {
-    const std::string dir = a_to_b ? "a_to_b" : "b_to_a";
+    const std::string dir = crossing_direction(a_to_b);
     if (config_.direction != "both" && config_.direction != dir) return;
     const int count = ++counts_[dir];
     book_.instant(in, {{o.track_id}, static_cast<double>(count), o.box, dir});
   }
 
-  std::vector<cv::Point2f> line_;
-  std::map<int, Side> sides_;
+  LineSides sides_;
   std::map<std::string, int> counts_;
 };
 
 }  // namespace
+
+const char* crossing_direction(bool a_to_b) { return a_to_b ? "a_to_b" : "b_to_a"; }
+
+LineSides::LineSides(std::vector<cv::Point2f> line) : line_(std::move(line)) {}
+
+std::optional<bool> LineSides::observe(int track_id, const Box& box, double time_s) {
+  const cv::Point2f foot = box.foot();
+  const double d = signed_distance(line_, foot);
+  const double margin = 1.0 + 0.05 * box.h;
+  if (std::abs(d) <= margin) return std::nullopt;  // on the line: no side yet
+  const int side = d < 0 ? -1 : 1;                  // -1: side A, +1: side B
+  auto [it, fresh] = sides_.try_emplace(track_id, Side{side, foot, time_s});
+  Side& s = it->second;
+  std::optional<bool> crossed;
+  if (!fresh && side != s.side && path_crosses(line_, s.point, foot)) crossed = s.side < 0;
+  s = {side, foot, time_s};
+  return crossed;
+}
+
+void LineSides::forget_unseen(double time_s, double max_gap_s) {
+  for (auto it = sides_.begin(); it != sides_.end();)
+    it = time_s - it->second.seen_s > max_gap_s ? sides_.erase(it) : std::next(it);
+}
+
+void LineSides::forget(int track_id) { sides_.erase(track_id); }
 
 std::unique_ptr<Engine::Rule> make_line_crossing(const std::string& cam, const CameraConfig& c, const RuleConfig& r,
                                                  std::vector<AlertEvent>& out) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "rules/passages.h"
 #include "rules/rules.h"
 
 namespace vigie::rules {
@@ -168,6 +169,58 @@ TEST(AlertIds, AnInjectedSourceNamesEachAlertOnceForItsWholeLife) {
     EXPECT_EQ(phases.back(), Phase::kEnd) << id;
     EXPECT_EQ(std::count(phases.begin(), phases.end(), Phase::kStart), 1) << id;
   }
+}
+
+// What a PassageLog recorded for each track over the scenario: "zone yard 1.0",
+// "line door a_to_b 2.1", in the order they happened.
+std::map<int, std::vector<std::string>> passages(const Scenario& s) {
+  PassageLog log(s.config.cameras.begin()->second);
+  const int frames = static_cast<int>(std::lround(s.duration * s.fps));
+  for (int f = 0; f <= frames; ++f) {
+    std::vector<Object> objects;
+    for (const auto& tr : s.tracks)
+      if (auto o = position(tr, f / s.fps, f)) objects.push_back(*o);
+    log.update(objects, f / s.fps);
+  }
+  std::map<int, std::vector<std::string>> out;
+  for (const auto& tr : s.tracks) {
+    const TrackPassages p = log.take(tr.id);
+    for (const auto& z : p.zones) out[tr.id].push_back(fmt::format("zone {} {:.1f}", z.name, z.time_s));
+    for (const auto& l : p.crossed)
+      out[tr.id].push_back(fmt::format("line {} {} {:.1f}", l.name, l.direction, l.time_s));
+    EXPECT_TRUE(log.take(tr.id).zones.empty()) << "a track's passages are taken once";
+  }
+  return out;
+}
+
+// Search finds the tracks a line_crossing rule counts: the same sides, the same margin.
+TEST(Passages, LinesCrossedAreTheRulesCrossingsWithTheirDirection) {
+  using V = std::vector<std::string>;
+  const auto crossing = passages(load("line_crossing_directions.yaml"));
+  EXPECT_EQ(crossing.at(1), V{"line door a_to_b 2.1"});
+  EXPECT_EQ(crossing.at(2), V{"line door b_to_a 2.1"});
+  // Track 1 jitters along the line, track 2 crosses it; track 1 of the other walks past
+  // the line's end, track 2 through it.
+  const auto jitter = passages(load("line_jitter.yaml"));
+  EXPECT_EQ(jitter.count(1), 0u) << "jitter on the line is no crossing";
+  EXPECT_EQ(jitter.at(2), V{"line door a_to_b 2.1"});
+  const auto around = passages(load("line_around_the_end.yaml"));
+  EXPECT_EQ(around.count(1), 0u) << "around the end is no crossing";
+  EXPECT_EQ(around.at(2), V{"line gate a_to_b 2.1"});
+}
+
+TEST(Passages, ZonesVisitedOnceEachWithTheFirstEntry) {
+  // Enters the yard at 1.0, leaves, comes back: one visit, at the first entry.
+  const auto visits = passages(load("zone_reentry.yaml"));
+  EXPECT_EQ(visits.at(1), std::vector<std::string>{"zone yard 1.0"});
+}
+
+TEST(Passages, ACameraWithoutZonesOrLinesKeepsNothing) {
+  CameraConfig camera;
+  PassageLog log(camera);
+  EXPECT_TRUE(log.empty());
+  log.update({Object{1, "person", {0, 0, 10, 20}}}, 0);
+  EXPECT_TRUE(log.take(1).zones.empty());
 }
 
 TEST(ActiveHours, WrapPastMidnight) {
