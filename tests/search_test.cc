@@ -3,6 +3,7 @@
 // the tracks file of that run), and every search is in the audit log.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -142,6 +143,98 @@ TEST(Search, FindsThePeopleInARedTopFiltersNarrowAndEverySearchIsAudited) {
   EXPECT_EQ(run(vigie_bin() + " stats counts --by week --store " + db).code, 2);
   EXPECT_EQ(run(vigie_bin() + " stats heatmap --camera nowhere --store " + db + " --out " + png.string()).code, 2);
   EXPECT_EQ(run(vigie_bin() + " stats heatmap --store " + db + " --out " + png.string()).code, 2);
+}
+
+// Where people went and who looks alike, on PETS09 with a zone on the left half and a line
+// down the middle: what the search says each track did agrees with its stored path, and
+// the tracks most alike a person include that person's other fragments more often than
+// chance.
+TEST(Search, ZonesLinesAndLikenessAgreeWithWhereTracksWent) {
+  VIGIE_REQUIRE_FILE(vtest_avi(), "vtest.avi (Debian package opencv-doc)");
+  VIGIE_REQUIRE_FILE(shared_file("mot/PETS09-S2L1/gt/gt.txt"), "../shared/data/mot/PETS09-S2L1/gt/gt.txt");
+  const auto dir = fresh_temp_dir("search_places");
+  const std::string db = (dir / "s.db").string();
+  std::ofstream(dir / "site.yaml") << "cameras:\n  street:\n    input: " << vtest_avi() << "\n"
+                                   << "    zones: { left: [[0, 0], [384, 0], [384, 576], [0, 576]] }\n"
+                                   << "    lines: { middle: { points: [[384, 0], [384, 576]] } }\n";
+  const auto a = run(vigie_bin() + " analyze --config " + (dir / "site.yaml").string() + " --quiet --store " + db +
+                     " --tracks " + (dir / "t.txt").string());
+  ASSERT_EQ(a.code, 0) << a.err;
+  const auto all = search(db, "--limit 1000");
+  ASSERT_GE(all.size(), 10u);
+  auto ids_of = [](const nlohmann::json& found) {
+    std::set<int> ids;
+    for (const auto& t : found) ids.insert(t["track_id"].get<int>());
+    return ids;
+  };
+  // The line runs down the frame: walking along it, side A is on the right (x > 384).
+  const auto crossed = search(db, "--crossed middle --limit 1000");
+  const auto westward = search(db, "--crossed middle:a_to_b --limit 1000");
+  const auto eastward = search(db, "--crossed middle:b_to_a --limit 1000");
+  ASSERT_GE(westward.size(), 2u);
+  ASSERT_GE(eastward.size(), 2u);
+  std::set<int> either = ids_of(westward);
+  for (int id : ids_of(eastward)) either.insert(id);
+  EXPECT_EQ(ids_of(crossed), either);
+  int heading_west = 0;
+  for (const auto& t : westward) {
+    const auto& path = t["path"];
+    heading_west += path.front()[0].get<double>() > path.back()[0].get<double>();
+  }
+  EXPECT_GT(heading_west * 2, static_cast<int>(westward.size())) << "most a_to_b tracks end west of where they began";
+  const auto left = ids_of(search(db, "--zone left --limit 1000"));
+  int agree = 0;
+  for (const auto& t : all) {
+    double min_x = 1e9, max_x = -1e9;
+    for (const auto& p : t["path"]) min_x = std::min(min_x, p[0].get<double>()), max_x = std::max(max_x, p[0].get<double>());
+    const int id = t["track_id"].get<int>();
+    const bool went_left = min_x < 384, crossed_middle = min_x < 384 && max_x > 384;
+    agree += (left.count(id) > 0) == went_left;
+    if (ids_of(crossed).count(id)) {
+      EXPECT_TRUE(crossed_middle) << t.dump();
+    }
+    EXPECT_EQ(t["zones"].size(), left.count(id)) << t.dump();
+  }
+  // Feet on the frame's middle (predicted boxes count too) may tip a few either way.
+  EXPECT_GE(agree, static_cast<int>(all.size()) - 2);
+
+  // Likeness: the other fragments of each ground-truth person among the 5 most alike.
+  const auto person = person_of_each_track(read_mot(dir / "t.txt"), read_mot(shared_file("mot/PETS09-S2L1/gt/gt.txt")));
+  std::map<int, std::vector<int>> fragments;
+  for (const auto& [track, who] : person) fragments[who].push_back(track);
+  int queries = 0, hits = 0;
+  double chance = 0;
+  for (const auto& [who, tracks] : fragments) {
+    if (tracks.size() < 2) continue;
+    const auto like = search(db, fmt::format("--similar {} --limit 5", tracks.front()));
+    ASSERT_FALSE(like.empty());
+    double last = -1;
+    bool hit = false;
+    for (const auto& t : like) {
+      EXPECT_NE(t["track_id"].get<int>(), tracks.front()) << "a track is not ranked against itself";
+      EXPECT_GE(t["distance"].get<double>(), last) << "nearest first";
+      last = t["distance"].get<double>();
+      const auto it = person.find(t["track_id"].get<int>());
+      hit |= it != person.end() && it->second == who;
+    }
+    ++queries, hits += hit;
+    chance += std::min(1.0, 5.0 * (tracks.size() - 1) / (all.size() - 1));
+  }
+  ASSERT_GE(queries, 1);
+  fmt::print("similar: {} of {} people have another fragment among the 5 most alike (chance {:.1f})\n", hits, queries,
+             chance);
+  EXPECT_GT(hits, chance);
+
+  // Bad input: a line's direction, a track that is not stored, one that is not a track.
+  auto r = run(vigie_bin() + " search --store " + db + " --reason x --crossed middle:up");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("direction 'up' is neither a_to_b nor b_to_a"), std::string::npos) << r.err;
+  r = run(vigie_bin() + " search --store " + db + " --reason x --similar 99999");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no stored track is '99999'"), std::string::npos) << r.err;
+  r = run(vigie_bin() + " search --store " + db + " --reason x --similar street/x");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("is not a track"), std::string::npos) << r.err;
 }
 
 TEST(Search, BadInputIsExit2WithTheCause) {

@@ -65,6 +65,7 @@ struct SearchOptions {
   std::string audit_key_path;  // "" : <store>.audit-key
   std::vector<std::string> cameras;
   std::string from, to, label, upper, lower, colour;
+  std::string zone, crossed, similar;  // crossed: LINE or LINE:a_to_b|b_to_a; similar: CAMERA/RUN/ID or ID
   std::string reason;  // a case reference: mandatory, written to the audit log
   double min_dwell_s = 0;
   int limit = 100;

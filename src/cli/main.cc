@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   colours_cmd->add_flag("--no-background", ec.no_background, "Name every pixel of a region, not only the foreground");
 
   SearchOptions so;
-  auto* search_cmd = app.add_subcommand("search", "Find tracks by class, colours, camera, time and dwell (audited)");
+  auto* search_cmd = app.add_subcommand("search", "Find tracks by class, colours, camera, time, zone, line, dwell or likeness (audited)");
   search_cmd->add_option("--store", so.store_path, "Event store: an SQLite file, or a postgresql:// URL");
   search_cmd->add_option("--camera", so.cameras, "Only these cameras (repeat)");
   search_cmd->add_option("--from", so.from, "Seen at or after YYYY-MM-DD[THH:MM:SS] or Unix seconds");
@@ -85,8 +85,12 @@ int main(int argc, char** argv) {
                                               "green, blue, purple, pink, brown)");
   search_cmd->add_option("--lower", so.lower, "A colour of the lower body");
   search_cmd->add_option("--colour,--color", so.colour, "A colour anywhere (clothes or a vehicle's body)");
+  search_cmd->add_option("--zone", so.zone, "Entered this zone (of the camera's config)");
+  search_cmd->add_option("--crossed", so.crossed, "Crossed this line: LINE, or LINE:a_to_b / LINE:b_to_a for one way");
+  search_cmd->add_option("--similar", so.similar,
+                         "Rank by how alike they are dressed to this track: CAMERA/RUN/ID, or ID when one run has it");
   search_cmd->add_option("--min-dwell", so.min_dwell_s, "In view at least this many seconds")->check(CLI::NonNegativeNumber);
-  search_cmd->add_option("--limit", so.limit, "At most this many, newest first")->check(CLI::Range(1, 100000));
+  search_cmd->add_option("--limit", so.limit, "At most this many, newest (or with --similar, most alike) first")->check(CLI::Range(1, 100000));
   search_cmd->add_option("--reason", so.reason, "The case reference (required; written to the audit log)");
   search_cmd->add_option("--audit-key", so.audit_key_path, "The audit log's HMAC key file (default: <store>.audit-key)");
   search_cmd->add_flag("--json", so.json, "Print an array of tracks as JSON");

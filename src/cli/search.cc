@@ -17,12 +17,21 @@ std::string joined(const std::vector<events::NamedShare>& v) {
   return out.empty() ? "-" : out;
 }
 
+// Zones entered and lines crossed: "yard door>b".
+std::string went(const events::TrackRow& t) {
+  std::string out;
+  for (const auto& z : t.zones) out += (out.empty() ? "" : " ") + z.name;
+  for (const auto& l : t.crossed) out += (out.empty() ? "" : " ") + l.name + (l.direction == "a_to_b" ? ">b" : ">a");
+  return out.empty() ? "-" : out;
+}
+
 }  // namespace
 
 int search(const SearchOptions& o) {
   events::TrackFilter asked;
   asked.cameras = o.cameras, asked.label = o.label, asked.min_dwell_s = o.min_dwell_s, asked.limit = o.limit;
   asked.upper = o.upper, asked.lower = o.lower, asked.colour = o.colour;
+  asked.zone = o.zone, asked.line = o.crossed, asked.similar = o.similar;
   asked.from_epoch = parse_epoch_option(o.from, "--from"), asked.to_epoch = parse_epoch_option(o.to, "--to");
   const auto f = events::checked_filter(asked);
   if (!f) throw UsageError(f.error().message);
@@ -30,8 +39,10 @@ int search(const SearchOptions& o) {
     throw UsageError("--reason is required: the case reference this search is for (it goes to the audit log)");
   auto store = events::Store::open(o.store_path, o.audit_key_path);
   if (!store) throw UsageError(store.error().message);
-  auto rows = (*store)->search_tracks(*f);
-  if (!rows) throw std::runtime_error(rows.error().message);
+  auto found = events::find_tracks(**store, *f);
+  if (!found) throw std::runtime_error(found.error().message);
+  if (!found->refused.empty()) throw UsageError(found->refused);
+  const auto* rows = &found->tracks;
   // On the record, with what was asked and how much was found, before anything is shown.
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   if (auto r = (*store)->audit(local_user(), "tracks.search", events::search_audit_detail(*f, o.reason, rows->size()), now);
@@ -39,19 +50,20 @@ int search(const SearchOptions& o) {
     throw std::runtime_error(r.error().message);
   if (o.json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& t : *rows) {
-      list.push_back(events::track_to_json(t));
+    for (const auto& [t, distance] : *rows) {
+      list.push_back(events::track_to_json(t, distance));
       list.back()["thumbnail_file"] = t.thumbnail_path;
     }
     fmt::print("{}\n", list.dump(2));
     return 0;
   }
-  fmt::print("{:<19}  {:>7}  {:<14} {:>6}  {:<8} {:<16} {:<16} {}\n", "first seen", "secs", "camera", "track", "class",
-             "upper", "lower", "colour");
-  for (const auto& t : *rows)
-    fmt::print("{:<19}  {:>7.1f}  {:<14} {:>6}  {:<8} {:<16} {:<16} {}\n", local_time(t.first_epoch),
+  const bool ranked = !f->similar.empty();
+  fmt::print("{:<19}  {:>7}  {:<14} {:>6}  {:<8} {:<16} {:<16} {:<12} {}{}\n", "first seen", "secs", "camera", "track",
+             "class", "upper", "lower", "colour", "went", ranked ? "  distance" : "");
+  for (const auto& [t, distance] : *rows)
+    fmt::print("{:<19}  {:>7.1f}  {:<14} {:>6}  {:<8} {:<16} {:<16} {:<12} {}{}\n", local_time(t.first_epoch),
                t.last_epoch - t.first_epoch, t.camera, t.track_id, t.label, joined(t.upper), joined(t.lower),
-               joined(t.colour));
+               joined(t.colour), went(t), distance ? fmt::format("  {:.3f}", *distance) : "");
   fmt::print("{} tracks{}\n", rows->size(), static_cast<int>(rows->size()) == f->limit ? " (the limit: there may be more)" : "");
   return 0;
 }

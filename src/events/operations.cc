@@ -10,6 +10,7 @@
 #include "core/csv.h"
 #include "events/database.h"
 #include "events/store.h"
+#include "events/track_search.h"
 
 namespace vigie::events {
 namespace {
@@ -96,7 +97,9 @@ Result<std::vector<ActivityCount>> Store::activity(const ActivityFilter& f) cons
   auto tracks = db_->query("SELECT camera, label, first_epoch FROM tracks WHERE first_epoch >= ?1 AND first_epoch <= ?2" + only);
   auto alerts = db_->query(
       "SELECT camera, rule, rule_type, detail, start_epoch FROM alerts WHERE start_epoch >= ?1 AND start_epoch <= ?2" + only);
-  for (auto* q : {tracks.get(), alerts.get()}) {
+  auto passages = db_->query(
+      "SELECT camera, kind, name, direction, at_epoch FROM track_passages WHERE at_epoch >= ?1 AND at_epoch <= ?2" + only);
+  for (auto* q : {tracks.get(), alerts.get(), passages.get()}) {
     q->bind(1, f.since_epoch).bind(2, until);
     for (size_t i = 0; i < f.cameras.size(); ++i) q->bind(static_cast<int>(i + 3), f.cameras[i]);
   }
@@ -110,6 +113,11 @@ Result<std::vector<ActivityCount>> Store::activity(const ActivityFilter& f) cons
       ++counts[{bucket_of(alerts->real(4)), alerts->text(0), "alerts", alerts->text(1),
                 alerts->text(2) == "line_crossing" ? alerts->text(3) : ""}];
   if (step == Step::kError) return sql_error(*alerts);
+  while ((step = passages->step()) == Step::kRow)
+    if (std::abs(passages->real(4)) < 1e15)
+      ++counts[{bucket_of(passages->real(4)), passages->text(0), passages->text(1) == "line" ? "crossings" : "visits",
+                passages->text(2), passages->text(3)}];
+  if (step == Step::kError) return sql_error(*passages);
   std::vector<ActivityCount> out;
   for (const auto& [k, n] : counts)
     out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), std::get<4>(k), n});
@@ -119,30 +127,20 @@ Result<std::vector<ActivityCount>> Store::activity(const ActivityFilter& f) cons
 Result<int64_t> Store::each_path(const std::string& camera, double since_epoch, double until_epoch,
                                  const PathVisitor& each) const {
   // Only the two columns needed; the window bounded below as in search_tracks.
-  auto longest = db_->query("SELECT MAX(last_epoch - first_epoch) FROM tracks");
-  if (longest->step() != Step::kRow) return sql_error(*longest);
-  const double span = longest->null(0) ? 0 : longest->real(0);
+  const auto longest = longest_track_span();
+  if (!longest) return longest.error();
+  const double span = *longest;
   auto s = db_->query(
       "SELECT path, attributes FROM tracks WHERE camera = ?1 AND first_epoch >= ?2 AND first_epoch <= ?3 AND "
       "last_epoch >= ?4");
   s->bind(1, camera).bind(2, since_epoch - span - 1).bind(3, until_epoch > 0 ? until_epoch : 1e300);
   s->bind(4, since_epoch);
   int64_t tracks = 0;
-  std::vector<std::pair<float, float>> path;
   Step step;
   while ((step = s->step()) == Step::kRow) {
-    path.clear();
-    const auto points = nlohmann::json::parse(s->text(0), nullptr, false);
-    if (points.is_array())
-      for (const auto& p : points)
-        if (p.is_array() && p.size() == 2 && p[0].is_number() && p[1].is_number())
-          path.emplace_back(p[0].get<float>(), p[1].get<float>());
-    const auto a = nlohmann::json::parse(s->text(1), nullptr, false);
-    int w = 0, h = 0;
-    if (a.is_object() && a.contains("frame") && a["frame"].is_array() && a["frame"].size() == 2 &&
-        a["frame"][0].is_number_integer() && a["frame"][1].is_number_integer())
-      w = a["frame"][0].get<int>(), h = a["frame"][1].get<int>();
-    each(path, w, h);
+    TrackRow t;
+    read_track_attributes(nlohmann::json::parse(s->text(1), nullptr, false), t);
+    each(path_from_json(nlohmann::json::parse(s->text(0), nullptr, false)), t.frame_width, t.frame_height);
     ++tracks;
   }
   if (step == Step::kError) return sql_error(*s);

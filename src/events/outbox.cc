@@ -56,13 +56,10 @@ nlohmann::json to_line(const StoreWrite& w) {
       const auto& t = w.track;
       j["track"] = {{"camera", t.camera},       {"id", t.track_id},       {"label", t.label}, {"run_id", t.run_id},
                     {"first", t.first_epoch}, {"last", t.last_epoch}, {"path", path_to_json(t.path)}};
-      // Attributes (since schema 6): a line without them reads as a track with none.
-      j["track"]["upper"] = names_to_json(t.upper), j["track"]["lower"] = names_to_json(t.lower);
-      j["track"]["colour"] = names_to_json(t.colour);
-      j["track"]["speed"] = t.speed, j["track"]["speed_unit"] = t.speed_unit;
-      j["track"]["heading_deg"] = t.heading_deg, j["track"]["appearance"] = t.appearance;
+      // Attributes (since schema 6) beside the key, as the store writes them: a line
+      // without some reads as a track without them.
+      j["track"].update(track_attributes_json(t));
       j["track"]["thumbnail"] = t.thumbnail_path;
-      j["track"]["frame"] = {t.frame_width, t.frame_height};
       break;
     }
     case StoreWrite::Kind::kSnapshot:
@@ -95,12 +92,6 @@ float single(const nlohmann::json& j) {
   return static_cast<float>(v);
 }
 
-std::vector<NamedShare> names_read(const nlohmann::json& j) {
-  std::vector<NamedShare> out;
-  for (const auto& n : j) out.push_back({n.at(0).get<std::string>(), single(n.at(1))});
-  return out;
-}
-
 // Throws (nlohmann's or runtime_error) on a line that is not a write of this format.
 StoreWrite from_line(const std::string& line) {
   const auto j = nlohmann::json::parse(line);
@@ -130,14 +121,8 @@ StoreWrite from_line(const std::string& line) {
     r.label = t.at("label").get<std::string>(), r.run_id = t.at("run_id").get<std::string>();
     r.first_epoch = t.at("first").get<double>(), r.last_epoch = t.at("last").get<double>();
     for (const auto& p : t.at("path")) r.path.emplace_back(single(p.at(0)), single(p.at(1)));
-    if (t.contains("upper")) {
-      r.upper = names_read(t.at("upper")), r.lower = names_read(t.at("lower")), r.colour = names_read(t.at("colour"));
-      r.speed = t.at("speed").get<double>(), r.speed_unit = t.at("speed_unit").get<std::string>();
-      r.heading_deg = t.at("heading_deg").get<double>();
-      for (const auto& v : t.at("appearance")) r.appearance.push_back(single(v));
-      r.thumbnail_path = t.at("thumbnail").get<std::string>();
-      if (t.contains("frame")) r.frame_width = whole<int>(t.at("frame").at(0)), r.frame_height = whole<int>(t.at("frame").at(1));
-    }
+    read_track_attributes(t, r);
+    if (t.contains("thumbnail")) r.thumbnail_path = t.at("thumbnail").get<std::string>();
   } else if (kind == "snapshot" || kind == "clip") {
     w.kind = kind == "clip" ? StoreWrite::Kind::kClip : StoreWrite::Kind::kSnapshot;
     w.alert_id = j.at("media").at("alert_id").get<std::string>();

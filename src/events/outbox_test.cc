@@ -32,6 +32,8 @@ StoreWrite track(int id) {
   t.first_epoch = 1000, t.last_epoch = 1060, t.path = {{1.5f, 2.5f}, {3, 4}};
   t.upper = {{"red", 0.75f}, {"blue", 0.25f}}, t.lower = {{"black", 1}};
   t.speed = 1.25, t.speed_unit = "m/s", t.heading_deg = 90, t.appearance = {0.5f, 0.25f};
+  t.width = 0.5, t.height = 1.75, t.size_unit = "m";
+  t.zones = {{"yard", "", 1010}}, t.crossed = {{"door", "a_to_b", 1020}, {"door", "b_to_a", 1040}};
   return w;
 }
 
@@ -79,6 +81,17 @@ void expect_stored_whole(Store& store, const std::string& id) {
   EXPECT_DOUBLE_EQ(t.heading_deg, 90);
   EXPECT_EQ(t.appearance, (std::vector<float>{0.5f, 0.25f}));
   EXPECT_EQ(t.path.size(), 2u);
+  EXPECT_DOUBLE_EQ(t.height, 1.75);
+  EXPECT_EQ(t.size_unit, "m");
+  ASSERT_EQ(t.zones.size(), 1u);
+  EXPECT_EQ(t.zones[0].name, "yard");
+  EXPECT_DOUBLE_EQ(t.zones[0].at_epoch, 1010);
+  ASSERT_EQ(t.crossed.size(), 2u);
+  EXPECT_EQ(t.crossed[1].direction, "b_to_a");
+  // …and into the store's index: the track is found by the line it crossed.
+  TrackFilter crossed;
+  crossed.line = "door", crossed.direction = "b_to_a";
+  EXPECT_EQ(store.search_tracks(crossed)->size(), 1u);
 }
 
 TEST(Outbox, WritesKeptOnDiskAreDeliveredInOrderAndOnlyOnce) {
@@ -131,6 +144,26 @@ TEST(Outbox, AnOldTrackLineWithoutAttributesIsDelivered) {
   EXPECT_EQ(rows->front().track_id, 3);
   EXPECT_TRUE(rows->front().upper.empty());
   EXPECT_EQ(rows->front().path.size(), 1u);
+}
+
+// A line from before schema 7: attributes beside the key, without size and passages.
+TEST(Outbox, ATrackLineFromBeforeSizesAndPassagesKeepsItsColours) {
+  const auto dir = vigie::testing::fresh_temp_dir("outbox_v6_track");
+  const auto path = (dir / "cam.outbox").string();
+  std::ofstream(path) << R"({"v":1,"kind":"track","track":{"camera":"cam","id":3,"label":"person",)"
+                      << R"("run_id":"r","first":1000.0,"last":1010.0,"path":[[1.0,2.0]],)"
+                      << R"("upper":[["red",0.75]],"lower":[],"colour":[],"speed":1.0,"speed_unit":"px/s",)"
+                      << R"("heading_deg":0.0,"appearance":[0.5],"thumbnail":"","frame":[640,480]}})" << "\n";
+  auto box = Outbox::open(path);
+  ASSERT_TRUE(box) << box.error().message;
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE((*box)->deliver(*store));
+  const auto rows = store->search_tracks({});
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().upper.at(0).name, "red");
+  EXPECT_EQ(rows->front().frame_width, 640);
+  EXPECT_TRUE(rows->front().zones.empty());
+  EXPECT_EQ(rows->front().size_unit, "");
 }
 
 TEST(Outbox, ALastLineCutShortIsSetAsideAndNamed) {

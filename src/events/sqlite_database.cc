@@ -184,6 +184,27 @@ CREATE INDEX tracks_by_first ON tracks (first_epoch);
 CREATE INDEX tracks_by_camera_first ON tracks (camera, first_epoch, last_epoch, run_id, track_id, label);
 CREATE INDEX tracks_by_span ON tracks ((last_epoch - first_epoch));
 )sql",
+    // 7: where tracks went: the zones they entered and the lines they crossed (with the
+    // direction), one row each with the time of the first entry (crossing), deleted with
+    // the track; searched by name, counted by time. Tracks by id, for "similar to track 4".
+    R"sql(
+CREATE TABLE track_passages (
+  camera TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  track_id INTEGER NOT NULL,
+  first_epoch REAL NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  at_epoch REAL NOT NULL,
+  PRIMARY KEY (camera, run_id, track_id, first_epoch, kind, name, direction),
+  FOREIGN KEY (camera, run_id, track_id, first_epoch)
+    REFERENCES tracks (camera, run_id, track_id, first_epoch) ON DELETE CASCADE
+);
+CREATE INDEX track_passages_by_name ON track_passages (kind, name, direction, first_epoch);
+CREATE INDEX track_passages_by_time ON track_passages (at_epoch);
+CREATE INDEX tracks_by_id ON tracks (track_id);
+)sql",
 };
 
 class SqliteDatabase final : public Database {

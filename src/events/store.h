@@ -68,9 +68,9 @@ struct RuleStats {
 struct ActivityCount {
   int64_t bucket_epoch = 0;  // the bucket's start
   std::string camera;
-  std::string kind;       // "tracks" or "alerts"
-  std::string what;       // the class (tracks) or the rule (alerts)
-  std::string direction;  // a line crossing's: a_to_b or b_to_a; else ""
+  std::string kind;       // "tracks", "alerts", "crossings" or "visits"
+  std::string what;       // the class (tracks), rule (alerts), line (crossings) or zone (visits)
+  std::string direction;  // a line crossing's (alert or track): a_to_b or b_to_a; else ""
   int count = 0;
 };
 
@@ -89,6 +89,13 @@ struct NamedShare {
   float share = 0;
 };
 
+// A zone a track entered, or a line it crossed (with the direction: a_to_b, b_to_a), and
+// when it first did (rules/passages.h).
+struct PassageRow {
+  std::string name, direction;  // direction: "" for a zone
+  double at_epoch = 0;
+};
+
 // A finished track as stored: what it was, when, the path of its feet, and what it looked
 // like (schema 6; older rows have no colours).
 struct TrackRow {
@@ -104,6 +111,9 @@ struct TrackRow {
   std::vector<float> appearance;              // clothing-colour descriptor (track/appearance.h)
   std::string thumbnail_path;                 // a JPEG of its clearest view ("" when none)
   int frame_width = 0, frame_height = 0;      // the frame the path's pixels are of (0: unknown)
+  double width = 0, height = 0;               // its clearest view, in size_unit (m or px; schema 7)
+  std::string size_unit;
+  std::vector<PassageRow> zones, crossed;     // where it went (schema 7)
 };
 
 // What a search asks for; every field left empty (or 0) matches everything.
@@ -114,6 +124,13 @@ struct TrackFilter {
   std::string upper, lower;          // a colour among the upper (lower) body's names
   std::string colour;                // a colour among any region's names
   double min_dwell_s = 0;            // in view at least this long
+  std::string zone;                  // entered this zone
+  std::string line, direction;       // crossed this line (this way: a_to_b, b_to_a; "": either)
+  std::string run_id;                // numbered by this run
+  int track_id = 0;                  // this id (0: any)
+  // Ranked by appearance distance to this track ("camera/run/id", or "id" when only one
+  // run has it), nearest first; track_search.h's find_tracks does it, not search_tracks.
+  std::string similar;
   int limit = 100;
 };
 
@@ -184,6 +201,9 @@ class Store {
   Result<int> track_count(const std::string& camera) const;
   // Tracks matching the filter, newest first.
   Result<std::vector<TrackRow>> search_tracks(const TrackFilter& filter) const;
+  // The longest time any stored track was followed (0 when none): a track seen after T
+  // began after T minus this, a bound the time indexes can use.
+  Result<double> longest_track_span() const;
   // One track by its key (all its runs' first times: the newest); empty when not stored.
   Result<std::optional<TrackRow>> track(const std::string& camera, const std::string& run_id, int track_id) const;
 
@@ -222,8 +242,10 @@ class Store {
   // Alerts that started at or after `since_epoch`, by rule: decisions (the latest action
   // of each alert: acknowledge/dispatch confirm it, false_alarm does not) and counts per hour.
   Result<std::vector<RuleStats>> rule_stats(double since_epoch) const;
-  // Tracks (by class) and alerts (by rule, line crossings by direction) per camera and
-  // time bucket, for statistics; tracks counted by when they were first seen.
+  // Tracks (by class), alerts (by rule, line crossings by direction), tracks' line
+  // crossings (by line and direction) and zone visits (by zone) per camera and time
+  // bucket, for statistics; tracks counted by when they were first seen, passages by when
+  // they happened.
   Result<std::vector<ActivityCount>> activity(const ActivityFilter& filter) const;
   // Calls `each` with the foot points (frame pixels) and frame size of every track of
   // `camera` seen in [since, until] (0: open), one track at a time (memory stays one
@@ -256,7 +278,7 @@ class Store {
   Result<Ok> remove_session(const std::string& token);
   Result<int> remove_expired_sessions(double now_epoch);
 
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
   // On a PostgreSQL store each stored alert event is announced (NOTIFY) on this channel,
   // as {"id": …, "what": "start"|"update"|"end"|"media"|"action", "by": the operator (an
   // action)}: API nodes LISTEN for the console.

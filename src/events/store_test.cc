@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <map>
 
 #include "core/test_data.h"
 #include "events/test_sql.h"
@@ -418,6 +419,63 @@ TEST(Store, TracksAreFoundByTheirAttributes) {
   EXPECT_TRUE(ids(f).empty());
   EXPECT_EQ(ids({}), (std::vector<int>{4, 3, 2}));
   EXPECT_EQ(testing::query_text(dir / "v.db", "SELECT COUNT(*) FROM track_colours WHERE track_id = 1"), "0");
+}
+
+// Where a track went: found by a zone it entered or a line it crossed (either way or
+// one way), counted by line direction and zone in the statistics, and its passages go
+// with it at retention.
+TEST(Store, TracksAreFoundByZonesEnteredAndLinesCrossed) {
+  const auto dir = testing::fresh_temp_dir("store_passages");
+  auto store = open_store(dir / "v.db");
+  TrackRow in = track(1, 1000, 1030), out = track(2, 1000, 1030), both = track(3, 5000, 5030);
+  in.crossed = {{"door", "a_to_b", 1010}}, in.zones = {{"hall", "", 1015}};
+  out.crossed = {{"door", "b_to_a", 1020}};
+  both.crossed = {{"door", "a_to_b", 5010}, {"door", "b_to_a", 5020}}, both.zones = {{"yard", "", 5001}};
+  both.width = 0.6, both.height = 1.8, both.size_unit = "m";
+  for (const auto& t : {in, out, both}) ASSERT_TRUE(store->record_track(t));
+  auto ids = [&](const TrackFilter& f) {
+    std::vector<int> found;
+    const auto rows = store->search_tracks(f);
+    EXPECT_TRUE(rows) << rows.error().message;
+    if (rows)
+      for (const auto& r : *rows) found.push_back(r.track_id);
+    return found;
+  };
+  TrackFilter f;
+  f.line = "door";
+  EXPECT_EQ(ids(f), (std::vector<int>{3, 1, 2}));  // newest first, then by id
+  f.direction = "a_to_b";
+  EXPECT_EQ(ids(f), (std::vector<int>{3, 1}));
+  f.zone = "hall";  // and entered the hall
+  EXPECT_EQ(ids(f), std::vector<int>{1});
+  f = {}, f.zone = "yard";
+  EXPECT_EQ(ids(f), std::vector<int>{3});
+  f.zone = "nowhere";
+  EXPECT_TRUE(ids(f).empty());
+  const auto rows = store->search_tracks({});
+  const TrackRow& read = rows->front();
+  ASSERT_EQ(read.crossed.size(), 2u);
+  EXPECT_EQ(read.crossed[1].direction, "b_to_a");
+  EXPECT_DOUBLE_EQ(read.crossed[1].at_epoch, 5020);
+  EXPECT_DOUBLE_EQ(read.height, 1.8);
+  EXPECT_EQ(read.size_unit, "m");
+
+  // Statistics: crossings by line and direction, visits by zone, in the hour they happened.
+  ActivityFilter a;
+  std::map<std::string, int> counts;
+  for (const auto& c : *store->activity(a))
+    if (c.kind == "crossings" || c.kind == "visits")
+      counts[fmt::format("{} {} {} {}", c.bucket_epoch, c.kind, c.what, c.direction)] += c.count;
+  EXPECT_EQ(counts, (std::map<std::string, int>{{"0 crossings door a_to_b", 1},
+                                                {"0 crossings door b_to_a", 1},
+                                                {"0 visits hall ", 1},
+                                                {"3600 crossings door a_to_b", 1},
+                                                {"3600 crossings door b_to_a", 1},
+                                                {"3600 visits yard ", 1}}));
+  ASSERT_TRUE(store->apply_retention(2000 + 30 * 86400.0, 30));
+  f = {}, f.line = "door";
+  EXPECT_EQ(ids(f), std::vector<int>{3});
+  EXPECT_EQ(testing::query_text(dir / "v.db", "SELECT COUNT(*) FROM track_passages WHERE track_id = 1"), "0");
 }
 
 // Thumbnails go with their tracks at retention; one that cannot be removed keeps its own

@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <variant>
 
 #include "describe/colours.h"
 #include "describe/heatmap.h"
+#include "rules/passages.h"
+#include "track/appearance.h"
 
 namespace vigie::events {
 namespace {
@@ -31,12 +35,154 @@ nlohmann::json shares(const std::vector<NamedShare>& v) {
   return j;
 }
 
-}  // namespace
-
+// Colour names with their shares as [[name, share], …].
 nlohmann::json names_to_json(const std::vector<NamedShare>& names) {
   nlohmann::json j = nlohmann::json::array();
   for (const auto& n : names) j.push_back({n.name, n.share});
   return j;
+}
+
+std::vector<NamedShare> names_from_json(const nlohmann::json& j, const char* key) {
+  std::vector<NamedShare> out;
+  if (!j.contains(key) || !j[key].is_array()) return out;
+  for (const auto& n : j[key])
+    if (n.is_array() && n.size() == 2 && n[0].is_string() && n[1].is_number())
+      out.push_back({n[0].get<std::string>(), n[1].get<float>()});
+  return out;
+}
+
+// Zones as [[name, at], …], crossings as [[line, direction, at], …].
+nlohmann::json passages_to_json(const std::vector<PassageRow>& passages, bool with_direction) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& p : passages)
+    j.push_back(with_direction ? nlohmann::json{p.name, p.direction, p.at_epoch} : nlohmann::json{p.name, p.at_epoch});
+  return j;
+}
+
+std::vector<PassageRow> passages_from_json(const nlohmann::json& j, const char* key, bool with_direction) {
+  std::vector<PassageRow> out;
+  if (!j.contains(key) || !j[key].is_array()) return out;
+  const size_t n = with_direction ? 3 : 2;
+  for (const auto& p : j[key]) {
+    if (!p.is_array() || p.size() != n || !p[0].is_string() || !p[n - 1].is_number()) continue;
+    if (with_direction && !p[1].is_string()) continue;
+    out.push_back({p[0].get<std::string>(), with_direction ? p[1].get<std::string>() : "", p[n - 1].get<double>()});
+  }
+  return out;
+}
+
+template <typename T>
+void read_number(const nlohmann::json& j, const char* key, T& out) {
+  if (j.contains(key) && j[key].is_number()) out = j[key].get<T>();
+}
+
+void read_text(const nlohmann::json& j, const char* key, std::string& out) {
+  if (j.contains(key) && j[key].is_string()) out = j[key].get<std::string>();
+}
+
+struct TrackKey {
+  std::string camera, run_id;  // both empty when only the id was given
+  int track_id = 0;
+};
+
+// "camera/run/id" (a camera name may hold '/': the run and id are the last two parts) or "id".
+std::optional<TrackKey> parse_track_key(const std::string& text) {
+  TrackKey key;
+  const auto last = text.rfind('/');
+  const std::string id = last == std::string::npos ? text : text.substr(last + 1);
+  if (id.empty() || id.size() > 9 || id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  key.track_id = std::stoi(id);
+  if (key.track_id <= 0) return std::nullopt;
+  if (last == std::string::npos) return key;
+  const auto run = text.rfind('/', last - 1);
+  if (last == 0 || run == std::string::npos || run == 0) return std::nullopt;
+  key.camera = text.substr(0, run), key.run_id = text.substr(run + 1, last - run - 1);
+  return key;
+}
+
+std::string key_text(const TrackRow& t) { return fmt::format("{}/{}/{}", t.camera, t.run_id, t.track_id); }
+
+// The track a `similar` search names, or why it names none.
+Result<std::variant<TrackRow, std::string>> similar_reference(const Store& store, const TrackFilter& f) {
+  const auto key = parse_track_key(f.similar);
+  if (!key) return std::variant<TrackRow, std::string>{std::string("similar: not a track")};
+  TrackFilter q;
+  q.track_id = key->track_id, q.limit = 3;
+  if (key->camera.empty()) q.cameras = f.cameras;
+  else q.cameras = {key->camera}, q.run_id = key->run_id;
+  auto rows = store.search_tracks(q);
+  if (!rows) return rows.error();
+  using Out = std::variant<TrackRow, std::string>;
+  if (rows->empty()) return Out{fmt::format("similar: no stored track is '{}'", f.similar)};
+  if (rows->size() > 1) {
+    std::string keys;
+    for (const auto& t : *rows) keys += (keys.empty() ? "" : ", ") + key_text(t);
+    return Out{fmt::format("similar: track {} is in several runs ({}{}): name one as CAMERA/RUN/ID", key->track_id,
+                           keys, rows->size() >= static_cast<size_t>(q.limit) ? ", …" : "")};
+  }
+  const TrackRow& t = rows->front();
+  if (t.appearance.empty() && t.upper.empty() && t.lower.empty() && t.colour.empty())
+    return Out{fmt::format("similar: track {} was stored without an appearance to compare", key_text(t))};
+  return Out{std::move(rows->front())};
+}
+
+// Half the L1 distance between two regions' colour shares: 0 the same, 1 nothing in common.
+float names_distance(const std::vector<NamedShare>& a, const std::vector<NamedShare>& b) {
+  std::map<std::string, float> diff;
+  for (const auto& n : a) diff[n.name] += n.share;
+  for (const auto& n : b) diff[n.name] -= n.share;
+  float sum = 0;
+  for (const auto& [name, d] : diff) sum += std::abs(d);
+  return std::min(1.f, sum / 2);
+}
+
+}  // namespace
+
+std::optional<float> likeness_distance(const TrackRow& a, const TrackRow& b) {
+  float cues = 0, sum = 0;
+  if (!a.appearance.empty() && a.appearance.size() == b.appearance.size())
+    sum += track::appearance_distance(a.appearance, b.appearance), ++cues;
+  float regions = 0, names = 0;
+  for (auto [x, y] : {std::pair{&a.upper, &b.upper}, {&a.lower, &b.lower}, {&a.colour, &b.colour}})
+    if (!x->empty() || !y->empty()) names += x->empty() || y->empty() ? 1.f : names_distance(*x, *y), ++regions;
+  if (regions > 0) sum += names / regions, ++cues;
+  if (cues == 0) return std::nullopt;
+  return sum / cues;
+}
+
+nlohmann::json track_attributes_json(const TrackRow& t) {
+  return {{"upper", names_to_json(t.upper)},
+          {"lower", names_to_json(t.lower)},
+          {"colour", names_to_json(t.colour)},
+          {"speed", t.speed},
+          {"speed_unit", t.speed_unit},
+          {"heading_deg", t.heading_deg},
+          {"appearance", t.appearance},
+          {"frame", {t.frame_width, t.frame_height}},
+          {"size", {t.width, t.height}},
+          {"size_unit", t.size_unit},
+          {"zones", passages_to_json(t.zones, false)},
+          {"crossed", passages_to_json(t.crossed, true)}};
+}
+
+void read_track_attributes(const nlohmann::json& j, TrackRow& t) {
+  if (!j.is_object()) return;  // rows from before schema 6 hold '{}'
+  t.upper = names_from_json(j, "upper"), t.lower = names_from_json(j, "lower"), t.colour = names_from_json(j, "colour");
+  read_number(j, "speed", t.speed), read_text(j, "speed_unit", t.speed_unit);
+  read_number(j, "heading_deg", t.heading_deg);
+  if (j.contains("frame") && j["frame"].is_array() && j["frame"].size() == 2 && j["frame"][0].is_number_integer() &&
+      j["frame"][1].is_number_integer())
+    t.frame_width = j["frame"][0].get<int>(), t.frame_height = j["frame"][1].get<int>();
+  if (t.frame_width <= 0 || t.frame_height <= 0 || t.frame_width > 16384 || t.frame_height > 16384)
+    t.frame_width = t.frame_height = 0;  // not a frame a camera gives
+  if (j.contains("appearance") && j["appearance"].is_array())
+    for (const auto& v : j["appearance"])
+      if (v.is_number()) t.appearance.push_back(v.get<float>());
+  if (j.contains("size") && j["size"].is_array() && j["size"].size() == 2 && j["size"][0].is_number() &&
+      j["size"][1].is_number())
+    t.width = j["size"][0].get<double>(), t.height = j["size"][1].get<double>();
+  read_text(j, "size_unit", t.size_unit);
+  t.zones = passages_from_json(j, "zones", false), t.crossed = passages_from_json(j, "crossed", true);
 }
 
 nlohmann::json path_to_json(const std::vector<std::pair<float, float>>& path) {
@@ -45,12 +191,61 @@ nlohmann::json path_to_json(const std::vector<std::pair<float, float>>& path) {
   return j;
 }
 
+std::vector<std::pair<float, float>> path_from_json(const nlohmann::json& j) {
+  std::vector<std::pair<float, float>> path;
+  if (!j.is_array()) return path;
+  for (const auto& p : j)
+    if (p.is_array() && p.size() == 2 && p[0].is_number() && p[1].is_number())
+      path.emplace_back(p[0].get<float>(), p[1].get<float>());
+  return path;
+}
+
 Result<TrackFilter> checked_filter(TrackFilter f) {
   for (auto [value, field] : {std::pair{&f.upper, "upper"}, {&f.lower, "lower"}, {&f.colour, "colour"}})
     if (auto r = normalise_colour(*value, field); !r) return r.error();
+  if (const auto colon = f.line.rfind(':'); colon != std::string::npos && f.direction.empty())
+    f.direction = f.line.substr(colon + 1), f.line.resize(colon);
+  if (!f.direction.empty() && f.direction != rules::crossing_direction(true) &&
+      f.direction != rules::crossing_direction(false))
+    return Error{fmt::format("crossed: direction '{}' is neither a_to_b nor b_to_a", f.direction)};
+  if (!f.direction.empty() && f.line.empty()) return Error{"crossed: a direction needs a line (LINE:a_to_b)"};
+  if (!f.similar.empty() && !parse_track_key(f.similar))
+    return Error{fmt::format("similar '{}' is not a track: CAMERA/RUN/ID, or ID when one run has it", f.similar)};
   if (f.from_epoch > 0 && f.to_epoch > 0 && f.to_epoch < f.from_epoch)
     return Error{fmt::format("the time range ends ({:.0f}) before it starts ({:.0f})", f.to_epoch, f.from_epoch)};
   return f;
+}
+
+Result<SearchOutcome> find_tracks(const Store& store, const TrackFilter& f) {
+  SearchOutcome out;
+  if (f.similar.empty()) {
+    auto rows = store.search_tracks(f);
+    if (!rows) return rows.error();
+    for (auto& t : *rows) out.tracks.push_back({std::move(t), std::nullopt});
+    return out;
+  }
+  auto reference = similar_reference(store, f);
+  if (!reference) return reference.error();
+  if (const auto* why = std::get_if<std::string>(&*reference)) {
+    out.refused = *why;
+    return out;
+  }
+  const TrackRow& like = std::get<TrackRow>(*reference);
+  TrackFilter candidates = f;
+  candidates.similar.clear(), candidates.limit = kSimilarCandidates;
+  if (candidates.label.empty()) candidates.label = like.label;
+  auto rows = store.search_tracks(candidates);
+  if (!rows) return rows.error();
+  for (auto& t : *rows) {
+    const bool itself = t.camera == like.camera && t.run_id == like.run_id && t.track_id == like.track_id;
+    if (itself) continue;
+    if (const auto d = likeness_distance(like, t)) out.tracks.push_back({std::move(t), *d});
+  }
+  // Nearest first; newest first among equals (the order the rows came in).
+  std::stable_sort(out.tracks.begin(), out.tracks.end(),
+                   [](const FoundTrack& a, const FoundTrack& b) { return *a.distance < *b.distance; });
+  if (out.tracks.size() > static_cast<size_t>(std::max(0, f.limit))) out.tracks.resize(f.limit);
+  return out;
 }
 
 Result<CameraHeat> camera_heat_map(const Store& store, const std::string& camera, double since_epoch,
@@ -78,12 +273,13 @@ std::string search_audit_detail(const TrackFilter& f, const std::string& reason,
   return nlohmann::json{{"reason", reason},   {"cameras", f.cameras}, {"from", f.from_epoch},
                         {"to", f.to_epoch},   {"class", f.label},     {"upper", f.upper},
                         {"lower", f.lower},   {"colour", f.colour},   {"min_dwell_s", f.min_dwell_s},
-                        {"limit", f.limit},   {"results", results}}
+                        {"zone", f.zone},     {"line", f.line},       {"direction", f.direction},
+                        {"similar", f.similar}, {"limit", f.limit},   {"results", results}}
       .dump();
 }
 
-nlohmann::json track_to_json(const TrackRow& t) {
-  return {{"track_id", t.track_id},
+nlohmann::json track_to_json(const TrackRow& t, std::optional<float> distance) {
+  nlohmann::json j = {{"track_id", t.track_id},
           {"run_id", t.run_id},
           {"camera", t.camera},
           {"class", t.label},
@@ -99,8 +295,15 @@ nlohmann::json track_to_json(const TrackRow& t) {
           {"speed", t.speed},
           {"speed_unit", t.speed_unit},
           {"heading_deg", t.heading_deg},
+          {"width", t.width},
+          {"height", t.height},
+          {"size_unit", t.size_unit},
+          {"zones", passages_to_json(t.zones, false)},
+          {"crossed", passages_to_json(t.crossed, true)},
           {"has_thumbnail", !t.thumbnail_path.empty()},
           {"path", path_to_json(t.path)}};
+  if (distance) j["distance"] = *distance;
+  return j;
 }
 
 }  // namespace vigie::events

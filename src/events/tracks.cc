@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "events/database.h"
@@ -17,40 +18,9 @@ namespace {
 constexpr const char* kUpper = "upper";
 constexpr const char* kLower = "lower";
 constexpr const char* kBody = "body";
-
-std::vector<NamedShare> names_from(const nlohmann::json& j, const char* key) {
-  std::vector<NamedShare> out;
-  if (!j.contains(key) || !j[key].is_array()) return out;
-  for (const auto& n : j[key])
-    if (n.is_array() && n.size() == 2 && n[0].is_string() && n[1].is_number())
-      out.push_back({n[0].get<std::string>(), n[1].get<float>()});
-  return out;
-}
-
-std::string attributes_json(const TrackRow& t) {
-  return nlohmann::json{{"upper", names_to_json(t.upper)},   {"lower", names_to_json(t.lower)},
-                        {"colour", names_to_json(t.colour)}, {"speed", t.speed},
-                        {"speed_unit", t.speed_unit},     {"heading_deg", t.heading_deg},
-                        {"appearance", t.appearance},     {"frame", {t.frame_width, t.frame_height}}}
-      .dump();
-}
-
-void read_attributes(TrackRow& t, const std::string& text) {
-  const auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_object()) return;  // rows from before schema 6 hold '{}'
-  t.upper = names_from(j, "upper"), t.lower = names_from(j, "lower"), t.colour = names_from(j, "colour");
-  if (j.contains("speed") && j["speed"].is_number()) t.speed = j["speed"].get<double>();
-  if (j.contains("speed_unit") && j["speed_unit"].is_string()) t.speed_unit = j["speed_unit"].get<std::string>();
-  if (j.contains("heading_deg") && j["heading_deg"].is_number()) t.heading_deg = j["heading_deg"].get<double>();
-  if (j.contains("frame") && j["frame"].is_array() && j["frame"].size() == 2 && j["frame"][0].is_number_integer() &&
-      j["frame"][1].is_number_integer())
-    t.frame_width = j["frame"][0].get<int>(), t.frame_height = j["frame"][1].get<int>();
-  if (t.frame_width <= 0 || t.frame_height <= 0 || t.frame_width > 16384 || t.frame_height > 16384)
-    t.frame_width = t.frame_height = 0;  // not a frame a camera gives
-  if (j.contains("appearance") && j["appearance"].is_array())
-    for (const auto& v : j["appearance"])
-      if (v.is_number()) t.appearance.push_back(v.get<float>());
-}
+// Kinds as stored in track_passages.kind.
+constexpr const char* kZone = "zone";
+constexpr const char* kLine = "line";
 
 // The columns track_of() reads, in its order.
 constexpr const char* kColumns =
@@ -60,12 +30,8 @@ TrackRow track_of(const Query& s) {
   TrackRow t;
   t.camera = s.text(0), t.run_id = s.text(1), t.track_id = static_cast<int>(s.integer(2));
   t.label = s.text(3), t.first_epoch = s.real(4), t.last_epoch = s.real(5);
-  const auto path = nlohmann::json::parse(s.text(6), nullptr, false);
-  if (path.is_array())
-    for (const auto& p : path)
-      if (p.is_array() && p.size() == 2 && p[0].is_number() && p[1].is_number())
-        t.path.emplace_back(p[0].get<float>(), p[1].get<float>());
-  read_attributes(t, s.text(7));
+  t.path = path_from_json(nlohmann::json::parse(s.text(6), nullptr, false));
+  read_track_attributes(nlohmann::json::parse(s.text(7), nullptr, false), t);
   t.thumbnail_path = s.text(8);
   return t;
 }
@@ -82,7 +48,8 @@ Result<Ok> Store::record_track(const TrackRow& t) {
       "INSERT INTO tracks (camera, run_id, track_id, label, first_epoch, last_epoch, path, attributes, thumbnail_path) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (camera, run_id, track_id, first_epoch) DO NOTHING");
   s->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.label).bind(5, t.first_epoch);
-  s->bind(6, t.last_epoch).bind(7, path_to_json(t.path).dump()).bind(8, attributes_json(t)).bind(9, t.thumbnail_path);
+  s->bind(6, t.last_epoch).bind(7, path_to_json(t.path).dump()).bind(8, track_attributes_json(t).dump());
+  s->bind(9, t.thumbnail_path);
   if (s->step() != Step::kDone) return fail(sql_error(*s));
   if (s->changes() == 0) {
     exec("ROLLBACK");
@@ -100,6 +67,15 @@ Result<Ok> Store::record_track(const TrackRow& t) {
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
       c->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.first_epoch);
       c->bind(5, std::string(region)).bind(6, n.name).bind(7, static_cast<double>(n.share));
+      if (c->step() != Step::kDone) return fail(sql_error(*c));
+    }
+  for (const auto& [kind, passages] : {std::pair{kZone, &t.zones}, {kLine, &t.crossed}})
+    for (const auto& p : *passages) {
+      auto c = db_->query(
+          "INSERT INTO track_passages (camera, run_id, track_id, first_epoch, kind, name, direction, at_epoch) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING");
+      c->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.first_epoch);
+      c->bind(5, std::string(kind)).bind(6, p.name).bind(7, p.direction).bind(8, p.at_epoch);
       if (c->step() != Step::kDone) return fail(sql_error(*c));
     }
   if (auto r = exec("COMMIT"); !r) return fail(r.error());
@@ -168,11 +144,10 @@ Result<std::vector<TrackRow>> Store::search_tracks(const TrackFilter& f) const {
   if (f.from_epoch > 0) {
     where.push_back("k.last_epoch >= " + param(f.from_epoch));
     // A track seen after `from` began at most the longest track's span before it: a bound
-    // the (camera, first_epoch) index can use, found by the span index in one step.
-    auto longest = db_->query("SELECT MAX(last_epoch - first_epoch) FROM tracks");
-    if (longest->step() != Step::kRow) return sql_error(*longest);
-    const double span = longest->null(0) ? 0 : longest->real(0);  // NULL: no track yet
-    where.push_back("k.first_epoch >= " + param(f.from_epoch - span - 1));
+    // the (camera, first_epoch) index can use.
+    const auto span = longest_track_span();
+    if (!span) return span.error();
+    where.push_back("k.first_epoch >= " + param(f.from_epoch - *span - 1));
   }
   if (f.to_epoch > 0) where.push_back("k.first_epoch <= " + param(f.to_epoch));
   if (f.min_dwell_s > 0) where.push_back("k.last_epoch - k.first_epoch >= " + param(f.min_dwell_s));
@@ -184,6 +159,16 @@ Result<std::vector<TrackRow>> Store::search_tracks(const TrackFilter& f) const {
         "k.track_id AND c.first_epoch = k.first_epoch{} AND c.colour = {})",
         region ? fmt::format(" AND c.region = '{}'", region) : "", param(*value)));
   }
+  // A passage condition is a lookup in track_passages by its primary key.
+  for (auto [kind, name, direction] : {std::tuple{kZone, &f.zone, std::string()}, {kLine, &f.line, f.direction}}) {
+    if (name->empty()) continue;
+    where.push_back(fmt::format(
+        "EXISTS (SELECT 1 FROM track_passages p WHERE p.camera = k.camera AND p.run_id = k.run_id AND p.track_id = "
+        "k.track_id AND p.first_epoch = k.first_epoch AND p.kind = '{}' AND p.name = {}{})",
+        kind, param(*name), direction.empty() ? "" : " AND p.direction = " + param(direction)));
+  }
+  if (!f.run_id.empty()) where.push_back("k.run_id = " + param(f.run_id));
+  if (f.track_id > 0) where.push_back("k.track_id = " + param(static_cast<int64_t>(f.track_id)));
   if (!f.cameras.empty()) {
     std::string in;
     for (const auto& camera : f.cameras) in += (in.empty() ? "" : ", ") + param(camera);
@@ -204,6 +189,13 @@ Result<std::vector<TrackRow>> Store::search_tracks(const TrackFilter& f) const {
   while ((step = s->step()) == Step::kRow) rows.push_back(track_of(*s));
   if (step == Step::kError) return sql_error(*s);
   return rows;
+}
+
+Result<double> Store::longest_track_span() const {
+  // The span index answers in one step.
+  auto longest = db_->query("SELECT MAX(last_epoch - first_epoch) FROM tracks");
+  if (longest->step() != Step::kRow) return sql_error(*longest);
+  return longest->null(0) ? 0.0 : longest->real(0);  // NULL: no track yet
 }
 
 Result<std::optional<TrackRow>> Store::track(const std::string& camera, const std::string& run_id, int track_id) const {

@@ -172,6 +172,10 @@ events::TrackRow AlertOutput::stored_track(const track::TrackRecord& r) const {
   t.heading_deg = std::isfinite(a.heading_deg) ? a.heading_deg : 0;
   t.appearance = r.appearance;
   t.frame_width = a.frame.width, t.frame_height = a.frame.height;
+  t.width = std::isfinite(a.width) ? a.width : 0, t.height = std::isfinite(a.height) ? a.height : 0;
+  t.size_unit = a.size_unit;
+  for (auto [from, to] : {std::pair{&a.passages.zones, &t.zones}, {&a.passages.crossed, &t.crossed}})
+    for (const auto& p : *from) to->push_back({p.name, p.direction, start_epoch_ + p.time_s});
   if (!a.thumbnail.empty()) {
     const auto file = media_ / "tracks" / fmt::format("{}-{}.jpg", file_stem(run_id_), r.id);
     std::error_code ec;

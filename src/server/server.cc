@@ -880,6 +880,8 @@ struct Server::Impl {
     f.label = c.req.get_param_value("class");
     f.upper = c.req.get_param_value("upper"), f.lower = c.req.get_param_value("lower");
     f.colour = c.req.get_param_value("colour");
+    f.zone = c.req.get_param_value("zone"), f.line = c.req.get_param_value("crossed");
+    f.similar = c.req.get_param_value("similar");
     const auto from = number_param(c.req, c.res, "from", 0, 0, 1e12);
     const auto to = number_param(c.req, c.res, "to", 0, 0, 1e12);
     const auto dwell = number_param(c.req, c.res, "min_dwell", 0, 0, 1e9);
@@ -888,25 +890,43 @@ struct Server::Impl {
     f.from_epoch = *from, f.to_epoch = *to, f.min_dwell_s = *dwell, f.limit = static_cast<int>(*limit);
     const auto checked = events::checked_filter(f);
     if (!checked) return send_error(c.res, 400, checked.error().message);
-    std::optional<Result<std::vector<events::TrackRow>>> rows;
+    if (const auto unknown = unknown_place(*checked)) return send_error(c.res, 400, *unknown);
+    std::optional<Result<events::SearchOutcome>> found;
     {
       std::lock_guard lock(store_mu);
-      rows = store->search_tracks(*checked);
+      found = events::find_tracks(*store, *checked);
     }
-    if (!*rows) return send_error(c.res, 500, rows->error().message);
+    if (!*found) return send_error(c.res, 500, found->error().message);
+    if (!(*found)->refused.empty()) return send_error(c.res, 400, (*found)->refused);
+    const auto& rows = (*found)->tracks;
     // No answer that is not on the record.
-    if (!c.audit(events::search_audit_detail(*checked, reason, (*rows)->size())))
+    if (!c.audit(events::search_audit_detail(*checked, reason, rows.size())))
       return send_error(c.res, 500, "the search could not be written to the audit log; nothing is shown");
     std::lock_guard lock(store_mu);  // once for every result's alerts
     json list = json::array();
-    for (const auto& t : **rows) {
-      list.push_back(events::track_to_json(t));
+    for (const auto& [t, distance] : rows) {
+      list.push_back(events::track_to_json(t, distance));
       if (!t.thumbnail_path.empty())
         list.back()["thumbnail"] = fmt::format("/api/v1/tracks/{}/{}/{}/thumbnail.jpg", url_encode(t.camera),
                                                url_encode(t.run_id), t.track_id);
       list.back()["alerts"] = alerts_about(t);
     }
     send_json(c.res, {{"tracks", list}, {"limit", checked->limit}});
+  }
+
+  // A zone or line no camera of the search has (a typo finds nothing, silently): why, or
+  // nothing when every name is known.
+  std::optional<std::string> unknown_place(const events::TrackFilter& f) const {
+    auto known = [&](const std::string& name, bool zone) {
+      for (const auto& [camera, cam] : config.cameras) {
+        if (!f.cameras.empty() && std::find(f.cameras.begin(), f.cameras.end(), camera) == f.cameras.end()) continue;
+        if (zone ? cam.zones.count(name) > 0 : cam.lines.count(name) > 0) return true;
+      }
+      return false;
+    };
+    if (!f.zone.empty() && !known(f.zone, true)) return fmt::format("zone '{}' is not a zone of these cameras", f.zone);
+    if (!f.line.empty() && !known(f.line, false)) return fmt::format("crossed: '{}' is not a line of these cameras", f.line);
+    return std::nullopt;
   }
 
   // The alerts a track took part in (its run's tracker numbered it): their ids, rules and

@@ -175,6 +175,70 @@ TEST_F(ServerTest, SearchNeedsAReasonAndIsAuditedWithItsCount) {
   EXPECT_NE(audit.dump().find("track_thumbnail"), std::string::npos);
 }
 
+// A camera with a zone and a line (its input never answers: only its config matters).
+class SearchPlacesTest : public ServerTest {
+  void configure(Config& c) override {
+    CameraConfig cam;
+    cam.name = "cam", cam.input = "rtsp://127.0.0.1:1/nothing-listens-here";
+    cam.zones["yard"] = {{0, 0}, {10, 0}, {10, 10}};
+    cam.lines["door"].points = {{0, 5}, {10, 5}};
+    c.cameras[cam.name] = cam;
+  }
+};
+
+// Where tracks went and who looks alike: by zone, by line (one way or both), ranked by
+// appearance; names no camera has and tracks not stored are refused with the cause.
+TEST_F(SearchPlacesTest, FindsByZoneLineAndLikenessAndRefusesWhatIsNotThere) {
+  {
+    auto store = events::Store::open(config_.store.path);
+    events::TrackRow t;
+    t.camera = "cam", t.run_id = "r", t.label = "person";
+    t.first_epoch = now() - 30, t.last_epoch = now() - 10;
+    t.track_id = 4, t.appearance = {1, 0, 0}, t.zones = {{"yard", "", now() - 20}};
+    t.crossed = {{"door", "a_to_b", now() - 15}};
+    ASSERT_TRUE((*store)->record_track(t));
+    t.track_id = 5, t.appearance = {0.9f, 0.1f, 0}, t.zones.clear(), t.crossed = {{"door", "b_to_a", now() - 15}};
+    ASSERT_TRUE((*store)->record_track(t));
+    t.track_id = 6, t.appearance = {0, 0, 1}, t.crossed.clear();
+    ASSERT_TRUE((*store)->record_track(t));
+    t.track_id = 7, t.label = "car", t.appearance = {1, 0, 0};  // alike, but not a person
+    ASSERT_TRUE((*store)->record_track(t));
+  }
+  const httplib::Headers as_sup = {{"Cookie", login("supervisor1")}};
+  auto c = client();
+  auto ids = [&](const std::string& query) {
+    const auto r = c.Get("/api/v1/search?reason=case%207&" + query, as_sup);
+    std::vector<int> out;
+    EXPECT_EQ(r->status, 200) << query << ": " << r->body;
+    const json found = r->status == 200 ? json::parse(r->body)["tracks"] : json::array();
+    for (const auto& t : found) out.push_back(t["track_id"].get<int>());
+    return out;
+  };
+  EXPECT_EQ(ids(""), (std::vector<int>{4, 5, 6, 7}));
+  EXPECT_EQ(ids("crossed=door"), (std::vector<int>{4, 5}));
+  EXPECT_EQ(ids("crossed=door:b_to_a"), std::vector<int>{5});
+  EXPECT_EQ(ids("zone=yard"), std::vector<int>{4});
+  EXPECT_EQ(ids("similar=cam/r/4"), (std::vector<int>{5, 6}));  // nearest first, itself left out
+  EXPECT_EQ(ids("similar=4&class=car"), std::vector<int>{7});
+  const auto ranked = json::parse(c.Get("/api/v1/search?reason=x&similar=4", as_sup)->body)["tracks"];
+  ASSERT_EQ(ranked.size(), 2u);
+  EXPECT_LT(ranked[0]["distance"].get<double>(), ranked[1]["distance"].get<double>());
+  EXPECT_EQ(ranked[0]["crossed"][0][1], "b_to_a");
+  for (const auto& [query, cause] : std::vector<std::pair<std::string, std::string>>{
+           {"zone=nowhere", "zone 'nowhere' is not a zone"},
+           {"crossed=gate", "'gate' is not a line"},
+           {"crossed=door:up", "direction 'up' is neither"},
+           {"similar=99", "no stored track is '99'"},
+           {"similar=cam/r", "is not a track"},
+           {"similar=cam/r/x", "is not a track"}}) {
+    const auto r = c.Get("/api/v1/search?reason=x&" + query, as_sup);
+    EXPECT_EQ(r->status, 400) << query;
+    EXPECT_NE(r->body.find(cause), std::string::npos) << query << ": " << r->body;
+  }
+  const auto audit = c.Get("/api/v1/audit", {{"Cookie", login("auditor1")}});
+  EXPECT_NE(audit->body.find(R"(\"similar\":\"cam/r/4\")"), std::string::npos) << audit->body;
+}
+
 // Statistics for supervisors: tracks per class and hour, a heat map the size of the
 // camera's frame, the counts as CSV (an audited export).
 TEST_F(ServerTest, StatisticsCountTracksAndDrawWhereTheyWent) {
