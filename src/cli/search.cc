@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "events/store.h"
 #include "events/track_search.h"
+#include "rules/passages.h"
 
 namespace vigie::cli {
 namespace {
@@ -21,7 +22,8 @@ std::string joined(const std::vector<events::NamedShare>& v) {
 std::string went(const events::TrackRow& t) {
   std::string out;
   for (const auto& z : t.zones) out += (out.empty() ? "" : " ") + z.name;
-  for (const auto& l : t.crossed) out += (out.empty() ? "" : " ") + l.name + (l.direction == "a_to_b" ? ">b" : ">a");
+  for (const auto& l : t.crossed)
+    out += (out.empty() ? "" : " ") + l.name + (l.direction == rules::crossing_direction(true) ? ">b" : ">a");
   return out.empty() ? "-" : out;
 }
 
@@ -41,13 +43,16 @@ int search(const SearchOptions& o) {
   if (!store) throw UsageError(store.error().message);
   auto found = events::find_tracks(**store, *f);
   if (!found) throw std::runtime_error(found.error().message);
-  if (!found->refused.empty()) throw UsageError(found->refused);
   const auto* rows = &found->tracks;
-  // On the record, with what was asked and how much was found, before anything is shown.
+  // On the record, with what was asked and how much was found, before anything is shown
+  // (a refusal too: it says what is stored).
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  if (auto r = (*store)->audit(local_user(), "tracks.search", events::search_audit_detail(*f, o.reason, rows->size()), now);
-      !r)
+  if (auto r = (*store)->audit(local_user(), "tracks.search", events::search_audit_detail(*f, o.reason, *found), now); !r)
     throw std::runtime_error(r.error().message);
+  if (!found->refused.empty()) throw UsageError(found->refused);
+  if (found->capped)
+    fmt::print(stderr, "vigie: only the {} newest tracks matching the filters were ranked: narrow the time or cameras\n",
+               events::kSimilarCandidates);
   if (o.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [t, distance] : *rows) {
@@ -64,6 +69,12 @@ int search(const SearchOptions& o) {
     fmt::print("{:<19}  {:>7.1f}  {:<14} {:>6}  {:<8} {:<16} {:<16} {:<12} {}{}\n", local_time(t.first_epoch),
                t.last_epoch - t.first_epoch, t.camera, t.track_id, t.label, joined(t.upper), joined(t.lower),
                joined(t.colour), went(t), distance ? fmt::format("  {:.3f}", *distance) : "");
+  for (auto [zone, name] : {std::pair{true, &f->zone}, {false, &f->line}}) {
+    if (name->empty() || !rows->empty()) continue;
+    if (const auto named = (*store)->passage_named(zone, *name); named && !*named)
+      fmt::print(stderr, "vigie: no stored track {} a {} named '{}'\n", zone ? "entered" : "crossed", zone ? "zone" : "line",
+                 *name);
+  }
   fmt::print("{} tracks{}\n", rows->size(), static_cast<int>(rows->size()) == f->limit ? " (the limit: there may be more)" : "");
   return 0;
 }

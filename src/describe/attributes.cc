@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -121,11 +122,21 @@ void describe_motion(TrackAttributes& a, const std::vector<cv::Point2f>& path, d
 void describe_size(TrackAttributes& a, const Box& box, const std::vector<double>& homography) {
   a.width = box.w, a.height = box.h, a.size_unit = "px";
   if (homography.size() != 9 || box.w <= 0) return;
-  const std::vector<cv::Point2f> bottom{{box.x, box.bottom()}, {box.right(), box.bottom()}};
-  std::vector<cv::Point2f> ground;
-  cv::perspectiveTransform(bottom, ground, cv::Matx33d(homography.data()));
-  const double metres_per_pixel = cv::norm(ground[1] - ground[0]) / box.w;
-  if (!(metres_per_pixel > 0) || !std::isfinite(metres_per_pixel)) return;  // feet on the horizon: no scale
+  const double* h = homography.data();
+  auto ground = [h](double x, double y) -> std::optional<cv::Point2d> {
+    const double z = h[6] * x + h[7] * y + h[8];
+    if (std::abs(z) < 1e-12) return std::nullopt;
+    return cv::Point2d{(h[0] * x + h[1] * y + h[2]) / z, (h[3] * x + h[4] * y + h[5]) / z};
+  };
+  // Both feet must be on the ground's side of the horizon — that of the frame's bottom
+  // centre, which is ground — else there is no scale there (w changes sign at the horizon).
+  auto w = [h](double x, double y) { return h[6] * x + h[7] * y + h[8]; };
+  const bool ground_side = a.frame.area() > 0 ? w(a.frame.width / 2.0, a.frame.height - 1.0) > 0 : w(box.x, box.bottom()) > 0;
+  const auto left = ground(box.x, box.bottom()), right = ground(box.right(), box.bottom());
+  if (!left || !right || (w(box.x, box.bottom()) > 0) != ground_side || (w(box.right(), box.bottom()) > 0) != ground_side)
+    return;
+  const double metres_per_pixel = cv::norm(*right - *left) / box.w;
+  if (!(metres_per_pixel > 0) || !std::isfinite(metres_per_pixel)) return;
   a.width = box.w * metres_per_pixel, a.height = box.h * metres_per_pixel, a.size_unit = "m";
 }
 

@@ -94,7 +94,8 @@ void describe_motion(TrackAttributes& a, const std::vector<cv::Point2f>& path, d
 // The size of a view `box` (image pixels). With a homography (image → ground metres) the
 // width is the box's bottom edge measured on the ground, and the height is its pixels at
 // that same scale: exact for an upright object seen by a camera looking level, an
-// under-estimate by cos(tilt) for one looking down. Without: pixels.
+// under-estimate by cos(tilt) for one looking down. Without, or where the feet are not on
+// the ground's side of the horizon (that of the bottom of `a.frame`): pixels.
 void describe_size(TrackAttributes& a, const Box& box, const std::vector<double>& homography);
 
 }  // namespace vigie::describe

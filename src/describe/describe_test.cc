@@ -201,11 +201,17 @@ TEST(Size, PixelsWithoutAHomographyMetresAtTheScaleOfTheFeetWithOne) {
   // A perspective view: ground X = x / (y / 100), so a pixel at the feet is worth 100 / y
   // metres across. The same box nearer the camera (lower in the image) is smaller.
   const std::vector<double> perspective{1, 0, 0, 0, 1, 0, 0, 0.01, 0};
+  a.frame = {400, 400};  // its bottom centre is ground
   describe_size(a, {100, 30, 50, 170}, perspective);  // feet at y = 200: 0.5 m per pixel
   EXPECT_NEAR(a.height, 85, 1e-3);
   describe_size(a, {100, 230, 50, 170}, perspective);  // feet at y = 400: 0.25 m per pixel
   EXPECT_NEAR(a.height, 42.5, 1e-3);
   describe_size(a, {100, -170, 50, 170}, perspective);  // feet on the horizon: no scale
+  EXPECT_EQ(a.size_unit, "px");
+  describe_size(a, {100, -180, 50, 170}, perspective);  // beyond it: no scale either
+  EXPECT_EQ(a.size_unit, "px");
+  const std::vector<double> tilted{1, 0, 0, 0, 1, 0, 0.01, 0, -1};  // the horizon is x = 100
+  describe_size(a, {80, 30, 40, 170}, tilted);                     // the feet straddle it
   EXPECT_EQ(a.size_unit, "px");
 }
 

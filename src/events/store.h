@@ -132,6 +132,7 @@ struct TrackFilter {
   // run has it), nearest first; track_search.h's find_tracks does it, not search_tracks.
   std::string similar;
   int limit = 100;
+  bool with_paths = true;  // false: rows without their paths (many candidates to rank)
 };
 
 struct AlertFilter {
@@ -201,6 +202,8 @@ class Store {
   Result<int> track_count(const std::string& camera) const;
   // Tracks matching the filter, newest first.
   Result<std::vector<TrackRow>> search_tracks(const TrackFilter& filter) const;
+  // Whether some stored track entered a zone (crossed a line) of that name.
+  Result<bool> passage_named(bool zone, const std::string& name) const;
   // The longest time any stored track was followed (0 when none): a track seen after T
   // began after T minus this, a bound the time indexes can use.
   Result<double> longest_track_span() const;

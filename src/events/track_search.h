@@ -43,11 +43,15 @@ struct FoundTrack {
 };
 struct SearchOutcome {
   std::vector<FoundTrack> tracks;
-  std::string refused;  // the input's fault (400, exit 2): a `similar` track not stored or ambiguous
+  std::string refused;    // the input's fault (400, exit 2): a `similar` track not stored or ambiguous
+  std::string reference;  // the track `similar` named, as camera/run/id
+  bool capped = false;    // `similar`: more tracks matched than were ranked (kSimilarCandidates)
 };
 // Runs a checked filter. With `similar`, ranks by likeness_distance to that track the
 // kSimilarCandidates newest tracks that match the other filters (of its class unless one
-// is asked for), leaving out the track itself and tracks with nothing to compare.
+// is asked for; `capped` says when there were more), leaving out the track itself and
+// tracks with nothing to compare; the candidates are read without their paths, the
+// `limit` nearest then whole.
 inline constexpr int kSimilarCandidates = 5000;
 Result<SearchOutcome> find_tracks(const Store& store, const TrackFilter& filter);
 
@@ -64,8 +68,9 @@ Result<CameraHeat> camera_heat_map(const Store& store, const std::string& camera
 // A reason (case reference) is required: true when `reason` says something.
 bool is_reason(const std::string& reason);
 
-// The audit entry's detail: the reason, every filter and how many tracks were found.
-std::string search_audit_detail(const TrackFilter& filter, const std::string& reason, size_t results);
+// The audit entry's detail: the reason, every filter, how many tracks were found, the
+// track `similar` named, whether its candidates were capped, and why it was refused.
+std::string search_audit_detail(const TrackFilter& filter, const std::string& reason, const SearchOutcome& outcome);
 
 // A found track: track_id (as in the tracks file of its run), run_id, camera, class,
 // upper, lower and colour (names, most likely first) with their shares, first and last

@@ -179,7 +179,9 @@ Result<std::vector<TrackRow>> Store::search_tracks(const TrackFilter& f) const {
   std::string keys = "SELECT k.camera, k.run_id, k.track_id, k.first_epoch FROM tracks k";
   for (size_t i = 0; i < where.size(); ++i) keys += (i ? " AND " : " WHERE ") + where[i];
   keys += " ORDER BY k.first_epoch DESC, k.camera, k.track_id LIMIT " + param(static_cast<int64_t>(f.limit));
-  const std::string sql = "SELECT " + std::string(kColumns) + " FROM tracks t JOIN (" + keys +
+  std::string columns = kColumns;
+  if (!f.with_paths) columns.replace(columns.find("t.path"), 6, "'[]'");
+  const std::string sql = "SELECT " + columns + " FROM tracks t JOIN (" + keys +
                           ") s ON s.camera = t.camera AND s.run_id = t.run_id AND s.track_id = t.track_id AND "
                           "s.first_epoch = t.first_epoch ORDER BY t.first_epoch DESC, t.camera, t.track_id";
   auto s = db_->query(sql);
@@ -189,6 +191,14 @@ Result<std::vector<TrackRow>> Store::search_tracks(const TrackFilter& f) const {
   while ((step = s->step()) == Step::kRow) rows.push_back(track_of(*s));
   if (step == Step::kError) return sql_error(*s);
   return rows;
+}
+
+Result<bool> Store::passage_named(bool zone, const std::string& name) const {
+  auto s = db_->query("SELECT 1 FROM track_passages WHERE kind = ?1 AND name = ?2 LIMIT 1");
+  s->bind(1, std::string(zone ? kZone : kLine)).bind(2, name);
+  const Step step = s->step();
+  if (step == Step::kError) return sql_error(*s);
+  return step == Step::kRow;
 }
 
 Result<double> Store::longest_track_span() const {

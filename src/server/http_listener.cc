@@ -304,8 +304,8 @@ bool HttpListener::process_and_close_socket(socket_t sock) {
   if (ssl) {
     SSL_shutdown(ssl);
     SSL_free(ssl);
-  } else if (admitted && svr_sock_ != INVALID_SOCKET) {
-    linger_if_unread(sock);
+  } else if (!ctx_ && admitted && svr_sock_ != INVALID_SOCKET) {
+    linger_if_unread(sock);  // (plain HTTP only: TLS bytes cannot be read past a shutdown)
   }
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);

@@ -890,18 +890,20 @@ struct Server::Impl {
     f.from_epoch = *from, f.to_epoch = *to, f.min_dwell_s = *dwell, f.limit = static_cast<int>(*limit);
     const auto checked = events::checked_filter(f);
     if (!checked) return send_error(c.res, 400, checked.error().message);
-    if (const auto unknown = unknown_place(*checked)) return send_error(c.res, 400, *unknown);
+    // Ranking thousands of candidates by likeness is a scan: not on the consoles' connection.
+    const bool slow = !checked->similar.empty();
     std::optional<Result<events::SearchOutcome>> found;
     {
-      std::lock_guard lock(store_mu);
-      found = events::find_tracks(*store, *checked);
+      std::lock_guard lock(slow ? slow_mu : store_mu);
+      found = search_in(slow ? *slow_store : *store, *checked);
     }
     if (!*found) return send_error(c.res, 500, found->error().message);
-    if (!(*found)->refused.empty()) return send_error(c.res, 400, (*found)->refused);
-    const auto& rows = (*found)->tracks;
-    // No answer that is not on the record.
-    if (!c.audit(events::search_audit_detail(*checked, reason, rows.size())))
+    const events::SearchOutcome& outcome = **found;
+    // No answer that is not on the record, a refusal included (it says what is stored).
+    if (!c.audit(events::search_audit_detail(*checked, reason, outcome)))
       return send_error(c.res, 500, "the search could not be written to the audit log; nothing is shown");
+    if (!outcome.refused.empty()) return send_error(c.res, 400, outcome.refused);
+    const auto& rows = outcome.tracks;
     std::lock_guard lock(store_mu);  // once for every result's alerts
     json list = json::array();
     for (const auto& [t, distance] : rows) {
@@ -911,21 +913,38 @@ struct Server::Impl {
                                                url_encode(t.run_id), t.track_id);
       list.back()["alerts"] = alerts_about(t);
     }
-    send_json(c.res, {{"tracks", list}, {"limit", checked->limit}});
+    send_json(c.res, {{"tracks", list},
+                      {"limit", checked->limit},
+                      {"similar_track", outcome.reference},
+                      {"candidates_capped", outcome.capped}});
   }
 
-  // A zone or line no camera of the search has (a typo finds nothing, silently): why, or
-  // nothing when every name is known.
-  std::optional<std::string> unknown_place(const events::TrackFilter& f) const {
+  // A search on `s` (the caller holds its lock): refused when it names a place unknown.
+  Result<events::SearchOutcome> search_in(events::Store& s, const events::TrackFilter& f) {
+    if (auto unknown = unknown_place(s, f)) {
+      events::SearchOutcome refused;
+      refused.refused = std::move(*unknown);
+      return refused;
+    }
+    return events::find_tracks(s, f);
+  }
+
+  // A zone or line that no camera of the search has and no stored track passed (a typo
+  // would find nothing, silently): why, or nothing when every name is known. The store
+  // counts: recordings analysed elsewhere, cameras since taken down.
+  std::optional<std::string> unknown_place(const events::Store& s, const events::TrackFilter& f) const {
     auto known = [&](const std::string& name, bool zone) {
       for (const auto& [camera, cam] : config.cameras) {
         if (!f.cameras.empty() && std::find(f.cameras.begin(), f.cameras.end(), camera) == f.cameras.end()) continue;
         if (zone ? cam.zones.count(name) > 0 : cam.lines.count(name) > 0) return true;
       }
-      return false;
+      const auto stored = s.passage_named(zone, name);
+      return !stored || *stored;  // a store that fails here fails the search next, with its error
     };
-    if (!f.zone.empty() && !known(f.zone, true)) return fmt::format("zone '{}' is not a zone of these cameras", f.zone);
-    if (!f.line.empty() && !known(f.line, false)) return fmt::format("crossed: '{}' is not a line of these cameras", f.line);
+    if (!f.zone.empty() && !known(f.zone, true))
+      return fmt::format("zone '{}' is not a zone of these cameras, and no stored track entered one so named", f.zone);
+    if (!f.line.empty() && !known(f.line, false))
+      return fmt::format("crossed: '{}' is not a line of these cameras, and no stored track crossed one so named", f.line);
     return std::nullopt;
   }
 

@@ -200,8 +200,9 @@ TEST_F(SearchPlacesTest, FindsByZoneLineAndLikenessAndRefusesWhatIsNotThere) {
     t.track_id = 5, t.appearance = {0.9f, 0.1f, 0}, t.zones.clear(), t.crossed = {{"door", "b_to_a", now() - 15}};
     ASSERT_TRUE((*store)->record_track(t));
     t.track_id = 6, t.appearance = {0, 0, 1}, t.crossed.clear();
+    t.zones = {{"kiosk", "", now() - 20}};  // a zone the camera's config no longer has
     ASSERT_TRUE((*store)->record_track(t));
-    t.track_id = 7, t.label = "car", t.appearance = {1, 0, 0};  // alike, but not a person
+    t.track_id = 7, t.label = "car", t.appearance = {1, 0, 0}, t.zones.clear();  // alike, but not a person
     ASSERT_TRUE((*store)->record_track(t));
   }
   const httplib::Headers as_sup = {{"Cookie", login("supervisor1")}};
@@ -218,6 +219,7 @@ TEST_F(SearchPlacesTest, FindsByZoneLineAndLikenessAndRefusesWhatIsNotThere) {
   EXPECT_EQ(ids("crossed=door"), (std::vector<int>{4, 5}));
   EXPECT_EQ(ids("crossed=door:b_to_a"), std::vector<int>{5});
   EXPECT_EQ(ids("zone=yard"), std::vector<int>{4});
+  EXPECT_EQ(ids("zone=kiosk"), std::vector<int>{6});  // known from the tracks stored
   EXPECT_EQ(ids("similar=cam/r/4"), (std::vector<int>{5, 6}));  // nearest first, itself left out
   EXPECT_EQ(ids("similar=4&class=car"), std::vector<int>{7});
   const auto ranked = json::parse(c.Get("/api/v1/search?reason=x&similar=4", as_sup)->body)["tracks"];
@@ -225,9 +227,9 @@ TEST_F(SearchPlacesTest, FindsByZoneLineAndLikenessAndRefusesWhatIsNotThere) {
   EXPECT_LT(ranked[0]["distance"].get<double>(), ranked[1]["distance"].get<double>());
   EXPECT_EQ(ranked[0]["crossed"][0][1], "b_to_a");
   for (const auto& [query, cause] : std::vector<std::pair<std::string, std::string>>{
-           {"zone=nowhere", "zone 'nowhere' is not a zone"},
+           {"zone=nowhere", "zone 'nowhere' is not a zone of these cameras, and no stored track entered"},
            {"crossed=gate", "'gate' is not a line"},
-           {"crossed=door:up", "direction 'up' is neither"},
+           {"crossed=door:up", "'door:up' is not a line"},  // a line's name may hold a ':'
            {"similar=99", "no stored track is '99'"},
            {"similar=cam/r", "is not a track"},
            {"similar=cam/r/x", "is not a track"}}) {

@@ -58,7 +58,7 @@ export interface AuditEntry {
 export interface ActivityCount {
   bucket_epoch: number;
   camera: string;
-  kind: 'tracks' | 'alerts';
+  kind: 'tracks' | 'alerts' | 'crossings' | 'visits';
   what: string;
   direction: string;
   count: number;
@@ -74,6 +74,9 @@ export interface SearchFilter {
   from?: number;
   to?: number;
   min_dwell?: number;
+  zone?: string;
+  crossed?: string;  // a line, or line:a_to_b / line:b_to_a
+  similar?: string;  // camera/run/id: ranked by likeness to that track
 }
 
 export interface FoundTrack {
@@ -90,6 +93,12 @@ export interface FoundTrack {
   speed: number;
   speed_unit: string;
   heading_deg: number;
+  width: number;
+  height: number;
+  size_unit: string;
+  zones: [string, number][];
+  crossed: [string, string, number][];
+  distance?: number;  // a likeness search's: 0 dressed the same, 1 nothing alike
   path: [number, number][];
   thumbnail?: string;
   alerts: { id: string; rule: string; start_epoch: number; clip: boolean }[];

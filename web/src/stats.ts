@@ -34,13 +34,14 @@ function chart(target: HTMLElement, title: string, keys: string[], data: uPlot.A
 export function statsPage(root: HTMLElement) {
   const alertChart = h('div', { class: 'chart', 'data-testid': 'stats-chart' });
   const trackChart = h('div', { class: 'chart', 'data-testid': 'stats-tracks-chart' });
+  const crossingChart = h('div', { class: 'chart', 'data-testid': 'stats-crossings-chart' });
   const table = h('table', { 'data-testid': 'stats-table' });
   const cameraPick = h('select', { 'data-testid': 'heat-camera', 'aria-label': 'camera' });
   const heat = h('div', { class: 'heat', 'data-testid': 'heat' });
   const since = () => Math.floor(Date.now() / 1000 - 86400);
   const csv = h('a', { href: '#', 'data-testid': 'stats-csv', download: 'activity.csv' }, 'Download the counts (CSV, audited)');
   root.append(
-    h('h2', {}, 'Statistics (last 24 h)'), alertChart, table, trackChart,
+    h('h2', {}, 'Statistics (last 24 h)'), alertChart, table, trackChart, crossingChart,
     h('h3', {}, 'Where tracks went'), h('div', { class: 'filters' }, cameraPick, csv), heat,
   );
   let plots: uPlot[] = [];
@@ -71,6 +72,13 @@ export function statsPage(root: HTMLElement) {
     const classes = [...new Set(tracks.map((c) => c.what))].sort();
     const sum = (k: string, x: number) => tracks.filter((c) => c.what === k && c.bucket_epoch === x).reduce((a, c) => a + c.count, 0);
     plots[1] = chart(trackChart, 'Tracks per class (all cameras)', classes, hourly(classes, sum), plots[1]);
+    // Line crossings by line and direction, whether or not a rule counts them.
+    const crossings = counts.filter((c) => c.kind === 'crossings');
+    const key = (c: ActivityCount) => `${c.camera} ${c.what} ${c.direction === 'a_to_b' ? 'A→B' : 'B→A'}`;
+    const ways = [...new Set(crossings.map(key))].sort();
+    const waySum = (k: string, x: number) => crossings.filter((c) => key(c) === k && c.bucket_epoch === x).reduce((a, c) => a + c.count, 0);
+    crossingChart.hidden = ways.length === 0;
+    if (ways.length) plots[2] = chart(crossingChart, 'Line crossings by direction', ways, hourly(ways, waySum), plots[2]);
     const cameras = [...new Set(counts.map((c) => c.camera))].sort();
     const chosen = cameraPick.value;
     cameraPick.replaceChildren(...cameras.map((c) => h('option', { value: c, selected: c === chosen }, c)));

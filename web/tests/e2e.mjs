@@ -117,6 +117,8 @@ cameras:
     input: ${VIDEO}
     zones:
       square: [[0, 0], [768, 0], [768, 576], [0, 576]]
+    lines:
+      middle: { points: [[384, 0], [384, 576]] }
     rules:
       - { type: zone_intrusion, zone: square, objects: [person], min_seconds: 1, cooldown_seconds: 5 }
 `);
@@ -199,13 +201,14 @@ cameras:
   await page.getByTestId('nav-stats').click();
   await waitFor('the false alarm in the statistics', async () => (await falseAlarms()) === before + 1, 5000);
   check((await falseAlarms()) === before + 1, `statistics: false alarms ${before} → ${await falseAlarms()}`);
-  await waitFor('the two charts', async () => (await page.locator('.uplot').count()) === 2, 5000);
-  check(true, 'statistics draws its charts with uPlot');
+  await waitFor('the three charts', async () => (await page.locator('.uplot').count()) === 3, 5000);
+  check(true, 'statistics draws its charts with uPlot, line crossings by direction among them');
   await page.getByTestId('heat-camera').selectOption('archive');
   await waitFor('the archive camera\'s heat map', async () => page.getByTestId('heat-map').evaluate((i) => i.complete && i.naturalWidth === 768), 10000);
   check(true, 'a heat map of where the archive camera\'s people went, at its frame size');
   const csv = await page.evaluate(async () => (await fetch(`/api/v1/export/activity.csv?since=${Math.floor(Date.now() / 1000) - 86400}`)).text());
   check(/"archive",tracks,"person",,\d+/.test(csv), 'the counts export as CSV, tracks per class and camera');
+  check(/"archive",crossings,"middle",a_to_b,\d+/.test(csv), 'and crossings of a line by direction');
   await page.screenshot({ path: path.join(OUT, 'console-stats.png') });
   await page.getByTestId('nav-map').click();
   await page.getByTestId('map-camera-gare').waitFor();
@@ -240,7 +243,24 @@ cameras:
     break;
   }
   check(played, 'a result plays the clip of an alert it took part in');
+  // Where they went: the people who crossed the middle line westward (A→B).
+  await page.getByTestId('search-upper').selectOption('');
+  await page.getByTestId('search-crossed').fill('middle:a_to_b');
+  await page.getByTestId('search-submit').click();
+  await waitFor('tracks that crossed the line', async () => ((await page.getByTestId('search-status').textContent()) ?? '').includes('audit log') && (await page.getByTestId('search-result').count()) > 0, 10000);
+  await page.getByTestId('search-result').first().click();
+  const went = (await page.getByTestId('search-went').textContent()) ?? '';
+  check(went.includes('crossed middle A→B') && went.includes('entered square'), `a result says where it went (${went.slice(0, 80)})`);
+  // Dressed alike: the others ranked by likeness to the chosen one, most alike first.
+  await page.getByTestId('search-crossed').fill('');
+  await page.getByTestId('search-alike').click();
+  await waitFor('results ranked by likeness', async () => (await page.getByTestId('search-distance').count()) > 1, 10000);
+  const likeness = (await page.getByTestId('search-distance').allTextContents()).map((t) => Number(t.replace('likeness ', '')));
+  check(likeness.every((v, i) => i === 0 || v <= likeness[i - 1]), `ranked most alike first (${likeness.slice(0, 5).join(', ')}…)`);
+  check(((await page.getByTestId('search-ranking').textContent()) ?? '').includes('Sorted by likeness'), 'the page says how it is sorted');
   await page.screenshot({ path: path.join(OUT, 'console-search.png') });
+  await page.getByTestId('search-by-time').click();
+  await waitFor('back to newest first', async () => (await page.getByTestId('search-distance').count()) === 0, 10000);
 
   // The auditor finds the actions and the search.
   await page.getByTestId('logout').click();
