@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 10
 CCACHE := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build web test demo bench search-bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak risk
+.PHONY: deps build web test demo bench search-bench likeness-bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak risk
 
 deps:
 	@scripts/install-deps
@@ -92,6 +92,11 @@ bench: build
 SEARCH_TRACKS ?= 10000000
 search-bench: build
 	@SEARCH_TRACKS=$(SEARCH_TRACKS) bench/search.sh $(BUILD)
+
+# How well `vigie search --similar` finds a person again: PETS09-S2L1 in 4 stretches of
+# time, ground-truth boxes (bench/likeness.py; 15 s).
+likeness-bench: build
+	@python3 bench/likeness.py --vigie $(BUILD)/vigie
 
 # Incident risk forecasting on the Vancouver records: scores, factors, report, map (out/risk).
 risk: build
