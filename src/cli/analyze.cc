@@ -222,10 +222,10 @@ int analyze(const AnalyzeOptions& o) {
   hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) {
     out.write(f, r);
     // Taken every frame, stored or not: what the pipeline keeps of a track ends with it.
-    const auto ended = pipeline.take_finished();
+    const auto records = pipeline.take_records();
     if (alerts) {
       alerts->on_frame(f, r);
-      alerts->on_tracks_ended(ended);
+      alerts->on_tracks(records);
     }
   };
   hooks.on_progress = [&](const pipeline::RunStats& s) { progress.update(s.decoded, total, s.wall_s); };
@@ -242,7 +242,7 @@ int analyze(const AnalyzeOptions& o) {
   const auto last_tracks = pipeline.finish();
   if (alerts) analyse_sound(camera, *source, *alerts);
   if (alerts) {
-    alerts->on_tracks_ended(last_tracks);
+    alerts->on_tracks(last_tracks);
     alerts->finish();
   }
   out.tracks.close();

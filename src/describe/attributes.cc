@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -87,7 +86,7 @@ void TrackDescriber::observe(const cv::Mat& frame, const std::vector<Sighting>& 
   }
 }
 
-TrackAttributes TrackDescriber::take(int id) {
+TrackAttributes TrackDescriber::peek(int id) const {
   TrackAttributes a;
   a.frame = frame_;
   const auto it = votes_.find(id);
@@ -97,7 +96,12 @@ TrackAttributes TrackDescriber::take(int id) {
   a.colour = names_from_votes(it->second.vehicle);
   a.views = it->second.views;
   a.thumbnail = it->second.thumbnail;
-  votes_.erase(it);
+  return a;
+}
+
+TrackAttributes TrackDescriber::take(int id) {
+  TrackAttributes a = peek(id);
+  votes_.erase(id);
   return a;
 }
 
@@ -123,19 +127,17 @@ void describe_size(TrackAttributes& a, const Box& box, const std::vector<double>
   a.width = box.w, a.height = box.h, a.size_unit = "px";
   if (homography.size() != 9 || box.w <= 0) return;
   const double* h = homography.data();
-  auto ground = [h](double x, double y) -> std::optional<cv::Point2d> {
-    const double z = h[6] * x + h[7] * y + h[8];
-    if (std::abs(z) < 1e-12) return std::nullopt;
-    return cv::Point2d{(h[0] * x + h[1] * y + h[2]) / z, (h[3] * x + h[4] * y + h[5]) / z};
+  auto w = [h](double x, double y) { return h[6] * x + h[7] * y + h[8]; };
+  auto ground = [&](double x, double y) {
+    return cv::Point2d{(h[0] * x + h[1] * y + h[2]) / w(x, y), (h[3] * x + h[4] * y + h[5]) / w(x, y)};
   };
   // Both feet must be on the ground's side of the horizon — that of the frame's bottom
   // centre, which is ground — else there is no scale there (w changes sign at the horizon).
-  auto w = [h](double x, double y) { return h[6] * x + h[7] * y + h[8]; };
-  const bool ground_side = a.frame.area() > 0 ? w(a.frame.width / 2.0, a.frame.height - 1.0) > 0 : w(box.x, box.bottom()) > 0;
-  const auto left = ground(box.x, box.bottom()), right = ground(box.right(), box.bottom());
-  if (!left || !right || (w(box.x, box.bottom()) > 0) != ground_side || (w(box.right(), box.bottom()) > 0) != ground_side)
-    return;
-  const double metres_per_pixel = cv::norm(*right - *left) / box.w;
+  const double y = box.bottom();
+  const bool ground_side = a.frame.area() > 0 ? w(a.frame.width / 2.0, a.frame.height - 1.0) > 0 : w(box.x, y) > 0;
+  for (const double x : {box.x, box.right()})
+    if (std::abs(w(x, y)) < 1e-12 || (w(x, y) > 0) != ground_side) return;
+  const double metres_per_pixel = cv::norm(ground(box.right(), y) - ground(box.x, y)) / box.w;
   if (!(metres_per_pixel > 0) || !std::isfinite(metres_per_pixel)) return;
   a.width = box.w * metres_per_pixel, a.height = box.h * metres_per_pixel, a.size_unit = "m";
 }

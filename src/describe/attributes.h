@@ -68,8 +68,9 @@ class TrackDescriber {
 
   void observe(const cv::Mat& frame, const std::vector<Sighting>& tracks);
   // The colours and thumbnail collected for a track (then forgotten); the motion fields
-  // are left to describe_motion.
+  // are left to describe_motion. peek(): the same for a track that goes on.
   TrackAttributes take(int id);
+  TrackAttributes peek(int id) const;
 
  private:
   struct Votes {

@@ -194,10 +194,11 @@ class Store {
   // start time: a retry) is ok and changes nothing.
   Result<Ok> record(const rules::AlertEvent& event);
   // --- tracks (tracks.cc) ---
-  // A finished track's summary, keyed by the tracker run that numbered it (track ids
-  // restart with each run), with its colour names indexed for search; one transaction.
-  // The same track stored again (same run, id, first and last time: a retry) is ok and
-  // changes nothing; another track under that key fails, replacing nothing.
+  // A track's summary, keyed by the tracker run that numbered it (track ids restart with
+  // each run) and its first time, with its colour names and passages indexed for search;
+  // one transaction. A track still followed is stored again as it goes on: a later last
+  // time updates the row (and replaces its colours and passages); the same or an earlier
+  // one (a retry, an older snapshot delivered late) is ok and changes nothing.
   Result<Ok> record_track(const TrackRow& track);
   Result<int> track_count(const std::string& camera) const;
   // Tracks matching the filter, newest first.

@@ -509,8 +509,40 @@ TEST(Store, TrackOneOfTwoRunsIsKeptTwiceAndNeverReplaced) {
   ASSERT_TRUE(store->record_track(track(1, 1000, 1060, {{10, 20}}, "run-a")));
   ASSERT_TRUE(store->record_track(track(1, 1000, 1070, {{30, 40}}, "run-b")));
   EXPECT_EQ(*store->track_count("cam"), 2);
-  EXPECT_FALSE(store->record_track(track(1, 1000, 1090, {}, "run-a")));
-  EXPECT_EQ(*store->track_count("cam"), 2);
+  const auto a = store->track("cam", "run-a", 1);
+  ASSERT_TRUE(a && *a);
+  EXPECT_EQ((*a)->path, (std::vector<std::pair<float, float>>{{10, 20}}));
+}
+
+// A track still in view is stored as it goes on: each later snapshot updates the one row —
+// its end, path, colours and passages — so a search finds what it has become; an older
+// snapshot delivered late (an outbox) changes nothing.
+TEST(Store, ATrackStoredWhileItLivesIsUpdatedNotDuplicated) {
+  const auto dir = testing::fresh_temp_dir("store_track_living");
+  auto store = open_store(dir / "v.db");
+  TrackRow early = track(1, 1000, 1060, {{10, 20}}, "run-a");
+  early.upper = {{"red", 1}}, early.zones = {{"yard", "", 1010}};
+  TrackRow later = track(1, 1000, 1120, {{10, 20}, {30, 40}}, "run-a");
+  later.upper = {{"black", 1}}, later.crossed = {{"door", "a_to_b", 1100}};
+  ASSERT_TRUE(store->record_track(early));
+  ASSERT_TRUE(store->record_track(later));
+  ASSERT_TRUE(store->record_track(early));  // late, older: ignored
+  EXPECT_EQ(*store->track_count("cam"), 1);
+  const auto rows = store->search_tracks({});
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_DOUBLE_EQ(rows->front().last_epoch, 1120);
+  EXPECT_EQ(rows->front().path.size(), 2u);
+  TrackFilter f;
+  f.upper = "red";
+  EXPECT_TRUE(store->search_tracks(f)->empty()) << "the colours were replaced";
+  f = {}, f.upper = "black";
+  EXPECT_EQ(store->search_tracks(f)->size(), 1u);
+  f = {}, f.zone = "yard";
+  EXPECT_TRUE(store->search_tracks(f)->empty()) << "the passages were replaced";
+  f = {}, f.line = "door";
+  EXPECT_EQ(store->search_tracks(f)->size(), 1u);
+  f = {}, f.min_dwell_s = 100;  // 120 s now
+  EXPECT_EQ(store->search_tracks(f)->size(), 1u);
 }
 
 // The defect: text was bound with length -1, so SQLite stopped at a NUL; a filter on

@@ -52,13 +52,28 @@ Result<Ok> Store::record_track(const TrackRow& t) {
   s->bind(9, t.thumbnail_path);
   if (s->step() != Step::kDone) return fail(sql_error(*s));
   if (s->changes() == 0) {
-    exec("ROLLBACK");
-    auto same = db_->query(
+    // Stored before: a snapshot of the track while it lived, or this very write again.
+    auto stored = db_->query(
         "SELECT last_epoch FROM tracks WHERE camera = ?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4");
-    same->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.first_epoch);
-    if (same->step() == Step::kRow && std::abs(same->real(0) - t.last_epoch) < 1e-3) return Ok{};
-    return Error{fmt::format("event store '{}': track {} of run '{}' on camera '{}' is already stored", path_,
-                             t.track_id, t.run_id, t.camera)};
+    stored->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.first_epoch);
+    if (stored->step() != Step::kRow) return fail(sql_error(*stored));
+    if (t.last_epoch <= stored->real(0) + 1e-3) {  // a retry, or older than what is stored: that stays
+      exec("ROLLBACK");
+      return Ok{};
+    }
+    auto update = db_->query(
+        "UPDATE tracks SET label = ?5, last_epoch = ?6, path = ?7, attributes = ?8, thumbnail_path = ?9 WHERE camera = "
+        "?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4");
+    update->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.first_epoch).bind(5, t.label);
+    update->bind(6, t.last_epoch).bind(7, path_to_json(t.path).dump()).bind(8, track_attributes_json(t).dump());
+    update->bind(9, t.thumbnail_path);
+    if (update->step() != Step::kDone) return fail(sql_error(*update));
+    for (const char* table : {"track_colours", "track_passages"}) {
+      auto old = db_->query(fmt::format(
+          "DELETE FROM {} WHERE camera = ?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4", table));
+      old->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.first_epoch);
+      if (old->step() != Step::kDone) return fail(sql_error(*old));
+    }
   }
   for (const auto& [region, names] : {std::pair{kUpper, &t.upper}, {kLower, &t.lower}, {kBody, &t.colour}})
     for (const auto& n : *names) {

@@ -185,7 +185,7 @@ events::TrackRow AlertOutput::stored_track(const track::TrackRecord& r) const {
   return t;
 }
 
-void AlertOutput::on_tracks_ended(const std::vector<track::TrackRecord>& records) {
+void AlertOutput::on_tracks(const std::vector<track::TrackRecord>& records) {
   for (const auto& r : records) {
     events::StoreWrite w;
     w.kind = events::StoreWrite::Kind::kTrack;

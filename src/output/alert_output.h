@@ -51,8 +51,9 @@ class AlertOutput {
   AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live);
 
   void on_frame(const Frame& frame, const pipeline::FrameResult& result);
-  // Stores the summaries of tracks that ended.
-  void on_tracks_ended(const std::vector<track::TrackRecord>& records);
+  // Stores track summaries: of tracks that ended, and snapshots of those still followed
+  // (the store updates a track stored before).
+  void on_tracks(const std::vector<track::TrackRecord>& records);
   // How a finished track is stored: its record with this camera, run and clock; its
   // thumbnail is written to the media folder's tracks/ on the way.
   events::TrackRow stored_track(const track::TrackRecord& record) const;

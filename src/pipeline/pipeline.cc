@@ -88,15 +88,31 @@ FrameResult CameraPipeline::process(Frame& frame) {
     times_.still += seconds_since(t);
   }
   ++analysed_;
+  last_time_s_ = frame.time_s;
   return result;
 }
 
+void CameraPipeline::describe(track::TrackRecord& r, describe::TrackAttributes attributes,
+                              rules::TrackPassages passages) const {
+  r.attributes = std::move(attributes);
+  describe::describe_motion(r.attributes, r.path, r.first_time_s, r.last_time_s, homography_);
+  describe::describe_size(r.attributes, r.best_box, homography_);
+  r.attributes.passages = std::move(passages);
+}
+
 std::vector<track::TrackRecord> CameraPipeline::described(std::vector<track::TrackRecord> records) {
-  for (auto& r : records) {
-    r.attributes = describer_.take(r.id);
-    describe::describe_motion(r.attributes, r.path, r.first_time_s, r.last_time_s, homography_);
-    describe::describe_size(r.attributes, r.best_box, homography_);
-    r.attributes.passages = passages_.take(r.id);
+  for (auto& r : records) describe(r, describer_.take(r.id), passages_.take(r.id));
+  return records;
+}
+
+std::vector<track::TrackRecord> CameraPipeline::take_records() {
+  auto records = described(tracker_.take_finished());
+  if (last_time_s_ - last_living_s_ < kLivingEvery) return records;
+  last_living_s_ = last_time_s_;
+  for (auto& r : tracker_.living()) {
+    if (r.last_time_s - r.first_time_s < kLivingEvery) continue;
+    describe(r, describer_.peek(r.id), passages_.peek(r.id));
+    records.push_back(std::move(r));
   }
   return records;
 }

@@ -46,7 +46,12 @@ class CameraPipeline {
   FrameResult process(Frame& frame);
   // Ends all tracks; returns the records of those not yet taken, with their attributes.
   std::vector<track::TrackRecord> finish() { return described(tracker_.finish()); }
-  std::vector<track::TrackRecord> take_finished() { return described(tracker_.take_finished()); }
+  // The records to store now: those of the tracks that ended, and, once every
+  // kLivingEvery of stream time, a snapshot of each track followed for that long already
+  // (a search finds a person who has been in view for an hour, not only once they leave;
+  // the store updates the same track). Call after every process().
+  std::vector<track::TrackRecord> take_records();
+  static constexpr double kLivingEvery = 60;
 
   const StageTimes& times() const { return times_; }
   StageTimes& times() { return times_; }
@@ -56,6 +61,7 @@ class CameraPipeline {
  private:
   bool should_detect(const detect::Motion& motion, double time_s) const;
   std::vector<track::TrackRecord> described(std::vector<track::TrackRecord> records);
+  void describe(track::TrackRecord& record, describe::TrackAttributes attributes, rules::TrackPassages passages) const;
 
   DetectConfig detect_config_;
   bool gate_enabled_;
@@ -74,6 +80,7 @@ class CameraPipeline {
   int64_t analysed_ = 0;
   int64_t detector_runs_ = 0;
   bool tracking_something_ = false;
+  double last_time_s_ = 0, last_living_s_ = 0;  // stream times: of the last frame, of the last snapshots
 };
 
 struct RunStats {

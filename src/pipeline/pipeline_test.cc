@@ -79,6 +79,45 @@ TEST(CameraPipeline, ModelFreeDetectorFindsNothingInsideAMask) {
   EXPECT_EQ(p.confirmed_tracks(), 0);
 }
 
+// Finds one person standing still, every frame.
+class StandingPerson : public detect::Detector {
+ public:
+  std::vector<detect::Detection> detect(const Frame&, const detect::Motion&) override {
+    detect::Detection d;
+    d.box = {100, 80, 30, 80}, d.score = 0.9f, d.class_id = 0, d.label = "person";
+    return {d};
+  }
+};
+
+// A person in view for minutes is stored as they stay, not only when they leave: every
+// kLivingEvery of stream time a snapshot of each track followed that long, with what it
+// has passed so far; the end gives the final record of the same track.
+TEST(CameraPipeline, ATrackFollowedForMinutesIsReportedAsItLives) {
+  Config config;
+  config.motion_gate.enabled = false;
+  CameraConfig camera;
+  camera.zones["bench"] = {{0, 0}, {320, 0}, {320, 240}, {0, 240}};
+  CameraPipeline p(config, camera, std::make_unique<StandingPerson>());
+  std::vector<track::TrackRecord> snapshots;
+  for (int i = 0; i <= 150; ++i) {  // 150 s at one frame a second
+    Frame f{i, static_cast<double>(i), scene(0)};
+    p.process(f);
+    for (auto& r : p.take_records()) snapshots.push_back(std::move(r));
+  }
+  ASSERT_EQ(snapshots.size(), 2u);  // at 60 s and 120 s
+  EXPECT_EQ(snapshots[0].id, snapshots[1].id);
+  EXPECT_NEAR(snapshots[0].last_time_s, 60, 1);
+  EXPECT_NEAR(snapshots[1].last_time_s, 120, 1);
+  EXPECT_EQ(snapshots[1].label, "person");
+  ASSERT_EQ(snapshots[1].attributes.passages.zones.size(), 1u);
+  EXPECT_EQ(snapshots[1].attributes.passages.zones[0].name, "bench");
+  const auto last = p.finish();
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].id, snapshots[0].id);
+  EXPECT_NEAR(last[0].last_time_s, 150, 1);
+  EXPECT_EQ(last[0].attributes.passages.zones.size(), 1u) << "a snapshot does not consume what the end reports";
+}
+
 TEST(CameraPipeline, DetectsEveryNthFrame) {
   Config config;
   config.detect.every_n_frames = 3;

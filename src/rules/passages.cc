@@ -38,6 +38,11 @@ void PassageLog::update(const std::vector<Object>& objects, double time_s) {
   }
 }
 
+TrackPassages PassageLog::peek(int track_id) const {
+  const auto it = passages_.find(track_id);
+  return it == passages_.end() ? TrackPassages{} : it->second;
+}
+
 TrackPassages PassageLog::take(int track_id) {
   for (auto& [name, sides] : lines_) sides->forget(track_id);
   const auto it = passages_.find(track_id);

@@ -41,8 +41,11 @@ class PassageLog {
   // The camera has no zone and no line: update() would do nothing.
   bool empty() const { return zones_.empty() && lines_.empty(); }
   void update(const std::vector<Object>& objects, double time_s);
-  // What the track passed (then forgotten).
+  // What the track passed (then forgotten). Every track that ends must be taken (the
+  // pipeline takes each finished record's): nothing else forgets a track.
   TrackPassages take(int track_id);
+  // What the track has passed so far (it goes on).
+  TrackPassages peek(int track_id) const;
 
  private:
   std::map<std::string, Polygon> zones_;

@@ -142,7 +142,7 @@ void CameraRunner::run_once() {
   hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) {
     if (alerts) {
       alerts->on_frame(f, r);
-      alerts->on_tracks_ended(pipeline.take_finished());
+      alerts->on_tracks(pipeline.take_records());
     }
     const double runs = static_cast<double>(pipeline.detector_runs());
     on_frame(f, runs > 0 ? pipeline.times().detect * 1000 / runs : 0);
@@ -155,7 +155,7 @@ void CameraRunner::run_once() {
   const auto stats = pipeline::run_analysis(*source, pipeline, camera_.analyze_fps, hooks);
   if (sound) sound->stop();
   if (alerts) {
-    alerts->on_tracks_ended(pipeline.finish());
+    alerts->on_tracks(pipeline.finish());
     alerts->finish();
     std::lock_guard lock(mu_);
     store_failures_before_ += alerts->failures();

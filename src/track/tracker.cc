@@ -104,6 +104,14 @@ struct Tracker::Track {
 
   bool reported() const { return record.id > 0; }
 
+  // The record with what is only settled at the end: the class seen most, the appearance.
+  TrackRecord final_record() const {
+    TrackRecord r = record;
+    r.label = label();
+    r.appearance = appearance;
+    return r;
+  }
+
   TrackState state() const { return {record.id, kalman.box(), label(), score, matched_now}; }
 
   KalmanBox kalman;
@@ -279,11 +287,7 @@ std::vector<TrackState> Tracker::predict(int64_t /*frame*/, double time_s) {
 void Tracker::expire(double time_s) {
   auto gone = [&](const std::unique_ptr<Track>& t) {
     if (t->phase != Phase::kLost || time_s - t->last_seen_s <= config_.max_lost_s) return false;
-    if (t->record.id > 0) {  // a confirmed track leaves a record; a failed birth does not
-      t->record.label = t->label();
-      t->record.appearance = t->appearance;
-      finished_.push_back(std::move(t->record));
-    }
+    if (t->record.id > 0) finished_.push_back(t->final_record());  // a failed birth leaves none
     return true;
   };
   tracks_.erase(std::remove_if(tracks_.begin(), tracks_.end(), gone), tracks_.end());
@@ -303,6 +307,13 @@ std::vector<TrackState> Tracker::visible(bool only_detected) const {
 std::vector<TrackRecord> Tracker::take_finished() {
   std::vector<TrackRecord> out;
   out.swap(finished_);
+  return out;
+}
+
+std::vector<TrackRecord> Tracker::living() const {
+  std::vector<TrackRecord> out;
+  for (const auto& t : tracks_)
+    if (t->reported()) out.push_back(t->final_record());
   return out;
 }
 

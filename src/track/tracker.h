@@ -67,6 +67,8 @@ class Tracker {
   std::vector<TrackRecord> take_finished();
   // Ends every track (end of stream) and returns all records not yet taken.
   std::vector<TrackRecord> finish();
+  // Copies of the records of the confirmed tracks still followed, as they stand now.
+  std::vector<TrackRecord> living() const;
 
   int confirmed_count() const { return next_id_ - 1; }
 

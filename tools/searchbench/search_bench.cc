@@ -7,8 +7,10 @@
 // then times
 // Store::search_tracks on filtered queries: one camera, a time window of 1 to 24 hours,
 // an upper-body colour drawn uniformly among the 11 (so rare colours, which scan the most,
-// are asked as often as common ones). A filled store is reused when it already holds the
-// tracks asked for.
+// are asked as often as common ones); then the same windows with a zone entered, a line
+// crossed one way, and ranked by likeness to a track (find_tracks with `similar`). Each
+// camera has 3 zones and 2 lines: 30 % of the tracks enter one, 40 % cross one. A filled
+// store is reused when it already holds the tracks asked for.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -25,6 +27,7 @@
 
 #include "events/database.h"
 #include "events/store.h"
+#include "events/track_search.h"
 
 namespace {
 
@@ -42,6 +45,7 @@ struct Synthetic {
   int64_t id = 0;
   double first = 0, last = 0;
   std::vector<std::tuple<std::string, std::string, double>> colours;
+  std::vector<std::tuple<std::string, std::string, std::string>> passages;  // kind, name, direction
 };
 
 // Calls `each` for every track, the same sequence for the same arguments.
@@ -87,6 +91,11 @@ void generate(int64_t tracks, int cameras, int days, uint32_t seed, const std::f
           list += fmt::format("{}[\"{}\",{}]", list.empty() ? "" : ",", c, x);
       t.attributes += fmt::format("{}\"{}\":[{}]", t.attributes.size() > 1 ? "," : "", region, list);
     }
+    t.passages.clear();
+    if (unit(rng) < 0.3) t.passages.emplace_back("zone", fmt::format("z{}", 1 + static_cast<int>(unit(rng) * 3)), "");
+    if (unit(rng) < 0.4)
+      t.passages.emplace_back("line", fmt::format("l{}", 1 + static_cast<int>(unit(rng) * 2)),
+                              unit(rng) < 0.5 ? "a_to_b" : "b_to_a");
     t.attributes += "}";
     each(t);
   }
@@ -98,13 +107,26 @@ void check(int rc, sqlite3* db, const char* what) {
     throw std::runtime_error(fmt::format("{}: {}", what, sqlite3_errmsg(db)));
 }
 
+// A colour's or a passage's first four columns: its track's key.
+void bind_track_key(sqlite3_stmt* s, const Synthetic& t) {
+  sqlite3_bind_text(s, 1, t.camera.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, t.run.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 3, t.id);
+  sqlite3_bind_double(s, 4, t.first);
+}
+
 void fill_sqlite(const std::string& path, int64_t tracks, int cameras, int days, uint32_t seed) {
   sqlite3* db = nullptr;
   check(sqlite3_open(path.c_str(), &db), db, "open");
-  check(sqlite3_exec(db, "PRAGMA synchronous=OFF; DELETE FROM track_colours; DELETE FROM tracks; BEGIN", nullptr,
+  check(sqlite3_exec(db, "PRAGMA synchronous=OFF; DELETE FROM track_passages; DELETE FROM track_colours; DELETE FROM tracks; BEGIN", nullptr,
                      nullptr, nullptr),
         db, "prepare the store");
-  sqlite3_stmt *track = nullptr, *colour = nullptr;
+  sqlite3_stmt *track = nullptr, *colour = nullptr, *passage = nullptr;
+  check(sqlite3_prepare_v2(db,
+                           "INSERT INTO track_passages (camera, run_id, track_id, first_epoch, kind, name, direction, "
+                           "at_epoch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4)",
+                           -1, &passage, nullptr),
+        db, "insert passages");
   check(sqlite3_prepare_v2(db,
                            "INSERT INTO tracks (camera, run_id, track_id, label, first_epoch, last_epoch, path, "
                            "attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, '[]', ?7)",
@@ -128,20 +150,26 @@ void fill_sqlite(const std::string& path, int64_t tracks, int cameras, int days,
     check(sqlite3_step(track), db, "insert a track");
     sqlite3_reset(track);
     for (const auto& [region, name, share] : t.colours) {
-      sqlite3_bind_text(colour, 1, t.camera.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(colour, 2, t.run.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(colour, 3, t.id);
-      sqlite3_bind_double(colour, 4, t.first);
+      bind_track_key(colour, t);
       sqlite3_bind_text(colour, 5, region.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(colour, 6, name.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_double(colour, 7, share);
       check(sqlite3_step(colour), db, "insert a colour");
       sqlite3_reset(colour);
     }
+    for (const auto& [kind, name, direction] : t.passages) {
+      bind_track_key(passage, t);
+      sqlite3_bind_text(passage, 5, kind.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(passage, 6, name.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(passage, 7, direction.c_str(), -1, SQLITE_TRANSIENT);
+      check(sqlite3_step(passage), db, "insert a passage");
+      sqlite3_reset(passage);
+    }
   });
   check(sqlite3_exec(db, "COMMIT; ANALYZE;", nullptr, nullptr, nullptr), db, "commit");
   sqlite3_finalize(track);
   sqlite3_finalize(colour);
+  sqlite3_finalize(passage);
   sqlite3_close(db);
 }
 
@@ -151,7 +179,7 @@ void fill_postgres(const std::string& url, int64_t tracks, int cameras, int days
   pqxx::connection c(url);
   {
     pqxx::work w(c);
-    w.exec("DELETE FROM track_colours; DELETE FROM tracks");
+    w.exec("DELETE FROM track_passages; DELETE FROM track_colours; DELETE FROM tracks");
     pqxx::stream_to out(w, "tracks", std::vector<std::string>{"camera", "run_id", "track_id", "label", "first_epoch",
                                                               "last_epoch", "path", "attributes"});
     generate(tracks, cameras, days, seed, [&](const Synthetic& t) {
@@ -167,6 +195,17 @@ void fill_postgres(const std::string& url, int64_t tracks, int cameras, int days
     generate(tracks, cameras, days, seed, [&](const Synthetic& t) {
       for (const auto& [region, name, share] : t.colours)
         out << std::make_tuple(t.camera, t.run, t.id, t.first, region, name, share);
+    });
+    out.complete();
+    w.commit();
+  }
+  {
+    pqxx::work w(c);
+    pqxx::stream_to out(w, "track_passages", std::vector<std::string>{"camera", "run_id", "track_id", "first_epoch",
+                                                                      "kind", "name", "direction", "at_epoch"});
+    generate(tracks, cameras, days, seed, [&](const Synthetic& t) {
+      for (const auto& [kind, name, direction] : t.passages)
+        out << std::make_tuple(t.camera, t.run, t.id, t.first, kind, name, direction, t.first);
     });
     out.complete();
     w.commit();
@@ -203,15 +242,23 @@ int main(int argc, char** argv) {
     if (!store) throw std::runtime_error(store.error().message);
     // What the store was filled with, in its own table: a store that has tracks but no such
     // table is a real one, and is never emptied here.
-    const std::string made = fmt::format("{} {} {} {}", tracks, cameras, days, seed);
+    const std::string made = fmt::format("{} {} {} {} passages", tracks, cameras, days, seed);
     auto meta = vigie::events::connect_database(path);
     if (!meta) throw std::runtime_error(meta.error().message);
     if (auto r = (*meta)->exec("CREATE TABLE IF NOT EXISTS search_bench (made TEXT NOT NULL)"); !r)
       throw std::runtime_error(r.error().message);
-    auto q = (*meta)->query("SELECT made FROM search_bench");
-    const std::string filled_with = q->step() == vigie::events::Step::kRow ? q->text(0) : "";
-    auto any = (*meta)->query("SELECT COUNT(*) FROM (SELECT 1 FROM tracks LIMIT 1) t");
-    const bool has_tracks = any->step() == vigie::events::Step::kRow && any->integer(0) > 0;
+    // (Each statement ends in its block: an open read would keep the meta connection on a
+    // snapshot from before the fill, and its write after it would be refused as locked.)
+    std::string filled_with;
+    bool has_tracks = false;
+    {
+      auto q = (*meta)->query("SELECT made FROM search_bench");
+      if (q->step() == vigie::events::Step::kRow) filled_with = q->text(0);
+    }
+    {
+      auto any = (*meta)->query("SELECT COUNT(*) FROM (SELECT 1 FROM tracks LIMIT 1) t");
+      has_tracks = any->step() == vigie::events::Step::kRow && any->integer(0) > 0;
+    }
     if (has_tracks && filled_with.empty())
       throw std::runtime_error(path + " holds tracks this benchmark did not make: give it a store of its own");
     if (filled_with != made) {
@@ -226,35 +273,61 @@ int main(int argc, char** argv) {
 
     std::mt19937_64 rng(seed + 1);
     std::uniform_int_distribution<int> camera(0, cameras - 1), colour(0, static_cast<int>(kColours.size()) - 1);
+    std::uniform_int_distribution<int> zone(1, 3), line(1, 2), way(0, 1);
     std::uniform_real_distribution<double> start(kStartEpoch, kStartEpoch + days * 86400.0), hours(1, 24);
-    std::vector<double> ms, ms_plain;
+    // Times of each kind of search (ms), and tracks found by the colour searches.
+    enum Kind { kColour, kPlain, kZone, kLine, kSimilar, kKinds };
+    const char* names[kKinds] = {"colour", "no_colour", "zone", "line", "similar"};
+    std::vector<double> ms[kKinds];
     size_t found = 0;
+    auto timed = [&](Kind kind, const vigie::events::TrackFilter& f) {
+      const auto t0 = Clock::now();
+      auto rows = vigie::events::find_tracks(**store, f);
+      ms[kind].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      if (!rows) throw std::runtime_error(rows.error().message);
+      if (!rows->refused.empty()) throw std::runtime_error(rows->refused);
+      return std::move(rows->tracks);
+    };
     for (int q = 0; q < queries; ++q) {
       vigie::events::TrackFilter f;
       f.cameras = {fmt::format("cam{:04}", camera(rng))};
       f.from_epoch = start(rng);
       f.to_epoch = f.from_epoch + hours(rng) * 3600;
-      vigie::events::TrackFilter plain = f;  // the same without the colour: the reference
+      vigie::events::TrackFilter plain = f, by_zone = f, by_line = f, alike = f;  // the same windows
       f.upper = kColours[colour(rng)];
-      for (auto [filter, times] : {std::pair{&f, &ms}, {&plain, &ms_plain}}) {
-        const auto t0 = Clock::now();
-        const auto rows = (*store)->search_tracks(*filter);
-        times->push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-        if (!rows) throw std::runtime_error(rows.error().message);
-        if (filter == &f) found += rows->size();
+      found += timed(kColour, f).size();
+      const auto all = timed(kPlain, plain);
+      by_zone.zone = fmt::format("z{}", zone(rng));
+      timed(kZone, by_zone);
+      by_line.line = fmt::format("l{}", line(rng)), by_line.direction = way(rng) ? "a_to_b" : "b_to_a";
+      timed(kLine, by_line);
+      if (!all.empty()) {  // ranked by likeness to one of the window's tracks
+        const auto& t = all.front().track;
+        alike.similar = fmt::format("{}/{}/{}", t.camera, t.run_id, t.track_id);
+        timed(kSimilar, alike);
       }
     }
-    const double p50 = percentile(ms, 0.5), p95 = percentile(ms, 0.95), worst = percentile(ms, 1.0);
-    const double plain_p95 = percentile(ms_plain, 0.95);
-    if (json)
-      fmt::print("{{\"tracks\": {}, \"queries\": {}, \"p50_ms\": {:.2f}, \"p95_ms\": {:.2f}, \"max_ms\": {:.2f}, "
-                 "\"no_colour_p95_ms\": {:.2f}, \"mean_results\": {:.1f}}}\n",
-                 tracks, queries, p50, p95, worst, plain_p95, double(found) / queries);
-    else
-      fmt::print("{} tracks, {} cameras, {} days; {} searches (one camera, 1-24 h, an upper-body colour):\n"
-                 "p50 {:.2f} ms, p95 {:.2f} ms, max {:.2f} ms, {:.1f} results on average; "
-                 "the same without the colour: p95 {:.2f} ms\n",
-                 tracks, cameras, days, queries, p50, p95, worst, double(found) / queries, plain_p95);
+    if (json) {
+      std::string fields;
+      for (int k = 0; k < kKinds; ++k)
+        if (!ms[k].empty())
+          fields += fmt::format(", \"{}_p50_ms\": {:.2f}, \"{}_p95_ms\": {:.2f}, \"{}_max_ms\": {:.2f}", names[k],
+                                percentile(ms[k], 0.5), names[k], percentile(ms[k], 0.95), names[k],
+                                percentile(ms[k], 1.0));
+      fmt::print("{{\"tracks\": {}, \"queries\": {}, \"mean_results\": {:.1f}{}}}\n", tracks, queries,
+                 double(found) / queries, fields);
+    } else {
+      fmt::print("{} tracks, {} cameras, {} days; {} windows (one camera, 1-24 h), searched:\n", tracks, cameras, days,
+                 queries);
+      const char* what[kKinds] = {"with an upper-body colour", "with nothing else (the reference)",
+                                  "with a zone entered", "with a line crossed one way",
+                                  "ranked by likeness to one of its tracks"};
+      for (int k = 0; k < kKinds; ++k)
+        if (!ms[k].empty())
+          fmt::print("  {:<42} p50 {:7.2f} ms, p95 {:7.2f} ms, max {:7.2f} ms\n", what[k], percentile(ms[k], 0.5),
+                     percentile(ms[k], 0.95), percentile(ms[k], 1.0));
+      fmt::print("  {:.1f} tracks found per colour search on average\n", double(found) / queries);
+    }
   } catch (const std::exception& e) {
     fmt::print(stderr, "vigie-search-bench: error: {}\n", e.what());
     return 1;
