@@ -114,6 +114,7 @@ struct TrackRow {
   double width = 0, height = 0;               // its clearest view, in size_unit (m or px; schema 7)
   std::string size_unit;
   std::vector<PassageRow> zones, crossed;     // where it went (schema 7)
+  bool ongoing = false;  // still followed when stored: last_epoch is "last stored", not "left"
 };
 
 // What a search asks for; every field left empty (or 0) matches everything.
@@ -209,7 +210,9 @@ class Store {
   // began after T minus this, a bound the time indexes can use.
   Result<double> longest_track_span() const;
   // One track by its key (all its runs' first times: the newest); empty when not stored.
-  Result<std::optional<TrackRow>> track(const std::string& camera, const std::string& run_id, int track_id) const;
+  // With `first_epoch`, exactly that one.
+  Result<std::optional<TrackRow>> track(const std::string& camera, const std::string& run_id, int track_id,
+                                        std::optional<double> first_epoch = std::nullopt) const;
 
   // Appends to the audit log: who did what, when. On PostgreSQL, whose text cannot hold
   // a NUL byte, each NUL in the user, action or detail is written as the six characters

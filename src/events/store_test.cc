@@ -528,10 +528,15 @@ TEST(Store, ATrackStoredWhileItLivesIsUpdatedNotDuplicated) {
   ASSERT_TRUE(store->record_track(later));
   ASSERT_TRUE(store->record_track(early));  // late, older: ignored
   EXPECT_EQ(*store->track_count("cam"), 1);
-  const auto rows = store->search_tracks({});
-  ASSERT_EQ(rows->size(), 1u);
-  EXPECT_DOUBLE_EQ(rows->front().last_epoch, 1120);
-  EXPECT_EQ(rows->front().path.size(), 2u);
+  // The store is still writable after the ignored write, and what it holds is on disk
+  // (read through a connection of its own).
+  TrackRow other = track(2, 2000, 2010, {}, "run-a");
+  ASSERT_TRUE(store->record_track(other));
+  EXPECT_EQ(testing::query_text(dir / "v.db", "SELECT CAST(last_epoch AS INTEGER) FROM tracks WHERE track_id = 1"), "1120");
+  const auto row = store->track("cam", "run-a", 1);
+  ASSERT_TRUE(row && *row);
+  EXPECT_DOUBLE_EQ((*row)->last_epoch, 1120);
+  EXPECT_EQ((*row)->path.size(), 2u);
   TrackFilter f;
   f.upper = "red";
   EXPECT_TRUE(store->search_tracks(f)->empty()) << "the colours were replaced";

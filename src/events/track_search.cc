@@ -124,7 +124,8 @@ std::optional<TrackKey> parse_track_key(const std::string& text) {
 std::string key_text(const TrackRow& t) { return fmt::format("{}/{}/{}", t.camera, t.run_id, t.track_id); }
 
 // The track a `similar` search names, or why it names none: a full key is looked up as
-// it is (a run of '' is a track from before schema 4), an id alone among every run.
+// it is (a run of '' is a track from before schema 4, when ids restarted with each run:
+// of several so named, the newest), an id alone among every run.
 Result<std::variant<TrackRow, std::string>> similar_reference(const Store& store, const TrackFilter& f) {
   using Out = std::variant<TrackRow, std::string>;
   const auto key = parse_track_key(f.similar);
@@ -191,7 +192,8 @@ nlohmann::json track_attributes_json(const TrackRow& t) {
           {"height", t.height},
           {"size_unit", t.size_unit},
           {"zones", passages_to_json(t.zones, false)},
-          {"crossed", passages_to_json(t.crossed, true)}};
+          {"crossed", passages_to_json(t.crossed, true)},
+          {"ongoing", t.ongoing}};
 }
 
 void read_track_attributes(const nlohmann::json& j, TrackRow& t) {
@@ -209,6 +211,7 @@ void read_track_attributes(const nlohmann::json& j, TrackRow& t) {
   }
   read_number(j, "width", t.width), read_number(j, "height", t.height), read_text(j, "size_unit", t.size_unit);
   t.zones = passages_from_json(j, "zones", false), t.crossed = passages_from_json(j, "crossed", true);
+  if (j.contains("ongoing") && j["ongoing"].is_boolean()) t.ongoing = j["ongoing"].get<bool>();
 }
 
 nlohmann::json path_to_json(const std::vector<std::pair<float, float>>& path) {
@@ -270,7 +273,8 @@ Result<SearchOutcome> find_tracks(const Store& store, const TrackFilter& f) {
   if (!rows) return rows.error();
   out.capped = rows->size() >= static_cast<size_t>(kSimilarCandidates);
   for (auto& t : *rows) {
-    const bool itself = t.camera == like.camera && t.run_id == like.run_id && t.track_id == like.track_id;
+    const bool itself = t.camera == like.camera && t.run_id == like.run_id && t.track_id == like.track_id &&
+                        t.first_epoch == like.first_epoch;
     if (itself) continue;
     if (const auto d = likeness_distance(like, t)) out.tracks.push_back({std::move(t), *d});
   }
@@ -279,7 +283,7 @@ Result<SearchOutcome> find_tracks(const Store& store, const TrackFilter& f) {
                    [](const FoundTrack& a, const FoundTrack& b) { return *a.distance < *b.distance; });
   if (out.tracks.size() > static_cast<size_t>(std::max(0, f.limit))) out.tracks.resize(std::max(0, f.limit));
   for (auto& found : out.tracks) {  // the few shown, whole (with their paths)
-    auto whole = store.track(found.track.camera, found.track.run_id, found.track.track_id);
+    auto whole = store.track(found.track.camera, found.track.run_id, found.track.track_id, found.track.first_epoch);
     if (!whole) return whole.error();
     if (*whole) found.track = std::move(**whole);
   }
@@ -340,6 +344,7 @@ nlohmann::json track_to_json(const TrackRow& t, std::optional<float> distance) {
           {"size_unit", t.size_unit},
           {"zones", passages_to_json(t.zones, false)},
           {"crossed", passages_to_json(t.crossed, true)},
+          {"ongoing", t.ongoing},
           {"has_thumbnail", !t.thumbnail_path.empty()},
           {"path", path_to_json(t.path)}};
   if (distance) j["distance"] = *distance;

@@ -76,6 +76,7 @@ std::string search_audit_detail(const TrackFilter& filter, const std::string& re
 // upper, lower and colour (names, most likely first) with their shares, first and last
 // (epoch seconds), dwell_s, speed with speed_unit, heading_deg, width and height with
 // size_unit, zones ([[zone, epoch], …]) and crossed ([[line, direction, epoch], …]),
+// ongoing (still in view when last stored: `last` is when it was last seen so far),
 // has_thumbnail, path (the foot points, [x, y] frame pixels), and the `distance` of a
 // similar search's result.
 nlohmann::json track_to_json(const TrackRow& track, std::optional<float> distance = std::nullopt);

@@ -62,8 +62,8 @@ Result<Ok> Store::record_track(const TrackRow& t) {
       return Ok{};
     }
     auto update = db_->query(
-        "UPDATE tracks SET label = ?5, last_epoch = ?6, path = ?7, attributes = ?8, thumbnail_path = ?9 WHERE camera = "
-        "?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4");
+        "UPDATE tracks SET label = ?5, last_epoch = ?6, path = ?7, attributes = ?8, thumbnail_path = CASE WHEN ?9 = '' "
+        "THEN thumbnail_path ELSE ?9 END WHERE camera = ?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4");
     update->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.first_epoch).bind(5, t.label);
     update->bind(6, t.last_epoch).bind(7, path_to_json(t.path).dump()).bind(8, track_attributes_json(t).dump());
     update->bind(9, t.thumbnail_path);
@@ -118,8 +118,11 @@ Result<Ok> Store::expire_tracks(double cutoff, const std::string& camera) {
   if (step == Step::kError) return sql_error(*thumbs);
   if (auto r = exec("BEGIN"); !r) return r.error();
   for (const auto& k : gone) {
-    auto del = db_->query("DELETE FROM tracks WHERE camera = ?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4");
-    del->bind(1, k.camera).bind(2, k.run_id).bind(3, k.id).bind(4, k.first);
+    // (Unless a snapshot of a track still followed moved its end past the cutoff meanwhile.)
+    auto del = db_->query(
+        "DELETE FROM tracks WHERE camera = ?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4 AND last_epoch < "
+        "?5");
+    del->bind(1, k.camera).bind(2, k.run_id).bind(3, k.id).bind(4, k.first).bind(5, cutoff);
     if (del->step() != Step::kDone) {
       exec("ROLLBACK");
       return sql_error(*del);
@@ -223,11 +226,13 @@ Result<double> Store::longest_track_span() const {
   return longest->null(0) ? 0.0 : longest->real(0);  // NULL: no track yet
 }
 
-Result<std::optional<TrackRow>> Store::track(const std::string& camera, const std::string& run_id, int track_id) const {
+Result<std::optional<TrackRow>> Store::track(const std::string& camera, const std::string& run_id, int track_id,
+                                             std::optional<double> first_epoch) const {
   auto s = db_->query("SELECT " + std::string(kColumns) +
-                      " FROM tracks t WHERE t.camera = ?1 AND t.run_id = ?2 AND t.track_id = ?3 "
-                      "ORDER BY t.first_epoch DESC LIMIT 1");
+                      " FROM tracks t WHERE t.camera = ?1 AND t.run_id = ?2 AND t.track_id = ?3" +
+                      (first_epoch ? " AND t.first_epoch = ?4" : "") + " ORDER BY t.first_epoch DESC LIMIT 1");
   s->bind(1, camera).bind(2, run_id).bind(3, track_id);
+  if (first_epoch) s->bind(4, *first_epoch);
   const Step step = s->step();
   if (step == Step::kError) return sql_error(*s);
   if (step == Step::kDone) return std::optional<TrackRow>{};

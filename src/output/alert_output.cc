@@ -176,17 +176,26 @@ events::TrackRow AlertOutput::stored_track(const track::TrackRecord& r) const {
   t.size_unit = a.size_unit;
   for (auto [from, to] : {std::pair{&a.passages.zones, &t.zones}, {&a.passages.crossed, &t.crossed}})
     for (const auto& p : *from) to->push_back({p.name, p.direction, start_epoch_ + p.time_s});
+  t.ongoing = r.ongoing;
   if (!a.thumbnail.empty()) {
+    // Replaced whole (a snapshot's is rewritten every minute while the server may serve it).
     const auto file = media_ / "tracks" / fmt::format("{}-{}.jpg", file_stem(run_id_), r.id);
+    const auto part = std::filesystem::path(file.string() + ".part.jpg");
     std::error_code ec;
     std::filesystem::create_directories(file.parent_path(), ec);
-    if (cv::imwrite(file.string(), a.thumbnail)) t.thumbnail_path = file.string();
+    if (cv::imwrite(part.string(), a.thumbnail)) {
+      std::filesystem::rename(part, file, ec);
+      if (!ec) t.thumbnail_path = file.string();
+    }
   }
   return t;
 }
 
 void AlertOutput::on_tracks(const std::vector<track::TrackRecord>& records) {
   for (const auto& r : records) {
+    // While the store is away, a snapshot would only queue behind others: the next one, or
+    // the track's end, says more.
+    if (r.ongoing && outbox_->pending() > 0) continue;
     events::StoreWrite w;
     w.kind = events::StoreWrite::Kind::kTrack;
     w.track = stored_track(r);

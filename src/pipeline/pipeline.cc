@@ -112,6 +112,7 @@ std::vector<track::TrackRecord> CameraPipeline::take_records() {
   for (auto& r : tracker_.living()) {
     if (r.last_time_s - r.first_time_s < kLivingEvery) continue;
     describe(r, describer_.peek(r.id), passages_.peek(r.id));
+    r.ongoing = true;
     records.push_back(std::move(r));
   }
   return records;

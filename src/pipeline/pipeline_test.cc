@@ -115,7 +115,12 @@ TEST(CameraPipeline, ATrackFollowedForMinutesIsReportedAsItLives) {
   ASSERT_EQ(last.size(), 1u);
   EXPECT_EQ(last[0].id, snapshots[0].id);
   EXPECT_NEAR(last[0].last_time_s, 150, 1);
-  EXPECT_EQ(last[0].attributes.passages.zones.size(), 1u) << "a snapshot does not consume what the end reports";
+  EXPECT_TRUE(snapshots[0].ongoing);
+  EXPECT_FALSE(last[0].ongoing);
+  // A snapshot does not consume what the end reports: passages, views, thumbnail.
+  EXPECT_EQ(last[0].attributes.passages.zones.size(), 1u);
+  EXPECT_GE(last[0].attributes.views, 40);  // one detected frame in 3 over 150
+  EXPECT_FALSE(last[0].attributes.thumbnail.empty());
 }
 
 TEST(CameraPipeline, DetectsEveryNthFrame) {

@@ -46,6 +46,7 @@ struct TrackRecord {
   int detections = 0;             // frames with a matched detection
   std::vector<float> appearance;  // the clothing-colour descriptor at the end (appearance.h)
   describe::TrackAttributes attributes;  // filled in by the pipeline, which sees the pixels
+  bool ongoing = false;           // a snapshot of a track still followed (CameraPipeline::take_records)
 };
 
 class Tracker {

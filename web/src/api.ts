@@ -99,6 +99,7 @@ export interface FoundTrack {
   zones: [string, number][];
   crossed: [string, string, number][];
   distance?: number;  // a likeness search's: 0 dressed the same, 1 nothing alike
+  ongoing: boolean;   // still in view when last stored: `last` is "so far"
   path: [number, number][];
   thumbnail?: string;
   alerts: { id: string; rule: string; start_epoch: number; clip: boolean }[];
@@ -150,7 +151,7 @@ export const api = {
   search: (filter: SearchFilter) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));
-    return call<{ tracks: FoundTrack[]; limit: number }>('GET', `/api/v1/search?${q}`);
+    return call<{ tracks: FoundTrack[]; limit: number; candidates_capped: boolean }>('GET', `/api/v1/search?${q}`);
   },
   audit: (limit = 200) => call<{ entries: AuditEntry[]; chain_ok: boolean; chain_authenticated: boolean; chain_problem: string }>('GET', `/api/v1/audit?limit=${limit}`),
 };

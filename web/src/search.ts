@@ -83,7 +83,8 @@ export function searchPage(root: HTMLElement) {
     status.textContent = 'Searching…';
     try {
       const r = await api.search(filter);
-      status.textContent = `${r.tracks.length} track${r.tracks.length === 1 ? '' : 's'}${r.tracks.length === r.limit ? ' (the limit: there may be more)' : ''}. This search is in the audit log.`;
+      status.textContent = `${r.tracks.length} track${r.tracks.length === 1 ? '' : 's'}${r.tracks.length === r.limit ? ' (the limit: there may be more)' : ''}. ` +
+        (r.candidates_capped ? 'Only the newest matching tracks were ranked: narrow the time or cameras. ' : '') + 'This search is in the audit log.';
       results.replaceChildren(...r.tracks.map(card));
     } catch (e) {
       status.className = 'error';
@@ -97,7 +98,7 @@ export function searchPage(root: HTMLElement) {
     return h('div', { class: 'result', 'data-testid': 'search-result', 'data-track': String(t.track_id), onclick: () => show(t) },
       t.thumbnail ? h('img', { src: t.thumbnail, alt: `track ${t.track_id}`, 'data-testid': 'search-thumb', loading: 'lazy' }) : h('div', { class: 'nosnap' }, '—'),
       h('div', {},
-        h('b', {}, `${t.class} ${t.track_id}`), h('div', { class: 'muted' }, `${t.camera} · ${dateTime(t.first)} · ${Math.round(t.dwell_s)} s`),
+        h('b', {}, `${t.class} ${t.track_id}`), h('div', { class: 'muted' }, `${t.camera} · ${dateTime(t.first)} · ${Math.round(t.dwell_s)} s${t.ongoing ? ' so far, still in view' : ''}`),
         t.distance !== undefined ? h('div', { class: 'muted', 'data-testid': 'search-distance' }, `likeness ${(1 - t.distance).toFixed(2)}`) : '',
         t.class === 'person'
           ? h('div', { 'data-testid': 'search-colours' }, 'top ', swatches(t.upper), ' · bottom ', swatches(t.lower))
