@@ -44,12 +44,16 @@ Result<Ok> Store::record_track(const TrackRow& t) {
     exec("ROLLBACK");
     return e;
   };
+  // The row's nine values, as ?1 (camera) … ?9 (thumbnail) of both the insert and the update.
+  const std::string path = path_to_json(t.path).dump(), attributes = track_attributes_json(t).dump();
+  auto bind_row = [&](Query& q) {
+    q.bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.first_epoch).bind(5, t.label);
+    q.bind(6, t.last_epoch).bind(7, path).bind(8, attributes).bind(9, t.thumbnail_path);
+  };
   auto s = db_->query(
-      "INSERT INTO tracks (camera, run_id, track_id, label, first_epoch, last_epoch, path, attributes, thumbnail_path) "
+      "INSERT INTO tracks (camera, run_id, track_id, first_epoch, label, last_epoch, path, attributes, thumbnail_path) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (camera, run_id, track_id, first_epoch) DO NOTHING");
-  s->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.label).bind(5, t.first_epoch);
-  s->bind(6, t.last_epoch).bind(7, path_to_json(t.path).dump()).bind(8, track_attributes_json(t).dump());
-  s->bind(9, t.thumbnail_path);
+  bind_row(*s);
   if (s->step() != Step::kDone) return fail(sql_error(*s));
   if (s->changes() == 0) {
     // Stored before: a snapshot of the track while it lived, or this very write again.
@@ -64,9 +68,7 @@ Result<Ok> Store::record_track(const TrackRow& t) {
     auto update = db_->query(
         "UPDATE tracks SET label = ?5, last_epoch = ?6, path = ?7, attributes = ?8, thumbnail_path = CASE WHEN ?9 = '' "
         "THEN thumbnail_path ELSE ?9 END WHERE camera = ?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4");
-    update->bind(1, t.camera).bind(2, t.run_id).bind(3, t.track_id).bind(4, t.first_epoch).bind(5, t.label);
-    update->bind(6, t.last_epoch).bind(7, path_to_json(t.path).dump()).bind(8, track_attributes_json(t).dump());
-    update->bind(9, t.thumbnail_path);
+    bind_row(*update);
     if (update->step() != Step::kDone) return fail(sql_error(*update));
     for (const char* table : {"track_colours", "track_passages"}) {
       auto old = db_->query(fmt::format(
