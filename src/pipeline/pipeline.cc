@@ -109,8 +109,7 @@ std::vector<track::TrackRecord> CameraPipeline::take_records() {
   auto records = described(tracker_.take_finished());
   if (last_time_s_ - last_living_s_ < kLivingEvery) return records;
   last_living_s_ = last_time_s_;
-  for (auto& r : tracker_.living()) {
-    if (r.last_time_s - r.first_time_s < kLivingEvery) continue;
+  for (auto& r : tracker_.living(kLivingEvery)) {
     describe(r, describer_.peek(r.id), passages_.peek(r.id));
     r.ongoing = true;
     records.push_back(std::move(r));

@@ -105,11 +105,17 @@ struct Tracker::Track {
   bool reported() const { return record.id > 0; }
 
   // The record with what is only settled at the end: the class seen most, the appearance.
-  TrackRecord final_record() const {
+  TrackRecord final_record() const& {
     TrackRecord r = record;
     r.label = label();
     r.appearance = appearance;
     return r;
+  }
+  // The same for a track that ends: its record moves out, no copy of its path.
+  TrackRecord final_record() && {
+    record.label = label();
+    record.appearance = std::move(appearance);
+    return std::move(record);
   }
 
   TrackState state() const { return {record.id, kalman.box(), label(), score, matched_now}; }
@@ -287,7 +293,7 @@ std::vector<TrackState> Tracker::predict(int64_t /*frame*/, double time_s) {
 void Tracker::expire(double time_s) {
   auto gone = [&](const std::unique_ptr<Track>& t) {
     if (t->phase != Phase::kLost || time_s - t->last_seen_s <= config_.max_lost_s) return false;
-    if (t->record.id > 0) finished_.push_back(t->final_record());  // a failed birth leaves none
+    if (t->record.id > 0) finished_.push_back(std::move(*t).final_record());  // a failed birth leaves none
     return true;
   };
   tracks_.erase(std::remove_if(tracks_.begin(), tracks_.end(), gone), tracks_.end());
@@ -310,10 +316,10 @@ std::vector<TrackRecord> Tracker::take_finished() {
   return out;
 }
 
-std::vector<TrackRecord> Tracker::living() const {
+std::vector<TrackRecord> Tracker::living(double min_span_s) const {
   std::vector<TrackRecord> out;
   for (const auto& t : tracks_)
-    if (t->reported()) out.push_back(t->final_record());
+    if (t->reported() && t->record.last_time_s - t->record.first_time_s >= min_span_s) out.push_back(t->final_record());
   return out;
 }
 

@@ -68,8 +68,9 @@ class Tracker {
   std::vector<TrackRecord> take_finished();
   // Ends every track (end of stream) and returns all records not yet taken.
   std::vector<TrackRecord> finish();
-  // Copies of the records of the confirmed tracks still followed, as they stand now.
-  std::vector<TrackRecord> living() const;
+  // Copies of the records of the confirmed tracks still followed for at least
+  // `min_span_s` (from first to last seen), as they stand now.
+  std::vector<TrackRecord> living(double min_span_s) const;
 
   int confirmed_count() const { return next_id_ - 1; }
 
