@@ -66,6 +66,31 @@ class Database {
   virtual bool reachable() = 0;
 };
 
+// Schema steps written once for both engines: only types both read the same way (TEXT,
+// INTEGER, DOUBLE PRECISION, which SQLite takes as REAL).
+//
+// 8: what the transparency report counts (src/transparency): how long each camera run
+// was analysed (camera-hours, for false alarms per camera-hour), and the alerts that
+// retention deleted, folded into anonymous counts per month, camera, rule and outcome
+// (confirmed, false_alarm, open) so that a year's figures outlive the month of data.
+inline constexpr const char* kSchema8 = R"sql(
+CREATE TABLE camera_runs (
+  camera TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  start_epoch DOUBLE PRECISION NOT NULL,
+  last_epoch DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (camera, run_id)
+);
+CREATE TABLE alert_tallies (
+  month TEXT NOT NULL,
+  camera TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  alerts INTEGER NOT NULL,
+  PRIMARY KEY (month, camera, rule, outcome)
+);
+)sql";
+
 // A PostgreSQL server when is_database_url(location) (store.h), else an SQLite file.
 Result<std::unique_ptr<Database>> connect_database(const std::string& location);
 

@@ -62,9 +62,9 @@ Result<std::vector<RuleStats>> Store::rule_stats(double since_epoch) const {
     r.rule = s->text(0);
     ++r.alerts;
     ++hours[r.rule][static_cast<int64_t>(std::floor(s->real(1) / 3600))];
-    const std::string last = s->text(2);
-    if (last == "false_alarm") ++r.false_alarms;
-    else if (last.empty()) ++r.open;
+    const std::string outcome = alert_outcome(s->text(2));
+    if (outcome == "false_alarm") ++r.false_alarms;
+    else if (outcome == "open") ++r.open;
     else ++r.confirmed;
   }
   if (step == Step::kError) return sql_error(*s);

@@ -205,6 +205,7 @@ CREATE INDEX track_passages_by_name ON track_passages (kind, name, direction, fi
 CREATE INDEX track_passages_by_time ON track_passages (at_epoch);
 CREATE INDEX tracks_by_id ON tracks (track_id);
 )sql",
+    kSchema8,  // (database.h)
 };
 
 class SqliteDatabase final : public Database {

@@ -269,20 +269,44 @@ Result<int> Store::apply_retention(double now_epoch, double retention_days, cons
   }
   if (step == Step::kError) return sql_error(*media);
   if (auto r = exec("BEGIN"); !r) return r.error();
+  int deleted = 0;
   for (const auto& id : gone) {
-    auto del = db_->query("DELETE FROM alerts WHERE id = ?1");
-    del->bind(1, id);
-    if (del->step() != Step::kDone) {
-      const Error e = sql_error(*del);
+    auto r = fold_into_tallies(id);
+    if (!r) {
       exec("ROLLBACK");
-      return e;
+      return r.error();
     }
+    deleted += *r;
   }
   if (auto r = exec("COMMIT"); !r) {
     exec("ROLLBACK");  // else the open transaction would swallow the next writes
     return r.error();
   }
-  return static_cast<int>(gone.size());
+  return deleted;
+}
+
+Result<int> Store::fold_into_tallies(const std::string& alert_id) {
+  // Read, counted and deleted in one transaction (the caller's): another process deleting
+  // it meanwhile makes the delete change nothing, and nothing is counted twice.
+  auto row = db_->query(
+      "SELECT camera, rule, start_epoch, (SELECT action FROM operator_actions o WHERE o.alert_id = a.id ORDER BY o.id "
+      "DESC LIMIT 1) FROM alerts a WHERE id = ?1");
+  row->bind(1, alert_id);
+  const Step found = row->step();
+  if (found == Step::kError) return sql_error(*row);
+  if (found == Step::kDone) return 0;
+  const std::string camera = row->text(0), rule = row->text(1), month = utc_month(row->real(2));
+  const std::string outcome = alert_outcome(row->text(3));
+  auto del = db_->query("DELETE FROM alerts WHERE id = ?1");
+  del->bind(1, alert_id);
+  if (del->step() != Step::kDone) return sql_error(*del);
+  if (del->changes() == 0) return 0;
+  auto tally = db_->query(
+      "INSERT INTO alert_tallies (month, camera, rule, outcome, alerts) VALUES (?1, ?2, ?3, ?4, 1) "
+      "ON CONFLICT (month, camera, rule, outcome) DO UPDATE SET alerts = alert_tallies.alerts + 1");
+  tally->bind(1, month).bind(2, camera).bind(3, rule).bind(4, outcome);
+  if (tally->step() != Step::kDone) return sql_error(*tally);
+  return 1;
 }
 
 }  // namespace vigie::events

@@ -174,6 +174,37 @@ struct AuditHead {
   std::string hash, mac;
 };
 
+// What the transparency report counts (tallies.cc): anonymous counts only.
+// Alerts of one month (UTC, "YYYY-MM" of their start), camera and rule, by the latest
+// operator decision: stored alerts and those retention deleted (schema 8).
+struct AlertTally {
+  std::string month, camera, rule;
+  int alerts = 0, confirmed = 0, false_alarms = 0, open = 0;
+};
+// How long a camera was analysed: the union of its runs' spans.
+struct CameraHours {
+  std::string camera;
+  double hours = 0;
+  double first_epoch = 0, last_epoch = 0;
+};
+// Audit entries of one action in one month (UTC).
+struct AuditTally {
+  std::string month, action;
+  int64_t entries = 0;
+};
+// The oldest records the store still holds (empty: none), to show retention applied.
+struct OldestKept {
+  std::optional<double> alert_epoch, track_epoch;
+};
+// The audit entry of a retention run that deleted alerts: its user and its action; the
+// detail says {"alerts_deleted", "retention_days", "camera"}.
+inline constexpr const char* kRetentionAudit = "retention";
+// "YYYY-MM" of an epoch, in UTC.
+std::string utc_month(double epoch);
+// What an alert's latest operator action makes it: "open" (none yet), "false_alarm", or
+// "confirmed" (acknowledge or dispatch).
+std::string alert_outcome(const std::string& latest_action);
+
 class Store {
  public:
   // `location`: an SQLite file, or a PostgreSQL server's URL (`postgresql://user@host:port/db`).
@@ -266,7 +297,18 @@ class Store {
   // Deletes alerts that started before `now_epoch - retention_days`, and their snapshot
   // and clip files, and track summaries as old; of `camera` only when given (several
   // machines on one store: each deletes the files it has). Returns how many alerts went.
+  // Each deleted alert is added to the anonymous tallies (alert_tallies) in the same
+  // transaction.
   Result<int> apply_retention(double now_epoch, double retention_days, const std::string& camera = "");
+
+  // --- what the transparency report counts (tallies.cc) ---
+  // That `camera`'s run `run_id` was analysed from `start_epoch` to `last_epoch`; stored
+  // again as the run goes on (the latest end kept).
+  Result<Ok> record_run(const std::string& camera, const std::string& run_id, double start_epoch, double last_epoch);
+  Result<std::vector<AlertTally>> alert_tallies() const;
+  Result<std::vector<CameraHours>> camera_hours() const;
+  Result<std::vector<AuditTally>> audit_tallies() const;
+  Result<OldestKept> oldest_kept() const;
 
   // --- accounts (accounts.cc) ---
   // Creates an account; the password is stored as an Argon2id hash (libsodium,
@@ -285,7 +327,7 @@ class Store {
   Result<Ok> remove_session(const std::string& token);
   Result<int> remove_expired_sessions(double now_epoch);
 
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
   // On a PostgreSQL store each stored alert event is announced (NOTIFY) on this channel,
   // as {"id": …, "what": "start"|"update"|"end"|"media"|"action", "by": the operator (an
   // action)}: API nodes LISTEN for the console.
@@ -305,6 +347,9 @@ class Store {
   Result<Ok> audit_key_named() const;  // an error for a server store opened without one
   Result<Ok> set_media(const char* column, const std::string& id, const std::string& path);
   Result<Ok> expire_tracks(double cutoff_epoch, const std::string& camera);  // tracks.cc
+  // Deletes one alert and counts it in alert_tallies (inside the caller's transaction);
+  // 1 when it was there to delete.
+  Result<int> fold_into_tallies(const std::string& alert_id);
   Error sql_error(const Query& failed) const;
   void notify(const std::string& alert_id, const std::string& what, const std::string& by = "");  // "event store '<name>': <the engine's message>"
 

@@ -198,6 +198,86 @@ TEST(Store, RetentionDeletesOldAlertsAndTheirFiles) {
   EXPECT_TRUE(store->alerts(AlertFilter{})->empty());
 }
 
+// Retention deletes alerts; their counts stay, by month, camera, rule and decision, so
+// that a year's transparency report outlives a month of data.
+TEST(Store, AlertsRetentionDeletesAreStillCountedByMonthAndDecision) {
+  const auto dir = testing::fresh_temp_dir("store_tallies");
+  auto store = open_store(dir / "v.db");
+  const double day = 86400, jan = 1767225600;  // 2026-01-01T00:00Z
+  ASSERT_EQ(utc_month(jan), "2026-01");
+  ASSERT_EQ(utc_month(jan - 1), "2025-12");
+  ASSERT_TRUE(store->record(event(rules::Phase::kStart, "a", jan + 2 * day)));
+  ASSERT_TRUE(store->record(event(rules::Phase::kStart, "b", jan + 3 * day)));
+  ASSERT_TRUE(store->record(event(rules::Phase::kStart, "c", jan + 4 * day)));
+  ASSERT_TRUE(store->record(event(rules::Phase::kStart, "d", jan + 40 * day)));  // February
+  ASSERT_TRUE(store->record_action("a", "false_alarm", "", "op", jan + 2 * day));
+  ASSERT_TRUE(store->record_action("b", "false_alarm", "", "op", jan + 3 * day));
+  ASSERT_TRUE(store->record_action("b", "dispatch", "", "op", jan + 3 * day + 60));  // latest decides
+  const auto before = store->alert_tallies();
+  ASSERT_TRUE(before);
+  ASSERT_EQ(before->size(), 2u);
+  // January's three go; February's stays stored.
+  ASSERT_EQ(*store->apply_retention(jan + 36 * day, 30), 3);
+  EXPECT_EQ(store->alerts(AlertFilter{})->size(), 1u);
+  const auto after = store->alert_tallies();
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->size(), 2u);
+  for (const auto* tallies : {&*before, &*after}) {
+    const auto& j = (*tallies)[0];
+    EXPECT_EQ(j.month, "2026-01");
+    EXPECT_EQ(j.rule, "loitering:yard");
+    EXPECT_EQ(j.alerts, 3);
+    EXPECT_EQ(j.confirmed, 1);
+    EXPECT_EQ(j.false_alarms, 1);
+    EXPECT_EQ(j.open, 1);
+    EXPECT_EQ((*tallies)[1].month, "2026-02");
+    EXPECT_EQ((*tallies)[1].open, 1);
+  }
+  // A second pass finds nothing more to delete or count.
+  EXPECT_EQ(*store->apply_retention(jan + 36 * day, 30), 0);
+  EXPECT_EQ((*store->alert_tallies())[0].alerts, 3);
+  const auto oldest = store->oldest_kept();
+  ASSERT_TRUE(oldest);
+  EXPECT_EQ(oldest->alert_epoch, jan + 40 * day);
+  EXPECT_FALSE(oldest->track_epoch);
+}
+
+TEST(Store, CameraHoursCountEachCamerasRunsOnce) {
+  const auto dir = testing::fresh_temp_dir("store_camera_hours");
+  auto store = open_store(dir / "v.db");
+  ASSERT_TRUE(store->record_run("cam", "r1", 0, 1800));
+  ASSERT_TRUE(store->record_run("cam", "r1", 0, 3600));  // the run went on
+  ASSERT_TRUE(store->record_run("cam", "r1", 0, 600));   // an older span changes nothing
+  ASSERT_TRUE(store->record_run("cam", "r2", 1800, 5400));  // overlaps r1 by half an hour
+  ASSERT_TRUE(store->record_run("cam", "r3", 7200, 9000));  // after a gap
+  ASSERT_TRUE(store->record_run("cam2", "r1", 0, 36000));
+  const auto hours = store->camera_hours();
+  ASSERT_TRUE(hours);
+  ASSERT_EQ(hours->size(), 2u);
+  EXPECT_EQ((*hours)[0].camera, "cam");
+  EXPECT_DOUBLE_EQ((*hours)[0].hours, 1.5 + 0.5);
+  EXPECT_DOUBLE_EQ((*hours)[0].first_epoch, 0);
+  EXPECT_DOUBLE_EQ((*hours)[0].last_epoch, 9000);
+  EXPECT_DOUBLE_EQ((*hours)[1].hours, 10);
+}
+
+TEST(Store, AuditTalliesCountEntriesByMonthAndAction) {
+  const auto dir = testing::fresh_temp_dir("store_audit_tallies");
+  auto store = open_store(dir / "v.db");
+  const double jan = 1767225600;
+  ASSERT_TRUE(store->audit("alice", "track_search", "{}", jan + 10));
+  ASSERT_TRUE(store->audit("bob", "track_search", "{}", jan + 20));
+  ASSERT_TRUE(store->audit("bob", "export", "{}", jan + 32 * 86400.0));
+  const auto t = store->audit_tallies();
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->size(), 2u);
+  EXPECT_EQ((*t)[0].month, "2026-01");
+  EXPECT_EQ((*t)[0].action, "track_search");
+  EXPECT_EQ((*t)[0].entries, 2);
+  EXPECT_EQ((*t)[1].month, "2026-02");
+  EXPECT_EQ((*t)[1].action, "export");
+}
+
 TEST(Store, TrackSummariesAreKeptAndExpire) {
   const auto dir = testing::fresh_temp_dir("store_tracks");
   auto store = open_store(dir / "v.db");

@@ -1,6 +1,7 @@
 #include "output/alert_output.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -113,14 +114,20 @@ void AlertOutput::apply_retention() {
   auto removed =
       store_->apply_retention(last_retention_epoch_, retention_days_, store_->is_server() ? camera_.name : "");
   if (!removed) fmt::print(stderr, "vigie: retention failed: {}\n", removed.error().message);
-  else if (*removed > 0)
-    fmt::print(stderr, "vigie: retention: {} alerts older than {} days deleted\n", *removed, retention_days_);
+  if (!removed || *removed == 0) return;
+  fmt::print(stderr, "vigie: retention: {} alerts older than {} days deleted\n", *removed, retention_days_);
+  // Audited: the transparency report counts retention as applied, not as configured.
+  const nlohmann::json what = {{"alerts_deleted", *removed}, {"retention_days", retention_days_},
+                               {"camera", camera_.name}};
+  if (auto a = store_->audit(events::kRetentionAudit, events::kRetentionAudit, what.dump(), last_retention_epoch_); !a)
+    fmt::print(stderr, "vigie: retention could not be audited: {}\n", a.error().message);
 }
 
 void AlertOutput::on_frame(const Frame& frame, const pipeline::FrameResult& result) {
   rules::FrameInput in;
   in.frame_index = frame.index;
   in.time_s = last_time_s_ = frame.time_s;
+  if (!first_time_s_) first_time_s_ = frame.time_s;
   in.epoch_s = start_epoch_ + frame.time_s;
   for (const auto& t : result.tracks) in.objects.push_back({t.id, t.label, t.box});
   for (const auto& b : result.static_blobs) in.static_objects.push_back({b.id, b.box, b.since_s});
@@ -133,7 +140,16 @@ void AlertOutput::on_frame(const Frame& frame, const pipeline::FrameResult& resu
   }
   if (clips_) record_clips();
   if (outbox_->pending() > 0) deliver_outbox(/*now=*/false);
+  record_run_span(/*now=*/false);
   if (now_epoch() - last_retention_epoch_ > 3600) apply_retention();
+}
+
+void AlertOutput::record_run_span(bool now) {
+  constexpr double kEvery = 60;  // seconds of stream time
+  if (!first_time_s_ || (!now && last_time_s_ - run_recorded_s_ < kEvery) || outbox_->pending() > 0) return;
+  run_recorded_s_ = last_time_s_;
+  auto r = store_->record_run(camera_.name, run_id_, start_epoch_ + *first_time_s_, start_epoch_ + last_time_s_);
+  if (!r && store_->reachable()) failed(r.error());  // (away: the next span says more)
 }
 
 void AlertOutput::finish() {
@@ -150,6 +166,7 @@ void AlertOutput::finish() {
       fmt::print(stderr, "vigie: {} alert clips dropped (encoder queue full)\n", clips_->dropped());
   }
   if (outbox_->pending() > 0) deliver_outbox(/*now=*/true);
+  record_run_span(/*now=*/true);
   if (outbox_->pending() > 0)
     fmt::print(stderr, "vigie: {} writes wait in '{}' for the event store (delivered by the next run or serve)\n",
                outbox_->pending(), outbox_->path());

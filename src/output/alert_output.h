@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <map>
 #include <memory>
@@ -93,6 +94,9 @@ class AlertOutput {
 
  private:
   void apply_retention();
+  // Stores how long this run has been analysed (camera-hours): every minute of stream
+  // time and at the end. While the store is away it is skipped: the next one says more.
+  void record_run_span(bool now);
   // Stores one audio alert (start and end) with its WAV clip; `samples` start at `samples_start_s`.
   void record_sound(const audio::Detection& d, const std::vector<float>& samples, double samples_start_s,
                     double epoch_of_zero);
@@ -123,6 +127,8 @@ class AlertOutput {
   std::string last_failure_;  // the message last counted, and how many times in a row
   int failure_repeats_ = 0;
   double last_time_s_ = 0, retention_days_ = 30, last_retention_epoch_ = 0;
+  std::optional<double> first_time_s_;  // of the run's first analysed frame
+  double run_recorded_s_ = -1;          // stream time of the last record_run_span
   double clip_pre_s_ = 3, clip_post_s_ = 3;
   std::mutex sounds_mu_;
   std::vector<Sound> sounds_;  // posted by the audio thread, stored by the analysis thread
