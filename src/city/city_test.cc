@@ -205,6 +205,27 @@ WalkNetwork line_network(XY a, XY b) {
   return net;
 }
 
+TEST(Coverage, EachCameraTypeIsMeasuredAlone) {
+  CityModel m;
+  m.data.cameras = {camera_with("a", {}), camera_with("b", {}), camera_with("c", {})};
+  m.data.cameras[0].kind = m.data.cameras[1].kind = CameraKind::dome;
+  m.data.cameras[2].kind = CameraKind::fixed;
+  // Domes at 0 and 5 m (overlapping: 15 m of street seen), the fixed one at 40 m (10 m each side).
+  for (double x : {0.0, 5.0, 40.0}) m.viewsheds.push_back(compute_viewshed({x, 0}, std::nullopt, 360, 10, Obstacles({})));
+  m.network = line_network({0, 0}, {100, 0});
+  m.network.expose(m.viewsheds, {false, false, false});
+  const auto kinds = coverage_by_kind(m);
+  ASSERT_EQ(kinds.size(), 2u);
+  EXPECT_EQ(kinds[0].kind, CameraKind::fixed);
+  EXPECT_EQ(kinds[0].cameras, 1u);
+  EXPECT_NEAR(kinds[0].seen_m, 20, 1e-6);
+  EXPECT_EQ(kinds[1].kind, CameraKind::dome);
+  EXPECT_EQ(kinds[1].cameras, 2u);
+  EXPECT_NEAR(kinds[1].seen_m, 15, 1e-6);
+  // The model itself is left as it was: all three together.
+  EXPECT_NEAR(compute_coverage(m, 250).seen_m, 35, 1e-6);
+}
+
 TEST(Coverage, StreetHalfInsideAViewshedCountsHalf) {
   CityModel m;
   m.data.cameras.push_back(camera_with("c", {}));

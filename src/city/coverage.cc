@@ -40,6 +40,29 @@ Coverage compute_coverage(const CityModel& model, double grid_m) {
   return cov;
 }
 
+std::vector<KindCoverage> coverage_by_kind(const CityModel& model) {
+  std::vector<KindCoverage> out;
+  const auto& cameras = model.data.cameras;
+  for (CameraKind kind : {CameraKind::fixed, CameraKind::dome, CameraKind::panning, CameraKind::unknown}) {
+    auto street_camera_of_kind = [&](size_t i) {
+      return cameras[i].kind == kind && !cameras[i].indoor && !cameras[i].underground && i < model.viewsheds.size();
+    };
+    // The network exposed to this type's viewsheds only (an empty polygon: ignored).
+    std::vector<Polygon> views(model.viewsheds.size());
+    std::vector<bool> underground(model.viewsheds.size(), false);
+    KindCoverage k{kind, 0, 0};
+    for (size_t i = 0; i < cameras.size(); ++i)
+      if (street_camera_of_kind(i)) ++k.cameras, views[i] = model.viewsheds[i];
+    if (k.cameras == 0) continue;
+    WalkNetwork network = model.network;
+    network.expose(views, underground);
+    for (const auto& e : network.edges())
+      if (!e.crossing && !e.underground) k.seen_m += e.seen_m;
+    out.push_back(k);
+  }
+  return out;
+}
+
 AreaCoverage compute_area_coverage(const CityModel& model, const std::optional<BBox>& within) {
   using MultiPolygon = bg::model::multi_polygon<Polygon>;
   AreaCoverage out;

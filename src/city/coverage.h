@@ -31,6 +31,17 @@ struct Coverage {
 // its midpoint (pieces are at most one OSM segment long, much shorter than a cell).
 Coverage compute_coverage(const CityModel& model, double grid_m);
 
+// What the cameras of one type (fixed, dome, panning, unknown) see on their own: the
+// outdoor surface cameras of that type and the metres of surface street their views
+// cover (street seen by two types counts for each).
+struct KindCoverage {
+  CameraKind kind = CameraKind::unknown;
+  std::size_t cameras = 0;
+  double seen_m = 0;
+};
+// One entry per type that has street cameras, in the enum's order.
+std::vector<KindCoverage> coverage_by_kind(const CityModel& model);
+
 // Without streets, all a camera list can say is how much ground lies within the modelled
 // views: the union of the viewsheds over an area.
 struct AreaCoverage {

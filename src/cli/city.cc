@@ -218,11 +218,28 @@ struct CoverageOptions {
   bool json = false;
 };
 
-void write_layers(const CityModel& m, const Coverage& cov, const fs::path& dir) {
+// The figures of `city coverage --json`, also written as coverage.json beside the layers
+// (the transparency report reads them there).
+json coverage_json(const CityModel& m, const Coverage& cov, const Costs& costs) {
+  json cells = json::array();
+  for (const auto& c : cov.cells)
+    cells.push_back({{"ix", c.ix}, {"iy", c.iy}, {"street_m", c.street_m}, {"seen_m", c.seen_m}});
+  json by_kind = json::array();
+  for (const auto& k : coverage_by_kind(m))
+    by_kind.push_back({{"kind", kind_name(k.kind)}, {"cameras", k.cameras}, {"seen_m", k.seen_m}});
+  return {{"street_m", cov.street_m}, {"seen_m", cov.seen_m}, {"share", cov.share()},
+          {"underground_m", cov.underground_m}, {"underground_seen_m", cov.underground_seen_m},
+          {"street_cameras", cov.street_cameras}, {"indoor_cameras", cov.indoor_cameras},
+          {"underground_cameras", cov.underground_cameras}, {"by_kind", by_kind}, {"grid_m", cov.grid_m},
+          {"cells", cells}, {"costs", costs_json(costs)}};
+}
+
+void write_layers(const CityModel& m, const Coverage& cov, const Costs& costs, const fs::path& dir) {
   write_json(dir / "cameras.geojson", cameras_geojson(m.data.cameras));
   write_json(dir / "viewsheds.geojson", viewsheds_geojson(m));
   write_json(dir / "segments.geojson", segments_geojson(m));
   write_json(dir / "cells.geojson", cells_geojson(m, cov));
+  write_json(dir / "coverage.json", coverage_json(m, cov, costs));
 }
 
 int print_area_coverage(const CityModel& m, const CityInputs& in, bool as_json) {
@@ -248,17 +265,9 @@ int city_coverage(const CoverageOptions& o) {
   if (m.network.edges().empty()) return print_area_coverage(m, o.in, o.json);
   const Coverage cov = compute_coverage(m, o.grid_m > 0 ? o.grid_m : config.grid_m);
   const Costs costs = compute_costs(cov, config);
-  if (!o.geojson_dir.empty()) write_layers(m, cov, o.geojson_dir);
+  if (!o.geojson_dir.empty()) write_layers(m, cov, costs, o.geojson_dir);
   if (o.json) {
-    json cells = json::array();
-    for (const auto& c : cov.cells)
-      cells.push_back({{"ix", c.ix}, {"iy", c.iy}, {"street_m", c.street_m}, {"seen_m", c.seen_m}});
-    fmt::print("{}\n", json{{"street_m", cov.street_m}, {"seen_m", cov.seen_m}, {"share", cov.share()},
-                            {"underground_m", cov.underground_m}, {"underground_seen_m", cov.underground_seen_m},
-                            {"street_cameras", cov.street_cameras}, {"indoor_cameras", cov.indoor_cameras},
-                            {"underground_cameras", cov.underground_cameras}, {"grid_m", cov.grid_m},
-                            {"cells", cells}, {"costs", costs_json(costs)}}
-                           .dump(2));
+    fmt::print("{}\n", coverage_json(m, cov, costs).dump(2));
     return 0;
   }
   fmt::print("street coverage: {:.1f} % — {:.2f} of {:.2f} km of walkable street seen by {} street cameras "
@@ -515,7 +524,8 @@ std::function<int()> add_city_commands(CLI::App& app) {
   add_inputs(coverage_cmd, co->in);
   coverage_cmd->add_option("--grid", co->grid_m, "Cell size in metres (default: city.grid_m, 250)")
       ->check(CLI::PositiveNumber);
-  coverage_cmd->add_option("--geojson-dir", co->geojson_dir, "Write cameras, viewsheds, segments and cells here");
+  coverage_cmd->add_option("--geojson-dir", co->geojson_dir,
+                           "Write cameras, viewsheds, segments and cells here, and the figures (coverage.json)");
   coverage_cmd->add_flag("--json", co->json, "Print as JSON");
 
   auto ro = std::make_shared<RouteCmdOptions>();
