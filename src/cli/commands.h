@@ -130,6 +130,8 @@ int fit_homography(const FitHomographyOptions& options);
 std::function<int()> add_city_commands(CLI::App& app);
 // `vigie risk eval`: the same contract.
 std::function<int()> add_risk_commands(CLI::App& app);
+// `vigie transparency`: the same contract.
+std::function<int()> add_transparency_command(CLI::App& app);
 
 // Thrown for bad input; main prints "vigie: error: <message>" and exits 2.
 struct UsageError : std::runtime_error {

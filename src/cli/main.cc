@@ -163,6 +163,7 @@ int main(int argc, char** argv) {
 
   const auto run_city = add_city_commands(app);
   const auto run_risk = add_risk_commands(app);
+  const auto run_transparency = add_transparency_command(app);
 
   try {
     app.parse(argc, argv);
@@ -183,6 +184,7 @@ int main(int argc, char** argv) {
     if (*user_list_cmd) return user_list(us);
     if (const int rc = run_city(); rc >= 0) return rc;
     if (const int rc = run_risk(); rc >= 0) return rc;
+    if (const int rc = run_transparency(); rc >= 0) return rc;
     if (*serve_cmd) {
       vigie::Config config = vigie::load_config(serve_config);
       if (!serve_listen.empty()) config.server.listen = serve_listen;

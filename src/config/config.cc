@@ -154,6 +154,7 @@ void read_city(Section s, CityConfig& c) {
   s.get("install_eur_low", c.install_eur_low, non_negative, "must be >= 0");
   s.get("install_eur_high", c.install_eur_high, non_negative, "must be >= 0");
   s.get("upkeep_eur_per_year", c.upkeep_eur_per_year, non_negative, "must be >= 0");
+  s.get("camera_life_years", c.camera_life_years, positive, "must be > 0");
   s.get("grid_m", c.grid_m, positive, "must be > 0");
   s.get("wall_tolerance_m", c.wall_tolerance_m, non_negative, "must be >= 0");
   s.finish();

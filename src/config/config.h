@@ -214,6 +214,9 @@ struct CityConfig {
   // install a camera, 4,600 € a year to run it.
   double install_eur_low = 20000, install_eur_high = 25000;
   double upkeep_eur_per_year = 4600;
+  // Over how many years an installation is written off, for the cost per confirmed alert
+  // of the transparency report (an assumption: the public figures give none).
+  double camera_life_years = 8;
   double grid_m = 250;            // coverage cells
   double wall_tolerance_m = 1.5;  // a camera this close to a building is mounted on it
 };

@@ -180,6 +180,7 @@ struct AuditHead {
 struct AlertTally {
   std::string month, camera, rule;
   int alerts = 0, confirmed = 0, false_alarms = 0, open = 0;
+  int deleted = 0;  // of these, alerts retention deleted (counted in alert_tallies)
 };
 // How long a camera was analysed: the union of its runs' spans.
 struct CameraHours {

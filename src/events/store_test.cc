@@ -230,7 +230,9 @@ TEST(Store, AlertsRetentionDeletesAreStillCountedByMonthAndDecision) {
     EXPECT_EQ(j.confirmed, 1);
     EXPECT_EQ(j.false_alarms, 1);
     EXPECT_EQ(j.open, 1);
+    EXPECT_EQ(j.deleted, tallies == &*before ? 0 : 3);
     EXPECT_EQ((*tallies)[1].month, "2026-02");
+    EXPECT_EQ((*tallies)[1].deleted, 0);
     EXPECT_EQ((*tallies)[1].open, 1);
   }
   // A second pass finds nothing more to delete or count.

@@ -52,10 +52,11 @@ Result<std::vector<AlertTally>> Store::alert_tallies() const {
   using Key = std::tuple<std::string, std::string, std::string>;  // month, camera, rule
   std::map<Key, AlertTally> by;
   auto add = [&](const std::string& month, const std::string& camera, const std::string& rule,
-                 const std::string& outcome, int n) {
+                 const std::string& outcome, int n) -> AlertTally& {
     auto& t = by[{month, camera, rule}];
     t.month = month, t.camera = camera, t.rule = rule;
     count(t, outcome, n);
+    return t;
   };
   auto kept = db_->query(
       "SELECT camera, rule, start_epoch, (SELECT action FROM operator_actions o WHERE o.alert_id = a.id ORDER BY o.id "
@@ -65,8 +66,10 @@ Result<std::vector<AlertTally>> Store::alert_tallies() const {
     add(utc_month(kept->real(2)), kept->text(0), kept->text(1), alert_outcome(kept->text(3)), 1);
   if (step == Step::kError) return sql_error(*kept);
   auto folded = db_->query("SELECT month, camera, rule, outcome, alerts FROM alert_tallies");
-  while ((step = folded->step()) == Step::kRow)
-    add(folded->text(0), folded->text(1), folded->text(2), folded->text(3), static_cast<int>(folded->integer(4)));
+  while ((step = folded->step()) == Step::kRow) {
+    const int n = static_cast<int>(folded->integer(4));
+    add(folded->text(0), folded->text(1), folded->text(2), folded->text(3), n).deleted += n;
+  }
   if (step == Step::kError) return sql_error(*folded);
   std::vector<AlertTally> out;
   for (auto& [key, t] : by) out.push_back(std::move(t));

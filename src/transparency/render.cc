@@ -1,0 +1,213 @@
+// The transparency report as JSON (for checks and other tools) and as one HTML page, each
+// section with the method of its figures.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <sstream>
+
+#include "core/html.h"
+#include "transparency/transparency.h"
+
+namespace vigie::transparency {
+
+using nlohmann::json;
+
+namespace {
+
+json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+std::string utc_time(double epoch) {
+  const std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
+  return text;
+}
+
+std::string number(double v, int decimals = 0) { return fmt::format("{:.{}f}", v, decimals); }
+std::string euros(double v) { return fmt::format("{:.0f} €", v); }
+std::string maybe(const std::optional<double>& v, int decimals, const char* unit = "") {
+  return v ? number(*v, decimals) + unit : "—";
+}
+
+}  // namespace
+
+json to_json(const Figures& f) {
+  json j = {{"generated_epoch", f.generated_epoch}, {"analysed_cameras", f.analysed_cameras},
+            {"rules_by_type", f.rules_by_type}};
+  if (f.city) {
+    json kinds = json::array();
+    for (const auto& k : f.city->by_kind) kinds.push_back({{"kind", k.kind}, {"cameras", k.cameras}, {"seen_km", k.seen_km}});
+    j["city"] = {{"street_km", f.city->street_km}, {"seen_km", f.city->seen_km}, {"share", f.city->share()},
+                 {"street_cameras", f.city->street_cameras}, {"indoor_cameras", f.city->indoor_cameras},
+                 {"underground_cameras", f.city->underground_cameras}, {"by_kind", kinds}};
+  } else {
+    j["city"] = nullptr;
+    j["city_problem"] = f.city_problem;
+  }
+  j["alerts"] = json::array();
+  for (const auto& r : f.alerts)
+    j["alerts"].push_back({{"rule", r.rule}, {"month", r.month}, {"alerts", r.alerts}, {"confirmed", r.confirmed},
+                           {"false_alarms", r.false_alarms}, {"open", r.open}, {"deleted", r.deleted}});
+  j["cameras"] = json::array();
+  for (const auto& c : f.cameras)
+    j["cameras"].push_back({{"camera", c.camera}, {"hours", c.hours}, {"alerts", c.alerts},
+                            {"false_alarms", c.false_alarms}, {"false_alarms_per_hour", optional_number(c.false_alarms_per_hour)}});
+  j["access"] = json::array();
+  for (const auto& m : f.access) j["access"].push_back({{"month", m.month}, {"uses", m.uses}});
+  j["audit"] = {{"entries", f.audit.entries}, {"intact", f.audit.intact}, {"authenticated", f.audit.authenticated},
+                {"problem", f.audit.problem}};
+  const auto& r = f.retention;
+  j["retention"] = {{"limit_days", r.limit_days}, {"oldest_alert_days", optional_number(r.oldest_alert_days)},
+                    {"oldest_track_days", optional_number(r.oldest_track_days)}, {"runs", r.runs},
+                    {"alerts_deleted", r.alerts_deleted}, {"held", r.held()}};
+  const auto& c = f.costs;
+  j["costs"] = {{"network_cameras", c.network_cameras}, {"install_eur_low", c.install_low_eur},
+                {"install_eur_high", c.install_high_eur}, {"upkeep_eur_per_year", c.upkeep_eur_per_year},
+                {"camera_life_years", c.camera_life_years}, {"analysed_hours", c.analysed_hours},
+                {"analysed_cost_eur", c.analysed_cost_eur}, {"confirmed_alerts", c.confirmed},
+                {"per_confirmed_alert_eur", optional_number(c.per_confirmed_alert_eur)}};
+  j["drone_flights"] = json::array();
+  j["declined"] = json::array();
+  for (const auto& d : f.declined) j["declined"].push_back({{"feature", d.feature}, {"why", d.why}});
+  return j;
+}
+
+const std::string& html_style() {
+  static const std::string style =
+      "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;padding:0 1em;color:#1d1d1f}"
+      "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 9px;text-align:right}"
+      "td:first-child,th:first-child{text-align:left}.method{color:#555;font-size:.9em;border-left:3px solid #ccc;"
+      "padding-left:.8em}.bad{color:#b00020;font-weight:bold}";
+  return style;
+}
+
+namespace {
+
+void section_cameras(std::ostringstream& h, const Figures& f) {
+  h << "<h2>The cameras</h2>\n";
+  if (f.city) {
+    const auto& c = *f.city;
+    h << fmt::format("<p><b>{}</b> street cameras see <b>{:.1f} %</b> of the {:.1f} km of walkable street "
+                     "({:.2f} km). {} indoor and {} underground cameras are not counted as street cameras.</p>\n",
+                     c.street_cameras, 100 * c.share(), c.street_km, c.seen_km, c.indoor_cameras,
+                     c.underground_cameras);
+    h << "<table><tr><th>type</th><th>cameras</th><th>street seen by this type alone</th><th>share</th></tr>\n";
+    for (const auto& k : c.by_kind)
+      h << fmt::format("<tr><td>{}</td><td>{}</td><td>{:.2f} km</td><td>{:.1f} %</td></tr>\n", html_escape(k.kind),
+                       k.cameras, k.seen_km, c.street_km > 0 ? 100 * k.seen_km / c.street_km : 0);
+    h << "</table>\n";
+  } else {
+    h << "<p>No city figures: " << html_escape(f.city_problem) << "</p>\n";
+  }
+  h << fmt::format("<p>{} cameras are analysed by vigie, with these rules: ", f.analysed_cameras);
+  bool first = true;
+  for (const auto& [type, n] : f.rules_by_type) h << (first ? "" : ", ") << fmt::format("{} × {}", n, html_escape(type)), first = false;
+  h << (first ? "none" : "") << ".</p>\n";
+  h << "<p class=method>Method: cameras and streets from OpenStreetMap, each camera's view modelled from its tags "
+       "or the documented defaults of its type, walls blocking the view; a street metre is seen when it lies in a "
+       "view (<code>vigie city coverage</code>, docs/city.md). Analysed cameras and rules: the configuration.</p>\n";
+}
+
+void section_alerts(std::ostringstream& h, const Figures& f) {
+  h << "<h2>Alerts and what operators decided</h2>\n<table><tr><th>rule</th><th>month</th><th>alerts</th>"
+       "<th>confirmed</th><th>false alarms</th><th>undecided</th><th>share confirmed</th></tr>\n";
+  for (const auto& r : f.alerts) {
+    const int decided = r.confirmed + r.false_alarms;
+    h << fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                     html_escape(r.rule), r.month, r.alerts, r.confirmed, r.false_alarms, r.open,
+                     decided ? number(100.0 * r.confirmed / decided, 1) + " %" : "—");
+  }
+  if (f.alerts.empty()) h << "<tr><td colspan=7>no alert recorded</td></tr>\n";
+  h << "</table>\n<table><tr><th>camera</th><th>hours analysed</th><th>alerts</th><th>false alarms</th>"
+       "<th>false alarms per camera-hour</th></tr>\n";
+  for (const auto& c : f.cameras)
+    h << fmt::format("<tr><td>{}</td><td>{:.1f}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(c.camera),
+                     c.hours, c.alerts, c.false_alarms, maybe(c.false_alarms_per_hour, 3));
+  h << "</table>\n<p class=method>Method: every alert a rule raised, by the month (UTC) it began, counted by the "
+       "operator's latest decision: acknowledged or dispatched is confirmed, false alarm is not, no decision is "
+       "undecided; the share confirmed is of the decided ones. Alerts deleted by retention are still counted (their "
+       "counts are kept, nothing else). Hours analysed: the time each camera's video was analysed, recorded every "
+       "minute (stores before schema 8 have none).</p>\n";
+}
+
+void section_access(std::ostringstream& h, const Figures& f) {
+  h << "<h2>Searches, exports and views</h2>\n<table><tr><th>month</th>";
+  for (const auto& k : access_kinds()) h << "<th>" << k.label << "</th>";
+  h << "<th>other audited uses</th></tr>\n";
+  for (const auto& m : f.access) {
+    h << "<tr><td>" << m.month << "</td>";
+    auto count = [&](const std::string& key) {
+      const auto it = m.uses.find(key);
+      return it == m.uses.end() ? int64_t{0} : it->second;
+    };
+    for (const auto& k : access_kinds()) h << "<td>" << count(k.key) << "</td>";
+    h << "<td>" << count("other") << "</td></tr>\n";
+  }
+  if (f.access.empty()) h << "<tr><td colspan=7>nothing audited</td></tr>\n";
+  h << "</table>\n";
+  h << fmt::format("<p>The audit log holds {} entries; its chain {}.</p>\n", f.audit.entries,
+                   !f.audit.intact ? "<span class=bad>does not verify: " + html_escape(f.audit.problem) + "</span>"
+                   : f.audit.authenticated ? "verifies with its key"
+                                           : "is consistent (the key was not at hand to authenticate it)");
+  h << "<p class=method>Method: entries of the hash-chained, signed audit log (docs/audit.md), counted by month "
+       "and kind; nothing else of an entry is read. Unmasked views are 0 by construction while vigie stores only "
+       "masked images. Other uses: logins, statistics, configuration and account changes, retention runs.</p>\n";
+}
+
+void section_retention(std::ostringstream& h, const Figures& f) {
+  const auto& r = f.retention;
+  h << "<h2>Retention</h2>\n";
+  h << fmt::format("<p>Limit: {} days. Oldest alert kept: {} days; oldest track: {} days — the limit {}. "
+                   "Retention runs that deleted something: {}; alerts deleted: {}.</p>\n",
+                   number(r.limit_days), maybe(r.oldest_alert_days, 1), maybe(r.oldest_track_days, 1),
+                   r.held() ? "is held" : "<span class=bad>is not held</span>", r.runs, r.alerts_deleted);
+  h << "<p class=method>Method: the age of the oldest alert and track summary in the store at the time of this "
+       "report (retention runs hourly: one day of grace); the runs are audited.</p>\n";
+}
+
+void section_costs(std::ostringstream& h, const Figures& f) {
+  const auto& c = f.costs;
+  h << "<h2>Costs</h2>\n";
+  h << fmt::format("<p>{} cameras: {}–{} to install, {} a year to run.</p>\n", c.network_cameras,
+                   euros(c.install_low_eur), euros(c.install_high_eur), euros(c.upkeep_eur_per_year));
+  h << fmt::format("<p>The {:.1f} camera-hours analysed cost {}; {} alerts were confirmed: <b>{}</b> per confirmed "
+                   "alert.</p>\n",
+                   c.analysed_hours, euros(c.analysed_cost_eur), c.confirmed,
+                   c.per_confirmed_alert_eur ? euros(*c.per_confirmed_alert_eur) : "no confirmed alert yet");
+  h << fmt::format("<p class=method>Method: the configured public figures per camera (installation, upkeep a year); "
+                   "a camera-hour costs the upkeep of an hour plus the mid installation cost written off over {} "
+                   "years; cost per confirmed alert = cost of the hours analysed ÷ confirmed alerts.</p>\n",
+                   number(c.camera_life_years));
+}
+
+void section_drones_and_declined(std::ostringstream& h, const Figures& f) {
+  h << "<h2>Drone flights</h2>\n<p>None registered.</p>\n<p class=method>Method: the flights registered with their "
+       "authorisation.</p>\n";
+  h << "<h2>What vigie does not do</h2>\n<ul>\n";
+  for (const auto& d : f.declined) h << "<li><b>" << html_escape(d.feature) << "</b>: " << html_escape(d.why) << "</li>\n";
+  h << "</ul>\n";
+}
+
+}  // namespace
+
+std::string to_html(const Figures& f) {
+  std::ostringstream h;
+  h << "<!doctype html>\n<html lang=en><head><meta charset=utf-8><meta name=viewport "
+       "content='width=device-width,initial-scale=1'><title>vigie — transparency report</title><style>"
+    << html_style() << "</style></head><body>\n";
+  h << "<h1>Video protection: transparency report</h1>\n<p>As of " << utc_time(f.generated_epoch)
+    << ". Counts only: no image, plate, name or search reason is in this report.</p>\n";
+  section_cameras(h, f);
+  section_alerts(h, f);
+  section_access(h, f);
+  section_retention(h, f);
+  section_costs(h, f);
+  section_drones_and_declined(h, f);
+  h << "</body></html>\n";
+  return h.str();
+}
+
+}  // namespace vigie::transparency
