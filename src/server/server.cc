@@ -27,6 +27,7 @@
 #include "server/keyed_cap.h"
 #include "server/hub.h"
 #include "server/request_checks.h"
+#include "transparency/transparency.h"
 
 namespace vigie::server {
 namespace {
@@ -159,6 +160,11 @@ struct Server::Impl {
         {"GET", "/api/v1/health", std::nullopt, true, A::kNone, "", &Impl::health, false, "/api/v1/health", "",
          Serves::kEveryNode},
         {"GET", "/metrics", std::nullopt, true, A::kNone, "", &Impl::metrics, false, "/metrics", "", Serves::kEveryNode},
+        // The public transparency report: counts only, for anyone, without login.
+        {"GET", "/transparency", std::nullopt, true, A::kNone, "", &Impl::transparency_page, false, "/transparency",
+         ""},
+        {"GET", "/transparency.json", std::nullopt, true, A::kNone, "", &Impl::transparency_json, false,
+         "/transparency.json", ""},
         // An API node fetching a frame for a console (authenticated by the site's derived
         // secret; the console's own request was guarded and audited on the API node).
         {"GET", R"(/internal/v1/cameras/([^/]+)/frame\.jpg)", std::nullopt, true, A::kNone, "", &Impl::internal_frame,
@@ -258,6 +264,12 @@ struct Server::Impl {
   KeyedCap streams;
   std::atomic<int64_t> sse_clients{0};
   std::atomic<int64_t> login_checks{0};  // Argon2id checks, real or for an unknown account
+  // The public report, gathered at most every kTransparencyEvery seconds (it walks the
+  // audit chain): anyone may ask for it as often as they like.
+  static constexpr double kTransparencyEvery = 300;
+  std::mutex transparency_mu;
+  std::optional<transparency::Figures> transparency_cache;
+  double transparency_at = 0;
 
   explicit Impl(Config c)
       : config(std::move(c)), sessions(config.server.session_hours * 3600),
@@ -641,6 +653,32 @@ struct Server::Impl {
     if (config.server.city_layers.empty() || !fs::exists(file))
       return send_error(c.res, 404, "no city layers (server.city_layers)");
     c.res.set_content(read_file(file.string()), "application/geo+json");
+  }
+
+  // The report's figures, gathered again when older than kTransparencyEvery (on the slow
+  // connection); empty, with the cause sent, when the store cannot be read.
+  std::optional<transparency::Figures> transparency_figures(httplib::Response& res) {
+    std::lock_guard lock(transparency_mu);
+    const double now = now_epoch();
+    if (!transparency_cache || now - transparency_at > kTransparencyEvery) {
+      std::lock_guard slow(slow_mu);
+      auto f = transparency::gather(*slow_store, config, config.server.city_layers, now);
+      if (!f) {
+        send_error(res, 503, "the report cannot be made now: the event store cannot be read");
+        fmt::print(stderr, "vigie serve: transparency report: {}\n", f.error().message);
+        return std::nullopt;
+      }
+      transparency_cache = std::move(*f), transparency_at = now;
+    }
+    return transparency_cache;
+  }
+
+  void transparency_page(Call& c) {
+    if (const auto f = transparency_figures(c.res)) c.res.set_content(transparency::to_html(*f), "text/html; charset=utf-8");
+  }
+
+  void transparency_json(Call& c) {
+    if (const auto f = transparency_figures(c.res)) send_json(c.res, transparency::to_json(*f));
   }
 
   void risk_layer(Call& c) {

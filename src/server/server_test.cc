@@ -2,8 +2,10 @@
 // and with the wrong role (403); logins are rate-limited; actions are audited and change
 // the statistics.
 #include "server/test_server.h"
+#include "transparency/transparency.h"
 
 #include <fstream>
+#include <set>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -110,6 +112,45 @@ TEST_F(ServerTest, OperatorDecisionIsAuditedAndChangesTheStatistics) {
   ASSERT_EQ(c.Get("/api/v1/export/alerts.csv", as_sup)->status, 200);
   const auto audit2 = json::parse(c.Get("/api/v1/audit?limit=1", as_aud)->body);
   EXPECT_EQ(audit2["entries"][0]["action"], "export");
+}
+
+// The public report: no login; counts of what the operators did, never who or why.
+TEST_F(ServerTest, TheTransparencyReportIsPublicAndCountsWithoutNames) {
+  const std::string op = login("operator1"), sup = login("supervisor1");
+  auto c = client();
+  ASSERT_EQ(c.Post("/api/v1/alerts/cam%2Fr%2F1/actions", httplib::Headers{{"Cookie", op}},
+                   json{{"action", "dispatch"}, {"note", "team 7 to the door"}}.dump(), "application/json")
+                ->status,
+            200);
+  ASSERT_EQ(c.Get("/api/v1/search?reason=case-991&upper=red", httplib::Headers{{"Cookie", sup}})->status, 200);
+  const auto page = c.Get("/transparency");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_THAT(page->get_header_value("Content-Type"), HasSubstr("text/html"));
+  const auto figures = json::parse(c.Get("/transparency.json")->body);
+  ASSERT_EQ(figures["alerts"].size(), 1u);
+  EXPECT_EQ(figures["alerts"][0]["confirmed"], 1);
+  EXPECT_EQ(figures["costs"]["confirmed_alerts"], 1);
+  int searches = 0;
+  for (const auto& m : figures["access"]) searches += m["uses"].value("searches", 0);
+  EXPECT_EQ(searches, 1);
+  EXPECT_TRUE(figures["audit"]["intact"].get<bool>());
+  for (const std::string& text : {page->body, figures.dump()})
+    for (const char* personal : {"operator1", "supervisor1", "case-991", "team 7"})
+      EXPECT_THAT(text, ::testing::Not(HasSubstr(personal))) << personal;
+}
+
+// Every audited route's action is counted by the report in a kind, or deliberately in
+// "other": a new route must be placed.
+TEST(TransparencyKinds, EveryAuditedRouteIsPlaced) {
+  const std::set<std::string> other = {"login",        "logout",        "stats_view",  "activity_view",
+                                       "heatmap_view", "config_view",   "audit_view",  "user_list",
+                                       "user_add",     "risk_map_view", "track_thumbnail"};
+  for (const auto& route : Server::routes()) {
+    if (!route.audited) continue;
+    const std::string kind = transparency::access_kind_of(route.audit_action);
+    EXPECT_TRUE(kind != "other" || other.count(route.audit_action)) << route.audit_action << " is in no kind";
+    EXPECT_FALSE(kind != "other" && other.count(route.audit_action)) << route.audit_action << " is in two";
+  }
 }
 
 // Forensic search: supervisors only, a reason always, filters checked, each search in the
