@@ -66,9 +66,14 @@ demo: build web
 	  $(BUILD)/vigie city report --quiet --osm $(MUNICH) --out $(DEMO)/city/report.html --image $(DEMO)/city/map.jpg \
 	    --route "Marienplatz → Odeonsplatz=48.13725,11.57540:48.14230,11.57740" > /dev/null; \
 	fi
+	@echo; echo "== the public transparency report of this store (counts only; vigie serve shows it at /transparency)"
+	@CITY=""; if [ -f $(DEMO)/city/coverage.json ]; then CITY="--city $(DEMO)/city"; fi; \
+	  $(BUILD)/vigie transparency --config examples/pets09/site.yaml --store $(DEMO)/vigie.db $$CITY \
+	    --out $(DEMO)/transparency.html --json $(DEMO)/transparency.json
 	@echo; echo "Look at: $(abspath $(DEMO))/ — annotated-*.mp4 (boxes and track ids), tracks-*.txt (MOTChallenge),"
 	@echo "         vigie.db (alerts: build/vigie alerts list --store $(DEMO)/vigie.db), media/ (a snapshot and a clip per alert)"
 	@if [ -f $(MUNICH) ]; then echo "         city/report.html and city/map.jpg (coverage, routes), city/*.geojson (layers for any GIS)"; fi
+	@echo "         transparency.html (the public report: coverage, alerts and decisions, searches, retention, costs)"
 	@scripts/demo-serve $(BUILD)
 
 # The Debian package: the program (only what the package holds is built), the console,

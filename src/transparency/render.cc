@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <ctime>
 #include <sstream>
 
@@ -27,7 +28,18 @@ std::string utc_time(double epoch) {
 }
 
 std::string number(double v, int decimals = 0) { return fmt::format("{:.{}f}", v, decimals); }
-std::string euros(double v) { return fmt::format("{:.0f} €", v); }
+// Whole euros in groups of three digits (2 080 000 €); cents below 100 €.
+std::string euros(double v) {
+  if (std::abs(v) < 100) return fmt::format("{:.2f} €", v);
+  std::string digits = fmt::format("{:.0f}", std::abs(v)), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += "\u202f";  // a narrow no-break space
+    out += digits[i];
+  }
+  return (v < 0 ? "-" : "") + out + " €";
+}
+// Hours with the precision a short run needs.
+std::string hours(double h) { return number(h, h < 10 ? 2 : 1); }
 std::string maybe(const std::optional<double>& v, int decimals, const char* unit = "") {
   return v ? number(*v, decimals) + unit : "—";
 }
@@ -102,7 +114,8 @@ void section_cameras(std::ostringstream& h, const Figures& f) {
   } else {
     h << "<p>No city figures: " << html_escape(f.city_problem) << "</p>\n";
   }
-  h << fmt::format("<p>{} cameras are analysed by vigie, with these rules: ", f.analysed_cameras);
+  h << fmt::format("<p>{} {} analysed by vigie, with these rules: ", f.analysed_cameras,
+                   f.analysed_cameras == 1 ? "camera is" : "cameras are");
   bool first = true;
   for (const auto& [type, n] : f.rules_by_type) h << (first ? "" : ", ") << fmt::format("{} × {}", n, html_escape(type)), first = false;
   h << (first ? "none" : "") << ".</p>\n";
@@ -124,8 +137,8 @@ void section_alerts(std::ostringstream& h, const Figures& f) {
   h << "</table>\n<table><tr><th>camera</th><th>hours analysed</th><th>alerts</th><th>false alarms</th>"
        "<th>false alarms per camera-hour</th></tr>\n";
   for (const auto& c : f.cameras)
-    h << fmt::format("<tr><td>{}</td><td>{:.1f}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(c.camera),
-                     c.hours, c.alerts, c.false_alarms, maybe(c.false_alarms_per_hour, 3));
+    h << fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(c.camera),
+                     hours(c.hours), c.alerts, c.false_alarms, maybe(c.false_alarms_per_hour, 3));
   h << "</table>\n<p class=method>Method: every alert a rule raised, by the month (UTC) it began, counted by the "
        "operator's latest decision: acknowledged or dispatched is confirmed, false alarm is not, no decision is "
        "undecided; the share confirmed is of the decided ones. Alerts deleted by retention are still counted (their "
@@ -173,9 +186,9 @@ void section_costs(std::ostringstream& h, const Figures& f) {
   h << "<h2>Costs</h2>\n";
   h << fmt::format("<p>{} cameras: {}–{} to install, {} a year to run.</p>\n", c.network_cameras,
                    euros(c.install_low_eur), euros(c.install_high_eur), euros(c.upkeep_eur_per_year));
-  h << fmt::format("<p>The {:.1f} camera-hours analysed cost {}; {} alerts were confirmed: <b>{}</b> per confirmed "
+  h << fmt::format("<p>The {} camera-hours analysed cost {}; {} alerts were confirmed: <b>{}</b> per confirmed "
                    "alert.</p>\n",
-                   c.analysed_hours, euros(c.analysed_cost_eur), c.confirmed,
+                   hours(c.analysed_hours), euros(c.analysed_cost_eur), c.confirmed,
                    c.per_confirmed_alert_eur ? euros(*c.per_confirmed_alert_eur) : "no confirmed alert yet");
   h << fmt::format("<p class=method>Method: the configured public figures per camera (installation, upkeep a year); "
                    "a camera-hour costs the upkeep of an hour plus the mid installation cost written off over {} "
