@@ -142,6 +142,7 @@ TEST_F(DemoStore, UsesByMonthAndKindMatchTheAuditLogInSql) {
                         "SELECT strftime('%Y-%m', at_epoch, 'unixepoch'), CASE "
                         "WHEN action IN ('track_search', 'tracks.search') THEN 'searches' "
                         "WHEN action = 'export' THEN 'exports' "
+                        "WHEN action = 'track_thumbnail' THEN 'search_views' "
                         "WHEN action IN ('alert_list', 'alert_view', 'snapshot_view', 'clip_play', 'live_feed', "
                         "'alerts.list', 'action') THEN 'alert_views' "
                         "ELSE 'other' END, COUNT(*) FROM audit_log GROUP BY 1, 2");

@@ -454,6 +454,7 @@ Config read_config(const YAML::Node& root, const std::string& name) {
     s.get("reconnect_max_s", c.reconnect_max_s, positive, "must be > 0");
     s.get("city_layers", c.city_layers);
     s.get("risk_layer", c.risk_layer);
+    s.get("basemap", c.basemap);
     {
       Section tls = s.child("tls");
       tls.get("cert", c.tls_cert, [](const std::string& v) { return !v.empty(); }, "must name a PEM file");
@@ -534,6 +535,7 @@ Config load_config(const std::string& path) {
   anchor(config.server.web_root);
   anchor(config.server.city_layers);
   anchor(config.server.risk_layer);
+  anchor(config.server.basemap);
   anchor(config.server.tls_cert);
   anchor(config.server.tls_key);
   for (auto& [name, cam] : config.cameras) anchor(cam.input);

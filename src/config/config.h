@@ -235,6 +235,9 @@ struct ServerConfig {
   // The risk map of `vigie risk map --geojson` (flagged cells, the model's measured PAI)
   // shown to supervisors on the console's map; empty: no risk layer.
   std::string risk_layer;
+  // The map's background: an MBTiles file of vector tiles made offline from the city's
+  // OSM extract (`make basemap`, tilemaker with web/basemap/); empty: no background.
+  std::string basemap;
   // HTTPS: PEM certificate (chain) and private key; both or neither. With TLS, cookies
   // are Secure and HSTS is sent.
   std::string tls_cert, tls_key;

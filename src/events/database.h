@@ -72,7 +72,8 @@ class Database {
 // 8: what the transparency report counts (src/transparency): how long each camera run
 // was analysed (camera-hours, for false alarms per camera-hour), and the alerts that
 // retention deleted, folded into anonymous counts per month, camera, rule and outcome
-// (confirmed, false_alarm, open) so that a year's figures outlive the month of data.
+// (confirmed, false_alarm, open) so that a year's figures outlive the month of data; an
+// alert's latest decision found by index (the report reads it for every alert).
 inline constexpr const char* kSchema8 = R"sql(
 CREATE TABLE camera_runs (
   camera TEXT NOT NULL,
@@ -89,6 +90,7 @@ CREATE TABLE alert_tallies (
   alerts INTEGER NOT NULL,
   PRIMARY KEY (month, camera, rule, outcome)
 );
+CREATE INDEX operator_actions_by_alert ON operator_actions (alert_id, id);
 )sql";
 
 // A PostgreSQL server when is_database_url(location) (store.h), else an SQLite file.

@@ -252,11 +252,15 @@ Result<int> Store::apply_retention(double now_epoch, double retention_days, cons
   // Track summaries describe people's movements: they go with the same retention, each
   // thumbnail first; a track whose thumbnail could not be removed stays, to be tried again.
   if (auto r = expire_tracks(cutoff, camera); !r) return r.error();
-  // Files first: a row whose file could not be removed stays, to be tried again.
+  // Files first: a row whose file could not be removed stays, to be tried again. What the
+  // tallies count of each alert (its month and latest decision) is read here too, so that
+  // the transaction below begins with a write and takes the write lock at once (SQLite
+  // cannot upgrade a read to a write while another connection writes).
   auto media = db_->query(
-      "SELECT id, snapshot_path, clip_path FROM alerts WHERE start_epoch < ?1 AND (?2 = '' OR camera = ?2)");
+      "SELECT id, snapshot_path, clip_path, camera, rule, start_epoch, (SELECT action FROM operator_actions o WHERE "
+      "o.alert_id = a.id ORDER BY o.id DESC LIMIT 1) FROM alerts a WHERE start_epoch < ?1 AND (?2 = '' OR camera = ?2)");
   media->bind(1, cutoff).bind(2, camera);
-  std::vector<std::string> gone;
+  std::vector<Expiring> gone;
   Step step;
   while ((step = media->step()) == Step::kRow) {
     bool removed = true;
@@ -265,13 +269,15 @@ Result<int> Store::apply_retention(double now_epoch, double retention_days, cons
       std::error_code ec;
       if (!p.empty() && std::filesystem::exists(p, ec) && !std::filesystem::remove(p, ec)) removed = false;
     }
-    if (removed) gone.push_back(media->text(0));
+    if (removed)
+      gone.push_back({media->text(0), media->text(3), media->text(4), utc_month(media->real(5)),
+                      alert_outcome(media->text(6))});
   }
   if (step == Step::kError) return sql_error(*media);
   if (auto r = exec("BEGIN"); !r) return r.error();
   int deleted = 0;
-  for (const auto& id : gone) {
-    auto r = fold_into_tallies(id);
+  for (const auto& alert : gone) {
+    auto r = fold_into_tallies(alert);
     if (!r) {
       exec("ROLLBACK");
       return r.error();
@@ -285,26 +291,17 @@ Result<int> Store::apply_retention(double now_epoch, double retention_days, cons
   return deleted;
 }
 
-Result<int> Store::fold_into_tallies(const std::string& alert_id) {
-  // Read, counted and deleted in one transaction (the caller's): another process deleting
-  // it meanwhile makes the delete change nothing, and nothing is counted twice.
-  auto row = db_->query(
-      "SELECT camera, rule, start_epoch, (SELECT action FROM operator_actions o WHERE o.alert_id = a.id ORDER BY o.id "
-      "DESC LIMIT 1) FROM alerts a WHERE id = ?1");
-  row->bind(1, alert_id);
-  const Step found = row->step();
-  if (found == Step::kError) return sql_error(*row);
-  if (found == Step::kDone) return 0;
-  const std::string camera = row->text(0), rule = row->text(1), month = utc_month(row->real(2));
-  const std::string outcome = alert_outcome(row->text(3));
+Result<int> Store::fold_into_tallies(const Expiring& alert) {
+  // Deleted, then counted, in the caller's transaction: another process deleting it
+  // meanwhile makes the delete change nothing, and nothing is counted twice.
   auto del = db_->query("DELETE FROM alerts WHERE id = ?1");
-  del->bind(1, alert_id);
+  del->bind(1, alert.id);
   if (del->step() != Step::kDone) return sql_error(*del);
   if (del->changes() == 0) return 0;
   auto tally = db_->query(
       "INSERT INTO alert_tallies (month, camera, rule, outcome, alerts) VALUES (?1, ?2, ?3, ?4, 1) "
       "ON CONFLICT (month, camera, rule, outcome) DO UPDATE SET alerts = alert_tallies.alerts + 1");
-  tally->bind(1, month).bind(2, camera).bind(3, rule).bind(4, outcome);
+  tally->bind(1, alert.month).bind(2, alert.camera).bind(3, alert.rule).bind(4, alert.outcome);
   if (tally->step() != Step::kDone) return sql_error(*tally);
   return 1;
 }

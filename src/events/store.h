@@ -193,7 +193,8 @@ struct AuditTally {
   std::string month, action;
   int64_t entries = 0;
 };
-// The oldest records the store still holds (empty: none), to show retention applied.
+// The oldest records the store still holds (empty: none), to show retention applied:
+// by what retention goes by, an alert's start and a track's end.
 struct OldestKept {
   std::optional<double> alert_epoch, track_epoch;
 };
@@ -348,9 +349,13 @@ class Store {
   Result<Ok> audit_key_named() const;  // an error for a server store opened without one
   Result<Ok> set_media(const char* column, const std::string& id, const std::string& path);
   Result<Ok> expire_tracks(double cutoff_epoch, const std::string& camera);  // tracks.cc
+  // An alert retention deletes, with what its tally counts.
+  struct Expiring {
+    std::string id, camera, rule, month, outcome;
+  };
   // Deletes one alert and counts it in alert_tallies (inside the caller's transaction);
   // 1 when it was there to delete.
-  Result<int> fold_into_tallies(const std::string& alert_id);
+  Result<int> fold_into_tallies(const Expiring& alert);
   Error sql_error(const Query& failed) const;
   void notify(const std::string& alert_id, const std::string& what, const std::string& by = "");  // "event store '<name>': <the engine's message>"
 

@@ -51,26 +51,23 @@ void count(AlertTally& t, const std::string& outcome, int n) {
 Result<std::vector<AlertTally>> Store::alert_tallies() const {
   using Key = std::tuple<std::string, std::string, std::string>;  // month, camera, rule
   std::map<Key, AlertTally> by;
-  auto add = [&](const std::string& month, const std::string& camera, const std::string& rule,
-                 const std::string& outcome, int n) -> AlertTally& {
-    auto& t = by[{month, camera, rule}];
-    t.month = month, t.camera = camera, t.rule = rule;
-    count(t, outcome, n);
-    return t;
-  };
-  auto kept = db_->query(
-      "SELECT camera, rule, start_epoch, (SELECT action FROM operator_actions o WHERE o.alert_id = a.id ORDER BY o.id "
-      "DESC LIMIT 1) FROM alerts a");
+  // One statement, one snapshot: an alert retention folds meanwhile is counted once.
+  auto s = db_->query(
+      "SELECT 0, camera, rule, start_epoch, COALESCE((SELECT action FROM operator_actions o WHERE o.alert_id = a.id "
+      "ORDER BY o.id DESC LIMIT 1), ''), '', 1 FROM alerts a "
+      "UNION ALL SELECT 1, camera, rule, 0, outcome, month, alerts FROM alert_tallies");
   Step step;
-  while ((step = kept->step()) == Step::kRow)
-    add(utc_month(kept->real(2)), kept->text(0), kept->text(1), alert_outcome(kept->text(3)), 1);
-  if (step == Step::kError) return sql_error(*kept);
-  auto folded = db_->query("SELECT month, camera, rule, outcome, alerts FROM alert_tallies");
-  while ((step = folded->step()) == Step::kRow) {
-    const int n = static_cast<int>(folded->integer(4));
-    add(folded->text(0), folded->text(1), folded->text(2), folded->text(3), n).deleted += n;
+  while ((step = s->step()) == Step::kRow) {
+    const bool folded = s->integer(0) == 1;
+    const std::string month = folded ? s->text(5) : utc_month(s->real(3));
+    const std::string outcome = folded ? s->text(4) : alert_outcome(s->text(4));
+    const int n = static_cast<int>(s->integer(6));
+    auto& t = by[{month, s->text(1), s->text(2)}];
+    t.month = month, t.camera = s->text(1), t.rule = s->text(2);
+    count(t, outcome, n);
+    if (folded) t.deleted += n;
   }
-  if (step == Step::kError) return sql_error(*folded);
+  if (step == Step::kError) return sql_error(*s);
   std::vector<AlertTally> out;
   for (auto& [key, t] : by) out.push_back(std::move(t));
   return out;
@@ -113,7 +110,7 @@ Result<std::vector<AuditTally>> Store::audit_tallies() const {
 Result<OldestKept> Store::oldest_kept() const {
   OldestKept out;
   for (auto [sql, into] : {std::pair{"SELECT MIN(start_epoch) FROM alerts", &out.alert_epoch},
-                           {"SELECT MIN(first_epoch) FROM tracks", &out.track_epoch}}) {
+                           {"SELECT MIN(last_epoch) FROM tracks", &out.track_epoch}}) {
     auto s = db_->query(sql);
     if (s->step() != Step::kRow) return sql_error(*s);
     if (!s->null(0)) *into = s->real(0);

@@ -146,7 +146,9 @@ void AlertOutput::on_frame(const Frame& frame, const pipeline::FrameResult& resu
 
 void AlertOutput::record_run_span(bool now) {
   constexpr double kEvery = 60;  // seconds of stream time
-  if (!first_time_s_ || (!now && last_time_s_ - run_recorded_s_ < kEvery) || outbox_->pending() > 0) return;
+  // While writes wait in the outbox the store is away: the next span, which covers the
+  // run from its start, says more. The last one is tried in any case.
+  if (!first_time_s_ || (!now && (last_time_s_ - run_recorded_s_ < kEvery || outbox_->pending() > 0))) return;
   run_recorded_s_ = last_time_s_;
   auto r = store_->record_run(camera_.name, run_id_, start_epoch_ + *first_time_s_, start_epoch_ + last_time_s_);
   if (!r && store_->reachable()) failed(r.error());  // (away: the next span says more)

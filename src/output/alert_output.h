@@ -95,7 +95,8 @@ class AlertOutput {
  private:
   void apply_retention();
   // Stores how long this run has been analysed (camera-hours): every minute of stream
-  // time and at the end. While the store is away it is skipped: the next one says more.
+  // time and at the end (`now`). While the store is away a minute's is skipped: the next
+  // one covers the run from its start.
   void record_run_span(bool now);
   // Stores one audio alert (start and end) with its WAV clip; `samples` start at `samples_start_s`.
   void record_sound(const audio::Detection& d, const std::vector<float>& samples, double samples_start_s,

@@ -21,6 +21,7 @@
 #include "events/alert_schema.h"
 #include "events/store.h"
 #include "events/track_search.h"
+#include "server/basemap.h"
 #include "server/camera_runner.h"
 #include "server/camera_set.h"
 #include "server/http_listener.h"
@@ -193,6 +194,10 @@ struct Server::Impl {
          false, "/api/v1/alerts/cam%2Fr%2F1/actions", R"({"action":"acknowledge"})"},
         {"GET", R"(/api/v1/alerts/(.+))", P::kAlerts, false, A::kEach, "alert_view", &Impl::alert_view, false,
          "/api/v1/alerts/cam%2Fr%2F1", ""},
+        {"GET", "/api/v1/basemap.json", P::kLive, false, A::kNone, "", &Impl::basemap_metadata, false,
+         "/api/v1/basemap.json", ""},
+        {"GET", R"(/api/v1/basemap/([0-9]{1,2})/([0-9]{1,8})/([0-9]{1,8})\.pbf)", P::kLive, false, A::kNone, "",
+         &Impl::basemap_tile, false, "/api/v1/basemap/14/8718/5685.pbf", ""},
         {"GET", "/api/v1/risk.geojson", P::kStats, false, A::kOncePerSession, "risk_map_view", &Impl::risk_layer,
          false, "/api/v1/risk.geojson", ""},
         {"GET", "/api/v1/export/alerts.csv", P::kStats, false, A::kHandler, "export", &Impl::export_csv, false,
@@ -251,6 +256,7 @@ struct Server::Impl {
   // What this node's role shows of the cameras (camera_set.h).
   std::string view_token;  // the secret API nodes show workers for live views
   std::unique_ptr<CameraSet> cameras;
+  std::unique_ptr<Basemap> basemap;  // server.basemap, when set
   std::unique_ptr<cluster::AlertListener> listener;  // API nodes: alerts stored by the workers
   HttpListener http;
   std::thread http_thread, status_thread;
@@ -267,9 +273,11 @@ struct Server::Impl {
   // The public report, gathered at most every kTransparencyEvery seconds (it walks the
   // audit chain): anyone may ask for it as often as they like.
   static constexpr double kTransparencyEvery = 300;
+  std::unique_ptr<events::Store> report_store;  // the report's own connection
   std::mutex transparency_mu;
   std::optional<transparency::Figures> transparency_cache;
-  double transparency_at = 0;
+  double transparency_at = 0;  // of the latest try
+  bool transparency_tried = false, transparency_gathering = false;
 
   explicit Impl(Config c)
       : config(std::move(c)), sessions(config.server.session_hours * 3600),
@@ -283,11 +291,19 @@ struct Server::Impl {
     auto l = events::Store::open(config.store.location(), config.store.audit_key);
     if (!l) throw std::runtime_error(l.error().message);
     slow_store = std::move(l.value());
+    auto r = events::Store::open(config.store.location(), config.store.audit_key);
+    if (!r) throw std::runtime_error(r.error().message);
+    report_store = std::move(r.value());
     char hash[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str(hash, "no account", 10, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
       throw std::runtime_error("out of memory preparing the login check");
     dummy_hash = hash;
+    if (!config.server.basemap.empty()) {
+      auto b = Basemap::open(config.server.basemap);
+      if (!b) throw std::runtime_error(b.error().message);
+      basemap = std::move(*b);
+    }
     sessions.keep_in(store.get(), &store_mu);
     if (config.cluster.node.empty()) {
       char host[256] = {};
@@ -655,21 +671,31 @@ struct Server::Impl {
     c.res.set_content(read_file(file.string()), "application/geo+json");
   }
 
-  // The report's figures, gathered again when older than kTransparencyEvery (on the slow
-  // connection); empty, with the cause sent, when the store cannot be read.
+  // The report's figures, gathered again when older than kTransparencyEvery, on a
+  // connection of its own (no console route waits for it). One caller gathers; the others
+  // meanwhile get the figures as they were. A failure is retried after the same delay,
+  // keeping the last figures; without any, the answer is 503.
   std::optional<transparency::Figures> transparency_figures(httplib::Response& res) {
-    std::lock_guard lock(transparency_mu);
     const double now = now_epoch();
-    if (!transparency_cache || now - transparency_at > kTransparencyEvery) {
-      std::lock_guard slow(slow_mu);
-      auto f = transparency::gather(*slow_store, config, config.server.city_layers, now);
-      if (!f) {
-        send_error(res, 503, "the report cannot be made now: the event store cannot be read");
-        fmt::print(stderr, "vigie serve: transparency report: {}\n", f.error().message);
-        return std::nullopt;
+    {
+      std::lock_guard lock(transparency_mu);
+      const bool fresh = transparency_tried && now - transparency_at <= kTransparencyEvery;
+      if (fresh || transparency_gathering) {
+        if (!transparency_cache) send_error(res, 503, "the report is not available now: try again later");
+        return transparency_cache;
       }
-      transparency_cache = std::move(*f), transparency_at = now;
+      transparency_gathering = true;
     }
+    auto f = transparency::gather(*report_store, config, config.server.city_layers, now);
+    std::lock_guard lock(transparency_mu);
+    transparency_gathering = false, transparency_tried = true, transparency_at = now;
+    if (f) {
+      if (!config.server.city_layers.empty() && !f->city_problem.empty()) fmt::print(stderr, "vigie serve: transparency report: {}\n", f->city_problem);
+      transparency_cache = std::move(*f);
+    } else {
+      fmt::print(stderr, "vigie serve: transparency report: {}\n", f.error().message);
+    }
+    if (!transparency_cache) send_error(res, 503, "the report is not available now: try again later");
     return transparency_cache;
   }
 
@@ -679,6 +705,24 @@ struct Server::Impl {
 
   void transparency_json(Call& c) {
     if (const auto f = transparency_figures(c.res)) send_json(c.res, transparency::to_json(*f));
+  }
+
+  void basemap_metadata(Call& c) {
+    if (!basemap) return send_error(c.res, 404, "no basemap (server.basemap)");
+    send_json(c.res, basemap->metadata());
+  }
+
+  // A missing tile (outside the city, or empty) is 204: the map draws nothing there.
+  void basemap_tile(Call& c) {
+    if (!basemap) return send_error(c.res, 404, "no basemap (server.basemap)");
+    const auto tile = basemap->tile(std::stoi(c.req.matches[1]), std::stoi(c.req.matches[2]), std::stoi(c.req.matches[3]));
+    if (!tile) {
+      c.res.status = 204;
+      return;
+    }
+    if (Basemap::is_gzip(*tile)) c.res.set_header("Content-Encoding", "gzip");
+    c.res.set_header("Cache-Control", "private, max-age=3600");
+    c.res.set_content(*tile, "application/vnd.mapbox-vector-tile");
   }
 
   void risk_layer(Call& c) {

@@ -57,7 +57,6 @@ json to_json(const Figures& f) {
                  {"underground_cameras", f.city->underground_cameras}, {"by_kind", kinds}};
   } else {
     j["city"] = nullptr;
-    j["city_problem"] = f.city_problem;
   }
   j["alerts"] = json::array();
   for (const auto& r : f.alerts)
@@ -66,11 +65,13 @@ json to_json(const Figures& f) {
   j["cameras"] = json::array();
   for (const auto& c : f.cameras)
     j["cameras"].push_back({{"camera", c.camera}, {"hours", c.hours}, {"alerts", c.alerts},
-                            {"false_alarms", c.false_alarms}, {"false_alarms_per_hour", optional_number(c.false_alarms_per_hour)}});
+                            {"false_alarms", c.false_alarms}, {"since_epoch", optional_number(c.since_epoch)},
+                            {"false_alarms_in_hours", c.false_alarms_in_hours},
+                            {"false_alarms_per_hour", optional_number(c.false_alarms_per_hour)}});
   j["access"] = json::array();
   for (const auto& m : f.access) j["access"].push_back({{"month", m.month}, {"uses", m.uses}});
   j["audit"] = {{"entries", f.audit.entries}, {"intact", f.audit.intact}, {"authenticated", f.audit.authenticated},
-                {"problem", f.audit.problem}};
+                {"first_bad_entry", f.audit.first_bad_entry}};
   const auto& r = f.retention;
   j["retention"] = {{"limit_days", r.limit_days}, {"oldest_alert_days", optional_number(r.oldest_alert_days)},
                     {"oldest_track_days", optional_number(r.oldest_track_days)}, {"runs", r.runs},
@@ -87,6 +88,8 @@ json to_json(const Figures& f) {
   return j;
 }
 
+// The page's only style sheet, inline (the server's Content-Security-Policy allows inline
+// styles, not scripts).
 const std::string& html_style() {
   static const std::string style =
       "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;padding:0 1em;color:#1d1d1f}"
@@ -112,7 +115,7 @@ void section_cameras(std::ostringstream& h, const Figures& f) {
                        k.cameras, k.seen_km, c.street_km > 0 ? 100 * k.seen_km / c.street_km : 0);
     h << "</table>\n";
   } else {
-    h << "<p>No city figures: " << html_escape(f.city_problem) << "</p>\n";
+    h << "<p>No city figures: the coverage of the camera network has not been measured for this report.</p>\n";
   }
   h << fmt::format("<p>{} {} analysed by vigie, with these rules: ", f.analysed_cameras,
                    f.analysed_cameras == 1 ? "camera is" : "cameras are");
@@ -134,16 +137,19 @@ void section_alerts(std::ostringstream& h, const Figures& f) {
                      decided ? number(100.0 * r.confirmed / decided, 1) + " %" : "—");
   }
   if (f.alerts.empty()) h << "<tr><td colspan=7>no alert recorded</td></tr>\n";
-  h << "</table>\n<table><tr><th>camera</th><th>hours analysed</th><th>alerts</th><th>false alarms</th>"
-       "<th>false alarms per camera-hour</th></tr>\n";
+  h << "</table>\n<table><tr><th>camera</th><th>alerts</th><th>false alarms</th><th>hours analysed</th>"
+       "<th>since</th><th>false alarms in those months</th><th>per camera-hour</th></tr>\n";
   for (const auto& c : f.cameras)
-    h << fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(c.camera),
-                     hours(c.hours), c.alerts, c.false_alarms, maybe(c.false_alarms_per_hour, 3));
+    h << fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                     html_escape(c.camera), c.alerts, c.false_alarms, hours(c.hours),
+                     c.since_epoch ? utc_time(*c.since_epoch).substr(0, 10) : "—", c.false_alarms_in_hours,
+                     maybe(c.false_alarms_per_hour, 3));
   h << "</table>\n<p class=method>Method: every alert a rule raised, by the month (UTC) it began, counted by the "
        "operator's latest decision: acknowledged or dispatched is confirmed, false alarm is not, no decision is "
        "undecided; the share confirmed is of the decided ones. Alerts deleted by retention are still counted (their "
        "counts are kept, nothing else). Hours analysed: the time each camera's video was analysed, recorded every "
-       "minute (stores before schema 8 have none).</p>\n";
+       "minute since the date shown (stores before schema 8 have none); false alarms per camera-hour counts the "
+       "false alarms of the months from that date on, so that alerts and hours cover the same period.</p>\n";
 }
 
 void section_access(std::ostringstream& h, const Figures& f) {
@@ -159,26 +165,29 @@ void section_access(std::ostringstream& h, const Figures& f) {
     for (const auto& k : access_kinds()) h << "<td>" << count(k.key) << "</td>";
     h << "<td>" << count("other") << "</td></tr>\n";
   }
-  if (f.access.empty()) h << "<tr><td colspan=7>nothing audited</td></tr>\n";
+  if (f.access.empty()) h << "<tr><td colspan=" << access_kinds().size() + 2 << ">nothing audited</td></tr>\n";
   h << "</table>\n";
   h << fmt::format("<p>The audit log holds {} entries; its chain {}.</p>\n", f.audit.entries,
-                   !f.audit.intact ? "<span class=bad>does not verify: " + html_escape(f.audit.problem) + "</span>"
+                   !f.audit.intact ? fmt::format("<span class=bad>does not verify from entry {} on</span>",
+                                                 f.audit.first_bad_entry)
                    : f.audit.authenticated ? "verifies with its key"
                                            : "is consistent (the key was not at hand to authenticate it)");
   h << "<p class=method>Method: entries of the hash-chained, signed audit log (docs/audit.md), counted by month "
        "and kind; nothing else of an entry is read. Unmasked views are 0 by construction while vigie stores only "
-       "masked images. Other uses: logins, statistics, configuration and account changes, retention runs.</p>\n";
+       "masked images. Other uses: logins, statistics, configuration and account changes. Retention passes are "
+       "counted under Retention.</p>\n";
 }
 
 void section_retention(std::ostringstream& h, const Figures& f) {
   const auto& r = f.retention;
   h << "<h2>Retention</h2>\n";
   h << fmt::format("<p>Limit: {} days. Oldest alert kept: {} days; oldest track: {} days — the limit {}. "
-                   "Retention runs that deleted something: {}; alerts deleted: {}.</p>\n",
+                   "Retention passes that deleted alerts: {}; alerts deleted: {}.</p>\n",
                    number(r.limit_days), maybe(r.oldest_alert_days, 1), maybe(r.oldest_track_days, 1),
                    r.held() ? "is held" : "<span class=bad>is not held</span>", r.runs, r.alerts_deleted);
-  h << "<p class=method>Method: the age of the oldest alert and track summary in the store at the time of this "
-       "report (retention runs hourly: one day of grace); the runs are audited.</p>\n";
+  h << "<p class=method>Method: the age, at the time of this report, of the oldest alert (by its start) and "
+       "track summary (by its end) in the store, which is what retention goes by; it runs hourly: one day of grace. "
+       "Each pass that deletes alerts is audited (one per camera on a store shared by several machines).</p>\n";
 }
 
 void section_costs(std::ostringstream& h, const Figures& f) {
@@ -186,8 +195,8 @@ void section_costs(std::ostringstream& h, const Figures& f) {
   h << "<h2>Costs</h2>\n";
   h << fmt::format("<p>{} cameras: {}–{} to install, {} a year to run.</p>\n", c.network_cameras,
                    euros(c.install_low_eur), euros(c.install_high_eur), euros(c.upkeep_eur_per_year));
-  h << fmt::format("<p>The {} camera-hours analysed cost {}; {} alerts were confirmed: <b>{}</b> per confirmed "
-                   "alert.</p>\n",
+  h << fmt::format("<p>The {} camera-hours analysed cost {}; {} alerts were confirmed in those months: <b>{}</b> "
+                   "per confirmed alert.</p>\n",
                    hours(c.analysed_hours), euros(c.analysed_cost_eur), c.confirmed,
                    c.per_confirmed_alert_eur ? euros(*c.per_confirmed_alert_eur) : "no confirmed alert yet");
   h << fmt::format("<p class=method>Method: the configured public figures per camera (installation, upkeep a year); "

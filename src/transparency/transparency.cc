@@ -18,14 +18,16 @@ constexpr double kHoursPerYear = 8766;  // 365.25 days
 }  // namespace
 
 const std::vector<AccessKind>& access_kinds() {
-  // The server's route actions (server.cc) and the command line's (src/cli); a test checks
-  // that every audited route is placed here or deliberately left in "other".
+  // The server's route actions (server.cc) and the command line's (src/cli); tests check
+  // that every audited route and command is placed here or deliberately left in "other".
+  // Retention passes (events::kRetentionAudit) are counted apart, in the retention figures.
   static const std::vector<AccessKind> kinds = {
       {"searches", "Forensic searches of recorded tracks", {"track_search", "tracks.search"}},
       {"exports", "Exports of data (CSV)", {"export"}},
       {"unmasked_views", "Views of unmasked images", {"unmasked_view"}},
       {"live_views", "Live camera views (once per operator session)", {"live_view", "live_view_full"}},
-      {"alert_views", "Alert reviews (lists, snapshots, clips)",
+      {"search_views", "Views of search results (thumbnails)", {"track_thumbnail"}},
+      {"alert_views", "Alert reviews and decisions (lists, snapshots, clips)",
        {"alert_list", "alert_view", "snapshot_view", "clip_play", "live_feed", "alerts.list", "action"}},
   };
   return kinds;
@@ -76,21 +78,30 @@ void add_alerts(Figures& f, const std::vector<events::AlertTally>& tallies) {
     auto& c = by_camera[t.camera];
     c.camera = t.camera;
     c.alerts += t.alerts, c.false_alarms += t.false_alarms;
-    f.costs.confirmed += t.confirmed;
   }
   for (auto& [key, r] : by_rule) f.alerts.push_back(r);
   for (auto& [name, c] : by_camera) f.cameras.push_back(c);
 }
 
-void add_hours(Figures& f, const std::vector<events::CameraHours>& hours) {
+// Rates put alerts over hours of the same period: a store upgraded to schema 8 has alerts
+// from before any hour was recorded, and those are left out of them.
+void add_hours(Figures& f, const std::vector<events::CameraHours>& hours,
+               const std::vector<events::AlertTally>& tallies) {
   for (const auto& h : hours) {
     auto it = std::find_if(f.cameras.begin(), f.cameras.end(), [&](const auto& c) { return c.camera == h.camera; });
-    if (it == f.cameras.end()) it = f.cameras.insert(f.cameras.end(), CameraFigures{h.camera, 0, 0, 0, std::nullopt});
-    it->hours = h.hours;
+    if (it == f.cameras.end()) {
+      it = f.cameras.insert(f.cameras.end(), CameraFigures{});
+      it->camera = h.camera;
+    }
+    it->hours = h.hours, it->since_epoch = h.first_epoch;
+    const std::string since_month = events::utc_month(h.first_epoch);
+    for (const auto& t : tallies)
+      if (t.camera == h.camera && t.month >= since_month)
+        it->false_alarms_in_hours += t.false_alarms, it->confirmed_in_hours += t.confirmed;
+    if (h.hours > 0) it->false_alarms_per_hour = it->false_alarms_in_hours / h.hours;
     f.costs.analysed_hours += h.hours;
+    f.costs.confirmed += it->confirmed_in_hours;
   }
-  for (auto& c : f.cameras)
-    if (c.hours > 0) c.false_alarms_per_hour = c.false_alarms / c.hours;
   std::sort(f.cameras.begin(), f.cameras.end(), [](const auto& a, const auto& b) { return a.camera < b.camera; });
 }
 
@@ -149,13 +160,13 @@ Result<Figures> gather(const events::Store& store, const Config& config, const s
   add_alerts(f, *alerts);
   auto hours = store.camera_hours();
   if (!hours) return hours.error();
-  add_hours(f, *hours);
+  add_hours(f, *hours, *alerts);
   auto audit = store.audit_tallies();
   if (!audit) return audit.error();
   add_access(f, *audit);
   auto check = store.verify_audit();
   if (!check) return check.error();
-  f.audit = {check->entries, check->ok, check->authenticated, check->problem};
+  f.audit = {check->entries, check->ok, check->authenticated, check->ok ? 0 : check->first_bad_id};
 
   f.retention.limit_days = config.store.retention_days;
   for (const auto& r : f.alerts) f.retention.alerts_deleted += r.deleted;

@@ -43,9 +43,13 @@ struct RuleMonth {
 
 struct CameraFigures {
   std::string camera;
-  double hours = 0;  // analysed (schema 8 on)
-  int alerts = 0, false_alarms = 0;
-  std::optional<double> false_alarms_per_hour;  // none without hours
+  int alerts = 0, false_alarms = 0;  // all the store counts
+  double hours = 0;                  // analysed, as recorded (schema 8 on) …
+  std::optional<double> since_epoch; // … since the first recorded run
+  // Over the months hours were recorded in (from the first run's month): false alarms,
+  // and those per camera-hour (none without hours).
+  int false_alarms_in_hours = 0, confirmed_in_hours = 0;
+  std::optional<double> false_alarms_per_hour;
 };
 
 // Audited uses of the system in one month, by kind (kAccessKinds' keys, and "other").
@@ -69,13 +73,13 @@ struct AuditFigures {
   int64_t entries = 0;
   bool intact = false;         // the chain verifies
   bool authenticated = false;  // … with the key (else only as consistent)
-  std::string problem;         // when not intact
+  int64_t first_bad_entry = 0; // when not intact (the cause is the operators' to read)
 };
 
 struct RetentionFigures {
   double limit_days = 0;  // configured
   std::optional<double> oldest_alert_days, oldest_track_days;  // age of the oldest kept
-  int64_t runs = 0;       // retention runs that deleted something (audited)
+  int64_t runs = 0;       // retention passes that deleted alerts (audited; one per camera on a server)
   int alerts_deleted = 0;
   bool held() const;      // nothing kept is older than the limit (one day's grace: runs are hourly)
 };
@@ -86,7 +90,7 @@ struct CostFigures {
   double camera_life_years = 0;
   double analysed_hours = 0;
   double analysed_cost_eur = 0;  // upkeep and amortised installation of the analysed hours
-  int confirmed = 0;
+  int confirmed = 0;             // alerts confirmed in the months hours were recorded
   std::optional<double> per_confirmed_alert_eur;  // none without a confirmed alert
 };
 
@@ -97,7 +101,9 @@ struct Declined {
 struct Figures {
   double generated_epoch = 0;
   std::optional<CityFigures> city;
-  std::string city_problem;  // why there are no city figures
+  // Why there are no city figures, for the operators (it may name files): the report
+  // itself only says that there are none.
+  std::string city_problem;
   std::size_t analysed_cameras = 0;
   std::map<std::string, int> rules_by_type;  // configured rules
   std::vector<RuleMonth> alerts;
@@ -117,7 +123,5 @@ Result<Figures> gather(const events::Store& store, const Config& config, const s
 nlohmann::json to_json(const Figures& figures);
 // One self-contained page (no script, no external resource), each figure with its method.
 std::string to_html(const Figures& figures);
-// The page's only style sheet, inline: its hash goes in the page's Content-Security-Policy.
-const std::string& html_style();
 
 }  // namespace vigie::transparency

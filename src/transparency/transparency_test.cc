@@ -159,12 +159,37 @@ TEST(Transparency, CityFiguresComeFromCoverageJsonAndABadOneIsNamed) {
   EXPECT_NE(f->city_problem.find("coverage.json"), std::string::npos) << f->city_problem;
 }
 
+// The command line's audit actions (src/cli); the server's routes are checked against
+// the route table in server_test.
 TEST(Transparency, AuditActionsFallInTheirKinds) {
   EXPECT_EQ(access_kind_of("track_search"), "searches");
   EXPECT_EQ(access_kind_of("tracks.search"), "searches");
+  EXPECT_EQ(access_kind_of("alerts.list"), "alert_views");
   EXPECT_EQ(access_kind_of("export"), "exports");
   EXPECT_EQ(access_kind_of("live_view_full"), "live_views");
-  EXPECT_EQ(access_kind_of("login"), "other");
+  EXPECT_EQ(access_kind_of("track_thumbnail"), "search_views");
+  for (const char* other : {"login", "stats.counts", "stats.heatmap", "user.add"})
+    EXPECT_EQ(access_kind_of(other), "other") << other;
+}
+
+// A store upgraded to schema 8 has alerts from before any hour was recorded: rates put
+// alerts over the hours of the same months only.
+TEST(Transparency, RatesCountOnlyTheMonthsHoursWereRecordedIn) {
+  const auto dir = testing::fresh_temp_dir("transparency_rates");
+  auto store = std::move(events::Store::open((dir / "v.db").string()).value());
+  ASSERT_TRUE(store->record(start("old", "gare", "loitering:yard", kJan - 40 * kDay)));  // November
+  ASSERT_TRUE(store->record(start("new", "gare", "loitering:yard", kJan + 2 * kDay)));
+  ASSERT_TRUE(store->record_action("old", "false_alarm", "", "op", kJan - 40 * kDay));
+  ASSERT_TRUE(store->record_action("new", "false_alarm", "", "op", kJan + 2 * kDay));
+  ASSERT_TRUE(store->record_run("gare", "run-1", kJan + kDay, kJan + kDay + 4 * 3600));
+  const auto f = gather(*store, site(), "", kJan + 3 * kDay);
+  ASSERT_TRUE(f);
+  ASSERT_EQ(f->cameras.size(), 1u);
+  EXPECT_EQ(f->cameras[0].false_alarms, 2);
+  EXPECT_EQ(f->cameras[0].false_alarms_in_hours, 1);
+  EXPECT_DOUBLE_EQ(*f->cameras[0].false_alarms_per_hour, 0.25);
+  EXPECT_FALSE(f->costs.per_confirmed_alert_eur);  // nothing confirmed
+  EXPECT_NE(to_html(*f).find("no confirmed alert yet"), std::string::npos);
 }
 
 }  // namespace
