@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 10
 CCACHE := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build web test demo bench search-bench likeness-bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak risk
+.PHONY: deps build web test demo basemap bench search-bench likeness-bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak risk
 
 deps:
 	@scripts/install-deps
@@ -40,6 +40,11 @@ web:
 test: build web
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 	@if [ -z "$(SKIP_FUZZ)" ]; then $(MAKE) --no-print-directory fuzz-smoke; fi
+
+# The console map's background for the Munich extract (scripts/make-basemap, tilemaker):
+# set server.basemap to the file.
+basemap: deps
+	@scripts/make-basemap $(MUNICH) out/basemap-munich.mbtiles
 
 demo: build web
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
@@ -61,6 +66,7 @@ demo: build web
 	@if [ -f $(MUNICH) ]; then \
 	  echo; echo "== the city camera network: Munich Altstadt (OSM 2020), coverage and a least-watched route"; \
 	  $(BUILD)/vigie city coverage --quiet --osm $(MUNICH) --geojson-dir $(DEMO)/city | head -2; \
+	  scripts/make-basemap $(MUNICH) $(DEMO)/basemap.mbtiles; \
 	  $(BUILD)/vigie city route --quiet --osm $(MUNICH) --from 48.13725,11.57540 --to 48.14230,11.57740 \
 	    --geojson $(DEMO)/city/route.geojson; \
 	  $(BUILD)/vigie city report --quiet --osm $(MUNICH) --out $(DEMO)/city/report.html --image $(DEMO)/city/map.jpg \

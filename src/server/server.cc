@@ -299,7 +299,12 @@ struct Server::Impl {
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
       throw std::runtime_error("out of memory preparing the login check");
     dummy_hash = hash;
-    if (!config.server.basemap.empty()) {
+    // A basemap not made yet leaves the map plain (as city_layers does); one that is not
+    // an MBTiles file is an error.
+    if (!config.server.basemap.empty() && !fs::exists(config.server.basemap)) {
+      fmt::print(stderr, "vigie serve: warning: no basemap at '{}' (make basemap): the map has no background\n",
+                 config.server.basemap);
+    } else if (!config.server.basemap.empty()) {
       auto b = Basemap::open(config.server.basemap);
       if (!b) throw std::runtime_error(b.error().message);
       basemap = std::move(*b);
@@ -1180,6 +1185,8 @@ Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config)))
   std::string root = m.config.server.web_root;
   if (root.empty()) root = std::string(VIGIE_SOURCE_DIR) + "/web/dist";
   if (fs::is_directory(root)) {
+    // The map's module worker (MapLibre): a browser runs it only as JavaScript.
+    m.http.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
     m.http.set_mount_point("/", root);
   } else {
     m.http.Get("/", [root](const httplib::Request&, httplib::Response& res) {
