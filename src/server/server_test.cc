@@ -359,6 +359,57 @@ TEST_F(ServerTest, MetricsArePrometheusText) {
   EXPECT_THAT(r->get_header_value("Content-Type"), HasSubstr("text/plain"));
 }
 
+// The basemap's tiles from an MBTiles file (as tilemaker writes one): rows counted from
+// the south, gzip tiles said to be so, none where the city has none, and for logged-in users only.
+class BasemapTest : public ServerTest {
+ protected:
+  void configure(Config& c) override {
+    c.server.basemap = (dir_ / "city.mbtiles").string();
+    const std::string tile = (dir_ / "tile.gz").string();
+    ASSERT_EQ(std::system(("printf 'a vector tile' | gzip -c > " + tile).c_str()), 0);
+    const std::string sql =
+        "CREATE TABLE metadata (name TEXT, value TEXT); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, "
+        "tile_row INTEGER, tile_data BLOB); INSERT INTO metadata VALUES ('format', 'pbf'), ('bounds', "
+        "'11.56,48.13,11.58,48.14'), ('minzoom', '12'), ('maxzoom', '15'); INSERT INTO tiles VALUES (14, 8718, " +
+        std::to_string((1 << 14) - 1 - 5685) + ", readfile('" + tile + "')), (14, 8719, " +
+        std::to_string((1 << 14) - 1 - 5685) + ", X'1a0361');";
+    ASSERT_EQ(std::system(("sqlite3 " + c.server.basemap + " \"" + sql + "\"").c_str()), 0);
+  }
+};
+
+TEST_F(BasemapTest, TilesAreServedAsStoredToLoggedInUsers) {
+  auto c = client();
+  const httplib::Headers op = {{"Cookie", login("operator1")}};
+  const auto meta = json::parse(c.Get("/api/v1/basemap.json", op)->body);
+  EXPECT_EQ(meta["bounds"], json({11.56, 48.13, 11.58, 48.14}));
+  EXPECT_EQ(meta["maxzoom"], 15);
+  const auto gz = c.Get("/api/v1/basemap/14/8718/5685.pbf", op);
+  ASSERT_EQ(gz->status, 200);
+  EXPECT_EQ(gz->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz->get_header_value("Content-Type"), "application/vnd.mapbox-vector-tile");
+  const auto plain = c.Get("/api/v1/basemap/14/8719/5685.pbf", op);
+  ASSERT_EQ(plain->status, 200);
+  EXPECT_EQ(plain->get_header_value("Content-Encoding"), "");
+  EXPECT_EQ(plain->body, std::string("\x1a\x03\x61", 3));
+  EXPECT_EQ(c.Get("/api/v1/basemap/14/8718/5686.pbf", op)->status, 204);  // none there
+  EXPECT_EQ(c.Get("/api/v1/basemap/30/1/1.pbf", op)->status, 204);        // beyond any zoom
+  EXPECT_EQ(c.Get("/api/v1/basemap/14/8718/5685.pbf")->status, 401);
+}
+
+TEST(Basemap, AFileThatIsNotMBTilesStopsTheServerWithItsName) {
+  const auto dir = testing::fresh_temp_dir("basemap_bad");
+  Config c;
+  c.store.path = (dir / "v.db").string();
+  c.server.basemap = (dir / "notes.txt").string();
+  std::ofstream(c.server.basemap) << "not a database";
+  try {
+    Server server(c);
+    FAIL() << "the server started";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("notes.txt"));
+  }
+}
+
 // The risk map `vigie risk map` wrote: supervisors see it (audited once a session),
 // operators do not, and without one the console is told there is none.
 class RiskLayerTest : public ServerTest {
