@@ -164,6 +164,7 @@ int main(int argc, char** argv) {
   const auto run_city = add_city_commands(app);
   const auto run_risk = add_risk_commands(app);
   const auto run_transparency = add_transparency_command(app);
+  const auto run_drone = add_drone_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -185,6 +186,7 @@ int main(int argc, char** argv) {
     if (const int rc = run_city(); rc >= 0) return rc;
     if (const int rc = run_risk(); rc >= 0) return rc;
     if (const int rc = run_transparency(); rc >= 0) return rc;
+    if (const int rc = run_drone(); rc >= 0) return rc;
     if (*serve_cmd) {
       vigie::Config config = vigie::load_config(serve_config);
       if (!serve_listen.empty()) config.server.listen = serve_listen;

@@ -63,6 +63,11 @@ Result<nlohmann::json> Basemap::read_metadata() {
   }
   sqlite3_finalize(s);
   if (!m.contains("bounds")) return Error{fmt::format("basemap '{}' has no bounds in its metadata", path_)};
+  sqlite3_stmt* tiles = nullptr;
+  const bool has_tiles =
+      sqlite3_prepare_v2(db_, "SELECT tile_data FROM tiles LIMIT 0", -1, &tiles, nullptr) == SQLITE_OK;
+  sqlite3_finalize(tiles);
+  if (!has_tiles) return Error{fmt::format("basemap '{}' has no tiles table: {}", path_, sqlite3_errmsg(db_))};
   return m;
 }
 

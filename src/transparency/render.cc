@@ -83,6 +83,7 @@ json to_json(const Figures& f) {
                 {"analysed_cost_eur", c.analysed_cost_eur}, {"confirmed_alerts", c.confirmed},
                 {"per_confirmed_alert_eur", optional_number(c.per_confirmed_alert_eur)}};
   j["drone_flights"] = json::array();
+  j["drone_minutes_flagged"] = f.drone_minutes_flagged;
   j["declined"] = json::array();
   for (const auto& d : f.declined) j["declined"].push_back({{"feature", d.feature}, {"why", d.why}});
   return j;
@@ -206,8 +207,11 @@ void section_costs(std::ostringstream& h, const Figures& f) {
 }
 
 void section_drones_and_declined(std::ostringstream& h, const Figures& f) {
-  h << "<h2>Drone flights</h2>\n<p>None registered.</p>\n<p class=method>Method: the flights registered with their "
-       "authorisation.</p>\n";
+  h << fmt::format("<h2>Drone flights</h2>\n<p>Flights registered with their authorisation: none (registration is "
+                   "not built yet). Minutes of flight found outside their authorisation: {}.</p>\n",
+                   f.drone_minutes_flagged);
+  h << "<p class=method>Method: each minute <code>vigie drone check</code> finds a drone outside its order's "
+       "perimeter or time span is written to the audit log (docs/drones.md); they are counted here.</p>\n";
   h << "<h2>What vigie does not do</h2>\n<ul>\n";
   for (const auto& d : f.declined) h << "<li><b>" << html_escape(d.feature) << "</b>: " << html_escape(d.why) << "</li>\n";
   h << "</ul>\n";

@@ -2,6 +2,8 @@
 // and rules, the city figures of `vigie city coverage`.
 #include "transparency/transparency.h"
 
+#include "drone/drone.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -20,7 +22,8 @@ constexpr double kHoursPerYear = 8766;  // 365.25 days
 const std::vector<AccessKind>& access_kinds() {
   // The server's route actions (server.cc) and the command line's (src/cli); tests check
   // that every audited route and command is placed here or deliberately left in "other".
-  // Retention passes (events::kRetentionAudit) are counted apart, in the retention figures.
+  // Retention passes (events::kRetentionAudit) and drone minutes flagged
+  // (drone::kOutsideAuthorisationAudit) are counted apart, in their own figures.
   static const std::vector<AccessKind> kinds = {
       {"searches", "Forensic searches of recorded tracks", {"track_search", "tracks.search"}},
       {"exports", "Exports of data (CSV)", {"export"}},
@@ -112,6 +115,10 @@ void add_access(Figures& f, const std::vector<events::AuditTally>& tallies) {
     m.month = t.month;
     if (t.action == events::kRetentionAudit) {
       f.retention.runs += t.entries;
+      continue;
+    }
+    if (t.action == drone::kOutsideAuthorisationAudit) {
+      f.drone_minutes_flagged += t.entries;
       continue;
     }
     m.uses[access_kind_of(t.action)] += t.entries;

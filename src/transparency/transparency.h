@@ -112,6 +112,7 @@ struct Figures {
   AuditFigures audit;
   RetentionFigures retention;
   CostFigures costs;
+  int64_t drone_minutes_flagged = 0;  // minutes of flight outside their order (vigie drone check)
   std::vector<Declined> declined;
 };
 

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/test_data.h"
+#include "drone/drone.h"
 
 namespace vigie::transparency {
 namespace {
@@ -62,6 +63,7 @@ struct Site {
     EXPECT_TRUE(store->audit("bob", "tracks.search", R"({"reason":"case-2026-118"})", kJan + 33 * kDay));
     EXPECT_TRUE(store->audit("bob", "export", "{}", kJan + 34 * kDay));
     EXPECT_TRUE(store->audit("alice", "login", "{}", kJan + 34 * kDay));
+    EXPECT_TRUE(store->audit("alice", drone::kOutsideAuthorisationAudit, R"({"reference":"PP-7"})", kJan + 34 * kDay));
     // January's alerts go (40 days later).
     EXPECT_EQ(*store->apply_retention(kJan + 40 * kDay, 30), 3);
     EXPECT_TRUE(store->audit(events::kRetentionAudit, events::kRetentionAudit, "{}", kJan + 40 * kDay));
@@ -98,6 +100,7 @@ TEST(Transparency, CountsAlertsDecisionsHoursAndUsesOfTheStore) {
   EXPECT_EQ(f->access[1].uses.at("exports"), 1);
   EXPECT_EQ(f->access[1].uses.at("other"), 1);  // the login
   EXPECT_EQ(f->retention.runs, 1);
+  EXPECT_EQ(f->drone_minutes_flagged, 1);  // counted apart, not among the "other" uses
   EXPECT_EQ(f->retention.alerts_deleted, 3);
   EXPECT_TRUE(f->audit.intact);
   EXPECT_TRUE(f->audit.authenticated);

@@ -148,6 +148,12 @@ export function mapPage(root: HTMLElement) {
       badge.title = `${alerts} alerts in the last hour`;
       if (alerts) badge.dataset.testid = `map-alerts-${c.name}`;
     }
+    // A camera no longer listed (its worker gone, its lease moved) leaves the map.
+    for (const [name, m] of markers)
+      if (!placed.some((c) => c.name === name)) {
+        m.remove();
+        markers.delete(name);
+      }
     if (!framed && placed.length) {
       framed = true;
       const lons = placed.map((c) => c.geo!.lon), lats = placed.map((c) => c.geo!.lat);
@@ -157,15 +163,24 @@ export function mapPage(root: HTMLElement) {
   }
 
   async function open() {
-    const maplibre = await import('maplibre-gl');
-    maplibre.setWorkerUrl(workerUrl);
-    basemap = await fetch('/api/v1/basemap.json', { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
-    if (closed) return;
-    const b = basemap?.bounds;
-    map = new maplibre.Map({
-      container: holder, style: style(basemap), attributionControl: { compact: false },
-      center: b ? [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] : [0, 0], zoom: b ? 14 : 1, maxZoom: 19,
-    });
+    let maplibre: typeof import('maplibre-gl');
+    try {
+      maplibre = await import('maplibre-gl');
+      maplibre.setWorkerUrl(workerUrl);
+      basemap = await fetch('/api/v1/basemap.json', { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+      if (closed) return;
+      const b = basemap?.bounds;
+      map = new maplibre.Map({
+        container: holder, style: style(basemap), attributionControl: { compact: false },
+        center: b ? [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] : [0, 0], zoom: b ? 14 : 1, maxZoom: 19,
+      });
+    } catch (e) {
+      // No WebGL 2 (a locked-down or virtual desktop), or the map's code could not load.
+      holder.replaceChildren(h('p', { class: 'error', 'data-testid': 'map-error' },
+        `The map cannot be drawn in this browser (${e instanceof Error ? e.message : e}): it needs WebGL 2. ` +
+        'The camera wall and the alerts work without it.'));
+      return;
+    }
     map.addControl(new maplibre.NavigationControl({ showCompass: false }), 'top-right');
     map.addControl(new maplibre.ScaleControl({ unit: 'metric' }), 'bottom-left');
     // What a test (or a curious operator's inspector) can read: where the map is, and how
@@ -180,6 +195,7 @@ export function mapPage(root: HTMLElement) {
       report();
       if (basemap) holder.dataset.basemapFeatures = String(map!.queryRenderedFeatures({ layers: ['building', 'transportation-minor', 'transportation-path', 'transportation-major'] }).length);
       holder.dataset.coverageFeatures = String(map!.queryRenderedFeatures({ layers: ['streets'] }).length);
+      holder.dataset.riskFeatures = String(map!.queryRenderedFeatures({ layers: ['risk'] }).length);
       holder.dataset.ready = 'yes';
     });
     map.on('load', () => {
@@ -192,7 +208,6 @@ export function mapPage(root: HTMLElement) {
       .then((r) => (r.ok ? r.json() : null)) // 403 for operators, 404 without a risk map
       .then((g) => {
         risk = g;
-        if (g) holder.dataset.risk = String(g.features.length);
         again();
       })
       .catch(() => {});
@@ -220,7 +235,7 @@ export function mapPage(root: HTMLElement) {
   const opened = open();
   return () => {
     closed = true;
-    opened.then((off) => off?.());
+    opened.then((off) => off?.(), () => {});
     map?.remove();
   };
 }
