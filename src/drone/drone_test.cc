@@ -116,6 +116,11 @@ TEST(Telemetry, DjiSubtitlesOldAndNew) {
   EXPECT_THAT(parse_srt("1\n00:00:02,500 --> 00:00:03,000\nGPS(11.5754,48.1372,40)\n").error().message,
               HasSubstr("start time"));
   EXPECT_THAT(parse_srt("1\n00:00:00,000 --> 00:00:01,000\nhello\n", kT0).error().message, HasSubstr("subtitle 1"));
+  // Hours beyond any flight are no time (they once reached std::stoi and threw), nor is
+  // a time beyond year 5000 (it once became a minute beyond int64).
+  EXPECT_THAT(parse_csv("time,lat,lon\n2.9e204,48.1,11.5\n").error().message, HasSubstr("out of range"));
+  EXPECT_THAT(parse_srt("1\n111111111111111111111:00:01,000 --> 0\nGPS(11.5754,48.1372,40)\n", kT0).error().message,
+              HasSubstr("start time"));
 }
 
 TEST(Authorisation, ReadAndRefused) {

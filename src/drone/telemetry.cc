@@ -61,6 +61,9 @@ void headings_from_track(std::vector<Pose>& poses) {
 
 Result<Telemetry> finished(Telemetry t, const char* format) {
   if (t.poses.empty()) return Error{fmt::format("no position in this {} telemetry", format)};
+  // Times become minutes as integers: bounded to the years 1970 to 5138.
+  for (const auto& p : t.poses)
+    if (!(p.epoch >= 0 && p.epoch < 1e11)) return Error{fmt::format("a time out of range in this {} telemetry", format)};
   std::stable_sort(t.poses.begin(), t.poses.end(), [](const Pose& a, const Pose& b) { return a.epoch < b.epoch; });
   return t;
 }
@@ -151,7 +154,8 @@ Result<Telemetry> parse_gpx(std::string_view text) {
 
 Result<Telemetry> parse_srt(std::string_view text, std::optional<double> start_epoch) {
   // Blocks separated by blank lines: index, "00:00:01,000 --> 00:00:01,033", then text.
-  static const std::regex timing(R"((\d+):(\d{2}):(\d{2})[,.](\d{3})\s*-->)");
+  // A subtitle's start, at the start of a line (hours bounded: they go to std::stoi).
+  static const std::regex timing(R"((?:^|\n)(\d{1,5}):(\d{2}):(\d{2})[,.](\d{3})\s*-->)");
   static const std::regex date(R"((\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?))");
   static const std::regex lat(R"(\[latitude\s*:\s*([-0-9.]+)\])"), lon(R"(\[long(?:i)?tude\s*:\s*([-0-9.]+)\])");
   static const std::regex alt(R"(\[rel_alt\s*:\s*([-0-9.]+))"), gps(R"(GPS\s*\(\s*([-0-9.]+)\s*,\s*([-0-9.]+)\s*,\s*([-0-9.]+))");
