@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <ctime>
 #include <fstream>
 
 #include "cli/commands.h"
+#include "core/time_text.h"
 #include "drone/drone.h"
 #include "events/store.h"
 
@@ -21,22 +21,13 @@ struct DroneOptions {
   bool json = false;
 };
 
-std::string utc(double epoch) {
-  const std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
 // Each flagged minute is written to the audit log: who checked, which order, which minute.
 void audit_flagged(const DroneOptions& o, const drone::Authorisation& a, const drone::FlightCheck& c) {
   auto store = events::Store::open(o.store_path, o.audit_key_path);
   if (!store) throw UsageError(store.error().message);
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const auto& m : c.flagged) {
-    const nlohmann::json what = {{"reference", a.reference}, {"minute", utc(m.minute_epoch)},
+    const nlohmann::json what = {{"reference", a.reference}, {"minute", utc_text(m.minute_epoch)},
                                  {"outside_perimeter", m.outside_perimeter}, {"outside_time", m.outside_time}};
     if (auto r = (*store)->audit(local_user(), drone::kOutsideAuthorisationAudit, what.dump(), now); !r)
       throw std::runtime_error(r.error().message);
@@ -61,19 +52,19 @@ int drone_check(const DroneOptions& o) {
   if (o.json) {
     nlohmann::json flagged = nlohmann::json::array();
     for (const auto& m : check.flagged)
-      flagged.push_back({{"minute", utc(m.minute_epoch)}, {"minute_epoch", m.minute_epoch},
+      flagged.push_back({{"minute", utc_text(m.minute_epoch)}, {"minute_epoch", m.minute_epoch},
                          {"outside_perimeter", m.outside_perimeter}, {"outside_time", m.outside_time}});
-    fmt::print("{}\n", nlohmann::json{{"reference", authorisation->reference}, {"start", utc(check.start_epoch)},
-                                      {"end", utc(check.end_epoch)}, {"minutes", check.minutes},
+    fmt::print("{}\n", nlohmann::json{{"reference", authorisation->reference}, {"start", utc_text(check.start_epoch)},
+                                      {"end", utc_text(check.end_epoch)}, {"minutes", check.minutes},
                                       {"distance_m", check.distance_m}, {"swept_m2", check.swept_m2},
                                       {"flagged", flagged}}
                            .dump(2));
   } else {
     fmt::print("flight {} → {}: {} minutes, {:.0f} m flown, {:.0f} m² of ground seen; authorisation {}\n",
-               utc(check.start_epoch), utc(check.end_epoch), check.minutes, check.distance_m, check.swept_m2,
+               utc_text(check.start_epoch), utc_text(check.end_epoch), check.minutes, check.distance_m, check.swept_m2,
                authorisation->reference);
     for (const auto& m : check.flagged)
-      fmt::print("  {} outside the authorisation:{}{}\n", utc(m.minute_epoch), m.outside_perimeter ? " perimeter" : "",
+      fmt::print("  {} outside the authorisation:{}{}\n", utc_text(m.minute_epoch), m.outside_perimeter ? " perimeter" : "",
                  m.outside_time ? " time" : "");
     if (check.flagged.empty()) fmt::print("  every minute within the perimeter and the time span\n");
   }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/html.h"
+#include "core/time_text.h"
 #include "transparency/transparency.h"
 
 namespace vigie::transparency {
@@ -18,14 +19,7 @@ namespace {
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-std::string utc_time(double epoch) {
-  const std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
-  return text;
-}
+std::string utc_time(double epoch) { return utc_text(epoch, "%Y-%m-%d %H:%M UTC"); }
 
 std::string number(double v, int decimals = 0) { return fmt::format("{:.{}f}", v, decimals); }
 // Whole euros in groups of three digits (2 080 000 €); cents below 100 €.
