@@ -44,7 +44,9 @@ Config site() {
 // A store as a month and a half of a site leaves it: alerts decided and not, retention
 // run once, two cameras analysed, searches and exports audited with names and reasons.
 struct Site {
-  fs::path dir = testing::fresh_temp_dir("transparency");
+  // A folder per test: ctest runs the tests of this file side by side.
+  fs::path dir = testing::fresh_temp_dir(std::string("transparency_") +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::unique_ptr<events::Store> store;
   Site() {
     store = std::move(events::Store::open((dir / "v.db").string()).value());
