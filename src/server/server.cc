@@ -273,7 +273,7 @@ struct Server::Impl {
   // The public report, gathered at most every kTransparencyEvery seconds (it walks the
   // audit chain): anyone may ask for it as often as they like.
   static constexpr double kTransparencyEvery = 300;
-  std::unique_ptr<events::Store> report_store;  // the report's own connection
+  std::unique_ptr<events::Store> report_store;  // the report's own connection (not on workers)
   std::mutex transparency_mu;
   std::optional<transparency::Figures> transparency_cache;
   double transparency_at = 0;  // of the latest try
@@ -291,9 +291,11 @@ struct Server::Impl {
     auto l = events::Store::open(config.store.location(), config.store.audit_key);
     if (!l) throw std::runtime_error(l.error().message);
     slow_store = std::move(l.value());
-    auto r = events::Store::open(config.store.location(), config.store.audit_key);
-    if (!r) throw std::runtime_error(r.error().message);
-    report_store = std::move(r.value());
+    if (config.cluster.role != "worker") {  // only the console's nodes serve the report
+      auto r = events::Store::open(config.store.location(), config.store.audit_key);
+      if (!r) throw std::runtime_error(r.error().message);
+      report_store = std::move(r.value());
+    }
     char hash[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str(hash, "no account", 10, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
