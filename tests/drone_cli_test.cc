@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <fstream>
+#include <map>
 #include <sstream>
 
 #include "core/test_data.h"
@@ -45,6 +48,77 @@ TEST(DroneCli, AFlightLeavingItsPerimeterAndTimeIsFlaggedMinuteByMinute) {
   const auto g = nlohmann::json::parse(slurp(dir / "flight.geojson"));
   EXPECT_GT(g["features"].size(), 100u);
   EXPECT_EQ(g["features"].back()["properties"]["kind"], "swept");
+}
+
+// The drone's video (a street clip stands in for it) analysed with the subtitle file the
+// drone wrote beside it: the alerts are dated by the flight and carry where the drone was
+// when each was raised; the flight is registered with its order and its video.
+TEST(DroneCli, AFlightIsRegisteredAndItsVideosAlertsCarryWhereTheDroneWas) {
+  const std::string video = vtest_avi();
+  if (video.empty()) GTEST_SKIP() << "no vtest.avi (Debian opencv-doc)";
+  const auto dir = fresh_temp_dir("drone_video");
+  ASSERT_EQ(run(std::string(VIGIE_SOURCE_DIR) + "/scripts/make-flight " + dir.string() + " --video-seconds 20").code, 0);
+  const auto clip = dir / "clip.avi";
+  ASSERT_EQ(run("ffmpeg -loglevel error -y -i " + video + " -t 20 -c copy " + clip.string()).code, 0);
+  const std::string db = (dir / "v.db").string();
+  const std::string check = vigie_bin() + " drone check --json --telemetry " + (dir / "flight.csv").string() +
+                            " --authorisation " + (dir / "authorisation.json").string() + " --store " + db +
+                            " --camera drone-1 --video " + clip.string();
+  const auto first = run(check);
+  ASSERT_EQ(first.code, 1) << first.err;
+  const std::string id = nlohmann::json::parse(first.out)["flight"];
+  EXPECT_EQ(run("sqlite3 " + db + " \"SELECT camera, reference, minutes, flagged_minutes, video FROM drone_flights WHERE id = '" +
+                id + "'\"").out,
+            "drone-1|PP-2026-0417|12|2|" + clip.string() + "\n");
+  // Checked again: the same flight, not registered nor audited twice.
+  EXPECT_EQ(nlohmann::json::parse(run(check).out)["flight"], id);
+  EXPECT_EQ(run("sqlite3 " + db + " \"SELECT COUNT(*) FROM drone_flights\"").out, "1\n");
+  EXPECT_EQ(run("sqlite3 " + db + " \"SELECT COUNT(*) FROM audit_log WHERE action IN ('drone_flight', "
+                "'drone_outside_authorisation') AND detail LIKE '%" + id + "%'\"").out,
+            "3\n");
+
+  std::ofstream(dir / "drone.yaml") << "detect: {type: people, classes: [person]}\n"
+                                    << "store: {path: " << db << "}\ncameras:\n  drone-1:\n    input: " << clip.string()
+                                    << "\n    telemetry: " << (dir / "flight.srt").string() << "\n    analyze_fps: 5\n"
+                                    << "    zones: {east: [[560, 120], [768, 120], [768, 480], [560, 480]]}\n"
+                                    << "    rules: [{type: zone_intrusion, zone: east, objects: [person], min_seconds: 1}]\n";
+  const auto analysed = run(vigie_bin() + " analyze --quiet --config " + (dir / "drone.yaml").string());
+  ASSERT_EQ(analysed.code, 0) << analysed.err;
+  // Where the drone was at each tenth of a second, read from its subtitles here.
+  std::map<long, std::pair<double, double>> at;
+  {
+    std::ifstream srt(dir / "flight.srt");
+    std::string line;
+    long tenth = -1;
+    while (std::getline(srt, line)) {
+      if (line.find(" --> ") != std::string::npos)
+        tenth = std::stol(line.substr(3, 2)) * 600 + std::stol(line.substr(6, 2)) * 10 + std::stol(line.substr(9, 1));
+      const auto lat = line.find("[latitude: "), lon = line.find("[longitude: ");
+      if (lat != std::string::npos) at[tenth] = {std::stod(line.substr(lat + 11)), std::stod(line.substr(lon + 12))};
+    }
+  }
+  ASSERT_EQ(at.size(), 200u);
+  const auto alerts = nlohmann::json::parse(run(vigie_bin() + " alerts list --json --store " + db).out)["alerts"];
+  ASSERT_GE(alerts.size(), 3u);
+  const double flight_start = 1796119200;  // make-flight's default
+  for (const auto& a : alerts) {
+    const double raised = a["stream_raised_s"];
+    const auto where = at.at(std::lround(raised * 10));
+    EXPECT_NEAR(a["lat"].get<double>(), where.first, 2e-7) << a.dump();
+    EXPECT_NEAR(a["lon"].get<double>(), where.second, 2e-7) << a.dump();
+    EXPECT_GE(a["start_epoch"].get<double>(), flight_start);
+    EXPECT_LE(a["start_epoch"].get<double>(), flight_start + 20);
+  }
+  // A track that does not open is named with the camera.
+  std::ofstream(dir / "bad.srt") << "1\n00:00:00,000 --> 00:00:00,100\nno position here\n";
+  std::ofstream(dir / "bad.yaml") << "store: {path: " << db << "}\ncameras:\n  drone-1:\n    input: " << clip.string()
+                                  << "\n    telemetry: " << (dir / "bad.srt").string()
+                                  << "\n    zones: {east: [[0, 0], [9, 0], [9, 9]]}\n"
+                                  << "    rules: [{type: zone_intrusion, zone: east}]\n";
+  const auto bad = run(vigie_bin() + " analyze --quiet --config " + (dir / "bad.yaml").string());
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("camera drone-1: telemetry"));
+  EXPECT_THAT(bad.err, HasSubstr("bad.srt"));
 }
 
 TEST(DroneCli, BadFilesAreExit2WithTheCause) {

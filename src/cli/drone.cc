@@ -1,6 +1,6 @@
 // `vigie drone check`: a drone flight's telemetry against its authorisation — minutes
-// outside the perimeter or the time span flagged (and audited with --store), the ground
-// the camera saw as GeoJSON for a map.
+// outside the perimeter or the time span flagged, the ground the camera saw as GeoJSON
+// for a map; with --store, the flight registered and the flagged minutes audited.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,21 +17,54 @@ namespace vigie::cli {
 namespace {
 
 struct DroneOptions {
-  std::string telemetry, authorisation, start, geojson, store_path, audit_key_path;
+  std::string telemetry, authorisation, start, geojson, store_path, audit_key_path, camera, video;
   bool json = false;
 };
 
-// Each flagged minute is written to the audit log: who checked, which order, which minute.
-void audit_flagged(const DroneOptions& o, const drone::Authorisation& a, const drone::FlightCheck& c) {
+// The order's perimeter as a GeoJSON Polygon geometry.
+nlohmann::json perimeter_geojson(const drone::Authorisation& a) {
+  nlohmann::json ring = nlohmann::json::array();
+  for (const auto& p : a.perimeter) ring.push_back({p.lon, p.lat});
+  return {{"type", "Polygon"}, {"coordinates", nlohmann::json::array({ring})}};
+}
+
+nlohmann::json flagged_json(const drone::FlightCheck& c) {
+  nlohmann::json flagged = nlohmann::json::array();
+  for (const auto& m : c.flagged)
+    flagged.push_back({{"minute", utc_text(m.minute_epoch)}, {"minute_epoch", m.minute_epoch},
+                       {"outside_perimeter", m.outside_perimeter}, {"outside_time", m.outside_time}});
+  return flagged;
+}
+
+// Registers the flight in the store with its order, its recording and what it flew; when
+// it is new, audits the registration and each flagged minute (who, which order, which
+// minute). Returns the flight's id.
+std::string register_flight(const DroneOptions& o, const drone::Telemetry& t, const drone::Authorisation& a,
+                            const drone::FlightCheck& c) {
   auto store = events::Store::open(o.store_path, o.audit_key_path);
   if (!store) throw UsageError(store.error().message);
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  for (const auto& m : c.flagged) {
-    const nlohmann::json what = {{"reference", a.reference}, {"minute", utc_text(m.minute_epoch)},
-                                 {"outside_perimeter", m.outside_perimeter}, {"outside_time", m.outside_time}};
-    if (auto r = (*store)->audit(local_user(), drone::kOutsideAuthorisationAudit, what.dump(), now); !r)
-      throw std::runtime_error(r.error().message);
-  }
+  events::FlightRow f;
+  f.camera = o.camera, f.reference = a.reference, f.purpose = a.purpose, f.perimeter = perimeter_geojson(a).dump();
+  f.authorised_start = a.start_epoch, f.authorised_end = a.end_epoch;
+  f.start_epoch = c.start_epoch, f.end_epoch = c.end_epoch, f.minutes = c.minutes;
+  f.flagged = flagged_json(c).dump(), f.flagged_minutes = static_cast<int>(c.flagged.size());
+  f.distance_m = c.distance_m, f.swept_m2 = c.swept_m2, f.video = o.video;
+  f.geojson = drone::flight_geojson(t).dump(), f.registered_epoch = now;
+  auto added = (*store)->record_flight(f);
+  if (!added) throw std::runtime_error(added.error().message);
+  if (!*added) return f.id;  // registered before: audited then
+  auto audit = [&](const char* action, const nlohmann::json& what) {
+    if (auto r = (*store)->audit(local_user(), action, what.dump(), now); !r) throw std::runtime_error(r.error().message);
+  };
+  audit(drone::kFlightRegisteredAudit, {{"flight", f.id}, {"reference", a.reference}, {"start", utc_text(c.start_epoch)},
+                                         {"minutes", c.minutes}, {"flagged_minutes", c.flagged.size()}});
+  for (const auto& m : c.flagged)
+    audit(drone::kOutsideAuthorisationAudit, {{"flight", f.id}, {"reference", a.reference},
+                                              {"minute", utc_text(m.minute_epoch)},
+                                              {"outside_perimeter", m.outside_perimeter},
+                                              {"outside_time", m.outside_time}});
+  return f.id;
 }
 
 int drone_check(const DroneOptions& o) {
@@ -48,17 +81,13 @@ int drone_check(const DroneOptions& o) {
     if (!(out << drone::flight_geojson(*telemetry).dump() << "\n"))
       throw std::runtime_error(fmt::format("{}: cannot be written", o.geojson));
   }
-  if (!o.store_path.empty() && !check.flagged.empty()) audit_flagged(o, *authorisation, check);
+  const std::string flight = o.store_path.empty() ? "" : register_flight(o, *telemetry, *authorisation, check);
   if (o.json) {
-    nlohmann::json flagged = nlohmann::json::array();
-    for (const auto& m : check.flagged)
-      flagged.push_back({{"minute", utc_text(m.minute_epoch)}, {"minute_epoch", m.minute_epoch},
-                         {"outside_perimeter", m.outside_perimeter}, {"outside_time", m.outside_time}});
-    fmt::print("{}\n", nlohmann::json{{"reference", authorisation->reference}, {"start", utc_text(check.start_epoch)},
-                                      {"end", utc_text(check.end_epoch)}, {"minutes", check.minutes},
-                                      {"distance_m", check.distance_m}, {"swept_m2", check.swept_m2},
-                                      {"flagged", flagged}}
-                           .dump(2));
+    nlohmann::json out{{"reference", authorisation->reference}, {"start", utc_text(check.start_epoch)},
+                       {"end", utc_text(check.end_epoch)}, {"minutes", check.minutes},
+                       {"distance_m", check.distance_m}, {"swept_m2", check.swept_m2}, {"flagged", flagged_json(check)}};
+    if (!flight.empty()) out["flight"] = flight;
+    fmt::print("{}\n", out.dump(2));
   } else {
     fmt::print("flight {} → {}: {} minutes, {:.0f} m flown, {:.0f} m² of ground seen; authorisation {}\n",
                utc_text(check.start_epoch), utc_text(check.end_epoch), check.minutes, check.distance_m, check.swept_m2,
@@ -67,6 +96,7 @@ int drone_check(const DroneOptions& o) {
       fmt::print("  {} outside the authorisation:{}{}\n", utc_text(m.minute_epoch), m.outside_perimeter ? " perimeter" : "",
                  m.outside_time ? " time" : "");
     if (check.flagged.empty()) fmt::print("  every minute within the perimeter and the time span\n");
+    if (!flight.empty()) fmt::print("registered as flight {} in {}\n", flight, events::printable_location(o.store_path));
   }
   return check.flagged.empty() ? 0 : 1;
 }
@@ -85,7 +115,11 @@ std::function<int()> add_drone_commands(CLI::App& app) {
       ->required();
   check->add_option("--start", o->start, "When the flight began, for times counted from it (.srt without dates, .csv seconds)");
   check->add_option("--geojson", o->geojson, "Write the track, footprints and swept ground as GeoJSON");
-  check->add_option("--store", o->store_path, "Event store whose audit log gets each flagged minute");
+  check->add_option("--store", o->store_path,
+                    "Register the flight in this event store (its map, the transparency report); the registration "
+                    "and each flagged minute are audited");
+  check->add_option("--camera", o->camera, "The drone's camera in the configuration (its alerts are the flight's)");
+  check->add_option("--video", o->video, "The flight's recording");
   check->add_option("--audit-key", o->audit_key_path, "The audit log's HMAC key file (default: <store>.audit-key)");
   check->add_flag("--json", o->json, "Print the check as JSON");
   return [o, check]() -> int { return *check ? drone_check(*o) : -1; };

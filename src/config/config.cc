@@ -336,6 +336,9 @@ CameraConfig read_camera(Section s, const std::string& name) {
   s.get("input", c.input, [](const std::string& v) { return valid_input(v); },
         "must be a file, an image folder or a stream URL (rtsp, rtsps, rtmp, http, https, udp, tcp, srt, file)");
   s.get("analyze_fps", c.analyze_fps, non_negative, "must be >= 0 (0 analyses every frame)");
+  s.get("telemetry", c.telemetry, [](const std::string& v) {
+    return v.ends_with(".srt") || v.ends_with(".SRT") || v.ends_with(".gpx") || v.ends_with(".csv");
+  }, "must be a .srt, .gpx or .csv track");
   s.get("audio_offset_db", c.audio_offset_db);
   {
     Section g = s.child("geo");

@@ -156,6 +156,9 @@ struct CameraConfig {
   std::string name;
   GeoConfig geo;
   std::string input;                   // file, image folder, or rtsp:// / http:// URL
+  // A moving camera's (a drone's) track, beginning with its video: .srt (as DJI drones
+  // write beside a video), .gpx or .csv (src/drone). Its alerts carry where it was.
+  std::string telemetry;
   double analyze_fps = 0;              // 0: analyse every decoded frame
   std::vector<Polygon> privacy_masks;  // filled black before anything else sees the frame
   std::map<std::string, Polygon> zones;

@@ -109,6 +109,13 @@ TEST(Config, CameraInputWithAnUnknownSchemeIsRefused) {
   EXPECT_THAT(error_of("cameras: { a: { input: 'rtsp://' } }"), HasSubstr("cameras.a.input"));
 }
 
+TEST(Config, AMovingCamerasTrackIsASubtitleGpxOrCsvFile) {
+  EXPECT_THAT(error_of("cameras: { d: { input: x.mp4, telemetry: flight.kml } }"),
+              HasSubstr("cameras.d.telemetry: must be a .srt, .gpx or .csv track"));
+  const auto c = parse_config("cameras: { d: { input: x.mp4, telemetry: DJI_0001.SRT } }", "site.yaml");
+  EXPECT_EQ(c.cameras.at("d").telemetry, "DJI_0001.SRT");
+}
+
 // Regression (fuzz/regressions/config): yaml-cpp's conversion errors escaped parse_config,
 // so a caller catching ConfigError terminated.
 TEST(Config, AValueOfTheWrongShapeAnywhereIsAConfigError) {

@@ -47,6 +47,10 @@ Result<Telemetry> parse_srt(std::string_view text, std::optional<double> start_e
 // By the file's extension (.csv, .gpx, .srt); the error names the file.
 Result<Telemetry> read_telemetry(const std::string& path, std::optional<double> start_epoch = std::nullopt);
 
+// The pose at `epoch`, interpolated between the poses either side (the heading the short
+// way round); empty outside the track's time span.
+std::optional<Pose> pose_at(const Telemetry& telemetry, double epoch);
+
 // The ground the camera sees at `pose`, in `frame`'s metres: the four corners of the
 // image (4:3) cast onto flat ground, the edges sampled so that a view reaching the
 // horizon is cut at `max_range_m` from the camera.
@@ -67,6 +71,8 @@ Result<Authorisation> read_authorisation(const std::string& path);
 // The audit action of a flagged minute (`vigie drone check --store`); the transparency
 // report counts them.
 inline constexpr const char* kOutsideAuthorisationAudit = "drone_outside_authorisation";
+// The audit action of a flight's registration in the store.
+inline constexpr const char* kFlightRegisteredAudit = "drone_flight";
 
 // One minute of flight (UTC minute) that left the authorisation.
 struct FlaggedMinute {
@@ -85,8 +91,9 @@ struct FlightCheck {
 // Every minute with a pose outside the perimeter or outside the time span is flagged.
 FlightCheck check_flight(const Telemetry& telemetry, const Authorisation& authorisation);
 
-// GeoJSON (WGS84): the track, a footprint every `every_s` seconds (with its time) and the
-// swept area, for a map.
+// GeoJSON (WGS84): the track, a footprint every `every_s` seconds (with its time and the
+// camera's place: epoch, lat, lon, alt_m, heading_deg, pitch_deg) and the swept area,
+// for a map.
 nlohmann::json flight_geojson(const Telemetry& telemetry, double every_s = 5);
 
 }  // namespace vigie::drone

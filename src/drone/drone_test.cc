@@ -171,6 +171,30 @@ TEST(Flight, MinutesOutsideThePerimeterOrTheTimeAreFlagged) {
   for (const auto& f : g["features"]) footprints += f["properties"]["kind"] == "footprint";
   EXPECT_EQ(footprints, 13);
   EXPECT_EQ(g["features"].back()["properties"]["kind"], "swept");
+  // Each footprint says where the camera was: the one of minute 2 is 60 m east.
+  const auto& f2 = g["features"][2]["properties"];
+  EXPECT_DOUBLE_EQ(f2["epoch"].get<double>(), kT0 + 120);
+  EXPECT_NEAR(frame.to_xy({f2["lat"].get<double>(), f2["lon"].get<double>()}).x(), 60, 0.1);
+}
+
+TEST(Flight, ThePoseBetweenTwoFixesIsInterpolatedAndNoneOutsideTheTrack) {
+  const city::LocalFrame frame(kMarienplatz);
+  const auto east = frame.to_latlon({100, 0});
+  const auto t = parse_csv(fmt::format("time,lat,lon,alt,heading,pitch,fov\n{},{},{},20,350,-90,80\n"
+                                       "{},{:.8f},{:.8f},60,10,-30,80\n",
+                                       kT0, kMarienplatz.lat, kMarienplatz.lon, kT0 + 10, east.lat, east.lon));
+  ASSERT_TRUE(t) << t.error().message;
+  const auto mid = pose_at(*t, kT0 + 2.5);
+  ASSERT_TRUE(mid);
+  EXPECT_NEAR(frame.to_xy(mid->position).x(), 25, 0.05);
+  EXPECT_NEAR(mid->alt_m, 30, 1e-9);
+  EXPECT_NEAR(mid->pitch_deg, -75, 1e-9);
+  EXPECT_NEAR(mid->heading_deg, 355, 1e-9);  // 350 to 10 turns through north, not through south
+  EXPECT_DOUBLE_EQ(pose_at(*t, kT0)->alt_m, 20);
+  EXPECT_DOUBLE_EQ(pose_at(*t, kT0 + 10)->alt_m, 60);
+  EXPECT_FALSE(pose_at(*t, kT0 - 0.1));
+  EXPECT_FALSE(pose_at(*t, kT0 + 10.1));
+  EXPECT_FALSE(pose_at(*t, std::nan("")));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <fstream>
@@ -37,6 +38,25 @@ XY ground_point(Vec d, double alt_m, double max_range_m) {
 }
 
 }  // namespace
+
+std::optional<Pose> pose_at(const Telemetry& t, double epoch) {
+  const auto& poses = t.poses;
+  if (poses.empty() || !(epoch >= poses.front().epoch) || epoch > poses.back().epoch) return std::nullopt;
+  const auto after = std::lower_bound(poses.begin(), poses.end(), epoch,
+                                      [](const Pose& p, double e) { return p.epoch < e; });
+  if (after == poses.begin() || after->epoch == epoch) return *after;
+  const Pose& a = *(after - 1);
+  const Pose& b = *after;
+  const double w = (epoch - a.epoch) / (b.epoch - a.epoch);
+  auto mix = [w](double x, double y) { return x + (y - x) * w; };
+  Pose p = a;
+  p.epoch = epoch;
+  p.position = {mix(a.position.lat, b.position.lat), mix(a.position.lon, b.position.lon)};
+  p.alt_m = mix(a.alt_m, b.alt_m), p.pitch_deg = mix(a.pitch_deg, b.pitch_deg), p.fov_deg = mix(a.fov_deg, b.fov_deg);
+  const double turn = std::remainder(b.heading_deg - a.heading_deg, 360.0);  // in [-180, 180]
+  p.heading_deg = std::fmod(a.heading_deg + turn * w + 360.0, 360.0);
+  return p;
+}
 
 city::Polygon footprint(const Pose& pose, const city::LocalFrame& frame, double max_range_m) {
   const double psi = city::deg2rad(pose.heading_deg), theta = city::deg2rad(pose.pitch_deg);
@@ -181,7 +201,8 @@ nlohmann::json flight_geojson(const Telemetry& t, double every_s) {
     swept.swap(grown);
     features.push_back({{"type", "Feature"},
                         {"geometry", {{"type", "Polygon"}, {"coordinates", json::array({ring_json(f.outer())})}}},
-                        {"properties", {{"kind", "footprint"}, {"epoch", p.epoch}, {"alt_m", p.alt_m},
+                        {"properties", {{"kind", "footprint"}, {"epoch", p.epoch}, {"lat", p.position.lat},
+                                        {"lon", p.position.lon}, {"alt_m", p.alt_m},
                                         {"heading_deg", p.heading_deg}, {"pitch_deg", p.pitch_deg}}}});
   }
   features.push_back({{"type", "Feature"}, {"geometry", {{"type", "LineString"}, {"coordinates", track}}},

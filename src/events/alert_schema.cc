@@ -53,6 +53,11 @@ const AlertField kAlertFields[] = {
     {"box", FieldType::kBox, false, Audience::kNetwork,
      "What the alert is about, as raised: x, y, width, height in frame pixels.",
      [](const AlertRow& a) -> json { return {a.box.x, a.box.y, a.box.w, a.box.h}; }},
+    {"lat", FieldType::kNumber, true, Audience::kNetwork,
+     "A moving camera's (a drone's) latitude when it raised the alert, WGS84; null for a fixed camera.",
+     [](const AlertRow& a) -> json { return a.position ? json(a.position->lat) : json(); }},
+    {"lon", FieldType::kNumber, true, Audience::kNetwork, "Its longitude, WGS84; null for a fixed camera.",
+     [](const AlertRow& a) -> json { return a.position ? json(a.position->lon) : json(); }},
     {"run_id", FieldType::kString, false, Audience::kLocal,
      "The analysis run whose tracker numbered tracks ('' for alerts stored before runs were).",
      [](const AlertRow& a) -> json { return a.run_id; }},
@@ -249,7 +254,7 @@ AlertRow alert_row_of(const rules::AlertEvent& e) {
   r.start_epoch = e.epoch_s - (e.time_s - e.start_s);  // as the store records it
   r.last_epoch = e.epoch_s;
   if (e.phase == rules::Phase::kEnd) r.end_epoch = e.epoch_s;
-  r.peak = e.peak, r.box = e.box;
+  r.peak = e.peak, r.box = e.box, r.position = e.position;
   r.stream_start_s = e.start_s;
   if (e.phase == rules::Phase::kStart) r.stream_raised_s = e.time_s;
   return r;

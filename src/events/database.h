@@ -93,6 +93,34 @@ CREATE TABLE alert_tallies (
 CREATE INDEX operator_actions_by_alert ON operator_actions (alert_id, id);
 )sql";
 
+// 9: drones (src/drone): each flight registered with its authorisation, what it flew and
+// its recording; an alert raised by a moving camera carries where the camera was (NULL
+// for a fixed camera and for alerts stored before).
+inline constexpr const char* kSchema9 = R"sql(
+CREATE TABLE drone_flights (
+  id TEXT PRIMARY KEY,
+  camera TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  perimeter TEXT NOT NULL,
+  authorised_start DOUBLE PRECISION NOT NULL,
+  authorised_end DOUBLE PRECISION NOT NULL,
+  start_epoch DOUBLE PRECISION NOT NULL,
+  end_epoch DOUBLE PRECISION NOT NULL,
+  minutes INTEGER NOT NULL,
+  flagged TEXT NOT NULL,
+  flagged_minutes INTEGER NOT NULL,
+  distance_m DOUBLE PRECISION NOT NULL,
+  swept_m2 DOUBLE PRECISION NOT NULL,
+  video TEXT NOT NULL,
+  geojson TEXT NOT NULL,
+  registered_epoch DOUBLE PRECISION NOT NULL,
+  UNIQUE (reference, start_epoch)
+);
+ALTER TABLE alerts ADD COLUMN lat DOUBLE PRECISION;
+ALTER TABLE alerts ADD COLUMN lon DOUBLE PRECISION;
+)sql";
+
 // A PostgreSQL server when is_database_url(location) (store.h), else an SQLite file.
 Result<std::unique_ptr<Database>> connect_database(const std::string& location);
 

@@ -50,6 +50,7 @@ nlohmann::json to_line(const StoreWrite& w) {
                     {"frame_index", e.frame_index},
                     {"peak", e.peak},
                     {"box", {e.box.x, e.box.y, e.box.w, e.box.h}}};
+      if (e.position) j["alert"]["position"] = {e.position->lat, e.position->lon};
       break;
     }
     case StoreWrite::Kind::kTrack: {
@@ -113,6 +114,8 @@ StoreWrite from_line(const std::string& line) {
     e.peak = a.at("peak").get<double>();
     const auto& b = a.at("box");
     e.box = {single(b.at(0)), single(b.at(1)), single(b.at(2)), single(b.at(3))};
+    if (a.contains("position"))  // a moving camera's (since schema 9)
+      e.position = rules::GeoPosition{a.at("position").at(0).get<double>(), a.at("position").at(1).get<double>()};
   } else if (kind == "track") {
     w.kind = StoreWrite::Kind::kTrack;
     const auto& t = j.at("track");

@@ -21,6 +21,7 @@ StoreWrite alert(rules::Phase phase, const std::string& id, double epoch) {
   e.phase = phase, e.alert_id = id, e.run_id = "run-1", e.camera = "cam", e.rule = "loitering:yard";
   e.rule_type = "loitering", e.where = "yard", e.track_ids = {3, 4}, e.start_s = 10;
   e.time_s = phase == rules::Phase::kStart ? 10 : 15, e.epoch_s = epoch, e.peak = 2.5, e.box = {1, 2, 30, 40};
+  e.position = rules::GeoPosition{48.125, 11.5};  // a moving camera's: kept through the file
   return w;
 }
 
@@ -63,6 +64,9 @@ void expect_stored_whole(Store& store, const std::string& id) {
   EXPECT_DOUBLE_EQ(r.peak, 2.5);
   EXPECT_EQ(r.track_ids, (std::vector<int>{3, 4}));
   EXPECT_EQ(r.run_id, "run-1");
+  ASSERT_TRUE(r.position);
+  EXPECT_DOUBLE_EQ(r.position->lat, 48.125);
+  EXPECT_DOUBLE_EQ(r.position->lon, 11.5);
   EXPECT_EQ(r.snapshot_path, "/m/" + id + ".jpg");
   EXPECT_EQ(r.clip_path, "/m/" + id + ".mp4");
   EXPECT_EQ(*store.track_count("cam"), 1);

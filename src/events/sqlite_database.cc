@@ -206,6 +206,7 @@ CREATE INDEX track_passages_by_time ON track_passages (at_epoch);
 CREATE INDEX tracks_by_id ON tracks (track_id);
 )sql",
     kSchema8,  // (database.h)
+    kSchema9,
 };
 
 class SqliteDatabase final : public Database {

@@ -150,12 +150,15 @@ Result<Ok> Store::record(const rules::AlertEvent& e) {
       // A start retried after an error it did not see is no error (checked below).
       s = db_->query(
           "INSERT INTO alerts (id, camera, rule, rule_type, place, detail, track_ids, start_epoch, last_epoch, "
-          "peak, box, stream_start_s, stream_raised_s, run_id) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING");
+          "peak, box, stream_start_s, stream_raised_s, run_id, lat, lon) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+          "CASE WHEN ?15 = 1 THEN CAST(?16 AS DOUBLE PRECISION) END, "
+          "CASE WHEN ?15 = 1 THEN CAST(?17 AS DOUBLE PRECISION) END) ON CONFLICT (id) DO NOTHING");
       s->bind(1, e.alert_id).bind(2, e.camera).bind(3, e.rule).bind(4, e.rule_type).bind(5, e.where);
       s->bind(6, e.detail).bind(7, json_ids(e.track_ids)).bind(8, start_epoch_of(e)).bind(9, e.epoch_s);
       s->bind(10, e.peak).bind(11, nlohmann::json({e.box.x, e.box.y, e.box.w, e.box.h}).dump());
-      s->bind(12, e.start_s).bind(13, e.time_s).bind(14, e.run_id);
+      s->bind(12, e.start_s).bind(13, e.time_s).bind(14, e.run_id).bind(15, e.position ? 1 : 0);
+      s->bind(16, e.position ? e.position->lat : 0.0).bind(17, e.position ? e.position->lon : 0.0);
       break;
     }
     case rules::Phase::kUpdate:
@@ -220,8 +223,8 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
   auto s = db_->query(
       "SELECT id, camera, rule, rule_type, place, detail, track_ids, start_epoch, last_epoch, end_epoch, peak, "
       "snapshot_path, clip_path, box, stream_start_s, stream_raised_s, "
-      "(SELECT action FROM operator_actions o WHERE o.alert_id = alerts.id ORDER BY o.id DESC LIMIT 1), run_id "
-      "FROM alerts WHERE (?1 = '' OR camera = ?1) AND (?2 = '' OR rule = ?2) "
+      "(SELECT action FROM operator_actions o WHERE o.alert_id = alerts.id ORDER BY o.id DESC LIMIT 1), run_id, "
+      "lat, lon FROM alerts WHERE (?1 = '' OR camera = ?1) AND (?2 = '' OR rule = ?2) "
       "AND start_epoch >= ?3 AND (CAST(?5 AS DOUBLE PRECISION) = 0 OR start_epoch < CAST(?5 AS DOUBLE PRECISION)) "
       "AND (?6 = '' OR id = ?6) AND (?8 = '' OR run_id = ?8) ORDER BY start_epoch DESC, id LIMIT ?4 OFFSET ?7");
   s->bind(1, f.camera).bind(2, f.rule).bind(3, f.since_epoch).bind(4, f.limit).bind(5, f.before_epoch);
@@ -241,6 +244,7 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
     r.stream_start_s = s->real(14), r.stream_raised_s = s->real(15);
     r.status = s->text(16);
     r.run_id = s->text(17);
+    if (!s->null(18) && !s->null(19)) r.position = rules::GeoPosition{s->real(18), s->real(19)};
     rows.push_back(std::move(r));
   }
   if (step == Step::kError) return sql_error(*s);

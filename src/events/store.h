@@ -37,6 +37,7 @@ struct AlertRow {
   double stream_start_s = 0;  // stream time the situation began (e.g. the bag left alone)
   double stream_raised_s = 0; // stream time the alert was raised
   std::string status;         // the latest operator action ("" when none yet)
+  std::optional<rules::GeoPosition> position;  // a moving camera's place when it raised it (schema 9)
 };
 
 // A login session (schema 5): the store keeps the token's SHA-256, not the token.
@@ -207,6 +208,24 @@ std::string utc_month(double epoch);
 // "confirmed" (acknowledge or dispatch).
 std::string alert_outcome(const std::string& latest_action);
 
+// A drone flight as registered (schema 9, flights.cc): the authorisation it flew under
+// (a prefectoral order), what it flew, and its recording.
+struct FlightRow {
+  std::string id;         // a UUIDv7, given by record_flight
+  std::string camera;     // the drone's camera in the configuration ("" when none)
+  std::string reference, purpose;
+  std::string perimeter;  // the authorised perimeter: a GeoJSON Polygon geometry
+  double authorised_start = 0, authorised_end = 0;
+  double start_epoch = 0, end_epoch = 0;
+  int minutes = 0;        // UTC minutes with a pose
+  std::string flagged;    // JSON array of {minute_epoch, outside_perimeter, outside_time}
+  int flagged_minutes = 0;
+  double distance_m = 0, swept_m2 = 0;
+  std::string video;      // the flight's recording ("" when none)
+  std::string geojson;    // track, footprints over time, swept ground (drone::flight_geojson); "" in lists
+  double registered_epoch = 0;
+};
+
 class Store {
  public:
   // `location`: an SQLite file, or a PostgreSQL server's URL (`postgresql://user@host:port/db`).
@@ -312,6 +331,15 @@ class Store {
   Result<std::vector<AuditTally>> audit_tallies() const;
   Result<OldestKept> oldest_kept() const;
 
+  // --- drone flights (flights.cc) ---
+  // Registers a flight under a new id (set in `flight`). False, and nothing written, when
+  // a flight of that order and start is registered already (its id set in `flight`).
+  Result<bool> record_flight(FlightRow& flight);
+  // Newest first, without their GeoJSON.
+  Result<std::vector<FlightRow>> flights() const;
+  // One flight, with its GeoJSON; empty when there is none of that id.
+  Result<std::optional<FlightRow>> flight(const std::string& id) const;
+
   // --- accounts (accounts.cc) ---
   // Creates an account; the password is stored as an Argon2id hash (libsodium,
   // interactive limits). Fails if the name exists, is empty, longer than 64 bytes or has
@@ -329,7 +357,7 @@ class Store {
   Result<Ok> remove_session(const std::string& token);
   Result<int> remove_expired_sessions(double now_epoch);
 
-  static constexpr int kSchemaVersion = 8;
+  static constexpr int kSchemaVersion = 9;
   // On a PostgreSQL store each stored alert event is announced (NOTIFY) on this channel,
   // as {"id": …, "what": "start"|"update"|"end"|"media"|"action", "by": the operator (an
   // action)}: API nodes LISTEN for the console.

@@ -263,6 +263,81 @@ TEST(Store, CameraHoursCountEachCamerasRunsOnce) {
   EXPECT_DOUBLE_EQ((*hours)[1].hours, 10);
 }
 
+TEST(Store, AMovingCamerasAlertKeepsWhereItWasAndAFixedOnesHasNoPlace) {
+  const auto dir = testing::fresh_temp_dir("store_alert_position");
+  auto store = open_store(dir / "v.db");
+  auto drone = event(rules::Phase::kStart, "drone/1", 1000, 1, "crowd", "drone");
+  drone.position = rules::GeoPosition{48.1372512, 11.5754031};
+  ASSERT_TRUE(store->record(drone));
+  ASSERT_TRUE(store->record(event(rules::Phase::kStart, "cam/1", 1001)));
+  auto end = event(rules::Phase::kEnd, "drone/1", 1010, 1, "crowd", "drone");
+  end.position.reset();  // an end changes nothing of where it was raised
+  ASSERT_TRUE(store->record(end));
+  const auto rows = store->alerts(AlertFilter{});
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  const AlertRow& fixed = (*rows)[0];
+  const AlertRow& moving = (*rows)[1];
+  EXPECT_FALSE(fixed.position.has_value());
+  ASSERT_TRUE(moving.position.has_value());
+  EXPECT_NEAR(moving.position->lat, 48.1372512, 1e-9);
+  EXPECT_NEAR(moving.position->lon, 11.5754031, 1e-9);
+}
+
+FlightRow flight(const std::string& reference, double start) {
+  FlightRow f;
+  f.camera = "drone", f.reference = reference, f.purpose = "crowd monitoring";
+  f.perimeter = R"({"type":"Polygon","coordinates":[[[11,48],[12,48],[12,49],[11,48]]]})";
+  f.authorised_start = start - 60, f.authorised_end = start + 600;
+  f.start_epoch = start, f.end_epoch = start + 700, f.minutes = 12, f.flagged_minutes = 2;
+  f.flagged = R"([{"minute_epoch":1}])", f.distance_m = 1400, f.swept_m2 = 5e5, f.video = "flight.mp4";
+  f.geojson = R"({"type":"FeatureCollection","features":[]})", f.registered_epoch = start + 800;
+  return f;
+}
+
+TEST(Store, FlightsAreRegisteredOnceWithTheirOrder) {
+  const auto dir = testing::fresh_temp_dir("store_flights");
+  auto store = open_store(dir / "v.db");
+  auto first = flight("PP-1", 1000);
+  auto added = store->record_flight(first);
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_TRUE(*added);
+  EXPECT_FALSE(first.id.empty());
+  auto second = flight("PP-2", 5000);
+  ASSERT_TRUE(store->record_flight(second));
+  auto again = flight("PP-1", 1000);  // the same flight checked once more
+  added = store->record_flight(again);
+  ASSERT_TRUE(added);
+  EXPECT_FALSE(*added);
+  EXPECT_EQ(again.id, first.id);
+
+  const auto all = store->flights();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].reference, "PP-2");  // newest first
+  EXPECT_TRUE((*all)[0].geojson.empty());  // lists leave the GeoJSON out
+  const auto one = store->flight(first.id);
+  ASSERT_TRUE(one);
+  ASSERT_TRUE(one->has_value());
+  const FlightRow& f = **one;
+  EXPECT_EQ(f.camera, "drone");
+  EXPECT_EQ(f.purpose, "crowd monitoring");
+  EXPECT_EQ(f.perimeter, first.perimeter);
+  EXPECT_DOUBLE_EQ(f.authorised_start, 940);
+  EXPECT_DOUBLE_EQ(f.authorised_end, 1600);
+  EXPECT_DOUBLE_EQ(f.end_epoch, 1700);
+  EXPECT_EQ(f.minutes, 12);
+  EXPECT_EQ(f.flagged_minutes, 2);
+  EXPECT_EQ(f.flagged, first.flagged);
+  EXPECT_DOUBLE_EQ(f.distance_m, 1400);
+  EXPECT_DOUBLE_EQ(f.swept_m2, 5e5);
+  EXPECT_EQ(f.video, "flight.mp4");
+  EXPECT_EQ(f.geojson, first.geojson);
+  const auto none = store->flight("no-such-flight");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+}
+
 TEST(Store, AuditTalliesCountEntriesByMonthAndAction) {
   const auto dir = testing::fresh_temp_dir("store_audit_tallies");
   auto store = open_store(dir / "v.db");

@@ -74,6 +74,13 @@ size_t deliver_orphan_outboxes(const Config& config, events::Store& store) {
   return delivered;
 }
 
+Result<std::optional<drone::Telemetry>> moving_camera_track(const CameraConfig& camera) {
+  if (camera.telemetry.empty()) return std::optional<drone::Telemetry>{};
+  auto t = drone::read_telemetry(camera.telemetry);
+  if (!t) return Error{fmt::format("camera {}: telemetry {}", camera.name, t.error().message)};
+  return std::optional<drone::Telemetry>(std::move(t.value()));
+}
+
 AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live)
     : camera_(camera), ids_(std::make_shared<UuidV7>()), run_id_(ids_->next()),
       engine_(camera, [ids = ids_] { return ids->next(); }), start_epoch_(start_epoch),
@@ -81,6 +88,9 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
       retention_days_(config.store.retention_days),
       clip_pre_s_(config.store.clip_pre_s),
       clip_post_s_(config.store.clip_post_s) {
+  auto track = moving_camera_track(camera);
+  if (!track) throw OutputError(track.error().message);
+  track_ = std::move(track.value());
   auto store = events::Store::open(config.store.location(), config.store.audit_key);
   if (!store) throw OutputError(store.error().message);
   store_ = std::move(store.value());
@@ -333,7 +343,20 @@ void AlertOutput::deliver_outbox(bool now) {
                outbox_->path());
 }
 
-void AlertOutput::write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result) {
+void AlertOutput::place(rules::AlertEvent& e) {
+  if (e.phase == rules::Phase::kStart) {
+    if (auto pose = drone::pose_at(*track_, track_->poses.front().epoch + e.time_s))
+      positions_[e.alert_id] = {pose->position.lat, pose->position.lon};
+  }
+  const auto at = positions_.find(e.alert_id);
+  if (at == positions_.end()) return;  // raised outside the track's time: its place is not known
+  e.position = at->second;
+  if (e.phase == rules::Phase::kEnd) positions_.erase(at);
+}
+
+void AlertOutput::write(const rules::AlertEvent& event, const Frame* frame, const pipeline::FrameResult* result) {
+  rules::AlertEvent e = event;
+  if (track_) place(e);
   if (!put(alert_write(e))) return;
   if (mqtt_) mqtt_->publish(e);
   if (e.phase == rules::Phase::kStart) {

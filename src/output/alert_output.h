@@ -17,6 +17,8 @@
 #include "audio/audio.h"
 #include "bus/mqtt.h"
 #include "config/config.h"
+#include "core/result.h"
+#include "drone/drone.h"
 #include "core/frame.h"
 #include "core/ids.h"
 #include "events/clip_recorder.h"
@@ -45,6 +47,10 @@ struct OutputError : std::runtime_error {
 // by another worker, a run that died — to `store`. Returns how many writes reached it (an
 // outbox whose store is still away stays as it is).
 size_t deliver_orphan_outboxes(const Config& config, events::Store& store);
+
+// A moving camera's track (camera.telemetry), read; empty for a fixed camera. The error
+// names the camera and the file.
+Result<std::optional<drone::Telemetry>> moving_camera_track(const CameraConfig& camera);
 
 class AlertOutput {
  public:
@@ -112,7 +118,13 @@ class AlertOutput {
   // Delivers what waits in the outbox; at most every 5 s unless `now`.
   void deliver_outbox(bool now);
 
+  // A moving camera: its alerts carry where it was when raised (the pose at the track's
+  // start plus the stream time); positions_ keeps each open alert's for its later events.
+  void place(rules::AlertEvent& e);
+
   CameraConfig camera_;
+  std::optional<drone::Telemetry> track_;
+  std::map<std::string, rules::GeoPosition> positions_;
   std::shared_ptr<UuidV7> ids_;  // alert ids, audio and video alike; before engine_
   std::string run_id_;
   rules::Engine engine_;

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,11 @@ struct FrameInput {
   std::vector<StaticObject> static_objects;
 };
 
+// Where on Earth (WGS84 degrees).
+struct GeoPosition {
+  double lat = 0, lon = 0;
+};
+
 enum class Phase { kStart, kUpdate, kEnd };
 const char* phase_name(Phase p);
 
@@ -58,6 +64,9 @@ struct AlertEvent {
   int64_t frame_index = 0;
   double peak = 0;           // count (crossings, people) or dwell seconds, the highest so far
   Box box;                   // what the alert is about, in frame pixels
+  // Where a moving camera (a drone) was when it raised the alert; empty for a fixed
+  // camera, whose place is its configuration's (set by the output, not the engine).
+  std::optional<GeoPosition> position;
 };
 
 // Makes the id of each new alert. Every call must return an id never returned before, by

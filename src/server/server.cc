@@ -198,6 +198,10 @@ struct Server::Impl {
          "/api/v1/basemap.json", ""},
         {"GET", R"(/api/v1/basemap/([0-9]{1,2})/([0-9]{1,8})/([0-9]{1,8})\.pbf)", P::kLive, false, A::kNone, "",
          &Impl::basemap_tile, false, "/api/v1/basemap/14/8718/5685.pbf", ""},
+        // Drone flights with their orders and the ground they saw: no person in them.
+        {"GET", "/api/v1/flights", P::kLive, false, A::kNone, "", &Impl::flights_list, false, "/api/v1/flights", ""},
+        {"GET", R"(/api/v1/flights/([^/]+))", P::kLive, false, A::kNone, "", &Impl::flight_view, false,
+         "/api/v1/flights/0190f3c2-6a1b-7c3d-8e4f-0123456789ab", ""},
         {"GET", "/api/v1/risk.geojson", P::kStats, false, A::kOncePerSession, "risk_map_view", &Impl::risk_layer,
          false, "/api/v1/risk.geojson", ""},
         {"GET", "/api/v1/export/alerts.csv", P::kStats, false, A::kHandler, "export", &Impl::export_csv, false,
@@ -730,6 +734,36 @@ struct Server::Impl {
     if (Basemap::is_gzip(*tile)) c.res.set_header("Content-Encoding", "gzip");
     c.res.set_header("Cache-Control", "private, max-age=3600");
     c.res.set_content(*tile, "application/vnd.mapbox-vector-tile");
+  }
+
+  // A registered flight as the console gets it: the order, what was flown and flagged;
+  // its recording's path stays on the server (only whether there is one).
+  static json flight_json(const events::FlightRow& f) {
+    const auto parsed = [](const std::string& text) { return json::parse(text, nullptr, false); };
+    json j = {{"id", f.id}, {"camera", f.camera}, {"reference", f.reference}, {"purpose", f.purpose},
+              {"perimeter", parsed(f.perimeter)}, {"authorised_start", f.authorised_start},
+              {"authorised_end", f.authorised_end}, {"start_epoch", f.start_epoch}, {"end_epoch", f.end_epoch},
+              {"minutes", f.minutes}, {"flagged", parsed(f.flagged)}, {"flagged_minutes", f.flagged_minutes},
+              {"distance_m", f.distance_m}, {"swept_m2", f.swept_m2}, {"video", !f.video.empty()}};
+    if (!f.geojson.empty()) j["geojson"] = parsed(f.geojson);
+    return j;
+  }
+
+  void flights_list(Call& c) {
+    std::lock_guard lock(store_mu);
+    const auto rows = store->flights();
+    if (!rows) return send_error(c.res, 500, rows.error().message);
+    json list = json::array();
+    for (const auto& f : *rows) list.push_back(flight_json(f));
+    send_json(c.res, {{"flights", list}});
+  }
+
+  void flight_view(Call& c) {
+    std::lock_guard lock(store_mu);
+    const auto f = store->flight(c.req.matches[1]);
+    if (!f) return send_error(c.res, 500, f.error().message);
+    if (!*f) return send_error(c.res, 404, fmt::format("no flight '{}'", std::string(c.req.matches[1])));
+    send_json(c.res, flight_json(**f));
   }
 
   void risk_layer(Call& c) {

@@ -139,6 +139,40 @@ TEST_F(ServerTest, TheTransparencyReportIsPublicAndCountsWithoutNames) {
       EXPECT_THAT(text, ::testing::Not(HasSubstr(personal))) << personal;
 }
 
+TEST_F(ServerTest, AFlightIsListedAndGivenWithItsGroundButNotItsFilePath) {
+  events::FlightRow f;
+  f.camera = "drone-1", f.reference = "PP-2026-0417", f.purpose = "crowd monitoring";
+  f.perimeter = R"({"type":"Polygon","coordinates":[[[11.57,48.13],[11.58,48.13],[11.58,48.14],[11.57,48.13]]]})";
+  f.start_epoch = now() - 600, f.end_epoch = now() - 60, f.minutes = 10, f.flagged_minutes = 1;
+  f.flagged = R"([{"minute_epoch":1,"outside_perimeter":true,"outside_time":false}])";
+  f.video = "/srv/private/flight-0417.mp4";
+  f.geojson = R"({"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{"kind":"track"}}]})";
+  {
+    auto store = events::Store::open(config_.store.path);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->record_flight(f));
+  }
+  const std::string op = login("operator1");
+  auto c = client();
+  const auto list = c.Get("/api/v1/flights", httplib::Headers{{"Cookie", op}});
+  ASSERT_EQ(list->status, 200);
+  const auto flights = json::parse(list->body)["flights"];
+  ASSERT_EQ(flights.size(), 1u);
+  EXPECT_EQ(flights[0]["id"], f.id);
+  EXPECT_EQ(flights[0]["reference"], "PP-2026-0417");
+  EXPECT_EQ(flights[0]["perimeter"]["type"], "Polygon");
+  EXPECT_FALSE(flights[0].contains("geojson"));
+  const auto one = c.Get("/api/v1/flights/" + f.id, httplib::Headers{{"Cookie", op}});
+  ASSERT_EQ(one->status, 200);
+  const auto flight = json::parse(one->body);
+  EXPECT_EQ(flight["geojson"]["features"][0]["properties"]["kind"], "track");
+  EXPECT_TRUE(flight["flagged"][0]["outside_perimeter"].get<bool>());
+  EXPECT_TRUE(flight["video"].get<bool>());
+  EXPECT_THAT(one->body + list->body, ::testing::Not(HasSubstr("/srv/private")));
+  EXPECT_EQ(c.Get("/api/v1/flights/no-such-flight", httplib::Headers{{"Cookie", op}})->status, 404);
+  EXPECT_EQ(c.Get("/api/v1/flights")->status, 401);
+}
+
 // Every audited route's action is counted by the report in a kind, or deliberately in
 // "other": a new route must be placed.
 TEST(TransparencyKinds, EveryAuditedRouteIsPlaced) {
