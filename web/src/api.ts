@@ -14,6 +14,29 @@ export interface Geo {
   range: number;
 }
 
+// A drone flight as registered by `vigie drone check --store` (GET /api/v1/flights).
+export interface FlightSummary {
+  id: string;
+  camera: string;
+  reference: string;
+  purpose: string;
+  perimeter: GeoJSON.Polygon;
+  authorised_start: number;
+  authorised_end: number;
+  start_epoch: number;
+  end_epoch: number;
+  minutes: number;
+  flagged: { minute_epoch: number; outside_perimeter: boolean; outside_time: boolean }[];
+  flagged_minutes: number;
+  distance_m: number;
+  swept_m2: number;
+  video: boolean;
+}
+// With its track, the camera's footprint every few seconds and the ground swept.
+export interface Flight extends FlightSummary {
+  geojson: GeoJSON.FeatureCollection;
+}
+
 export interface Camera {
   name: string;
   online: boolean;
@@ -153,6 +176,8 @@ export const api = {
     for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));
     return call<{ tracks: FoundTrack[]; limit: number; candidates_capped: boolean }>('GET', `/api/v1/search?${q}`);
   },
+  flights: () => call<{ flights: FlightSummary[] }>('GET', '/api/v1/flights'),
+  flight: (id: string) => call<Flight>('GET', `/api/v1/flights/${encodeURIComponent(id)}`),
   audit: (limit = 200) => call<{ entries: AuditEntry[]; chain_ok: boolean; chain_authenticated: boolean; chain_problem: string }>('GET', `/api/v1/audit?limit=${limit}`),
 };
 

@@ -3,12 +3,14 @@
 // Under them: the city's basemap, vector tiles vigie serve makes from its own OSM extract
 // (`server.basemap`; no tile server on the internet), the city model's streets seen and
 // unseen (`server.city_layers`), and for supervisors the risk map (`server.risk_layer`)
-// with its measured accuracy. No text comes from the tiles: the map needs no font server.
+// with its measured accuracy; drone flights (flights.ts). No text comes from the tiles:
+// the map needs no font server.
 import type { GeoJSONSource, Map as MapLibreMap, Marker, StyleSpecification } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { Alert, api, Camera, live } from './api';
 import { h } from './dom';
+import { addFlightLayers, flightPanel } from './flights';
 
 const R = 6371008.8;
 
@@ -84,12 +86,14 @@ function addOverlays(map: MapLibreMap) {
 export function mapPage(root: HTMLElement) {
   const holder = h('div', { class: 'map', 'data-testid': 'map' });
   const note = h('p', { class: 'muted' });
-  root.append(h('h2', {}, 'Map'), holder, note);
+  let map: MapLibreMap | null = null;
+  let known: Alert[] = []; // the alerts fetched or pushed since: a drone's have a place
+  const flights = flightPanel(() => map, holder, () => known);
+  root.append(h('h2', {}, 'Map'), holder, flights.panel, note);
   let cameras: Camera[] = [];
   let streets: Collection | null = null;
   let risk: Collection | null = null; // supervisors only
   let basemap: Basemap | null = null;
-  let map: MapLibreMap | null = null;
   let framed = false;
   let overlays = false; // added once the style has loaded
   let closed = false;
@@ -196,10 +200,12 @@ export function mapPage(root: HTMLElement) {
       if (basemap) holder.dataset.basemapFeatures = String(map!.queryRenderedFeatures({ layers: ['building', 'transportation-minor', 'transportation-path', 'transportation-major'] }).length);
       holder.dataset.coverageFeatures = String(map!.queryRenderedFeatures({ layers: ['streets'] }).length);
       holder.dataset.riskFeatures = String(map!.queryRenderedFeatures({ layers: ['risk'] }).length);
+      flights.report();
       holder.dataset.ready = 'yes';
     });
     map.on('load', () => {
       addOverlays(map!);
+      addFlightLayers(map!);
       overlays = true;
       render(maplibre);
     });
@@ -222,12 +228,16 @@ export function mapPage(root: HTMLElement) {
     const hourAgo = () => Date.now() / 1000 - 3600;
     Promise.all([api.cameras(), api.alerts({ limit: 500 })]).then(([cams, a]) => {
       cameras = cams;
+      known = a.alerts;
       a.alerts.filter((x: Alert) => x.start_epoch > hourAgo()).forEach((x) => recent.set(x.camera, (recent.get(x.camera) ?? 0) + 1));
       again();
     });
     return live.on((m) => {
       if (m.kind === 'cameras') cameras = m.cameras;
-      else if (m.type === 'new') recent.set(m.alert.camera, (recent.get(m.alert.camera) ?? 0) + 1);
+      else if (m.type === 'new') {
+        recent.set(m.alert.camera, (recent.get(m.alert.camera) ?? 0) + 1);
+        if (m.alert.lat !== null) known.push(m.alert);
+      }
       again();
     });
   }
@@ -235,6 +245,7 @@ export function mapPage(root: HTMLElement) {
   const opened = open();
   return () => {
     closed = true;
+    flights.close();
     opened.then((off) => off?.(), () => {});
     map?.remove();
   };

@@ -139,6 +139,33 @@ cameras:
 `);
   const analysed = spawnSync(VIGIE_BIN, ['analyze', '--quiet', '--config', archive], { encoding: 'utf8' });
   if (analysed.status !== 0) throw new Error(`analyze: ${analysed.stderr}`);
+  // A drone flight over Marienplatz: telemetry made by scripts/make-flight (its last two
+  // minutes leave the order), the first 20 s of the street clip as its video with the
+  // subtitles a drone writes beside it; registered, then its video analysed.
+  const flight = path.join(OUT, 'flight');
+  const made = spawnSync('../scripts/make-flight', [flight, '--video-seconds', '20'], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`make-flight: ${made.stderr}`);
+  const flaggedMinutes = made.stdout.trim().split('\n').map((m) => new Date(Number(m) * 1000).toISOString().slice(11, 16));
+  const clip = path.join(flight, 'clip.avi');
+  const cut = spawnSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', VIDEO, '-t', '20', '-c', 'copy', clip], { encoding: 'utf8' });
+  if (cut.status !== 0) throw new Error(`ffmpeg: ${cut.stderr}`);
+  const checked = spawnSync(VIGIE_BIN, ['drone', 'check', '--telemetry', path.join(flight, 'flight.csv'), '--authorisation',
+    path.join(flight, 'authorisation.json'), '--store', db, '--camera', 'drone-1', '--video', clip], { encoding: 'utf8' });
+  if (checked.status !== 1) throw new Error(`drone check: the flight should be flagged (exit 1), got ${checked.status}: ${checked.stderr}`);
+  const droneConfig = path.join(flight, 'drone.yaml');
+  writeFileSync(droneConfig, `store: { path: '${db}', media: '${path.join(OUT, 'media')}', clip_pre_s: 1, clip_post_s: 1 }
+cameras:
+  drone-1:
+    input: ${clip}
+    telemetry: ${path.join(flight, 'flight.srt')}
+    analyze_fps: 5
+    zones:
+      east: [[560, 120], [768, 120], [768, 480], [560, 480]]
+    rules:
+      - { type: zone_intrusion, zone: east, objects: [person], min_seconds: 1, cooldown_seconds: 5 }
+`);
+  const flown = spawnSync(VIGIE_BIN, ['analyze', '--quiet', '--config', droneConfig], { encoding: 'utf8' });
+  if (flown.status !== 0) throw new Error(`analyze (drone): ${flown.stderr}`);
   const config = path.join(OUT, 'site.yaml');
   writeFileSync(
     config,
@@ -252,6 +279,32 @@ cameras:
   await page.mouse.up();
   await waitFor('panning', async () => (await data('center')) !== centre0, 5000);
   check(true, `and pans (${centre0} → ${await data('center')})`);
+  // The drone flight: its order, track and footprint, moving as it plays.
+  await waitFor('the flight list', async () => Number(await data('flights')) === 1, 5000);
+  await page.getByTestId('flight-select').selectOption({ index: 1 });
+  await waitFor('the flight drawn', async () => Number(await data('flightFootprints')) >= 1 && Number(await data('flightTrack')) > 10, 10000);
+  const about = (await page.getByTestId('flight-about').textContent()) ?? '';
+  check(about.includes('PP-2026-0417') && flaggedMinutes.every((m) => about.includes(m)),
+    `the flight is shown with its order and the minutes it left it (${flaggedMinutes.join(', ')}): "${about}"`);
+  await waitFor('the drone\'s alerts where it was', async () => Number(await data('flightAlerts')) >= 1, 5000);
+  check(Number(await data('flightAlertsPlaced')) >= 1, `the drone's alerts are drawn where it was when raised (${await data('flightAlertsPlaced')})`);
+  const epoch0 = Number(await data('flightEpoch')), at0 = await data('flightPosition');
+  await page.getByTestId('flight-play').click();
+  await waitFor('the footprint to move', async () => Number(await data('flightEpoch')) >= epoch0 + 60, 15000);
+  await page.getByTestId('flight-play').click(); // pause
+  check((await data('flightPosition')) !== at0, `the footprint moves as the flight plays (${at0} → ${await data('flightPosition')}, ${Number(await data('flightEpoch')) - epoch0} s later)`);
+  await page.getByTestId('flight-time').evaluate((el) => {
+    el.value = el.max;
+    el.dispatchEvent(new Event('input'));
+  });
+  await waitFor('the last footprint drawn', async () => Number(await data('flightFootprints')) >= 1, 5000);
+  check(((await page.getByTestId('flight-clock').textContent()) ?? '').includes('outside the order'), 'at the end of the flight the footprint is said outside the order');
+  await page.getByTestId('flight-time').evaluate((el) => {
+    el.value = String(Math.round(Number(el.max) / 3));
+    el.dispatchEvent(new Event('input'));
+  });
+  await sleep(500);
+  await page.screenshot({ path: path.join(OUT, 'console-flight.png') });
 
   // 3. Search: people in a red top, with a reason; thumbnails; a clip plays.
   await page.getByTestId('nav-search').click();
