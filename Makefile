@@ -72,6 +72,11 @@ demo: build web
 	  $(BUILD)/vigie city report --quiet --osm $(MUNICH) --out $(DEMO)/city/report.html --image $(DEMO)/city/map.jpg \
 	    --route "Marienplatz → Odeonsplatz=48.13725,11.57540:48.14230,11.57740" > /dev/null; \
 	fi
+	@echo; echo "== a drone flight over Marienplatz (scripts/make-flight): checked against its order, registered"
+	@scripts/make-flight $(DEMO)/flight > /dev/null; \
+	  $(BUILD)/vigie drone check --telemetry $(DEMO)/flight/flight.csv --authorisation $(DEMO)/flight/authorisation.json \
+	    --geojson $(DEMO)/flight/flight.geojson --store $(DEMO)/vigie.db --camera drone-1; \
+	  status=$$?; [ $$status -le 1 ]  # 1: minutes outside the order were flagged, as this flight is made to
 	@echo; echo "== the public transparency report of this store (counts only; vigie serve shows it at /transparency)"
 	@CITY=""; if [ -f $(DEMO)/city/coverage.json ]; then CITY="--city $(DEMO)/city"; fi; \
 	  $(BUILD)/vigie transparency --config examples/pets09/site.yaml --store $(DEMO)/vigie.db $$CITY \

@@ -66,6 +66,12 @@ class DemoStore : public ::testing::Test {
     ASSERT_EQ(run(user + vigie_bin() + " alerts list" + store).code, 0);
     ASSERT_EQ(run(user + vigie_bin() + " alerts list --limit 2" + store).code, 0);
     ASSERT_EQ(run(user + vigie_bin() + " stats counts" + store).code, 0);
+    // A drone flight registered as `make demo` does (it leaves its order: exit 1).
+    const auto flight = dir_ / "flight";
+    ASSERT_EQ(run(std::string(VIGIE_SOURCE_DIR) + "/scripts/make-flight " + flight.string()).code, 0);
+    const auto d = run(user + vigie_bin() + " drone check --telemetry " + (flight / "flight.csv").string() +
+                       " --authorisation " + (flight / "authorisation.json").string() + " --camera drone-1" + store);
+    ASSERT_EQ(d.code, 1) << d.err;
     const std::string munich = shared_file("osm/munich/munchen_altstadt_2020-07-20.osm.pbf");
     if (fs::exists(munich)) {
       const auto c = run(vigie_bin() + " city coverage --quiet --json --osm " + munich + " --geojson-dir " +
@@ -92,6 +98,7 @@ class DemoStore : public ::testing::Test {
   void usesByMonthAndKindMatchTheAuditLogInSql();
   void retentionAndCityFiguresMatchTheirSources();
   void theReportHoldsNoNameReasonOrNote();
+  void droneFlightsMatchSql();
   static inline fs::path dir_, db_;
   static inline json report_, coverage_;
   static inline std::string html_;
@@ -151,7 +158,10 @@ void DemoStore::usesByMonthAndKindMatchTheAuditLogInSql() {
                         "WHEN action = 'track_thumbnail' THEN 'search_views' "
                         "WHEN action IN ('alert_list', 'alert_view', 'snapshot_view', 'clip_play', 'live_feed', "
                         "'alerts.list', 'action') THEN 'alert_views' "
-                        "ELSE 'other' END, COUNT(*) FROM audit_log GROUP BY 1, 2");
+                        "ELSE 'other' END, COUNT(*) FROM audit_log "
+                        // counted apart: retention passes, and drone flights with their minutes flagged
+                        "WHERE action NOT IN ('retention', 'drone_flight', 'drone_outside_authorisation') "
+                        "GROUP BY 1, 2");
   std::map<std::pair<std::string, std::string>, int> expected, got;
   for (const auto& r : rows) expected[{r[0], r[1]}] = std::stoi(r[2]);
   for (const auto& m : report_["access"])
@@ -186,6 +196,22 @@ void DemoStore::retentionAndCityFiguresMatchTheirSources() {
             coverage_["street_cameras"].get<size_t>() + coverage_["underground_cameras"].get<size_t>());
 }
 
+void DemoStore::droneFlightsMatchSql() {
+  const auto rows = sql(db_, "SELECT reference, purpose, start_epoch, minutes, flagged_minutes, swept_m2 FROM drone_flights");
+  ASSERT_EQ(report_["drone_flights"].size(), rows.size());
+  ASSERT_EQ(rows.size(), 1u);
+  const auto& f = report_["drone_flights"][0];
+  EXPECT_EQ(f["reference"], rows[0][0]);
+  EXPECT_EQ(f["purpose"], rows[0][1]);
+  EXPECT_NEAR(f["start_epoch"].get<double>(), number(rows[0][2]), 1e-6);
+  EXPECT_EQ(f["minutes"], std::stoi(rows[0][3]));
+  EXPECT_EQ(f["minutes_outside_order"], std::stoi(rows[0][4]));
+  EXPECT_NEAR(f["ground_seen_m2"].get<double>(), number(rows[0][5]), 1e-3);
+  EXPECT_EQ(report_["drone_minutes_flagged"],
+            std::stoi(sql(db_, "SELECT COUNT(*) FROM audit_log WHERE action = 'drone_outside_authorisation'")[0][0]));
+  EXPECT_EQ(report_["drone_minutes_flagged"], 2);
+}
+
 void DemoStore::theReportHoldsNoNameReasonOrNote() {
   const std::string figures = report_.dump();
   for (const char* personal : {"inspector-zoe", "operator-yann", "case-2026-0042", "a shadow", "team 7", "second look"}) {
@@ -212,6 +238,10 @@ TEST_F(DemoStore, TheReportMatchesSqlFigureByFigure) {
   {
     SCOPED_TRACE("UsesByMonthAndKindMatchTheAuditLogInSql");
     usesByMonthAndKindMatchTheAuditLogInSql();
+  }
+  {
+    SCOPED_TRACE("DroneFlightsMatchSql");
+    droneFlightsMatchSql();
   }
   {
     SCOPED_TRACE("RetentionAndCityFiguresMatchTheirSources");

@@ -77,6 +77,12 @@ json to_json(const Figures& f) {
                 {"analysed_cost_eur", c.analysed_cost_eur}, {"confirmed_alerts", c.confirmed},
                 {"per_confirmed_alert_eur", optional_number(c.per_confirmed_alert_eur)}};
   j["drone_flights"] = json::array();
+  for (const auto& d : f.flights)
+    j["drone_flights"].push_back({{"reference", d.reference}, {"purpose", d.purpose},
+                                  {"authorised_start_epoch", d.authorised_start},
+                                  {"authorised_end_epoch", d.authorised_end}, {"start_epoch", d.start_epoch},
+                                  {"minutes", d.minutes}, {"minutes_outside_order", d.flagged_minutes},
+                                  {"distance_m", d.distance_m}, {"ground_seen_m2", d.swept_m2}});
   j["drone_minutes_flagged"] = f.drone_minutes_flagged;
   j["declined"] = json::array();
   for (const auto& d : f.declined) j["declined"].push_back({{"feature", d.feature}, {"why", d.why}});
@@ -201,11 +207,26 @@ void section_costs(std::ostringstream& h, const Figures& f) {
 }
 
 void section_drones_and_declined(std::ostringstream& h, const Figures& f) {
-  h << fmt::format("<h2>Drone flights</h2>\n<p>Flights registered with their authorisation: none (registration is "
-                   "not built yet). Minutes of flight found outside their authorisation: {}.</p>\n",
-                   f.drone_minutes_flagged);
-  h << "<p class=method>Method: each minute <code>vigie drone check</code> finds a drone outside its order's "
-       "perimeter or time span is written to the audit log (docs/drones.md); they are counted here.</p>\n";
+  int minutes = 0;
+  for (const auto& d : f.flights) minutes += d.minutes;
+  h << fmt::format("<h2>Drone flights</h2>\n<p>{} flights registered with their authorisation, {} minutes flown; "
+                   "minutes of flight found outside their authorisation: {}.</p>\n",
+                   f.flights.size(), minutes, f.drone_minutes_flagged);
+  if (!f.flights.empty()) {
+    h << "<table><tr><th>Order</th><th>Purpose</th><th>Authorised</th><th>Flight began</th><th>Minutes</th>"
+         "<th>Outside the order</th><th>Flown</th><th>Ground seen</th></tr>\n";
+    for (const auto& d : f.flights)
+      h << fmt::format("<tr><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td><td>{}</td><td>{}</td><td>{} m</td>"
+                       "<td>{} ha</td></tr>\n",
+                       html_escape(d.reference), html_escape(d.purpose), utc_time(d.authorised_start),
+                       utc_time(d.authorised_end), utc_time(d.start_epoch), d.minutes, d.flagged_minutes,
+                       number(d.distance_m), number(d.swept_m2 / 1e4, 1));
+    h << "</table>\n";
+  }
+  h << "<p class=method>Method: each flight is registered by <code>vigie drone check --store</code> with its "
+       "prefectoral order (reference, purpose, perimeter, time span), a public act; each minute of flight outside "
+       "the order's perimeter or time span is written to the audit log, and those entries are counted here. The "
+       "ground seen is the union of the camera's footprints on flat ground, one a second (docs/drones.md).</p>\n";
   h << "<h2>What vigie does not do</h2>\n<ul>\n";
   for (const auto& d : f.declined) h << "<li><b>" << html_escape(d.feature) << "</b>: " << html_escape(d.why) << "</li>\n";
   h << "</ul>\n";

@@ -22,8 +22,9 @@ constexpr double kHoursPerYear = 8766;  // 365.25 days
 const std::vector<AccessKind>& access_kinds() {
   // The server's route actions (server.cc) and the command line's (src/cli); tests check
   // that every audited route and command is placed here or deliberately left in "other".
-  // Retention passes (events::kRetentionAudit) and drone minutes flagged
-  // (drone::kOutsideAuthorisationAudit) are counted apart, in their own figures.
+  // Retention passes (events::kRetentionAudit), drone minutes flagged
+  // (drone::kOutsideAuthorisationAudit) and flights registered (drone::kFlightRegisteredAudit)
+  // are counted apart, in their own figures.
   static const std::vector<AccessKind> kinds = {
       {"searches", "Forensic searches of recorded tracks", {"track_search", "tracks.search"}},
       {"exports", "Exports of data (CSV)", {"export"}},
@@ -121,6 +122,7 @@ void add_access(Figures& f, const std::vector<events::AuditTally>& tallies) {
       f.drone_minutes_flagged += t.entries;
       continue;
     }
+    if (t.action == drone::kFlightRegisteredAudit) continue;  // the flights are listed
     m.uses[access_kind_of(t.action)] += t.entries;
   }
   for (auto& [month, m] : by_month) f.access.push_back(std::move(m));
@@ -182,6 +184,11 @@ Result<Figures> gather(const events::Store& store, const Config& config, const s
   if (oldest->alert_epoch) f.retention.oldest_alert_days = (now_epoch - *oldest->alert_epoch) / 86400;
   if (oldest->track_epoch) f.retention.oldest_track_days = (now_epoch - *oldest->track_epoch) / 86400;
   add_costs(f, config.city);
+  auto flights = store.flights();
+  if (!flights) return flights.error();
+  for (const auto& x : *flights)
+    f.flights.push_back({x.reference, x.purpose, x.authorised_start, x.authorised_end, x.start_epoch, x.minutes,
+                         x.flagged_minutes, x.distance_m, x.swept_m2});
   f.declined = declined_features();
   return f;
 }

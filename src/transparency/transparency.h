@@ -94,6 +94,15 @@ struct CostFigures {
   std::optional<double> per_confirmed_alert_eur;  // none without a confirmed alert
 };
 
+// A drone flight as registered (vigie drone check --store): its order, a public act, and
+// what was flown.
+struct FlightFigures {
+  std::string reference, purpose;
+  double authorised_start = 0, authorised_end = 0, start_epoch = 0;
+  int minutes = 0, flagged_minutes = 0;
+  double distance_m = 0, swept_m2 = 0;
+};
+
 struct Declined {
   std::string feature, why;
 };
@@ -112,7 +121,8 @@ struct Figures {
   AuditFigures audit;
   RetentionFigures retention;
   CostFigures costs;
-  int64_t drone_minutes_flagged = 0;  // minutes of flight outside their order (vigie drone check)
+  std::vector<FlightFigures> flights;  // newest first
+  int64_t drone_minutes_flagged = 0;   // minutes of flight outside their order (from the audit log)
   std::vector<Declined> declined;
 };
 

@@ -66,6 +66,14 @@ struct Site {
     EXPECT_TRUE(store->audit("bob", "export", "{}", kJan + 34 * kDay));
     EXPECT_TRUE(store->audit("alice", "login", "{}", kJan + 34 * kDay));
     EXPECT_TRUE(store->audit("alice", drone::kOutsideAuthorisationAudit, R"({"reference":"PP-7"})", kJan + 34 * kDay));
+    EXPECT_TRUE(store->audit("alice", drone::kFlightRegisteredAudit, R"({"reference":"PP-7"})", kJan + 34 * kDay));
+    events::FlightRow flight;
+    flight.camera = "drone-1", flight.reference = "PP-7", flight.purpose = "marché de Noël";
+    flight.perimeter = "{}", flight.flagged = "[]", flight.geojson = "{}", flight.video = "/srv/flight-7.mp4";
+    flight.authorised_start = kJan + 34 * kDay, flight.authorised_end = flight.authorised_start + 3600;
+    flight.start_epoch = flight.authorised_start + 60, flight.end_epoch = flight.start_epoch + 1200;
+    flight.minutes = 21, flight.flagged_minutes = 1, flight.distance_m = 2500, flight.swept_m2 = 125000;
+    EXPECT_TRUE(store->record_flight(flight));
     // January's alerts go (40 days later).
     EXPECT_EQ(*store->apply_retention(kJan + 40 * kDay, 30), 3);
     EXPECT_TRUE(store->audit(events::kRetentionAudit, events::kRetentionAudit, "{}", kJan + 40 * kDay));
@@ -103,6 +111,11 @@ TEST(Transparency, CountsAlertsDecisionsHoursAndUsesOfTheStore) {
   EXPECT_EQ(f->access[1].uses.at("other"), 1);  // the login
   EXPECT_EQ(f->retention.runs, 1);
   EXPECT_EQ(f->drone_minutes_flagged, 1);  // counted apart, not among the "other" uses
+  ASSERT_EQ(f->flights.size(), 1u);          // nor is the flight's registration
+  EXPECT_EQ(f->flights[0].reference, "PP-7");
+  EXPECT_EQ(f->flights[0].minutes, 21);
+  EXPECT_EQ(f->flights[0].flagged_minutes, 1);
+  EXPECT_DOUBLE_EQ(f->flights[0].swept_m2, 125000);
   EXPECT_EQ(f->retention.alerts_deleted, 3);
   EXPECT_TRUE(f->audit.intact);
   EXPECT_TRUE(f->audit.authenticated);
@@ -135,12 +148,15 @@ TEST(Transparency, TheReportHoldsNoNameReasonNoteOrId) {
   const auto f = gather(*s.store, c, "", kJan + 40 * kDay);
   ASSERT_TRUE(f);
   const std::string html = to_html(*f), json = to_json(*f).dump();
-  for (const char* personal : {"alice", "bob", "case-2026", "red jacket", "team 4", "feb-1", "jan-1", "run-gare-1"}) {
+  for (const char* personal : {"alice", "bob", "case-2026", "red jacket", "team 4", "feb-1", "jan-1", "run-gare-1",
+                               "/srv/flight-7.mp4"}) {
     EXPECT_EQ(html.find(personal), std::string::npos) << personal;
     EXPECT_EQ(json.find(personal), std::string::npos) << personal;
   }
   EXPECT_EQ(html.find("<script>"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
+  // The flight's order, a public act, is shown.
+  EXPECT_NE(html.find("PP-7</td><td>marché de Noël"), std::string::npos);
 }
 
 TEST(Transparency, CityFiguresComeFromCoverageJsonAndABadOneIsNamed) {
