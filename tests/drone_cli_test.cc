@@ -119,6 +119,14 @@ TEST(DroneCli, AFlightIsRegisteredAndItsVideosAlertsCarryWhereTheDroneWas) {
   EXPECT_EQ(bad.code, 2);
   EXPECT_THAT(bad.err, HasSubstr("camera drone-1: telemetry"));
   EXPECT_THAT(bad.err, HasSubstr("bad.srt"));
+  // A track timed from the flight's start, not dated, would date the video in 1970.
+  std::ofstream(dir / "relative.csv") << "time,lat,lon\n0,48.1372,11.5754\n1,48.1373,11.5754\n";
+  std::string yaml = slurp(dir / "bad.yaml");
+  yaml.replace(yaml.find((dir / "bad.srt").string()), (dir / "bad.srt").string().size(), (dir / "relative.csv").string());
+  std::ofstream(dir / "relative.yaml") << yaml;
+  const auto relative = run(vigie_bin() + " analyze --quiet --config " + (dir / "relative.yaml").string());
+  EXPECT_EQ(relative.code, 2);
+  EXPECT_THAT(relative.err, HasSubstr("times from the start, not dates"));
 }
 
 TEST(DroneCli, BadFilesAreExit2WithTheCause) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 
 #include "cli/commands.h"
@@ -36,9 +37,9 @@ nlohmann::json flagged_json(const drone::FlightCheck& c) {
   return flagged;
 }
 
-// Registers the flight in the store with its order, its recording and what it flew; when
-// it is new, audits the registration and each flagged minute (who, which order, which
-// minute). Returns the flight's id.
+// Registers the flight in the store with its order, its recording and what it flew, and
+// audits the registration and each flagged minute (who, which order, which minute) once:
+// a flight checked again whose audit was written is not audited again. Returns its id.
 std::string register_flight(const DroneOptions& o, const drone::Telemetry& t, const drone::Authorisation& a,
                             const drone::FlightCheck& c) {
   auto store = events::Store::open(o.store_path, o.audit_key_path);
@@ -49,11 +50,12 @@ std::string register_flight(const DroneOptions& o, const drone::Telemetry& t, co
   f.authorised_start = a.start_epoch, f.authorised_end = a.end_epoch;
   f.start_epoch = c.start_epoch, f.end_epoch = c.end_epoch, f.minutes = c.minutes;
   f.flagged = flagged_json(c).dump(), f.flagged_minutes = static_cast<int>(c.flagged.size());
-  f.distance_m = c.distance_m, f.swept_m2 = c.swept_m2, f.video = o.video;
+  f.distance_m = c.distance_m, f.swept_m2 = c.swept_m2;
+  f.video = o.video.empty() ? "" : std::filesystem::absolute(o.video).lexically_normal().string();
   f.geojson = drone::flight_geojson(t).dump(), f.registered_epoch = now;
   auto added = (*store)->record_flight(f);
   if (!added) throw std::runtime_error(added.error().message);
-  if (!*added) return f.id;  // registered before: audited then
+  if (f.audited) return f.id;  // registered and audited before
   auto audit = [&](const char* action, const nlohmann::json& what) {
     if (auto r = (*store)->audit(local_user(), action, what.dump(), now); !r) throw std::runtime_error(r.error().message);
   };
@@ -64,6 +66,7 @@ std::string register_flight(const DroneOptions& o, const drone::Telemetry& t, co
                                               {"minute", utc_text(m.minute_epoch)},
                                               {"outside_perimeter", m.outside_perimeter},
                                               {"outside_time", m.outside_time}});
+  if (auto r = (*store)->set_flight_audited(f.id); !r) throw std::runtime_error(r.error().message);
   return f.id;
 }
 

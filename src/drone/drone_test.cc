@@ -136,6 +136,10 @@ TEST(Authorisation, ReadAndRefused) {
   EXPECT_THAT(parse_authorisation(R"({"reference": "x", "start": 5, "end": 2})").error().message, HasSubstr("end after start"));
   EXPECT_THAT(parse_authorisation(R"({"reference": "x", "start": 1, "end": 2, "perimeter": [[[1, 2]]]})").error().message,
               HasSubstr("closed ring"));
+  // Values of the wrong kind are refused, not thrown (the purpose is shown in public).
+  EXPECT_THAT(parse_authorisation(R"({"reference": "x", "purpose": 7, "start": 1, "end": 2})").error().message,
+              HasSubstr("'purpose'"));
+  EXPECT_FALSE(parse_authorisation(R"({"reference": "x", "start": 1, "end": 2, "perimeter": {"type": 5}})"));
 }
 
 // A flight made here: 12 minutes eastwards from the middle of a 300 m square, leaving it

@@ -116,13 +116,15 @@ Result<Authorisation> parse_authorisation(std::string_view text) {
   if (!j.contains("reference") || !j["reference"].is_string() || j["reference"].get<std::string>().empty())
     return Error{"'reference': the order's reference is required"};
   a.reference = j["reference"];
+  if (j.contains("purpose") && !j["purpose"].is_string()) return Error{"'purpose': text, as the order states it"};
   a.purpose = j.value("purpose", "");
   const auto start = j.contains("start") ? time_of(j["start"]) : std::nullopt;
   const auto end = j.contains("end") ? time_of(j["end"]) : std::nullopt;
   if (!start || !end || *end <= *start) return Error{"'start' and 'end': UTC times (ISO 8601 or Unix seconds), end after start"};
   a.start_epoch = *start, a.end_epoch = *end;
   nlohmann::json coords = j.value("perimeter", nlohmann::json());
-  if (coords.is_object() && coords.value("type", "") == "Polygon") coords = coords.value("coordinates", nlohmann::json());
+  if (coords.is_object() && coords.contains("type") && coords["type"] == "Polygon")
+    coords = coords.value("coordinates", nlohmann::json());
   if (!coords.is_array() || coords.empty() || !coords[0].is_array())
     return Error{"'perimeter': a GeoJSON Polygon ([[[lon, lat], …]]) is required"};
   for (const auto& p : coords[0]) {

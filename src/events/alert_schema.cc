@@ -54,10 +54,11 @@ const AlertField kAlertFields[] = {
      "What the alert is about, as raised: x, y, width, height in frame pixels.",
      [](const AlertRow& a) -> json { return {a.box.x, a.box.y, a.box.w, a.box.h}; }},
     {"lat", FieldType::kNumber, true, Audience::kNetwork,
-     "A moving camera's (a drone's) latitude when it raised the alert, WGS84; null for a fixed camera.",
-     [](const AlertRow& a) -> json { return a.position ? json(a.position->lat) : json(); }},
+     "A moving camera's (a drone's) latitude when it raised the alert, WGS84; null for a fixed camera "
+     "(absent from an older vigie).",
+     [](const AlertRow& a) -> json { return a.position ? json(a.position->lat) : json(); }, /*optional=*/true},
     {"lon", FieldType::kNumber, true, Audience::kNetwork, "Its longitude, WGS84; null for a fixed camera.",
-     [](const AlertRow& a) -> json { return a.position ? json(a.position->lon) : json(); }},
+     [](const AlertRow& a) -> json { return a.position ? json(a.position->lon) : json(); }, /*optional=*/true},
     {"run_id", FieldType::kString, false, Audience::kLocal,
      "The analysis run whose tracker numbered tracks ('' for alerts stored before runs were).",
      [](const AlertRow& a) -> json { return a.run_id; }},
@@ -280,7 +281,7 @@ std::string check_alert_json(const json& alert, Audience audience) {
   if (!alert.is_object()) return fmt::format("an alert is an object, not {}", alert.dump());
   for (const auto& f : kAlertFields)
     if (carries(audience, f))
-      if (auto e = check_value(alert, f.name, f.type, f.nullable, false); !e.empty()) return e;
+      if (auto e = check_value(alert, f.name, f.type, f.nullable, f.optional); !e.empty()) return e;
   return undeclared(alert, alert_fields(), [&](const AlertField& f) { return carries(audience, f); });
 }
 
@@ -301,7 +302,7 @@ std::string alert_typescript() {
       "export type AlertChange = {};\n\n/** {} */\nexport interface Alert {{\n",
       kAlertSchemaVersion, alert_schema_id(), ts_changes(), kAlertDoc);
   for (const auto& f : kAlertFields)
-    out += ts_member(f.name, f.type, f.nullable, f.audience == Audience::kLocal, doc_of(f));
+    out += ts_member(f.name, f.type, f.nullable, f.audience == Audience::kLocal || f.optional, doc_of(f));
   out += fmt::format("}}\n\n/** {} */\nexport interface AlertMessage {{\n", kMessageDoc);
   for (const auto& f : kMessageFields) out += ts_member(f.name, f.type, f.nullable, f.optional, f.doc);
   return out + "}\n";
@@ -311,7 +312,7 @@ json alert_json_schema() {
   json alert = js_object(kAlertDoc);
   for (const auto& f : kAlertFields) {
     alert["properties"][std::string(f.name)] = js_property(f.type, f.nullable, doc_of(f));
-    if (f.audience == Audience::kNetwork) alert["required"].push_back(f.name);
+    if (f.audience == Audience::kNetwork && !f.optional) alert["required"].push_back(f.name);
   }
   json message = js_object(kMessageDoc);
   for (const auto& f : kMessageFields) {

@@ -51,6 +51,9 @@ struct AlertField {
   Audience audience;  // kLocal fields are optional to a reader (absent from network output)
   std::string_view doc;
   nlohmann::json (*value)(const AlertRow&);
+  // Added within the version: vigie always sends it, a reader must accept it absent (a
+  // message from an older vigie of the same version).
+  bool optional = false;
 };
 // The alert's fields, in the order they are documented.
 std::span<const AlertField> alert_fields();

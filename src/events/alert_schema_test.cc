@@ -48,12 +48,30 @@ TEST(AlertSchema, TheNetworkAlertIsWhatTheApiGaveBefore) {
   EXPECT_EQ(j, json::parse(R"({"id": "0190-a", "camera": "gate", "rule": "line_crossing:mid",
     "rule_type": "line_crossing", "where": "mid", "detail": "a_to_b", "tracks": [3, 4], "start_epoch": 1000,
     "last_epoch": 1010, "end_epoch": 1012, "peak": 2, "status": "acknowledge", "snapshot": true, "clip": "video",
-    "box": [1, 2, 30, 40]})"));
+    "box": [1, 2, 30, 40], "lat": null, "lon": null})"));
   AlertRow open;
   open.clip_path = "media/b.wav";
   EXPECT_TRUE(alert_to_json(open)["end_epoch"].is_null());
   EXPECT_EQ(alert_to_json(open)["clip"], "audio");
   EXPECT_EQ(alert_to_json(open)["snapshot"], false);
+}
+
+// A drone's alert carries where it was; an alert from a vigie before lat and lon (same
+// version) is still a valid alert.
+TEST(AlertSchema, APlaceIsOptionalWithinTheVersion) {
+  AlertRow drone = closed_alert();
+  drone.position = rules::GeoPosition{48.137, 11.575};
+  const json j = alert_to_json(drone);
+  EXPECT_EQ(j["lat"], 48.137);
+  EXPECT_EQ(j["lon"], 11.575);
+  EXPECT_EQ(check_alert_json(j), "");
+  json older = alert_to_json(closed_alert());
+  older.erase("lat");
+  older.erase("lon");
+  EXPECT_EQ(check_alert_json(older), "");
+  older["lat"] = "48.1";
+  EXPECT_THAT(check_alert_json(older), HasSubstr("'lat'"));
+  EXPECT_THAT(alert_typescript(), HasSubstr("  lat?: number | null;\n"));
 }
 
 TEST(AlertSchema, LocalOutputAddsPathsAndStreamTimes) {
@@ -136,7 +154,11 @@ TEST(AlertSchema, JsonSchemaRequiresWhatTheNetworkGets) {
   const json& alert = s["$defs"]["Alert"];
   EXPECT_EQ(alert["properties"].size(), alert_fields().size());
   std::set<std::string> required(alert["required"].begin(), alert["required"].end());
-  EXPECT_EQ(required, names(Audience::kNetwork));
+  std::set<std::string> expected = names(Audience::kNetwork);
+  for (const auto& f : alert_fields())
+    if (f.optional) expected.erase(std::string(f.name));
+  EXPECT_EQ(required, expected);
+  EXPECT_FALSE(required.count("lat"));
 }
 
 }  // namespace

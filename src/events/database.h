@@ -115,6 +115,7 @@ CREATE TABLE drone_flights (
   video TEXT NOT NULL,
   geojson TEXT NOT NULL,
   registered_epoch DOUBLE PRECISION NOT NULL,
+  audited INTEGER NOT NULL DEFAULT 0,
   UNIQUE (reference, start_epoch)
 );
 ALTER TABLE alerts ADD COLUMN lat DOUBLE PRECISION;

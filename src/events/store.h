@@ -224,6 +224,7 @@ struct FlightRow {
   std::string video;      // the flight's recording ("" when none)
   std::string geojson;    // track, footprints over time, swept ground (drone::flight_geojson); "" in lists
   double registered_epoch = 0;
+  bool audited = false;   // its registration and flagged minutes are in the audit log
 };
 
 class Store {
@@ -332,11 +333,15 @@ class Store {
   Result<OldestKept> oldest_kept() const;
 
   // --- drone flights (flights.cc) ---
-  // Registers a flight under a new id (set in `flight`). False, and nothing written, when
-  // a flight of that order and start is registered already (its id set in `flight`).
+  // Registers a flight under a new id (set in `flight`). False when a flight of that
+  // order and start is registered already: its id and `audited` are set in `flight`, and
+  // only a camera or video it lacked is added.
   Result<bool> record_flight(FlightRow& flight);
-  // Newest first, without their GeoJSON.
-  Result<std::vector<FlightRow>> flights() const;
+  // The flight's registration and flagged minutes are in the audit log (a registration
+  // whose audit failed is audited when the flight is checked again).
+  Result<Ok> set_flight_audited(const std::string& id);
+  // The newest `limit`, newest first, without their GeoJSON.
+  Result<std::vector<FlightRow>> flights(int limit = 100000) const;
   // One flight, with its GeoJSON; empty when there is none of that id.
   Result<std::optional<FlightRow>> flight(const std::string& id) const;
 

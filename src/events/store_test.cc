@@ -305,16 +305,35 @@ TEST(Store, FlightsAreRegisteredOnceWithTheirOrder) {
   EXPECT_FALSE(first.id.empty());
   auto second = flight("PP-2", 5000);
   ASSERT_TRUE(store->record_flight(second));
-  auto again = flight("PP-1", 1000);  // the same flight checked once more
+  EXPECT_FALSE(first.audited);
+  auto again = flight("PP-1", 1000);  // the same flight checked once more, before its audit
   added = store->record_flight(again);
   ASSERT_TRUE(added);
   EXPECT_FALSE(*added);
   EXPECT_EQ(again.id, first.id);
+  EXPECT_FALSE(again.audited);  // its audit failed: the check audits it now
+  ASSERT_TRUE(store->set_flight_audited(first.id));
+  ASSERT_TRUE(store->record_flight(again));
+  EXPECT_TRUE(again.audited);
+  // A camera and a video it was registered without are added when it is checked again.
+  auto bare = flight("PP-3", 200);
+  bare.camera = bare.video = "";
+  ASSERT_TRUE(store->record_flight(bare));
+  auto named = flight("PP-3", 200);
+  named.camera = "drone-2";
+  ASSERT_TRUE(store->record_flight(named));
+  EXPECT_EQ((*store->flight(bare.id))->camera, "drone-2");
+  EXPECT_EQ((*store->flight(bare.id))->video, "flight.mp4");
+  auto other = flight("PP-3", 200);
+  other.camera = "drone-9";  // a camera it has is kept
+  ASSERT_TRUE(store->record_flight(other));
+  EXPECT_EQ((*store->flight(bare.id))->camera, "drone-2");
 
   const auto all = store->flights();
   ASSERT_TRUE(all);
-  ASSERT_EQ(all->size(), 2u);
+  ASSERT_EQ(all->size(), 3u);
   EXPECT_EQ((*all)[0].reference, "PP-2");  // newest first
+  EXPECT_EQ(store->flights(1)->size(), 1u);
   EXPECT_TRUE((*all)[0].geojson.empty());  // lists leave the GeoJSON out
   const auto one = store->flight(first.id);
   ASSERT_TRUE(one);

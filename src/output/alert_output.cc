@@ -78,6 +78,12 @@ Result<std::optional<drone::Telemetry>> moving_camera_track(const CameraConfig& 
   if (camera.telemetry.empty()) return std::optional<drone::Telemetry>{};
   auto t = drone::read_telemetry(camera.telemetry);
   if (!t) return Error{fmt::format("camera {}: telemetry {}", camera.name, t.error().message)};
+  // Times counted from the flight's start would date the video in 1970 (and retention
+  // would delete its alerts at once): a moving camera's track needs dates.
+  if (t->poses.front().epoch < 1e9)
+    return Error{fmt::format("camera {}: telemetry {}: times from the start, not dates: give the track dated times "
+                             "(a DJI .srt with its date lines, GPX <time>, CSV Unix or ISO 8601 times)",
+                             camera.name, camera.telemetry)};
   return std::optional<drone::Telemetry>(std::move(t.value()));
 }
 
@@ -260,6 +266,7 @@ void AlertOutput::record_sound(const audio::Detection& d, const std::vector<floa
   std::vector<rules::AlertEvent> stored;
   for (auto [phase, t] : {std::pair{rules::Phase::kStart, d.start_s}, std::pair{rules::Phase::kEnd, d.end_s}}) {
     e.phase = phase, e.time_s = t, e.epoch_s = epoch_of_zero + t;
+    if (track_) place(e);
     if (!put(alert_write(e))) return;
     if (mqtt_) mqtt_->publish(e);
     stored.push_back(e);

@@ -739,7 +739,10 @@ struct Server::Impl {
   // A registered flight as the console gets it: the order, what was flown and flagged;
   // its recording's path stays on the server (only whether there is one).
   static json flight_json(const events::FlightRow& f) {
-    const auto parsed = [](const std::string& text) { return json::parse(text, nullptr, false); };
+    const auto parsed = [](const std::string& text) {
+      json j = json::parse(text, nullptr, false);
+      return j.is_discarded() ? json() : j;
+    };
     json j = {{"id", f.id}, {"camera", f.camera}, {"reference", f.reference}, {"purpose", f.purpose},
               {"perimeter", parsed(f.perimeter)}, {"authorised_start", f.authorised_start},
               {"authorised_end", f.authorised_end}, {"start_epoch", f.start_epoch}, {"end_epoch", f.end_epoch},
@@ -749,9 +752,15 @@ struct Server::Impl {
     return j;
   }
 
+  // The newest flights (`limit`, 200 by default).
   void flights_list(Call& c) {
-    std::lock_guard lock(store_mu);
-    const auto rows = store->flights();
+    const auto limit = number_param(c.req, c.res, "limit", 200, 1, 10000);
+    if (!limit) return;
+    Result<std::vector<events::FlightRow>> rows = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      rows = store->flights(static_cast<int>(*limit));
+    }
     if (!rows) return send_error(c.res, 500, rows.error().message);
     json list = json::array();
     for (const auto& f : *rows) list.push_back(flight_json(f));
@@ -759,8 +768,11 @@ struct Server::Impl {
   }
 
   void flight_view(Call& c) {
-    std::lock_guard lock(store_mu);
-    const auto f = store->flight(c.req.matches[1]);
+    Result<std::optional<events::FlightRow>> f = Error{""};
+    {
+      std::lock_guard lock(store_mu);  // the row is copied; its GeoJSON parsed after
+      f = store->flight(c.req.matches[1]);
+    }
     if (!f) return send_error(c.res, 500, f.error().message);
     if (!*f) return send_error(c.res, 404, fmt::format("no flight '{}'", std::string(c.req.matches[1])));
     send_json(c.res, flight_json(**f));

@@ -40,10 +40,10 @@ export interface Alert {
   clip: 'audio' | 'video' | null;
   /** What the alert is about, as raised: x, y, width, height in frame pixels. */
   box: [number, number, number, number];
-  /** A moving camera's (a drone's) latitude when it raised the alert, WGS84; null for a fixed camera. */
-  lat: number | null;
+  /** A moving camera's (a drone's) latitude when it raised the alert, WGS84; null for a fixed camera (absent from an older vigie). */
+  lat?: number | null;
   /** Its longitude, WGS84; null for a fixed camera. */
-  lon: number | null;
+  lon?: number | null;
   /** The analysis run whose tracker numbered tracks ('' for alerts stored before runs were). Local: only `vigie alerts list --json`. */
   run_id?: string;
   /** Stream time the situation began, seconds into the input. Local: only `vigie alerts list --json`. */

@@ -160,7 +160,7 @@ export const api = {
   logout: () => call<{ ok: boolean }>('POST', '/api/v1/logout', {}),
   session: () => call<SessionInfo>('GET', '/api/v1/session'),
   cameras: () => call<Camera[]>('GET', '/api/v1/cameras'),
-  alerts: (filter: { camera?: string; rule?: string; limit?: number; offset?: number }) => {
+  alerts: (filter: { camera?: string; rule?: string; limit?: number; offset?: number; since?: number; before?: number }) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));
     return call<{ alerts: Alert[] }>('GET', `/api/v1/alerts?${q}`);

@@ -3,7 +3,7 @@
 // driven by a time slider or the play button; the drone's alerts where it was when it
 // raised each. Flights come from `vigie drone check --store` (docs/drones.md).
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
-import { Alert, api, Flight } from './api';
+import { api, Flight } from './api';
 import { h } from './dom';
 
 type Feature = GeoJSON.Feature;
@@ -42,9 +42,8 @@ function trackPieces(f: Flight, prints: Feature[]): Feature[] {
 }
 
 // The flight panel under the map: which flight, its order, its minutes flagged, and the
-// time it shows. `holder` gets what a test reads (data-flight-*); `alerts` gives the
-// alerts the map has, those with a place among them.
-export function flightPanel(map: () => MapLibreMap | null, holder: HTMLElement, alerts: () => Alert[]) {
+// time it shows. `holder` gets what a test reads (data-flight-*).
+export function flightPanel(map: () => MapLibreMap | null, holder: HTMLElement) {
   const select = h('select', { 'data-testid': 'flight-select' }, h('option', { value: '' }, 'no flight shown'));
   const slider = h('input', { type: 'range', min: 0, max: 0, value: 0, 'data-testid': 'flight-time', disabled: true });
   const play = h('button', { type: 'button', 'data-testid': 'flight-play', disabled: true }, 'Play');
@@ -55,6 +54,7 @@ export function flightPanel(map: () => MapLibreMap | null, holder: HTMLElement, 
   let flight: Flight | null = null;
   let prints: Feature[] = [];
   let timer: number | undefined;
+  let asked = 0; // the latest choice: an answer to an earlier one is dropped
 
   const source = (id: string) => map()?.getSource(id) as GeoJSONSource | undefined;
   function show(i: number) {
@@ -76,17 +76,22 @@ export function flightPanel(map: () => MapLibreMap | null, holder: HTMLElement, 
 
   async function choose(id: string) {
     stop();
-    flight = id ? await api.flight(id) : null;
+    const mine = ++asked;
+    const f = id ? await api.flight(id) : null;
+    // The drone's alerts of the flight's time, those with a place (an older vigie's have
+    // none); the flight is drawn without them when they cannot be read.
+    const found = f?.camera
+      ? await api.alerts({ camera: f.camera, since: f.start_epoch - 1, before: f.end_epoch + 1, limit: 1000 }).catch(() => null)
+      : null;
     const m = map();
-    if (!m) return;
-    prints = flight ? footprints(flight) : [];
-    const f = flight;
+    if (mine !== asked || !m) return;
+    flight = f;
+    prints = f ? footprints(f) : [];
     source('flight-perimeter')?.setData(collection(f ? [{ type: 'Feature', geometry: f.perimeter, properties: {} }] : []));
     source('flight-swept')?.setData(collection(f ? f.geojson.features.filter((x) => x.properties?.kind === 'swept') : []));
     source('flight-track')?.setData(collection(f ? trackPieces(f, prints) : []));
     source('flight-footprint')?.setData(collection());
-    const placed = f ? alerts().filter((a) => a.camera === f.camera && a.lat !== null && a.lon !== null &&
-      a.start_epoch >= f.start_epoch - 1 && a.start_epoch <= f.end_epoch + 1) : [];
+    const placed = (found?.alerts ?? []).filter((a) => a.lat != null && a.lon != null);
     source('flight-alerts')?.setData(collection(placed.map((a) => ({
       type: 'Feature', geometry: { type: 'Point', coordinates: [a.lon!, a.lat!] }, properties: { rule: a.rule } }))));
     slider.max = String(Math.max(0, prints.length - 1));
@@ -109,7 +114,11 @@ export function flightPanel(map: () => MapLibreMap | null, holder: HTMLElement, 
     show(0);
   }
 
-  select.addEventListener('change', () => void choose(select.value));
+  select.addEventListener('change', () => {
+    choose(select.value).catch((e) => {
+      about.textContent = `The flight cannot be shown: ${e instanceof Error ? e.message : e}`;
+    });
+  });
   slider.addEventListener('input', () => {
     stop();
     show(Number(slider.value));

@@ -87,8 +87,7 @@ export function mapPage(root: HTMLElement) {
   const holder = h('div', { class: 'map', 'data-testid': 'map' });
   const note = h('p', { class: 'muted' });
   let map: MapLibreMap | null = null;
-  let known: Alert[] = []; // the alerts fetched or pushed since: a drone's have a place
-  const flights = flightPanel(() => map, holder, () => known);
+  const flights = flightPanel(() => map, holder);
   root.append(h('h2', {}, 'Map'), holder, flights.panel, note);
   let cameras: Camera[] = [];
   let streets: Collection | null = null;
@@ -228,16 +227,12 @@ export function mapPage(root: HTMLElement) {
     const hourAgo = () => Date.now() / 1000 - 3600;
     Promise.all([api.cameras(), api.alerts({ limit: 500 })]).then(([cams, a]) => {
       cameras = cams;
-      known = a.alerts;
       a.alerts.filter((x: Alert) => x.start_epoch > hourAgo()).forEach((x) => recent.set(x.camera, (recent.get(x.camera) ?? 0) + 1));
       again();
     });
     return live.on((m) => {
       if (m.kind === 'cameras') cameras = m.cameras;
-      else if (m.type === 'new') {
-        recent.set(m.alert.camera, (recent.get(m.alert.camera) ?? 0) + 1);
-        if (m.alert.lat !== null) known.push(m.alert);
-      }
+      else if (m.type === 'new') recent.set(m.alert.camera, (recent.get(m.alert.camera) ?? 0) + 1);
       again();
     });
   }
