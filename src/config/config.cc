@@ -256,6 +256,47 @@ bool is_audio_rule_type(const std::string& type) {
 
 namespace {
 
+// The settings each rule type reads besides `type` and `name` (docs/rules.md, docs/audio.md),
+// declared once: the reader refuses, by name, a setting the type would not use (it once
+// took `cooldown_seconds` on a line crossing and `hours` on a scream, and did nothing).
+const std::map<std::string, std::set<std::string>>& rule_settings() {
+  using Keys = std::set<std::string>;
+  const auto with = [](Keys keys, std::initializer_list<const char*> more) {
+    keys.insert(more.begin(), more.end());
+    return keys;
+  };
+  static const Keys video = {"objects", "hours"};  // the engine's: classes, active hours
+  static const Keys audio = {"level", "above_db", "above_background_db"};
+  static const Keys dwell = with(video, {"zone", "min_seconds", "max_gap_seconds", "cooldown_seconds"});
+  static const std::map<std::string, Keys> settings = {
+      {"line_crossing", with(video, {"line", "direction"})},
+      {"zone_intrusion", dwell},
+      {"loitering", dwell},
+      {"crowd", with(dwell, {"min_count", "hysteresis"})},
+      {"group", with(video, {"min_count", "radius", "min_seconds", "max_gap_seconds"})},
+      {"abandoned_object", with(video, {"owner_distance", "min_seconds", "max_gap_seconds", "cooldown_seconds"})},
+      {"sound_level", with(audio, {"min_seconds"})},
+      {"impulse", with(audio, {"rise_db", "cooldown_seconds"})},
+      {"scream", with(audio, {"min_seconds"})},
+      {"clamour", with(audio, {"min_seconds"})},
+  };
+  return settings;
+}
+
+// Refuses a setting that `type` does not read, naming those it does.
+void refuse_other_types_settings(const Section& s, const std::string& type) {
+  const auto& settings = rule_settings().at(type);
+  for (const auto& kv : s.node()) {
+    const auto key = kv.first.as<std::string>();
+    bool known_elsewhere = false;
+    for (const auto& [other, keys] : rule_settings()) known_elsewhere |= keys.count(key) > 0;
+    if (key == "type" || key == "name" || settings.count(key) || !known_elsewhere) continue;  // unknown: finish() names it
+    std::string takes;
+    for (const auto& k : settings) takes += (takes.empty() ? "" : ", ") + k;
+    s.fail(kv.first, s.key_path(key), fmt::format("is not a setting of {} rules (they take: name, {})", type, takes));
+  }
+}
+
 RuleConfig read_rule(Section s, const CameraConfig& cam) {
   RuleConfig r;
   s.get("type", r.type,
@@ -264,6 +305,7 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
         "must be line_crossing, zone_intrusion, loitering, group, crowd, abandoned_object, sound_level, impulse, "
         "scream or clamour");
   if (r.type.empty()) s.fail(s.node(), s.key_path("type"), "is required");
+  refuse_other_types_settings(s, r.type);
   const bool metric = !cam.homography.empty();
   // Per-type defaults (docs/rules.md), then what the file says.
   if (r.type == "loitering") r.min_seconds = 60;
@@ -272,7 +314,7 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
   // Audio defaults (docs/audio.md).
   if (r.type == "sound_level") r.min_seconds = 1, r.above_db = 85, r.above_background_db = 20;
   if (r.type == "impulse") r.above_db = 80, r.above_background_db = 20, r.rise_db = 18, r.cooldown_seconds = 0.5;
-  if (r.type == "scream") r.min_seconds = 0.3, r.above_db = 75, r.above_background_db = 15, r.cooldown_seconds = 1;
+  if (r.type == "scream") r.min_seconds = 0.3, r.above_db = 75, r.above_background_db = 15;
   if (r.type == "clamour") r.min_seconds = 1, r.above_db = 75, r.above_background_db = 10;
   r.objects = r.type == "abandoned_object"
                   ? std::vector<std::string>{"backpack", "handbag", "suitcase"}
@@ -292,8 +334,6 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
   std::string level = "relative";
   s.get("level", level, one_of({"relative", "absolute"}), "must be relative or absolute");
   r.absolute_level = level == "absolute";
-  if (!is_audio_rule_type(r.type) && (s.node()["level"] || s.node()["above_db"] || s.node()["above_background_db"]))
-    s.fail(s.node(), s.key_path("type"), "level, above_db and above_background_db apply to audio rules only");
   if (r.absolute_level && s.node()["above_background_db"])
     s.fail(s.node()["above_background_db"], s.key_path("above_background_db"),
            "applies to level: relative (this rule is level: absolute; use above_db)");
@@ -336,8 +376,9 @@ CameraConfig read_camera(Section s, const std::string& name) {
   s.get("input", c.input, [](const std::string& v) { return valid_input(v); },
         "must be a file, an image folder or a stream URL (rtsp, rtsps, rtmp, http, https, udp, tcp, srt, file)");
   s.get("analyze_fps", c.analyze_fps, non_negative, "must be >= 0 (0 analyses every frame)");
-  s.get("telemetry", c.telemetry, [](const std::string& v) {
-    return v.ends_with(".srt") || v.ends_with(".SRT") || v.ends_with(".gpx") || v.ends_with(".csv");
+  s.get("telemetry", c.telemetry, [](std::string v) {
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    return v.ends_with(".srt") || v.ends_with(".gpx") || v.ends_with(".csv");
   }, "must be a .srt, .gpx or .csv track");
   s.get("audio_offset_db", c.audio_offset_db);
   {
@@ -541,7 +582,7 @@ Config load_config(const std::string& path) {
   anchor(config.server.basemap);
   anchor(config.server.tls_cert);
   anchor(config.server.tls_key);
-  for (auto& [name, cam] : config.cameras) anchor(cam.input);
+  for (auto& [name, cam] : config.cameras) anchor(cam.input), anchor(cam.telemetry);
   return config;
 }
 

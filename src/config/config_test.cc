@@ -2,6 +2,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace vigie {
 using ::testing::HasSubstr;
@@ -71,7 +75,32 @@ TEST(Config, AudioLevelsAreRelativeUnlessSaidAbsolute) {
   EXPECT_THAT(error_of("cameras: { a: { input: x, rules: [ {type: scream, above_background_db: -3} ] } }"),
               HasSubstr("must be > 0"));
   EXPECT_THAT(error_of("cameras: { a: { input: x, rules: [ {type: group, radius: 5, above_db: 80} ] } }"),
-              HasSubstr("apply to audio rules only"));
+              HasSubstr("rules[0].above_db: is not a setting of group rules"));
+}
+
+// A setting another rule type reads is refused on a type that would ignore it, named with
+// what the type does take; a key no type reads is unknown.
+TEST(Config, ASettingTheRuleTypeDoesNotUseIsRefusedByName) {
+  const auto rule = [](const std::string& r) {
+    return error_of("cameras:\n  a:\n    input: x\n    zones: {z: [[0, 0], [9, 0], [9, 9]]}\n"
+                    "    lines: {l: {points: [[0, 0], [9, 9]]}}\n    rules:\n      - " + r + "\n");
+  };
+  EXPECT_THAT(rule("{type: line_crossing, line: l, cooldown_seconds: 30}"),
+              HasSubstr("site.yaml:7: cameras.a.rules[0].cooldown_seconds: is not a setting of line_crossing rules "
+                        "(they take: name, direction, hours, line, objects)"));
+  EXPECT_THAT(rule("{type: scream, hours: '22:00-06:00'}"), HasSubstr("rules[0].hours: is not a setting of scream"));
+  EXPECT_THAT(rule("{type: clamour, objects: [person]}"), HasSubstr("rules[0].objects: is not a setting of clamour"));
+  EXPECT_THAT(rule("{type: zone_intrusion, zone: z, min_count: 3}"),
+              HasSubstr("rules[0].min_count: is not a setting of zone_intrusion"));
+  EXPECT_THAT(rule("{type: group, radius: 5, cooldown_seconds: 3}"),
+              HasSubstr("rules[0].cooldown_seconds: is not a setting of group"));
+  EXPECT_THAT(rule("{type: impulse, min_seconds: 1}"), HasSubstr("rules[0].min_seconds: is not a setting of impulse"));
+  EXPECT_THAT(rule("{type: loitering, zone: z, min_secnds: 60}"), HasSubstr("rules[0].min_secnds: unknown key"));
+  // What each type does take is accepted.
+  EXPECT_EQ(rule("{type: crowd, zone: z, min_count: 3, hysteresis: 1, min_seconds: 2, max_gap_seconds: 1, "
+                 "cooldown_seconds: 5, objects: [person], hours: '08:00-20:00', name: c}"),
+            "");
+  EXPECT_EQ(rule("{type: impulse, rise_db: 12, cooldown_seconds: 1, level: absolute, above_db: 90}"), "");
 }
 
 TEST(Config, OutOfRangeIsNotClamped) {
@@ -114,6 +143,18 @@ TEST(Config, AMovingCamerasTrackIsASubtitleGpxOrCsvFile) {
               HasSubstr("cameras.d.telemetry: must be a .srt, .gpx or .csv track"));
   const auto c = parse_config("cameras: { d: { input: x.mp4, telemetry: DJI_0001.SRT } }", "site.yaml");
   EXPECT_EQ(c.cameras.at("d").telemetry, "DJI_0001.SRT");
+  EXPECT_EQ(error_of("cameras: { d: { input: x.mp4, telemetry: track.GPX } }"), "");
+}
+
+// Like the video beside it, the track is found beside the config file, wherever vigie runs.
+TEST(Config, FilesTheConfigNamesAreRelativeToIt) {
+  const auto dir = std::filesystem::temp_directory_path() / ("vigie_config_relative_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "site.yaml") << "cameras: { d: { input: DJI_0001.MP4, telemetry: DJI_0001.SRT } }\n";
+  const auto c = load_config((dir / "site.yaml").string());
+  EXPECT_EQ(c.cameras.at("d").input, (dir / "DJI_0001.MP4").string());
+  EXPECT_EQ(c.cameras.at("d").telemetry, (dir / "DJI_0001.SRT").string());
+  std::filesystem::remove_all(dir);
 }
 
 // Regression (fuzz/regressions/config): yaml-cpp's conversion errors escaped parse_config,
