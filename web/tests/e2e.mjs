@@ -62,7 +62,9 @@ function start(cmd, args, name) {
 
 function stop(p) {
   return new Promise((resolve) => {
-    if (p.exitCode !== null) return resolve();
+    // Gone already, by its own exit or by a signal (then exitCode stays null, and waiting
+    // for an 'exit' that has happened left node with an unsettled await: exit 13, no summary).
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
     p.on('exit', resolve);
     p.kill('SIGTERM');
   });
