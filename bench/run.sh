@@ -179,3 +179,12 @@ fi
     python3 bench/serve_load.py "$BUILD" "$OUT/serve-load-onnx" --detectors onnx --counts 2,3,4,5 --window 20 --model "$MODEL"
   fi
 } | tee -a "$OUT/results.md"
+
+# One camera: vigie against the motion daemon and FFmpeg decoding alone, side by side on
+# the same stream (bench/peer_motion.sh; installs Debian's motion when missing).
+{
+  echo
+  echo "One camera against its peer (bench/peer_motion.sh):"
+  echo
+  bench/peer_motion.sh "$BUILD" 60 | sed 's/^/    /'
+} | tee -a "$OUT/results.md"

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# vigie against its peer, the `motion` daemon (Debian motion 4.5: motion detection only, no
+# pictures, movies or streams), on one camera's stream at the same time, and FFmpeg
+# decoding the same stream as the floor every analysis pays. vigie-camsim serves vtest.avi
+# (768x576, 10 fps), encoded once as H.264 and sent by stream copy, as one RTSP camera;
+# the three read it side by side for SECONDS after a warm-up. CPU from /proc (user +
+# system time of each process and its threads), as a share of one core and as ratios to
+# motion and to the decoder measured in the same run.
+#   bench/peer_motion.sh [BUILD] [SECONDS] [ANALYZE_FPS]
+# vigie runs `vigie serve` with the model-free motion detector and one zone rule, as issue
+# 12 measured it; installs Debian's motion when it is missing (needs root).
+set -euo pipefail
+BUILD=${1:-build}
+S=${2:-60}
+FPS=${3:-10}
+VIGIE="$(cd "$BUILD" && pwd)/vigie"
+CAMSIM="$(cd "$BUILD" && pwd)/vigie-camsim"
+VTEST=/usr/share/doc/opencv-doc/examples/data/vtest.avi
+OUT=$(pwd)/out/bench/peer-motion
+rm -rf "$OUT" && mkdir -p "$OUT"
+[ -x "$VIGIE" ] && [ -x "$CAMSIM" ] || { echo "bench: build vigie and vigie-camsim first (make build)" >&2; exit 2; }
+if ! command -v motion >/dev/null; then
+  echo "installing Debian's motion (apt-get install motion)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q motion >"$OUT/apt.log" 2>&1 ||
+    { echo "bench: cannot install motion (see $OUT/apt.log)" >&2; exit 2; }
+fi
+scripts/camsim-encode "$VTEST" "$OUT/vtest.mp4"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+RTSP=$(free_port)
+WEB=$(free_port)
+URL="rtsp://127.0.0.1:$RTSP/cam"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
+
+"$CAMSIM" --loop --port "$RTSP" "cam=$OUT/vtest.mp4" >"$OUT/camsim.log" 2>&1 &
+pids+=($!)
+sleep 2
+
+# The floor: FFmpeg decoding every frame and throwing it away.
+ffmpeg -v error -rtsp_transport tcp -i "$URL" -f null - >"$OUT/ffmpeg.log" 2>&1 &
+DECODE=$!
+pids+=($DECODE)
+
+# motion: detection only, at the stream's size and rate.
+mkdir -p "$OUT/motion"
+cat >"$OUT/motion.conf" <<EOF
+daemon off
+setup_mode off
+log_level 4
+log_file $OUT/motion.log
+target_dir $OUT/motion
+pid_file $OUT/motion.pid
+netcam_url $URL
+netcam_params rtsp_transport = tcp
+width 768
+height 576
+framerate 10
+threshold 1500
+picture_output off
+movie_output off
+snapshot_interval 0
+stream_port 0
+webcontrol_port 0
+EOF
+motion -n -c "$OUT/motion.conf" >"$OUT/motion.out" 2>&1 &
+MOTION=$!
+pids+=($MOTION)
+
+# vigie: the model-free motion detector, one zone rule, alerts and tracks stored.
+cat >"$OUT/site.yaml" <<EOF
+server: { listen: '127.0.0.1:$WEB' }
+store: { path: '$OUT/vigie.db' }
+detect: { type: motion }
+cameras:
+  cam:
+    input: $URL
+    analyze_fps: $FPS
+    zones:
+      path: [[0, 100], [768, 100], [768, 576], [0, 576]]
+    rules:
+      - { type: zone_intrusion, zone: path, objects: [object], min_seconds: 1 }
+EOF
+"$VIGIE" serve --config "$OUT/site.yaml" >"$OUT/serve.log" 2>&1 &
+VIGIE_PID=$!
+pids+=($VIGIE_PID)
+# The same without alert clips (each alert's clip is re-encoded from a JPEG ring today):
+# what the clips cost. Its own outbox and media: one process per camera outbox.
+WEB2=$(free_port)
+sed -e "s/127.0.0.1:$WEB/127.0.0.1:$WEB2/" -e "s#store: { path: '\([^']*\)' }#store: { path: '$OUT/noclips.db', outbox: outbox-noclips, media: media-noclips, clip_pre_s: 0, clip_post_s: 0 }#" \
+  "$OUT/site.yaml" >"$OUT/noclips.yaml"
+"$VIGIE" serve --config "$OUT/noclips.yaml" >"$OUT/serve-noclips.log" 2>&1 &
+NOCLIPS=$!
+pids+=($NOCLIPS)
+
+sleep 8  # connected, backgrounds learnt
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+for p in $DECODE $MOTION $VIGIE_PID $NOCLIPS; do
+  kill -0 "$p" 2>/dev/null || { echo "bench: a reader died before the measurement (logs in $OUT)" >&2; exit 1; }
+done
+d0=$(cpu $DECODE) m0=$(cpu $MOTION) v0=$(cpu $VIGIE_PID) n0=$(cpu $NOCLIPS) t0=$(date +%s.%N)
+sleep "$S"
+d1=$(cpu $DECODE) m1=$(cpu $MOTION) v1=$(cpu $VIGIE_PID) n1=$(cpu $NOCLIPS) t1=$(date +%s.%N)
+analysed=$(curl -sf "http://127.0.0.1:$WEB/metrics" | awk '/^vigie_camera_frames_analysed_total/ {s += $2} END {print s + 0}')
+alerts=$(curl -sf "http://127.0.0.1:$WEB/metrics" | awk '/^vigie_alerts_total/ {s += $2} END {print s + 0}')
+analysed2=$(curl -sf "http://127.0.0.1:$WEB2/metrics" | awk '/^vigie_camera_frames_analysed_total/ {s += $2} END {print s + 0}')
+if [ "${analysed:-0}" -eq 0 ] || [ "${analysed2:-0}" -eq 0 ]; then
+  echo "bench: a vigie analysed nothing (logs in $OUT: serve.log, serve-noclips.log)" >&2
+  exit 1
+fi
+awk -v tick="$(getconf CLK_TCK)" -v t="$(echo "$t1 - $t0" | bc)" -v d=$((d1 - d0)) -v m=$((m1 - m0)) -v v=$((v1 - v0)) \
+  -v n=$((n1 - n0)) -v fps="$FPS" -v analysed="$analysed" -v analysed2="$analysed2" -v alerts="$alerts" 'BEGIN {
+    d /= tick * t; m /= tick * t; v /= tick * t; n /= tick * t
+    printf "one camera (vtest.avi 768x576, 10 fps, H.264 over RTSP), %.0f s, share of one core:\n", t
+    printf "  ffmpeg decode only      %5.1f %%\n", 100 * d
+    printf "  motion (detection)      %5.1f %%\n", 100 * m
+    printf "  vigie serve             %5.1f %%   (motion detector, one zone rule, analyze_fps %s: %d frames, %d alerts in all)\n", 100 * v, fps, analysed, alerts
+    printf "  vigie serve, no clips   %5.1f %%   (the same, clip_pre_s and clip_post_s 0: %d frames)\n", 100 * n, analysed2
+    printf "  vigie / motion          %5.2fx   (no clips: %.2fx)\n", v / m, n / m
+    printf "  vigie / decode          %5.2fx   (no clips: %.2fx)\n", v / d, n / d
+  }' | tee "$OUT/result.txt"
