@@ -1,7 +1,11 @@
 #include "events/clip_recorder.h"
 
+#include <fmt/format.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
+
+#include <filesystem>
+#include <mutex>
 
 #include "video/mp4_writer.h"
 
@@ -106,14 +110,31 @@ std::string ClipRecorder::encode(const Clip& clip) {
   // H.264, which browsers play (the console shows clips in a <video>), at a preset that
   // costs a fraction of OpenCV's default (video/mp4_writer.h); MPEG-4 part 2, which they do
   // not play, only where libav has no H.264 encoder.
-  if (auto h264 = video::Mp4Writer::open(clip.path, first.size(), fps)) {
+  // Written beside its name and renamed when whole: a clip that fails (a full disk) leaves
+  // no file that no alert names, which retention would never delete.
+  const std::string part = clip.path + ".part";
+  auto h264 = video::Mp4Writer::open(part, first.size(), fps);
+  if (h264) {
+    bool whole = true;
     for (const auto& j : clip.frames) {
       const cv::Mat frame = cv::imdecode(j.bytes, cv::IMREAD_COLOR);
       if (frame.size() != first.size()) continue;  // the stream changed size mid-clip
-      if (!(*h264)->write(frame)) return "";
+      if (!(whole = bool((*h264)->write(frame)))) break;
     }
-    return (*h264)->finish() ? clip.path : "";
+    whole = whole && (*h264)->finish();
+    h264->reset();
+    std::error_code ec;
+    if (whole) std::filesystem::rename(part, clip.path, ec);
+    if (!whole || ec) std::filesystem::remove(part, ec);
+    return whole && !ec ? clip.path : "";
   }
+  std::error_code ec;
+  std::filesystem::remove(part, ec);
+  static std::once_flag said;  // the console cannot play what follows: said once
+  std::call_once(said, [&] {
+    fmt::print(stderr, "vigie: warning: clips fall back to MPEG-4 part 2, which browsers do not play: {}\n",
+               h264.error().message);
+  });
   cv::VideoWriter w(clip.path, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps, first.size());
   if (!w.isOpened()) return "";
   for (const auto& j : clip.frames) w.write(cv::imdecode(j.bytes, cv::IMREAD_COLOR));

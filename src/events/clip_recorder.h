@@ -1,6 +1,6 @@
 // Short alert clips: the last `pre_s` seconds of (masked) frames are kept in a ring of
 // JPEGs — a few MB whatever the resolution — and when an alert starts they are written,
-// with the next `post_s` seconds, to an MP4 through FFmpeg (OpenCV's FFmpeg writer).
+// with the next `post_s` seconds, to an H.264 MP4 (video/mp4_writer.h).
 // Encoding runs on a worker thread behind a bounded queue, so a burst of alerts never
 // stalls a live camera's analysis: a clip that finds the queue full is dropped and
 // counted. For a file, where nothing is real time, `wait_when_full` waits instead.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
@@ -33,8 +35,10 @@ TEST(ClipRecorder, WritesPreAndPostSecondsAroundTheAlert) {
   // 3.0..5.0 s before (21 frames) and 5.1..6.0 s after (10 frames).
   EXPECT_NEAR(clip.get(cv::CAP_PROP_FRAME_COUNT), 31, 1);
   EXPECT_NEAR(clip.get(cv::CAP_PROP_FPS), 10, 0.5);
+  EXPECT_NEAR(clip.get(cv::CAP_PROP_FRAME_COUNT), 31, 1);  // (as counted by the container)
+  EXPECT_FALSE(std::filesystem::exists(dir / "a1.mp4.part"));  // written aside, renamed whole
   // H.264, so that a browser plays it in the console (Debian's libavcodec has libx264; the
-  // MPEG-4 fallback is for frame sizes H.264 cannot take).
+  // MPEG-4 fallback is for a libav without an H.264 encoder).
   const int fourcc = static_cast<int>(clip.get(cv::CAP_PROP_FOURCC));
   const std::string codec{static_cast<char>(fourcc & 255), static_cast<char>((fourcc >> 8) & 255),
                           static_cast<char>((fourcc >> 16) & 255), static_cast<char>((fourcc >> 24) & 255)};

@@ -9,6 +9,8 @@ extern "C" {
 
 #include <fmt/format.h>
 
+#include <mutex>
+
 namespace vigie::video {
 
 struct Mp4Writer::Impl {
@@ -57,6 +59,10 @@ Mp4Writer::Mp4Writer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Mp4Writer::~Mp4Writer() = default;
 
 Result<std::unique_ptr<Mp4Writer>> Mp4Writer::open(const std::string& path, cv::Size size, double fps) {
+  static std::once_flag quiet;  // x264 and the muxer say a dozen lines per clip at libav's default level
+  std::call_once(quiet, [] {
+    if (av_log_get_level() > AV_LOG_ERROR) av_log_set_level(AV_LOG_ERROR);
+  });
   auto w = std::make_unique<Impl>();
   w->path = path;
   w->size = size;
@@ -87,6 +93,13 @@ Result<std::unique_ptr<Mp4Writer>> Mp4Writer::open(const std::string& path, cv::
   if (opened < 0) return w->error("opening the H.264 encoder", opened);
   if (int r = avcodec_parameters_from_context(w->stream->codecpar, e); r < 0) return w->error("opening", r);
   w->stream->time_base = e->time_base;
+  // An odd last column or row is left out (4:2:0 needs even sizes): the same pixels, not
+  // a resampled picture.
+  w->to_yuv = sws_getContext(width, height, AV_PIX_FMT_BGR24, width, height, AV_PIX_FMT_YUV420P, SWS_BILINEAR,
+                             nullptr, nullptr, nullptr);
+  if (!w->to_yuv) return Error{fmt::format("clip '{}': no colour conversion for {}x{}", path, width, height)};
+  w->frame->format = AV_PIX_FMT_YUV420P, w->frame->width = width, w->frame->height = height;
+  if (int r = av_frame_get_buffer(w->frame, 0); r < 0) return w->error("allocating a frame", r);
   if (int r = avio_open(&w->format->pb, path.c_str(), AVIO_FLAG_WRITE); r < 0) return w->error("creating the file", r);
   // The index first, so that a browser plays the clip as it arrives.
   AVDictionary* muxing = nullptr;
@@ -94,11 +107,6 @@ Result<std::unique_ptr<Mp4Writer>> Mp4Writer::open(const std::string& path, cv::
   const int header = avformat_write_header(w->format, &muxing);
   av_dict_free(&muxing);
   if (header < 0) return w->error("writing the header", header);
-  w->to_yuv = sws_getContext(size.width, size.height, AV_PIX_FMT_BGR24, width, height, AV_PIX_FMT_YUV420P,
-                             SWS_BILINEAR, nullptr, nullptr, nullptr);
-  w->frame->format = AV_PIX_FMT_YUV420P, w->frame->width = width, w->frame->height = height;
-  if (!w->to_yuv) return Error{fmt::format("clip '{}': no colour conversion for {}x{}", path, size.width, size.height)};
-  if (int r = av_frame_get_buffer(w->frame, 0); r < 0) return w->error("allocating a frame", r);
   return std::unique_ptr<Mp4Writer>(new Mp4Writer(std::move(w)));
 }
 
@@ -108,9 +116,10 @@ Result<Ok> Mp4Writer::write(const cv::Mat& bgr) {
     return Error{fmt::format("clip '{}': a frame of {}x{} in a clip of {}x{}", w.path, bgr.cols, bgr.rows, w.size.width,
                              w.size.height)};
   if (int r = av_frame_make_writable(w.frame); r < 0) return w.error("allocating a frame", r);
-  const uint8_t* planes[] = {bgr.data};
-  const int strides[] = {static_cast<int>(bgr.step)};
-  sws_scale(w.to_yuv, planes, strides, 0, bgr.rows, w.frame->data, w.frame->linesize);
+  const uint8_t* planes[4] = {bgr.data};  // sws_scale reads four of each
+  const int strides[4] = {static_cast<int>(bgr.step)};
+  if (sws_scale(w.to_yuv, planes, strides, 0, w.frame->height, w.frame->data, w.frame->linesize) != w.frame->height)
+    return Error{fmt::format("clip '{}': colour conversion failed", w.path)};
   w.frame->pts = w.next_pts++;
   return w.encode(w.frame);
 }
@@ -118,9 +127,9 @@ Result<Ok> Mp4Writer::write(const cv::Mat& bgr) {
 Result<Ok> Mp4Writer::finish() {
   Impl& w = *impl_;
   if (w.finished) return Ok{};
-  w.finished = true;
   if (auto r = w.encode(nullptr); !r) return r;
   if (int r = av_write_trailer(w.format); r < 0) return w.error("writing the index", r);
+  w.finished = true;
   return Ok{};
 }
 

@@ -15,8 +15,8 @@ namespace vigie::video {
 
 class Mp4Writer {
  public:
-  // Frames of `size` (BGR) at `fps`; an odd width or height is rounded down to even (the
-  // encoder's 4:2:0 needs it). Fails, naming the file, without an H.264 encoder or when
+  // Frames of `size` (BGR) at `fps`; of an odd width or height the last column or row is
+  // left out (the encoder's 4:2:0 needs even sizes). Fails, naming the file, without an H.264 encoder or when
   // the file cannot be written.
   static Result<std::unique_ptr<Mp4Writer>> open(const std::string& path, cv::Size size, double fps);
   ~Mp4Writer();

@@ -22,6 +22,7 @@ TEST(Mp4Writer, WritesEveryFrameAsH264ThatReadsBack) {
   for (int i = 0; i < 25; ++i) {
     cv::Mat frame(121, 161, CV_8UC3, cv::Scalar(40, 40, 40));
     cv::rectangle(frame, cv::Rect(i * 5, 50, 20, 20), cv::Scalar(255, 255, 255), cv::FILLED);
+    cv::rectangle(frame, cv::Rect(0, 0, 30, 30), cv::Scalar(0, 0, 255), cv::FILLED);  // red, BGR
     ASSERT_TRUE((*w)->write(frame));
   }
   ASSERT_TRUE((*w)->finish());
@@ -38,6 +39,9 @@ TEST(Mp4Writer, WritesEveryFrameAsH264ThatReadsBack) {
   // The last square was drawn at x 120-140: bright there, dark at the first one's place.
   EXPECT_GT(cv::mean(last(cv::Rect(124, 54, 12, 12)))[0], 200);
   EXPECT_LT(cv::mean(last(cv::Rect(4, 54, 12, 12)))[0], 80);
+  const cv::Scalar red = cv::mean(last(cv::Rect(5, 5, 15, 15)));  // red stays red: no channel swapped
+  EXPECT_GT(red[2], 180);
+  EXPECT_LT(red[0], 80);
 }
 
 TEST(Mp4Writer, AFrameOfAnotherSizeOrAFolderThatIsNotThereIsAnError) {

@@ -115,8 +115,9 @@ export function flightPanel(map: () => MapLibreMap | null, holder: HTMLElement) 
   }
 
   select.addEventListener('change', () => {
+    const mine = asked + 1; // the number choose() is about to take
     choose(select.value).catch((e) => {
-      about.textContent = `The flight cannot be shown: ${e instanceof Error ? e.message : e}`;
+      if (mine === asked) about.textContent = `The flight cannot be shown: ${e instanceof Error ? e.message : e}`;
     });
   });
   slider.addEventListener('input', () => {
