@@ -7,6 +7,7 @@
 
 #include "core/redact.h"
 #include "audio/audio.h"
+#include "video/libav.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -124,8 +125,7 @@ AudioDecoder::AudioDecoder() : state_(std::make_unique<State>()) {}
 AudioDecoder::~AudioDecoder() = default;
 
 Result<std::unique_ptr<AudioDecoder>> AudioDecoder::open(const std::string& input, std::chrono::milliseconds io_timeout) {
-  av_log_set_level(AV_LOG_FATAL);
-  av_max_alloc(256u << 20);  // as the video source does (src/video/ffmpeg_source.cc)
+  video::set_libav_defaults();
   std::unique_ptr<AudioDecoder> self(new AudioDecoder());
   State& d = *self->state_;
   d.io_timeout = io_timeout;

@@ -198,14 +198,10 @@ int analyze(const AnalyzeOptions& o) {
     config.store.url.clear();
     (vigie::events::is_database_url(o.store_path) ? config.store.url : config.store.path) = o.store_path;
   }
-  // Frames of a file are dated from the start of the run; a live stream's are "now"; a
-  // drone's recorded video by its track, which begins with it.
-  double start_epoch = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  if (!source->is_live()) {
-    auto track = output::moving_camera_track(camera);
-    if (!track) throw UsageError(track.error().message);
-    if (*track) start_epoch = (*track)->poses.front().epoch;
-  }
+  // Frames of a file are dated from the start of the run (a drone's video by its track:
+  // AlertOutput); a live stream's are "now".
+  const double start_epoch =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   // Alerts need a store; so do tracks, for search, when a store is named (--store).
   std::unique_ptr<AlertOutput> alerts;
   if (!camera.rules.empty() || !o.store_path.empty()) {

@@ -74,6 +74,10 @@ size_t deliver_orphan_outboxes(const Config& config, events::Store& store) {
   return delivered;
 }
 
+namespace {
+
+// A moving camera's track (camera.telemetry), read; empty for a fixed camera. The error
+// names the camera and the file.
 Result<std::optional<drone::Telemetry>> moving_camera_track(const CameraConfig& camera) {
   if (camera.telemetry.empty()) return std::optional<drone::Telemetry>{};
   auto t = drone::read_telemetry(camera.telemetry);
@@ -87,6 +91,8 @@ Result<std::optional<drone::Telemetry>> moving_camera_track(const CameraConfig& 
   return std::optional<drone::Telemetry>(std::move(t.value()));
 }
 
+}  // namespace
+
 AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live)
     : camera_(camera), ids_(std::make_shared<UuidV7>()), run_id_(ids_->next()),
       engine_(camera, [ids = ids_] { return ids->next(); }), start_epoch_(start_epoch),
@@ -97,6 +103,7 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
   auto track = moving_camera_track(camera);
   if (!track) throw OutputError(track.error().message);
   track_ = std::move(track.value());
+  if (track_ && !live) start_epoch_ = track_->poses.front().epoch;
   auto store = events::Store::open(config.store.location(), config.store.audit_key);
   if (!store) throw OutputError(store.error().message);
   store_ = std::move(store.value());
@@ -266,7 +273,7 @@ void AlertOutput::record_sound(const audio::Detection& d, const std::vector<floa
   std::vector<rules::AlertEvent> stored;
   for (auto [phase, t] : {std::pair{rules::Phase::kStart, d.start_s}, std::pair{rules::Phase::kEnd, d.end_s}}) {
     e.phase = phase, e.time_s = t, e.epoch_s = epoch_of_zero + t;
-    if (track_) place(e);
+    place(e);
     if (!put(alert_write(e))) return;
     if (mqtt_) mqtt_->publish(e);
     stored.push_back(e);
@@ -351,6 +358,7 @@ void AlertOutput::deliver_outbox(bool now) {
 }
 
 void AlertOutput::place(rules::AlertEvent& e) {
+  if (!track_) return;
   if (e.phase == rules::Phase::kStart) {
     if (auto pose = drone::pose_at(*track_, track_->poses.front().epoch + e.time_s))
       positions_[e.alert_id] = {pose->position.lat, pose->position.lon};
@@ -363,7 +371,7 @@ void AlertOutput::place(rules::AlertEvent& e) {
 
 void AlertOutput::write(const rules::AlertEvent& event, const Frame* frame, const pipeline::FrameResult* result) {
   rules::AlertEvent e = event;
-  if (track_) place(e);
+  place(e);
   if (!put(alert_write(e))) return;
   if (mqtt_) mqtt_->publish(e);
   if (e.phase == rules::Phase::kStart) {

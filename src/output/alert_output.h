@@ -48,13 +48,12 @@ struct OutputError : std::runtime_error {
 // outbox whose store is still away stays as it is).
 size_t deliver_orphan_outboxes(const Config& config, events::Store& store);
 
-// A moving camera's track (camera.telemetry), read; empty for a fixed camera. The error
-// names the camera and the file.
-Result<std::optional<drone::Telemetry>> moving_camera_track(const CameraConfig& camera);
-
 class AlertOutput {
  public:
   // `live`: clips are dropped rather than waited for when the writer falls behind.
+  // `start_epoch`: the wall time of stream time 0; a moving camera's recorded video (not
+  // live) is dated by its track (camera.telemetry), which begins with it. Throws
+  // OutputError, naming the camera and the file, for a track that cannot be read.
   AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live);
 
   void on_frame(const Frame& frame, const pipeline::FrameResult& result);
@@ -118,8 +117,9 @@ class AlertOutput {
   // Delivers what waits in the outbox; at most every 5 s unless `now`.
   void deliver_outbox(bool now);
 
-  // A moving camera: its alerts carry where it was when raised (the pose at the track's
+  // A moving camera's alerts carry where it was when raised (the pose at the track's
   // start plus the stream time); positions_ keeps each open alert's for its later events.
+  // Nothing for a fixed camera.
   void place(rules::AlertEvent& e);
 
   CameraConfig camera_;

@@ -2,11 +2,11 @@
 // an interrupt callback so that no network call can block longer than io_timeout.
 #include <fmt/format.h>
 
-#include <mutex>
 #include <opencv2/core.hpp>
 
 #include "core/redact.h"
 #include "video/internal.h"
+#include "video/libav.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -40,14 +40,7 @@ class FfmpegSource final : public Source {
   }
 
   static Result<std::unique_ptr<Source>> open(const std::string& input, const SourceOptions& opt) {
-    // libav's own log lines would bypass our one-line errors; causes are reported by us.
-    static std::once_flag quiet;
-    std::call_once(quiet, [] {
-      av_log_set_level(AV_LOG_FATAL);
-      // No single libav allocation above 256 MB (an 8K RGB frame is 100 MB): a lying
-      // header (a WAV LIST chunk of 4 GB) is refused instead of costing seconds and memory.
-      av_max_alloc(256u << 20);
-    });
+    set_libav_defaults();
     auto self = std::unique_ptr<FfmpegSource>(new FfmpegSource(opt, is_stream_url(input)));
     if (auto err = self->open_input(input); !err.empty()) return Error{err};
     return std::unique_ptr<Source>(std::move(self));

@@ -9,7 +9,7 @@ extern "C" {
 
 #include <fmt/format.h>
 
-#include <mutex>
+#include "video/libav.h"
 
 namespace vigie::video {
 
@@ -59,10 +59,7 @@ Mp4Writer::Mp4Writer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Mp4Writer::~Mp4Writer() = default;
 
 Result<std::unique_ptr<Mp4Writer>> Mp4Writer::open(const std::string& path, cv::Size size, double fps) {
-  static std::once_flag quiet;  // x264 and the muxer say a dozen lines per clip at libav's default level
-  std::call_once(quiet, [] {
-    if (av_log_get_level() > AV_LOG_ERROR) av_log_set_level(AV_LOG_ERROR);
-  });
+  set_libav_defaults();  // else x264 and the muxer say a dozen lines per clip
   auto w = std::make_unique<Impl>();
   w->path = path;
   w->size = size;
