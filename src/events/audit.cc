@@ -13,13 +13,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/key_file.h"
 #include "events/database.h"
 #include "events/store.h"
 
 namespace vigie::events {
 namespace {
 
-using Key = std::array<unsigned char, crypto_auth_hmacsha256_KEYBYTES>;
+using Key = SecretKey;
+static_assert(sizeof(Key) == crypto_auth_hmacsha256_KEYBYTES);
 
 // The chain: each entry's hash covers the previous hash and every field of the entry, so
 // editing a row breaks its hash and deleting one breaks the next row's link.
@@ -59,49 +61,8 @@ bool same_mac(const std::string& a, const std::string& b) {
 
 std::string errno_text() { return std::strerror(errno); }
 
-// The key if its file exists; an error if it exists but is not a key.
-Result<std::optional<Key>> read_key(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<Key>{};
-    return Error{fmt::format("cannot read audit key '{}': {}", path, errno_text())};
-  }
-  Key key{};
-  unsigned char extra = 0;
-  const ssize_t n = ::read(fd, key.data(), key.size());
-  const ssize_t more = n == static_cast<ssize_t>(key.size()) ? ::read(fd, &extra, 1) : 0;
-  ::close(fd);
-  if (n != static_cast<ssize_t>(key.size()) || more != 0)
-    return Error{fmt::format("audit key '{}' is not a {}-byte key", path, key.size())};
-  return std::optional<Key>{key};
-}
-
-// Reads the key, creating it first if there is none: 32 random bytes written to a
-// temporary file, synced, then linked into place — link() fails if another process made
-// the key meanwhile, and then that key is used: no one ever reads a half-written key.
-Result<Key> key_for_writing(const std::string& path) {
-  auto existing = read_key(path);
-  if (!existing) return existing.error();
-  if (*existing) return **existing;
-  const std::string tmp = fmt::format("{}.tmp.{}", path, getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Error{fmt::format("cannot create audit key '{}': {}", path, errno_text())};
-  Key key{};
-  randombytes_buf(key.data(), key.size());
-  const bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  const bool linked = written && ::link(tmp.c_str(), path.c_str()) == 0;
-  const int link_errno = errno;
-  ::unlink(tmp.c_str());
-  if (!written) return Error{fmt::format("cannot write audit key '{}': {}", path, errno_text())};
-  if (!linked && link_errno != EEXIST)
-    return Error{fmt::format("cannot create audit key '{}': {}", path, std::strerror(link_errno))};
-  if (linked) return key;
-  auto theirs = read_key(path);  // another process was first
-  if (!theirs) return theirs.error();
-  if (!*theirs) return Error{fmt::format("audit key '{}' vanished while being created", path)};
-  return **theirs;
-}
+Result<std::optional<Key>> read_key(const std::string& path) { return read_key_file(path, "audit key"); }
+Result<Key> key_for_writing(const std::string& path) { return key_file_for_writing(path, "audit key"); }
 
 Result<std::optional<AuditHead>> read_head(const std::string& path) {
   std::ifstream in(path);

@@ -26,6 +26,7 @@ const char* kind_name(StoreWrite::Kind k) {
     case StoreWrite::Kind::kTrack: return "track";
     case StoreWrite::Kind::kSnapshot: return "snapshot";
     case StoreWrite::Kind::kClip: return "clip";
+    case StoreWrite::Kind::kSegment: return "segment";
   }
   return "?";
 }
@@ -65,6 +66,12 @@ nlohmann::json to_line(const StoreWrite& w) {
     }
     case StoreWrite::Kind::kSnapshot:
     case StoreWrite::Kind::kClip: j["media"] = {{"alert_id", w.alert_id}, {"file", w.file}}; break;
+    case StoreWrite::Kind::kSegment: {
+      const auto& g = w.segment;
+      j["segment"] = {{"path", g.path},         {"camera", g.camera}, {"start", g.start_epoch},
+                      {"end", g.end_epoch},     {"bytes", g.bytes},   {"sha256", g.sha256}};
+      break;
+    }
   }
   return j;
 }
@@ -130,6 +137,13 @@ StoreWrite from_line(const std::string& line) {
     w.kind = kind == "clip" ? StoreWrite::Kind::kClip : StoreWrite::Kind::kSnapshot;
     w.alert_id = j.at("media").at("alert_id").get<std::string>();
     w.file = j.at("media").at("file").get<std::string>();
+  } else if (kind == "segment") {
+    w.kind = StoreWrite::Kind::kSegment;
+    const auto& g = j.at("segment");
+    auto& r = w.segment;
+    r.path = g.at("path").get<std::string>(), r.camera = g.at("camera").get<std::string>();
+    r.start_epoch = g.at("start").get<double>(), r.end_epoch = g.at("end").get<double>();
+    r.bytes = whole<int64_t>(g.at("bytes")), r.sha256 = g.at("sha256").get<std::string>();
   } else {
     throw std::runtime_error("unknown kind '" + kind + "'");
   }
@@ -169,6 +183,7 @@ Result<Ok> apply(Store& store, const StoreWrite& w) {
       return store.record_track(w.track);
     case StoreWrite::Kind::kSnapshot: return store.set_snapshot(w.alert_id, w.file);
     case StoreWrite::Kind::kClip: return store.set_clip(w.alert_id, w.file);
+    case StoreWrite::Kind::kSegment: return store.record_segment(w.segment);
   }
   return Error{"unknown store write"};
 }

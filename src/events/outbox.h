@@ -24,10 +24,11 @@ namespace vigie::events {
 
 // One write the pipeline makes to the store.
 struct StoreWrite {
-  enum class Kind { kAlert, kTrack, kSnapshot, kClip };
+  enum class Kind { kAlert, kTrack, kSnapshot, kClip, kSegment };
   Kind kind = Kind::kAlert;
   rules::AlertEvent alert;  // kAlert
   TrackRow track;           // kTrack
+  SegmentRow segment;       // kSegment: a finished segment of continuous recording
   // kSnapshot, kClip: the alert and the file
   std::string alert_id, file;
 };

@@ -46,11 +46,18 @@ StoreWrite media(StoreWrite::Kind kind, const std::string& alert_id, const std::
   return w;
 }
 
-// What one alert's life writes, in order.
+StoreWrite segment(const std::string& id) {
+  StoreWrite w;
+  w.kind = StoreWrite::Kind::kSegment;
+  w.segment = {"cam/" + id + ".mp4.sealed", "cam", 990, 1050.5, int64_t{5} << 32, std::string(64, 'a')};
+  return w;
+}
+
+// What one alert's life writes, in order, with the recording's segment that holds it.
 std::vector<StoreWrite> one_alert(const std::string& id) {
   return {alert(rules::Phase::kStart, id, 1000), media(StoreWrite::Kind::kSnapshot, id, "/m/" + id + ".jpg"),
           alert(rules::Phase::kUpdate, id, 1003), alert(rules::Phase::kEnd, id, 1005),
-          media(StoreWrite::Kind::kClip, id, "/m/" + id + ".mp4"), track(7)};
+          media(StoreWrite::Kind::kClip, id, "/m/" + id + ".mp4"), track(7), segment(id)};
 }
 
 void expect_stored_whole(Store& store, const std::string& id) {
@@ -72,6 +79,11 @@ void expect_stored_whole(Store& store, const std::string& id) {
   EXPECT_EQ(r.snapshot_path, "/m/" + id + ".jpg");
   EXPECT_EQ(r.clip_path, "/m/" + id + ".mp4");
   EXPECT_EQ(*store.track_count("cam"), 1);
+  // The segment went through the file whole (a size above 4 GiB included).
+  const auto segments = store.segments("cam", 1000, 1005);
+  ASSERT_TRUE(segments) << segments.error().message;
+  ASSERT_EQ(segments->size(), 1u);
+  EXPECT_EQ(segments->front(), segment(id).segment);
   // The track's attributes went through the outbox's file and into the store.
   const auto tracks = store.search_tracks({});
   ASSERT_TRUE(tracks) << tracks.error().message;
@@ -110,12 +122,12 @@ TEST(Outbox, WritesKeptOnDiskAreDeliveredInOrderAndOnlyOnce) {
   }
   auto box = Outbox::open(path);  // a new process: read back from the file
   ASSERT_TRUE(box);
-  EXPECT_EQ((*box)->pending(), 6u);
+  EXPECT_EQ((*box)->pending(), one_alert("a-1").size());
   fs::copy_file(path, dir / "before-delivery");
   auto store = open_store(dir / "v.db");
   auto d = (*box)->deliver(*store);
   ASSERT_TRUE(d) << d.error().message;
-  EXPECT_EQ(d->delivered, 6u);
+  EXPECT_EQ(d->delivered, one_alert("a-1").size());
   EXPECT_EQ(d->refused, 0u);
   EXPECT_EQ((*box)->pending(), 0u);
   expect_stored_whole(*store, "a-1");
@@ -125,7 +137,7 @@ TEST(Outbox, WritesKeptOnDiskAreDeliveredInOrderAndOnlyOnce) {
   box = Outbox::open(path);
   d = (*box)->deliver(*store);
   ASSERT_TRUE(d) << d.error().message;
-  EXPECT_EQ(d->delivered, 6u);
+  EXPECT_EQ(d->delivered, one_alert("a-1").size());
   EXPECT_EQ(store->alerts(AlertFilter{})->size(), 1u);
   expect_stored_whole(*store, "a-1");
   box->reset();
@@ -233,7 +245,7 @@ TEST(Outbox, AWriteTheStoreRefusesIsSetAsideAndTheRestDelivered) {
   auto d = (*box)->deliver(*store);
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->refused, 1u);
-  EXPECT_EQ(d->delivered, 6u);
+  EXPECT_EQ(d->delivered, one_alert("a-1").size());
   expect_stored_whole(*store, "a-1");
   std::ifstream refused(path + ".refused");
   std::string line;
@@ -269,7 +281,7 @@ TEST(Outbox, WhileThePostgresqlServerIsDownWritesWaitAndAreDeliveredWhenItIsBack
   auto d = (*box)->deliver(*store);
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->delivered, 0u);
-  EXPECT_EQ((*box)->pending(), 6u);
+  EXPECT_EQ((*box)->pending(), one_alert("a-1").size());
 
   ASSERT_TRUE(cluster->start_again());
   // The first statement after the restart reconnects by itself (a login, a list).
@@ -277,7 +289,7 @@ TEST(Outbox, WhileThePostgresqlServerIsDownWritesWaitAndAreDeliveredWhenItIsBack
   EXPECT_TRUE(store->reachable());
   d = (*box)->deliver(*store);
   ASSERT_TRUE(d) << d.error().message;
-  EXPECT_EQ(d->delivered, 6u);
+  EXPECT_EQ(d->delivered, one_alert("a-1").size());
   EXPECT_EQ((*box)->pending(), 0u);
   expect_stored_whole(*store, "a-1");
   EXPECT_EQ(store->alerts(AlertFilter{})->size(), 2u);

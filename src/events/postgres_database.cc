@@ -302,6 +302,7 @@ CREATE INDEX tracks_by_id ON tracks (track_id);
 )sql",
     kSchema8,  // (database.h)
     kSchema9,
+    kSchema10,
 };
 
 class PostgresDatabase final : public Database {

@@ -227,6 +227,16 @@ struct FlightRow {
   bool audited = false;   // its registration and flagged minutes are in the audit log
 };
 
+// A finished segment of a camera's continuous recording (schema 10, recordings.cc).
+struct SegmentRow {
+  std::string path;    // relative to the recordings folder: <camera>/<start>.mp4.sealed
+  std::string camera;
+  double start_epoch = 0, end_epoch = 0;
+  int64_t bytes = 0;   // on disk (sealed)
+  std::string sha256;  // of the bytes on disk, hex
+  bool operator==(const SegmentRow&) const = default;
+};
+
 class Store {
  public:
   // `location`: an SQLite file, or a PostgreSQL server's URL (`postgresql://user@host:port/db`).
@@ -345,6 +355,18 @@ class Store {
   // One flight, with its GeoJSON; empty when there is none of that id.
   Result<std::optional<FlightRow>> flight(const std::string& id) const;
 
+  // --- recordings (recordings.cc) ---
+  // Indexes a finished segment; one indexed already (same path: a retry) is ok and
+  // changes nothing.
+  Result<Ok> record_segment(const SegmentRow& segment);
+  // A camera's segments that overlap [from, to], oldest first.
+  Result<std::vector<SegmentRow>> segments(const std::string& camera, double from_epoch, double to_epoch) const;
+  // Every camera's segments, those ending first first, at most `limit` (retention and
+  // the quota delete in this order).
+  Result<std::vector<SegmentRow>> oldest_segments(int limit) const;
+  Result<int64_t> recorded_bytes() const;  // all segments together
+  Result<Ok> forget_segment(const std::string& path);
+
   // --- accounts (accounts.cc) ---
   // Creates an account; the password is stored as an Argon2id hash (libsodium,
   // interactive limits). Fails if the name exists, is empty, longer than 64 bytes or has
@@ -362,7 +384,7 @@ class Store {
   Result<Ok> remove_session(const std::string& token);
   Result<int> remove_expired_sessions(double now_epoch);
 
-  static constexpr int kSchemaVersion = 9;
+  static constexpr int kSchemaVersion = 10;
   // On a PostgreSQL store each stored alert event is announced (NOTIFY) on this channel,
   // as {"id": …, "what": "start"|"update"|"end"|"media"|"action", "by": the operator (an
   // action)}: API nodes LISTEN for the console.

@@ -32,6 +32,7 @@ std::string av_error(int code) {
 class FfmpegSource final : public Source {
  public:
   ~FfmpegSource() override {
+    if (tapped_) options_.tap->end_stream();
     sws_freeContext(sws_);
     av_frame_free(&frame_);
     av_packet_free(&packet_);
@@ -62,6 +63,7 @@ class FfmpegSource final : public Source {
       }
       if (rd < 0) return error(timed_out() ? "read (timeout)" : "read", rd);
       if (packet_->stream_index == stream_) {
+        if (options_.tap) options_.tap->packet(*packet_);
         const int sent = avcodec_send_packet(codec_, packet_);
         if (sent < 0 && sent != AVERROR(EAGAIN) && sent != AVERROR_INVALIDDATA) {
           av_packet_unref(packet_);
@@ -116,6 +118,10 @@ class FfmpegSource final : public Source {
     frame_count_ = live_ ? -1 : (st->nb_frames > 0 ? st->nb_frames : -1);
     frame_ = av_frame_alloc();
     packet_ = av_packet_alloc();
+    if (options_.tap) {
+      options_.tap->begin_stream(*st->codecpar, st->time_base.num, st->time_base.den);
+      tapped_ = true;
+    }
     return {};
   }
 
@@ -164,6 +170,7 @@ class FfmpegSource final : public Source {
   int64_t index_ = 0;
   double last_time_s_ = 0;
   bool draining_ = false;
+  bool tapped_ = false;  // begin_stream was said: end_stream is owed
   Clock::time_point deadline_{};
 };
 

@@ -13,6 +13,10 @@
 #include "core/frame.h"
 #include "core/result.h"
 
+// libav's own types, for the packet tap (implemented by code that links libav: src/record).
+struct AVCodecParameters;
+struct AVPacket;
+
 namespace vigie::video {
 
 enum class ReadStatus { kFrame, kEnd, kError };
@@ -31,11 +35,27 @@ class Source {
   virtual bool is_live() const { return false; }
 };
 
+// Receives a file's or stream's compressed video as read, before it is decoded: what
+// continuous recording writes unchanged (src/record). Called on the reading thread; it
+// must not block for long (a slow disk would stall decoding, not analysis alone).
+class PacketTap {
+ public:
+  virtual ~PacketTap() = default;
+  // A stream opens (each reconnection opens a new one): its codec and the time base, as
+  // num/den seconds, of the packets that follow.
+  virtual void begin_stream(const AVCodecParameters& codec, int time_base_num, int time_base_den) = 0;
+  virtual void packet(const AVPacket& packet) = 0;
+  virtual void end_stream() = 0;  // the stream ends or is lost
+};
+
 struct SourceOptions {
   // Longest a live source may block on the network before read() reports an error.
   std::chrono::milliseconds io_timeout{5000};
   // Image folders without seqinfo.ini are played at this rate.
   double default_fps = 25;
+  // Given every video packet of a file or stream (not of an image folder); outlives the
+  // source. nullptr: none.
+  PacketTap* tap = nullptr;
 };
 
 // True for rtsp://, rtsp(s)://, http(s):// and similar stream URLs.

@@ -1,0 +1,383 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "core/test_data.h"
+#include "events/store.h"
+#include "record/recorder.h"
+#include "record/retention.h"
+#include "record/sealed_file.h"
+#include "video/source.h"
+
+extern "C" {
+#include <libavcodec/packet.h>
+}
+
+namespace vigie::record {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+SecretKey key_of_byte(unsigned char b) {
+  SecretKey k{};
+  k.fill(b);
+  return k;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const fs::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* f = popen(command.c_str(), "r");
+  if (!f) return out;
+  std::array<char, 4096> buf{};
+  while (size_t n = fread(buf.data(), 1, buf.size(), f)) out.append(buf.data(), n);
+  pclose(f);
+  return out;
+}
+
+// --- Sealed files -------------------------------------------------------------------------
+
+TEST(SealedFile, ReadsBackWhatWasWrittenAndSaysWhenItIsCutShort) {
+  const auto dir = vigie::testing::fresh_temp_dir("sealed_roundtrip");
+  const auto path = (dir / "a.sealed").string();
+  const SecretKey key = camera_key(key_of_byte(7), "cam");
+  auto w = SealedWriter::create(path, key);
+  ASSERT_TRUE(w) << w.error().message;
+  const std::string one(1000, 'x'), two = "second chunk";
+  ASSERT_TRUE((*w)->write(reinterpret_cast<const uint8_t*>(one.data()), one.size()));
+  const int64_t after_one = (*w)->bytes();
+  ASSERT_TRUE((*w)->write(reinterpret_cast<const uint8_t*>(two.data()), two.size()));
+  ASSERT_TRUE((*w)->finish());
+  EXPECT_EQ((*w)->bytes(), static_cast<int64_t>(fs::file_size(path)));
+  EXPECT_EQ((*w)->sha256(), *file_sha256(path));
+  EXPECT_EQ(fs::status(path).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+
+  auto back = unseal_file(path, key);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->plain, one + two);
+  EXPECT_TRUE(back->complete);
+  // Nothing of the plain text is on disk.
+  EXPECT_EQ(read_file(path).find("second chunk"), std::string::npos);
+
+  // Cut anywhere inside the second chunk: the first is whole, and it says so.
+  const std::string bytes = read_file(path);
+  for (int64_t cut : {after_one, after_one + 3, after_one + 20, static_cast<int64_t>(bytes.size()) - 1}) {
+    write_file(dir / "cut.sealed", bytes.substr(0, static_cast<size_t>(cut)));
+    auto part = unseal_file((dir / "cut.sealed").string(), key);
+    ASSERT_TRUE(part) << part.error().message;
+    EXPECT_FALSE(part->complete);
+    EXPECT_EQ(part->plain, cut < static_cast<int64_t>(bytes.size()) - 21 ? one : one + two) << cut;
+    EXPECT_EQ(part->whole_bytes, cut < static_cast<int64_t>(bytes.size()) - 21 ? after_one : bytes.size() - 21);
+  }
+}
+
+TEST(SealedFile, RefusesAlteredBytesAnotherCamerasKeyAndStrangers) {
+  const auto dir = vigie::testing::fresh_temp_dir("sealed_refusals");
+  const auto path = (dir / "a.sealed").string();
+  const SecretKey master = key_of_byte(1);
+  auto w = SealedWriter::create(path, camera_key(master, "north"));
+  ASSERT_TRUE(w);
+  const std::string text = "frames";
+  ASSERT_TRUE((*w)->write(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  ASSERT_TRUE((*w)->finish());
+  EXPECT_FALSE(SealedWriter::create(path, master)) << "an existing recording is never overwritten";
+
+  auto other = unseal_file(path, camera_key(master, "south"));
+  ASSERT_FALSE(other);
+  EXPECT_THAT(other.error().message, HasSubstr("fails authentication"));
+
+  std::string bytes = read_file(path);
+  bytes[40] ^= 1;
+  write_file(dir / "altered.sealed", bytes);
+  EXPECT_FALSE(unseal_file((dir / "altered.sealed").string(), camera_key(master, "north")));
+
+  write_file(dir / "longer.sealed", read_file(path) + "more");
+  auto longer = unseal_file((dir / "longer.sealed").string(), camera_key(master, "north"));
+  ASSERT_FALSE(longer);
+  EXPECT_THAT(longer.error().message, HasSubstr("after its end"));
+
+  write_file(dir / "plain.mp4", "not sealed at all, just some bytes");
+  auto plain = unseal_file((dir / "plain.mp4").string(), master);
+  ASSERT_FALSE(plain);
+  EXPECT_THAT(plain.error().message, HasSubstr("not a sealed recording"));
+  EXPECT_FALSE(unseal_file((dir / "missing").string(), master));
+}
+
+TEST(SegmentName, SortsInTimeAndReadsBack) {
+  EXPECT_EQ(segment_file_name(1764633600.25), "20251202T000000.250Z.mp4.sealed");
+  EXPECT_DOUBLE_EQ(*segment_start_of("20251202T000000.250Z.mp4.sealed"), 1764633600.25);
+  EXPECT_DOUBLE_EQ(*segment_start_of("20251202T000000.250Z.mp4.sealed.open"), 1764633600.25);
+  EXPECT_LT(segment_file_name(1764633599.999), segment_file_name(1764633600));
+  for (const char* bad : {"", "x.mp4.sealed", "20251202T000000Z.mp4.sealed", "20251202T000000.250Z.mp4",
+                          "20251202T000000.250Z.mp4.sealed.bak"})
+    EXPECT_FALSE(segment_start_of(bad)) << bad;
+}
+
+// --- Recording a stream ---------------------------------------------------------------------
+
+// 30 s of vtest.avi as H.264 with B-frames, a key frame every 2 s (as cameras send).
+std::string h264_fixture(const fs::path& dir) {
+  const std::string vtest = vigie::testing::vtest_avi();
+  if (vtest.empty() || run("command -v ffmpeg").empty()) return {};
+  const auto out = (dir / "camera.mp4").string();
+  run("ffmpeg -loglevel error -y -i '" + vtest + "' -t 30 -c:v libx264 -preset ultrafast -g 20 -bf 2 -an '" + out +
+      "'");
+  return fs::exists(out) ? out : std::string();
+}
+
+struct Recorded {
+  std::vector<events::SegmentRow> segments;
+  std::vector<std::string> errors;
+  int64_t frames = 0, packet_bytes = 0, written = 0;
+};
+
+Recorded record_file(const std::string& input, RecorderOptions options) {
+  Recorded out;
+  options.on_segment = [&](const events::SegmentRow& s) { out.segments.push_back(s); };
+  options.on_error = [&](const std::string& e) { out.errors.push_back(e); };
+  Recorder recorder(options);
+  {
+    video::SourceOptions so;
+    so.tap = &recorder;
+    auto source = video::open_source(input, so);
+    if (!source) {
+      out.errors.push_back(source.error().message);
+      return out;
+    }
+    Frame f;
+    while ((*source)->read(f).status == video::ReadStatus::kFrame) ++out.frames;
+  }  // the source ends its stream: the last segment is finished
+  out.packet_bytes = recorder.packet_bytes();
+  out.written = recorder.packets_written();
+  return out;
+}
+
+// What ffprobe reads in an unsealed segment: packets and duration, and anything it
+// complains about.
+struct Probe {
+  int packets = 0;
+  double duration = 0;
+  std::string complaints;
+};
+Probe ffprobe(const fs::path& mp4) {
+  Probe p;
+  const std::string out = run("ffprobe -v error -count_packets -show_entries stream=nb_read_packets:format=duration "
+                              "-of default=nw=1 '" + mp4.string() + "' 2>&1");
+  for (std::istringstream lines(out); !lines.eof();) {
+    std::string line;
+    std::getline(lines, line);
+    if (line.rfind("nb_read_packets=", 0) == 0) p.packets = std::stoi(line.substr(16));
+    else if (line.rfind("duration=", 0) == 0) p.duration = std::stod(line.substr(9));
+    else if (!line.empty()) p.complaints += line + "\n";
+  }
+  return p;
+}
+
+TEST(Recorder, SegmentsFollowEachOtherWithoutGapHoldEveryPacketAndCostTheStreamsBytes) {
+  const auto dir = vigie::testing::fresh_temp_dir("recorder_segments");
+  const std::string input = h264_fixture(dir);
+  VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
+  RecorderOptions o;
+  o.camera = "gate", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(3), "gate");
+  o.clock = [] { return 1764633600.0; };
+  const Recorded r = record_file(input, o);
+  ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+  ASSERT_EQ(r.frames, 300);
+  EXPECT_EQ(r.written, 300);
+  ASSERT_EQ(r.segments.size(), 3u);
+
+  auto store = events::Store::open((dir / "v.db").string());
+  ASSERT_TRUE(store) << store.error().message;
+  int probed_packets = 0;
+  int64_t sealed_bytes = 0;
+  for (size_t i = 0; i < r.segments.size(); ++i) {
+    const auto& s = r.segments[i];
+    SCOPED_TRACE(s.path);
+    EXPECT_EQ(s.camera, "gate");
+    EXPECT_EQ(fs::path(s.path).parent_path(), "gate");
+    EXPECT_EQ(s.path, "gate/" + segment_file_name(s.start_epoch));
+    // Continuity: each begins where the one before ended, from the clock's time on.
+    EXPECT_DOUBLE_EQ(s.start_epoch, i == 0 ? 1764633600.0 : r.segments[i - 1].end_epoch);
+    EXPECT_EQ(s.bytes, static_cast<int64_t>(fs::file_size(o.root / s.path)));
+    EXPECT_EQ(s.sha256, *file_sha256((o.root / s.path).string()));
+    sealed_bytes += s.bytes;
+    ASSERT_TRUE((*store)->record_segment(s));
+
+    auto plain = unseal_file((o.root / s.path).string(), o.key);
+    ASSERT_TRUE(plain) << plain.error().message;
+    EXPECT_TRUE(plain->complete);
+    const auto mp4 = dir / ("segment" + std::to_string(i) + ".mp4");
+    write_file(mp4, plain->plain);
+    const Probe p = ffprobe(mp4);
+    EXPECT_EQ(p.complaints, "");
+    EXPECT_NEAR(p.duration, s.end_epoch - s.start_epoch, 0.101);
+    probed_packets += p.packets;
+    // Every packet decodes.
+    auto decoded = video::open_source(mp4.string());
+    ASSERT_TRUE(decoded);
+    Frame f;
+    int frames = 0;
+    while ((*decoded)->read(f).status == video::ReadStatus::kFrame) ++frames;
+    EXPECT_EQ(frames, p.packets);
+  }
+  EXPECT_EQ(probed_packets, 300);
+  EXPECT_NEAR(r.segments.back().end_epoch - r.segments.front().start_epoch, 30.0, 1e-6);
+  // On disk: the stream's own bytes, within 2 % (MP4 boxes and sealing add the rest).
+  EXPECT_GT(sealed_bytes, r.packet_bytes);
+  EXPECT_LT(sealed_bytes, r.packet_bytes * 1.02) << sealed_bytes << " for " << r.packet_bytes << " bytes of stream";
+  // The index finds them by time.
+  EXPECT_EQ((*store)->segments("gate", 1764633605, 1764633612)->size(), 2u);
+  EXPECT_EQ((*store)->segments("gate", 1764633640, 1764633650)->size(), 0u);
+  EXPECT_EQ((*store)->segments("other", 0, 2e9)->size(), 0u);
+  EXPECT_EQ(*(*store)->recorded_bytes(), sealed_bytes);
+}
+
+TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
+  const auto dir = vigie::testing::fresh_temp_dir("recorder_killed");
+  const std::string input = h264_fixture(dir);
+  VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
+  RecorderOptions o;
+  o.camera = "gate", o.root = dir / "rec", o.segment_seconds = 60, o.key = camera_key(key_of_byte(3), "gate");
+  o.clock = [] { return 1764633600.0; };
+  // In a child, the process is killed (SIGKILL: no destructor, no flush) after 167 packets,
+  // in the middle of a fragment.
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    struct KillingTap final : video::PacketTap {
+      Recorder inner;
+      int n = 0;
+      explicit KillingTap(RecorderOptions o) : inner(std::move(o)) {}
+      void begin_stream(const AVCodecParameters& c, int a, int b) override { inner.begin_stream(c, a, b); }
+      void packet(const AVPacket& p) override {
+        inner.packet(p);
+        if (++n == 167) ::kill(::getpid(), SIGKILL);
+      }
+      void end_stream() override { inner.end_stream(); }
+    } tap(o);
+    video::SourceOptions so;
+    so.tap = &tap;
+    auto source = video::open_source(input, so);
+    Frame f;
+    while (source && (*source)->read(f).status == video::ReadStatus::kFrame) {
+    }
+    _exit(3);  // not reached
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+
+  std::vector<fs::path> open;
+  for (const auto& e : fs::directory_iterator(o.root / "gate")) open.push_back(e.path());
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_THAT(open[0].string(), ::testing::EndsWith(".mp4.sealed.open"));
+
+  const Recovery rec = recover_open_segments(o.root, [&](const std::string& camera) {
+    EXPECT_EQ(camera, "gate");
+    return o.key;
+  });
+  ASSERT_TRUE(rec.errors.empty()) << rec.errors.front();
+  ASSERT_EQ(rec.segments.size(), 1u);
+  const auto& s = rec.segments[0];
+  EXPECT_FALSE(fs::exists(open[0]));
+  EXPECT_DOUBLE_EQ(s.start_epoch, 1764633600.0);
+  EXPECT_EQ(s.bytes, static_cast<int64_t>(fs::file_size(o.root / s.path)));
+  EXPECT_EQ(s.sha256, *file_sha256((o.root / s.path).string()));
+  auto plain = unseal_file((o.root / s.path).string(), o.key);
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_FALSE(plain->complete);
+  write_file(dir / "recovered.mp4", plain->plain);
+  const Probe p = ffprobe(dir / "recovered.mp4");
+  EXPECT_EQ(p.complaints, "");
+  // Fragments end at each key frame (every 20 packets) or second: all of the 160 packets
+  // before the last key frame are there; not one that was never written.
+  EXPECT_GE(p.packets, 160);
+  EXPECT_LE(p.packets, 167);
+  EXPECT_NEAR(s.end_epoch - s.start_epoch, p.packets / 10.0, 0.101);
+  auto decoded = video::open_source((dir / "recovered.mp4").string());
+  ASSERT_TRUE(decoded);
+  Frame f;
+  int frames = 0;
+  while ((*decoded)->read(f).status == video::ReadStatus::kFrame) ++frames;
+  EXPECT_EQ(frames, p.packets);
+  // A second recovery finds nothing left to do.
+  EXPECT_TRUE(recover_open_segments(o.root, [&](const std::string&) { return o.key; }).segments.empty());
+}
+
+TEST(Recorder, ACodecMp4CannotHoldIsSaidOnceAndLeavesNoFile) {
+  const std::string vtest = vigie::testing::vtest_avi();  // MS-MPEG4 v3 in AVI
+  VIGIE_REQUIRE_FILE(vtest, "vtest.avi (Debian opencv-doc)");
+  const auto dir = vigie::testing::fresh_temp_dir("recorder_codec");
+  RecorderOptions o;
+  o.camera = "old", o.root = dir / "rec", o.key = key_of_byte(9);
+  o.clock = [] { return 1.7e9; };
+  const Recorded r = record_file(vtest, o);
+  EXPECT_EQ(r.frames, 795);  // analysis is not stopped by recording's failure
+  EXPECT_TRUE(r.segments.empty());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors[0], HasSubstr("cannot record msmpeg4v3 as MP4"));
+  EXPECT_TRUE(fs::is_empty(o.root / "old"));
+}
+
+// --- Retention and quota --------------------------------------------------------------------
+
+TEST(RecordingLimits, RetentionThenQuotaDeleteOldestFirstWhateverTheCamera) {
+  const auto dir = vigie::testing::fresh_temp_dir("recording_limits");
+  auto store = events::Store::open((dir / "v.db").string());
+  ASSERT_TRUE(store) << store.error().message;
+  const double day = 86400, now = 1764633600;
+  // Two cameras, a segment every 10 days back to 40 days ago, 1000 bytes each.
+  std::vector<events::SegmentRow> all;
+  for (const std::string camera : {"a", "b"}) {
+    fs::create_directories(dir / "rec" / camera);
+    for (int age : {40, 31, 20, 10, 0}) {
+      const double end = now - age * day + (camera == "b" ? 1 : 0);
+      events::SegmentRow s{camera + "/" + segment_file_name(end - 60), camera, end - 60, end, 1000, "h"};
+      write_file(dir / "rec" / s.path, std::string(1000, 's'));
+      ASSERT_TRUE((*store)->record_segment(s));
+      all.push_back(s);
+    }
+  }
+  // 30 days: the 40- and 31-day-old ones of both cameras go.
+  auto r = enforce_limits(**store, dir / "rec", now, Limits{30, 0});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->segments_deleted, 4);
+  EXPECT_EQ(r->bytes_deleted, 4000);
+  EXPECT_EQ(*(*store)->recorded_bytes(), 6000);
+  for (const auto& s : all) EXPECT_EQ(fs::exists(dir / "rec" / s.path), s.end_epoch >= now - 30 * day) << s.path;
+  // A quota of 3500 bytes: the oldest three of what is left (a's and b's 20-day-old, then
+  // a's 10-day-old), leaving b's 10-day-old and both of today's.
+  r = enforce_limits(**store, dir / "rec", now, Limits{30, 3500});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->segments_deleted, 3);
+  const auto left = (*store)->oldest_segments(100);
+  ASSERT_EQ(left->size(), 3u);
+  EXPECT_EQ((*left)[0].camera, "b");
+  EXPECT_DOUBLE_EQ((*left)[0].end_epoch, now - 10 * day + 1);
+  EXPECT_DOUBLE_EQ((*left)[1].end_epoch, now);
+  // Time moves on (the clock is the caller's): 31 days later, nothing is left.
+  r = enforce_limits(**store, dir / "rec", now + 31 * day, Limits{30, 3500});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->segments_deleted, 3);
+  EXPECT_TRUE((*store)->oldest_segments(100)->empty());
+  EXPECT_TRUE(fs::is_empty(dir / "rec" / "a"));
+  EXPECT_TRUE(fs::is_empty(dir / "rec" / "b"));
+}
+
+}  // namespace
+}  // namespace vigie::record

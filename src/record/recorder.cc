@@ -1,0 +1,324 @@
+#include "record/recorder.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/dict.h>
+#include <libavutil/mem.h>
+}
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <ctime>
+
+#include "record/sealed_file.h"
+#include "video/libav.h"
+
+namespace vigie::record {
+namespace {
+
+constexpr const char* kFinishedSuffix = ".mp4.sealed";
+constexpr const char* kOpenSuffix = ".mp4.sealed.open";
+constexpr int kIoBuffer = 1 << 16;
+
+std::string av_error(int code) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(code, buf, sizeof buf);
+  return buf;
+}
+
+}  // namespace
+
+std::string segment_file_name(double start_epoch) {
+  const auto ms = static_cast<int64_t>(std::llround(start_epoch * 1000));
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%S", &tm);
+  return fmt::format("{}.{:03}Z{}", text, ms % 1000, kFinishedSuffix);
+}
+
+std::optional<double> segment_start_of(const std::string& name) {
+  std::tm tm{};
+  const char* rest = strptime(name.c_str(), "%Y%m%dT%H%M%S", &tm);
+  int ms = 0, used = 0;
+  if (!rest || std::sscanf(rest, ".%3dZ%n", &ms, &used) != 1 || used != 5) return std::nullopt;
+  const std::string tail = rest + used;
+  if (tail != kFinishedSuffix && tail != kOpenSuffix) return std::nullopt;
+  return static_cast<double>(timegm(&tm)) + ms / 1000.0;
+}
+
+// One segment being written: the MP4 muxer writing through a custom AVIO into the sealed
+// file, one chunk per flush (a fragment, or 64 KiB of one).
+struct Recorder::Segment {
+  std::filesystem::path open_path, final_path;
+  std::string relative;
+  double start_epoch = 0;
+  int64_t first_ts = 0;  // the stream timestamp its time 0 stands for
+  std::unique_ptr<SealedWriter> sealed;
+  AVFormatContext* format = nullptr;
+  std::string write_error;
+
+  ~Segment() {
+    if (format) {
+      if (format->pb) {
+        av_freep(&format->pb->buffer);
+        avio_context_free(&format->pb);
+      }
+      avformat_free_context(format);
+    }
+  }
+
+  static int write(void* self, uint8_t* data, int size) {
+    auto* s = static_cast<Segment*>(self);
+    if (auto r = s->sealed->write(data, static_cast<size_t>(size)); !r) {
+      s->write_error = r.error().message;
+      return AVERROR(EIO);
+    }
+    return size;
+  }
+
+  // Opens the muxer on `codec`; "" or why not.
+  std::string open(const AVCodecParameters& codec, int tb_num, int tb_den) {
+    if (int r = avformat_alloc_output_context2(&format, nullptr, "mp4", nullptr); r < 0) return av_error(r);
+    auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBuffer));
+    format->pb = avio_alloc_context(buffer, kIoBuffer, 1, this, nullptr, &Segment::write, nullptr);
+    if (!buffer || !format->pb) return "out of memory";
+    format->flags |= AVFMT_FLAG_CUSTOM_IO;
+    format->flush_packets = 1;  // each fragment to the file as soon as it is made
+    AVStream* st = avformat_new_stream(format, nullptr);
+    if (!st || avcodec_parameters_copy(st->codecpar, &codec) < 0) return "out of memory";
+    st->codecpar->codec_tag = 0;  // the container's own tag for the codec
+    st->time_base = AVRational{tb_num, tb_den};
+    AVDictionary* opts = nullptr;
+    // Fragments at each key frame and at least every second, with the index (moov)
+    // first: every fragment stands on its own.
+    av_dict_set(&opts, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0);
+    av_dict_set(&opts, "frag_duration", "1000000", 0);
+    const int r = avformat_write_header(format, &opts);
+    av_dict_free(&opts);
+    if (r < 0) return !write_error.empty() ? write_error : av_error(r);
+    return {};
+  }
+};
+
+Recorder::Recorder(RecorderOptions options) : options_(std::move(options)) { video::set_libav_defaults(); }
+
+Recorder::~Recorder() {
+  close_segment();
+  avcodec_parameters_free(&codec_);
+}
+
+void Recorder::begin_stream(const AVCodecParameters& codec, int time_base_num, int time_base_den) {
+  close_segment();
+  avcodec_parameters_free(&codec_);
+  codec_ = avcodec_parameters_alloc();
+  if (!codec_ || avcodec_parameters_copy(codec_, &codec) < 0) avcodec_parameters_free(&codec_);
+  tb_num_ = time_base_num > 0 ? time_base_num : 1;
+  tb_den_ = time_base_den > 0 ? time_base_den : 90000;
+  anchor_epoch_ = options_.clock ? options_.clock() : 0;
+  first_ts_ = last_dts_ = INT64_MIN;
+  last_duration_ = 0;
+}
+
+void Recorder::end_stream() {
+  close_segment();
+  avcodec_parameters_free(&codec_);
+}
+
+void Recorder::packet(const AVPacket& in) {
+  if (!codec_) return;
+  const bool key = (in.flags & AV_PKT_FLAG_KEY) != 0;
+  // A stream's timestamps: its decoding time, or its presentation time, or (neither: some
+  // AVI and raw streams) one frame after the last.
+  int64_t ts = in.dts != AV_NOPTS_VALUE ? in.dts : in.pts;
+  if (ts == AV_NOPTS_VALUE) ts = last_dts_ == INT64_MIN ? 0 : last_dts_ + std::max<int64_t>(last_duration_, 1);
+  if (last_dts_ != INT64_MIN && ts <= last_dts_) ts = last_dts_ + 1;  // never backwards
+  if (first_ts_ == INT64_MIN) first_ts_ = ts;
+  if (last_dts_ != INT64_MIN) last_duration_ = in.duration > 0 ? in.duration : ts - last_dts_;
+  else if (in.duration > 0) last_duration_ = in.duration;
+  const double after_s = static_cast<double>(ts - (segment_ ? segment_->first_ts : 0)) * tb_num_ / tb_den_;
+  if (segment_ && key && after_s >= options_.segment_seconds) close_segment(ts);
+  if (!segment_ && key) open_segment(ts);
+  last_dts_ = ts;
+  if (!segment_) {
+    ++packets_skipped_;
+    return;
+  }
+  AVPacket* p = av_packet_clone(&in);
+  if (!p) return fail("out of memory");
+  const int64_t pts = in.pts != AV_NOPTS_VALUE ? std::max(in.pts, ts) : ts;
+  p->dts = ts - segment_->first_ts, p->pts = pts - segment_->first_ts;
+  p->stream_index = 0;
+  p->pos = -1;
+  av_packet_rescale_ts(p, AVRational{tb_num_, tb_den_}, segment_->format->streams[0]->time_base);
+  const int r = av_write_frame(segment_->format, p);
+  av_packet_free(&p);
+  if (r < 0) return fail(!segment_->write_error.empty() ? segment_->write_error : "writing: " + av_error(r));
+  ++packets_written_;
+  packet_bytes_ += in.size;
+}
+
+double Recorder::epoch_of(int64_t ts) const {
+  return anchor_epoch_ + static_cast<double>(ts - first_ts_) * tb_num_ / tb_den_;
+}
+
+void Recorder::open_segment(int64_t ts) {
+  auto s = std::make_unique<Segment>();
+  s->first_ts = ts;
+  s->start_epoch = epoch_of(ts);
+  const auto folder = options_.root / options_.camera;
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  // Two segments cannot start in the same millisecond of one camera, but a clock set back
+  // could name one that exists: the next millisecond then.
+  for (int i = 0; i < 100 && !s->sealed; ++i) {
+    const std::string name = segment_file_name(s->start_epoch + i / 1000.0);
+    s->final_path = folder / name;
+    s->open_path = folder / (name + ".open");
+    if (std::filesystem::exists(s->final_path) || std::filesystem::exists(s->open_path)) continue;
+    auto sealed = SealedWriter::create(s->open_path.string(), options_.key);
+    if (!sealed) return fail(sealed.error().message);
+    s->sealed = std::move(sealed.value());
+    s->relative = (std::filesystem::path(options_.camera) / name).string();
+  }
+  if (!s->sealed) return fail(fmt::format("no free segment name in '{}'", folder.string()));
+  if (auto why = s->open(*codec_, tb_num_, tb_den_); !why.empty()) {
+    std::filesystem::remove(s->open_path, ec);
+    return fail(fmt::format("cannot record {} as MP4: {}", avcodec_get_name(codec_->codec_id), why));
+  }
+  segment_ = std::move(s);
+}
+
+void Recorder::close_segment(int64_t next_ts) {
+  if (!segment_) return;
+  auto s = std::move(segment_);
+  const int64_t end_ts = next_ts != INT64_MIN ? next_ts : last_dts_ + last_duration_;
+  const int trailer = av_write_trailer(s->format);
+  auto finished = trailer < 0 ? Result<Ok>{Error{av_error(trailer)}} : s->sealed->finish();
+  std::error_code ec;
+  if (finished) std::filesystem::rename(s->open_path, s->final_path, ec);
+  if (!finished || ec) {
+    // Left open: recover_open_segments() keeps what was whole.
+    return fail(fmt::format("cannot finish segment '{}': {}", s->open_path.string(),
+                            finished ? ec.message() : finished.error().message));
+  }
+  last_error_.clear();
+  if (options_.on_segment)
+    options_.on_segment({s->relative, options_.camera, s->start_epoch, epoch_of(end_ts), s->sealed->bytes(),
+                         s->sealed->sha256()});
+}
+
+void Recorder::fail(const std::string& why) {
+  segment_.reset();
+  if (why != last_error_ && options_.on_error) options_.on_error(why);
+  last_error_ = why;
+}
+
+// --- Reading -----------------------------------------------------------------------------
+
+namespace {
+
+struct MemoryReader {
+  const std::string* bytes;
+  int64_t at = 0;
+  static int read(void* self, uint8_t* out, int size) {
+    auto* m = static_cast<MemoryReader*>(self);
+    const int64_t left = static_cast<int64_t>(m->bytes->size()) - m->at;
+    if (left <= 0) return AVERROR_EOF;
+    const int n = static_cast<int>(std::min<int64_t>(left, size));
+    std::memcpy(out, m->bytes->data() + m->at, static_cast<size_t>(n));
+    m->at += n;
+    return n;
+  }
+  static int64_t seek(void* self, int64_t offset, int whence) {
+    auto* m = static_cast<MemoryReader*>(self);
+    const auto size = static_cast<int64_t>(m->bytes->size());
+    if (whence & AVSEEK_SIZE) return size;
+    const int64_t base = (whence & 3) == SEEK_CUR ? m->at : (whence & 3) == SEEK_END ? size : 0;
+    if (base + offset < 0 || base + offset > size) return AVERROR(EINVAL);
+    return m->at = base + offset;
+  }
+};
+
+}  // namespace
+
+Result<SegmentInfo> probe_mp4(const std::string& bytes) {
+  video::set_libav_defaults();
+  MemoryReader reader{&bytes};
+  AVFormatContext* format = avformat_alloc_context();
+  auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBuffer));
+  AVIOContext* io = avio_alloc_context(buffer, kIoBuffer, 0, &reader, &MemoryReader::read, nullptr, &MemoryReader::seek);
+  format->pb = io;
+  format->flags |= AVFMT_FLAG_CUSTOM_IO;
+  auto done = [&](Result<SegmentInfo> r) {
+    avformat_close_input(&format);
+    av_freep(&io->buffer);
+    avio_context_free(&io);
+    return r;
+  };
+  if (int r = avformat_open_input(&format, nullptr, av_find_input_format("mp4"), nullptr); r < 0)
+    return done(Error{"not an MP4: " + av_error(r)});
+  SegmentInfo info;
+  AVPacket* p = av_packet_alloc();
+  bool first = true;
+  while (av_read_frame(format, p) >= 0) {
+    const AVRational tb = format->streams[p->stream_index]->time_base;
+    const int64_t ts = p->pts != AV_NOPTS_VALUE ? p->pts : p->dts;
+    if (ts != AV_NOPTS_VALUE) {
+      const double t = ts * av_q2d(tb), end = (ts + p->duration) * av_q2d(tb);
+      if (first) info.first_s = info.last_s = t;
+      info.first_s = std::min(info.first_s, t), info.last_s = std::max(info.last_s, t);
+      info.end_s = std::max(info.end_s, end);
+      first = false;
+    }
+    ++info.packets;
+    av_packet_unref(p);
+  }
+  av_packet_free(&p);
+  info.duration_s = info.packets ? info.end_s - info.first_s : 0;
+  return done(info);
+}
+
+Recovery recover_open_segments(const std::filesystem::path& root,
+                               const std::function<SecretKey(const std::string&)>& key_of) {
+  Recovery out;
+  std::error_code ec;
+  for (const auto& camera_dir : std::filesystem::directory_iterator(root, ec)) {
+    if (!camera_dir.is_directory()) continue;
+    const std::string camera = camera_dir.path().filename().string();
+    for (const auto& entry : std::filesystem::directory_iterator(camera_dir.path(), ec)) {
+      const std::string name = entry.path().filename().string();
+      if (!name.ends_with(kOpenSuffix)) continue;
+      const auto start = segment_start_of(name);
+      auto unsealed = unseal_file(entry.path().string(), key_of(camera));
+      if (!start || !unsealed) {
+        out.errors.push_back(fmt::format("'{}': {}", entry.path().string(),
+                                         !start ? "not a segment's name" : unsealed.error().message));
+        continue;
+      }
+      auto info = probe_mp4(unsealed->plain);
+      if (!info || info->packets == 0) {  // killed before its first fragment: nothing to keep
+        std::filesystem::remove(entry.path(), ec);
+        continue;
+      }
+      std::filesystem::resize_file(entry.path(), static_cast<uintmax_t>(unsealed->whole_bytes), ec);
+      const auto final_path = entry.path().parent_path() / name.substr(0, name.size() - 5);  // less ".open"
+      if (!ec) std::filesystem::rename(entry.path(), final_path, ec);
+      auto sha = file_sha256(final_path.string());
+      if (ec || !sha) {
+        out.errors.push_back(fmt::format("'{}': {}", entry.path().string(), ec ? ec.message() : sha.error().message));
+        continue;
+      }
+      out.segments.push_back({(std::filesystem::path(camera) / final_path.filename()).string(), camera, *start,
+                              *start + info->duration_s, unsealed->whole_bytes, *sha});
+    }
+  }
+  return out;
+}
+
+}  // namespace vigie::record

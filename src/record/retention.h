@@ -1,0 +1,32 @@
+// How long recordings are kept and how much disk they may take: segments older than the
+// retention period (30 days at most: Code de la sécurité intérieure, L252-5), then, while
+// all cameras' recordings together exceed the quota, the oldest ones, whoever's camera.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "events/store.h"
+
+namespace vigie::record {
+
+struct Limits {
+  double retention_days = 30;
+  int64_t quota_bytes = 0;  // 0: no quota
+};
+
+struct Enforced {
+  int segments_deleted = 0;
+  int64_t bytes_deleted = 0;
+};
+
+// Deletes what the limits put out, oldest first: the file, then its index row (a file
+// already gone is no error). `now_epoch` from the caller's clock. Fails on a store error
+// or a file that cannot be deleted (named), keeping what was done.
+Result<Enforced> enforce_limits(events::Store& store, const std::filesystem::path& root, double now_epoch,
+                                const Limits& limits);
+
+}  // namespace vigie::record
