@@ -376,6 +376,7 @@ CameraConfig read_camera(Section s, const std::string& name) {
   s.get("input", c.input, [](const std::string& v) { return valid_input(v); },
         "must be a file, an image folder or a stream URL (rtsp, rtsps, rtmp, http, https, udp, tcp, srt, file)");
   s.get("analyze_fps", c.analyze_fps, non_negative, "must be >= 0 (0 analyses every frame)");
+  s.get("record", c.record);
   s.get("telemetry", c.telemetry, [](std::string v) {
     std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return std::tolower(ch); });
     return v.ends_with(".srt") || v.ends_with(".gpx") || v.ends_with(".csv");
@@ -458,6 +459,17 @@ Config read_config(const YAML::Node& root, const std::string& name) {
         "url", config.store.url,
         [](const std::string& v) { return v.rfind("postgresql://", 0) == 0 || v.rfind("postgres://", 0) == 0; },
         "must be a PostgreSQL URL (postgresql://user@host:port/database)");
+    s.finish();
+  }
+  {
+    Section s = top.child("recording");
+    s.get("folder", config.recording.folder, [](const std::string& v) { return !v.empty(); }, "must not be empty");
+    s.get("segment_seconds", config.recording.segment_seconds, [](double v) { return v >= 2 && v <= 600; },
+          "must be from 2 to 600");
+    s.get("retention_days", config.recording.retention_days, [](double v) { return v > 0 && v <= 30; },
+          "must be > 0 and at most 30 (the legal maximum for video-protection recordings in France)");
+    s.get("quota_gb", config.recording.quota_gb, non_negative, "must be >= 0 (0: no quota)");
+    s.get("key", config.recording.key, [](const std::string& v) { return !v.empty(); }, "must name a file");
     s.finish();
   }
   {
@@ -595,8 +607,24 @@ std::pair<std::string, int> split_listen(const std::string& listen) {
   return {host, std::stoi(listen.substr(colon + 1))};
 }
 
+std::filesystem::path beside_store(const StoreConfig& store, const std::string& folder) {
+  std::filesystem::path p = folder;
+  if (p.is_relative() && store.url.empty()) p = std::filesystem::path(store.path).parent_path() / p;
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(p, ec);
+  return ec ? p : absolute.lexically_normal();
+}
+
+std::string recording_key_path(const Config& config) {
+  return !config.recording.key.empty() ? config.recording.key : config.store.path + ".recording-key";
+}
+
 void validate(const Config& c) {
   split_listen(c.server.listen);  // also when --listen replaced the file's value
+  const bool records = std::any_of(c.cameras.begin(), c.cameras.end(), [](const auto& kv) { return kv.second.record; });
+  if (records && !c.store.url.empty() && c.recording.key.empty())
+    throw ConfigError("recording.key: required with store.url and a camera with record: true (the recordings' "
+                      "master key file; a server has no folder beside it)");
   if (!c.store.url.empty() && c.store.audit_key.empty())
     throw ConfigError("store.audit_key: required with store.url (a server has no folder beside it for the audit "
                       "log's key)");

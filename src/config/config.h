@@ -6,6 +6,7 @@
 // Every default lives here, next to its field, and is documented in docs/configuration.md.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <utility>
 #include <stdexcept>
@@ -160,6 +161,7 @@ struct CameraConfig {
   // write beside a video), .gpx or .csv (src/drone). Its alerts carry where it was.
   std::string telemetry;
   double analyze_fps = 0;              // 0: analyse every decoded frame
+  bool record = false;                 // recorded continuously (`recording:`), sealed
   std::vector<Polygon> privacy_masks;  // filled black before anything else sees the frame
   std::map<std::string, Polygon> zones;
   std::map<std::string, LineConfig> lines;
@@ -188,6 +190,20 @@ struct StoreConfig {
   // The audit chain's HMAC key (docs/audit.md); empty: `<path>.audit-key` beside the
   // store. Keep it on another volume than the database for the anchor to mean something.
   std::string audit_key;
+};
+
+// Continuous recording (src/record) of the cameras with `record: true`: their stream as
+// sent, unchanged, in sealed segments, indexed in the store.
+struct RecordingConfig {
+  std::string folder = "recordings";  // relative: as store.media
+  double segment_seconds = 60;        // a segment begins at the first key frame after this
+  // Each camera's recordings are kept this long: 30 days at most in France (Code de la
+  // sécurité intérieure, L252-5), so more is refused.
+  double retention_days = 30;
+  double quota_gb = 0;                // each camera's recordings at most this (oldest go first); 0: none
+  // The recordings' master key file (each camera's key is derived from it); empty:
+  // `<store.path>.recording-key` beside an SQLite store. Keep it away from the recordings.
+  std::string key;
 };
 
 // The MQTT broker alerts are published to (optional: empty host, no publishing).
@@ -285,6 +301,7 @@ struct Config {
   ServerConfig server;
   ClusterConfig cluster;
   StoreConfig store;
+  RecordingConfig recording;
   MqttConfig mqtt;
   MotionGateConfig motion_gate;
   StaticForegroundConfig static_foreground;
@@ -293,6 +310,14 @@ struct Config {
   std::map<std::string, CameraConfig> cameras;
   CityConfig city;
 };
+
+// Where a folder of the store's (`store.media`, `store.outbox`, `recording.folder`) is:
+// taken from the SQLite store's folder when relative (the working directory with a
+// server), made absolute so that the paths stored mean the same file from any working
+// directory.
+std::filesystem::path beside_store(const StoreConfig& store, const std::string& folder);
+// The recordings' master key file (recording.key, or beside the SQLite store).
+std::string recording_key_path(const Config& config);
 
 // Throws ConfigError. `name` is used in messages (usually the file path).
 Config parse_config(const std::string& yaml_text, const std::string& name = "<config>");

@@ -35,9 +35,10 @@ Result<std::vector<SegmentRow>> Store::segments(const std::string& camera, doubl
   return out;
 }
 
-Result<std::vector<SegmentRow>> Store::oldest_segments(int limit) const {
-  auto q = db_->query(std::string("SELECT ") + kSegmentColumns + " FROM recordings ORDER BY end_epoch, path LIMIT ?1");
-  q->bind(1, limit);
+Result<std::vector<SegmentRow>> Store::oldest_segments(const std::string& camera, int limit) const {
+  auto q = db_->query(std::string("SELECT ") + kSegmentColumns +
+                      " FROM recordings WHERE camera = ?1 ORDER BY end_epoch, path LIMIT ?2");
+  q->bind(1, camera).bind(2, limit);
   std::vector<SegmentRow> out;
   Step st;
   while ((st = q->step()) == Step::kRow) out.push_back(segment_of(*q));
@@ -45,8 +46,9 @@ Result<std::vector<SegmentRow>> Store::oldest_segments(int limit) const {
   return out;
 }
 
-Result<int64_t> Store::recorded_bytes() const {
-  auto q = db_->query("SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM recordings");
+Result<int64_t> Store::recorded_bytes(const std::string& camera) const {
+  auto q = db_->query("SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM recordings WHERE camera = ?1");
+  q->bind(1, camera);
   if (q->step() != Step::kRow) return sql_error(*q);
   return q->integer(0);
 }

@@ -361,10 +361,10 @@ class Store {
   Result<Ok> record_segment(const SegmentRow& segment);
   // A camera's segments that overlap [from, to], oldest first.
   Result<std::vector<SegmentRow>> segments(const std::string& camera, double from_epoch, double to_epoch) const;
-  // Every camera's segments, those ending first first, at most `limit` (retention and
-  // the quota delete in this order).
-  Result<std::vector<SegmentRow>> oldest_segments(int limit) const;
-  Result<int64_t> recorded_bytes() const;  // all segments together
+  // A camera's segments, those ending first first, at most `limit` (retention and the
+  // quota delete in this order).
+  Result<std::vector<SegmentRow>> oldest_segments(const std::string& camera, int limit) const;
+  Result<int64_t> recorded_bytes(const std::string& camera) const;  // its segments together
   Result<Ok> forget_segment(const std::string& path);
 
   // --- accounts (accounts.cc) ---

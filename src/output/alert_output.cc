@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "pipeline/draw.h"
+#include "record/camera_recorder.h"
 
 namespace vigie::output {
 namespace {
@@ -22,17 +23,6 @@ double now_epoch() {
 std::string file_stem(std::string id) {
   std::replace_if(id.begin(), id.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '-'; }, '_');
   return id;
-}
-
-// Where a folder of the store's (`store.media`, `store.outbox`) is: taken from the SQLite
-// store's folder when relative (the working directory with a server), made absolute so
-// that the paths stored mean the same file from any working directory.
-std::filesystem::path beside_store(const StoreConfig& store, const std::string& folder) {
-  std::filesystem::path p = folder;
-  if (p.is_relative() && store.url.empty()) p = std::filesystem::path(store.path).parent_path() / p;
-  std::error_code ec;
-  auto absolute = std::filesystem::absolute(p, ec);
-  return ec ? p : absolute.lexically_normal();
 }
 
 std::filesystem::path create_folder(const std::filesystem::path& folder, const char* what) {
@@ -100,6 +90,7 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
       retention_days_(config.store.retention_days),
       clip_pre_s_(config.store.clip_pre_s),
       clip_post_s_(config.store.clip_post_s) {
+  if (camera.record) recordings_ = record::recordings_root(config), recording_limits_ = record::recording_limits(config);
   auto track = moving_camera_track(camera);
   if (!track) throw OutputError(track.error().message);
   track_ = std::move(track.value());
@@ -132,6 +123,13 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
 
 void AlertOutput::apply_retention() {
   last_retention_epoch_ = now_epoch();
+  if (recordings_) {
+    auto gone = record::enforce_limits(*store_, *recordings_, camera_.name, last_retention_epoch_, recording_limits_);
+    if (!gone) fmt::print(stderr, "vigie: recording retention failed: {}\n", gone.error().message);
+    else if (gone->segments_deleted > 0)
+      fmt::print(stderr, "vigie: camera {}: {} recording segments ({:.1f} MB) past retention or quota deleted\n",
+                 camera_.name, gone->segments_deleted, gone->bytes_deleted / 1e6);
+  }
   // On a server shared by several machines, each deletes its own cameras' alerts: the
   // media files are on the machine that wrote them.
   auto removed =
@@ -254,13 +252,25 @@ void AlertOutput::post_sound(Sound sound) {
   sounds_.push_back(std::move(sound));
 }
 
+void AlertOutput::post_segment(const events::SegmentRow& segment) {
+  std::lock_guard lock(sounds_mu_);
+  segments_.push_back(segment);
+}
+
 void AlertOutput::drain_sounds() {
   std::vector<Sound> sounds;
+  std::vector<events::SegmentRow> segments;
   {
     std::lock_guard lock(sounds_mu_);
     sounds.swap(sounds_);
+    segments.swap(segments_);
   }
   for (const auto& s : sounds) record_sound(s.detection, s.clip, s.clip_start_s, s.epoch_of_zero);
+  for (const auto& s : segments) {
+    events::StoreWrite w;
+    w.kind = events::StoreWrite::Kind::kSegment, w.segment = s;
+    put(w);
+  }
 }
 
 void AlertOutput::record_sound(const audio::Detection& d, const std::vector<float>& samples, double samples_start_s,

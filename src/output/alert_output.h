@@ -25,6 +25,7 @@
 #include "events/outbox.h"
 #include "events/store.h"
 #include "pipeline/pipeline.h"
+#include "record/retention.h"
 #include "rules/rules.h"
 
 namespace vigie::output {
@@ -75,6 +76,9 @@ class AlertOutput {
     double epoch_of_zero = 0;       // wall time of audio-stream time 0
   };
   void post_sound(Sound sound);
+  // A finished segment of the camera's continuous recording (src/record), from the thread
+  // that reads the stream: indexed by the analysis thread at its next frame (or finish()).
+  void post_segment(const events::SegmentRow& segment);
 
   // Ends open alerts and writes pending clips (end of the run).
   void finish();
@@ -106,7 +110,7 @@ class AlertOutput {
   // Stores one audio alert (start and end) with its WAV clip; `samples` start at `samples_start_s`.
   void record_sound(const audio::Detection& d, const std::vector<float>& samples, double samples_start_s,
                     double epoch_of_zero);
-  void drain_sounds();
+  void drain_sounds();  // and posted segments
   void record_clips();
   void write(const rules::AlertEvent& e, const Frame* frame, const pipeline::FrameResult* result);
   void snapshot(const rules::AlertEvent& e, const Frame& frame, const pipeline::FrameResult& result);
@@ -145,6 +149,9 @@ class AlertOutput {
   double clip_pre_s_ = 3, clip_post_s_ = 3;
   std::mutex sounds_mu_;
   std::vector<Sound> sounds_;  // posted by the audio thread, stored by the analysis thread
+  std::vector<events::SegmentRow> segments_;  // posted by the reading thread (sounds_mu_)
+  std::optional<std::filesystem::path> recordings_;  // root, when the camera records
+  record::Limits recording_limits_;
   int64_t frames_ = 0;
 };
 

@@ -244,7 +244,7 @@ TEST(Recorder, SegmentsFollowEachOtherWithoutGapHoldEveryPacketAndCostTheStreams
   EXPECT_EQ((*store)->segments("gate", 1764633605, 1764633612)->size(), 2u);
   EXPECT_EQ((*store)->segments("gate", 1764633640, 1764633650)->size(), 0u);
   EXPECT_EQ((*store)->segments("other", 0, 2e9)->size(), 0u);
-  EXPECT_EQ(*(*store)->recorded_bytes(), sealed_bytes);
+  EXPECT_EQ(*(*store)->recorded_bytes("gate"), sealed_bytes);
 }
 
 TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
@@ -287,10 +287,8 @@ TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
   ASSERT_EQ(open.size(), 1u);
   EXPECT_THAT(open[0].string(), ::testing::EndsWith(".mp4.sealed.open"));
 
-  const Recovery rec = recover_open_segments(o.root, [&](const std::string& camera) {
-    EXPECT_EQ(camera, "gate");
-    return o.key;
-  });
+  EXPECT_TRUE(recover_open_segments(o.root, "other", o.key).segments.empty());
+  const Recovery rec = recover_open_segments(o.root, "gate", o.key);
   ASSERT_TRUE(rec.errors.empty()) << rec.errors.front();
   ASSERT_EQ(rec.segments.size(), 1u);
   const auto& s = rec.segments[0];
@@ -316,7 +314,7 @@ TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
   while ((*decoded)->read(f).status == video::ReadStatus::kFrame) ++frames;
   EXPECT_EQ(frames, p.packets);
   // A second recovery finds nothing left to do.
-  EXPECT_TRUE(recover_open_segments(o.root, [&](const std::string&) { return o.key; }).segments.empty());
+  EXPECT_TRUE(recover_open_segments(o.root, "gate", o.key).segments.empty());
 }
 
 TEST(Recorder, ACodecMp4CannotHoldIsSaidOnceAndLeavesNoFile) {
@@ -336,7 +334,7 @@ TEST(Recorder, ACodecMp4CannotHoldIsSaidOnceAndLeavesNoFile) {
 
 // --- Retention and quota --------------------------------------------------------------------
 
-TEST(RecordingLimits, RetentionThenQuotaDeleteOldestFirstWhateverTheCamera) {
+TEST(RecordingLimits, RetentionThenQuotaDeleteACamerasOldestFirstAndNoOtherCamerasFiles) {
   const auto dir = vigie::testing::fresh_temp_dir("recording_limits");
   auto store = events::Store::open((dir / "v.db").string());
   ASSERT_TRUE(store) << store.error().message;
@@ -346,37 +344,43 @@ TEST(RecordingLimits, RetentionThenQuotaDeleteOldestFirstWhateverTheCamera) {
   for (const std::string camera : {"a", "b"}) {
     fs::create_directories(dir / "rec" / camera);
     for (int age : {40, 31, 20, 10, 0}) {
-      const double end = now - age * day + (camera == "b" ? 1 : 0);
+      const double end = now - age * day;
       events::SegmentRow s{camera + "/" + segment_file_name(end - 60), camera, end - 60, end, 1000, "h"};
       write_file(dir / "rec" / s.path, std::string(1000, 's'));
       ASSERT_TRUE((*store)->record_segment(s));
       all.push_back(s);
     }
   }
-  // 30 days: the 40- and 31-day-old ones of both cameras go.
-  auto r = enforce_limits(**store, dir / "rec", now, Limits{30, 0});
+  auto exists = [&](const events::SegmentRow& s) { return fs::exists(dir / "rec" / s.path); };
+  // 30 days: a's 40- and 31-day-old ones go; b's stay (another camera's, maybe another machine's).
+  auto r = enforce_limits(**store, dir / "rec", "a", now, Limits{30, 0});
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->segments_deleted, 4);
-  EXPECT_EQ(r->bytes_deleted, 4000);
-  EXPECT_EQ(*(*store)->recorded_bytes(), 6000);
-  for (const auto& s : all) EXPECT_EQ(fs::exists(dir / "rec" / s.path), s.end_epoch >= now - 30 * day) << s.path;
-  // A quota of 3500 bytes: the oldest three of what is left (a's and b's 20-day-old, then
-  // a's 10-day-old), leaving b's 10-day-old and both of today's.
-  r = enforce_limits(**store, dir / "rec", now, Limits{30, 3500});
+  EXPECT_EQ(r->segments_deleted, 2);
+  EXPECT_EQ(r->bytes_deleted, 2000);
+  EXPECT_EQ(*(*store)->recorded_bytes("a"), 3000);
+  EXPECT_EQ(*(*store)->recorded_bytes("b"), 5000);
+  for (const auto& s : all) EXPECT_EQ(exists(s), s.camera == "b" || s.end_epoch >= now - 30 * day) << s.path;
+  // A quota of 1500 bytes: a's 20- and 10-day-old ones go, today's stays.
+  r = enforce_limits(**store, dir / "rec", "a", now, Limits{30, 1500});
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->segments_deleted, 3);
-  const auto left = (*store)->oldest_segments(100);
-  ASSERT_EQ(left->size(), 3u);
-  EXPECT_EQ((*left)[0].camera, "b");
-  EXPECT_DOUBLE_EQ((*left)[0].end_epoch, now - 10 * day + 1);
-  EXPECT_DOUBLE_EQ((*left)[1].end_epoch, now);
-  // Time moves on (the clock is the caller's): 31 days later, nothing is left.
-  r = enforce_limits(**store, dir / "rec", now + 31 * day, Limits{30, 3500});
+  EXPECT_EQ(r->segments_deleted, 2);
+  const auto left = (*store)->oldest_segments("a", 100);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_DOUBLE_EQ((*left)[0].end_epoch, now);
+  EXPECT_TRUE(exists(all[4]));
+  EXPECT_EQ((*store)->oldest_segments("b", 100)->size(), 5u);
+  // Time moves on (the clock is the caller's): 31 days later, nothing of a's is left.
+  r = enforce_limits(**store, dir / "rec", "a", now + 31 * day, Limits{30, 1500});
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->segments_deleted, 3);
-  EXPECT_TRUE((*store)->oldest_segments(100)->empty());
+  EXPECT_EQ(r->segments_deleted, 1);
+  EXPECT_TRUE((*store)->oldest_segments("a", 100)->empty());
   EXPECT_TRUE(fs::is_empty(dir / "rec" / "a"));
-  EXPECT_TRUE(fs::is_empty(dir / "rec" / "b"));
+  // A file already gone is no error: its row goes.
+  fs::remove(dir / "rec" / all[5].path);
+  r = enforce_limits(**store, dir / "rec", "b", now, Limits{30, 0});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->segments_deleted, 2);
+  EXPECT_EQ(*(*store)->recorded_bytes("b"), 3000);
 }
 
 }  // namespace

@@ -284,39 +284,34 @@ Result<SegmentInfo> probe_mp4(const std::string& bytes) {
   return done(info);
 }
 
-Recovery recover_open_segments(const std::filesystem::path& root,
-                               const std::function<SecretKey(const std::string&)>& key_of) {
+Recovery recover_open_segments(const std::filesystem::path& root, const std::string& camera, const SecretKey& key) {
   Recovery out;
   std::error_code ec;
-  for (const auto& camera_dir : std::filesystem::directory_iterator(root, ec)) {
-    if (!camera_dir.is_directory()) continue;
-    const std::string camera = camera_dir.path().filename().string();
-    for (const auto& entry : std::filesystem::directory_iterator(camera_dir.path(), ec)) {
-      const std::string name = entry.path().filename().string();
-      if (!name.ends_with(kOpenSuffix)) continue;
-      const auto start = segment_start_of(name);
-      auto unsealed = unseal_file(entry.path().string(), key_of(camera));
-      if (!start || !unsealed) {
-        out.errors.push_back(fmt::format("'{}': {}", entry.path().string(),
-                                         !start ? "not a segment's name" : unsealed.error().message));
-        continue;
-      }
-      auto info = probe_mp4(unsealed->plain);
-      if (!info || info->packets == 0) {  // killed before its first fragment: nothing to keep
-        std::filesystem::remove(entry.path(), ec);
-        continue;
-      }
-      std::filesystem::resize_file(entry.path(), static_cast<uintmax_t>(unsealed->whole_bytes), ec);
-      const auto final_path = entry.path().parent_path() / name.substr(0, name.size() - 5);  // less ".open"
-      if (!ec) std::filesystem::rename(entry.path(), final_path, ec);
-      auto sha = file_sha256(final_path.string());
-      if (ec || !sha) {
-        out.errors.push_back(fmt::format("'{}': {}", entry.path().string(), ec ? ec.message() : sha.error().message));
-        continue;
-      }
-      out.segments.push_back({(std::filesystem::path(camera) / final_path.filename()).string(), camera, *start,
-                              *start + info->duration_s, unsealed->whole_bytes, *sha});
+  for (const auto& entry : std::filesystem::directory_iterator(root / camera, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(kOpenSuffix)) continue;
+    const auto start = segment_start_of(name);
+    auto unsealed = unseal_file(entry.path().string(), key);
+    if (!start || !unsealed) {
+      out.errors.push_back(fmt::format("'{}': {}", entry.path().string(),
+                                       !start ? "not a segment's name" : unsealed.error().message));
+      continue;
     }
+    auto info = probe_mp4(unsealed->plain);
+    if (!info || info->packets == 0) {  // killed before its first fragment: nothing to keep
+      std::filesystem::remove(entry.path(), ec);
+      continue;
+    }
+    std::filesystem::resize_file(entry.path(), static_cast<uintmax_t>(unsealed->whole_bytes), ec);
+    const auto final_path = entry.path().parent_path() / name.substr(0, name.size() - 5);  // less ".open"
+    if (!ec) std::filesystem::rename(entry.path(), final_path, ec);
+    auto sha = ec ? Result<std::string>{Error{ec.message()}} : file_sha256(final_path.string());
+    if (!sha) {
+      out.errors.push_back(fmt::format("'{}': {}", entry.path().string(), sha.error().message));
+      continue;
+    }
+    out.segments.push_back({(std::filesystem::path(camera) / final_path.filename()).string(), camera, *start,
+                            *start + info->duration_s, unsealed->whole_bytes, *sha});
   }
   return out;
 }

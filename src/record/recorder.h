@@ -77,16 +77,16 @@ class Recorder final : public video::PacketTap {
 std::string segment_file_name(double start_epoch);
 std::optional<double> segment_start_of(const std::string& file_name);
 
-// Segments a killed process left open under `root` (any camera): each is cut after its
-// last whole chunk, its fragments read to find where it ends, renamed as finished and
-// returned for the index. `key_of(camera)` gives a camera's key. A file that cannot be
-// read is left as it is and named in `errors`.
+// Segments a killed process left open in root/<camera> (call it before recording that
+// camera again, never while it records): each is cut after its last whole chunk, its
+// fragments read to find where it ends, renamed as finished and returned for the index.
+// One killed before its first fragment held nothing and is deleted. A file that cannot
+// be read is left as it is and named in `errors`.
 struct Recovery {
   std::vector<events::SegmentRow> segments;
   std::vector<std::string> errors;
 };
-Recovery recover_open_segments(const std::filesystem::path& root,
-                               const std::function<SecretKey(const std::string&)>& key_of);
+Recovery recover_open_segments(const std::filesystem::path& root, const std::string& camera, const SecretKey& key);
 
 // A sealed segment opened for reading: its MP4 bytes and what libav reads in them.
 struct SegmentInfo {

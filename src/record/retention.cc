@@ -18,14 +18,14 @@ Result<Ok> delete_segment(events::Store& store, const std::filesystem::path& roo
 
 }  // namespace
 
-Result<Enforced> enforce_limits(events::Store& store, const std::filesystem::path& root, double now_epoch,
-                                const Limits& limits) {
+Result<Enforced> enforce_limits(events::Store& store, const std::filesystem::path& root, const std::string& camera,
+                                double now_epoch, const Limits& limits) {
   Enforced done;
   const double cutoff = now_epoch - limits.retention_days * 86400;
   constexpr int kBatch = 200;
   // Past retention: those ending before the cutoff, oldest first, a batch at a time.
   for (bool more = true; more;) {
-    auto oldest = store.oldest_segments(kBatch);
+    auto oldest = store.oldest_segments(camera, kBatch);
     if (!oldest) return oldest.error();
     more = false;
     for (const auto& s : *oldest) {
@@ -35,11 +35,11 @@ Result<Enforced> enforce_limits(events::Store& store, const std::filesystem::pat
     }
   }
   if (limits.quota_bytes <= 0) return done;
-  auto total = store.recorded_bytes();
+  auto total = store.recorded_bytes(camera);
   if (!total) return total.error();
   int64_t left = *total;
   while (left > limits.quota_bytes) {
-    auto oldest = store.oldest_segments(kBatch);
+    auto oldest = store.oldest_segments(camera, kBatch);
     if (!oldest) return oldest.error();
     if (oldest->empty()) break;
     for (const auto& s : *oldest) {

@@ -1,6 +1,7 @@
-// How long recordings are kept and how much disk they may take: segments older than the
-// retention period (30 days at most: Code de la sécurité intérieure, L252-5), then, while
-// all cameras' recordings together exceed the quota, the oldest ones, whoever's camera.
+// How long a camera's recordings are kept and how much disk they may take: segments older
+// than the retention period (30 days at most: Code de la sécurité intérieure, L252-5),
+// then, while the camera's recordings exceed its quota, its oldest ones. Per camera: on a
+// store shared by several machines, each deletes the files of the cameras it records.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +16,7 @@ namespace vigie::record {
 
 struct Limits {
   double retention_days = 30;
-  int64_t quota_bytes = 0;  // 0: no quota
+  int64_t quota_bytes = 0;  // the camera's; 0: no quota
 };
 
 struct Enforced {
@@ -26,7 +27,7 @@ struct Enforced {
 // Deletes what the limits put out, oldest first: the file, then its index row (a file
 // already gone is no error). `now_epoch` from the caller's clock. Fails on a store error
 // or a file that cannot be deleted (named), keeping what was done.
-Result<Enforced> enforce_limits(events::Store& store, const std::filesystem::path& root, double now_epoch,
-                                const Limits& limits);
+Result<Enforced> enforce_limits(events::Store& store, const std::filesystem::path& root, const std::string& camera,
+                                double now_epoch, const Limits& limits);
 
 }  // namespace vigie::record

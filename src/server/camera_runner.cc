@@ -9,6 +9,7 @@
 #include "output/alert_output.h"
 #include "output/live_audio.h"
 #include "pipeline/pipeline.h"
+#include "record/camera_recorder.h"
 #include "video/source.h"
 
 namespace vigie::server {
@@ -86,10 +87,26 @@ void CameraRunner::run_once() {
   auto detector = detect::make_detector(config_.detect);
   if (!detector) throw std::runtime_error(detector.error().message);
   const std::string input = camera_.input;
+  // Declared before the source, which hands the recorder its last segment when it is
+  // destroyed: the recorder and the alerts it is indexed by outlive it.
+  std::unique_ptr<output::AlertOutput> alerts;
+  std::unique_ptr<record::Recorder> recorder;
+  std::vector<events::SegmentRow> recovered;
+  video::SourceOptions source_options;
+  if (camera_.record) {
+    auto made = record::open_camera_recorder(
+        config_, camera_, now_epoch, [&alerts](const events::SegmentRow& s) { if (alerts) alerts->post_segment(s); },
+        [this](const std::string& why) { fmt::print(stderr, "vigie serve: camera {}: recording: {}\n", camera_.name, why); });
+    if (!made) throw std::runtime_error(made.error().message);
+    for (const auto& w : made->warnings) fmt::print(stderr, "vigie serve: camera {}: recording: {}\n", camera_.name, w);
+    recorder = std::move(made->recorder);
+    recovered = std::move(made->recovered);
+    source_options.tap = recorder.get();
+  }
   std::unique_ptr<video::Source> source;
   if (input.find("://") != std::string::npos) {
     video::ReconnectEnv env;
-    env.open = [input] { return video::open_source(input); };
+    env.open = [input, source_options] { return video::open_source(input, source_options); };
     env.sleep = [this](std::chrono::milliseconds d) {
       for (auto left = d; left.count() > 0 && !stop_; left -= std::chrono::milliseconds(50))
         std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
@@ -109,14 +126,13 @@ void CameraRunner::run_once() {
     backoff.max = std::chrono::milliseconds(static_cast<int>(config_.server.reconnect_max_s * 1000));
     source = std::make_unique<video::ReconnectingSource>(std::move(env), backoff);
   } else {
-    auto opened = video::open_source(input);
+    auto opened = video::open_source(input, source_options);
     if (!opened) throw std::runtime_error(opened.error().message);
     source = std::move(opened.value());
   }
 
   const double start_epoch = now_epoch();
   // Every camera of the centre stores its tracks, with their attributes, for search.
-  std::unique_ptr<output::AlertOutput> alerts;
   {
     alerts = std::make_unique<output::AlertOutput>(config_, camera_, start_epoch, /*live=*/true);
     alerts->on_event = [this](const rules::AlertEvent& e, const Frame* f) {
@@ -126,6 +142,7 @@ void CameraRunner::run_once() {
       }
       if (sink_) sink_(e, f);
     };
+    for (const auto& s : recovered) alerts->post_segment(s);  // left open by a crash
   }
   pipeline::CameraPipeline pipeline(config_, camera_, std::move(detector.value()),
                                     alerts && alerts->wants_static_objects());
@@ -154,6 +171,7 @@ void CameraRunner::run_once() {
   };
   const auto stats = pipeline::run_analysis(*source, pipeline, camera_.analyze_fps, hooks);
   if (sound) sound->stop();
+  source.reset();  // ends the recording's last segment, indexed by finish()
   if (alerts) {
     alerts->on_tracks(pipeline.finish());
     alerts->finish();
