@@ -94,35 +94,48 @@ sed -e "s/listen: '127.0.0.1:$WEB'/listen: '127.0.0.1:$WEB2'/" -e "s#store: { pa
 "$VIGIE" serve --config "$OUT/noclips.yaml" >"$OUT/serve-noclips.log" 2>&1 &
 NOCLIPS=$!
 pids+=($NOCLIPS)
+# The same again, recording the camera continuously (stream copy into sealed segments):
+# issue 12's "model-free camera with recording on".
+WEB3=$(free_port)
+sed -e "s/listen: '127.0.0.1:$WEB2'/listen: '127.0.0.1:$WEB3'/" -e "s#noclips#record#g" \
+  -e "s#    analyze_fps: #    record: true\n    analyze_fps: #" "$OUT/noclips.yaml" >"$OUT/record.yaml"
+echo "recording: { folder: recordings-record }" >>"$OUT/record.yaml"
+"$VIGIE" serve --config "$OUT/record.yaml" >"$OUT/serve-record.log" 2>&1 &
+RECORD=$!
+pids+=($RECORD)
 
 sleep 8  # connected, backgrounds learnt
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-for p in $DECODE $MOTION $VIGIE_PID $NOCLIPS; do
+for p in $DECODE $MOTION $VIGIE_PID $NOCLIPS $RECORD; do
   kill -0 "$p" 2>/dev/null || { echo "bench: a reader died before the measurement (logs in $OUT)" >&2; exit 1; }
 done
-d0=$(cpu $DECODE) m0=$(cpu $MOTION) v0=$(cpu $VIGIE_PID) n0=$(cpu $NOCLIPS) t0=$(date +%s.%N)
+d0=$(cpu $DECODE) m0=$(cpu $MOTION) v0=$(cpu $VIGIE_PID) n0=$(cpu $NOCLIPS) r0=$(cpu $RECORD) t0=$(date +%s.%N)
 sleep "$S"
-d1=$(cpu $DECODE) m1=$(cpu $MOTION) v1=$(cpu $VIGIE_PID) n1=$(cpu $NOCLIPS) t1=$(date +%s.%N)
+d1=$(cpu $DECODE) m1=$(cpu $MOTION) v1=$(cpu $VIGIE_PID) n1=$(cpu $NOCLIPS) r1=$(cpu $RECORD) t1=$(date +%s.%N)
 metric() {  # PORT NAME: the sum of a metric's series, 0 when the server does not answer
   { curl -sf "http://127.0.0.1:$1/metrics" || true; } | awk -v m="^$2" '$0 ~ m {s += $2} END {print s + 0}'
 }
 analysed=$(metric "$WEB" vigie_camera_frames_analysed_total)
 alerts=$(metric "$WEB" vigie_alerts_total)
 analysed2=$(metric "$WEB2" vigie_camera_frames_analysed_total)
-if [ "${analysed:-0}" -eq 0 ] || [ "${analysed2:-0}" -eq 0 ]; then
-  echo "bench: a vigie analysed nothing (logs in $OUT: serve.log, serve-noclips.log)" >&2
+analysed3=$(metric "$WEB3" vigie_camera_frames_analysed_total)
+if [ "${analysed:-0}" -eq 0 ] || [ "${analysed2:-0}" -eq 0 ] || [ "${analysed3:-0}" -eq 0 ]; then
+  echo "bench: a vigie analysed nothing (logs in $OUT: serve.log, serve-noclips.log, serve-record.log)" >&2
   exit 1
 fi
+recorded=$(du -sb "$OUT/recordings-record" 2>/dev/null | cut -f1 || echo 0)
+[ "${recorded:-0}" -gt 0 ] || { echo "bench: the recording vigie wrote nothing (logs in $OUT: serve-record.log)" >&2; exit 1; }
 awk -v tick="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" -v d=$((d1 - d0)) -v m=$((m1 - m0)) -v v=$((v1 - v0)) \
-  -v n=$((n1 - n0)) -v fps="$FPS" -v analysed="$analysed" -v analysed2="$analysed2" -v alerts="$alerts" 'BEGIN {
+  -v n=$((n1 - n0)) -v r=$((r1 - r0)) -v recorded="$recorded" -v analysed3="$analysed3" -v fps="$FPS" -v analysed="$analysed" -v analysed2="$analysed2" -v alerts="$alerts" 'BEGIN {
     t = t1 - t0
-    d /= tick * t; m /= tick * t; v /= tick * t; n /= tick * t
+    d /= tick * t; m /= tick * t; v /= tick * t; n /= tick * t; r /= tick * t
     if (m <= 0 || d <= 0) { print "bench: motion or the decoder used no CPU: did it read the stream? (logs in the output folder)"; exit 1 }
     printf "one camera (vtest.avi 768x576, 10 fps, H.264 over RTSP), %.0f s, share of one core:\n", t
     printf "  ffmpeg decode only      %5.1f %%\n", 100 * d
     printf "  motion (detection)      %5.1f %%\n", 100 * m
     printf "  vigie serve             %5.1f %%   (motion detector, one zone rule, analyze_fps %s: %d frames, %d alerts in all)\n", 100 * v, fps, analysed, alerts
     printf "  vigie serve, no clips   %5.1f %%   (the same, clip_pre_s and clip_post_s 0: %d frames)\n", 100 * n, analysed2
-    printf "  vigie / motion          %5.2fx   (no clips: %.2fx)\n", v / m, n / m
-    printf "  vigie / decode          %5.2fx   (no clips: %.2fx)\n", v / d, n / d
+    printf "  vigie serve, recording  %5.1f %%   (no clips, record: true: %d frames, %.1f MB recorded)\n", 100 * r, analysed3, recorded / 1e6
+    printf "  vigie / motion          %5.2fx   (no clips: %.2fx; recording: %.2fx)\n", v / m, n / m, r / m
+    printf "  vigie / decode          %5.2fx   (no clips: %.2fx; recording: %.2fx)\n", v / d, n / d, r / d
   }' | tee "$OUT/result.txt"

@@ -180,6 +180,32 @@ TEST(Config, AStoreUrlIsPostgresqlAndNeedsTheAuditKey) {
   EXPECT_EQ(parse_config("store: { path: a.db }").store.location(), "a.db");
 }
 
+TEST(Config, RecordingKeepsAtMostThirtyDaysAndAServerStoreNamesItsKey) {
+  const Config d = parse_config("cameras: { a: { input: x.avi } }");
+  EXPECT_FALSE(d.cameras.at("a").record);
+  EXPECT_EQ(d.recording.segment_seconds, 60);
+  EXPECT_EQ(d.recording.retention_days, 30);
+  EXPECT_EQ(recording_key_path(d), "vigie.db.recording-key");
+  const Config c = parse_config("recording: { folder: /srv/rec, segment_seconds: 30, retention_days: 7, quota_gb: 50, "
+                                "key: /etc/vigie/rec.key }\ncameras: { a: { input: x.avi, record: true } }");
+  EXPECT_TRUE(c.cameras.at("a").record);
+  EXPECT_EQ(c.recording.quota_gb, 50);
+  EXPECT_EQ(recording_key_path(c), "/etc/vigie/rec.key");
+  EXPECT_EQ(beside_store(c.store, c.recording.folder), "/srv/rec");
+  EXPECT_THAT(error_of("recording:\n  retention_days: 31\n"),
+              HasSubstr("site.yaml:2: recording.retention_days: must be > 0 and at most 30"));
+  EXPECT_THAT(error_of("recording: { segment_seconds: 1 }"), HasSubstr("recording.segment_seconds: must be from 2"));
+  EXPECT_THAT(error_of("recording: { quota_gb: -1 }"), HasSubstr("recording.quota_gb: must be >= 0"));
+  EXPECT_THAT(error_of("recording: { keep: 3 }"), HasSubstr("recording.keep: unknown key"));
+  EXPECT_THAT(error_of("cameras: { a: { input: x.avi, record: maybe } }"), HasSubstr("cameras.a.record"));
+  EXPECT_THAT(error_of("store: { url: 'postgresql://vigie@db/vigie', audit_key: k }\n"
+                       "cameras: { a: { input: x.avi, record: true } }"),
+              HasSubstr("recording.key: required with store.url"));
+  EXPECT_EQ(error_of("store: { url: 'postgresql://vigie@db/vigie', audit_key: k }\n"
+                     "recording: { key: /etc/vigie/rec.key }\ncameras: { a: { input: x.avi, record: true } }"),
+            "");
+}
+
 TEST(Config, ClusterSettingsAreCheckedAndARoleNeedsPostgresql) {
   const std::string pg = "store: { url: 'postgresql://vigie@db/vigie', audit_key: k }\n";
   EXPECT_THAT(error_of(pg + "cluster: { role: master }"), HasSubstr("cluster.role"));
