@@ -50,8 +50,20 @@ CameraStatus CameraRunner::status() const {
 }
 
 std::shared_ptr<const std::string> CameraRunner::latest_jpeg() const {
+  std::shared_ptr<const cv::Mat> frame;
+  {
+    std::lock_guard lock(mu_);
+    if (!view_frame_ || view_frame_ == jpeg_frame_) return jpeg_;
+    frame = view_frame_;
+  }
+  // Encoded here, for whoever asks, not by the camera for every frame: a camera nobody
+  // watches encodes nothing (two viewers asking at once may both encode the new frame).
+  std::vector<uchar> buf;
+  if (!cv::imencode(".jpg", *frame, buf, {cv::IMWRITE_JPEG_QUALITY, 75})) return nullptr;
+  auto jpeg = std::make_shared<const std::string>(buf.begin(), buf.end());
   std::lock_guard lock(mu_);
-  return jpeg_;
+  if (view_frame_ == frame) jpeg_ = jpeg, jpeg_frame_ = frame;
+  return jpeg;
 }
 
 void CameraRunner::set_state(const std::string& state, const std::string& error) {
@@ -184,18 +196,17 @@ void CameraRunner::run_once() {
 
 void CameraRunner::on_frame(const Frame& frame, double detector_ms) {
   const double now = now_epoch();
-  std::shared_ptr<const std::string> jpeg;
-  if (now - last_jpeg_epoch_ >= kLiveViewPeriod) {
-    last_jpeg_epoch_ = now;
-    std::vector<uchar> buf;
-    // The frame was masked in place by the pipeline: the live view never shows masked pixels.
-    if (cv::imencode(".jpg", frame.image, buf, {cv::IMWRITE_JPEG_QUALITY, 75}))
-      jpeg = std::make_shared<const std::string>(buf.begin(), buf.end());
+  std::shared_ptr<const cv::Mat> view;
+  if (now - last_view_epoch_ >= kLiveViewPeriod) {
+    last_view_epoch_ = now;
+    // The frame was masked in place by the pipeline: the live view never shows masked
+    // pixels. Copied (the decoder reuses its buffer), encoded only when asked for.
+    view = std::make_shared<const cv::Mat>(frame.image.clone());
   }
   bool came_online = false;
   {
     std::lock_guard lock(mu_);
-    if (jpeg) jpeg_ = std::move(jpeg);
+    if (view) view_frame_ = std::move(view);
     ++status_.analysed;
     // Offline by silence (status() says so after 3 s without frames) ends here too.
     // Frames decoded before a loss may still be in the queue: only a newer one means the

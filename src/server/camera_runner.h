@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "config/config.h"
+#include <opencv2/core.hpp>
+
 #include "core/frame.h"
 #include "rules/rules.h"
 
@@ -45,7 +47,8 @@ class CameraRunner {
   void stop();
 
   CameraStatus status() const;
-  // The newest masked frame as JPEG (empty before the first frame).
+  // The newest masked frame (at most 5 a second) as JPEG, encoded at the first call
+  // after it came; empty before the first frame.
   std::shared_ptr<const std::string> latest_jpeg() const;
   const CameraConfig& camera() const { return camera_; }
 
@@ -62,8 +65,10 @@ class CameraRunner {
   std::thread thread_;
   mutable std::mutex mu_;
   CameraStatus status_;
-  std::shared_ptr<const std::string> jpeg_;
-  double last_jpeg_epoch_ = 0;
+  std::shared_ptr<const cv::Mat> view_frame_;           // the newest frame kept for the live view
+  mutable std::shared_ptr<const cv::Mat> jpeg_frame_;   // the frame jpeg_ shows
+  mutable std::shared_ptr<const std::string> jpeg_;
+  double last_view_epoch_ = 0;
   double offline_epoch_ = 0;
   int64_t store_failures_before_ = 0;  // of earlier runs (a camera restarted after a failure)  // when the stream was last lost: older frames prove nothing
   // (wall time, analysed count) samples for the fps figure.
