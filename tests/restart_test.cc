@@ -3,6 +3,7 @@
 // SIGKILL, restarted again. Before alert ids were unique, the second run's alerts failed
 // to insert and their update/end events overwrote the first run's rows.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -229,6 +230,37 @@ TEST(Restart, RecordingSurvivesAKillAndEverySegmentPlays) {
   // prints) except the first of each run.
   EXPECT_EQ(joined, static_cast<int>(segments.size()) - 2);
   EXPECT_THAT(slurp(log), ::testing::Not(::testing::HasSubstr("recording:")));
+
+  // `vigie record list` counts what the index holds.
+  const std::string config = " --config " + (dir / "site.yaml").string();
+  const auto listed = run(vigie_bin() + " record list --json" + config);
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  const auto list = nlohmann::json::parse(listed.out);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["segments"], segments.size());
+  // `vigie record export`: 2 s of the second run's first segment (after the one
+  // recovered), audited. (Across segments: record_test.)
+  const double from = segments[before_restart + 1]["start_epoch"].get<double>() + 0.5;
+  const std::string range = fmt::format(" --camera street --from {:.3f} --to {:.3f}", from, from + 2);
+  const auto out = dir / "PV-7.mp4";
+  const auto exported = run(vigie_bin() + " record export --json --case PV-7 --requester 'OPJ Martin' --out " +
+                            out.string() + range + config);
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  const auto result = nlohmann::json::parse(exported.out);
+  EXPECT_NEAR(result["frames"].get<int>(), 21, 2);  // 2 s at 10 fps
+  EXPECT_EQ(result["sha256"], *record::file_sha256(out.string()));
+  const auto audit = run("sqlite3 " + db.string() + " \"SELECT detail FROM audit_log WHERE action = 'recording.export'\"");
+  EXPECT_THAT(audit.out, ::testing::HasSubstr("\"case_reference\":\"PV-7\""));
+  EXPECT_THAT(audit.out, ::testing::HasSubstr(result["sha256"].get<std::string>()));
+  // Without a case, or where nothing was recorded: refused, nothing written or audited.
+  EXPECT_EQ(run(vigie_bin() + " record export --requester x --out " + (dir / "a.mp4").string() + range + config).code, 2);
+  const auto nothing = run(vigie_bin() + " record export --case PV-8 --requester x --out " + (dir / "b.mp4").string() +
+                           " --camera street --from 1000 --to 2000" + config);
+  EXPECT_EQ(nothing.code, 2);
+  EXPECT_THAT(nothing.err, ::testing::HasSubstr("no recording between"));
+  EXPECT_FALSE(fs::exists(dir / "a.mp4") || fs::exists(dir / "b.mp4"));
+  EXPECT_EQ(run("sqlite3 " + db.string() + " \"SELECT COUNT(*) FROM audit_log WHERE action = 'recording.export'\"").out,
+            "1\n");
 }
 
 }  // namespace

@@ -134,6 +134,8 @@ std::function<int()> add_risk_commands(CLI::App& app);
 std::function<int()> add_transparency_command(CLI::App& app);
 // `vigie drone check`: the same contract.
 std::function<int()> add_drone_commands(CLI::App& app);
+// `vigie record list|export`: the same contract.
+std::function<int()> add_record_commands(CLI::App& app);
 
 // Thrown for bad input; main prints "vigie: error: <message>" and exits 2.
 struct UsageError : std::runtime_error {

@@ -7,9 +7,12 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
 
 #include "core/test_data.h"
 #include "events/store.h"
+#include "record/export.h"
 #include "record/recorder.h"
 #include "record/retention.h"
 #include "record/sealed_file.h"
@@ -330,6 +333,116 @@ TEST(Recorder, ACodecMp4CannotHoldIsSaidOnceAndLeavesNoFile) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_THAT(r.errors[0], HasSubstr("cannot record msmpeg4v3 as MP4"));
   EXPECT_TRUE(fs::is_empty(o.root / "old"));
+}
+
+// --- Export ---------------------------------------------------------------------------------
+
+TEST(Export, ARangeAcrossSegmentsComesOutMaskedWithItsManifestAndNothingElse) {
+  const auto dir = vigie::testing::fresh_temp_dir("recording_export");
+  const std::string input = h264_fixture(dir);
+  VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
+  const double t0 = 1764633600;
+  RecorderOptions o;
+  o.camera = "gate", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(4), "gate");
+  o.clock = [&] { return t0; };
+  const Recorded r = record_file(input, o);
+  ASSERT_EQ(r.segments.size(), 3u);
+  const std::vector<Polygon> masks = {{{100, 100}, {400, 100}, {400, 350}, {100, 350}}};
+  ExportRequest q;
+  q.camera = "gate", q.from_epoch = t0 + 5, q.to_epoch = t0 + 17, q.case_reference = "PV-2026-0042";
+  q.requester = "OPJ Martin", q.exported_by = "operator", q.out = dir / "export.mp4";
+  size_t progress_calls = 0;
+  auto done = export_masked(o.root, o.key, masks, r.segments, q, [&](size_t, size_t total) {
+    ++progress_calls;
+    EXPECT_EQ(total, 2u);
+  });
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(progress_calls, 2u);  // the two segments the range touches
+  ASSERT_EQ(done->sources.size(), 2u);
+  EXPECT_NEAR(done->frames, 121, 1);  // 5.0 s to 17.0 s at 10 fps
+  EXPECT_NEAR(done->first_epoch, t0 + 5, 0.051);
+  EXPECT_NEAR(done->last_epoch, t0 + 17, 0.051);
+  EXPECT_EQ(done->sha256, *file_sha256(q.out.string()));
+  EXPECT_FALSE(fs::exists(q.out.string() + ".part"));
+
+  // Every frame: black under the mask (its inside, away from the codec's edge blur), the
+  // street around it.
+  auto video = video::open_source(q.out.string());
+  ASSERT_TRUE(video);
+  Frame f;
+  int frames = 0;
+  const cv::Rect inside(104, 104, 292, 242), outside(450, 0, 318, 576);
+  while ((*video)->read(f).status == video::ReadStatus::kFrame) {
+    ++frames;
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(f.image(inside).reshape(1), &lo, &hi);
+    ASSERT_LE(hi, 24) << "masked pixels in exported frame " << frames;
+    EXPECT_GT(cv::mean(f.image(outside))[1], 40) << frames;
+  }
+  EXPECT_EQ(frames, done->frames);
+
+  const auto manifest = nlohmann::json::parse(read_file(done->manifest));
+  EXPECT_EQ(manifest["format"], "vigie.export/1");
+  EXPECT_EQ(manifest["case_reference"], "PV-2026-0042");
+  EXPECT_EQ(manifest["requester"], "OPJ Martin");
+  EXPECT_EQ(manifest["file"]["sha256"], done->sha256);
+  EXPECT_EQ(manifest["frames"], done->frames);
+  EXPECT_EQ(manifest["privacy_masks_applied"], 1);
+  ASSERT_EQ(manifest["sources"].size(), 2u);
+  EXPECT_EQ(manifest["sources"][1]["sha256"], r.segments[1].sha256);
+  EXPECT_EQ(done->manifest_sha256, *file_sha256(done->manifest.string()));
+  const auto audit = nlohmann::json::parse(export_audit_detail(q, *done));
+  EXPECT_EQ(audit["case_reference"], "PV-2026-0042");
+  EXPECT_EQ(audit["sha256"], done->sha256);
+
+  // The same name again: refused, the first export untouched.
+  auto again = export_masked(o.root, o.key, masks, r.segments, q);
+  ASSERT_FALSE(again);
+  EXPECT_THAT(again.error().message, HasSubstr("exists"));
+  EXPECT_EQ(*file_sha256(q.out.string()), done->sha256);
+}
+
+TEST(Export, RefusesWithoutCaseOrRequesterOutsideTheRecordingAndAnAlteredSegment) {
+  const auto dir = vigie::testing::fresh_temp_dir("recording_export_refused");
+  const std::string input = h264_fixture(dir);
+  VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
+  const double t0 = 1764633600;
+  RecorderOptions o;
+  o.camera = "gate", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(4), "gate");
+  o.clock = [&] { return t0; };
+  const Recorded r = record_file(input, o);
+  ASSERT_EQ(r.segments.size(), 3u);
+  ExportRequest q;
+  q.camera = "gate", q.from_epoch = t0 + 12, q.to_epoch = t0 + 14, q.case_reference = "PV-1", q.requester = "OPJ";
+  q.out = dir / "out.mp4";
+  auto refused = [&](ExportRequest changed, const SecretKey& key, const char* why) {
+    auto e = export_masked(o.root, key, {}, r.segments, changed);
+    ASSERT_FALSE(e) << why;
+    EXPECT_THAT(e.error().message, HasSubstr(why));
+    EXPECT_FALSE(fs::exists(changed.out));
+    EXPECT_FALSE(fs::exists(changed.out.string() + ".part"));
+  };
+  ExportRequest no_case = q;
+  no_case.case_reference.clear();
+  refused(no_case, o.key, "case reference");
+  ExportRequest no_requester = q;
+  no_requester.requester.clear();
+  refused(no_requester, o.key, "requester");
+  ExportRequest backwards = q;
+  std::swap(backwards.from_epoch, backwards.to_epoch);
+  refused(backwards, o.key, "end is after its start");
+  ExportRequest later = q;
+  later.from_epoch = t0 + 100, later.to_epoch = t0 + 200;
+  refused(later, o.key, "no recording between");
+  ExportRequest other = q;
+  other.camera = "south";
+  refused(other, o.key, "no recording between");
+  refused(q, camera_key(key_of_byte(4), "south"), "fails authentication");
+  // The middle segment altered on disk after it was indexed.
+  std::string bytes = read_file(o.root / r.segments[1].path);
+  bytes[bytes.size() / 2] ^= 0x20;
+  write_file(o.root / r.segments[1].path, bytes);
+  refused(q, o.key, "not the file indexed");
 }
 
 // --- Retention and quota --------------------------------------------------------------------

@@ -14,6 +14,7 @@ extern "C" {
 #include <cstring>
 #include <ctime>
 
+#include "record/memory_io.h"
 #include "record/sealed_file.h"
 #include "video/libav.h"
 
@@ -221,48 +222,53 @@ void Recorder::fail(const std::string& why) {
 
 // --- Reading -----------------------------------------------------------------------------
 
-namespace {
+std::string av_error_text(int code) { return av_error(code); }
 
-struct MemoryReader {
-  const std::string* bytes;
-  int64_t at = 0;
-  static int read(void* self, uint8_t* out, int size) {
-    auto* m = static_cast<MemoryReader*>(self);
-    const int64_t left = static_cast<int64_t>(m->bytes->size()) - m->at;
-    if (left <= 0) return AVERROR_EOF;
-    const int n = static_cast<int>(std::min<int64_t>(left, size));
-    std::memcpy(out, m->bytes->data() + m->at, static_cast<size_t>(n));
-    m->at += n;
-    return n;
+MemoryInput::~MemoryInput() {
+  avformat_close_input(&format_);
+  if (io_) {
+    av_freep(&io_->buffer);
+    avio_context_free(&io_);
   }
-  static int64_t seek(void* self, int64_t offset, int whence) {
-    auto* m = static_cast<MemoryReader*>(self);
-    const auto size = static_cast<int64_t>(m->bytes->size());
-    if (whence & AVSEEK_SIZE) return size;
-    const int64_t base = (whence & 3) == SEEK_CUR ? m->at : (whence & 3) == SEEK_END ? size : 0;
-    if (base + offset < 0 || base + offset > size) return AVERROR(EINVAL);
-    return m->at = base + offset;
-  }
-};
+}
 
-}  // namespace
+std::string MemoryInput::open() {
+  video::set_libav_defaults();
+  format_ = avformat_alloc_context();
+  auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBuffer));
+  io_ = avio_alloc_context(buffer, kIoBuffer, 0, this, &MemoryInput::read, nullptr, &MemoryInput::seek);
+  if (!format_ || !buffer || !io_) return "out of memory";
+  format_->pb = io_;
+  format_->flags |= AVFMT_FLAG_CUSTOM_IO;
+  if (int r = avformat_open_input(&format_, nullptr, av_find_input_format("mp4"), nullptr); r < 0)
+    return "not an MP4: " + av_error(r);  // the context is freed on failure
+  if (int r = avformat_find_stream_info(format_, nullptr); r < 0) return "unreadable MP4: " + av_error(r);
+  return {};
+}
+
+int MemoryInput::read(void* self, uint8_t* out, int size) {
+  auto* m = static_cast<MemoryInput*>(self);
+  const int64_t left = static_cast<int64_t>(m->bytes_.size()) - m->at_;
+  if (left <= 0) return AVERROR_EOF;
+  const int n = static_cast<int>(std::min<int64_t>(left, size));
+  std::memcpy(out, m->bytes_.data() + m->at_, static_cast<size_t>(n));
+  m->at_ += n;
+  return n;
+}
+
+int64_t MemoryInput::seek(void* self, int64_t offset, int whence) {
+  auto* m = static_cast<MemoryInput*>(self);
+  const auto size = static_cast<int64_t>(m->bytes_.size());
+  if (whence & AVSEEK_SIZE) return size;
+  const int64_t base = (whence & 3) == SEEK_CUR ? m->at_ : (whence & 3) == SEEK_END ? size : 0;
+  if (base + offset < 0 || base + offset > size) return AVERROR(EINVAL);
+  return m->at_ = base + offset;
+}
 
 Result<SegmentInfo> probe_mp4(const std::string& bytes) {
-  video::set_libav_defaults();
-  MemoryReader reader{&bytes};
-  AVFormatContext* format = avformat_alloc_context();
-  auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBuffer));
-  AVIOContext* io = avio_alloc_context(buffer, kIoBuffer, 0, &reader, &MemoryReader::read, nullptr, &MemoryReader::seek);
-  format->pb = io;
-  format->flags |= AVFMT_FLAG_CUSTOM_IO;
-  auto done = [&](Result<SegmentInfo> r) {
-    avformat_close_input(&format);
-    av_freep(&io->buffer);
-    avio_context_free(&io);
-    return r;
-  };
-  if (int r = avformat_open_input(&format, nullptr, av_find_input_format("mp4"), nullptr); r < 0)
-    return done(Error{"not an MP4: " + av_error(r)});
+  MemoryInput input(bytes);
+  if (auto why = input.open(); !why.empty()) return Error{why};
+  AVFormatContext* format = input.format();
   SegmentInfo info;
   AVPacket* p = av_packet_alloc();
   bool first = true;
@@ -281,7 +287,7 @@ Result<SegmentInfo> probe_mp4(const std::string& bytes) {
   }
   av_packet_free(&p);
   info.duration_s = info.packets ? info.end_s - info.first_s : 0;
-  return done(info);
+  return info;
 }
 
 Recovery recover_open_segments(const std::filesystem::path& root, const std::string& camera, const SecretKey& key) {

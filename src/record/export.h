@@ -1,0 +1,56 @@
+// A requisition's export: a camera's recording between two times, with its privacy masks
+// applied, as an MP4 a court's player opens, and a manifest that names the case, who asked,
+// the segments it came from and the SHA-256 of what was handed over.
+//
+// The recording is a stream copy and holds the masked pixels: an export decodes it,
+// fills the masks, and encodes again (H.264, what browsers and players read). Never the
+// original bytes.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/key_file.h"
+#include "core/result.h"
+#include "events/store.h"
+
+namespace vigie::record {
+
+struct ExportRequest {
+  std::string camera;
+  double from_epoch = 0, to_epoch = 0;
+  std::string case_reference;  // the requisition's reference: mandatory
+  std::string requester;       // who asked for it (an officer, a court): mandatory
+  std::string exported_by;     // who ran the export
+  std::filesystem::path out;   // the MP4; its manifest is <out>.manifest.json
+};
+
+struct ExportResult {
+  int64_t frames = 0;
+  double first_epoch = 0, last_epoch = 0;  // of the first and last frame exported
+  int64_t bytes = 0;
+  std::string sha256;                      // of the MP4
+  std::filesystem::path manifest;
+  std::string manifest_sha256;
+  std::vector<events::SegmentRow> sources;
+};
+
+// Exports what `segments` (the camera's, from the index) hold between the request's times.
+// Fails, naming the cause, and leaves no file: a request without a case reference or a
+// requester, an empty range, no segment in it, a segment whose file is not the one indexed
+// (its SHA-256 differs: replaced or altered), one the key does not open, an output that
+// cannot be written. `progress(done, total)` after each segment.
+Result<ExportResult> export_masked(const std::filesystem::path& root, const SecretKey& key,
+                                   const std::vector<Polygon>& masks, const std::vector<events::SegmentRow>& segments,
+                                   const ExportRequest& request,
+                                   const std::function<void(size_t, size_t)>& progress = {});
+
+// The audit log's action for an export, and its detail (case, requester, camera, times,
+// frames, the file's and manifest's SHA-256).
+inline constexpr const char* kExportAudit = "recording.export";
+std::string export_audit_detail(const ExportRequest& request, const ExportResult& result);
+
+}  // namespace vigie::record
