@@ -241,6 +241,9 @@ TEST(Recorder, SegmentsFollowEachOtherWithoutGapHoldEveryPacketAndCostTheStreams
   EXPECT_EQ(probed_packets, 300);
   EXPECT_NEAR(r.segments.back().end_epoch - r.segments.front().start_epoch, 30.0, 1e-6);
   // On disk: the stream's own bytes, within 2 % (MP4 boxes and sealing add the rest).
+  std::printf("recorded: %lld bytes on disk for %lld bytes of stream (+%.2f %%)\n",
+              static_cast<long long>(sealed_bytes), static_cast<long long>(r.packet_bytes),
+              100.0 * (sealed_bytes - r.packet_bytes) / r.packet_bytes);
   EXPECT_GT(sealed_bytes, r.packet_bytes);
   EXPECT_LT(sealed_bytes, r.packet_bytes * 1.02) << sealed_bytes << " for " << r.packet_bytes << " bytes of stream";
   // The index finds them by time.
