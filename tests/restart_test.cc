@@ -226,6 +226,12 @@ TEST(Restart, RecordingSurvivesAKillAndEverySegmentPlays) {
       ++joined;
   }
   EXPECT_EQ(recovered_cut, 1) << "the killed run's last segment, recovered";
+  // Every file on disk is indexed: none escapes retention.
+  std::set<std::string> on_disk, in_index;
+  for (const auto& e : fs::directory_iterator(dir / "recordings" / "street"))
+    on_disk.insert("street/" + e.path().filename().string());
+  for (const auto& s : segments) in_index.insert(s["path"].get<std::string>());
+  EXPECT_EQ(on_disk, in_index);
   // Two runs: every segment follows the one before (to the millisecond the sqlite3 shell
   // prints) except the first of each run.
   EXPECT_EQ(joined, static_cast<int>(segments.size()) - 2);

@@ -546,6 +546,15 @@ Config read_config(const YAML::Node& root, const std::string& name) {
   if (cams.node().IsDefined() && cams.node().IsMap()) {
     for (const auto& kv : cams.node()) {
       const auto cam = kv.first.as<std::string>();
+      // A camera's name names its folders (media, outbox, recordings): a file name of
+      // its own, never a path.
+      const bool safe = !cam.empty() && cam.size() <= 64 && cam[0] != '.' && cam[0] != '-' &&
+                        std::all_of(cam.begin(), cam.end(), [](unsigned char ch) {
+                          return std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.';
+                        });
+      if (!safe)
+        cams.fail(kv.first, cams.key_path(cam),
+                  "a camera's name is 1 to 64 letters, digits, '-', '_' or '.', not starting with '.' or '-'");
       config.cameras[cam] = read_camera(cams.child(cam), cam);
     }
   }

@@ -206,6 +206,13 @@ TEST(Config, RecordingKeepsAtMostThirtyDaysAndAServerStoreNamesItsKey) {
             "");
 }
 
+TEST(Config, ACamerasNameIsAFileNameNeverAPath) {
+  for (const char* bad : {"'../up'", "'a/b'", "'/srv'", "'.hidden'", "'two words'", "''"})
+    EXPECT_THAT(error_of(std::string("cameras:\n  ") + bad + ": { input: x.avi }\n"), HasSubstr("a camera's name is"))
+        << bad;
+  EXPECT_EQ(error_of("cameras: { gate-1.north_B: { input: x.avi } }"), "");
+}
+
 TEST(Config, ClusterSettingsAreCheckedAndARoleNeedsPostgresql) {
   const std::string pg = "store: { url: 'postgresql://vigie@db/vigie', audit_key: k }\n";
   EXPECT_THAT(error_of(pg + "cluster: { role: master }"), HasSubstr("cluster.role"));

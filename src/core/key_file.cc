@@ -34,8 +34,10 @@ Result<SecretKey> key_file_for_writing(const std::string& path, const char* what
   if (!existing) return existing.error();
   if (*existing) return **existing;
   if (sodium_init() < 0) return Error{"libsodium cannot start"};
-  const std::string tmp = fmt::format("{}.tmp.{}", path, getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  // A name of its own (mkstemp: mode 0600, never shared): threads and processes creating
+  // the key at once each write their own, and only one is linked into place.
+  std::string tmp = path + ".tmp.XXXXXX";
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) return Error{fmt::format("cannot create {} '{}': {}", what, path, errno_text())};
   SecretKey key{};
   randombytes_buf(key.data(), key.size());
@@ -47,8 +49,8 @@ Result<SecretKey> key_file_for_writing(const std::string& path, const char* what
   if (!written) return Error{fmt::format("cannot write {} '{}': {}", what, path, errno_text())};
   if (!linked && link_errno != EEXIST)
     return Error{fmt::format("cannot create {} '{}': {}", what, path, std::strerror(link_errno))};
-  if (linked) return key;
-  auto theirs = read_key_file(path, what);  // another process was first
+  if (linked) return key;                   // the file holds what this call wrote
+  auto theirs = read_key_file(path, what);  // another was first
   if (!theirs) return theirs.error();
   if (!*theirs) return Error{fmt::format("{} '{}' vanished while being created", what, path)};
   return **theirs;

@@ -123,8 +123,9 @@ ALTER TABLE alerts ADD COLUMN lon DOUBLE PRECISION;
 )sql";
 
 // 10: continuous recording (src/record): each finished segment of a camera's stream, its
-// file (relative to the recordings folder), the wall time it spans, its size and the
-// SHA-256 of its bytes on disk (a file replaced afterwards shows).
+// file (relative to the recordings folder) and the machine whose disk holds it, the wall
+// time it spans, its size and the SHA-256 of its bytes on disk (a file replaced
+// afterwards shows).
 inline constexpr const char* kSchema10 = R"sql(
 CREATE TABLE recordings (
   path TEXT PRIMARY KEY,
@@ -132,7 +133,8 @@ CREATE TABLE recordings (
   start_epoch DOUBLE PRECISION NOT NULL,
   end_epoch DOUBLE PRECISION NOT NULL,
   bytes BIGINT NOT NULL,
-  sha256 TEXT NOT NULL
+  sha256 TEXT NOT NULL,
+  host TEXT NOT NULL
 );
 CREATE INDEX recordings_by_camera ON recordings (camera, start_epoch);
 CREATE INDEX recordings_by_end ON recordings (end_epoch);

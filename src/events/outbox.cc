@@ -69,7 +69,8 @@ nlohmann::json to_line(const StoreWrite& w) {
     case StoreWrite::Kind::kSegment: {
       const auto& g = w.segment;
       j["segment"] = {{"path", g.path},         {"camera", g.camera}, {"start", g.start_epoch},
-                      {"end", g.end_epoch},     {"bytes", g.bytes},   {"sha256", g.sha256}};
+                      {"end", g.end_epoch},     {"bytes", g.bytes},   {"sha256", g.sha256},
+                      {"host", g.host}};
       break;
     }
   }
@@ -144,6 +145,7 @@ StoreWrite from_line(const std::string& line) {
     r.path = g.at("path").get<std::string>(), r.camera = g.at("camera").get<std::string>();
     r.start_epoch = g.at("start").get<double>(), r.end_epoch = g.at("end").get<double>();
     r.bytes = whole<int64_t>(g.at("bytes")), r.sha256 = g.at("sha256").get<std::string>();
+    r.host = g.at("host").get<std::string>();
   } else {
     throw std::runtime_error("unknown kind '" + kind + "'");
   }

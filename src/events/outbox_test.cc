@@ -49,7 +49,7 @@ StoreWrite media(StoreWrite::Kind kind, const std::string& alert_id, const std::
 StoreWrite segment(const std::string& id) {
   StoreWrite w;
   w.kind = StoreWrite::Kind::kSegment;
-  w.segment = {"cam/" + id + ".mp4.sealed", "cam", 990, 1050.5, int64_t{5} << 32, std::string(64, 'a')};
+  w.segment = {"cam/" + id + ".mp4.sealed", "cam", 990, 1050.5, int64_t{5} << 32, std::string(64, 'a'), "node-a"};
   return w;
 }
 

@@ -234,6 +234,7 @@ struct SegmentRow {
   double start_epoch = 0, end_epoch = 0;
   int64_t bytes = 0;   // on disk (sealed)
   std::string sha256;  // of the bytes on disk, hex
+  std::string host;    // the machine whose disk holds it (its host name)
   bool operator==(const SegmentRow&) const = default;
 };
 
@@ -361,11 +362,14 @@ class Store {
   Result<Ok> record_segment(const SegmentRow& segment);
   // A camera's segments that overlap [from, to], oldest first.
   Result<std::vector<SegmentRow>> segments(const std::string& camera, double from_epoch, double to_epoch) const;
-  // A camera's segments, those ending first first, at most `limit` (retention and the
-  // quota delete in this order).
-  Result<std::vector<SegmentRow>> oldest_segments(const std::string& camera, int limit) const;
-  Result<int64_t> recorded_bytes(const std::string& camera) const;  // its segments together
+  // A camera's segments on one machine's disk, those ending first first, at most `limit`
+  // (retention and the quota delete in this order).
+  Result<std::vector<SegmentRow>> oldest_segments(const std::string& camera, const std::string& host, int limit) const;
+  Result<int64_t> recorded_bytes(const std::string& camera, const std::string& host) const;
+  // The cameras with segments on that machine (recorded, whether configured still or not).
+  Result<std::vector<std::string>> recorded_cameras(const std::string& host) const;
   Result<Ok> forget_segment(const std::string& path);
+  Result<bool> has_segment(const std::string& path) const;
 
   // --- accounts (accounts.cc) ---
   // Creates an account; the password is stored as an Argon2id hash (libsodium,

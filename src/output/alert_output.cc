@@ -10,7 +10,6 @@
 #include <opencv2/imgproc.hpp>
 
 #include "pipeline/draw.h"
-#include "record/camera_recorder.h"
 
 namespace vigie::output {
 namespace {
@@ -90,7 +89,6 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
       retention_days_(config.store.retention_days),
       clip_pre_s_(config.store.clip_pre_s),
       clip_post_s_(config.store.clip_post_s) {
-  if (camera.record) recordings_ = record::recordings_root(config), recording_limits_ = record::recording_limits(config);
   auto track = moving_camera_track(camera);
   if (!track) throw OutputError(track.error().message);
   track_ = std::move(track.value());
@@ -123,13 +121,6 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
 
 void AlertOutput::apply_retention() {
   last_retention_epoch_ = now_epoch();
-  if (recordings_) {
-    auto gone = record::enforce_limits(*store_, *recordings_, camera_.name, last_retention_epoch_, recording_limits_);
-    if (!gone) fmt::print(stderr, "vigie: recording retention failed: {}\n", gone.error().message);
-    else if (gone->segments_deleted > 0)
-      fmt::print(stderr, "vigie: camera {}: {} recording segments ({:.1f} MB) past retention or quota deleted\n",
-                 camera_.name, gone->segments_deleted, gone->bytes_deleted / 1e6);
-  }
   // On a server shared by several machines, each deletes its own cameras' alerts: the
   // media files are on the machine that wrote them.
   auto removed =
@@ -255,6 +246,11 @@ void AlertOutput::post_sound(Sound sound) {
 void AlertOutput::post_segment(const events::SegmentRow& segment) {
   std::lock_guard lock(sounds_mu_);
   segments_.push_back(segment);
+}
+
+bool AlertOutput::segment_indexed(const std::string& path) {
+  auto found = store_->has_segment(path);
+  return found && *found;
 }
 
 void AlertOutput::drain_sounds() {

@@ -25,7 +25,6 @@
 #include "events/outbox.h"
 #include "events/store.h"
 #include "pipeline/pipeline.h"
-#include "record/retention.h"
 #include "rules/rules.h"
 
 namespace vigie::output {
@@ -79,6 +78,10 @@ class AlertOutput {
   // A finished segment of the camera's continuous recording (src/record), from the thread
   // that reads the stream: indexed by the analysis thread at its next frame (or finish()).
   void post_segment(const events::SegmentRow& segment);
+  // Whether a segment (its path in the recordings folder) is indexed; false while the
+  // store is away (indexing it again changes nothing). On the analysis thread, or before
+  // it starts.
+  bool segment_indexed(const std::string& path);
 
   // Ends open alerts and writes pending clips (end of the run).
   void finish();
@@ -150,8 +153,6 @@ class AlertOutput {
   std::mutex sounds_mu_;
   std::vector<Sound> sounds_;  // posted by the audio thread, stored by the analysis thread
   std::vector<events::SegmentRow> segments_;  // posted by the reading thread (sounds_mu_)
-  std::optional<std::filesystem::path> recordings_;  // root, when the camera records
-  record::Limits recording_limits_;
   int64_t frames_ = 0;
 };
 

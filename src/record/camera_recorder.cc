@@ -1,6 +1,7 @@
 #include "record/camera_recorder.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "record/sealed_file.h"
 
@@ -17,8 +18,21 @@ Limits recording_limits(const Config& config) {
 Result<CameraRecorder> open_camera_recorder(const Config& config, const CameraConfig& camera,
                                             std::function<double()> clock,
                                             std::function<void(const events::SegmentRow&)> on_segment,
-                                            std::function<void(const std::string&)> on_error) {
-  auto master = key_file_for_writing(recording_key_path(config), "recording key");
+                                            std::function<void(const std::string&)> on_error,
+                                            const std::function<bool(const std::string&)>& indexed) {
+  const std::string key_path = recording_key_path(config);
+  Result<SecretKey> master = Error{""};
+  if (config.store.url.empty()) {
+    master = key_file_for_writing(key_path, "recording key");
+  } else {
+    auto read = read_key_file(key_path, "recording key");
+    if (!read) return read.error();
+    if (!*read)
+      return Error{fmt::format("no recording key '{}': with a server store, make it once (head -c 32 /dev/urandom "
+                               "> {}; chmod 600) and give every machine of the site the same file",
+                               key_path, key_path)};
+    master = **read;
+  }
   if (!master) return master.error();
   const auto root = recordings_root(config);
   std::error_code ec;
@@ -26,14 +40,56 @@ Result<CameraRecorder> open_camera_recorder(const Config& config, const CameraCo
   if (ec) return Error{fmt::format("cannot create recordings folder '{}': {}", (root / camera.name).string(), ec.message())};
   CameraRecorder out;
   const SecretKey key = camera_key(*master, camera.name);
-  Recovery recovery = recover_open_segments(root, camera.name, key);
+  Recovery recovery = recover_segments(root, camera.name, this_host(), key, indexed);
   out.recovered = std::move(recovery.segments);
   out.warnings = std::move(recovery.errors);
   RecorderOptions o;
-  o.camera = camera.name, o.root = root, o.segment_seconds = config.recording.segment_seconds, o.key = key;
+  o.camera = camera.name, o.host = this_host(), o.root = root, o.segment_seconds = config.recording.segment_seconds, o.key = key;
+  o.live = camera.input.find("://") != std::string::npos;
   o.clock = std::move(clock), o.on_segment = std::move(on_segment), o.on_error = std::move(on_error);
   out.recorder = std::make_unique<Recorder>(std::move(o));
   return out;
+}
+
+RetentionLoop::RetentionLoop(Config config, std::function<void(const std::string&)> log, std::chrono::seconds period)
+    : config_(std::move(config)), log_(std::move(log)), period_(period), thread_([this] { run(); }) {}
+
+RetentionLoop::~RetentionLoop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void RetentionLoop::run() {
+  std::unique_ptr<events::Store> store;
+  std::string last_problem;
+  for (std::unique_lock lock(mu_); !stop_; wake_.wait_for(lock, period_, [this] { return stop_; })) {
+    lock.unlock();
+    if (!store) {
+      auto opened = events::Store::open(config_.store.location(), config_.store.audit_key);
+      if (opened) store = std::move(opened.value());
+      else if (opened.error().message != last_problem) log_(last_problem = opened.error().message);
+    }
+    if (store) {
+      const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      auto done = enforce_all(*store, recordings_root(config_), this_host(), now, recording_limits(config_));
+      if (!done && done.error().message != last_problem) log_(last_problem = done.error().message);
+      if (done && done->segments_deleted > 0)
+        log_(fmt::format("{} segments ({:.1f} MB) past retention ({} days) or quota deleted", done->segments_deleted,
+                         done->bytes_deleted / 1e6, config_.recording.retention_days));
+      if (done) last_problem.clear();
+    }
+    lock.lock();
+  }
+}
+
+std::string this_host() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || !name[0]) return "localhost";
+  return name;
 }
 
 Result<SecretKey> camera_key_for_reading(const Config& config, const std::string& camera) {

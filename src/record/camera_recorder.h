@@ -3,7 +3,11 @@
 // folder beside the store, and what a crash left open recovered first.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,15 +25,44 @@ struct CameraRecorder {
   std::vector<std::string> warnings;          // open segments that could not be recovered
 };
 
-// Fails (naming the file) when the key file or the folder cannot be made.
+// Fails (naming the file) when the key file or the folder cannot be made. The master key
+// is created on first use beside an SQLite store; a server store's (recording.key) must
+// exist: every machine of a site needs the same one, so none may make its own.
+// `indexed(path)`: whether a finished segment is in the index (see recover_segments).
 Result<CameraRecorder> open_camera_recorder(const Config& config, const CameraConfig& camera,
                                             std::function<double()> clock,
                                             std::function<void(const events::SegmentRow&)> on_segment,
-                                            std::function<void(const std::string&)> on_error);
+                                            std::function<void(const std::string&)> on_error,
+                                            const std::function<bool(const std::string&)>& indexed);
+
+// This machine's name, stored with its segments: retention deletes only what is on its disk.
+std::string this_host();
 
 // The recordings folder (recording.folder, beside the store) and the limits of the config.
 std::filesystem::path recordings_root(const Config& config);
 Limits recording_limits(const Config& config);
+
+// Applies the recording limits at start and then every `period`, on a thread of its own
+// with its own store connection, to every camera with segments on this machine: a camera
+// offline for a month, or no longer configured, still has its recordings deleted.
+class RetentionLoop {
+ public:
+  RetentionLoop(Config config, std::function<void(const std::string&)> log,
+                std::chrono::seconds period = std::chrono::hours(1));
+  ~RetentionLoop();  // stops and joins
+  RetentionLoop(const RetentionLoop&) = delete;
+  RetentionLoop& operator=(const RetentionLoop&) = delete;
+
+ private:
+  void run();
+  Config config_;
+  std::function<void(const std::string&)> log_;
+  std::chrono::seconds period_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 // The key that opens a camera's recordings (playback, export), read, never created.
 Result<SecretKey> camera_key_for_reading(const Config& config, const std::string& camera);

@@ -9,6 +9,10 @@ extern "C" {
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -113,8 +117,10 @@ Result<ExportResult> export_masked(const std::filesystem::path& root, const Secr
   if (q.case_reference.empty()) return Error{"an export needs the requisition's case reference"};
   if (q.requester.empty()) return Error{"an export needs the requester (who asked for it)"};
   if (!(q.to_epoch > q.from_epoch)) return Error{"an export needs a time range whose end is after its start"};
-  if (std::filesystem::exists(q.out))
-    return Error{fmt::format("'{}' exists: an export never replaces a file, give another name", q.out.string())};
+  const std::filesystem::path manifest = q.out.string() + ".manifest.json";
+  for (const auto& f : {q.out, manifest})
+    if (std::filesystem::exists(f))
+      return Error{fmt::format("'{}' exists: an export never replaces a file, give another name", f.string())};
   ExportResult result;
   for (const auto& s : segments)
     if (s.camera == q.camera && s.end_epoch >= q.from_epoch && s.start_epoch <= q.to_epoch) result.sources.push_back(s);
@@ -133,13 +139,14 @@ Result<ExportResult> export_masked(const std::filesystem::path& root, const Secr
   for (size_t i = 0; i < result.sources.size(); ++i) {
     const auto& s = result.sources[i];
     const auto file = root / s.path;
-    auto sha = file_sha256(file.string());
-    if (!sha) return fail(sha.error());
-    if (*sha != s.sha256)
-      return fail(Error{fmt::format("recording '{}' is not the file indexed (SHA-256 {} , indexed {}): replaced or "
+    // Read once: the bytes hashed are the bytes decrypted.
+    auto bytes = read_whole_file(file.string());
+    if (!bytes) return fail(bytes.error());
+    if (const std::string sha = sha256_of(*bytes); sha != s.sha256)
+      return fail(Error{fmt::format("recording '{}' is not the file indexed (SHA-256 {}, indexed {}): replaced or "
                                     "altered, not exported",
-                                    file.string(), *sha, s.sha256)});
-    auto plain = unseal_file(file.string(), key);
+                                    file.string(), sha, s.sha256)});
+    auto plain = unseal(*bytes, key, file.string());
     if (!plain) return fail(plain.error());
     auto decoded = decode_segment(plain->plain, s.start_epoch, &fps, [&](const cv::Mat& bgr, double epoch) -> Result<Ok> {
       if (epoch < q.from_epoch || epoch > q.to_epoch) return Ok{};
@@ -167,17 +174,26 @@ Result<ExportResult> export_masked(const std::filesystem::path& root, const Secr
   if (!sha) return fail(sha.error());
   result.sha256 = *sha;
   result.bytes = static_cast<int64_t>(std::filesystem::file_size(part, ec));
-  std::filesystem::rename(part, q.out, ec);
-  if (ec) return fail(Error{fmt::format("cannot write '{}': {}", q.out.string(), ec.message())});
-  result.manifest = q.out.string() + ".manifest.json";
-  {
-    std::ofstream m(result.manifest);
-    m << manifest_json(q, result, masks.size()).dump(2) << "\n";
-    if (!m) return Error{fmt::format("cannot write '{}'", result.manifest.string())};
+  // The manifest first, then both linked into place: link() never replaces a file made
+  // since the check above.
+  result.manifest = manifest;
+  const std::string text = manifest_json(q, result, masks.size()).dump(2) + "\n";
+  const std::string manifest_part = manifest.string() + ".part";
+  std::ofstream(manifest_part, std::ios::trunc) << text;
+  if (std::filesystem::file_size(manifest_part, ec) != text.size()) {
+    std::filesystem::remove(manifest_part, ec);
+    return fail(Error{fmt::format("cannot write '{}'", manifest.string())});
   }
-  auto manifest_sha = file_sha256(result.manifest.string());
-  if (!manifest_sha) return manifest_sha.error();
-  result.manifest_sha256 = *manifest_sha;
+  result.manifest_sha256 = sha256_of(text);
+  std::string why;
+  if (::link(part.c_str(), q.out.c_str()) != 0) why = fmt::format("cannot write '{}': {}", q.out.string(), std::strerror(errno));
+  else if (::link(manifest_part.c_str(), manifest.c_str()) != 0) {
+    why = fmt::format("cannot write '{}': {}", manifest.string(), std::strerror(errno));
+    std::filesystem::remove(q.out, ec);
+  }
+  std::filesystem::remove(manifest_part, ec);
+  std::filesystem::remove(part, ec);
+  if (!why.empty()) return Error{why};
   return result;
 }
 

@@ -196,7 +196,7 @@ TEST(Recorder, SegmentsFollowEachOtherWithoutGapHoldEveryPacketAndCostTheStreams
   const std::string input = h264_fixture(dir);
   VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
   RecorderOptions o;
-  o.camera = "gate", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(3), "gate");
+  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(3), "gate");
   o.clock = [] { return 1764633600.0; };
   const Recorded r = record_file(input, o);
   ASSERT_TRUE(r.errors.empty()) << r.errors.front();
@@ -250,7 +250,28 @@ TEST(Recorder, SegmentsFollowEachOtherWithoutGapHoldEveryPacketAndCostTheStreams
   EXPECT_EQ((*store)->segments("gate", 1764633605, 1764633612)->size(), 2u);
   EXPECT_EQ((*store)->segments("gate", 1764633640, 1764633650)->size(), 0u);
   EXPECT_EQ((*store)->segments("other", 0, 2e9)->size(), 0u);
-  EXPECT_EQ(*(*store)->recorded_bytes("gate"), sealed_bytes);
+  EXPECT_EQ(*(*store)->recorded_bytes("gate", "csu-1"), sealed_bytes);
+}
+
+TEST(Recorder, ALiveCamerasClockThatDriftsIsDatedAgainByOursAtTheNextSegment) {
+  const auto dir = vigie::testing::fresh_temp_dir("recorder_drift");
+  const std::string input = h264_fixture(dir);
+  VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
+  RecorderOptions o;
+  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = 10, o.live = true;
+  o.key = camera_key(key_of_byte(3), "gate");
+  // Our clock at each reading: the first packet, then the two rollovers. The camera's
+  // 10 s took 10.5 s of ours (within 2 s: kept), then 15 s (re-dated).
+  std::vector<double> readings = {1000, 1010.5, 1025};
+  size_t reads = 0;
+  o.clock = [&] { return readings.at(std::min(reads++, readings.size() - 1)); };
+  const Recorded r = record_file(input, o);
+  ASSERT_EQ(r.segments.size(), 3u);
+  EXPECT_DOUBLE_EQ(r.segments[0].start_epoch, 1000);
+  EXPECT_DOUBLE_EQ(r.segments[1].start_epoch, 1010);  // 0.5 s apart: the camera's clock goes on
+  EXPECT_DOUBLE_EQ(r.segments[1].end_epoch, 1020);
+  EXPECT_DOUBLE_EQ(r.segments[2].start_epoch, 1025);  // 5 s apart: ours, the gap in the index
+  EXPECT_NEAR(r.segments[2].end_epoch, 1035, 1e-6);
 }
 
 TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
@@ -258,7 +279,7 @@ TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
   const std::string input = h264_fixture(dir);
   VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
   RecorderOptions o;
-  o.camera = "gate", o.root = dir / "rec", o.segment_seconds = 60, o.key = camera_key(key_of_byte(3), "gate");
+  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = 60, o.key = camera_key(key_of_byte(3), "gate");
   o.clock = [] { return 1764633600.0; };
   // In a child, the process is killed (SIGKILL: no destructor, no flush) after 167 packets,
   // in the middle of a fragment.
@@ -293,8 +314,9 @@ TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
   ASSERT_EQ(open.size(), 1u);
   EXPECT_THAT(open[0].string(), ::testing::EndsWith(".mp4.sealed.open"));
 
-  EXPECT_TRUE(recover_open_segments(o.root, "other", o.key).segments.empty());
-  const Recovery rec = recover_open_segments(o.root, "gate", o.key);
+  auto none_indexed = [](const std::string&) { return false; };
+  EXPECT_TRUE(recover_segments(o.root, "other", "csu-1", o.key, none_indexed).segments.empty());
+  const Recovery rec = recover_segments(o.root, "gate", "csu-1", o.key, none_indexed);
   ASSERT_TRUE(rec.errors.empty()) << rec.errors.front();
   ASSERT_EQ(rec.segments.size(), 1u);
   const auto& s = rec.segments[0];
@@ -320,7 +342,14 @@ TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
   while ((*decoded)->read(f).status == video::ReadStatus::kFrame) ++frames;
   EXPECT_EQ(frames, p.packets);
   // A second recovery finds nothing left to do.
-  EXPECT_TRUE(recover_open_segments(o.root, "gate", o.key).segments.empty());
+  // Once indexed, a second recovery finds nothing left to do; not indexed (the process
+  // died before its row was written), it is found again, the same.
+  EXPECT_TRUE(recover_segments(o.root, "gate", "csu-1", o.key, [&](const std::string& p) { return p == s.path; })
+                  .segments.empty());
+  const Recovery again = recover_segments(o.root, "gate", "csu-1", o.key, none_indexed);
+  ASSERT_EQ(again.segments.size(), 1u);
+  EXPECT_EQ(again.segments[0], s);
+  EXPECT_EQ(s.host, "csu-1");
 }
 
 TEST(Recorder, ACodecMp4CannotHoldIsSaidOnceAndLeavesNoFile) {
@@ -346,7 +375,7 @@ TEST(Export, ARangeAcrossSegmentsComesOutMaskedWithItsManifestAndNothingElse) {
   VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
   const double t0 = 1764633600;
   RecorderOptions o;
-  o.camera = "gate", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(4), "gate");
+  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(4), "gate");
   o.clock = [&] { return t0; };
   const Recorded r = record_file(input, o);
   ASSERT_EQ(r.segments.size(), 3u);
@@ -411,7 +440,7 @@ TEST(Export, RefusesWithoutCaseOrRequesterOutsideTheRecordingAndAnAlteredSegment
   VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
   const double t0 = 1764633600;
   RecorderOptions o;
-  o.camera = "gate", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(4), "gate");
+  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(4), "gate");
   o.clock = [&] { return t0; };
   const Recorded r = record_file(input, o);
   ASSERT_EQ(r.segments.size(), 3u);
@@ -461,7 +490,7 @@ TEST(RecordingLimits, RetentionThenQuotaDeleteACamerasOldestFirstAndNoOtherCamer
     fs::create_directories(dir / "rec" / camera);
     for (int age : {40, 31, 20, 10, 0}) {
       const double end = now - age * day;
-      events::SegmentRow s{camera + "/" + segment_file_name(end - 60), camera, end - 60, end, 1000, "h"};
+      events::SegmentRow s{camera + "/" + segment_file_name(end - 60), camera, end - 60, end, 1000, "h", "csu-1"};
       write_file(dir / "rec" / s.path, std::string(1000, 's'));
       ASSERT_TRUE((*store)->record_segment(s));
       all.push_back(s);
@@ -469,34 +498,63 @@ TEST(RecordingLimits, RetentionThenQuotaDeleteACamerasOldestFirstAndNoOtherCamer
   }
   auto exists = [&](const events::SegmentRow& s) { return fs::exists(dir / "rec" / s.path); };
   // 30 days: a's 40- and 31-day-old ones go; b's stay (another camera's, maybe another machine's).
-  auto r = enforce_limits(**store, dir / "rec", "a", now, Limits{30, 0});
+  auto r = enforce_limits(**store, dir / "rec", "a", "csu-1", now, Limits{30, 0});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->segments_deleted, 2);
   EXPECT_EQ(r->bytes_deleted, 2000);
-  EXPECT_EQ(*(*store)->recorded_bytes("a"), 3000);
-  EXPECT_EQ(*(*store)->recorded_bytes("b"), 5000);
+  EXPECT_EQ(*(*store)->recorded_bytes("a", "csu-1"), 3000);
+  EXPECT_EQ(*(*store)->recorded_bytes("b", "csu-1"), 5000);
   for (const auto& s : all) EXPECT_EQ(exists(s), s.camera == "b" || s.end_epoch >= now - 30 * day) << s.path;
   // A quota of 1500 bytes: a's 20- and 10-day-old ones go, today's stays.
-  r = enforce_limits(**store, dir / "rec", "a", now, Limits{30, 1500});
+  r = enforce_limits(**store, dir / "rec", "a", "csu-1", now, Limits{30, 1500});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->segments_deleted, 2);
-  const auto left = (*store)->oldest_segments("a", 100);
+  const auto left = (*store)->oldest_segments("a", "csu-1", 100);
   ASSERT_EQ(left->size(), 1u);
   EXPECT_DOUBLE_EQ((*left)[0].end_epoch, now);
   EXPECT_TRUE(exists(all[4]));
-  EXPECT_EQ((*store)->oldest_segments("b", 100)->size(), 5u);
+  EXPECT_EQ((*store)->oldest_segments("b", "csu-1", 100)->size(), 5u);
   // Time moves on (the clock is the caller's): 31 days later, nothing of a's is left.
-  r = enforce_limits(**store, dir / "rec", "a", now + 31 * day, Limits{30, 1500});
+  r = enforce_limits(**store, dir / "rec", "a", "csu-1", now + 31 * day, Limits{30, 1500});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->segments_deleted, 1);
-  EXPECT_TRUE((*store)->oldest_segments("a", 100)->empty());
+  EXPECT_TRUE((*store)->oldest_segments("a", "csu-1", 100)->empty());
   EXPECT_TRUE(fs::is_empty(dir / "rec" / "a"));
   // A file already gone is no error: its row goes.
   fs::remove(dir / "rec" / all[5].path);
-  r = enforce_limits(**store, dir / "rec", "b", now, Limits{30, 0});
+  r = enforce_limits(**store, dir / "rec", "b", "csu-1", now, Limits{30, 0});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->segments_deleted, 2);
-  EXPECT_EQ(*(*store)->recorded_bytes("b"), 3000);
+  EXPECT_EQ(*(*store)->recorded_bytes("b", "csu-1"), 3000);
+}
+
+TEST(RecordingLimits, OnlyThisMachinesFilesAndOnlyUnderTheCamerasFolderAreDeleted) {
+  const auto dir = vigie::testing::fresh_temp_dir("recording_limits_paths");
+  auto store = events::Store::open((dir / "v.db").string());
+  ASSERT_TRUE(store) << store.error().message;
+  const double now = 1764633600, old = now - 40 * 86400;
+  fs::create_directories(dir / "rec" / "a");
+  write_file(dir / "precious.txt", "not a recording");
+  write_file(dir / "rec" / "a" / "notes.txt", "not a segment");
+  const std::string name = segment_file_name(old);
+  write_file(dir / "rec" / "a" / name, "sealed");
+  const std::vector<events::SegmentRow> rows = {
+      {"a/" + name, "a", old, old + 60, 6, "h", "csu-2"},                          // on another machine's disk
+      {"../precious.txt", "a", old, old + 61, 15, "h", "csu-1"},                   // outside the folder
+      {(dir / "precious.txt").string(), "a", old, old + 62, 15, "h", "csu-1"},     // absolute
+      {"a/notes.txt", "a", old, old + 63, 13, "h", "csu-1"},                       // not a segment's name
+      {"b/" + name, "a", old, old + 64, 6, "h", "csu-1"}};                         // another camera's folder
+  for (const auto& r : rows) ASSERT_TRUE((*store)->record_segment(r));
+  auto r = enforce_all(**store, dir / "rec", "csu-1", now, Limits{30, 0});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->segments_deleted, 4);  // their rows; no file
+  EXPECT_TRUE(fs::exists(dir / "precious.txt"));
+  EXPECT_TRUE(fs::exists(dir / "rec" / "a" / "notes.txt"));
+  EXPECT_TRUE(fs::exists(dir / "rec" / "a" / name)) << "csu-2's segment, deleted by csu-1";
+  EXPECT_EQ((*store)->oldest_segments("a", "csu-2", 10)->size(), 1u);
+  EXPECT_TRUE((*store)->oldest_segments("a", "csu-1", 10)->empty());
+  EXPECT_EQ(*(*store)->recorded_cameras("csu-2"), std::vector<std::string>{"a"});
+  EXPECT_TRUE((*store)->recorded_cameras("csu-1")->empty());
 }
 
 }  // namespace

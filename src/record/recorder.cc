@@ -121,9 +121,13 @@ void Recorder::begin_stream(const AVCodecParameters& codec, int time_base_num, i
   if (!codec_ || avcodec_parameters_copy(codec_, &codec) < 0) avcodec_parameters_free(&codec_);
   tb_num_ = time_base_num > 0 ? time_base_num : 1;
   tb_den_ = time_base_den > 0 ? time_base_den : 90000;
-  anchor_epoch_ = options_.clock ? options_.clock() : 0;
-  first_ts_ = last_dts_ = INT64_MIN;
+  first_ts_ = last_dts_ = INT64_MIN;  // anchored at the first packet (probing came before)
   last_duration_ = 0;
+}
+
+void Recorder::anchor(int64_t ts) {
+  anchor_epoch_ = options_.clock ? options_.clock() : 0;
+  first_ts_ = ts;
 }
 
 void Recorder::end_stream() {
@@ -138,12 +142,24 @@ void Recorder::packet(const AVPacket& in) {
   // AVI and raw streams) one frame after the last.
   int64_t ts = in.dts != AV_NOPTS_VALUE ? in.dts : in.pts;
   if (ts == AV_NOPTS_VALUE) ts = last_dts_ == INT64_MIN ? 0 : last_dts_ + std::max<int64_t>(last_duration_, 1);
+  const double tb = static_cast<double>(tb_num_) / tb_den_;
+  // A clock that jumps (a camera rebooted behind a proxy, a wrapped counter) by more than
+  // 10 s either way starts afresh: the segment ends, and time is anchored again.
+  if (last_dts_ != INT64_MIN && std::abs(static_cast<double>(ts - last_dts_) * tb) > 10) {
+    close_segment();
+    last_dts_ = first_ts_ = INT64_MIN;
+  }
   if (last_dts_ != INT64_MIN && ts <= last_dts_) ts = last_dts_ + 1;  // never backwards
-  if (first_ts_ == INT64_MIN) first_ts_ = ts;
+  if (first_ts_ == INT64_MIN) anchor(ts);
   if (last_dts_ != INT64_MIN) last_duration_ = in.duration > 0 ? in.duration : ts - last_dts_;
   else if (in.duration > 0) last_duration_ = in.duration;
-  const double after_s = static_cast<double>(ts - (segment_ ? segment_->first_ts : 0)) * tb_num_ / tb_den_;
-  if (segment_ && key && after_s >= options_.segment_seconds) close_segment(ts);
+  const double after_s = static_cast<double>(ts - (segment_ ? segment_->first_ts : 0)) * tb;
+  if (segment_ && key && after_s >= options_.segment_seconds) {
+    close_segment(ts);
+    // Days on one connection: the camera's clock and ours part. More than 2 s apart, the
+    // next segment is dated by ours (a small gap or overlap, said by the index).
+    if (options_.live && options_.clock && std::abs(epoch_of(ts) - options_.clock()) > 2) anchor(ts);
+  }
   if (!segment_ && key) open_segment(ts);
   last_dts_ = ts;
   if (!segment_) {
@@ -211,7 +227,7 @@ void Recorder::close_segment(int64_t next_ts) {
   last_error_.clear();
   if (options_.on_segment)
     options_.on_segment({s->relative, options_.camera, s->start_epoch, epoch_of(end_ts), s->sealed->bytes(),
-                         s->sealed->sha256()});
+                         s->sealed->sha256(), options_.host});
 }
 
 void Recorder::fail(const std::string& why) {
@@ -290,34 +306,59 @@ Result<SegmentInfo> probe_mp4(const std::string& bytes) {
   return info;
 }
 
-Recovery recover_open_segments(const std::filesystem::path& root, const std::string& camera, const SecretKey& key) {
+namespace {
+
+// A segment file read back: its index row, or why not. `cut`: a file left open, cut
+// after its last whole chunk. Nullopt: it held no frame.
+Result<std::optional<events::SegmentRow>> reindex(const std::filesystem::path& file, const std::string& camera,
+                                                  const std::string& host, const SecretKey& key, bool cut) {
+  const std::string name = file.filename().string();
+  const auto start = segment_start_of(name);
+  if (!start) return Error{"not a segment's name"};
+  auto bytes = read_whole_file(file.string());
+  if (!bytes) return bytes.error();
+  auto unsealed = unseal(*bytes, key, file.string());
+  if (!unsealed) return unsealed.error();
+  auto info = probe_mp4(unsealed->plain);
+  if (!info && !unsealed->plain.empty()) return Error{info.error().message};
+  if (!info || info->packets == 0) return std::optional<events::SegmentRow>{};
+  bytes->resize(static_cast<size_t>(unsealed->whole_bytes));
+  std::error_code ec;
+  if (cut) std::filesystem::resize_file(file, bytes->size(), ec);
+  if (ec) return Error{ec.message()};
+  return std::optional<events::SegmentRow>{events::SegmentRow{
+      (std::filesystem::path(camera) / (cut ? name.substr(0, name.size() - 5) : name)).string(), camera, *start,
+      *start + info->duration_s, static_cast<int64_t>(bytes->size()), sha256_of(*bytes), host}};
+}
+
+}  // namespace
+
+Recovery recover_segments(const std::filesystem::path& root, const std::string& camera, const std::string& host,
+                          const SecretKey& key, const std::function<bool(const std::string&)>& indexed) {
   Recovery out;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(root / camera, ec)) {
     const std::string name = entry.path().filename().string();
-    if (!name.ends_with(kOpenSuffix)) continue;
-    const auto start = segment_start_of(name);
-    auto unsealed = unseal_file(entry.path().string(), key);
-    if (!start || !unsealed) {
-      out.errors.push_back(fmt::format("'{}': {}", entry.path().string(),
-                                       !start ? "not a segment's name" : unsealed.error().message));
+    const bool open = name.ends_with(kOpenSuffix);
+    if (!open && !(name.ends_with(kFinishedSuffix) && !indexed((std::filesystem::path(camera) / name).string())))
+      continue;
+    auto row = reindex(entry.path(), camera, host, key, open);
+    if (!row) {
+      out.errors.push_back(fmt::format("'{}': {}", entry.path().string(), row.error().message));
       continue;
     }
-    auto info = probe_mp4(unsealed->plain);
-    if (!info || info->packets == 0) {  // killed before its first fragment: nothing to keep
+    if (!*row) {  // it held no frame
       std::filesystem::remove(entry.path(), ec);
       continue;
     }
-    std::filesystem::resize_file(entry.path(), static_cast<uintmax_t>(unsealed->whole_bytes), ec);
-    const auto final_path = entry.path().parent_path() / name.substr(0, name.size() - 5);  // less ".open"
-    if (!ec) std::filesystem::rename(entry.path(), final_path, ec);
-    auto sha = ec ? Result<std::string>{Error{ec.message()}} : file_sha256(final_path.string());
-    if (!sha) {
-      out.errors.push_back(fmt::format("'{}': {}", entry.path().string(), sha.error().message));
-      continue;
+    if (open) {
+      std::filesystem::rename(entry.path(), root / (*row)->path, ec);
+      if (ec) {
+        out.errors.push_back(fmt::format("'{}': {}", entry.path().string(), ec.message()));
+        continue;
+      }
     }
-    out.segments.push_back({(std::filesystem::path(camera) / final_path.filename()).string(), camera, *start,
-                            *start + info->duration_s, unsealed->whole_bytes, *sha});
+    out.segments.push_back(**row);
   }
   return out;
 }

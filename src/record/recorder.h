@@ -6,7 +6,7 @@
 // soon as they are made (one sealed chunk each), so a process killed mid-segment leaves
 // everything before the fragment being written playable. While written, a segment is
 // named `<start>.mp4.sealed.open`; finished, it is renamed and reported (on_segment), for
-// the store's index. recover_open_segments() finishes the ones a crash left.
+// the store's index. recover_segments() finishes the ones a crash left.
 #pragma once
 
 #include <cstdint>
@@ -25,11 +25,15 @@
 namespace vigie::record {
 
 struct RecorderOptions {
-  std::string camera;
+  std::string camera;             // a safe file name (the config reader checks camera names)
+  std::string host;               // this machine's name, stored with each segment
   std::filesystem::path root;     // the recordings folder; this camera's go in root/<camera>
   double segment_seconds = 60;
   SecretKey key{};                // this camera's (camera_key)
-  std::function<double()> clock;  // wall time, epoch seconds (read when a stream opens)
+  // Wall time, epoch seconds: read at a stream's first packet, and (`live`) again at a
+  // segment's start when the stream's own clock has drifted from it by more than 2 s.
+  std::function<double()> clock;
+  bool live = false;  // a camera's stream, read as it comes (a file is read faster)
   // A finished segment, its path relative to `root`. Called on the reading thread.
   std::function<void(const events::SegmentRow&)> on_segment;
   // A segment could not be written (disk full, a codec MP4 cannot hold): said once per
@@ -54,6 +58,7 @@ class Recorder final : public video::PacketTap {
 
  private:
   void open_segment(int64_t ts);
+  void anchor(int64_t ts);  // stream time ts is the clock's now
   // `next_ts`: the first timestamp of the segment after (its end); INT64_MIN: the last
   // packet's end.
   void close_segment(int64_t next_ts = INT64_MIN);
@@ -77,16 +82,19 @@ class Recorder final : public video::PacketTap {
 std::string segment_file_name(double start_epoch);
 std::optional<double> segment_start_of(const std::string& file_name);
 
-// Segments a killed process left open in root/<camera> (call it before recording that
-// camera again, never while it records): each is cut after its last whole chunk, its
-// fragments read to find where it ends, renamed as finished and returned for the index.
-// One killed before its first fragment held nothing and is deleted. A file that cannot
-// be read is left as it is and named in `errors`.
+// What a killed or failed run left in root/<camera> (call it before recording that camera
+// again, never while it records), returned for the index:
+// - segments left open: each is cut after its last whole chunk, read to find where it
+//   ends, renamed as finished. One that held no frame yet is deleted.
+// - finished segments that are not indexed (`indexed(path)` says; their index row was
+//   still in memory when the process died).
+// A file that cannot be read is left as it is and named in `errors`.
 struct Recovery {
   std::vector<events::SegmentRow> segments;
   std::vector<std::string> errors;
 };
-Recovery recover_open_segments(const std::filesystem::path& root, const std::string& camera, const SecretKey& key);
+Recovery recover_segments(const std::filesystem::path& root, const std::string& camera, const std::string& host,
+                          const SecretKey& key, const std::function<bool(const std::string&)>& indexed);
 
 // A sealed segment opened for reading: its MP4 bytes and what libav reads in them.
 struct SegmentInfo {

@@ -24,10 +24,16 @@ struct Enforced {
   int64_t bytes_deleted = 0;
 };
 
-// Deletes what the limits put out, oldest first: the file, then its index row (a file
-// already gone is no error). `now_epoch` from the caller's clock. Fails on a store error
-// or a file that cannot be deleted (named), keeping what was done.
+// Deletes what the limits put out of a camera's segments on `host` (this machine), oldest
+// first: the file, then its index row (a file already gone is no error). A row whose path
+// is not `<camera>/<segment file name>` has its row removed and its file left alone (an
+// index is no licence to delete elsewhere). `now_epoch` from the caller's clock. Fails on
+// a store error or a file that cannot be deleted (named), keeping what was done.
 Result<Enforced> enforce_limits(events::Store& store, const std::filesystem::path& root, const std::string& camera,
-                                double now_epoch, const Limits& limits);
+                                const std::string& host, double now_epoch, const Limits& limits);
+
+// enforce_limits for every camera with segments on `host`, configured still or not.
+Result<Enforced> enforce_all(events::Store& store, const std::filesystem::path& root, const std::string& host,
+                             double now_epoch, const Limits& limits);
 
 }  // namespace vigie::record

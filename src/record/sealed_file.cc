@@ -69,8 +69,11 @@ Result<std::unique_ptr<SealedWriter>> SealedWriter::create(const std::string& pa
   std::unique_ptr<SealedWriter> w(new SealedWriter(path, fd, std::move(state)));
   std::vector<unsigned char> start(kMagic, kMagic + sizeof kMagic);
   start.insert(start.end(), header, header + sizeof header);
-  if (!write_all(fd, start.data(), start.size()))
-    return Error{fmt::format("cannot write recording '{}': {}", path, std::strerror(errno))};
+  if (!write_all(fd, start.data(), start.size())) {
+    const std::string why = std::strerror(errno);
+    ::unlink(path.c_str());  // a file without its header would be nobody's
+    return Error{fmt::format("cannot write recording '{}': {}", path, why)};
+  }
   crypto_hash_sha256_update(&w->state_->hash, start.data(), start.size());
   w->bytes_ = static_cast<int64_t>(start.size());
   return w;
@@ -110,11 +113,26 @@ std::string SealedWriter::sha256() const {
   return hex(digest, sizeof digest);
 }
 
-Result<Unsealed> unseal_file(const std::string& path, const SecretKey& key) {
-  if (sodium_init() < 0) return Error{"libsodium cannot start"};
+Result<std::string> read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{fmt::format("cannot read recording '{}'", path)};
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+Result<Unsealed> unseal_file(const std::string& path, const SecretKey& key) {
+  auto bytes = read_whole_file(path);
+  if (!bytes) return bytes.error();
+  return unseal(*bytes, key, path);
+}
+
+std::string sha256_of(const std::string& bytes) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return hex(digest, sizeof digest);
+}
+
+Result<Unsealed> unseal(const std::string& bytes, const SecretKey& key, const std::string& path) {
+  if (sodium_init() < 0) return Error{"libsodium cannot start"};
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t header_end = sizeof kMagic + crypto_secretstream_xchacha20poly1305_HEADERBYTES;
   if (bytes.size() < header_end || std::memcmp(p, kMagic, sizeof kMagic) != 0)

@@ -54,6 +54,11 @@ struct Unsealed {
 // Decrypts a sealed file. Errors (naming the file): not a sealed file, the wrong key, a
 // chunk that fails authentication (altered), data after the FINAL chunk.
 Result<Unsealed> unseal_file(const std::string& path, const SecretKey& key);
+// The same of a file's bytes read already (`path` names it in errors): what is hashed
+// and what is decrypted are then the same bytes.
+Result<Unsealed> unseal(const std::string& bytes, const SecretKey& key, const std::string& path);
+Result<std::string> read_whole_file(const std::string& path);
+std::string sha256_of(const std::string& bytes);  // hex
 
 // SHA-256 of a file's bytes, hex (what the store indexes, to show a file was replaced).
 Result<std::string> file_sha256(const std::string& path);

@@ -101,18 +101,29 @@ void CameraRunner::run_once() {
   const std::string input = camera_.input;
   // Declared before the source, which hands the recorder its last segment when it is
   // destroyed: the recorder and the alerts it is indexed by outlive it.
-  std::unique_ptr<output::AlertOutput> alerts;
+  // Every camera of the centre stores its tracks, with their attributes, for search.
+  // Stream time 0 is now: a file opens at once, a live source at its first read.
+  auto alerts = std::make_unique<output::AlertOutput>(config_, camera_, now_epoch(), /*live=*/true);
+  alerts->on_event = [this](const rules::AlertEvent& e, const Frame* f) {
+    if (e.phase == rules::Phase::kStart) {
+      std::lock_guard lock(mu_);
+      ++status_.alerts[e.rule];
+    }
+    if (sink_) sink_(e, f);
+  };
   std::unique_ptr<record::Recorder> recorder;
-  std::vector<events::SegmentRow> recovered;
   video::SourceOptions source_options;
   if (camera_.record) {
+    auto say = [this](const std::string& why) {
+      fmt::print(stderr, "vigie serve: camera {}: recording: {}\n", camera_.name, why);
+    };
     auto made = record::open_camera_recorder(
-        config_, camera_, now_epoch, [&alerts](const events::SegmentRow& s) { if (alerts) alerts->post_segment(s); },
-        [this](const std::string& why) { fmt::print(stderr, "vigie serve: camera {}: recording: {}\n", camera_.name, why); });
+        config_, camera_, now_epoch, [&alerts](const events::SegmentRow& s) { alerts->post_segment(s); }, say,
+        [&alerts](const std::string& path) { return alerts->segment_indexed(path); });
     if (!made) throw std::runtime_error(made.error().message);
-    for (const auto& w : made->warnings) fmt::print(stderr, "vigie serve: camera {}: recording: {}\n", camera_.name, w);
+    for (const auto& w : made->warnings) say(w);
+    for (const auto& s : made->recovered) alerts->post_segment(s);  // what a crash or failure left
     recorder = std::move(made->recorder);
-    recovered = std::move(made->recovered);
     source_options.tap = recorder.get();
   }
   std::unique_ptr<video::Source> source;
@@ -143,21 +154,8 @@ void CameraRunner::run_once() {
     source = std::move(opened.value());
   }
 
-  const double start_epoch = now_epoch();
-  // Every camera of the centre stores its tracks, with their attributes, for search.
-  {
-    alerts = std::make_unique<output::AlertOutput>(config_, camera_, start_epoch, /*live=*/true);
-    alerts->on_event = [this](const rules::AlertEvent& e, const Frame* f) {
-      if (e.phase == rules::Phase::kStart) {
-        std::lock_guard lock(mu_);
-        ++status_.alerts[e.rule];
-      }
-      if (sink_) sink_(e, f);
-    };
-    for (const auto& s : recovered) alerts->post_segment(s);  // left open by a crash
-  }
   pipeline::CameraPipeline pipeline(config_, camera_, std::move(detector.value()),
-                                    alerts && alerts->wants_static_objects());
+                                    alerts->wants_static_objects());
   // A microphone's sound, read on its own connection while the video plays.
   std::unique_ptr<output::LiveAudio> sound;
   if (alerts && source->is_live()) {

@@ -21,6 +21,7 @@
 #include "events/alert_schema.h"
 #include "events/store.h"
 #include "events/track_search.h"
+#include "record/camera_recorder.h"
 #include "server/basemap.h"
 #include "server/camera_runner.h"
 #include "server/camera_set.h"
@@ -1333,6 +1334,12 @@ int serve(const Config& config) {
   else
     fmt::print("vigie serve: {} cameras; console at {} (Ctrl-C to stop)\n", config.cameras.size(), at);
   std::fflush(stdout);
+  // Recordings on this machine's disk are deleted past their retention whether or not
+  // their camera is still configured, online or here (a worker's cameras move).
+  std::unique_ptr<record::RetentionLoop> recording_retention;
+  if (config.cluster.role != "api")
+    recording_retention = std::make_unique<record::RetentionLoop>(
+        config, [](const std::string& line) { fmt::print(stderr, "vigie serve: recordings: {}\n", line); });
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
