@@ -2,10 +2,12 @@
 // store indexes it, and a requisition's export of it (masked, with its manifest, audited).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 
 #include "cli/commands.h"
 #include "config/config.h"
@@ -76,6 +78,15 @@ int record_export(const RecordOptions& o) {
   if (!key) throw UsageError(key.error().message);
   auto segments = s.store->segments(o.camera, q.from_epoch, q.to_epoch);
   if (!segments) throw std::runtime_error(segments.error().message);
+  // Only this machine's disk can be read: the rest of the range is exported where it is.
+  auto here = record::recordings_host(record::recordings_root(s.config));
+  if (!here) throw std::runtime_error(here.error().message);
+  std::set<std::string> elsewhere;
+  for (const auto& g : *segments)
+    if (g.host != *here) elsewhere.insert(g.host);
+  if (!elsewhere.empty())
+    throw UsageError(fmt::format("part of this range was recorded on {}: run the export there (this machine is {})",
+                                 fmt::join(elsewhere, ", "), *here));
   auto done = record::export_masked(record::recordings_root(s.config), *key, s.config.cameras.at(o.camera).privacy_masks,
                                     *segments, q, [](size_t i, size_t n) {
                                       fmt::print(stderr, "\rvigie record export: segment {}/{}", i, n);

@@ -65,12 +65,14 @@ Result<std::vector<std::string>> Store::recorded_cameras(const std::string& host
   return out;
 }
 
-Result<bool> Store::has_segment(const std::string& path) const {
-  auto q = db_->query("SELECT 1 FROM recordings WHERE path = ?1");
-  q->bind(1, path);
-  const Step st = q->step();
+Result<std::set<std::string>> Store::segment_paths(const std::string& camera, const std::string& host) const {
+  auto q = db_->query("SELECT path FROM recordings WHERE camera = ?1 AND host = ?2");
+  q->bind(1, camera).bind(2, host);
+  std::set<std::string> out;
+  Step st;
+  while ((st = q->step()) == Step::kRow) out.insert(q->text(0));
   if (st == Step::kError) return sql_error(*q);
-  return st == Step::kRow;
+  return out;
 }
 
 Result<Ok> Store::forget_segment(const std::string& path) {

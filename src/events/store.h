@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -202,6 +203,8 @@ struct OldestKept {
 // The audit entry of a retention run that deleted alerts: its user and its action; the
 // detail says {"alerts_deleted", "retention_days", "camera"}.
 inline constexpr const char* kRetentionAudit = "retention";
+// The audit entry of a requisition's export of recorded video (src/record/export.h).
+inline constexpr const char* kRecordingExportAudit = "recording.export";
 // "YYYY-MM" of an epoch, in UTC.
 std::string utc_month(double epoch);
 // What an alert's latest operator action makes it: "open" (none yet), "false_alarm", or
@@ -369,7 +372,8 @@ class Store {
   // The cameras with segments on that machine (recorded, whether configured still or not).
   Result<std::vector<std::string>> recorded_cameras(const std::string& host) const;
   Result<Ok> forget_segment(const std::string& path);
-  Result<bool> has_segment(const std::string& path) const;
+  // The paths of a camera's segments on that machine.
+  Result<std::set<std::string>> segment_paths(const std::string& camera, const std::string& host) const;
 
   // --- accounts (accounts.cc) ---
   // Creates an account; the password is stored as an Argon2id hash (libsodium,

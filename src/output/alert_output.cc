@@ -248,9 +248,10 @@ void AlertOutput::post_segment(const events::SegmentRow& segment) {
   segments_.push_back(segment);
 }
 
-bool AlertOutput::segment_indexed(const std::string& path) {
-  auto found = store_->has_segment(path);
-  return found && *found;
+std::optional<std::set<std::string>> AlertOutput::indexed_segments(const std::string& host) {
+  auto paths = store_->segment_paths(camera_.name, host);
+  if (!paths) return std::nullopt;
+  return std::move(paths.value());
 }
 
 void AlertOutput::drain_sounds() {

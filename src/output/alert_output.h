@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "audio/audio.h"
@@ -78,10 +79,12 @@ class AlertOutput {
   // A finished segment of the camera's continuous recording (src/record), from the thread
   // that reads the stream: indexed by the analysis thread at its next frame (or finish()).
   void post_segment(const events::SegmentRow& segment);
-  // Whether a segment (its path in the recordings folder) is indexed; false while the
-  // store is away (indexing it again changes nothing). On the analysis thread, or before
-  // it starts.
-  bool segment_indexed(const std::string& path);
+  // The index's segments of this camera on `host`; nullopt while the store is away. On
+  // the analysis thread, or before it starts.
+  std::optional<std::set<std::string>> indexed_segments(const std::string& host);
+  // Stream time 0 is this wall time (before the first frame: a camera's recording is
+  // recovered between the output's making and the stream's opening).
+  void set_start_epoch(double start_epoch) { start_epoch_ = start_epoch; }
 
   // Ends open alerts and writes pending clips (end of the run).
   void finish();

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "record/sealed_file.h"
 
 namespace vigie::record {
@@ -19,7 +21,7 @@ Result<CameraRecorder> open_camera_recorder(const Config& config, const CameraCo
                                             std::function<double()> clock,
                                             std::function<void(const events::SegmentRow&)> on_segment,
                                             std::function<void(const std::string&)> on_error,
-                                            const std::function<bool(const std::string&)>& indexed) {
+                                            const std::function<std::optional<std::set<std::string>>(const std::string&)>& indexed) {
   const std::string key_path = recording_key_path(config);
   Result<SecretKey> master = Error{""};
   if (config.store.url.empty()) {
@@ -38,13 +40,19 @@ Result<CameraRecorder> open_camera_recorder(const Config& config, const CameraCo
   std::error_code ec;
   std::filesystem::create_directories(root / camera.name, ec);
   if (ec) return Error{fmt::format("cannot create recordings folder '{}': {}", (root / camera.name).string(), ec.message())};
+  auto host = recordings_host(root);
+  if (!host) return host.error();
   CameraRecorder out;
+  auto lock = FolderLock::take(root / camera.name);
+  if (!lock) return lock.error();
+  out.lock = std::move(lock.value());
   const SecretKey key = camera_key(*master, camera.name);
-  Recovery recovery = recover_segments(root, camera.name, this_host(), key, indexed);
+  const auto known = indexed(*host);
+  Recovery recovery = recover_segments(root, camera.name, *host, key, known ? &*known : nullptr);
   out.recovered = std::move(recovery.segments);
   out.warnings = std::move(recovery.errors);
   RecorderOptions o;
-  o.camera = camera.name, o.host = this_host(), o.root = root, o.segment_seconds = config.recording.segment_seconds, o.key = key;
+  o.camera = camera.name, o.host = *host, o.root = root, o.segment_seconds = config.recording.segment_seconds, o.key = key;
   o.live = camera.input.find("://") != std::string::npos;
   o.clock = std::move(clock), o.on_segment = std::move(on_segment), o.on_error = std::move(on_error);
   out.recorder = std::make_unique<Recorder>(std::move(o));
@@ -73,22 +81,47 @@ void RetentionLoop::run() {
       if (opened) store = std::move(opened.value());
       else if (opened.error().message != last_problem) log_(last_problem = opened.error().message);
     }
-    if (store) {
-      const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-      auto done = enforce_all(*store, recordings_root(config_), this_host(), now, recording_limits(config_));
-      if (!done && done.error().message != last_problem) log_(last_problem = done.error().message);
-      if (done && done->segments_deleted > 0)
-        log_(fmt::format("{} segments ({:.1f} MB) past retention ({} days) or quota deleted", done->segments_deleted,
-                         done->bytes_deleted / 1e6, config_.recording.retention_days));
-      if (done) last_problem.clear();
+    try {
+      const auto root = recordings_root(config_);
+      auto host = recordings_host(root);
+      if (store && host) {
+        const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        auto done = enforce_all(*store, root, *host, now, recording_limits(config_));
+        if (!done && done.error().message != last_problem) log_(last_problem = done.error().message);
+        if (done && done->segments_deleted > 0)
+          log_(fmt::format("{} segments ({:.1f} MB) past retention ({} days) or quota deleted", done->segments_deleted,
+                           done->bytes_deleted / 1e6, config_.recording.retention_days));
+        if (done)
+          for (const auto& e : done->errors) log_(e);
+        if (done) last_problem.clear();
+      } else if (!host && host.error().message != last_problem) {
+        log_(last_problem = host.error().message);
+      }
+    } catch (const std::exception& e) {  // a pass that failed is tried at the next
+      log_(e.what());
     }
     lock.lock();
   }
 }
 
-std::string this_host() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0 || !name[0]) return "localhost";
+Result<std::string> recordings_host(const std::filesystem::path& root) {
+  const auto path = root / ".host";
+  std::string name;
+  if (std::ifstream in(path); in && std::getline(in, name) && !name.empty()) return name;
+  char host[256] = {};
+  name = gethostname(host, sizeof host - 1) == 0 && host[0] ? host : "localhost";
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
+  const auto tmp = path.string() + ".tmp." + std::to_string(getpid());
+  std::ofstream(tmp) << name << "\n";
+  // link(): a name another process wrote first is kept, and read back.
+  const bool linked = ::link(tmp.c_str(), path.c_str()) == 0;
+  std::filesystem::remove(tmp, ec);
+  if (!linked) {
+    std::ifstream in(path);
+    if (!in || !std::getline(in, name) || name.empty())
+      return Error{fmt::format("cannot write the recordings' host name '{}'", path.string())};
+  }
   return name;
 }
 

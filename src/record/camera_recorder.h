@@ -7,6 +7,8 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 #include <memory>
 #include <string>
@@ -20,6 +22,7 @@
 namespace vigie::record {
 
 struct CameraRecorder {
+  std::unique_ptr<FolderLock> lock;  // held while recording (before the recorder: outlives it)
   std::unique_ptr<Recorder> recorder;
   std::vector<events::SegmentRow> recovered;  // to index, as finished segments are
   std::vector<std::string> warnings;          // open segments that could not be recovered
@@ -28,15 +31,17 @@ struct CameraRecorder {
 // Fails (naming the file) when the key file or the folder cannot be made. The master key
 // is created on first use beside an SQLite store; a server store's (recording.key) must
 // exist: every machine of a site needs the same one, so none may make its own.
-// `indexed(path)`: whether a finished segment is in the index (see recover_segments).
-Result<CameraRecorder> open_camera_recorder(const Config& config, const CameraConfig& camera,
-                                            std::function<double()> clock,
-                                            std::function<void(const events::SegmentRow&)> on_segment,
-                                            std::function<void(const std::string&)> on_error,
-                                            const std::function<bool(const std::string&)>& indexed);
+// `indexed(host)`: the index's segment paths of this camera on that host, nullopt when the
+// store is away (see recover_segments). Fails while another runner holds the folder.
+Result<CameraRecorder> open_camera_recorder(
+    const Config& config, const CameraConfig& camera, std::function<double()> clock,
+    std::function<void(const events::SegmentRow&)> on_segment, std::function<void(const std::string&)> on_error,
+    const std::function<std::optional<std::set<std::string>>(const std::string&)>& indexed);
 
-// This machine's name, stored with its segments: retention deletes only what is on its disk.
-std::string this_host();
+// This machine's name for its recordings, stored with its segments (retention deletes
+// only what is on its disk): kept in <root>/.host, written once with the host name, so
+// that renaming the machine or re-creating its container does not orphan them.
+Result<std::string> recordings_host(const std::filesystem::path& root);
 
 // The recordings folder (recording.folder, beside the store) and the limits of the config.
 std::filesystem::path recordings_root(const Config& config);

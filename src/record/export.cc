@@ -9,6 +9,8 @@ extern "C" {
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -174,8 +176,9 @@ Result<ExportResult> export_masked(const std::filesystem::path& root, const Secr
   if (!sha) return fail(sha.error());
   result.sha256 = *sha;
   result.bytes = static_cast<int64_t>(std::filesystem::file_size(part, ec));
-  // The manifest first, then both linked into place: link() never replaces a file made
-  // since the check above.
+  // The manifest first, then both moved into place without replacing a file made since
+  // the check above (renameat2 RENAME_NOREPLACE: also on the FAT of a USB stick, where
+  // link() is refused).
   result.manifest = manifest;
   const std::string text = manifest_json(q, result, masks.size()).dump(2) + "\n";
   const std::string manifest_part = manifest.string() + ".part";
@@ -185,9 +188,13 @@ Result<ExportResult> export_masked(const std::filesystem::path& root, const Secr
     return fail(Error{fmt::format("cannot write '{}'", manifest.string())});
   }
   result.manifest_sha256 = sha256_of(text);
+  auto place = [](const std::string& from, const std::filesystem::path& to) {
+    return ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0;
+  };
   std::string why;
-  if (::link(part.c_str(), q.out.c_str()) != 0) why = fmt::format("cannot write '{}': {}", q.out.string(), std::strerror(errno));
-  else if (::link(manifest_part.c_str(), manifest.c_str()) != 0) {
+  if (!place(part, q.out)) {
+    why = fmt::format("cannot write '{}': {}", q.out.string(), std::strerror(errno));
+  } else if (!place(manifest_part, manifest)) {
     why = fmt::format("cannot write '{}': {}", manifest.string(), std::strerror(errno));
     std::filesystem::remove(q.out, ec);
   }

@@ -50,7 +50,7 @@ Result<ExportResult> export_masked(const std::filesystem::path& root, const Secr
 
 // The audit log's action for an export, and its detail (case, requester, camera, times,
 // frames, the file's and manifest's SHA-256).
-inline constexpr const char* kExportAudit = "recording.export";
+inline constexpr const char* kExportAudit = events::kRecordingExportAudit;
 std::string export_audit_detail(const ExportRequest& request, const ExportResult& result);
 
 }  // namespace vigie::record

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
@@ -143,6 +144,16 @@ std::string h264_fixture(const fs::path& dir) {
   return fs::exists(out) ? out : std::string();
 }
 
+// The camera "gate" of host csu-1, recorded into dir/rec in segments of `segment_seconds`,
+// its clock stopped at t0 (a file is read faster than it plays).
+RecorderOptions gate_camera(const fs::path& dir, double segment_seconds, double t0) {
+  RecorderOptions o;
+  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = segment_seconds;
+  o.key = camera_key(key_of_byte(4), "gate");
+  o.clock = [t0] { return t0; };
+  return o;
+}
+
 struct Recorded {
   std::vector<events::SegmentRow> segments;
   std::vector<std::string> errors;
@@ -195,9 +206,7 @@ TEST(Recorder, SegmentsFollowEachOtherWithoutGapHoldEveryPacketAndCostTheStreams
   const auto dir = vigie::testing::fresh_temp_dir("recorder_segments");
   const std::string input = h264_fixture(dir);
   VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
-  RecorderOptions o;
-  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(3), "gate");
-  o.clock = [] { return 1764633600.0; };
+  const RecorderOptions o = gate_camera(dir, 10, 1764633600.0);
   const Recorded r = record_file(input, o);
   ASSERT_TRUE(r.errors.empty()) << r.errors.front();
   ASSERT_EQ(r.frames, 300);
@@ -251,15 +260,29 @@ TEST(Recorder, SegmentsFollowEachOtherWithoutGapHoldEveryPacketAndCostTheStreams
   EXPECT_EQ((*store)->segments("gate", 1764633640, 1764633650)->size(), 0u);
   EXPECT_EQ((*store)->segments("other", 0, 2e9)->size(), 0u);
   EXPECT_EQ(*(*store)->recorded_bytes("gate", "csu-1"), sealed_bytes);
+  // Read back as if their rows had been lost (the process died before writing them):
+  // the same rows, and the files untouched; with the index unreadable, nothing is done.
+  const std::set<std::string> none;
+  const Recovery found = recover_segments(o.root, "gate", "csu-1", o.key, &none);
+  EXPECT_TRUE(found.errors.empty());
+  EXPECT_EQ(found.segments, r.segments);
+  EXPECT_TRUE(recover_segments(o.root, "gate", "csu-1", o.key, nullptr).segments.empty());
+  // One recorder or recovery of a camera at a time.
+  auto lock = FolderLock::take(o.root / "gate");
+  ASSERT_TRUE(lock) << lock.error().message;
+  auto second = FolderLock::take(o.root / "gate");
+  ASSERT_FALSE(second);
+  EXPECT_THAT(second.error().message, HasSubstr("another runner"));
+  lock->reset();
+  EXPECT_TRUE(FolderLock::take(o.root / "gate"));
 }
 
 TEST(Recorder, ALiveCamerasClockThatDriftsIsDatedAgainByOursAtTheNextSegment) {
   const auto dir = vigie::testing::fresh_temp_dir("recorder_drift");
   const std::string input = h264_fixture(dir);
   VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
-  RecorderOptions o;
-  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = 10, o.live = true;
-  o.key = camera_key(key_of_byte(3), "gate");
+  RecorderOptions o = gate_camera(dir, 10, 0);
+  o.live = true;
   // Our clock at each reading: the first packet, then the two rollovers. The camera's
   // 10 s took 10.5 s of ours (within 2 s: kept), then 15 s (re-dated).
   std::vector<double> readings = {1000, 1010.5, 1025};
@@ -278,9 +301,7 @@ TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
   const auto dir = vigie::testing::fresh_temp_dir("recorder_killed");
   const std::string input = h264_fixture(dir);
   VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
-  RecorderOptions o;
-  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = 60, o.key = camera_key(key_of_byte(3), "gate");
-  o.clock = [] { return 1764633600.0; };
+  const RecorderOptions o = gate_camera(dir, 60, 1764633600.0);
   // In a child, the process is killed (SIGKILL: no destructor, no flush) after 167 packets,
   // in the middle of a fragment.
   const pid_t child = fork();
@@ -314,9 +335,9 @@ TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
   ASSERT_EQ(open.size(), 1u);
   EXPECT_THAT(open[0].string(), ::testing::EndsWith(".mp4.sealed.open"));
 
-  auto none_indexed = [](const std::string&) { return false; };
-  EXPECT_TRUE(recover_segments(o.root, "other", "csu-1", o.key, none_indexed).segments.empty());
-  const Recovery rec = recover_segments(o.root, "gate", "csu-1", o.key, none_indexed);
+  const std::set<std::string> none_indexed;
+  EXPECT_TRUE(recover_segments(o.root, "other", "csu-1", o.key, &none_indexed).segments.empty());
+  const Recovery rec = recover_segments(o.root, "gate", "csu-1", o.key, &none_indexed);
   ASSERT_TRUE(rec.errors.empty()) << rec.errors.front();
   ASSERT_EQ(rec.segments.size(), 1u);
   const auto& s = rec.segments[0];
@@ -344,9 +365,9 @@ TEST(Recorder, AKilledRecorderLeavesEveryFinishedFragmentPlayable) {
   // A second recovery finds nothing left to do.
   // Once indexed, a second recovery finds nothing left to do; not indexed (the process
   // died before its row was written), it is found again, the same.
-  EXPECT_TRUE(recover_segments(o.root, "gate", "csu-1", o.key, [&](const std::string& p) { return p == s.path; })
-                  .segments.empty());
-  const Recovery again = recover_segments(o.root, "gate", "csu-1", o.key, none_indexed);
+  const std::set<std::string> indexed = {s.path};
+  EXPECT_TRUE(recover_segments(o.root, "gate", "csu-1", o.key, &indexed).segments.empty());
+  const Recovery again = recover_segments(o.root, "gate", "csu-1", o.key, &none_indexed);
   ASSERT_EQ(again.segments.size(), 1u);
   EXPECT_EQ(again.segments[0], s);
   EXPECT_EQ(s.host, "csu-1");
@@ -374,9 +395,7 @@ TEST(Export, ARangeAcrossSegmentsComesOutMaskedWithItsManifestAndNothingElse) {
   const std::string input = h264_fixture(dir);
   VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
   const double t0 = 1764633600;
-  RecorderOptions o;
-  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(4), "gate");
-  o.clock = [&] { return t0; };
+  const RecorderOptions o = gate_camera(dir, 10, t0);
   const Recorded r = record_file(input, o);
   ASSERT_EQ(r.segments.size(), 3u);
   const std::vector<Polygon> masks = {{{100, 100}, {400, 100}, {400, 350}, {100, 350}}};
@@ -439,9 +458,7 @@ TEST(Export, RefusesWithoutCaseOrRequesterOutsideTheRecordingAndAnAlteredSegment
   const std::string input = h264_fixture(dir);
   VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
   const double t0 = 1764633600;
-  RecorderOptions o;
-  o.camera = "gate", o.host = "csu-1", o.root = dir / "rec", o.segment_seconds = 10, o.key = camera_key(key_of_byte(4), "gate");
-  o.clock = [&] { return t0; };
+  const RecorderOptions o = gate_camera(dir, 10, t0);
   const Recorded r = record_file(input, o);
   ASSERT_EQ(r.segments.size(), 3u);
   ExportRequest q;
@@ -538,17 +555,23 @@ TEST(RecordingLimits, OnlyThisMachinesFilesAndOnlyUnderTheCamerasFolderAreDelete
   write_file(dir / "rec" / "a" / "notes.txt", "not a segment");
   const std::string name = segment_file_name(old);
   write_file(dir / "rec" / "a" / name, "sealed");
+  fs::create_directories(dir / "rec" / "b");
+  write_file(dir / "rec" / "b" / name, "sealed");
+  write_file(dir / "rec" / "a" / (name + ".open"), "being written");
   const std::vector<events::SegmentRow> rows = {
       {"a/" + name, "a", old, old + 60, 6, "h", "csu-2"},                          // on another machine's disk
       {"../precious.txt", "a", old, old + 61, 15, "h", "csu-1"},                   // outside the folder
       {(dir / "precious.txt").string(), "a", old, old + 62, 15, "h", "csu-1"},     // absolute
       {"a/notes.txt", "a", old, old + 63, 13, "h", "csu-1"},                       // not a segment's name
-      {"b/" + name, "a", old, old + 64, 6, "h", "csu-1"}};                         // another camera's folder
+      {"b/" + name, "a", old, old + 64, 6, "h", "csu-1"},                          // another camera's folder
+      {"a/" + name + ".open", "a", old, old + 65, 6, "h", "csu-1"}};               // still being written
   for (const auto& r : rows) ASSERT_TRUE((*store)->record_segment(r));
   auto r = enforce_all(**store, dir / "rec", "csu-1", now, Limits{30, 0});
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->segments_deleted, 4);  // their rows; no file
+  EXPECT_EQ(r->segments_deleted, 5);  // their rows; no file
   EXPECT_TRUE(fs::exists(dir / "precious.txt"));
+  EXPECT_TRUE(fs::exists(dir / "rec" / "b" / name));
+  EXPECT_TRUE(fs::exists(dir / "rec" / "a" / (name + ".open")));
   EXPECT_TRUE(fs::exists(dir / "rec" / "a" / "notes.txt"));
   EXPECT_TRUE(fs::exists(dir / "rec" / "a" / name)) << "csu-2's segment, deleted by csu-1";
   EXPECT_EQ((*store)->oldest_segments("a", "csu-2", 10)->size(), 1u);

@@ -8,7 +8,12 @@ extern "C" {
 }
 
 #include <fmt/format.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 
 #include <cmath>
 #include <cstring>
@@ -322,45 +327,65 @@ Result<std::optional<events::SegmentRow>> reindex(const std::filesystem::path& f
   auto info = probe_mp4(unsealed->plain);
   if (!info && !unsealed->plain.empty()) return Error{info.error().message};
   if (!info || info->packets == 0) return std::optional<events::SegmentRow>{};
+  // A file without its end (cut, or renamed before its end was written): cut after its
+  // last whole chunk, so that what is hashed is what is kept.
+  cut = cut || !unsealed->complete;
   bytes->resize(static_cast<size_t>(unsealed->whole_bytes));
   std::error_code ec;
   if (cut) std::filesystem::resize_file(file, bytes->size(), ec);
   if (ec) return Error{ec.message()};
   return std::optional<events::SegmentRow>{events::SegmentRow{
-      (std::filesystem::path(camera) / (cut ? name.substr(0, name.size() - 5) : name)).string(), camera, *start,
+      (std::filesystem::path(camera) / (name.ends_with(kOpenSuffix) ? name.substr(0, name.size() - 5) : name)).string(),
+      camera, *start,
       *start + info->duration_s, static_cast<int64_t>(bytes->size()), sha256_of(*bytes), host}};
 }
 
 }  // namespace
 
 Recovery recover_segments(const std::filesystem::path& root, const std::string& camera, const std::string& host,
-                          const SecretKey& key, const std::function<bool(const std::string&)>& indexed) {
+                          const SecretKey& key, const std::set<std::string>* indexed) {
   Recovery out;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(root / camera, ec)) {
-    const std::string name = entry.path().filename().string();
+  std::vector<std::filesystem::path> files;  // listed first: recovery renames as it goes
+  for (const auto& entry : std::filesystem::directory_iterator(root / camera, ec)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    const std::string name = file.filename().string();
     const bool open = name.ends_with(kOpenSuffix);
-    if (!open && !(name.ends_with(kFinishedSuffix) && !indexed((std::filesystem::path(camera) / name).string())))
-      continue;
-    auto row = reindex(entry.path(), camera, host, key, open);
+    const std::string relative = (std::filesystem::path(camera) / name).string();
+    if (!open && !(name.ends_with(kFinishedSuffix) && indexed && !indexed->count(relative))) continue;
+    auto row = reindex(file, camera, host, key, open);
     if (!row) {
-      out.errors.push_back(fmt::format("'{}': {}", entry.path().string(), row.error().message));
+      out.errors.push_back(fmt::format("'{}': {}", file.string(), row.error().message));
       continue;
     }
     if (!*row) {  // it held no frame
-      std::filesystem::remove(entry.path(), ec);
+      std::filesystem::remove(file, ec);
       continue;
     }
-    if (open) {
-      std::filesystem::rename(entry.path(), root / (*row)->path, ec);
-      if (ec) {
-        out.errors.push_back(fmt::format("'{}': {}", entry.path().string(), ec.message()));
-        continue;
-      }
+    // Never over an existing file: link, then unlink the open name.
+    if (open && ::link(file.c_str(), (root / (*row)->path).c_str()) != 0) {
+      out.errors.push_back(fmt::format("'{}': cannot rename to '{}': {}", file.string(), (*row)->path,
+                                       std::strerror(errno)));
+      continue;
     }
+    if (open) std::filesystem::remove(file, ec);
     out.segments.push_back(**row);
   }
   return out;
 }
+
+Result<std::unique_ptr<FolderLock>> FolderLock::take(const std::filesystem::path& folder) {
+  const auto path = folder / ".lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Error{fmt::format("cannot open '{}': {}", path.string(), std::strerror(errno))};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Error{fmt::format("'{}' is being recorded by another runner or process", folder.string())};
+  }
+  return std::unique_ptr<FolderLock>(new FolderLock(fd));
+}
+
+FolderLock::~FolderLock() { ::close(fd_); }
 
 }  // namespace vigie::record

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,15 +87,30 @@ std::optional<double> segment_start_of(const std::string& file_name);
 // again, never while it records), returned for the index:
 // - segments left open: each is cut after its last whole chunk, read to find where it
 //   ends, renamed as finished. One that held no frame yet is deleted.
-// - finished segments that are not indexed (`indexed(path)` says; their index row was
-//   still in memory when the process died).
-// A file that cannot be read is left as it is and named in `errors`.
+// - finished segments that are not in `indexed` (the index's paths of this camera and
+//   host; their row was still in memory when the process died). nullptr: the index could
+//   not be read (the store away), and finished segments are left for the next start.
+// A file that cannot be read is left as it is and named in `errors`. Nothing is renamed
+// over an existing file. The caller holds the camera's folder lock (lock_camera_folder).
 struct Recovery {
   std::vector<events::SegmentRow> segments;
   std::vector<std::string> errors;
 };
 Recovery recover_segments(const std::filesystem::path& root, const std::string& camera, const std::string& host,
-                          const SecretKey& key, const std::function<bool(const std::string&)>& indexed);
+                          const SecretKey& key, const std::set<std::string>* indexed);
+
+// An exclusive lock on root/<camera> (a `.lock` file, flock): one recorder or recovery of
+// a camera at a time on a machine (a camera handed from one runner to the next, a second
+// process on the same folder). Released when destroyed.
+class FolderLock {
+ public:
+  static Result<std::unique_ptr<FolderLock>> take(const std::filesystem::path& folder);
+  ~FolderLock();
+
+ private:
+  explicit FolderLock(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 // A sealed segment opened for reading: its MP4 bytes and what libav reads in them.
 struct SegmentInfo {

@@ -2,30 +2,38 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "record/recorder.h"
 
 namespace vigie::record {
 namespace {
 
-// `<camera>/<segment file name>`, nothing else: no absolute path, no "..".
+// `<camera>/<finished segment's file name>`, nothing else: no absolute path, no "..", no
+// segment still being written.
 bool own_path(const events::SegmentRow& s) {
   const std::filesystem::path p = s.path;
   auto it = p.begin();
   if (p.is_absolute() || it == p.end() || it->string() != s.camera) return false;
   ++it;
-  if (it == p.end() || !segment_start_of(it->string())) return false;
+  if (it == p.end() || !segment_start_of(it->string()) || !it->string().ends_with(".mp4.sealed")) return false;
   return ++it == p.end();
 }
 
-Result<Ok> delete_segment(events::Store& store, const std::filesystem::path& root, const events::SegmentRow& s,
-                          Enforced& done) {
+// Deletes the segment's file, then its row. A file that cannot be deleted keeps its row
+// (it is still on disk) and is said in done.errors; a store error fails.
+Result<bool> delete_segment(events::Store& store, const std::filesystem::path& root, const events::SegmentRow& s,
+                            Enforced& done) {
   std::error_code ec;
   if (own_path(s)) std::filesystem::remove(root / s.path, ec);
-  if (ec) return Error{fmt::format("cannot delete recording '{}': {}", (root / s.path).string(), ec.message())};
-  if (auto r = store.forget_segment(s.path); !r) return r;
+  if (ec) {
+    done.errors.push_back(fmt::format("cannot delete recording '{}': {}", (root / s.path).string(), ec.message()));
+    return false;
+  }
+  if (auto r = store.forget_segment(s.path); !r) return r.error();
   ++done.segments_deleted;
   done.bytes_deleted += s.bytes;
-  return Ok{};
+  return true;
 }
 
 }  // namespace
@@ -35,29 +43,29 @@ Result<Enforced> enforce_limits(events::Store& store, const std::filesystem::pat
   Enforced done;
   const double cutoff = now_epoch - limits.retention_days * 86400;
   constexpr int kBatch = 200;
-  // Past retention: those ending before the cutoff, oldest first, a batch at a time.
-  for (bool more = true; more;) {
-    auto oldest = store.oldest_segments(camera, host, kBatch);
-    if (!oldest) return oldest.error();
-    more = false;
-    for (const auto& s : *oldest) {
-      if (s.end_epoch >= cutoff) break;
-      if (auto r = delete_segment(store, root, s, done); !r) return r.error();
-      more = true;
-    }
-  }
-  if (limits.quota_bytes <= 0) return done;
+  std::set<std::string> stuck;  // files that would not go: passed over, not retried in this pass
+  // Past retention, then over the quota: oldest first, a batch at a time, until a batch
+  // deletes nothing.
   auto total = store.recorded_bytes(camera, host);
   if (!total) return total.error();
   int64_t left = *total;
-  while (left > limits.quota_bytes) {
-    auto oldest = store.oldest_segments(camera, host, kBatch);
+  for (bool more = true; more;) {
+    auto oldest = store.oldest_segments(camera, host, kBatch + static_cast<int>(stuck.size()));
     if (!oldest) return oldest.error();
-    if (oldest->empty()) break;
+    more = false;
     for (const auto& s : *oldest) {
-      if (left <= limits.quota_bytes) break;
-      if (auto r = delete_segment(store, root, s, done); !r) return r.error();
+      const bool expired = s.end_epoch < cutoff;
+      const bool over_quota = limits.quota_bytes > 0 && left > limits.quota_bytes;
+      if (!expired && !over_quota) break;
+      if (stuck.count(s.path)) continue;
+      auto gone = delete_segment(store, root, s, done);
+      if (!gone) return gone.error();
+      if (!*gone) {
+        stuck.insert(s.path);
+        continue;
+      }
       left -= s.bytes;
+      more = true;
     }
   }
   return done;
@@ -72,6 +80,7 @@ Result<Enforced> enforce_all(events::Store& store, const std::filesystem::path& 
     auto done = enforce_limits(store, root, camera, host, now_epoch, limits);
     if (!done) return done.error();
     all.segments_deleted += done->segments_deleted, all.bytes_deleted += done->bytes_deleted;
+    all.errors.insert(all.errors.end(), done->errors.begin(), done->errors.end());
   }
   return all;
 }

@@ -22,13 +22,15 @@ struct Limits {
 struct Enforced {
   int segments_deleted = 0;
   int64_t bytes_deleted = 0;
+  std::vector<std::string> errors;  // files that would not go (kept, with their rows)
 };
 
 // Deletes what the limits put out of a camera's segments on `host` (this machine), oldest
 // first: the file, then its index row (a file already gone is no error). A row whose path
 // is not `<camera>/<segment file name>` has its row removed and its file left alone (an
 // index is no licence to delete elsewhere). `now_epoch` from the caller's clock. Fails on
-// a store error or a file that cannot be deleted (named), keeping what was done.
+// a store error, keeping what was done; a file that cannot be deleted is passed over (its
+// row kept) and named in `errors`, and the rest go on.
 Result<Enforced> enforce_limits(events::Store& store, const std::filesystem::path& root, const std::string& camera,
                                 const std::string& host, double now_epoch, const Limits& limits);
 

@@ -102,7 +102,6 @@ void CameraRunner::run_once() {
   // Declared before the source, which hands the recorder its last segment when it is
   // destroyed: the recorder and the alerts it is indexed by outlive it.
   // Every camera of the centre stores its tracks, with their attributes, for search.
-  // Stream time 0 is now: a file opens at once, a live source at its first read.
   auto alerts = std::make_unique<output::AlertOutput>(config_, camera_, now_epoch(), /*live=*/true);
   alerts->on_event = [this](const rules::AlertEvent& e, const Frame* f) {
     if (e.phase == rules::Phase::kStart) {
@@ -111,6 +110,7 @@ void CameraRunner::run_once() {
     }
     if (sink_) sink_(e, f);
   };
+  std::unique_ptr<record::FolderLock> recording_lock;  // outlives the recorder
   std::unique_ptr<record::Recorder> recorder;
   video::SourceOptions source_options;
   if (camera_.record) {
@@ -119,10 +119,11 @@ void CameraRunner::run_once() {
     };
     auto made = record::open_camera_recorder(
         config_, camera_, now_epoch, [&alerts](const events::SegmentRow& s) { alerts->post_segment(s); }, say,
-        [&alerts](const std::string& path) { return alerts->segment_indexed(path); });
+        [&alerts](const std::string& host) { return alerts->indexed_segments(host); });
     if (!made) throw std::runtime_error(made.error().message);
     for (const auto& w : made->warnings) say(w);
     for (const auto& s : made->recovered) alerts->post_segment(s);  // what a crash or failure left
+    recording_lock = std::move(made->lock);
     recorder = std::move(made->recorder);
     source_options.tap = recorder.get();
   }
@@ -153,6 +154,7 @@ void CameraRunner::run_once() {
     if (!opened) throw std::runtime_error(opened.error().message);
     source = std::move(opened.value());
   }
+  alerts->set_start_epoch(now_epoch());  // after recovery and opening: stream time 0 is now
 
   pipeline::CameraPipeline pipeline(config_, camera_, std::move(detector.value()),
                                     alerts->wants_static_objects());

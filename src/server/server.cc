@@ -200,6 +200,8 @@ struct Server::Impl {
         {"GET", R"(/api/v1/basemap/([0-9]{1,2})/([0-9]{1,8})/([0-9]{1,8})\.pbf)", P::kLive, false, A::kNone, "",
          &Impl::basemap_tile, false, "/api/v1/basemap/14/8718/5685.pbf", ""},
         // Drone flights with their orders and the ground they saw: no person in them.
+        {"GET", "/api/v1/recordings", P::kSearch, false, A::kHandler, "recording_list", &Impl::recordings_list, false,
+         "/api/v1/recordings?camera=cam&from=0&to=100", ""},
         {"GET", "/api/v1/flights", P::kLive, false, A::kNone, "", &Impl::flights_list, false, "/api/v1/flights", ""},
         {"GET", R"(/api/v1/flights/([^/]+))", P::kLive, false, A::kNone, "", &Impl::flight_view, false,
          "/api/v1/flights/0190f3c2-6a1b-7c3d-8e4f-0123456789ab", ""},
@@ -766,6 +768,32 @@ struct Server::Impl {
     json list = json::array();
     for (const auto& f : *rows) list.push_back(flight_json(f));
     send_json(c.res, {{"flights", list}});
+  }
+
+  // A camera's continuous recording as the index has it, for a timeline: when it was
+  // recorded (and so can be exported), not the video.
+  void recordings_list(Call& c) {
+    const std::string camera = c.req.get_param_value("camera");
+    if (!config.cameras.count(camera)) return send_error(c.res, 404, fmt::format("no camera '{}'", camera));
+    const double now = now_epoch();
+    const auto from = number_param(c.req, c.res, "from", now - 86400, 0, 1e12);
+    if (!from) return;
+    const auto to = number_param(c.req, c.res, "to", now, 0, 1e12);
+    if (!to) return;
+    if (*to < *from) return send_error(c.res, 400, "to is before from");
+    if (*to - *from > 31 * 86400) return send_error(c.res, 400, "at most 31 days at a time");
+    Result<std::vector<events::SegmentRow>> rows = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      rows = store->segments(camera, *from, *to);
+    }
+    if (!rows) return send_error(c.res, 500, rows.error().message);
+    json list = json::array();
+    for (const auto& s : *rows)
+      list.push_back({{"start_epoch", s.start_epoch}, {"end_epoch", s.end_epoch}, {"bytes", s.bytes},
+                      {"sha256", s.sha256}, {"host", s.host}});
+    c.audit(fmt::format("{} {:.0f}..{:.0f}: {} segments", camera, *from, *to, rows->size()));
+    send_json(c.res, {{"camera", camera}, {"from_epoch", *from}, {"to_epoch", *to}, {"segments", list}});
   }
 
   void flight_view(Call& c) {

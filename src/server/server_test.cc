@@ -4,6 +4,8 @@
 #include "server/test_server.h"
 #include "transparency/transparency.h"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <set>
 
@@ -178,13 +180,57 @@ TEST_F(ServerTest, AFlightIsListedAndGivenWithItsGroundButNotItsFilePath) {
 TEST(TransparencyKinds, EveryAuditedRouteIsPlaced) {
   const std::set<std::string> other = {"login",        "logout",        "stats_view",  "activity_view",
                                        "heatmap_view", "config_view",   "audit_view",  "user_list",
-                                       "user_add",     "risk_map_view"};
+                                       "user_add",     "risk_map_view", "recording_list"};
   for (const auto& route : Server::routes()) {
     if (!route.audited) continue;
     const std::string kind = transparency::access_kind_of(route.audit_action);
     EXPECT_TRUE(kind != "other" || other.count(route.audit_action)) << route.audit_action << " is in no kind";
     EXPECT_FALSE(kind != "other" && other.count(route.audit_action)) << route.audit_action << " is in two";
   }
+}
+
+// A camera whose recording is indexed (its input is absent: the camera itself fails and
+// retries, the server goes on).
+class ServerWithRecordingTest : public ServerTest {
+  void configure(Config& c) override {
+    CameraConfig cam;
+    cam.name = "cam", cam.input = (dir_ / "absent.mp4").string(), cam.record = true;
+    c.cameras["cam"] = cam;
+    auto store = events::Store::open(c.store.path);
+    const double t = now() - 3600;
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE((*store)->record_segment({"cam/" + std::to_string(i) + ".mp4.sealed", "cam", t + 60 * i,
+                                            t + 60 * (i + 1), 1000 + i, "ab", "csu-1"}));
+  }
+};
+
+// The recording's timeline: supervisors only, ranges checked, no file path, audited.
+TEST_F(ServerWithRecordingTest, ARecordingsTimelineIsForSupervisorsAndAudited) {
+  const std::string op = login("operator1"), sup = login("supervisor1"), aud = login("auditor1");
+  auto c = client();
+  const httplib::Headers as_op = {{"Cookie", op}}, as_sup = {{"Cookie", sup}}, as_aud = {{"Cookie", aud}};
+  const double t = now() - 3600;
+  const std::string range = fmt::format("&from={:.0f}&to={:.0f}", t + 90, t + 200);
+  EXPECT_EQ(c.Get("/api/v1/recordings?camera=cam" + range, as_op)->status, 403);
+  EXPECT_EQ(c.Get("/api/v1/recordings?camera=other" + range, as_sup)->status, 404);
+  EXPECT_EQ(c.Get(fmt::format("/api/v1/recordings?camera=cam&from={:.0f}&to={:.0f}", t, t - 1), as_sup)->status, 400);
+  EXPECT_EQ(c.Get(fmt::format("/api/v1/recordings?camera=cam&from=0&to={:.0f}", t), as_sup)->status, 400);
+  EXPECT_EQ(c.Get("/api/v1/recordings?camera=cam&from=many", as_sup)->status, 400);
+  const auto r = c.Get("/api/v1/recordings?camera=cam" + range, as_sup);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const auto body = json::parse(r->body);
+  ASSERT_EQ(body["segments"].size(), 2u);  // 60-120 and 120-180 s overlap 90-200
+  EXPECT_EQ(body["segments"][0]["bytes"], 1001);
+  EXPECT_EQ(body["segments"][1]["host"], "csu-1");
+  EXPECT_EQ(r->body.find(".mp4.sealed"), std::string::npos) << "a file's path was shown";
+  // The last 24 h by default: all three.
+  EXPECT_EQ(json::parse(c.Get("/api/v1/recordings?camera=cam", as_sup)->body)["segments"].size(), 3u);
+  const auto audit = json::parse(c.Get("/api/v1/audit", as_aud)->body);
+  bool seen = false;
+  for (const auto& e : audit["entries"])
+    seen |= e["action"] == "recording_list" && e["user"] == "supervisor1" &&
+            e["detail"].get<std::string>().find("cam ") == 0;
+  EXPECT_TRUE(seen);
 }
 
 // Forensic search: supervisors only, a reason always, filters checked, each search in the

@@ -28,6 +28,7 @@ const std::vector<AccessKind>& access_kinds() {
   static const std::vector<AccessKind> kinds = {
       {"searches", "Forensic searches of recorded tracks", {"track_search", "tracks.search"}},
       {"exports", "Exports of data (CSV)", {"export"}},
+      {"video_exports", "Exports of recorded video for a requisition (masked)", {events::kRecordingExportAudit}},
       {"unmasked_views", "Views of unmasked images", {"unmasked_view"}},
       {"live_views", "Live camera views (once per operator session)", {"live_view", "live_view_full"}},
       {"search_views", "Views of search results (thumbnails)", {"track_thumbnail"}},

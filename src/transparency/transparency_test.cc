@@ -187,6 +187,7 @@ TEST(Transparency, AuditActionsFallInTheirKinds) {
   EXPECT_EQ(access_kind_of("tracks.search"), "searches");
   EXPECT_EQ(access_kind_of("alerts.list"), "alert_views");
   EXPECT_EQ(access_kind_of("export"), "exports");
+  EXPECT_EQ(access_kind_of("recording.export"), "video_exports");
   EXPECT_EQ(access_kind_of("live_view_full"), "live_views");
   EXPECT_EQ(access_kind_of("track_thumbnail"), "search_views");
   for (const char* other : {"login", "stats.counts", "stats.heatmap", "user.add"})
