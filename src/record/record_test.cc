@@ -390,14 +390,25 @@ TEST(Recorder, ACodecMp4CannotHoldIsSaidOnceAndLeavesNoFile) {
 
 // --- Export ---------------------------------------------------------------------------------
 
-TEST(Export, ARangeAcrossSegmentsComesOutMaskedWithItsManifestAndNothingElse) {
-  const auto dir = vigie::testing::fresh_temp_dir("recording_export");
-  const std::string input = h264_fixture(dir);
-  VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
+// Three 10-s segments of the camera "gate", recorded from 30 s of H.264.
+class Export : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = vigie::testing::fresh_temp_dir(std::string("recording_export_") +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    const std::string input = h264_fixture(dir);
+    VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
+    o = gate_camera(dir, 10, t0);
+    r = record_file(input, o);
+    ASSERT_EQ(r.segments.size(), 3u);
+  }
   const double t0 = 1764633600;
-  const RecorderOptions o = gate_camera(dir, 10, t0);
-  const Recorded r = record_file(input, o);
-  ASSERT_EQ(r.segments.size(), 3u);
+  fs::path dir;
+  RecorderOptions o;
+  Recorded r;
+};
+
+TEST_F(Export, ARangeAcrossSegmentsComesOutMaskedWithItsManifestAndNothingElse) {
   const std::vector<Polygon> masks = {{{100, 100}, {400, 100}, {400, 350}, {100, 350}}};
   ExportRequest q;
   q.camera = "gate", q.from_epoch = t0 + 5, q.to_epoch = t0 + 17, q.case_reference = "PV-2026-0042";
@@ -453,14 +464,7 @@ TEST(Export, ARangeAcrossSegmentsComesOutMaskedWithItsManifestAndNothingElse) {
   EXPECT_EQ(*file_sha256(q.out.string()), done->sha256);
 }
 
-TEST(Export, RefusesWithoutCaseOrRequesterOutsideTheRecordingAndAnAlteredSegment) {
-  const auto dir = vigie::testing::fresh_temp_dir("recording_export_refused");
-  const std::string input = h264_fixture(dir);
-  VIGIE_REQUIRE_FILE(input, "vtest.avi with ffmpeg and ffprobe (Debian opencv-doc, ffmpeg)");
-  const double t0 = 1764633600;
-  const RecorderOptions o = gate_camera(dir, 10, t0);
-  const Recorded r = record_file(input, o);
-  ASSERT_EQ(r.segments.size(), 3u);
+TEST_F(Export, RefusesWithoutCaseOrRequesterOutsideTheRecordingAndAnAlteredSegment) {
   ExportRequest q;
   q.camera = "gate", q.from_epoch = t0 + 12, q.to_epoch = t0 + 14, q.case_reference = "PV-1", q.requester = "OPJ";
   q.out = dir / "out.mp4";
