@@ -21,12 +21,6 @@ extern "C" {
 namespace vigie::audio {
 namespace {
 
-std::string av_error(int code) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, buf, sizeof buf);
-  return buf;
-}
-
 // Above any real audio (768 kHz is the highest rate converters sell); the cost of
 // swr_init's filter grows with the rate, so a header claiming 1 GHz would stall for
 // seconds to minutes.
@@ -136,10 +130,10 @@ Result<std::unique_ptr<AudioDecoder>> AudioDecoder::open(const std::string& inpu
   d.arm();
   int rc = avformat_open_input(&d.format, input.c_str(), nullptr, &opts);
   av_dict_free(&opts);
-  if (rc < 0) return Error{fmt::format("cannot open '{}': {}", without_password(input), av_error(rc))};
+  if (rc < 0) return Error{fmt::format("cannot open '{}': {}", without_password(input), video::av_error_text(rc))};
   d.arm();
   if ((rc = avformat_find_stream_info(d.format, nullptr)) < 0)
-    return Error{fmt::format("cannot read '{}': {}", without_password(input), av_error(rc))};
+    return Error{fmt::format("cannot read '{}': {}", without_password(input), video::av_error_text(rc))};
   const AVCodec* decoder = nullptr;
   d.stream = av_find_best_stream(d.format, AVMEDIA_TYPE_AUDIO, -1, -1, &decoder, 0);
   if (d.stream < 0 || !decoder) return Error{fmt::format("'{}' has no audio stream", without_password(input))};
@@ -149,7 +143,7 @@ Result<std::unique_ptr<AudioDecoder>> AudioDecoder::open(const std::string& inpu
   d.codec = avcodec_alloc_context3(decoder);
   avcodec_parameters_to_context(d.codec, d.format->streams[d.stream]->codecpar);
   if ((rc = avcodec_open2(d.codec, decoder, nullptr)) < 0)
-    return Error{fmt::format("cannot decode the audio of '{}': {}", without_password(input), av_error(rc))};
+    return Error{fmt::format("cannot decode the audio of '{}': {}", without_password(input), video::av_error_text(rc))};
   if (!plausible(d.codec->sample_rate, d.codec->ch_layout))
     return Error{fmt::format("the audio of '{}' says {} Hz and {} channels: not a sound vigie can read", without_password(input),
                              d.codec->sample_rate, d.codec->ch_layout.nb_channels)};

@@ -14,6 +14,14 @@ SegmentRow segment_of(const Query& q) {
 
 }  // namespace
 
+Result<std::vector<SegmentRow>> Store::segments_of(Query& q) const {
+  std::vector<SegmentRow> out;
+  Step st;
+  while ((st = q.step()) == Step::kRow) out.push_back(segment_of(q));
+  if (st == Step::kError) return sql_error(q);
+  return out;
+}
+
 Result<Ok> Store::record_segment(const SegmentRow& s) {
   auto q = db_->query(
       "INSERT INTO recordings (path, camera, start_epoch, end_epoch, bytes, sha256, host) "
@@ -29,11 +37,7 @@ Result<std::vector<SegmentRow>> Store::segments(const std::string& camera, doubl
                       " FROM recordings WHERE camera = ?1 AND end_epoch >= ?2 AND start_epoch <= ?3 "
                       "ORDER BY start_epoch");
   q->bind(1, camera).bind(2, from_epoch).bind(3, to_epoch);
-  std::vector<SegmentRow> out;
-  Step st;
-  while ((st = q->step()) == Step::kRow) out.push_back(segment_of(*q));
-  if (st == Step::kError) return sql_error(*q);
-  return out;
+  return segments_of(*q);
 }
 
 Result<std::vector<SegmentRow>> Store::oldest_segments(const std::string& camera, const std::string& host,
@@ -41,11 +45,7 @@ Result<std::vector<SegmentRow>> Store::oldest_segments(const std::string& camera
   auto q = db_->query(std::string("SELECT ") + kSegmentColumns +
                       " FROM recordings WHERE camera = ?1 AND host = ?2 ORDER BY end_epoch, path LIMIT ?3");
   q->bind(1, camera).bind(2, host).bind(3, limit);
-  std::vector<SegmentRow> out;
-  Step st;
-  while ((st = q->step()) == Step::kRow) out.push_back(segment_of(*q));
-  if (st == Step::kError) return sql_error(*q);
-  return out;
+  return segments_of(*q);
 }
 
 Result<int64_t> Store::recorded_bytes(const std::string& camera, const std::string& host) const {

@@ -420,6 +420,7 @@ class Store {
   // 1 when it was there to delete.
   Result<int> fold_into_tallies(const Expiring& alert);
   Error sql_error(const Query& failed) const;
+  Result<std::vector<SegmentRow>> segments_of(Query& q) const;  // every row of a recordings SELECT
   void notify(const std::string& alert_id, const std::string& what, const std::string& by = "");  // "event store '<name>': <the engine's message>"
 
   std::unique_ptr<Database> db_;

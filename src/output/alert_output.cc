@@ -239,12 +239,12 @@ void AlertOutput::on_audio(const std::vector<audio::Detection>& detections, cons
 }
 
 void AlertOutput::post_sound(Sound sound) {
-  std::lock_guard lock(sounds_mu_);
+  std::lock_guard lock(posted_mu_);
   sounds_.push_back(std::move(sound));
 }
 
 void AlertOutput::post_segment(const events::SegmentRow& segment) {
-  std::lock_guard lock(sounds_mu_);
+  std::lock_guard lock(posted_mu_);
   segments_.push_back(segment);
 }
 
@@ -258,7 +258,7 @@ void AlertOutput::drain_sounds() {
   std::vector<Sound> sounds;
   std::vector<events::SegmentRow> segments;
   {
-    std::lock_guard lock(sounds_mu_);
+    std::lock_guard lock(posted_mu_);
     sounds.swap(sounds_);
     segments.swap(segments_);
   }

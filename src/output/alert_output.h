@@ -153,9 +153,9 @@ class AlertOutput {
   std::optional<double> first_time_s_;  // of the run's first analysed frame
   double run_recorded_s_ = -1;          // stream time of the last record_run_span
   double clip_pre_s_ = 3, clip_post_s_ = 3;
-  std::mutex sounds_mu_;
+  std::mutex posted_mu_;        // guards what other threads post
   std::vector<Sound> sounds_;  // posted by the audio thread, stored by the analysis thread
-  std::vector<events::SegmentRow> segments_;  // posted by the reading thread (sounds_mu_)
+  std::vector<events::SegmentRow> segments_;  // posted by the reading thread
   int64_t frames_ = 0;
 };
 

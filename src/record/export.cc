@@ -22,6 +22,7 @@ extern "C" {
 #include "core/time_text.h"
 #include "record/memory_io.h"
 #include "record/sealed_file.h"
+#include "video/libav.h"
 #include "video/mp4_writer.h"
 #include "video/privacy_mask.h"
 
@@ -58,7 +59,7 @@ Result<Ok> decode_segment(const std::string& mp4, double start_epoch, double* fp
   if (!d.codec || !d.picture || !d.packet) return Error{"out of memory"};
   avcodec_parameters_to_context(d.codec, st->codecpar);
   d.codec->thread_count = 0;
-  if (int r = avcodec_open2(d.codec, decoder, nullptr); r < 0) return Error{"decoder: " + av_error_text(r)};
+  if (int r = avcodec_open2(d.codec, decoder, nullptr); r < 0) return Error{"decoder: " + video::av_error_text(r)};
   const AVRational rate = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
   if (rate.num && rate.den && av_q2d(rate) >= 1 && av_q2d(rate) <= 240) *fps = av_q2d(rate);
   const double tb = av_q2d(st->time_base);

@@ -32,6 +32,4 @@ class MemoryInput {
   AVIOContext* io_ = nullptr;
 };
 
-std::string av_error_text(int code);
-
 }  // namespace vigie::record

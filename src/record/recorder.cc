@@ -30,12 +30,6 @@ constexpr const char* kFinishedSuffix = ".mp4.sealed";
 constexpr const char* kOpenSuffix = ".mp4.sealed.open";
 constexpr int kIoBuffer = 1 << 16;
 
-std::string av_error(int code) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, buf, sizeof buf);
-  return buf;
-}
-
 }  // namespace
 
 std::string segment_file_name(double start_epoch) {
@@ -90,7 +84,7 @@ struct Recorder::Segment {
 
   // Opens the muxer on `codec`; "" or why not.
   std::string open(const AVCodecParameters& codec, int tb_num, int tb_den) {
-    if (int r = avformat_alloc_output_context2(&format, nullptr, "mp4", nullptr); r < 0) return av_error(r);
+    if (int r = avformat_alloc_output_context2(&format, nullptr, "mp4", nullptr); r < 0) return video::av_error_text(r);
     auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBuffer));
     format->pb = avio_alloc_context(buffer, kIoBuffer, 1, this, nullptr, &Segment::write, nullptr);
     if (!buffer || !format->pb) return "out of memory";
@@ -107,7 +101,7 @@ struct Recorder::Segment {
     av_dict_set(&opts, "frag_duration", "1000000", 0);
     const int r = avformat_write_header(format, &opts);
     av_dict_free(&opts);
-    if (r < 0) return !write_error.empty() ? write_error : av_error(r);
+    if (r < 0) return !write_error.empty() ? write_error : video::av_error_text(r);
     return {};
   }
 };
@@ -167,10 +161,7 @@ void Recorder::packet(const AVPacket& in) {
   }
   if (!segment_ && key) open_segment(ts);
   last_dts_ = ts;
-  if (!segment_) {
-    ++packets_skipped_;
-    return;
-  }
+  if (!segment_) return;  // before a first key frame, or after a failure
   AVPacket* p = av_packet_clone(&in);
   if (!p) return fail("out of memory");
   const int64_t pts = in.pts != AV_NOPTS_VALUE ? std::max(in.pts, ts) : ts;
@@ -180,7 +171,7 @@ void Recorder::packet(const AVPacket& in) {
   av_packet_rescale_ts(p, AVRational{tb_num_, tb_den_}, segment_->format->streams[0]->time_base);
   const int r = av_write_frame(segment_->format, p);
   av_packet_free(&p);
-  if (r < 0) return fail(!segment_->write_error.empty() ? segment_->write_error : "writing: " + av_error(r));
+  if (r < 0) return fail(!segment_->write_error.empty() ? segment_->write_error : "writing: " + video::av_error_text(r));
   ++packets_written_;
   packet_bytes_ += in.size;
 }
@@ -221,7 +212,7 @@ void Recorder::close_segment(int64_t next_ts) {
   auto s = std::move(segment_);
   const int64_t end_ts = next_ts != INT64_MIN ? next_ts : last_dts_ + last_duration_;
   const int trailer = av_write_trailer(s->format);
-  auto finished = trailer < 0 ? Result<Ok>{Error{av_error(trailer)}} : s->sealed->finish();
+  auto finished = trailer < 0 ? Result<Ok>{Error{video::av_error_text(trailer)}} : s->sealed->finish();
   std::error_code ec;
   if (finished) std::filesystem::rename(s->open_path, s->final_path, ec);
   if (!finished || ec) {
@@ -243,8 +234,6 @@ void Recorder::fail(const std::string& why) {
 
 // --- Reading -----------------------------------------------------------------------------
 
-std::string av_error_text(int code) { return av_error(code); }
-
 MemoryInput::~MemoryInput() {
   avformat_close_input(&format_);
   if (io_) {
@@ -262,8 +251,8 @@ std::string MemoryInput::open() {
   format_->pb = io_;
   format_->flags |= AVFMT_FLAG_CUSTOM_IO;
   if (int r = avformat_open_input(&format_, nullptr, av_find_input_format("mp4"), nullptr); r < 0)
-    return "not an MP4: " + av_error(r);  // the context is freed on failure
-  if (int r = avformat_find_stream_info(format_, nullptr); r < 0) return "unreadable MP4: " + av_error(r);
+    return "not an MP4: " + video::av_error_text(r);  // the context is freed on failure
+  if (int r = avformat_find_stream_info(format_, nullptr); r < 0) return "unreadable MP4: " + video::av_error_text(r);
   return {};
 }
 
@@ -298,8 +287,7 @@ Result<SegmentInfo> probe_mp4(const std::string& bytes) {
     const int64_t ts = p->pts != AV_NOPTS_VALUE ? p->pts : p->dts;
     if (ts != AV_NOPTS_VALUE) {
       const double t = ts * av_q2d(tb), end = (ts + p->duration) * av_q2d(tb);
-      if (first) info.first_s = info.last_s = t;
-      info.first_s = std::min(info.first_s, t), info.last_s = std::max(info.last_s, t);
+      info.first_s = first ? t : std::min(info.first_s, t);
       info.end_s = std::max(info.end_s, end);
       first = false;
     }

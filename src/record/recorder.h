@@ -53,7 +53,6 @@ class Recorder final : public video::PacketTap {
 
   int64_t packets_written() const { return packets_written_; }
   int64_t packet_bytes() const { return packet_bytes_; }  // of the packets written, as received
-  int64_t packets_skipped() const { return packets_skipped_; }  // before a first key frame, or after a failure
 
   struct Segment;
 
@@ -75,7 +74,7 @@ class Recorder final : public video::PacketTap {
   int64_t last_duration_ = 0;
   std::unique_ptr<Segment> segment_;
   std::string last_error_;
-  int64_t packets_written_ = 0, packet_bytes_ = 0, packets_skipped_ = 0;
+  int64_t packets_written_ = 0, packet_bytes_ = 0;
 };
 
 // The file name of a segment starting at `start_epoch` (UTC, to the millisecond; sorts
@@ -115,7 +114,7 @@ class FolderLock {
 // A sealed segment opened for reading: its MP4 bytes and what libav reads in them.
 struct SegmentInfo {
   int64_t packets = 0;
-  double first_s = 0, last_s = 0;  // earliest and latest presentation time, seconds
+  double first_s = 0;              // earliest presentation time, seconds
   double end_s = 0;                // the end of the latest packet shown
   double duration_s = 0;           // end_s - first_s: the time it shows
 };

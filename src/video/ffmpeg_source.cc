@@ -23,12 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string av_error(int code) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, buf, sizeof buf);
-  return buf;
-}
-
 class FfmpegSource final : public Source {
  public:
   ~FfmpegSource() override {
@@ -96,11 +90,11 @@ class FfmpegSource final : public Source {
     av_dict_free(&opts);
     if (rc < 0) {
       // avformat_open_input frees the context on failure.
-      return fmt::format("cannot open '{}': {}", without_password(input), timed_out() ? "timed out" : av_error(rc));
+      return fmt::format("cannot open '{}': {}", without_password(input), timed_out() ? "timed out" : av_error_text(rc));
     }
     arm_deadline();
     if ((rc = avformat_find_stream_info(format_, nullptr)) < 0)
-      return fmt::format("cannot read stream info of '{}': {}", without_password(input), av_error(rc));
+      return fmt::format("cannot read stream info of '{}': {}", without_password(input), av_error_text(rc));
     const AVCodec* decoder = nullptr;
     stream_ = av_find_best_stream(format_, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
     if (stream_ < 0 || !decoder) return fmt::format("'{}' has no decodable video stream", without_password(input));
@@ -109,7 +103,7 @@ class FfmpegSource final : public Source {
     avcodec_parameters_to_context(codec_, st->codecpar);
     codec_->thread_count = 0;  // as many as the CPUs this process may use
     if ((rc = avcodec_open2(codec_, decoder, nullptr)) < 0)
-      return fmt::format("cannot open decoder for '{}': {}", without_password(input), av_error(rc));
+      return fmt::format("cannot open decoder for '{}': {}", without_password(input), av_error_text(rc));
     time_base_ = av_q2d(st->time_base);
     start_ = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
     const AVRational rate = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
@@ -146,7 +140,7 @@ class FfmpegSource final : public Source {
   }
 
   ReadResult error(const char* what, int code) {
-    return {ReadStatus::kError, fmt::format("{} failed: {}", what, av_error(code))};
+    return {ReadStatus::kError, fmt::format("{} failed: {}", what, av_error_text(code))};
   }
 
   void arm_deadline() { deadline_ = Clock::now() + options_.io_timeout; }

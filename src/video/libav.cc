@@ -1,6 +1,7 @@
 #include "video/libav.h"
 
 extern "C" {
+#include <libavutil/error.h>
 #include <libavutil/log.h>
 #include <libavutil/mem.h>
 }
@@ -15,6 +16,12 @@ void set_libav_defaults() {
     av_log_set_level(AV_LOG_FATAL);
     av_max_alloc(256u << 20);
   });
+}
+
+std::string av_error_text(int code) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(code, buf, sizeof buf);
+  return buf;
 }
 
 }  // namespace vigie::video

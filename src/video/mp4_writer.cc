@@ -35,9 +35,7 @@ struct Mp4Writer::Impl {
   }
 
   Error error(const char* what, int code) const {
-    char text[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(code, text, sizeof text);
-    return Error{fmt::format("clip '{}': {}: {}", path, what, text)};
+    return Error{fmt::format("clip '{}': {}: {}", path, what, av_error_text(code))};
   }
 
   // Sends a frame (nullptr: the end) and writes the packets the encoder has ready.
