@@ -12,6 +12,7 @@
 #include <set>
 
 #include "core/test_data.h"
+#include "events/store.h"
 #include "record/recorder.h"
 #include "record/sealed_file.h"
 #include "run.h"
@@ -268,6 +269,33 @@ TEST(Restart, RecordingSurvivesAKillAndEverySegmentPlays) {
   EXPECT_FALSE(fs::exists(dir / "a.mp4") || fs::exists(dir / "b.mp4"));
   EXPECT_EQ(run("sqlite3 " + db.string() + " \"SELECT COUNT(*) FROM audit_log WHERE action = 'recording.export'\"").out,
             "1\n");
+
+  // `--unmasked`: only on a request another person approved, and once.
+  events::UnmaskedRequest ask;
+  ask.camera = "street", ask.from_epoch = from, ask.to_epoch = from + 2, ask.case_reference = "PV-9";
+  ask.requester = "Juge Durand", ask.reason = "the mask hides the plate", ask.requested_by = "supervisor1";
+  {
+    auto store = events::Store::open(db.string());
+    ASSERT_TRUE(store && (*store)->request_unmasked(ask));
+  }
+  const std::string unmasked = " record export --json --unmasked " + ask.id + " --out ";
+  const auto pending = run(vigie_bin() + unmasked + (dir / "u1.mp4").string() + config);
+  EXPECT_EQ(pending.code, 2);
+  EXPECT_THAT(pending.err, ::testing::HasSubstr("not approved yet"));
+  EXPECT_EQ(run(vigie_bin() + unmasked + (dir / "u1.mp4").string() + range + config).code, 2);  // range given twice
+  {
+    auto store = events::Store::open(db.string());
+    ASSERT_TRUE(store && (*store)->decide_unmasked(ask.id, true, "auditor1", "order seen", from + 60));
+  }
+  const auto opened = run(vigie_bin() + unmasked + (dir / "u1.mp4").string() + config);
+  ASSERT_EQ(opened.code, 0) << opened.err;
+  EXPECT_TRUE(fs::exists(dir / "u1.mp4"));
+  const auto again = run(vigie_bin() + unmasked + (dir / "u2.mp4").string() + config);
+  EXPECT_EQ(again.code, 2);
+  EXPECT_THAT(again.err, ::testing::HasSubstr("used already"));
+  EXPECT_FALSE(fs::exists(dir / "u2.mp4"));
+  const auto audited = run("sqlite3 " + db.string() + " \"SELECT detail FROM audit_log WHERE action = 'recording.export'\"");
+  EXPECT_THAT(audited.out, ::testing::HasSubstr("\"approved_by\":\"auditor1\""));
 }
 
 }  // namespace

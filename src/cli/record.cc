@@ -21,6 +21,7 @@ namespace {
 
 struct RecordOptions {
   std::string config_path, camera, from, to, case_reference, requester, out;
+  std::string unmasked;  // an approved request's id: the export without masks
   bool json = false;
 };
 
@@ -68,17 +69,11 @@ int record_list(const RecordOptions& o) {
   return 0;
 }
 
-int record_export(const RecordOptions& o) {
-  Opened s = open(o);
-  record::ExportRequest q;
-  q.camera = o.camera, q.case_reference = o.case_reference, q.requester = o.requester, q.exported_by = local_user();
-  q.from_epoch = parse_epoch_option(o.from, "--from"), q.to_epoch = parse_epoch_option(o.to, "--to");
-  q.out = o.out;
-  auto key = record::camera_key_for_reading(s.config, o.camera);
-  if (!key) throw UsageError(key.error().message);
-  auto segments = s.store->segments(o.camera, q.from_epoch, q.to_epoch);
+// A camera's segments between two times, all on this machine's disk: the rest of a range
+// is exported where it was recorded.
+std::vector<events::SegmentRow> local_segments(const Opened& s, const std::string& camera, double from, double to) {
+  auto segments = s.store->segments(camera, from, to);
   if (!segments) throw std::runtime_error(segments.error().message);
-  // Only this machine's disk can be read: the rest of the range is exported where it is.
   auto here = record::recordings_host(record::recordings_root(s.config));
   if (!here) throw std::runtime_error(here.error().message);
   std::set<std::string> elsewhere;
@@ -87,11 +82,53 @@ int record_export(const RecordOptions& o) {
   if (!elsewhere.empty())
     throw UsageError(fmt::format("part of this range was recorded on {}: run the export there (this machine is {})",
                                  fmt::join(elsewhere, ", "), *here));
-  auto done = record::export_masked(record::recordings_root(s.config), *key, s.config.cameras.at(o.camera).privacy_masks,
-                                    *segments, q, [](size_t i, size_t n) {
-                                      fmt::print(stderr, "\rvigie record export: segment {}/{}", i, n);
-                                      if (i == n) fmt::print(stderr, "\n");
-                                    });
+  return std::move(*segments);
+}
+
+void show_progress(size_t i, size_t n) {
+  fmt::print(stderr, "\rvigie record export: segment {}/{}", i, n);
+  if (i == n) fmt::print(stderr, "\n");
+}
+
+// The masked export (the default), or the unmasked one of an approved request; the
+// request's camera, range, case and requester then stand, and the options may not differ.
+std::pair<record::ExportRequest, Result<record::ExportResult>> run_export(const RecordOptions& o, Opened& s) {
+  record::ExportRequest q;
+  q.exported_by = local_user(), q.out = o.out;
+  if (o.unmasked.empty()) {
+    for (const auto& [value, name] : {std::pair{&o.camera, "--camera"}, {&o.from, "--from"}, {&o.to, "--to"},
+                                      {&o.case_reference, "--case"}, {&o.requester, "--requester"}})
+      if (value->empty()) throw UsageError(fmt::format("{} is required (unless --unmasked names a request)", name));
+    q.camera = o.camera, q.case_reference = o.case_reference, q.requester = o.requester;
+    q.from_epoch = parse_epoch_option(o.from, "--from"), q.to_epoch = parse_epoch_option(o.to, "--to");
+    auto key = record::camera_key_for_reading(s.config, q.camera);
+    if (!key) throw UsageError(key.error().message);
+    const auto segments = local_segments(s, q.camera, q.from_epoch, q.to_epoch);
+    return {q, record::export_masked(record::recordings_root(s.config), *key,
+                                     s.config.cameras.at(q.camera).privacy_masks, segments, q, show_progress)};
+  }
+  if (!o.camera.empty() || !o.from.empty() || !o.to.empty() || !o.case_reference.empty() || !o.requester.empty())
+    throw UsageError("--unmasked exports its request's camera, range, case and requester: give none of them");
+  auto request = s.store->unmasked_request(o.unmasked);
+  if (!request) throw std::runtime_error(request.error().message);
+  if (!*request) throw UsageError(fmt::format("--unmasked: no request '{}'", o.unmasked));
+  const auto& r = **request;
+  if (!s.config.cameras.count(r.camera))
+    throw UsageError(fmt::format("--unmasked: request {} is for camera '{}', not in '{}'", r.id, r.camera, o.config_path));
+  auto key = record::camera_key_for_reading(s.config, r.camera);
+  if (!key) throw UsageError(key.error().message);
+  const auto segments = local_segments(s, r.camera, r.from_epoch, r.to_epoch);
+  auto done = record::export_unmasked(record::recordings_root(s.config), *key, *s.store, r.id, segments, q.exported_by,
+                                      q.out, now_epoch(), show_progress);
+  if (auto now = s.store->unmasked_request(r.id); now && *now) q.unmasked = **now;
+  q.camera = r.camera, q.from_epoch = r.from_epoch, q.to_epoch = r.to_epoch;
+  q.case_reference = r.case_reference, q.requester = r.requester;
+  return {q, std::move(done)};
+}
+
+int record_export(const RecordOptions& o) {
+  Opened s = open(o);
+  auto [q, done] = run_export(o, s);
   if (!done) throw UsageError(done.error().message);
   // An export nobody can find in the audit log is not handed over.
   if (auto a = s.store->audit(q.exported_by, record::kExportAudit, record::export_audit_detail(q, *done), now_epoch());
@@ -99,6 +136,7 @@ int record_export(const RecordOptions& o) {
     std::error_code ec;
     std::filesystem::remove(q.out, ec);
     std::filesystem::remove(done->manifest, ec);
+    if (q.unmasked) s.store->release_unmasked(q.unmasked->id);  // nothing was handed over
     throw std::runtime_error(fmt::format("the export could not be audited, so it was deleted: {}", a.error().message));
   }
   if (o.json) {
@@ -132,12 +170,14 @@ std::function<int()> add_record_commands(CLI::App& app) {
   auto* exp = rec->add_subcommand(
       "export", "A time range of one camera's recording, masked, as MP4 with a manifest of SHA-256 hashes (audited)");
   exp->add_option("--config", o->config_path, "The site's config file")->required()->check(CLI::ExistingFile);
-  exp->add_option("--camera", o->camera, "The camera")->required();
-  exp->add_option("--from", o->from, "From (YYYY-MM-DD[THH:MM:SS] local time, or Unix seconds)")->required();
-  exp->add_option("--to", o->to, "To (same forms)")->required();
-  exp->add_option("--case", o->case_reference, "The requisition's case reference (written to the manifest and audit log)")
-      ->required();
-  exp->add_option("--requester", o->requester, "Who asked for it (an officer, a court)")->required();
+  exp->add_option("--camera", o->camera, "The camera");
+  exp->add_option("--from", o->from, "From (YYYY-MM-DD[THH:MM:SS] local time, or Unix seconds)");
+  exp->add_option("--to", o->to, "To (same forms)");
+  exp->add_option("--case", o->case_reference, "The requisition's case reference (written to the manifest and audit log)");
+  exp->add_option("--requester", o->requester, "Who asked for it (an officer, a court)");
+  exp->add_option("--unmasked", o->unmasked,
+                  "Without privacy masks: the id of a request a supervisor made and an auditor approved in the "
+                  "console (one export per approval; its camera, range, case and requester are used)");
   exp->add_option("--out", o->out, "The MP4 to write (never replaced); the manifest goes beside it")->required();
   exp->add_flag("--json", o->json, "Print the result as JSON");
   return [o, list, exp]() -> int {

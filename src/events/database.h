@@ -140,6 +140,28 @@ CREATE INDEX recordings_by_camera ON recordings (camera, start_epoch);
 CREATE INDEX recordings_by_end ON recordings (end_epoch);
 )sql";
 
+// 11: unmasked exports need two people (src/record/export.h): a supervisor's request with
+// the requisition and a reason, an auditor's decision, and the one export it allows.
+inline constexpr const char* kSchema11 = R"sql(
+CREATE TABLE unmasked_requests (
+  id TEXT PRIMARY KEY,
+  camera TEXT NOT NULL,
+  from_epoch DOUBLE PRECISION NOT NULL,
+  to_epoch DOUBLE PRECISION NOT NULL,
+  case_reference TEXT NOT NULL,
+  requester TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  requested_epoch DOUBLE PRECISION NOT NULL,
+  state TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_epoch DOUBLE PRECISION NOT NULL,
+  decision_reason TEXT NOT NULL,
+  used_epoch DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX unmasked_requests_by_time ON unmasked_requests (requested_epoch);
+)sql";
+
 // A PostgreSQL server when is_database_url(location) (store.h), else an SQLite file.
 Result<std::unique_ptr<Database>> connect_database(const std::string& location);
 

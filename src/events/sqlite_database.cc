@@ -208,6 +208,7 @@ CREATE INDEX tracks_by_id ON tracks (track_id);
     kSchema8,  // (database.h)
     kSchema9,
     kSchema10,
+    kSchema11,
 };
 
 class SqliteDatabase final : public Database {

@@ -205,6 +205,10 @@ struct OldestKept {
 inline constexpr const char* kRetentionAudit = "retention";
 // The audit entry of a requisition's export of recorded video (src/record/export.h).
 inline constexpr const char* kRecordingExportAudit = "recording.export";
+// The audit entries of the two people an unmasked export needs (recorded by the routes
+// that take them, src/server).
+inline constexpr const char* kUnmaskedRequestAudit = "recording.unmasked_request";
+inline constexpr const char* kUnmaskedDecisionAudit = "recording.unmasked_decision";
 // "YYYY-MM" of an epoch, in UTC.
 std::string utc_month(double epoch);
 // What an alert's latest operator action makes it: "open" (none yet), "false_alarm", or
@@ -240,6 +244,26 @@ struct SegmentRow {
   std::string host;    // the machine whose disk holds it (its host name)
   bool operator==(const SegmentRow&) const = default;
 };
+
+// A request for an export without privacy masks (schema 11, unmasked.cc): made by one
+// person (a supervisor), decided by another (an auditor), used once.
+struct UnmaskedRequest {
+  enum class State { kPending, kApproved, kRefused, kUsed };
+  std::string id;                    // UUIDv7, given by request_unmasked()
+  std::string camera;
+  double from_epoch = 0, to_epoch = 0;
+  std::string case_reference;        // the requisition's reference
+  std::string requester;             // who asked for it (an officer, a court)
+  std::string reason;                // why the masks must go
+  std::string requested_by;          // the account that made the request
+  double requested_epoch = 0;
+  State state = State::kPending;
+  std::string decided_by;            // the account that approved or refused it ("" while pending)
+  double decided_epoch = 0;
+  std::string decision_reason;
+  double used_epoch = 0;             // when its export was made (0: not yet)
+};
+const char* state_name(UnmaskedRequest::State s);
 
 class Store {
  public:
@@ -375,6 +399,23 @@ class Store {
   // The paths of a camera's segments on that machine.
   Result<std::set<std::string>> segment_paths(const std::string& camera, const std::string& host) const;
 
+  // --- unmasked exports (unmasked.cc) ---
+  // Stores a pending request and gives it its id. Fails when the camera, the case
+  // reference, the requester, the reason or the account is missing, or the range is empty.
+  Result<Ok> request_unmasked(UnmaskedRequest& request);
+  // The newest `limit`, newest first.
+  Result<std::vector<UnmaskedRequest>> unmasked_requests(int limit = 1000) const;
+  Result<std::optional<UnmaskedRequest>> unmasked_request(const std::string& id) const;
+  // An auditor's decision on a pending request. Fails, naming why, when there is no such
+  // request, it is decided already, or `by` is the account that made it (two people).
+  Result<UnmaskedRequest> decide_unmasked(const std::string& id, bool approve, const std::string& by,
+                                          const std::string& reason, double at_epoch);
+  // Takes an approved request for its one export (atomically: two exports cannot both
+  // take it). Fails, naming why, when it is not approved or used already.
+  Result<UnmaskedRequest> use_unmasked(const std::string& id, double at_epoch);
+  // Gives back a request taken for an export that then failed, approved again.
+  Result<Ok> release_unmasked(const std::string& id);
+
   // --- accounts (accounts.cc) ---
   // Creates an account; the password is stored as an Argon2id hash (libsodium,
   // interactive limits). Fails if the name exists, is empty, longer than 64 bytes or has
@@ -392,7 +433,7 @@ class Store {
   Result<Ok> remove_session(const std::string& token);
   Result<int> remove_expired_sessions(double now_epoch);
 
-  static constexpr int kSchemaVersion = 10;
+  static constexpr int kSchemaVersion = 11;
   // On a PostgreSQL store each stored alert event is announced (NOTIFY) on this channel,
   // as {"id": …, "what": "start"|"update"|"end"|"media"|"action", "by": the operator (an
   // action)}: API nodes LISTEN for the console.

@@ -91,6 +91,15 @@ Result<Ok> decode_segment(const std::string& mp4, double start_epoch, double* fp
   return receive();
 }
 
+// Who asked for the original pixels, why, and who approved: null for a masked export.
+nlohmann::json unmasked_json(const ExportRequest& q) {
+  if (!q.unmasked) return nullptr;
+  const auto& u = *q.unmasked;
+  return {{"request", u.id},          {"reason", u.reason},
+          {"requested_by", u.requested_by}, {"requested", utc_text(u.requested_epoch)},
+          {"approved_by", u.decided_by},    {"approved", utc_text(u.decided_epoch)}};
+}
+
 nlohmann::json manifest_json(const ExportRequest& q, const ExportResult& r, size_t masks) {
   nlohmann::json sources = nlohmann::json::array();
   for (const auto& s : r.sources)
@@ -108,6 +117,7 @@ nlohmann::json manifest_json(const ExportRequest& q, const ExportResult& r, size
           {"last_frame_epoch", r.last_epoch},
           {"frames", r.frames},
           {"privacy_masks_applied", masks},
+          {"unmasked", unmasked_json(q)},
           {"file", {{"name", q.out.filename().string()}, {"bytes", r.bytes}, {"sha256", r.sha256}}},
           {"sources", sources}};
 }
@@ -213,8 +223,31 @@ std::string export_audit_detail(const ExportRequest& q, const ExportResult& r) {
                         {"to", utc_text(q.to_epoch)},
                         {"frames", r.frames},
                         {"sha256", r.sha256},
-                        {"manifest_sha256", r.manifest_sha256}}
+                        {"manifest_sha256", r.manifest_sha256},
+                        {"unmasked", unmasked_json(q)}}
       .dump();
+}
+
+Result<ExportResult> export_unmasked(const std::filesystem::path& root, const SecretKey& key, events::Store& store,
+                                     const std::string& request_id, const std::vector<events::SegmentRow>& segments,
+                                     const std::string& exported_by, const std::filesystem::path& out,
+                                     double now_epoch, const std::function<void(size_t, size_t)>& progress) {
+  if (std::filesystem::exists(out))
+    return Error{fmt::format("'{}' exists: an export never replaces a file, give another name", out.string())};
+  auto taken = store.use_unmasked(request_id, now_epoch);
+  if (!taken) return taken.error();
+  ExportRequest q;
+  q.camera = taken->camera, q.from_epoch = taken->from_epoch, q.to_epoch = taken->to_epoch;
+  q.case_reference = taken->case_reference, q.requester = taken->requester;
+  q.exported_by = exported_by, q.out = out, q.unmasked = *taken;
+  auto done = export_masked(root, key, /*masks=*/{}, segments, q, progress);
+  if (!done) {
+    // Nothing was handed over: the approval still stands for a second try.
+    if (auto r = store.release_unmasked(request_id); !r)
+      return Error{fmt::format("{} (and the request could not be given back: {})", done.error().message,
+                               r.error().message)};
+  }
+  return done;
 }
 
 }  // namespace vigie::record

@@ -4,11 +4,12 @@
 //
 // The recording is a stream copy and holds the masked pixels: an export decodes it,
 // fills the masks, and encodes again (H.264, what browsers and players read). Never the
-// original bytes.
+// original bytes. Without the masks only through export_unmasked(): two people.
 #pragma once
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct ExportRequest {
   std::string requester;       // who asked for it (an officer, a court): mandatory
   std::string exported_by;     // who ran the export
   std::filesystem::path out;   // the MP4; its manifest is <out>.manifest.json
+  // Set only by export_unmasked(): the approved request that lets the masks go.
+  std::optional<events::UnmaskedRequest> unmasked;
 };
 
 struct ExportResult {
@@ -47,6 +50,17 @@ Result<ExportResult> export_masked(const std::filesystem::path& root, const Secr
                                    const std::vector<Polygon>& masks, const std::vector<events::SegmentRow>& segments,
                                    const ExportRequest& request,
                                    const std::function<void(size_t, size_t)>& progress = {});
+
+// The original pixels, which need two people: `request_id` names an UnmaskedRequest that
+// a supervisor made and an auditor approved (events::Store). Takes the request for its one
+// export, exports its camera and whole range without masks (the manifest and audit name
+// the request, its reason and both people), and gives the request back if the export
+// fails. Fails, naming why, and writes nothing, for a request that is not approved (pending,
+// refused, used already) or does not exist. `segments`: the camera's, from the index.
+Result<ExportResult> export_unmasked(const std::filesystem::path& root, const SecretKey& key, events::Store& store,
+                                     const std::string& request_id, const std::vector<events::SegmentRow>& segments,
+                                     const std::string& exported_by, const std::filesystem::path& out,
+                                     double now_epoch, const std::function<void(size_t, size_t)>& progress = {});
 
 // The audit log's action for an export, and its detail (case, requester, camera, times,
 // frames, the file's and manifest's SHA-256).

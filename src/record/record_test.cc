@@ -498,6 +498,84 @@ TEST_F(Export, RefusesWithoutCaseOrRequesterOutsideTheRecordingAndAnAlteredSegme
   refused(q, o.key, "not the file indexed");
 }
 
+// The original pixels need two people: refused while the request is pending, refused when
+// the auditor refused, refused to the account that asked; once approved, one export, with
+// the street under the mask, and no second one.
+TEST_F(Export, TheUnmaskedExportNeedsASecondPersonsApprovalAndIsMadeOnce) {
+  auto store = events::Store::open((dir / "v.db").string());
+  ASSERT_TRUE(store) << store.error().message;
+  auto ask = [&] {
+    events::UnmaskedRequest q;
+    q.camera = "gate", q.from_epoch = t0 + 5, q.to_epoch = t0 + 9, q.case_reference = "PV-2026-0043";
+    q.requester = "Juge Durand", q.reason = "identify the driver: the mask covers the car park";
+    q.requested_by = "supervisor1", q.requested_epoch = t0 + 100;
+    EXPECT_TRUE((*store)->request_unmasked(q));
+    return q;
+  };
+  auto unmasked = [&](const events::UnmaskedRequest& q, const fs::path& out) {
+    return export_unmasked(o.root, o.key, **store, q.id, r.segments, "operator", out, t0 + 300);
+  };
+  auto refused = [&](const events::UnmaskedRequest& q, const char* why) {
+    const fs::path out = dir / ("refused-" + q.id + ".mp4");
+    auto e = unmasked(q, out);
+    ASSERT_FALSE(e) << why;
+    EXPECT_THAT(e.error().message, HasSubstr(why));
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_FALSE(fs::exists(out.string() + ".manifest.json"));
+  };
+
+  const auto pending = ask();
+  refused(pending, "not approved yet");
+  events::UnmaskedRequest missing = pending;
+  missing.id = "no-such-request";
+  refused(missing, "no unmasked export request");
+  // The account that asked cannot approve its own request.
+  auto self = (*store)->decide_unmasked(pending.id, true, "supervisor1", "mine", t0 + 150);
+  ASSERT_FALSE(self);
+  EXPECT_THAT(self.error().message, HasSubstr("another person"));
+  refused(pending, "not approved yet");
+
+  const auto denied = ask();
+  ASSERT_TRUE((*store)->decide_unmasked(denied.id, false, "auditor1", "no judge's order attached", t0 + 160));
+  refused(denied, "refused by auditor1");
+  EXPECT_FALSE((*store)->decide_unmasked(denied.id, true, "auditor2", "changed my mind", t0 + 170));
+
+  auto approved = (*store)->decide_unmasked(pending.id, true, "auditor1", "order PV-2026-0043 seen", t0 + 200);
+  ASSERT_TRUE(approved) << approved.error().message;
+  const fs::path out = dir / "unmasked.mp4";
+  auto done = unmasked(pending, out);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_NEAR(done->frames, 41, 1);  // the request's range, 5 s to 9 s at 10 fps
+  // The pixels the camera's mask would hide are there: the street, not black.
+  auto video = video::open_source(out.string());
+  ASSERT_TRUE(video);
+  Frame f;
+  ASSERT_EQ((*video)->read(f).status, video::ReadStatus::kFrame);
+  EXPECT_GT(cv::mean(f.image(cv::Rect(104, 104, 292, 242)))[1], 40);
+  const auto manifest = nlohmann::json::parse(read_file(done->manifest));
+  EXPECT_EQ(manifest["privacy_masks_applied"], 0);
+  EXPECT_EQ(manifest["unmasked"]["request"], pending.id);
+  EXPECT_EQ(manifest["unmasked"]["requested_by"], "supervisor1");
+  EXPECT_EQ(manifest["unmasked"]["approved_by"], "auditor1");
+  EXPECT_EQ(manifest["case_reference"], "PV-2026-0043");
+  auto used = (*store)->unmasked_request(pending.id);
+  ASSERT_TRUE(used && *used);
+  EXPECT_EQ((*used)->state, events::UnmaskedRequest::State::kUsed);
+  EXPECT_EQ((*used)->used_epoch, t0 + 300);
+  // One approval, one export.
+  refused(pending, "used already");
+
+  // An export that fails (its file exists) leaves the approval standing.
+  const auto second = ask();
+  ASSERT_TRUE((*store)->decide_unmasked(second.id, true, "auditor1", "ok", t0 + 210));
+  write_file(dir / "taken.mp4", "x");
+  EXPECT_FALSE(unmasked(second, dir / "taken.mp4"));
+  EXPECT_EQ((*(*store)->unmasked_request(second.id))->state, events::UnmaskedRequest::State::kApproved);
+  ASSERT_TRUE((*store)->use_unmasked(second.id, t0 + 400));
+  EXPECT_TRUE((*store)->release_unmasked(second.id));
+  EXPECT_EQ((*(*store)->unmasked_request(second.id))->state, events::UnmaskedRequest::State::kApproved);
+}
+
 // --- Retention and quota --------------------------------------------------------------------
 
 TEST(RecordingLimits, RetentionThenQuotaDeleteACamerasOldestFirstAndNoOtherCamerasFiles) {

@@ -19,6 +19,7 @@ const char* permission_name(Permission p) {
     case Permission::kSearch: return "search";
     case Permission::kConfig: return "config";
     case Permission::kAudit: return "audit";
+    case Permission::kApproveUnmasked: return "approve_unmasked";
     case Permission::kAccounts: return "accounts";
   }
   return "?";
@@ -29,7 +30,7 @@ bool role_allows(const std::string& role, Permission p) {
   if (role == "operator") return p == P::kLive || p == P::kAlerts;
   if (role == "supervisor")
     return p == P::kLive || p == P::kAlerts || p == P::kStats || p == P::kSearch || p == P::kConfig;
-  if (role == "auditor") return p == P::kAudit;
+  if (role == "auditor") return p == P::kAudit || p == P::kApproveUnmasked;
   if (role == "admin") return p == P::kAccounts;
   return false;
 }

@@ -17,12 +17,13 @@ class Store;
 
 namespace vigie::server {
 
-enum class Permission { kLive, kAlerts, kStats, kSearch, kConfig, kAudit, kAccounts };
+enum class Permission { kLive, kAlerts, kStats, kSearch, kConfig, kAudit, kApproveUnmasked, kAccounts };
 const char* permission_name(Permission p);
 
 // operator: live views, alerts and actions on them; supervisor: the same, statistics,
-// forensic search (each search with a reason, audited) and the configuration; auditor:
-// the audit log, nothing else; admin: accounts, nothing else.
+// forensic search (each search with a reason, audited), requests for unmasked video, and
+// the configuration; auditor: the audit log and the decision on those requests (the second
+// person), nothing else; admin: accounts, nothing else.
 bool role_allows(const std::string& role, Permission p);
 
 struct Session {

@@ -202,6 +202,17 @@ struct Server::Impl {
         // Drone flights with their orders and the ground they saw: no person in them.
         {"GET", "/api/v1/recordings", P::kSearch, false, A::kHandler, "recording_list", &Impl::recordings_list, false,
          "/api/v1/recordings?camera=cam&from=0&to=100", ""},
+        // The original pixels need two people: a supervisor asks, an auditor decides;
+        // the export itself (`vigie record export --unmasked`) uses the approval once.
+        {"POST", "/api/v1/recordings/unmasked", P::kSearch, false, A::kHandler, events::kUnmaskedRequestAudit,
+         &Impl::unmasked_request, false, "/api/v1/recordings/unmasked",
+         R"({"camera":"cam","from":0,"to":100,"case_reference":"PV-1","requester":"OPJ","reason":"r"})"},
+        {"GET", "/api/v1/recordings/unmasked", P::kApproveUnmasked, false, A::kEach, "unmasked_request_list",
+         &Impl::unmasked_list, false, "/api/v1/recordings/unmasked", ""},
+        {"POST", R"(/api/v1/recordings/unmasked/([^/]+)/decision)", P::kApproveUnmasked, false, A::kHandler,
+         events::kUnmaskedDecisionAudit, &Impl::unmasked_decision, false,
+         "/api/v1/recordings/unmasked/0190f3c2-6a1b-7c3d-8e4f-0123456789ab/decision",
+         R"({"approve":false,"reason":"r"})"},
         {"GET", "/api/v1/flights", P::kLive, false, A::kNone, "", &Impl::flights_list, false, "/api/v1/flights", ""},
         {"GET", R"(/api/v1/flights/([^/]+))", P::kLive, false, A::kNone, "", &Impl::flight_view, false,
          "/api/v1/flights/0190f3c2-6a1b-7c3d-8e4f-0123456789ab", ""},
@@ -794,6 +805,83 @@ struct Server::Impl {
                       {"sha256", s.sha256}, {"host", s.host}});
     c.audit(fmt::format("{} {:.0f}..{:.0f}: {} segments", camera, *from, *to, rows->size()));
     send_json(c.res, {{"camera", camera}, {"from_epoch", *from}, {"to_epoch", *to}, {"segments", list}});
+  }
+
+  static json unmasked_json(const events::UnmaskedRequest& r) {
+    return {{"id", r.id},
+            {"camera", r.camera},
+            {"from_epoch", r.from_epoch},
+            {"to_epoch", r.to_epoch},
+            {"case_reference", r.case_reference},
+            {"requester", r.requester},
+            {"reason", r.reason},
+            {"requested_by", r.requested_by},
+            {"requested_epoch", r.requested_epoch},
+            {"state", events::state_name(r.state)},
+            {"decided_by", r.decided_by},
+            {"decided_epoch", r.decided_epoch},
+            {"decision_reason", r.decision_reason},
+            {"used_epoch", r.used_epoch}};
+  }
+
+  // A supervisor's request for a range of a camera's video without its privacy masks.
+  void unmasked_request(Call& c) {
+    const json body = json::parse(c.req.body, nullptr, false);
+    const auto text = [&](const char* k) {
+      return body.is_object() && body.contains(k) && body[k].is_string() && !body[k].get<std::string>().empty() &&
+             body[k].get<std::string>().size() <= 2000;
+    };
+    const auto number = [&](const char* k) { return body.is_object() && body.contains(k) && body[k].is_number(); };
+    if (!text("camera") || !text("case_reference") || !text("requester") || !text("reason") || !number("from") ||
+        !number("to"))
+      return send_error(c.res, 400,
+                        "expected {\"camera\", \"from\", \"to\" (Unix seconds), \"case_reference\", "
+                        "\"requester\", \"reason\"}, texts of 1 to 2,000 characters");
+    events::UnmaskedRequest r;
+    r.camera = body["camera"], r.case_reference = body["case_reference"], r.requester = body["requester"];
+    r.reason = body["reason"], r.from_epoch = body["from"], r.to_epoch = body["to"];
+    r.requested_by = c.session->user, r.requested_epoch = now_epoch();
+    if (!config.cameras.count(r.camera)) return send_error(c.res, 404, fmt::format("no camera '{}'", r.camera));
+    if (r.to_epoch - r.from_epoch > 31 * 86400) return send_error(c.res, 400, "at most 31 days at a time");
+    {
+      std::lock_guard lock(store_mu);
+      if (auto made = store->request_unmasked(r); !made) return send_error(c.res, 400, made.error().message);
+    }
+    if (!c.audit(unmasked_json(r).dump())) return send_error(c.res, 503, "the request could not be audited");
+    send_json(c.res, unmasked_json(r), 201);
+  }
+
+  void unmasked_list(Call& c) {
+    Result<std::vector<events::UnmaskedRequest>> rows = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      rows = store->unmasked_requests();
+    }
+    if (!rows) return send_error(c.res, 500, rows.error().message);
+    json list = json::array();
+    for (const auto& r : *rows) list.push_back(unmasked_json(r));
+    send_json(c.res, {{"requests", list}});
+  }
+
+  // The second person: an auditor approves or refuses, with a reason; never their own.
+  void unmasked_decision(Call& c) {
+    const std::string id = c.req.matches[1];
+    const json body = json::parse(c.req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("approve") || !body["approve"].is_boolean() || !body.contains("reason") ||
+        !body["reason"].is_string() || body["reason"].get<std::string>().empty() ||
+        body["reason"].get<std::string>().size() > 2000)
+      return send_error(c.res, 400, "expected {\"approve\": true|false, \"reason\": a text of 1 to 2,000 characters}");
+    Result<events::UnmaskedRequest> decided = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      decided = store->decide_unmasked(id, body["approve"].get<bool>(), c.session->user, body["reason"], now_epoch());
+    }
+    if (!decided)
+      return send_error(c.res, decided.error().message.starts_with("no unmasked") ? 404 : 409,
+                        decided.error().message);
+    if (!c.audit(unmasked_json(*decided).dump()))
+      return send_error(c.res, 503, "the decision was taken but could not be audited");
+    send_json(c.res, unmasked_json(*decided));
   }
 
   void flight_view(Call& c) {

@@ -180,7 +180,8 @@ TEST_F(ServerTest, AFlightIsListedAndGivenWithItsGroundButNotItsFilePath) {
 TEST(TransparencyKinds, EveryAuditedRouteIsPlaced) {
   const std::set<std::string> other = {"login",        "logout",        "stats_view",  "activity_view",
                                        "heatmap_view", "config_view",   "audit_view",  "user_list",
-                                       "user_add",     "risk_map_view", "recording_list"};
+                                       "user_add",     "risk_map_view", "recording_list",
+                                       "unmasked_request_list"};
   for (const auto& route : Server::routes()) {
     if (!route.audited) continue;
     const std::string kind = transparency::access_kind_of(route.audit_action);
@@ -231,6 +232,58 @@ TEST_F(ServerWithRecordingTest, ARecordingsTimelineIsForSupervisorsAndAudited) {
     seen |= e["action"] == "recording_list" && e["user"] == "supervisor1" &&
             e["detail"].get<std::string>().find("cam ") == 0;
   EXPECT_TRUE(seen);
+}
+
+// The unmasked export's two people, through the console's routes: a supervisor asks (an
+// operator cannot), an auditor decides (the supervisor cannot), once; both audited.
+TEST_F(ServerWithRecordingTest, AnUnmaskedRequestIsMadeByASupervisorAndDecidedOnceByAnAuditor) {
+  const std::string op = login("operator1"), sup = login("supervisor1"), aud = login("auditor1");
+  auto c = client();
+  const httplib::Headers as_op = {{"Cookie", op}}, as_sup = {{"Cookie", sup}}, as_aud = {{"Cookie", aud}};
+  const double t = now() - 3600;
+  json ask = {{"camera", "cam"},        {"from", t},       {"to", t + 120},
+              {"case_reference", "PV-7"}, {"requester", "OPJ Martin"}, {"reason", "the mask hides the plate"}};
+  const auto post = [&](const std::string& path, const json& body, const httplib::Headers& who) {
+    return c.Post(path, who, body.dump(), "application/json");
+  };
+  EXPECT_EQ(post("/api/v1/recordings/unmasked", ask, as_op)->status, 403);
+  EXPECT_EQ(post("/api/v1/recordings/unmasked", ask, as_aud)->status, 403);
+  json no_reason = ask;
+  no_reason["reason"] = "";
+  EXPECT_EQ(post("/api/v1/recordings/unmasked", no_reason, as_sup)->status, 400);
+  json backwards = ask;
+  backwards["to"] = t - 1;
+  EXPECT_EQ(post("/api/v1/recordings/unmasked", backwards, as_sup)->status, 400);
+  json elsewhere = ask;
+  elsewhere["camera"] = "other";
+  EXPECT_EQ(post("/api/v1/recordings/unmasked", elsewhere, as_sup)->status, 404);
+  const auto made = post("/api/v1/recordings/unmasked", ask, as_sup);
+  ASSERT_EQ(made->status, 201) << made->body;
+  const auto request = json::parse(made->body);
+  EXPECT_EQ(request["state"], "pending");
+  EXPECT_EQ(request["requested_by"], "supervisor1");
+  const std::string decide = "/api/v1/recordings/unmasked/" + request["id"].get<std::string>() + "/decision";
+
+  EXPECT_EQ(c.Get("/api/v1/recordings/unmasked", as_sup)->status, 403);
+  const auto list = json::parse(c.Get("/api/v1/recordings/unmasked", as_aud)->body)["requests"];
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["reason"], "the mask hides the plate");
+  EXPECT_EQ(post(decide, {{"approve", true}, {"reason", "mine"}}, as_sup)->status, 403);
+  EXPECT_EQ(post(decide, {{"approve", "yes"}, {"reason", "x"}}, as_aud)->status, 400);
+  EXPECT_EQ(post(decide, {{"approve", true}}, as_aud)->status, 400);
+  EXPECT_EQ(post("/api/v1/recordings/unmasked/no-such/decision", {{"approve", true}, {"reason", "x"}}, as_aud)->status,
+            404);
+  const auto approved = post(decide, {{"approve", true}, {"reason", "order seen"}}, as_aud);
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  EXPECT_EQ(json::parse(approved->body)["state"], "approved");
+  EXPECT_EQ(json::parse(approved->body)["decided_by"], "auditor1");
+  EXPECT_EQ(post(decide, {{"approve", false}, {"reason", "again"}}, as_aud)->status, 409);
+
+  const auto audit = json::parse(c.Get("/api/v1/audit", as_aud)->body);
+  std::set<std::string> seen;
+  for (const auto& e : audit["entries"]) seen.insert(e["user"].get<std::string>() + " " + e["action"].get<std::string>());
+  EXPECT_TRUE(seen.count("supervisor1 recording.unmasked_request"));
+  EXPECT_TRUE(seen.count("auditor1 recording.unmasked_decision"));
 }
 
 // Forensic search: supervisors only, a reason always, filters checked, each search in the

@@ -28,7 +28,12 @@ const std::vector<AccessKind>& access_kinds() {
   static const std::vector<AccessKind> kinds = {
       {"searches", "Forensic searches of recorded tracks", {"track_search", "tracks.search"}},
       {"exports", "Exports of data (CSV)", {"export"}},
-      {"video_exports", "Exports of recorded video for a requisition (masked)", {events::kRecordingExportAudit}},
+      {"video_exports", "Exports of recorded video for a requisition (masked, or unmasked on an approved request)",
+       {events::kRecordingExportAudit}},
+      {"unmasked_requests", "Requests for recorded video without its privacy masks (by supervisors)",
+       {events::kUnmaskedRequestAudit}},
+      {"unmasked_decisions", "Decisions on those requests (by auditors: approved or refused)",
+       {events::kUnmaskedDecisionAudit}},
       {"unmasked_views", "Views of unmasked images", {"unmasked_view"}},
       {"live_views", "Live camera views (once per operator session)", {"live_view", "live_view_full"}},
       {"search_views", "Views of search results (thumbnails)", {"track_thumbnail"}},
