@@ -37,6 +37,33 @@ export interface Flight extends FlightSummary {
   geojson: GeoJSON.FeatureCollection;
 }
 
+// A request for recorded video without its privacy masks: a supervisor asks, an auditor
+// decides, `vigie record export --unmasked ID` uses the approval once.
+export interface UnmaskedRequest {
+  id: string;
+  camera: string;
+  from_epoch: number;
+  to_epoch: number;
+  case_reference: string;
+  requester: string;
+  reason: string;
+  requested_by: string;
+  requested_epoch: number;
+  state: 'pending' | 'approved' | 'refused' | 'used';
+  decided_by: string;
+  decided_epoch: number;
+  decision_reason: string;
+  used_epoch: number;
+}
+
+export interface Segment {
+  start_epoch: number;
+  end_epoch: number;
+  bytes: number;
+  sha256: string;
+  host: string;
+}
+
 export interface Camera {
   name: string;
   online: boolean;
@@ -156,6 +183,13 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 
 export const api = {
+  recordings: (camera: string, from: number, to: number) =>
+    call<{ segments: Segment[] }>('GET', `/api/v1/recordings?camera=${encodeURIComponent(camera)}&from=${from}&to=${to}`),
+  requestUnmasked: (r: { camera: string; from: number; to: number; case_reference: string; requester: string; reason: string }) =>
+    call<UnmaskedRequest>('POST', '/api/v1/recordings/unmasked', r),
+  unmaskedRequests: () => call<{ requests: UnmaskedRequest[] }>('GET', '/api/v1/recordings/unmasked'),
+  decideUnmasked: (id: string, approve: boolean, reason: string) =>
+    call<UnmaskedRequest>('POST', `/api/v1/recordings/unmasked/${encodeURIComponent(id)}/decision`, { approve, reason }),
   login: (name: string, password: string) => call<SessionInfo>('POST', '/api/v1/login', { name, password }),
   logout: () => call<{ ok: boolean }>('POST', '/api/v1/logout', {}),
   session: () => call<SessionInfo>('GET', '/api/v1/session'),

@@ -1,5 +1,5 @@
 // The console: a one-page app with a page per hash (#/wall, #/alerts, #/map, #/stats,
-// #/search, #/audit); moving between pages never reloads, so live updates keep flowing.
+// #/search, #/recordings, #/audit, #/requests); moving between pages never reloads, so live updates keep flowing.
 import './style.css';
 import { api, live, SessionInfo } from './api';
 import { alertsPage } from './alerts';
@@ -7,6 +7,7 @@ import { auditPage } from './audit';
 import { h } from './dom';
 import { loginPage } from './login';
 import { mapPage } from './map';
+import { recordingsPage, requestsPage } from './recordings';
 import { searchPage } from './search';
 import { statsPage } from './stats';
 import { wallPage } from './wall';
@@ -18,7 +19,9 @@ const pages: Record<string, { title: string; page: Page; roles: string[] }> = {
   map: { title: 'Map', page: mapPage, roles: ['operator', 'supervisor'] },
   stats: { title: 'Statistics', page: statsPage, roles: ['supervisor'] },
   search: { title: 'Search', page: searchPage, roles: ['supervisor'] },
+  recordings: { title: 'Recordings', page: recordingsPage, roles: ['supervisor'] },
   audit: { title: 'Audit log', page: auditPage, roles: ['auditor'] },
+  requests: { title: 'Unmasked requests', page: requestsPage, roles: ['auditor'] },
 };
 
 const app = document.getElementById('app')!;

@@ -357,6 +357,18 @@ cameras:
   await page.getByTestId('search-by-time').click();
   await waitFor('back to newest first', async () => (await page.getByTestId('search-distance').count()) === 0, 10000);
 
+  // The unmasked original: the supervisor asks, with the case, the requester and a reason.
+  await page.goto(`${base}/#/recordings`);
+  await waitFor('the recorded cameras', async () => (await page.getByTestId('rec-camera').locator('option').count()) > 0, 10000);
+  await page.getByTestId('rec-timeline').waitFor();
+  await page.getByTestId('rec-case').fill('PV-2026-0099');
+  await page.getByTestId('rec-requester').fill('Juge Durand');
+  await page.getByTestId('rec-request').click();
+  await waitFor('a request without a reason refused', async () => (await page.getByTestId('rec-status').getAttribute('class')) === 'error', 5000);
+  await page.getByTestId('rec-reason').fill('the mask hides the van');
+  await page.getByTestId('rec-request').click();
+  await waitFor('the request to be made', async () => ((await page.getByTestId('rec-status').textContent()) ?? '').includes('pending'), 5000);
+
   // The auditor finds the actions and the search.
   await page.getByTestId('logout').click();
   await signIn(page, AUD);
@@ -368,6 +380,16 @@ cameras:
   check(audit.includes('track_search') && audit.includes('case 2026-0042'), 'the audit log has the search and its reason');
   check((await page.getByTestId('audit-chain').textContent())?.includes('intact'), 'the hash chain is intact');
   await page.screenshot({ path: path.join(OUT, 'console-audit.png') });
+  check(audit.includes('recording.unmasked_request') && audit.includes('the mask hides the van'), 'the audit log has the unmasked request and its reason');
+  // and decides on the request: approved, with a reason; the decision is final.
+  await page.getByTestId('nav-requests').click();
+  await waitFor('the pending request', async () => (await page.getByTestId('unmasked-state').first().textContent()) === 'pending', 10000);
+  await page.getByTestId('unmasked-approve').first().click();
+  await waitFor('an approval without a reason refused', async () => ((await page.getByTestId('unmasked-status').textContent()) ?? '').includes('reason'), 5000);
+  await page.getByTestId('unmasked-why').first().fill('order PV-2026-0099 seen');
+  await page.getByTestId('unmasked-approve').first().click();
+  await waitFor('the request approved', async () => (await page.getByTestId('unmasked-state').first().textContent()) === 'approved', 5000);
+  check((await page.getByTestId('unmasked-approve').count()) === 0, 'an approved request can no longer be decided');
 
   // 4. The camera goes away and comes back.
   await page.getByTestId('logout').click();
