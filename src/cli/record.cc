@@ -120,7 +120,7 @@ std::pair<record::ExportRequest, Result<record::ExportResult>> run_export(const 
   const auto segments = local_segments(s, r.camera, r.from_epoch, r.to_epoch);
   auto done = record::export_unmasked(record::recordings_root(s.config), *key, *s.store, r.id, segments, q.exported_by,
                                       q.out, now_epoch(), show_progress);
-  if (auto now = s.store->unmasked_request(r.id); now && *now) q.unmasked = **now;
+  if (done) q.unmasked = done->unmasked;
   q.camera = r.camera, q.from_epoch = r.from_epoch, q.to_epoch = r.to_epoch;
   q.case_reference = r.case_reference, q.requester = r.requester;
   return {q, std::move(done)};
@@ -133,11 +133,19 @@ int record_export(const RecordOptions& o) {
   // An export nobody can find in the audit log is not handed over.
   if (auto a = s.store->audit(q.exported_by, record::kExportAudit, record::export_audit_detail(q, *done), now_epoch());
       !a) {
-    std::error_code ec;
-    std::filesystem::remove(q.out, ec);
-    std::filesystem::remove(done->manifest, ec);
-    if (q.unmasked) s.store->release_unmasked(q.unmasked->id);  // nothing was handed over
-    throw std::runtime_error(fmt::format("the export could not be audited, so it was deleted: {}", a.error().message));
+    std::error_code out_gone, manifest_gone;
+    std::filesystem::remove(q.out, out_gone);
+    std::filesystem::remove(done->manifest, manifest_gone);
+    if (out_gone || manifest_gone)
+      throw std::runtime_error(fmt::format("the export could not be audited ({}) nor deleted: delete {} and {} by hand",
+                                           a.error().message, q.out.string(), done->manifest.string()));
+    // Nothing was handed over: an unmasked export's approval stands again.
+    std::string released;
+    if (q.unmasked)
+      if (auto r = s.store->release_unmasked(q.unmasked->id); !r)
+        released = fmt::format(" (request {} could not be given back: {})", q.unmasked->id, r.error().message);
+    throw std::runtime_error(
+        fmt::format("the export could not be audited, so it was deleted: {}{}", a.error().message, released));
   }
   if (o.json) {
     fmt::print("{}\n", nlohmann::json{{"file", q.out.string()},

@@ -415,6 +415,10 @@ class Store {
   Result<UnmaskedRequest> use_unmasked(const std::string& id, double at_epoch);
   // Gives back a request taken for an export that then failed, approved again.
   Result<Ok> release_unmasked(const std::string& id);
+  // Undo a step whose audit entry could not be written (nothing unaudited may stand): a
+  // pending request is deleted; a decision by `by` not yet used goes back to pending.
+  Result<Ok> withdraw_unmasked(const std::string& id);
+  Result<Ok> reopen_unmasked(const std::string& id, const std::string& by);
 
   // --- accounts (accounts.cc) ---
   // Creates an account; the password is stored as an Argon2id hash (libsodium,

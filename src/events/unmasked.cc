@@ -125,4 +125,20 @@ Result<Ok> Store::release_unmasked(const std::string& id) {
   return Ok{};
 }
 
+Result<Ok> Store::withdraw_unmasked(const std::string& id) {
+  auto d = db_->query("DELETE FROM unmasked_requests WHERE id = ?1 AND state = 'pending'");
+  d->bind(1, id);
+  if (d->step() != Step::kDone) return sql_error(*d);
+  return Ok{};
+}
+
+Result<Ok> Store::reopen_unmasked(const std::string& id, const std::string& by) {
+  auto u = db_->query(
+      "UPDATE unmasked_requests SET state = 'pending', decided_by = '', decided_epoch = 0, decision_reason = '' "
+      "WHERE id = ?1 AND decided_by = ?2 AND state IN ('approved', 'refused')");
+  u->bind(1, id).bind(2, by);
+  if (u->step() != Step::kDone) return sql_error(*u);
+  return Ok{};
+}
+
 }  // namespace vigie::events

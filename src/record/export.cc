@@ -240,13 +240,23 @@ Result<ExportResult> export_unmasked(const std::filesystem::path& root, const Se
   q.camera = taken->camera, q.from_epoch = taken->from_epoch, q.to_epoch = taken->to_epoch;
   q.case_reference = taken->case_reference, q.requester = taken->requester;
   q.exported_by = exported_by, q.out = out, q.unmasked = *taken;
-  auto done = export_masked(root, key, /*masks=*/{}, segments, q, progress);
+  Result<ExportResult> done = Error{""};
+  try {
+    done = export_masked(root, key, /*masks=*/{}, segments, q, progress);
+  } catch (const std::exception& e) {
+    std::error_code ec;
+    std::filesystem::remove(out.string() + ".part", ec);
+    std::filesystem::remove(out.string() + ".manifest.json.part", ec);
+    done = Error{fmt::format("the unmasked export failed: {}", e.what())};
+  }
   if (!done) {
     // Nothing was handed over: the approval still stands for a second try.
     if (auto r = store.release_unmasked(request_id); !r)
       return Error{fmt::format("{} (and the request could not be given back: {})", done.error().message,
                                r.error().message)};
+    return done;
   }
+  done->unmasked = *taken;
   return done;
 }
 

@@ -39,6 +39,8 @@ struct ExportResult {
   std::filesystem::path manifest;
   std::string manifest_sha256;
   std::vector<events::SegmentRow> sources;
+  // export_unmasked(): the request it used, as taken (what the audit entry must name).
+  std::optional<events::UnmaskedRequest> unmasked;
 };
 
 // Exports what `segments` (the camera's, from the index) hold between the request's times.
@@ -55,8 +57,10 @@ Result<ExportResult> export_masked(const std::filesystem::path& root, const Secr
 // a supervisor made and an auditor approved (events::Store). Takes the request for its one
 // export, exports its camera and whole range without masks (the manifest and audit name
 // the request, its reason and both people), and gives the request back if the export
-// fails. Fails, naming why, and writes nothing, for a request that is not approved (pending,
-// refused, used already) or does not exist. `segments`: the camera's, from the index.
+// fails (an error or an exception: no half-made file is left either). Fails, naming why, and
+// writes nothing, for a request that is not approved (pending, refused, used already) or
+// does not exist. `segments`: the camera's, from the index. A process killed during the
+// export leaves its request used: decision 80 says how to give it back.
 Result<ExportResult> export_unmasked(const std::filesystem::path& root, const SecretKey& key, events::Store& store,
                                      const std::string& request_id, const std::vector<events::SegmentRow>& segments,
                                      const std::string& exported_by, const std::filesystem::path& out,

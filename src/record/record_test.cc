@@ -565,15 +565,32 @@ TEST_F(Export, TheUnmaskedExportNeedsASecondPersonsApprovalAndIsMadeOnce) {
   // One approval, one export.
   refused(pending, "used already");
 
-  // An export that fails (its file exists) leaves the approval standing.
+  // An export that fails after taking the approval (no segment to read) gives it back,
+  // and leaves no file.
   const auto second = ask();
   ASSERT_TRUE((*store)->decide_unmasked(second.id, true, "auditor1", "ok", t0 + 210));
-  write_file(dir / "taken.mp4", "x");
-  EXPECT_FALSE(unmasked(second, dir / "taken.mp4"));
+  const fs::path failed = dir / "failed.mp4";
+  auto nothing = export_unmasked(o.root, o.key, **store, second.id, {}, "operator", failed, t0 + 310);
+  ASSERT_FALSE(nothing);
+  EXPECT_THAT(nothing.error().message, HasSubstr("no recording between"));
   EXPECT_EQ((*(*store)->unmasked_request(second.id))->state, events::UnmaskedRequest::State::kApproved);
+  for (const auto& f : {failed, fs::path(failed.string() + ".part"), fs::path(failed.string() + ".manifest.json")})
+    EXPECT_FALSE(fs::exists(f)) << f;
+  EXPECT_EQ(done->unmasked->id, pending.id);
+  EXPECT_EQ(done->unmasked->decided_by, "auditor1");
   ASSERT_TRUE((*store)->use_unmasked(second.id, t0 + 400));
   EXPECT_TRUE((*store)->release_unmasked(second.id));
   EXPECT_EQ((*(*store)->unmasked_request(second.id))->state, events::UnmaskedRequest::State::kApproved);
+  // Undoing an unaudited step: a decision goes back to pending (only its own auditor's), a
+  // pending request goes.
+  ASSERT_TRUE((*store)->reopen_unmasked(second.id, "auditor2"));
+  EXPECT_EQ((*(*store)->unmasked_request(second.id))->state, events::UnmaskedRequest::State::kApproved);
+  ASSERT_TRUE((*store)->reopen_unmasked(second.id, "auditor1"));
+  EXPECT_EQ((*(*store)->unmasked_request(second.id))->state, events::UnmaskedRequest::State::kPending);
+  ASSERT_TRUE((*store)->withdraw_unmasked(second.id));
+  EXPECT_FALSE(*(*store)->unmasked_request(second.id));
+  ASSERT_TRUE((*store)->withdraw_unmasked(pending.id));  // used: not withdrawn
+  EXPECT_TRUE(*(*store)->unmasked_request(pending.id));
 }
 
 // --- Retention and quota --------------------------------------------------------------------

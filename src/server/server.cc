@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -21,7 +23,9 @@
 #include "events/alert_schema.h"
 #include "events/store.h"
 #include "events/track_search.h"
+#include "core/ids.h"
 #include "record/camera_recorder.h"
+#include "record/export.h"
 #include "server/basemap.h"
 #include "server/camera_runner.h"
 #include "server/camera_set.h"
@@ -202,6 +206,8 @@ struct Server::Impl {
         // Drone flights with their orders and the ground they saw: no person in them.
         {"GET", "/api/v1/recordings", P::kSearch, false, A::kHandler, "recording_list", &Impl::recordings_list, false,
          "/api/v1/recordings?camera=cam&from=0&to=100", ""},
+        {"GET", "/api/v1/recordings/video", P::kSearch, false, A::kHandler, "recording_play", &Impl::recording_video,
+         false, "/api/v1/recordings/video?camera=cam&from=0&to=60", ""},
         // The original pixels need two people: a supervisor asks, an auditor decides;
         // the export itself (`vigie record export --unmasked`) uses the approval once.
         {"POST", "/api/v1/recordings/unmasked", P::kSearch, false, A::kHandler, events::kUnmaskedRequestAudit,
@@ -265,6 +271,9 @@ struct Server::Impl {
   // need (WAL: they read while the cameras and the API write).
   std::unique_ptr<events::Store> slow_store;
   std::mutex slow_mu;
+  // One stretch of recording prepared for playback at a time (each is decoded and encoded
+  // again): a console cannot take every core.
+  std::mutex playback_mu;
   std::string dummy_hash;  // checked for unknown accounts, so they take as long as known ones
   EventHub hub;
   Sessions sessions;
@@ -807,6 +816,56 @@ struct Server::Impl {
     send_json(c.res, {{"camera", camera}, {"from_epoch", *from}, {"to_epoch", *to}, {"segments", list}});
   }
 
+  static constexpr double kPlaybackMaxS = 120;
+
+  // A stretch of a camera's recording for the console's player: decoded, masked and
+  // encoded again like a requisition's export (never the stored stream), at most
+  // kPlaybackMaxS seconds a request, from this machine's disk only.
+  void recording_video(Call& c) {
+    const std::string camera = c.req.get_param_value("camera");
+    if (!config.cameras.count(camera)) return send_error(c.res, 404, fmt::format("no camera '{}'", camera));
+    const auto from = number_param(c.req, c.res, "from", 0, 0, 1e12);
+    if (!from) return;
+    const auto to = number_param(c.req, c.res, "to", *from + 60, 0, 1e12);
+    if (!to) return;
+    if (!(*to > *from)) return send_error(c.res, 400, "to must be after from");
+    if (*to - *from > kPlaybackMaxS)
+      return send_error(c.res, 400, fmt::format("at most {:.0f} s at a time", kPlaybackMaxS));
+    std::unique_lock busy(playback_mu, std::try_to_lock);
+    if (!busy) return send_error(c.res, 503, "another stretch of recording is being prepared: try again in a moment");
+    Result<std::vector<events::SegmentRow>> segments = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      segments = store->segments(camera, *from, *to);
+    }
+    if (!segments) return send_error(c.res, 500, segments.error().message);
+    const fs::path root = record::recordings_root(config);
+    const auto here = record::recordings_host(root);
+    if (!here) return send_error(c.res, 500, here.error().message);
+    for (const auto& g : *segments)
+      if (g.host != *here)
+        return send_error(c.res, 409, fmt::format("recorded on {}: play it from there (this is {})", g.host, *here));
+    const auto key = record::camera_key_for_reading(config, camera);
+    if (!key) return send_error(c.res, 500, key.error().message);
+    record::ExportRequest q;
+    q.camera = camera, q.from_epoch = *from, q.to_epoch = *to;
+    q.case_reference = "playback", q.requester = c.session->user, q.exported_by = c.session->user;
+    q.out = fs::temp_directory_path() / fmt::format("vigie-playback-{}.mp4", UuidV7().next());
+    auto done = record::export_masked(root, *key, config.cameras.at(camera).privacy_masks, *segments, q);
+    if (!done) {
+      const bool none = done.error().message.find("no recording between") != std::string::npos;
+      return send_error(c.res, none ? 404 : 500, done.error().message);
+    }
+    std::string video = read_file(q.out.string());
+    std::error_code ec;
+    fs::remove(q.out, ec);
+    fs::remove(done->manifest, ec);
+    if (!c.audit(fmt::format("{} {:.0f}..{:.0f}: {} frames", camera, *from, *to, done->frames)))
+      return send_error(c.res, 503, "the playback could not be audited");
+    c.res.set_header("X-Vigie-First-Frame-Epoch", fmt::format("{:.3f}", done->first_epoch));
+    c.res.set_content(std::move(video), "video/mp4");
+  }
+
   static json unmasked_json(const events::UnmaskedRequest& r) {
     return {{"id", r.id},
             {"camera", r.camera},
@@ -824,30 +883,43 @@ struct Server::Impl {
             {"used_epoch", r.used_epoch}};
   }
 
+  // A text field of a request body: 1 to 2,000 bytes, no control characters (NUL would be
+  // stored by SQLite and refused by PostgreSQL; a line break would forge audit lines).
+  static bool plain_text(const json& body, const char* key) {
+    if (!body.is_object() || !body.contains(key) || !body[key].is_string()) return false;
+    const std::string& t = body[key].get_ref<const std::string&>();
+    return !t.empty() && t.size() <= 2000 &&
+           std::none_of(t.begin(), t.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+  }
+
   // A supervisor's request for a range of a camera's video without its privacy masks.
   void unmasked_request(Call& c) {
     const json body = json::parse(c.req.body, nullptr, false);
-    const auto text = [&](const char* k) {
-      return body.is_object() && body.contains(k) && body[k].is_string() && !body[k].get<std::string>().empty() &&
-             body[k].get<std::string>().size() <= 2000;
+    const auto time = [&](const char* k) {
+      return body.is_object() && body.contains(k) && body[k].is_number() && std::isfinite(body[k].get<double>()) &&
+             body[k].get<double>() >= 0 && body[k].get<double>() <= 1e12;
     };
-    const auto number = [&](const char* k) { return body.is_object() && body.contains(k) && body[k].is_number(); };
-    if (!text("camera") || !text("case_reference") || !text("requester") || !text("reason") || !number("from") ||
-        !number("to"))
+    if (!plain_text(body, "camera") || !plain_text(body, "case_reference") || !plain_text(body, "requester") ||
+        !plain_text(body, "reason") || !time("from") || !time("to"))
       return send_error(c.res, 400,
                         "expected {\"camera\", \"from\", \"to\" (Unix seconds), \"case_reference\", "
-                        "\"requester\", \"reason\"}, texts of 1 to 2,000 characters");
+                        "\"requester\", \"reason\"}, texts of 1 to 2,000 bytes without control characters");
     events::UnmaskedRequest r;
     r.camera = body["camera"], r.case_reference = body["case_reference"], r.requester = body["requester"];
     r.reason = body["reason"], r.from_epoch = body["from"], r.to_epoch = body["to"];
     r.requested_by = c.session->user, r.requested_epoch = now_epoch();
     if (!config.cameras.count(r.camera)) return send_error(c.res, 404, fmt::format("no camera '{}'", r.camera));
+    if (!(r.to_epoch > r.from_epoch)) return send_error(c.res, 400, "to must be after from");
     if (r.to_epoch - r.from_epoch > 31 * 86400) return send_error(c.res, 400, "at most 31 days at a time");
     {
       std::lock_guard lock(store_mu);
-      if (auto made = store->request_unmasked(r); !made) return send_error(c.res, 400, made.error().message);
+      if (auto made = store->request_unmasked(r); !made) return send_error(c.res, 500, made.error().message);
     }
-    if (!c.audit(unmasked_json(r).dump())) return send_error(c.res, 503, "the request could not be audited");
+    if (!c.audit(unmasked_json(r).dump())) {
+      std::lock_guard lock(store_mu);
+      store->withdraw_unmasked(r.id);
+      return send_error(c.res, 503, "the request could not be audited, so it was not made");
+    }
     send_json(c.res, unmasked_json(r), 201);
   }
 
@@ -867,20 +939,24 @@ struct Server::Impl {
   void unmasked_decision(Call& c) {
     const std::string id = c.req.matches[1];
     const json body = json::parse(c.req.body, nullptr, false);
-    if (!body.is_object() || !body.contains("approve") || !body["approve"].is_boolean() || !body.contains("reason") ||
-        !body["reason"].is_string() || body["reason"].get<std::string>().empty() ||
-        body["reason"].get<std::string>().size() > 2000)
-      return send_error(c.res, 400, "expected {\"approve\": true|false, \"reason\": a text of 1 to 2,000 characters}");
+    if (!body.is_object() || !body.contains("approve") || !body["approve"].is_boolean() || !plain_text(body, "reason"))
+      return send_error(c.res, 400,
+                        "expected {\"approve\": true|false, \"reason\": 1 to 2,000 bytes without control characters}");
     Result<events::UnmaskedRequest> decided = Error{""};
     {
       std::lock_guard lock(store_mu);
       decided = store->decide_unmasked(id, body["approve"].get<bool>(), c.session->user, body["reason"], now_epoch());
     }
-    if (!decided)
-      return send_error(c.res, decided.error().message.starts_with("no unmasked") ? 404 : 409,
-                        decided.error().message);
-    if (!c.audit(unmasked_json(*decided).dump()))
-      return send_error(c.res, 503, "the decision was taken but could not be audited");
+    if (!decided) {
+      const std::string& why = decided.error().message;
+      const int status = why.starts_with("no unmasked") ? 404 : why.starts_with("request ") ? 409 : 500;
+      return send_error(c.res, status, why);
+    }
+    if (!c.audit(unmasked_json(*decided).dump())) {
+      std::lock_guard lock(store_mu);
+      store->reopen_unmasked(id, c.session->user);
+      return send_error(c.res, 503, "the decision could not be audited, so it was not taken");
+    }
     send_json(c.res, unmasked_json(*decided));
   }
 

@@ -254,6 +254,15 @@ TEST_F(ServerWithRecordingTest, AnUnmaskedRequestIsMadeByASupervisorAndDecidedOn
   json backwards = ask;
   backwards["to"] = t - 1;
   EXPECT_EQ(post("/api/v1/recordings/unmasked", backwards, as_sup)->status, 400);
+  json before_1970 = ask;
+  before_1970["from"] = -5;
+  EXPECT_EQ(post("/api/v1/recordings/unmasked", before_1970, as_sup)->status, 400);
+  json two_lines = ask;
+  two_lines["reason"] = "plate\nforged audit line";
+  EXPECT_EQ(post("/api/v1/recordings/unmasked", two_lines, as_sup)->status, 400);
+  EXPECT_EQ(c.Post("/api/v1/recordings/unmasked", as_sup, R"({"camera":"cam","from":1e999,"to":2})", "application/json")
+                ->status,
+            400);
   json elsewhere = ask;
   elsewhere["camera"] = "other";
   EXPECT_EQ(post("/api/v1/recordings/unmasked", elsewhere, as_sup)->status, 404);
@@ -284,6 +293,27 @@ TEST_F(ServerWithRecordingTest, AnUnmaskedRequestIsMadeByASupervisorAndDecidedOn
   for (const auto& e : audit["entries"]) seen.insert(e["user"].get<std::string>() + " " + e["action"].get<std::string>());
   EXPECT_TRUE(seen.count("supervisor1 recording.unmasked_request"));
   EXPECT_TRUE(seen.count("auditor1 recording.unmasked_decision"));
+}
+
+// Playback of the recording: supervisors only, short stretches, from the machine holding
+// the files (these segments name another host), audited when it plays (the masked
+// playback itself: console_e2e).
+TEST_F(ServerWithRecordingTest, PlaybackIsForSupervisorsInShortStretchesFromTheMachineWithTheFiles) {
+  const std::string op = login("operator1"), sup = login("supervisor1");
+  auto c = client();
+  const httplib::Headers as_op = {{"Cookie", op}}, as_sup = {{"Cookie", sup}};
+  const double t = now() - 3600;
+  const auto play = [&](double from, double to, const httplib::Headers& who, const std::string& camera = "cam") {
+    return c.Get(fmt::format("/api/v1/recordings/video?camera={}&from={:.0f}&to={:.0f}", camera, from, to), who);
+  };
+  EXPECT_EQ(play(t, t + 60, as_op)->status, 403);
+  EXPECT_EQ(play(t, t + 60, as_sup, "other")->status, 404);
+  EXPECT_EQ(play(t, t + 600, as_sup)->status, 400);
+  EXPECT_EQ(play(t + 60, t, as_sup)->status, 400);
+  const auto elsewhere = play(t, t + 60, as_sup);
+  EXPECT_EQ(elsewhere->status, 409);
+  EXPECT_THAT(elsewhere->body, HasSubstr("csu-1"));
+  EXPECT_EQ(play(t - 7200, t - 7100, as_sup)->status, 404);  // nothing recorded then
 }
 
 // Forensic search: supervisors only, a reason always, filters checked, each search in the

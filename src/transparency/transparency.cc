@@ -30,6 +30,7 @@ const std::vector<AccessKind>& access_kinds() {
       {"exports", "Exports of data (CSV)", {"export"}},
       {"video_exports", "Exports of recorded video for a requisition (masked, or unmasked on an approved request)",
        {events::kRecordingExportAudit}},
+      {"recording_views", "Views of recorded video in the console (masked)", {"recording_play"}},
       {"unmasked_requests", "Requests for recorded video without its privacy masks (by supervisors)",
        {events::kUnmaskedRequestAudit}},
       {"unmasked_decisions", "Decisions on those requests (by auditors: approved or refused)",

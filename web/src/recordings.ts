@@ -1,7 +1,8 @@
-// Continuous recording, for supervisors: what a camera has recorded (the index, not the
-// video), and the request for a range without its privacy masks, which an auditor must
+// Continuous recording, for supervisors: a camera's timeline with its alerts, playback
+// (masked, prepared by the server a minute at a time), and the request for a range without its privacy masks, which an auditor must
 // approve before `vigie record export --unmasked` can make its one export.
 import { api, ApiError } from './api';
+import type { Alert, Segment } from './api';
 import { dateTime, h } from './dom';
 
 const DAY = 86400;
@@ -15,9 +16,33 @@ function localValue(epoch: number) {
   return d.toISOString().slice(0, 16);
 }
 
+// The timeline: the recorded stretches of a camera and its alerts, from the first
+// recording of the last 24 h to now. A click plays the minute from there.
+function drawTimeline(bar: HTMLElement, segments: Segment[], alerts: Alert[], now: number, play: (t: number) => void) {
+  const start = Math.max(now - DAY, (segments[0]?.start_epoch ?? now - DAY) - 60);
+  const span = now - start;
+  const at = (t: number) => `${(100 * (t - start)) / span}%`;
+  bar.replaceChildren(
+    ...segments.map((g) =>
+      h('span', { class: 'rec-segment', 'data-testid': 'rec-segment', style: `left:${at(g.start_epoch)};width:${at(start + g.end_epoch - g.start_epoch)}` }),
+    ),
+    ...alerts
+      .filter((a) => a.start_epoch >= start)
+      .map((a) => h('span', { class: 'rec-alert', 'data-testid': 'rec-alert', title: `${a.rule} ${dateTime(a.start_epoch)}`, style: `left:${at(a.start_epoch)}` })),
+  );
+  bar.onclick = (ev) => {
+    const box = bar.getBoundingClientRect();
+    play(start + (span * (ev.clientX - box.left)) / box.width);
+  };
+}
+
 export function recordingsPage(root: HTMLElement) {
   const camera = h('select', { 'data-testid': 'rec-camera', 'aria-label': 'camera' });
   const timeline = h('p', { 'data-testid': 'rec-timeline' }, 'Loading…');
+  const bar = h('div', { class: 'rec-bar', 'data-testid': 'rec-bar', title: 'click to play the minute from there' });
+  const video = h('video', { 'data-testid': 'rec-video', controls: true, class: 'rec-video' });
+  const playing = h('p', { 'data-testid': 'rec-playing' });
+  const latest = h('button', { 'data-testid': 'rec-play-latest' }, 'Play the last recorded minute');
   const now = Math.floor(Date.now() / 1000);
   const from = h('input', { type: 'datetime-local', 'data-testid': 'rec-from', 'aria-label': 'from', value: localValue(now - 3600) });
   const to = h('input', { type: 'datetime-local', 'data-testid': 'rec-to', 'aria-label': 'to', value: localValue(now) });
@@ -25,15 +50,37 @@ export function recordingsPage(root: HTMLElement) {
   const caseRef = text('rec-case', 'case reference'), requester = text('rec-requester', 'requester (officer, court)');
   const reason = text('rec-reason', 'why the masks must go');
   const status = h('p', { 'data-testid': 'rec-status' });
+  let lastEnd = 0;
+
+  // Masked, encoded again by the server for this view, and audited there.
+  const play = (t: number) => {
+    const cam = camera.value;
+    playing.textContent = `Preparing ${cam} from ${dateTime(t)}…`;
+    playing.className = '';
+    fetch(`/api/v1/recordings/video?camera=${encodeURIComponent(cam)}&from=${Math.floor(t)}&to=${Math.floor(t) + 60}`, { credentials: 'same-origin' })
+      .then(async (res) => {
+        if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error ?? `${res.status}`);
+        if (video.src) URL.revokeObjectURL(video.src);
+        video.src = URL.createObjectURL(await res.blob());
+        playing.textContent = `${cam} from ${dateTime(t)} (masked)`;
+        return video.play().catch(() => {});
+      })
+      .catch((e: Error) => {
+        playing.textContent = e.message;
+        playing.className = 'error';
+      });
+  };
+  latest.addEventListener('click', () => lastEnd && play(lastEnd - 60));
 
   const showTimeline = () =>
-    api
-      .recordings(camera.value, now - DAY, now)
-      .then(({ segments }) => {
+    Promise.all([api.recordings(camera.value, now - DAY, Math.floor(Date.now() / 1000)), api.alerts({ camera: camera.value, since: now - DAY, limit: 500 })])
+      .then(([{ segments }, { alerts }]) => {
         const seconds = segments.reduce((s, g) => s + g.end_epoch - g.start_epoch, 0);
+        lastEnd = segments.length ? segments[segments.length - 1].end_epoch : 0;
         timeline.textContent = segments.length
-          ? `${segments.length} segments in the last 24 h, ${(seconds / 60).toFixed(1)} min, ${dateTime(segments[0].start_epoch)} to ${dateTime(segments[segments.length - 1].end_epoch)}`
+          ? `${segments.length} segments in the last 24 h, ${(seconds / 60).toFixed(1)} min, ${dateTime(segments[0].start_epoch)} to ${dateTime(lastEnd)}; ${alerts.length} alerts`
           : 'No recording in the last 24 h.';
+        drawTimeline(bar, segments, alerts, Math.floor(Date.now() / 1000), play);
       })
       .catch((e: Error) => (timeline.textContent = e.message));
   camera.addEventListener('change', showTimeline);
@@ -59,6 +106,10 @@ export function recordingsPage(root: HTMLElement) {
     h('h2', {}, 'Recordings'),
     camera,
     timeline,
+    bar,
+    latest,
+    playing,
+    video,
     h('h3', {}, 'Unmasked original (needs an auditor’s approval; audited)'),
     form,
     status,
@@ -67,7 +118,9 @@ export function recordingsPage(root: HTMLElement) {
     camera.replaceChildren(...cams.map((c) => h('option', { value: c.name }, c.name)));
     showTimeline();
   });
-  return () => {};
+  return () => {
+    if (video.src) URL.revokeObjectURL(video.src);
+  };
 }
 
 // For auditors: the requests, and the decision on each pending one (with a reason).

@@ -176,10 +176,12 @@ cameras:
     `server: { listen: '127.0.0.1:${httpPort}', reconnect_max_s: 1, risk_layer: '${risk}'${mapLayers} }
 store: { path: '${db}', media: '${path.join(OUT, 'media')}', clip_pre_s: 1, clip_post_s: 1 }
 detect: { type: motion }
+recording: { folder: '${path.join(OUT, 'recordings')}', segment_seconds: 5 }
 cameras:
   gare:
     input: rtsp://127.0.0.1:${rtspPort}/gare
     analyze_fps: 5
+    record: true
     geo: { lat: 48.13725, lon: 11.57540, heading: 200, fov: 80, range: 40 }
     zones:
       path: [[0, 100], [768, 100], [768, 576], [0, 576]]
@@ -361,6 +363,14 @@ cameras:
   await page.goto(`${base}/#/recordings`);
   await waitFor('the recorded cameras', async () => (await page.getByTestId('rec-camera').locator('option').count()) > 0, 10000);
   await page.getByTestId('rec-timeline').waitFor();
+  // Its timeline: the recorded segments and the alerts; the last minute plays, masked,
+  // in the browser's own player.
+  await waitFor('recorded segments on the timeline', async () => (await page.getByTestId('rec-segment').count()) > 0, 10000);
+  check((await page.getByTestId('rec-alert').count()) > 0, 'the timeline marks the camera\'s alerts');
+  await page.getByTestId('rec-play-latest').click();
+  await waitFor('the recording to play', async () => page.getByTestId('rec-video').evaluate((v) => v.readyState >= 1 && v.duration > 0), 20000);
+  check(((await page.getByTestId('rec-playing').textContent()) ?? '').includes('masked'), 'the player says what it shows');
+  await page.screenshot({ path: path.join(OUT, 'console-recordings.png') });
   await page.getByTestId('rec-case').fill('PV-2026-0099');
   await page.getByTestId('rec-requester').fill('Juge Durand');
   await page.getByTestId('rec-request').click();
@@ -380,6 +390,7 @@ cameras:
   check(audit.includes('track_search') && audit.includes('case 2026-0042'), 'the audit log has the search and its reason');
   check((await page.getByTestId('audit-chain').textContent())?.includes('intact'), 'the hash chain is intact');
   await page.screenshot({ path: path.join(OUT, 'console-audit.png') });
+  check(audit.includes('recording_play'), 'the audit log has the playback');
   check(audit.includes('recording.unmasked_request') && audit.includes('the mask hides the van'), 'the audit log has the unmasked request and its reason');
   // and decides on the request: approved, with a reason; the decision is final.
   await page.getByTestId('nav-requests').click();
