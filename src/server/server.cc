@@ -208,6 +208,12 @@ struct Server::Impl {
          "/api/v1/recordings?camera=cam&from=0&to=100", ""},
         {"GET", "/api/v1/recordings/video", P::kSearch, false, A::kHandler, "recording_play", &Impl::recording_video,
          false, "/api/v1/recordings/video?camera=cam&from=0&to=60", ""},
+        {"POST", "/api/v1/recordings/exports", P::kSearch, false, A::kHandler, events::kRecordingExportAudit,
+         &Impl::recording_export, false, "/api/v1/recordings/exports",
+         R"({"camera":"cam","from":0,"to":60,"case_reference":"PV-1","requester":"OPJ"})"},
+        {"GET", R"(/api/v1/recordings/exports/(export-[0-9a-f-]{36}\.mp4(?:\.manifest\.json)?))", P::kSearch, false,
+         A::kEach, "recording_download", &Impl::recording_download, false,
+         "/api/v1/recordings/exports/export-0190f3c2-6a1b-7c3d-8e4f-0123456789ab.mp4", ""},
         // The original pixels need two people: a supervisor asks, an auditor decides;
         // the export itself (`vigie record export --unmasked`) uses the approval once.
         {"POST", "/api/v1/recordings/unmasked", P::kSearch, false, A::kHandler, events::kUnmaskedRequestAudit,
@@ -817,45 +823,63 @@ struct Server::Impl {
   }
 
   static constexpr double kPlaybackMaxS = 120;
+  static constexpr double kConsoleExportMaxS = 15 * 60;  // longer: `vigie record export`
+
+  // What playback and an export read: a camera's segments in a range, on this machine's
+  // disk, and the key that opens them. Answers the error itself and returns nothing when
+  // the request cannot be served.
+  struct Readable {
+    std::vector<events::SegmentRow> segments;
+    fs::path root;
+    SecretKey key;
+  };
+  std::optional<Readable> readable(Call& c, const std::string& camera, double from, double to, double max_s) {
+    if (!config.cameras.count(camera)) return send_error(c.res, 404, fmt::format("no camera '{}'", camera)), std::nullopt;
+    if (!(to > from)) return send_error(c.res, 400, "to must be after from"), std::nullopt;
+    if (to - from > max_s) return send_error(c.res, 400, fmt::format("at most {:.0f} s at a time", max_s)), std::nullopt;
+    Result<std::vector<events::SegmentRow>> segments = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      segments = store->segments(camera, from, to);
+    }
+    if (!segments) return send_error(c.res, 500, segments.error().message), std::nullopt;
+    Readable r{std::move(*segments), record::recordings_root(config), {}};
+    const auto here = record::recordings_host(r.root);
+    if (!here) return send_error(c.res, 500, here.error().message), std::nullopt;
+    for (const auto& g : r.segments)
+      if (g.host != *here)
+        return send_error(c.res, 409, fmt::format("recorded on {}: ask that machine (this is {})", g.host, *here)),
+               std::nullopt;
+    auto key = record::camera_key_for_reading(config, camera);
+    if (!key) return send_error(c.res, 500, key.error().message), std::nullopt;
+    r.key = *key;
+    return r;
+  }
+
+  // export_masked's failures: nothing recorded in the range is the caller's 404.
+  static void send_export_error(httplib::Response& res, const Error& e) {
+    send_error(res, e.message.find("no recording between") != std::string::npos ? 404 : 500, e.message);
+  }
 
   // A stretch of a camera's recording for the console's player: decoded, masked and
   // encoded again like a requisition's export (never the stored stream), at most
   // kPlaybackMaxS seconds a request, from this machine's disk only.
   void recording_video(Call& c) {
     const std::string camera = c.req.get_param_value("camera");
-    if (!config.cameras.count(camera)) return send_error(c.res, 404, fmt::format("no camera '{}'", camera));
     const auto from = number_param(c.req, c.res, "from", 0, 0, 1e12);
     if (!from) return;
     const auto to = number_param(c.req, c.res, "to", *from + 60, 0, 1e12);
     if (!to) return;
-    if (!(*to > *from)) return send_error(c.res, 400, "to must be after from");
-    if (*to - *from > kPlaybackMaxS)
-      return send_error(c.res, 400, fmt::format("at most {:.0f} s at a time", kPlaybackMaxS));
     std::unique_lock busy(playback_mu, std::try_to_lock);
     if (!busy) return send_error(c.res, 503, "another stretch of recording is being prepared: try again in a moment");
-    Result<std::vector<events::SegmentRow>> segments = Error{""};
-    {
-      std::lock_guard lock(store_mu);
-      segments = store->segments(camera, *from, *to);
-    }
-    if (!segments) return send_error(c.res, 500, segments.error().message);
-    const fs::path root = record::recordings_root(config);
-    const auto here = record::recordings_host(root);
-    if (!here) return send_error(c.res, 500, here.error().message);
-    for (const auto& g : *segments)
-      if (g.host != *here)
-        return send_error(c.res, 409, fmt::format("recorded on {}: play it from there (this is {})", g.host, *here));
-    const auto key = record::camera_key_for_reading(config, camera);
-    if (!key) return send_error(c.res, 500, key.error().message);
+    const auto r = readable(c, camera, *from, *to, kPlaybackMaxS);
+    if (!r) return;
     record::ExportRequest q;
     q.camera = camera, q.from_epoch = *from, q.to_epoch = *to;
     q.case_reference = "playback", q.requester = c.session->user, q.exported_by = c.session->user;
     q.out = fs::temp_directory_path() / fmt::format("vigie-playback-{}.mp4", UuidV7().next());
-    auto done = record::export_masked(root, *key, config.cameras.at(camera).privacy_masks, *segments, q);
-    if (!done) {
-      const bool none = done.error().message.find("no recording between") != std::string::npos;
-      return send_error(c.res, none ? 404 : 500, done.error().message);
-    }
+    auto done = record::export_masked(r->root, r->key, config.cameras.at(camera).privacy_masks, r->segments, q);
+    if (!done) return send_export_error(c.res, done.error());
     std::string video = read_file(q.out.string());
     std::error_code ec;
     fs::remove(q.out, ec);
@@ -864,6 +888,62 @@ struct Server::Impl {
       return send_error(c.res, 503, "the playback could not be audited");
     c.res.set_header("X-Vigie-First-Frame-Epoch", fmt::format("{:.3f}", done->first_epoch));
     c.res.set_content(std::move(video), "video/mp4");
+  }
+
+  // Where the console's exports are kept: a name no camera can take (camera names never
+  // start with a dot), so that recovery and retention never see them.
+  fs::path exports_folder() const { return record::recordings_root(config) / ".exports"; }
+
+  // A requisition's export from the console: masked, with its manifest, audited like the
+  // command's; kept in exports_folder() for download (GET …/exports/{name}).
+  void recording_export(Call& c) {
+    const json body = json::parse(c.req.body, nullptr, false);
+    const auto time = [&](const char* k) {
+      return body.is_object() && body.contains(k) && body[k].is_number() && std::isfinite(body[k].get<double>()) &&
+             body[k].get<double>() >= 0 && body[k].get<double>() <= 1e12;
+    };
+    if (!plain_text(body, "camera") || !plain_text(body, "case_reference") || !plain_text(body, "requester") ||
+        !time("from") || !time("to"))
+      return send_error(c.res, 400,
+                        "expected {\"camera\", \"from\", \"to\" (Unix seconds), \"case_reference\", "
+                        "\"requester\"}, texts of 1 to 2,000 bytes without control characters");
+    record::ExportRequest q;
+    q.camera = body["camera"], q.from_epoch = body["from"], q.to_epoch = body["to"];
+    q.case_reference = body["case_reference"], q.requester = body["requester"], q.exported_by = c.session->user;
+    std::unique_lock busy(playback_mu, std::try_to_lock);
+    if (!busy) return send_error(c.res, 503, "another stretch of recording is being prepared: try again in a moment");
+    const auto r = readable(c, q.camera, q.from_epoch, q.to_epoch, kConsoleExportMaxS);
+    if (!r) return;
+    std::error_code ec;
+    fs::create_directories(exports_folder(), ec);
+    // The case reference is free text: the file is named by a fresh id, the case is in the manifest.
+    q.out = exports_folder() / fmt::format("export-{}.mp4", UuidV7().next());
+    auto done = record::export_masked(r->root, r->key, config.cameras.at(q.camera).privacy_masks, r->segments, q);
+    if (!done) return send_export_error(c.res, done.error());
+    if (!c.audit(record::export_audit_detail(q, *done))) {
+      fs::remove(q.out, ec);
+      fs::remove(done->manifest, ec);
+      return send_error(c.res, 503, "the export could not be audited, so it was deleted");
+    }
+    send_json(c.res,
+              {{"file", q.out.filename().string()},
+               {"manifest", done->manifest.filename().string()},
+               {"frames", done->frames},
+               {"bytes", done->bytes},
+               {"sha256", done->sha256},
+               {"manifest_sha256", done->manifest_sha256},
+               {"first_frame_epoch", done->first_epoch},
+               {"last_frame_epoch", done->last_epoch}},
+              201);
+  }
+
+  // An export made from the console, or its manifest (names only as recording_export gives them).
+  void recording_download(Call& c) {
+    const std::string name = c.req.matches[1];
+    const fs::path file = exports_folder() / name;
+    if (!fs::is_regular_file(file)) return send_error(c.res, 404, fmt::format("no export '{}'", name));
+    c.res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
+    c.res.set_content(read_file(file.string()), name.ends_with(".json") ? "application/json" : "video/mp4");
   }
 
   static json unmasked_json(const events::UnmaskedRequest& r) {

@@ -314,6 +314,22 @@ TEST_F(ServerWithRecordingTest, PlaybackIsForSupervisorsInShortStretchesFromTheM
   EXPECT_EQ(elsewhere->status, 409);
   EXPECT_THAT(elsewhere->body, HasSubstr("csu-1"));
   EXPECT_EQ(play(t - 7200, t - 7100, as_sup)->status, 404);  // nothing recorded then
+
+  // Exports from the console: the same checks, a case and a requester, 15 min at most.
+  const auto export_of = [&](json body, const httplib::Headers& who) {
+    return c.Post("/api/v1/recordings/exports", who, body.dump(), "application/json");
+  };
+  const json ask = {{"camera", "cam"}, {"from", t}, {"to", t + 60}, {"case_reference", "PV-3"}, {"requester", "OPJ"}};
+  EXPECT_EQ(export_of(ask, as_op)->status, 403);
+  json no_case = ask;
+  no_case.erase("case_reference");
+  EXPECT_EQ(export_of(no_case, as_sup)->status, 400);
+  json long_one = ask;
+  long_one["to"] = t + 3600;
+  EXPECT_EQ(export_of(long_one, as_sup)->status, 400);
+  EXPECT_EQ(export_of(ask, as_sup)->status, 409);
+  EXPECT_EQ(c.Get("/api/v1/recordings/exports/export-0190f3c2-6a1b-7c3d-8e4f-0123456789ab.mp4", as_sup)->status, 404);
+  EXPECT_EQ(c.Get("/api/v1/recordings/exports/..%2Fv.db", as_sup)->status, 404);
 }
 
 // Forensic search: supervisors only, a reason always, filters checked, each search in the

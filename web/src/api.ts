@@ -56,6 +56,18 @@ export interface UnmaskedRequest {
   used_epoch: number;
 }
 
+// A requisition's export made by the server (masked), and its manifest, for download.
+export interface RecordingExport {
+  file: string;
+  manifest: string;
+  frames: number;
+  bytes: number;
+  sha256: string;
+  manifest_sha256: string;
+  first_frame_epoch: number;
+  last_frame_epoch: number;
+}
+
 export interface Segment {
   start_epoch: number;
   end_epoch: number;
@@ -187,6 +199,8 @@ export const api = {
     call<{ segments: Segment[] }>('GET', `/api/v1/recordings?camera=${encodeURIComponent(camera)}&from=${from}&to=${to}`),
   requestUnmasked: (r: { camera: string; from: number; to: number; case_reference: string; requester: string; reason: string }) =>
     call<UnmaskedRequest>('POST', '/api/v1/recordings/unmasked', r),
+  exportRecording: (r: { camera: string; from: number; to: number; case_reference: string; requester: string }) =>
+    call<RecordingExport>('POST', '/api/v1/recordings/exports', r),
   unmaskedRequests: () => call<{ requests: UnmaskedRequest[] }>('GET', '/api/v1/recordings/unmasked'),
   decideUnmasked: (id: string, approve: boolean, reason: string) =>
     call<UnmaskedRequest>('POST', `/api/v1/recordings/unmasked/${encodeURIComponent(id)}/decision`, { approve, reason }),

@@ -1,6 +1,7 @@
 // Continuous recording, for supervisors: a camera's timeline with its alerts, playback
-// (masked, prepared by the server a minute at a time), and the request for a range without its privacy masks, which an auditor must
-// approve before `vigie record export --unmasked` can make its one export.
+// (masked, prepared by the server a minute at a time), a requisition's masked export, and
+// the request for a range without its privacy masks, which an auditor must approve before
+// `vigie record export --unmasked` can make its one export.
 import { api, ApiError } from './api';
 import type { Alert, Segment } from './api';
 import { dateTime, h } from './dom';
@@ -44,7 +45,7 @@ export function recordingsPage(root: HTMLElement) {
   const playing = h('p', { 'data-testid': 'rec-playing' });
   const latest = h('button', { 'data-testid': 'rec-play-latest' }, 'Play the last recorded minute');
   const now = Math.floor(Date.now() / 1000);
-  const from = h('input', { type: 'datetime-local', 'data-testid': 'rec-from', 'aria-label': 'from', value: localValue(now - 3600) });
+  const from = h('input', { type: 'datetime-local', 'data-testid': 'rec-from', 'aria-label': 'from', value: localValue(now - 600) });
   const to = h('input', { type: 'datetime-local', 'data-testid': 'rec-to', 'aria-label': 'to', value: localValue(now) });
   const text = (testid: string, label: string) => h('input', { type: 'text', 'data-testid': testid, 'aria-label': label, placeholder: label, maxlength: 2000 });
   const caseRef = text('rec-case', 'case reference'), requester = text('rec-requester', 'requester (officer, court)');
@@ -85,13 +86,34 @@ export function recordingsPage(root: HTMLElement) {
       .catch((e: Error) => (timeline.textContent = e.message));
   camera.addEventListener('change', showTimeline);
 
-  const submit = h('button', { 'data-testid': 'rec-request', type: 'submit' }, 'Request the unmasked original');
-  const form = h('form', {}, from, to, caseRef, requester, reason, submit);
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
+  // One form for a requisition: the masked export (made now), or the request for the
+  // unmasked original (which also needs a reason and an auditor's approval).
+  const fields = () => ({ camera: camera.value, from: epochOf(from), to: epochOf(to), case_reference: caseRef.value, requester: requester.value });
+  const exported = h('div', { 'data-testid': 'rec-export-status' });
+  const exportButton = h('button', { 'data-testid': 'rec-export', type: 'button' }, 'Export (masked)');
+  exportButton.addEventListener('click', () => {
+    exported.className = '';
+    exported.textContent = 'Exporting…';
+    api
+      .exportRecording(fields())
+      .then((x) => {
+        const link = (name: string, testid: string) => h('a', { href: `/api/v1/recordings/exports/${encodeURIComponent(name)}`, download: name, 'data-testid': testid }, name);
+        exported.className = 'ok';
+        exported.replaceChildren(
+          `Exported ${x.frames} frames (${dateTime(x.first_frame_epoch)} to ${dateTime(x.last_frame_epoch)}): `,
+          link(x.file, 'rec-export-file'), ` SHA-256 ${x.sha256}; manifest `, link(x.manifest, 'rec-export-manifest'), ` SHA-256 ${x.manifest_sha256}`,
+        );
+      })
+      .catch((e: Error) => {
+        exported.className = 'error';
+        exported.textContent = e.message;
+      });
+  });
+  const requestButton = h('button', { 'data-testid': 'rec-request', type: 'button' }, 'Request the unmasked original');
+  requestButton.addEventListener('click', () => {
     status.className = '';
     api
-      .requestUnmasked({ camera: camera.value, from: epochOf(from), to: epochOf(to), case_reference: caseRef.value, requester: requester.value, reason: reason.value })
+      .requestUnmasked({ ...fields(), reason: reason.value })
       .then((r) => {
         status.textContent = `Request ${r.id} is pending: an auditor must approve it. Then, on the recording machine: vigie record export --unmasked ${r.id}`;
         status.className = 'ok';
@@ -101,6 +123,8 @@ export function recordingsPage(root: HTMLElement) {
         status.className = 'error';
       });
   });
+  const form = h('form', {}, from, to, caseRef, requester, exportButton, h('br', {}), reason, requestButton);
+  form.addEventListener('submit', (ev) => ev.preventDefault());
 
   root.append(
     h('h2', {}, 'Recordings'),
@@ -110,8 +134,9 @@ export function recordingsPage(root: HTMLElement) {
     latest,
     playing,
     video,
-    h('h3', {}, 'Unmasked original (needs an auditor’s approval; audited)'),
+    h('h3', {}, 'For a requisition (case and requester required; audited)'),
     form,
+    exported,
     status,
   );
   api.cameras().then((cams) => {

@@ -373,6 +373,18 @@ cameras:
   await page.screenshot({ path: path.join(OUT, 'console-recordings.png') });
   await page.getByTestId('rec-case').fill('PV-2026-0099');
   await page.getByTestId('rec-requester').fill('Juge Durand');
+  // The masked export for the requisition: made, its hashes shown, downloadable.
+  await page.getByTestId('rec-export').click();
+  await waitFor('the export', async () => (await page.getByTestId('rec-export-file').count()) > 0, 60000);
+  check(/SHA-256 [0-9a-f]{64}/.test((await page.getByTestId('rec-export-status').textContent()) ?? ''), 'the export shows its SHA-256');
+  const downloaded = await page.evaluate(async () => {
+    const a = document.querySelector('[data-testid=rec-export-manifest]');
+    const m = await (await fetch(a.getAttribute('href'))).json();
+    const v = await fetch(document.querySelector('[data-testid=rec-export-file]').getAttribute('href'));
+    return { format: m.format, caseRef: m.case_reference, type: v.headers.get('content-type'), bytes: (await v.arrayBuffer()).byteLength, fileBytes: m.file.bytes };
+  });
+  check(downloaded.format === 'vigie.export/1' && downloaded.caseRef === 'PV-2026-0099', `the manifest names the case (${JSON.stringify(downloaded)})`);
+  check(downloaded.type === 'video/mp4' && downloaded.bytes === downloaded.fileBytes && downloaded.bytes > 0, 'the MP4 downloads whole, as its manifest says');
   await page.getByTestId('rec-request').click();
   await waitFor('a request without a reason refused', async () => (await page.getByTestId('rec-status').getAttribute('class')) === 'error', 5000);
   await page.getByTestId('rec-reason').fill('the mask hides the van');
@@ -391,6 +403,7 @@ cameras:
   check((await page.getByTestId('audit-chain').textContent())?.includes('intact'), 'the hash chain is intact');
   await page.screenshot({ path: path.join(OUT, 'console-audit.png') });
   check(audit.includes('recording_play'), 'the audit log has the playback');
+  check(audit.includes('recording.export') && audit.includes('recording_download'), 'the audit log has the export and its download');
   check(audit.includes('recording.unmasked_request') && audit.includes('the mask hides the van'), 'the audit log has the unmasked request and its reason');
   // and decides on the request: approved, with a reason; the decision is final.
   await page.getByTestId('nav-requests').click();
