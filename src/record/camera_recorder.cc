@@ -91,6 +91,9 @@ void RetentionLoop::run() {
         if (done && done->segments_deleted > 0)
           log_(fmt::format("{} segments ({:.1f} MB) past retention ({} days) or quota deleted", done->segments_deleted,
                            done->bytes_deleted / 1e6, config_.recording.retention_days));
+        if (done && done->exports_deleted > 0)
+          log_(fmt::format("{} console export files older than {:.0f} days deleted", done->exports_deleted,
+                           kExportsKeptDays));
         if (done)
           for (const auto& e : done->errors) log_(e);
         if (done) last_problem.clear();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -677,6 +678,31 @@ TEST(RecordingLimits, OnlyThisMachinesFilesAndOnlyUnderTheCamerasFolderAreDelete
   EXPECT_TRUE((*store)->oldest_segments("a", "csu-1", 10)->empty());
   EXPECT_EQ(*(*store)->recorded_cameras("csu-2"), std::vector<std::string>{"a"});
   EXPECT_TRUE((*store)->recorded_cameras("csu-1")->empty());
+}
+
+// The console's exports wait a week for their download, then go; younger ones stay.
+TEST(RecordingLimits, ConsoleExportsGoAfterAWeek) {
+  const auto dir = vigie::testing::fresh_temp_dir("recording_limits_exports");
+  auto store = events::Store::open((dir / "v.db").string());
+  ASSERT_TRUE(store) << store.error().message;
+  const double now = 1764633600;
+  const fs::path exports = dir / "rec" / ".exports";
+  fs::create_directories(exports);
+  const auto written = [&](const std::string& name, double days_ago) {
+    write_file(exports / name, "video");
+    const auto at = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(now - days_ago * 86400)));
+    fs::last_write_time(exports / name, std::chrono::file_clock::from_sys(at));
+  };
+  written("export-old.mp4", 8);
+  written("export-old.mp4.manifest.json", 8);
+  written("export-new.mp4", 6);
+  auto r = enforce_all(**store, dir / "rec", "csu-1", now, Limits{30, 0});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->exports_deleted, 2);
+  EXPECT_FALSE(fs::exists(exports / "export-old.mp4"));
+  EXPECT_FALSE(fs::exists(exports / "export-old.mp4.manifest.json"));
+  EXPECT_TRUE(fs::exists(exports / "export-new.mp4"));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <set>
 
 #include "record/recorder.h"
@@ -34,6 +35,20 @@ Result<bool> delete_segment(events::Store& store, const std::filesystem::path& r
   ++done.segments_deleted;
   done.bytes_deleted += s.bytes;
   return true;
+}
+
+// Deletes the files of `folder` last written before `cutoff_epoch`.
+void sweep_exports(const std::filesystem::path& folder, double cutoff_epoch, Enforced& out) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    if (!entry.is_regular_file(ec)) continue;
+    const auto written = std::chrono::file_clock::to_sys(entry.last_write_time(ec));
+    if (ec || std::chrono::duration<double>(written.time_since_epoch()).count() >= cutoff_epoch) continue;
+    if (std::filesystem::remove(entry.path(), ec))
+      ++out.exports_deleted;
+    else if (ec)
+      out.errors.push_back(fmt::format("{}: {}", entry.path().string(), ec.message()));
+  }
 }
 
 }  // namespace
@@ -82,6 +97,7 @@ Result<Enforced> enforce_all(events::Store& store, const std::filesystem::path& 
     all.segments_deleted += done->segments_deleted, all.bytes_deleted += done->bytes_deleted;
     all.errors.insert(all.errors.end(), done->errors.begin(), done->errors.end());
   }
+  sweep_exports(root / ".exports", now_epoch - kExportsKeptDays * 86400, all);
   return all;
 }
 

@@ -22,8 +22,13 @@ struct Limits {
 struct Enforced {
   int segments_deleted = 0;
   int64_t bytes_deleted = 0;
+  int exports_deleted = 0;          // console exports past kExportsKeptDays
   std::vector<std::string> errors;  // files that would not go (kept, with their rows)
 };
+
+// Exports made in the console (`<recordings>/.exports`) wait this long to be downloaded,
+// then go: they are video, and the requisition has its copy.
+inline constexpr double kExportsKeptDays = 7;
 
 // Deletes what the limits put out of a camera's segments on `host` (this machine), oldest
 // first: the file, then its index row (a file already gone is no error). A row whose path
@@ -34,7 +39,8 @@ struct Enforced {
 Result<Enforced> enforce_limits(events::Store& store, const std::filesystem::path& root, const std::string& camera,
                                 const std::string& host, double now_epoch, const Limits& limits);
 
-// enforce_limits for every camera with segments on `host`, configured still or not.
+// enforce_limits for every camera with segments on `host`, configured still or not; and
+// the console's exports older than kExportsKeptDays (by their files' times).
 Result<Enforced> enforce_all(events::Store& store, const std::filesystem::path& root, const std::string& host,
                              double now_epoch, const Limits& limits);
 
