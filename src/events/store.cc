@@ -271,7 +271,8 @@ Result<int> Store::apply_retention(double now_epoch, double retention_days, cons
     for (int col : {1, 2}) {
       const std::string p = media->text(col);
       std::error_code ec;
-      if (!p.empty() && std::filesystem::exists(p, ec) && !std::filesystem::remove(p, ec)) removed = false;
+      if (p.empty() || p == kClipInRecording) continue;  // the recording's own retention deletes it
+      if (std::filesystem::exists(p, ec) && !std::filesystem::remove(p, ec)) removed = false;
     }
     if (removed)
       gone.push_back({media->text(0), media->text(3), media->text(4), utc_month(media->real(5)),

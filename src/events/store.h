@@ -205,6 +205,9 @@ struct OldestKept {
 inline constexpr const char* kRetentionAudit = "retention";
 // The audit entry of a requisition's export of recorded video (src/record/export.h).
 inline constexpr const char* kRecordingExportAudit = "recording.export";
+// An alert's clip_path when its clip is the camera's continuous recording around it (a
+// camera with `record: true` in `vigie serve`): no file of its own, cut when played.
+inline constexpr const char* kClipInRecording = "recording:";
 // The audit entries of the two people an unmasked export needs (recorded by the routes
 // that take them, src/server).
 inline constexpr const char* kUnmaskedRequestAudit = "recording.unmasked_request";

@@ -114,7 +114,9 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
   // video alert (a camera without rules stores its tracks, nothing else).
   const bool video_rules = std::any_of(camera.rules.begin(), camera.rules.end(),
                                        [](const RuleConfig& r) { return !is_audio_rule_type(r.type); });
-  if (video_rules && (config.store.clip_pre_s > 0 || config.store.clip_post_s > 0))
+  const bool want_clips = video_rules && (config.store.clip_pre_s > 0 || config.store.clip_post_s > 0);
+  clips_in_recording_ = want_clips && live && camera.record;
+  if (want_clips && !clips_in_recording_)
     clips_ = std::make_unique<events::ClipRecorder>(config.store.clip_pre_s, config.store.clip_post_s, 8,
                                                     /*wait_when_full=*/!live);
 }
@@ -385,6 +387,7 @@ void AlertOutput::write(const rules::AlertEvent& event, const Frame* frame, cons
     ++counts_[e.rule];
     if (frame) snapshot(e, *frame, *result);
     if (clips_) clips_->start(e.alert_id, (media_ / (file_stem(e.alert_id) + ".mp4")).string(), e.time_s);
+    if (clips_in_recording_) put(media_write(events::StoreWrite::Kind::kClip, e.alert_id, events::kClipInRecording));
   }
   if (on_event) on_event(e, frame);
 }

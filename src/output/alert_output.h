@@ -144,6 +144,9 @@ class AlertOutput {
   std::unique_ptr<events::Outbox> outbox_;  // writes waiting for the store
   std::chrono::steady_clock::time_point last_delivery_try_{};
   std::unique_ptr<events::ClipRecorder> clips_;  // after store_: destroyed first
+  // A live camera that records continuously takes its clips from the recording: no JPEG
+  // ring, no encoder; its alerts' clip_path is events::kClipInRecording.
+  bool clips_in_recording_ = false;
   std::unique_ptr<bus::MqttPublisher> mqtt_;     // when config.mqtt.host is set
   std::map<std::string, int> counts_;
   int failures_ = 0;

@@ -218,6 +218,7 @@ Result<ExportResult> export_masked(const std::filesystem::path& root, const Secr
 std::string export_audit_detail(const ExportRequest& q, const ExportResult& r) {
   return nlohmann::json{{"case_reference", q.case_reference},
                         {"requester", q.requester},
+                        {"file", q.out.filename().string()},
                         {"camera", q.camera},
                         {"from", utc_text(q.from_epoch)},
                         {"to", utc_text(q.to_epoch)},

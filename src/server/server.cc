@@ -212,7 +212,7 @@ struct Server::Impl {
          &Impl::recording_export, false, "/api/v1/recordings/exports",
          R"({"camera":"cam","from":0,"to":60,"case_reference":"PV-1","requester":"OPJ"})"},
         {"GET", R"(/api/v1/recordings/exports/(export-[0-9a-f-]{36}\.mp4(?:\.manifest\.json)?))", P::kSearch, false,
-         A::kEach, "recording_download", &Impl::recording_download, false,
+         A::kHandler, "recording_download", &Impl::recording_download, false,
          "/api/v1/recordings/exports/export-0190f3c2-6a1b-7c3d-8e4f-0123456789ab.mp4", ""},
         // The original pixels need two people: a supervisor asks, an auditor decides;
         // the export itself (`vigie record export --unmasked`) uses the approval once.
@@ -858,41 +858,75 @@ struct Server::Impl {
 
   // export_masked's failures: nothing recorded in the range is the caller's 404.
   static void send_export_error(httplib::Response& res, const Error& e) {
-    send_error(res, e.message.find("no recording between") != std::string::npos ? 404 : 500, e.message);
+    const bool none = e.message.find("no recording between") != std::string::npos ||
+                      e.message.find("holds no frame between") != std::string::npos;
+    send_error(res, none ? 404 : 500, e.message);
+  }
+
+  // Where the console's exports are kept, and playback's stretches while they are made: a
+  // folder only this user reads (the files are video in the clear), named so that no camera
+  // can take it (camera names never start with a dot). Retention empties it after 7 days.
+  fs::path exports_folder() const { return record::recordings_root(config) / ".exports"; }
+
+  // The masked MP4 of `q`'s range made into exports_folder(); on an error or an exception
+  // no file is left.
+  Result<record::ExportResult> make_masked(const Readable& r, record::ExportRequest& q, const std::string& stem) {
+    std::error_code ec;
+    fs::create_directories(exports_folder(), ec);
+    fs::permissions(exports_folder(), fs::perms::owner_all, fs::perm_options::replace, ec);
+    q.out = exports_folder() / fmt::format("{}-{}.mp4", stem, UuidV7().next());
+    try {
+      return record::export_masked(r.root, r.key, config.cameras.at(q.camera).privacy_masks, r.segments, q);
+    } catch (const std::exception& e) {
+      for (const auto& f : {q.out.string() + ".part", q.out.string(), q.out.string() + ".manifest.json",
+                            q.out.string() + ".manifest.json.part"})
+        fs::remove(f, ec);
+      return Error{fmt::format("cannot make the video: {}", e.what())};
+    }
+  }
+
+  // Playback and alert clips: a stretch made, read, deleted and sent.
+  void send_stretch(Call& c, const std::string& camera, double from, double to, const std::string& purpose,
+                    bool audit_here) {
+    std::unique_lock busy(playback_mu, std::try_to_lock);
+    if (!busy) return send_error(c.res, 503, "another stretch of recording is being prepared: try again in a moment");
+    const auto r = readable(c, camera, from, to, kPlaybackMaxS);
+    if (!r) return;
+    record::ExportRequest q;
+    q.camera = camera, q.from_epoch = from, q.to_epoch = to;
+    q.case_reference = purpose, q.requester = c.session->user, q.exported_by = c.session->user;
+    auto done = make_masked(*r, q, ".playback");
+    if (!done) return send_export_error(c.res, done.error());
+    std::string video = read_file(q.out.string());
+    std::error_code ec;
+    fs::remove(q.out, ec);
+    fs::remove(done->manifest, ec);
+    if (audit_here && !c.audit(fmt::format("{} {:.0f}..{:.0f}: {} frames", camera, from, to, done->frames)))
+      return send_error(c.res, 503, "the playback could not be audited");
+    c.res.set_header("X-Vigie-First-Frame-Epoch", fmt::format("{:.3f}", done->first_epoch));
+    c.res.set_content(std::move(video), "video/mp4");
   }
 
   // A stretch of a camera's recording for the console's player: decoded, masked and
   // encoded again like a requisition's export (never the stored stream), at most
   // kPlaybackMaxS seconds a request, from this machine's disk only.
   void recording_video(Call& c) {
-    const std::string camera = c.req.get_param_value("camera");
     const auto from = number_param(c.req, c.res, "from", 0, 0, 1e12);
     if (!from) return;
     const auto to = number_param(c.req, c.res, "to", *from + 60, 0, 1e12);
     if (!to) return;
-    std::unique_lock busy(playback_mu, std::try_to_lock);
-    if (!busy) return send_error(c.res, 503, "another stretch of recording is being prepared: try again in a moment");
-    const auto r = readable(c, camera, *from, *to, kPlaybackMaxS);
-    if (!r) return;
-    record::ExportRequest q;
-    q.camera = camera, q.from_epoch = *from, q.to_epoch = *to;
-    q.case_reference = "playback", q.requester = c.session->user, q.exported_by = c.session->user;
-    q.out = fs::temp_directory_path() / fmt::format("vigie-playback-{}.mp4", UuidV7().next());
-    auto done = record::export_masked(r->root, r->key, config.cameras.at(camera).privacy_masks, r->segments, q);
-    if (!done) return send_export_error(c.res, done.error());
-    std::string video = read_file(q.out.string());
-    std::error_code ec;
-    fs::remove(q.out, ec);
-    fs::remove(done->manifest, ec);
-    if (!c.audit(fmt::format("{} {:.0f}..{:.0f}: {} frames", camera, *from, *to, done->frames)))
-      return send_error(c.res, 503, "the playback could not be audited");
-    c.res.set_header("X-Vigie-First-Frame-Epoch", fmt::format("{:.3f}", done->first_epoch));
-    c.res.set_content(std::move(video), "video/mp4");
+    send_stretch(c, c.req.get_param_value("camera"), *from, *to, "playback", /*audit_here=*/true);
   }
 
-  // Where the console's exports are kept: a name no camera can take (camera names never
-  // start with a dot), so that recovery and retention never see them.
-  fs::path exports_folder() const { return record::recordings_root(config) / ".exports"; }
+  // An alert's clip cut from its camera's recording: clip_pre_s before its start to
+  // clip_post_s after its end (or its latest event while open), at most kPlaybackMaxS.
+  // (The clip route audits it, as any clip.)
+  void clip_from_recording(Call& c, const events::AlertRow& a) {
+    const double from = a.start_epoch - config.store.clip_pre_s;
+    const double last = a.end_epoch ? *a.end_epoch : a.last_epoch;
+    const double to = std::max(from + 1, std::min(last + config.store.clip_post_s, from + kPlaybackMaxS));
+    send_stretch(c, a.camera, from, to, "alert " + a.id, /*audit_here=*/false);
+  }
 
   // A requisition's export from the console: masked, with its manifest, audited like the
   // command's; kept in exports_folder() for download (GET …/exports/{name}).
@@ -914,12 +948,10 @@ struct Server::Impl {
     if (!busy) return send_error(c.res, 503, "another stretch of recording is being prepared: try again in a moment");
     const auto r = readable(c, q.camera, q.from_epoch, q.to_epoch, kConsoleExportMaxS);
     if (!r) return;
-    std::error_code ec;
-    fs::create_directories(exports_folder(), ec);
     // The case reference is free text: the file is named by a fresh id, the case is in the manifest.
-    q.out = exports_folder() / fmt::format("export-{}.mp4", UuidV7().next());
-    auto done = record::export_masked(r->root, r->key, config.cameras.at(q.camera).privacy_masks, r->segments, q);
+    auto done = make_masked(*r, q, "export");
     if (!done) return send_export_error(c.res, done.error());
+    std::error_code ec;
     if (!c.audit(record::export_audit_detail(q, *done))) {
       fs::remove(q.out, ec);
       fs::remove(done->manifest, ec);
@@ -942,6 +974,7 @@ struct Server::Impl {
     const std::string name = c.req.matches[1];
     const fs::path file = exports_folder() / name;
     if (!fs::is_regular_file(file)) return send_error(c.res, 404, fmt::format("no export '{}'", name));
+    if (!c.audit(name)) return send_error(c.res, 503, "the download could not be audited");
     c.res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
     c.res.set_content(read_file(file.string()), name.ends_with(".json") ? "application/json" : "video/mp4");
   }
@@ -997,7 +1030,8 @@ struct Server::Impl {
     }
     if (!c.audit(unmasked_json(r).dump())) {
       std::lock_guard lock(store_mu);
-      store->withdraw_unmasked(r.id);
+      if (auto w = store->withdraw_unmasked(r.id); !w)
+        return send_error(c.res, 503, fmt::format("the request could not be audited, nor withdrawn: {}", w.error().message));
       return send_error(c.res, 503, "the request could not be audited, so it was not made");
     }
     send_json(c.res, unmasked_json(r), 201);
@@ -1034,8 +1068,9 @@ struct Server::Impl {
     }
     if (!c.audit(unmasked_json(*decided).dump())) {
       std::lock_guard lock(store_mu);
-      store->reopen_unmasked(id, c.session->user);
-      return send_error(c.res, 503, "the decision could not be audited, so it was not taken");
+      if (auto o = store->reopen_unmasked(id, c.session->user); !o)
+        return send_error(c.res, 503, fmt::format("the decision could not be audited, nor undone: {}", o.error().message));
+      return send_error(c.res, 503, "the decision could not be audited, so it was taken back");
     }
     send_json(c.res, unmasked_json(*decided));
   }
@@ -1102,6 +1137,7 @@ struct Server::Impl {
 
   void media(Call& c, bool want_clip) {
     const auto a = alert(c.req.matches[1]);
+    if (want_clip && a && a->clip_path == events::kClipInRecording) return clip_from_recording(c, *a);
     const std::string path = a ? (want_clip ? a->clip_path : a->snapshot_path) : "";
     if (path.empty() || !fs::exists(path)) return send_error(c.res, 404, "no such file");
     const std::string type = path.ends_with(".wav") ? "audio/wav" : path.ends_with(".mp4") ? "video/mp4" : "image/jpeg";

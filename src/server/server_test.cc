@@ -1,6 +1,7 @@
 // The server's rules as a client meets them: every route refuses without a session (401)
 // and with the wrong role (403); logins are rate-limited; actions are audited and change
 // the statistics.
+#include "core/key_file.h"
 #include "server/test_server.h"
 #include "transparency/transparency.h"
 
@@ -197,6 +198,9 @@ class ServerWithRecordingTest : public ServerTest {
     CameraConfig cam;
     cam.name = "cam", cam.input = (dir_ / "absent.mp4").string(), cam.record = true;
     c.cameras["cam"] = cam;
+    // The recording key as the camera's first segment would make it (the camera never
+    // starts here: its input is absent).
+    ASSERT_TRUE(key_file_for_writing(recording_key_path(c), "recording key"));
     auto store = events::Store::open(c.store.path);
     const double t = now() - 3600;
     for (int i = 0; i < 3; ++i)
@@ -314,6 +318,18 @@ TEST_F(ServerWithRecordingTest, PlaybackIsForSupervisorsInShortStretchesFromTheM
   EXPECT_EQ(elsewhere->status, 409);
   EXPECT_THAT(elsewhere->body, HasSubstr("csu-1"));
   EXPECT_EQ(play(t - 7200, t - 7100, as_sup)->status, 404);  // nothing recorded then
+
+  // An alert of a recording camera has its clip cut from the recording around it: this
+  // one is newer than the recording, so there is none to cut (not a file that is missing).
+  {
+    auto store = events::Store::open(config_.store.path);
+    ASSERT_TRUE((*store)->set_clip("cam/r/1", events::kClipInRecording));
+  }
+  const auto alert = json::parse(c.Get("/api/v1/alerts/cam%2Fr%2F1", as_op)->body);
+  EXPECT_EQ(alert["clip"], "video");
+  const auto clip = c.Get("/api/v1/alerts/cam%2Fr%2F1/clip", as_op);
+  EXPECT_EQ(clip->status, 404);
+  EXPECT_THAT(clip->body, HasSubstr("has no recording between"));
 
   // Exports from the console: the same checks, a case and a requester, 15 min at most.
   const auto export_of = [&](json body, const httplib::Headers& who) {

@@ -14,7 +14,7 @@ function epochOf(input: HTMLInputElement) {
 
 function localValue(epoch: number) {
   const d = new Date(epoch * 1000 - new Date().getTimezoneOffset() * 60000);
-  return d.toISOString().slice(0, 16);
+  return d.toISOString().slice(0, 19);  // to the second: a range ending "now" keeps this minute
 }
 
 // The timeline: the recorded stretches of a camera and its alerts, from the first
@@ -45,8 +45,8 @@ export function recordingsPage(root: HTMLElement) {
   const playing = h('p', { 'data-testid': 'rec-playing' });
   const latest = h('button', { 'data-testid': 'rec-play-latest' }, 'Play the last recorded minute');
   const now = Math.floor(Date.now() / 1000);
-  const from = h('input', { type: 'datetime-local', 'data-testid': 'rec-from', 'aria-label': 'from', value: localValue(now - 600) });
-  const to = h('input', { type: 'datetime-local', 'data-testid': 'rec-to', 'aria-label': 'to', value: localValue(now) });
+  const from = h('input', { type: 'datetime-local', step: 1, 'data-testid': 'rec-from', 'aria-label': 'from', value: localValue(now - 600) });
+  const to = h('input', { type: 'datetime-local', step: 1, 'data-testid': 'rec-to', 'aria-label': 'to', value: localValue(now) });
   const text = (testid: string, label: string) => h('input', { type: 'text', 'data-testid': testid, 'aria-label': label, placeholder: label, maxlength: 2000 });
   const caseRef = text('rec-case', 'case reference'), requester = text('rec-requester', 'requester (officer, court)');
   const reason = text('rec-reason', 'why the masks must go');

@@ -371,12 +371,25 @@ cameras:
   await waitFor('the recording to play', async () => page.getByTestId('rec-video').evaluate((v) => v.readyState >= 1 && v.duration > 0), 20000);
   check(((await page.getByTestId('rec-playing').textContent()) ?? '').includes('masked'), 'the player says what it shows');
   await page.screenshot({ path: path.join(OUT, 'console-recordings.png') });
+  // The camera records, so its alerts' clips are cut from the recording (no JPEG ring).
+  const alertClip = await page.evaluate(async () => {
+    const { alerts } = await (await fetch('/api/v1/alerts?camera=gare&limit=500')).json();
+    const done = alerts.filter((a) => a.end_epoch !== null && a.end_epoch < Date.now() / 1000 - 10);
+    if (!done.length) return { alerts: alerts.length };
+    const a = done[done.length - 1];
+    const res = await fetch(`/api/v1/alerts/${encodeURIComponent(a.id)}/clip`);
+    return { alerts: alerts.length, kind: a.clip, status: res.status, type: res.headers.get('content-type'), bytes: (await res.arrayBuffer()).byteLength };
+  });
+  check(alertClip.kind === 'video' && alertClip.status === 200 && alertClip.type === 'video/mp4' && alertClip.bytes > 1000,
+    `an alert's clip comes from the recording (${JSON.stringify(alertClip)})`);
   await page.getByTestId('rec-case').fill('PV-2026-0099');
   await page.getByTestId('rec-requester').fill('Juge Durand');
   // The masked export for the requisition: made, its hashes shown, downloadable.
   await page.getByTestId('rec-export').click();
-  await waitFor('the export', async () => (await page.getByTestId('rec-export-file').count()) > 0, 60000);
-  check(/SHA-256 [0-9a-f]{64}/.test((await page.getByTestId('rec-export-status').textContent()) ?? ''), 'the export shows its SHA-256');
+  await waitFor('the export', async () => (await page.getByTestId('rec-export-file').count()) > 0 ||
+    (await page.getByTestId('rec-export-status').getAttribute('class')) === 'error', 60000);
+  const exportText = (await page.getByTestId('rec-export-status').textContent()) ?? '';
+  check(/SHA-256 [0-9a-f]{64}/.test(exportText), `the export shows its SHA-256 (${exportText.slice(0, 200)})`);
   const downloaded = await page.evaluate(async () => {
     const a = document.querySelector('[data-testid=rec-export-manifest]');
     const m = await (await fetch(a.getAttribute('href'))).json();
