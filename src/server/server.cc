@@ -932,12 +932,8 @@ struct Server::Impl {
   // command's; kept in exports_folder() for download (GET …/exports/{name}).
   void recording_export(Call& c) {
     const json body = json::parse(c.req.body, nullptr, false);
-    const auto time = [&](const char* k) {
-      return body.is_object() && body.contains(k) && body[k].is_number() && std::isfinite(body[k].get<double>()) &&
-             body[k].get<double>() >= 0 && body[k].get<double>() <= 1e12;
-    };
     if (!plain_text(body, "camera") || !plain_text(body, "case_reference") || !plain_text(body, "requester") ||
-        !time("from") || !time("to"))
+        !epoch_field(body, "from") || !epoch_field(body, "to"))
       return send_error(c.res, 400,
                         "expected {\"camera\", \"from\", \"to\" (Unix seconds), \"case_reference\", "
                         "\"requester\"}, texts of 1 to 2,000 bytes without control characters");
@@ -1005,15 +1001,18 @@ struct Server::Impl {
            std::none_of(t.begin(), t.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
   }
 
+  // A time field of a request body: finite Unix seconds, 0 to 1e12.
+  static bool epoch_field(const json& body, const char* key) {
+    if (!body.is_object() || !body.contains(key) || !body[key].is_number()) return false;
+    const double t = body[key].get<double>();
+    return std::isfinite(t) && t >= 0 && t <= 1e12;
+  }
+
   // A supervisor's request for a range of a camera's video without its privacy masks.
   void unmasked_request(Call& c) {
     const json body = json::parse(c.req.body, nullptr, false);
-    const auto time = [&](const char* k) {
-      return body.is_object() && body.contains(k) && body[k].is_number() && std::isfinite(body[k].get<double>()) &&
-             body[k].get<double>() >= 0 && body[k].get<double>() <= 1e12;
-    };
     if (!plain_text(body, "camera") || !plain_text(body, "case_reference") || !plain_text(body, "requester") ||
-        !plain_text(body, "reason") || !time("from") || !time("to"))
+        !plain_text(body, "reason") || !epoch_field(body, "from") || !epoch_field(body, "to"))
       return send_error(c.res, 400,
                         "expected {\"camera\", \"from\", \"to\" (Unix seconds), \"case_reference\", "
                         "\"requester\", \"reason\"}, texts of 1 to 2,000 bytes without control characters");
