@@ -686,7 +686,7 @@ TEST(RecordingLimits, ConsoleExportsGoAfterAWeek) {
   auto store = events::Store::open((dir / "v.db").string());
   ASSERT_TRUE(store) << store.error().message;
   const double now = 1764633600;
-  const fs::path exports = dir / "rec" / ".exports";
+  const fs::path exports = console_exports_folder(dir / "rec");
   fs::create_directories(exports);
   const auto written = [&](const std::string& name, double days_ago) {
     write_file(exports / name, "video");

@@ -97,7 +97,7 @@ Result<Enforced> enforce_all(events::Store& store, const std::filesystem::path& 
     all.segments_deleted += done->segments_deleted, all.bytes_deleted += done->bytes_deleted;
     all.errors.insert(all.errors.end(), done->errors.begin(), done->errors.end());
   }
-  sweep_exports(root / ".exports", now_epoch - kExportsKeptDays * 86400, all);
+  sweep_exports(console_exports_folder(root), now_epoch - kExportsKeptDays * 86400, all);
   return all;
 }
 

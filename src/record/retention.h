@@ -26,9 +26,13 @@ struct Enforced {
   std::vector<std::string> errors;  // files that would not go (kept, with their rows)
 };
 
-// Exports made in the console (`<recordings>/.exports`) wait this long to be downloaded,
-// then go: they are video, and the requisition has its copy.
+// Exports made in the console wait this long to be downloaded, then go: they are video,
+// and the requisition has its copy.
 inline constexpr double kExportsKeptDays = 7;
+
+// Where the console keeps them (and playback its stretches while they are made): a name no
+// camera can take (camera names never start with a dot), so recovery never sees it.
+inline std::filesystem::path console_exports_folder(const std::filesystem::path& root) { return root / ".exports"; }
 
 // Deletes what the limits put out of a camera's segments on `host` (this machine), oldest
 // first: the file, then its index row (a file already gone is no error). A row whose path

@@ -26,6 +26,7 @@
 #include "core/ids.h"
 #include "record/camera_recorder.h"
 #include "record/export.h"
+#include "record/retention.h"
 #include "server/basemap.h"
 #include "server/camera_runner.h"
 #include "server/camera_set.h"
@@ -863,10 +864,10 @@ struct Server::Impl {
     send_error(res, none ? 404 : 500, e.message);
   }
 
-  // Where the console's exports are kept, and playback's stretches while they are made: a
-  // folder only this user reads (the files are video in the clear), named so that no camera
-  // can take it (camera names never start with a dot). Retention empties it after 7 days.
-  fs::path exports_folder() const { return record::recordings_root(config) / ".exports"; }
+  // Where the console's exports are kept, and playback's stretches while they are made
+  // (record::console_exports_folder): only this user reads it, the files are video in the
+  // clear. Retention empties it after 7 days.
+  fs::path exports_folder() const { return record::console_exports_folder(record::recordings_root(config)); }
 
   // The masked MP4 of `q`'s range made into exports_folder(); on an error or an exception
   // no file is left.
