@@ -29,6 +29,7 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+	@scripts/make-plate-models $(BUILD)/plate-models
 
 # The console (TypeScript, Vite) from npm, built into web/dist, which vigie serve serves.
 web:

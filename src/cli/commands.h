@@ -136,6 +136,8 @@ std::function<int()> add_transparency_command(CLI::App& app);
 std::function<int()> add_drone_commands(CLI::App& app);
 // `vigie record list|export`: the same contract.
 std::function<int()> add_record_commands(CLI::App& app);
+// `vigie plates read|eval`: the same contract.
+std::function<int()> add_plates_commands(CLI::App& app);
 
 // Thrown for bad input; main prints "vigie: error: <message>" and exits 2.
 struct UsageError : std::runtime_error {
