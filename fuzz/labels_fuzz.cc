@@ -32,8 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto plates = vigie::plates::read_plate_labels(path);
   if (plates) {
     std::vector<vigie::plates::PlateGuess> guesses;
-    for (const auto& p : *plates) guesses.push_back({std::string(p.plate.rbegin(), p.plate.rend()), p.box, 1});
-    (void)vigie::plates::score_plates(*plates, guesses);
+    for (const auto& p : *plates) guesses.push_back({std::string(p.plate.rbegin(), p.plate.rend()), p.box, 1, 0.95, true});
+    (void)vigie::plates::score_plates(*plates, guesses, 0.9);
   }
   return 0;
 }

@@ -35,5 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const auto plate = vigie::plates::read_plate(scores, alphabet());
   if (plate && (plate->text.empty() || plate->confidence < 0 || plate->confidence > 1)) __builtin_trap();
+  if (plate)
+    for (char c : plate->text)
+      if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) __builtin_trap();  // letters and digits only
   return 0;
 }

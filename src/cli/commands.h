@@ -138,6 +138,8 @@ std::function<int()> add_drone_commands(CLI::App& app);
 std::function<int()> add_record_commands(CLI::App& app);
 // `vigie plates read|eval`: the same contract.
 std::function<int()> add_plates_commands(CLI::App& app);
+// `vigie scancar ingest`: the same contract.
+std::function<int()> add_scancar_commands(CLI::App& app);
 
 // Thrown for bad input; main prints "vigie: error: <message>" and exits 2.
 struct UsageError : std::runtime_error {

@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
   const auto run_drone = add_drone_commands(app);
   const auto run_record = add_record_commands(app);
   const auto run_plates = add_plates_commands(app);
+  const auto run_scancar = add_scancar_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -191,6 +192,7 @@ int main(int argc, char** argv) {
     if (const int rc = run_drone(); rc >= 0) return rc;
     if (const int rc = run_record(); rc >= 0) return rc;
     if (const int rc = run_plates(); rc >= 0) return rc;
+    if (const int rc = run_scancar(); rc >= 0) return rc;
     if (*serve_cmd) {
       vigie::Config config = vigie::load_config(serve_config);
       if (!serve_listen.empty()) config.server.listen = serve_listen;

@@ -14,6 +14,7 @@
 #include "cli/progress.h"
 #include "plates/eval.h"
 #include "plates/reader.h"
+#include "scancar/round.h"
 
 namespace vigie::cli {
 namespace {
@@ -85,18 +86,23 @@ int plates_eval(const PlatesOptions& o) {
     const auto reads = reader->read(photo);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     plates::PlateGuess g{std::nullopt, {}, ms};
-    if (!reads.empty()) g.text = reads[0].plate.text, g.box = reads[0].box;
+    if (!reads.empty()) {
+      const auto& plate = reads[0].plate;
+      g.text = plate.text, g.box = reads[0].box, g.confidence = plate.confidence;
+      g.french = plate.format == plates::PlateFormat::kSiv || plate.format == plates::PlateFormat::kFni;
+    }
     guesses.push_back(g);
     progress.update(static_cast<int64_t>(guesses.size()), static_cast<int64_t>(labels->size()),
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   progress.finish();
-  const auto s = plates::score_plates(*labels, guesses);
+  const auto s = plates::score_plates(*labels, guesses, scancar::kCandidateConfidence);
   if (o.json) {
     nlohmann::json j = {{"images", s.images},           {"exact", s.exact_rate},
                         {"exact_count", s.exact},       {"cer", s.character_error_rate},
                         {"detection_recall", s.detection_recall}, {"ms_per_image", s.ms_per_image},
-                        {"threads", o.threads}};
+                        {"threads", o.threads},         {"candidate_confidence", scancar::kCandidateConfidence},
+                        {"wrong_candidates", s.wrong_candidates}, {"right_below_threshold", s.right_below_threshold}};
     if (o.list) {
       j["misses"] = nlohmann::json::array();
       for (const auto& m : s.misses) j["misses"].push_back({{"line", m.line}, {"wanted", m.wanted}, {"read", m.read}});
@@ -109,6 +115,8 @@ int plates_eval(const PlatesOptions& o) {
   fmt::print("character errors  {:.3f}\n", s.character_error_rate);
   fmt::print("detection recall  {:.3f} (the read plate's box, IoU ≥ 0.5 with the label's)\n", s.detection_recall);
   fmt::print("time per photo    {:.0f} ms ({} thread{})\n", s.ms_per_image, o.threads, o.threads > 1 ? "s" : "");
+  fmt::print("at the scancar's confidence {:.2f}: {} wrong candidates, {} right readings left unread\n",
+             scancar::kCandidateConfidence, s.wrong_candidates, s.right_below_threshold);
   if (o.list)
     for (const auto& m : s.misses)
       fmt::print("  {}:{}: {} read as {}\n", o.labels, m.line, m.wanted, m.read.empty() ? "(nothing)" : m.read);

@@ -120,12 +120,18 @@ bool valid(const std::string& text, PlateFormat format) {
   return true;
 }
 
-// A reading that covers more of the line's characters is the better one: a shorter
-// reading inside it leaves real characters out (98GV73 inside 198GV73, 1Q38 inside a
-// SIV plate), and every character of either is legible.
-bool better(const PlateText& a, const PlateText& b) {
-  if (a.text.size() != b.text.size()) return a.text.size() > b.text.size();
-  return a.confidence > b.confidence;
+// Of two legible readings where one covers the other's characters and more, the longer
+// is the better one: the shorter leaves real characters out (98GV73 inside 198GV73);
+// otherwise (windows side by side or overlapping) the more certain.
+struct Candidate {
+  PlateText plate;
+  size_t start = 0, end = 0;  // the characters it covers, [start, end)
+};
+
+bool better(const Candidate& a, const Candidate& b) {
+  const bool a_holds_b = a.start <= b.start && b.end <= a.end, b_holds_a = b.start <= a.start && a.end <= b.end;
+  if (a_holds_b != b_holds_a) return a_holds_b;  // one window inside the other: the longer
+  return a.plate.confidence > b.plate.confidence;
 }
 
 }  // namespace
@@ -153,12 +159,14 @@ Alphabet::Alphabet(std::vector<std::string> symbols) : symbols_(std::move(symbol
 }
 
 std::optional<PlateText> read_plate(const CharacterScores& scores, const Alphabet& alphabet) {
-  if (alphabet.letters().size() != 26 || alphabet.digits().size() != 10 || scores.symbols != alphabet.size())
+  if (alphabet.letters().size() != 26 || alphabet.digits().size() != 10 || scores.symbols != alphabet.size() ||
+      scores.steps < 0 || scores.probabilities.size() < static_cast<size_t>(scores.steps) * scores.symbols)
     return std::nullopt;
   const auto chars = characters(scores, alphabet);
-  std::optional<PlateText> best;
-  auto offer = [&](PlateText candidate) {
-    if (candidate.confidence >= kLegible && valid(candidate.text, candidate.format) &&
+  std::optional<Candidate> best;
+  auto offer = [&](PlateText plate, size_t start, size_t length) {
+    Candidate candidate{std::move(plate), start, start + length};
+    if (candidate.plate.confidence >= kLegible && valid(candidate.plate.text, candidate.plate.format) &&
         (!best || better(candidate, *best)))
       best = std::move(candidate);
   };
@@ -166,26 +174,30 @@ std::optional<PlateText> read_plate(const CharacterScores& scores, const Alphabe
     for (size_t start = 0; start + shape.pattern.size() <= chars.size(); ++start) {
       const Reading r = read_as(scores, alphabet, chars, start, shape.pattern);
       if (shape.format != PlateFormat::kSiv) {
-        offer({r.text, shape.format, r.confidence});
+        offer({r.text, shape.format, r.confidence}, start, shape.pattern.size());
         continue;
       }
       const Reading any = read_as(scores, alphabet, chars, start, "LLDDDLL");
       const bool foreign = any.text != r.text && any.log_probability - r.log_probability >= std::log(kForeignOverSivOdds);
-      if (foreign) offer({any.text, PlateFormat::kForeign, any.confidence});
-      else offer({r.text, PlateFormat::kSiv, r.confidence});
+      const size_t length = shape.pattern.size();
+      if (foreign || !is_siv(r.text)) offer({any.text, PlateFormat::kForeign, any.confidence}, start, length);
+      else offer({r.text, PlateFormat::kSiv, r.confidence}, start, length);
     }
   }
-  if (best || chars.size() < kOtherMinCharacters || chars.size() > kOtherMaxCharacters) return best;
-  // No known shape: the line as the recogniser wrote it, a plate of another country.
+  if (best) return best->plate;
+  if (chars.size() < kOtherMinCharacters || chars.size() > kOtherMaxCharacters) return std::nullopt;
+  // No known shape: the line's letters and digits as the recogniser saw them, a plate of
+  // another country.
+  std::vector<int> any = alphabet.letters();
+  any.insert(any.end(), alphabet.digits().begin(), alphabet.digits().end());
   PlateText other{"", PlateFormat::kOther, 1};
   for (const Character& c : chars) {
-    const float* row = scores.row(c.first);
-    const int symbol = static_cast<int>(std::max_element(row, row + scores.symbols) - row);
+    const auto [symbol, p] = best_of(scores, c, any);
     other.text += alphabet.symbol(symbol);
-    other.confidence = std::min<double>(other.confidence, row[symbol]);
+    other.confidence = std::min<double>(other.confidence, p);
   }
-  if (other.confidence >= kLegible) best = std::move(other);
-  return best;
+  if (other.confidence < kLegible) return std::nullopt;
+  return other;
 }
 
 bool is_siv(std::string_view t) {

@@ -80,7 +80,8 @@ Result<std::vector<PlateLabel>> read_plate_labels(const std::string& csv_path) {
   return out;
 }
 
-PlateScore score_plates(const std::vector<PlateLabel>& labels, const std::vector<PlateGuess>& guesses) {
+PlateScore score_plates(const std::vector<PlateLabel>& labels, const std::vector<PlateGuess>& guesses,
+                        double candidate_confidence) {
   PlateScore s;
   s.images = static_cast<int>(labels.size());
   long edits = 0, characters = 0;
@@ -93,8 +94,11 @@ PlateScore score_plates(const std::vector<PlateLabel>& labels, const std::vector
     edits += edit_distance(read, wanted);
     characters += static_cast<long>(wanted.size());
     milliseconds += g.milliseconds;
+    const bool confident = g.text && g.french && g.confidence >= candidate_confidence;
     if (read == wanted) ++s.exact;
     else s.misses.push_back({l.line, l.plate, g.text.value_or("")});
+    if (confident && read != wanted) ++s.wrong_candidates;
+    if (!confident && read == wanted) ++s.right_below_threshold;
     if (g.text && iou(g.box, l.box) >= 0.5f) ++s.located;
   }
   if (s.images > 0) {

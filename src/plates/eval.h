@@ -27,6 +27,8 @@ struct PlateGuess {
   std::optional<std::string> text;
   Box box;
   double milliseconds = 0;
+  double confidence = 0;
+  bool french = false;  // SIV or FNI: the formats a notice can be proposed for
 };
 
 struct PlateMiss {
@@ -40,6 +42,9 @@ struct PlateScore {
   double character_error_rate = 0;  // edits (insert, delete, substitute) / label characters
   double detection_recall = 0;      // the read plate's box overlaps the label's, IoU ≥ 0.5
   double ms_per_image = 0;
+  // French readings at or above the candidate confidence that are wrong (each would be a
+  // candidate for the wrong car), and right ones below it (cars left unread).
+  int wrong_candidates = 0, right_below_threshold = 0;
   std::vector<PlateMiss> misses;
 };
 
@@ -47,7 +52,8 @@ struct PlateScore {
 // labels of the OpenALPR set write O for 0 (../shared/data/plates/README.md).
 std::string comparable(const std::string& plate);
 
-// Precondition: guesses.size() == labels.size().
-PlateScore score_plates(const std::vector<PlateLabel>& labels, const std::vector<PlateGuess>& guesses);
+// Precondition: guesses.size() == labels.size(). candidate_confidence: see scancar::decide.
+PlateScore score_plates(const std::vector<PlateLabel>& labels, const std::vector<PlateGuess>& guesses,
+                        double candidate_confidence);
 
 }  // namespace vigie::plates

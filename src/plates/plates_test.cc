@@ -85,6 +85,18 @@ TEST(PlateCharacters, TheFormatSettlesLettersAndDigitsTheRecogniserConfused) {
   EXPECT_NEAR(plate->confidence, 0.3, 1e-5);  // Q was the second choice at 0.3
 }
 
+TEST(PlateCharacters, ASivPlateWithItsBandsIsNotReadAsAnFniPlateBesideIt) {
+  const Alphabet a = test_alphabet();
+  // The EU band's F and the department band's 75 on either side: FNI 123CD75 is as long
+  // as AB123CD but lies beside it, not around it; the more certain reading wins.
+  auto steps = plain("F AB-123-CD 75");
+  std::erase_if(steps, [](const Step& s) { return s.first == " "; });
+  const auto plate = read_plate(scores_of(a, steps), a);
+  ASSERT_TRUE(plate);
+  EXPECT_EQ(plate->text, "AB123CD");
+  EXPECT_EQ(plate->format, PlateFormat::kSiv);
+}
+
 TEST(PlateCharacters, AClearIOrOMakesAForeignPlateOfTheSameShape) {
   const Alphabet a = test_alphabet();
   // A Slovak plate BA-268IM: the I is sure (0.98 against 0.02 for L), far beyond the
@@ -201,10 +213,12 @@ TEST(PlateScore, ExactCharacterErrorsAndLocationAreCounted) {
   std::vector<PlateLabel> labels{{"a.jpg", "AB123CD", {0, 0, 100, 20}, "", 2},
                                  {"b.jpg", "RK099AN", {0, 0, 100, 20}, "", 3},
                                  {"c.jpg", "1234AB56", {0, 0, 100, 20}, "", 4}};
-  std::vector<PlateGuess> guesses{{"AB-123-CD", {0, 0, 100, 20}, 10},
-                                  {"RKO99AM", {200, 200, 10, 10}, 20},  // one substitution, box elsewhere
-                                  {std::nullopt, {}, 30}};
-  const PlateScore s = score_plates(labels, guesses);
+  std::vector<PlateGuess> guesses{{"AB-123-CD", {0, 0, 100, 20}, 10, 0.5, true},      // right, unsure
+                                  {"RKO99AM", {200, 200, 10, 10}, 20, 0.95, true},   // one substitution, box elsewhere
+                                  {std::nullopt, {}, 30, 0, false}};
+  const PlateScore s = score_plates(labels, guesses, 0.9);
+  EXPECT_EQ(s.wrong_candidates, 1);
+  EXPECT_EQ(s.right_below_threshold, 1);
   EXPECT_EQ(s.exact, 1);
   EXPECT_NEAR(s.exact_rate, 1.0 / 3, 1e-9);
   EXPECT_NEAR(s.character_error_rate, (0 + 1 + 8) / 22.0, 1e-9);

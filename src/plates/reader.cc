@@ -58,17 +58,19 @@ int detector_for(const cv::Mat& photo) {
   return best;
 }
 
-// The photo scaled into the detector's input (top-left, the rest the mean colour),
-// normalised as PP-OCR's detector was trained (ImageNet mean and deviation, RGB).
+// The photo scaled into the detector's input (top-left, the rest the mean colour, which
+// normalises to 0), normalised as PP-OCR feeds its detector: channels in the photo's BGR
+// order, each (x / 255 − mean) / deviation with ImageNet's figures by channel index.
 cv::Mat detector_input(const cv::Mat& photo, cv::Size size, double& scale) {
   scale = std::min(double(size.width) / photo.cols, double(size.height) / photo.rows);
-  const cv::Scalar mean(0.406 * 255, 0.456 * 255, 0.485 * 255);  // BGR
+  const cv::Scalar mean(0.485 * 255, 0.456 * 255, 0.406 * 255);
+  const double deviation[] = {0.229, 0.224, 0.225};
   cv::Mat input(size, CV_8UC3, mean);
   const cv::Size scaled(std::clamp(static_cast<int>(std::lround(photo.cols * scale)), 1, size.width),
                         std::clamp(static_cast<int>(std::lround(photo.rows * scale)), 1, size.height));
   cv::resize(photo, input(cv::Rect(cv::Point(0, 0), scaled)), scaled, 0, 0, cv::INTER_AREA);
-  cv::Mat blob = cv::dnn::blobFromImage(input, 1.0 / 255, cv::Size(), mean / 255, /*swapRB=*/true);
-  const double deviation[] = {0.229, 0.224, 0.225};  // R, G, B
+  // blobFromImage subtracts the mean (in pixel units) before scaling.
+  cv::Mat blob = cv::dnn::blobFromImage(input, 1.0 / 255, cv::Size(), mean, /*swapRB=*/false);
   for (int c = 0; c < 3; ++c) {
     cv::Mat plane(size, CV_32F, blob.ptr<float>(0, c));
     plane *= 1.0 / deviation[c];
@@ -110,28 +112,28 @@ std::vector<Line> text_lines(const cv::Mat& map, double scale) {
   return lines;
 }
 
-// The line cut out of the photo along its angle, upright, left to right.
+// The line cut out of the photo along its angle, upright, left to right. The corners come
+// from the rectangle's own axes (its long side read left to right), not from sorting
+// points, which fails at 45° and turns lines past it upside down.
 cv::Mat rectified(const cv::Mat& photo, const cv::RotatedRect& r) {
-  cv::Point2f corners[4];
-  r.points(corners);
-  // Top-left has the smallest x + y, bottom-right the largest; top-right the smallest y − x.
-  auto by = [&](auto key) {
-    return *std::min_element(corners, corners + 4, [&](const auto& a, const auto& b) { return key(a) < key(b); });
-  };
-  const cv::Point2f tl = by([](cv::Point2f p) { return p.x + p.y; });
-  const cv::Point2f br = by([](cv::Point2f p) { return -(p.x + p.y); });
-  const cv::Point2f tr = by([](cv::Point2f p) { return p.y - p.x; });
-  const cv::Point2f bl = by([](cv::Point2f p) { return p.x - p.y; });
-  const float width = std::max(cv::norm(tr - tl), cv::norm(br - bl));
-  const float height = std::max(cv::norm(bl - tl), cv::norm(br - tr));
-  if (width < 4 || height < 4) return {};
-  const cv::Point2f from[4] = {tl, tr, br, bl};
-  const cv::Point2f to[4] = {{0, 0}, {width, 0}, {width, height}, {0, height}};
+  const double radians = r.angle * CV_PI / 180;
+  cv::Point2f along(static_cast<float>(std::cos(radians)), static_cast<float>(std::sin(radians)));
+  float length = r.size.width, thickness = r.size.height;
+  if (thickness > length) {
+    along = {-along.y, along.x};
+    std::swap(length, thickness);
+  }
+  if (along.x < 0 || (along.x == 0 && along.y < 0)) along = -along;  // read left to right
+  const cv::Point2f down(-along.y, along.x);                            // image y grows downwards
+  if (length < 4 || thickness < 4) return {};
+  const cv::Point2f half_along = along * (length / 2), half_down = down * (thickness / 2);
+  const cv::Point2f from[4] = {r.center - half_along - half_down, r.center + half_along - half_down,
+                               r.center + half_along + half_down, r.center - half_along + half_down};
+  const cv::Point2f to[4] = {{0, 0}, {length, 0}, {length, thickness}, {0, thickness}};
   cv::Mat cut;
   cv::warpPerspective(photo, cut, cv::getPerspectiveTransform(from, to),
-                      cv::Size(static_cast<int>(width), static_cast<int>(height)), cv::INTER_LINEAR,
+                      cv::Size(static_cast<int>(length), static_cast<int>(thickness)), cv::INTER_LINEAR,
                       cv::BORDER_REPLICATE);
-  if (cut.rows > cut.cols) cv::rotate(cut, cut, cv::ROTATE_90_CLOCKWISE);
   return cut;
 }
 
@@ -153,16 +155,21 @@ class PaddleReader final : public PlateReader {
       : detectors_(std::move(detectors)), recogniser_(std::move(recogniser)), alphabet_(std::move(alphabet)),
         max_lines_(max_lines) {}
 
-  std::vector<PlateRead> read(const cv::Mat& photo) override {
-    if (photo.empty() || photo.type() != CV_8UC3) return {};
+  std::vector<PlateRead> read(const cv::Mat& given) override {
+    if (given.empty() || given.depth() != CV_8U) return {};
+    cv::Mat photo = given;
+    if (given.channels() == 1) cv::cvtColor(given, photo, cv::COLOR_GRAY2BGR);
+    if (given.channels() == 4) cv::cvtColor(given, photo, cv::COLOR_BGRA2BGR);
+    if (photo.channels() != 3) return {};
     const int which = detector_for(photo);
     const cv::Size size = kDetectorSizes[which];
     double scale = 1;
     detectors_[which].setInput(detector_input(photo, size, scale));
     const cv::Mat out = detectors_[which].forward();
+    if (out.type() != CV_32F || out.total() != static_cast<size_t>(size.area())) return {};  // another model
     const cv::Mat map(size, CV_32F, const_cast<float*>(out.ptr<float>()));
-    const int width = std::min(size.width, static_cast<int>(std::lround(photo.cols * scale)));
-    const int height = std::min(size.height, static_cast<int>(std::lround(photo.rows * scale)));
+    const int width = std::clamp(static_cast<int>(std::lround(photo.cols * scale)), 1, size.width);
+    const int height = std::clamp(static_cast<int>(std::lround(photo.rows * scale)), 1, size.height);
     std::vector<PlateRead> reads;
     int tried = 0;
     for (const Line& line : text_lines(map(cv::Rect(0, 0, width, height)), scale)) {
