@@ -200,6 +200,16 @@ std::optional<PlateText> read_plate(const CharacterScores& scores, const Alphabe
   return other;
 }
 
+std::string comparable(std::string_view plate) {
+  std::string out;
+  for (char c : plate) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c == 'O') c = '0';
+    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) out += c;
+  }
+  return out;
+}
+
 bool is_siv(std::string_view t) {
   auto letter = [](char c) { return c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' && c != 'U'; };
   auto digit = [](char c) { return c >= '0' && c <= '9'; };

@@ -58,6 +58,11 @@ class Alphabet {
 // stretch of characters fits any. Precondition: scores.symbols == alphabet.size().
 std::optional<PlateText> read_plate(const CharacterScores& scores, const Alphabet& alphabet);
 
+// A plate as registers and labels are compared: letters and digits only, upper case, the
+// letter O taken as the digit 0 (O is never used on SIV plates; some labels of the
+// OpenALPR set write O for 0, ../shared/data/plates/README.md).
+std::string comparable(std::string_view plate);
+
 // Whether a text (letters and digits only) is a valid plate of that French format.
 bool is_siv(std::string_view text);
 bool is_fni(std::string_view text);

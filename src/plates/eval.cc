@@ -31,16 +31,6 @@ constexpr const char* kRequired[] = {"image", "plate", "xmin", "ymin", "xmax", "
 
 }  // namespace
 
-std::string comparable(const std::string& plate) {
-  std::string out;
-  for (char c : plate) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c == 'O') c = '0';
-    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) out += c;
-  }
-  return out;
-}
-
 Result<std::vector<PlateLabel>> read_plate_labels(const std::string& csv_path) {
   std::ifstream in(csv_path);
   if (!in) return Error{fmt::format("cannot read labels '{}'", csv_path)};

@@ -9,6 +9,7 @@
 
 #include "core/box.h"
 #include "core/result.h"
+#include "plates/characters.h"  // comparable(): how texts are compared
 
 namespace vigie::plates {
 
@@ -47,10 +48,6 @@ struct PlateScore {
   int wrong_candidates = 0, right_below_threshold = 0;
   std::vector<PlateMiss> misses;
 };
-
-// Texts are compared with separators ignored and the letter O taken as the digit 0: some
-// labels of the OpenALPR set write O for 0 (../shared/data/plates/README.md).
-std::string comparable(const std::string& plate);
 
 // Precondition: guesses.size() == labels.size(). candidate_confidence: see scancar::decide.
 PlateScore score_plates(const std::vector<PlateLabel>& labels, const std::vector<PlateGuess>& guesses,

@@ -10,22 +10,12 @@
 #include <map>
 
 #include "core/csv.h"
+#include "plates/characters.h"
 
 namespace vigie::scancar {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Letters and digits, upper case, O as 0: plates compared as the reader writes them.
-std::string normal(std::string_view plate) {
-  std::string out;
-  for (char c : plate) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c == 'O') c = '0';
-    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) out += c;
-  }
-  return out;
-}
 
 // At most one insertion, deletion or substitution between a and b.
 bool one_apart(const std::string& a, const std::string& b) {
@@ -73,7 +63,7 @@ Result<double> time_field(const Row& row, const std::string& column, const std::
 }
 
 Result<std::string> plate_field(const std::string& text, const std::string& where) {
-  const std::string plate = normal(text);
+  const std::string plate = plates::comparable(text);
   if (plate.size() < 2 || plate.size() > 12) return Error{fmt::format("{}: '{}' is not a plate", where, text)};
   return plate;
 }
@@ -148,7 +138,7 @@ Result<Registers> read_registers(const std::string& folder) {
 }
 
 RightFound right_at(const Registers& registers, const std::string& read, double time) {
-  const std::string plate = normal(read);
+  const std::string plate = plates::comparable(read);
   RightFound near;
   for (const auto& card : registers.cards) {
     if (time < card.valid_from || time > card.valid_until) continue;
