@@ -94,6 +94,7 @@ DEB_OUT := out/deb
 deb: deps web
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target vigie
+	@scripts/make-plate-models $(BUILD)/plate-models
 	@rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)
 	@cd $(BUILD) && cpack -G DEB -B $(abspath $(DEB_OUT)) >$(abspath $(DEB_OUT))/cpack.log 2>&1 \
 	  || { cat $(abspath $(DEB_OUT))/cpack.log; exit 1; }

@@ -18,6 +18,9 @@ install(TARGETS vigie RUNTIME DESTINATION bin)
 # first, and deb_test skips without it.
 set(VIGIE_WEB_DIST "${PROJECT_SOURCE_DIR}/web/dist" CACHE PATH "The built console (make web) that the package ships")
 install(DIRECTORY "${VIGIE_WEB_DIST}/" DESTINATION share/vigie/web OPTIONAL)
+# The plate reader's models, converted at build time (scripts/make-plate-models; make deb
+# makes them first); vigie finds them in ../share/vigie/plate-models beside its bin/.
+install(DIRECTORY "${PROJECT_BINARY_DIR}/plate-models/" DESTINATION share/vigie/plate-models OPTIONAL)
 
 install(FILES packaging/vigie.yaml DESTINATION /etc/vigie
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)

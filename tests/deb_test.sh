@@ -192,7 +192,8 @@ for s in postinst prerm postrm; do [ -x "$TMP/control/$s" ] || fail "maintainer 
 dpkg-deb -c "$DEB" >"$TMP/contents"
 for f in ./usr/bin/vigie ./usr/share/vigie/web/index.html ./etc/vigie/vigie.yaml \
          ./lib/systemd/system/vigie.service ./lib/systemd/system/vigie-api.service \
-         ./lib/systemd/system/vigie-worker.service ./usr/share/doc/vigie/deploy.md; do
+         ./lib/systemd/system/vigie-worker.service ./usr/share/doc/vigie/deploy.md \
+         ./usr/share/vigie/plate-models/text-recogniser.onnx; do
   grep -q " $f\$" "$TMP/contents" || fail "the package lacks $f"
 done
 grep -q 'vigie-camsim' "$TMP/contents" && fail "vigie-camsim is in the package (a test tool, left out)"
@@ -227,6 +228,12 @@ for u in vigie-api vigie-worker; do
 done
 cmp -s /usr/share/vigie/web/index.html "$WEB/index.html" || fail "the packaged console differs from $WEB"
 grep -q '^  web_root: /usr/share/vigie/web' /etc/vigie/vigie.yaml || fail "the config does not point at /usr/share/vigie/web"
+PHOTO="$SOURCE/../shared/data/plates/fr_qanastek/test/1020 HG 90.jpg"
+if [ -f "$PHOTO" ]; then  # the installed vigie finds its plate models in /usr/share/vigie
+  step "vigie plates read (installed)"
+  env -u VIGIE_PLATE_MODELS /usr/bin/vigie plates read --json "$PHOTO" | grep -q '"plate": "1020HG90"' \
+    || fail "the installed vigie does not read a plate with its packaged models"
+fi
 
 if command -v systemd-analyze >/dev/null; then
   step "systemd-analyze verify"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -36,6 +37,7 @@ Result<std::vector<PlateLabel>> read_plate_labels(const std::string& csv_path) {
   if (!in) return Error{fmt::format("cannot read labels '{}'", csv_path)};
   std::string line;
   if (!std::getline(in, line)) return Error{fmt::format("{}: empty; the first line names the columns", csv_path)};
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a spreadsheet's byte-order mark
   std::map<std::string, size_t> column;
   const auto header = split_csv(line);
   for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
@@ -54,7 +56,9 @@ Result<std::vector<PlateLabel>> read_plate_labels(const std::string& csv_path) {
     l.line = n;
     l.image = f[column["image"]];
     l.plate = comparable(f[column["plate"]]);
-    if (l.image.empty() || l.image.find("..") != std::string::npos || l.image[0] == '/')
+    const std::filesystem::path image(l.image);
+    const bool climbs = std::any_of(image.begin(), image.end(), [](const auto& part) { return part == ".."; });
+    if (l.image.empty() || image.is_absolute() || climbs)
       return Error{fmt::format("{}: the image is a path inside the labels' folder", where)};
     if (l.plate.empty()) return Error{fmt::format("{}: the plate has no letter or digit", where)};
     const auto x0 = parse_number(f[column["xmin"]]), y0 = parse_number(f[column["ymin"]]);

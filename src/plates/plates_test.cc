@@ -183,7 +183,8 @@ TEST_F(PlateLabels, BothSharedLayoutsAreRead) {
   EXPECT_EQ((*fr)[0].image, "test/1020 HG 90.jpg");
   EXPECT_EQ((*fr)[0].split, "test");
   EXPECT_EQ((*fr)[0].box, (Box{448, 296, 152, 37}));
-  auto eu = read_plate_labels(write("image,plate,xmin,ymin,xmax,ymax\r\ntest_006.jpg,RK-O99AN,1,2,30,12\r\n"));
+  auto eu = read_plate_labels(write("\xEF\xBB\xBFimage,plate,xmin,ymin,xmax,ymax\r\ntest_006.jpg,RK-O99AN,1,2,30,12\r\n"
+                                    "dots..in..name.jpg,AB123CD,1,2,30,12\r\n"));
   ASSERT_TRUE(eu) << eu.error().message;
   EXPECT_EQ((*eu)[0].plate, "RK099AN");  // separators dropped, O taken as 0
   EXPECT_EQ((*eu)[0].split, "");

@@ -227,8 +227,11 @@ Result<cv::dnn::Net> load(const fs::path& path) {
 std::string default_models_folder() {
   if (const char* env = std::getenv("VIGIE_PLATE_MODELS"); env && *env) return env;
   std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? "plate-models" : (exe.parent_path() / "plate-models").string();
+  const fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  if (ec) return "plate-models";
+  const fs::path installed = bin.parent_path() / "share" / "vigie" / "plate-models";  // the Debian package
+  return fs::exists(bin / "plate-models", ec) || !fs::exists(installed, ec) ? (bin / "plate-models").string()
+                                                                           : installed.string();
 }
 
 Result<std::unique_ptr<PlateReader>> PlateReader::open(const ReaderSettings& settings) {

@@ -32,7 +32,8 @@ struct PlateRead {
 };
 
 // The folder of the models made at build time next to the vigie executable
-// (<build>/plate-models), or $VIGIE_PLATE_MODELS when set.
+// (<build>/plate-models), else the installed package's (<prefix>/share/vigie/plate-models),
+// or $VIGIE_PLATE_MODELS when set.
 std::string default_models_folder();
 
 class PlateReader {
