@@ -36,6 +36,7 @@ struct PlateRead {
 // or $VIGIE_PLATE_MODELS when set.
 std::string default_models_folder();
 
+// One reader per thread: its networks keep state between passes.
 class PlateReader {
  public:
   static Result<std::unique_ptr<PlateReader>> open(const ReaderSettings& settings);
