@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -47,6 +48,7 @@ int scancar_ingest(const ScancarOptions& o) {
   nlohmann::json report = {{"track", o.track}, {"shots", nlohmann::json::array()}};
   std::vector<scancar::Decision> decisions;
   Progress progress(!o.quiet && !o.json);
+  const auto start = std::chrono::steady_clock::now();
   for (const auto& shot : *shots) {
     const fs::path path = fs::path(o.photos) / shot.photo;
     const cv::Mat photo = cv::imread(path.string(), cv::IMREAD_COLOR);
@@ -70,7 +72,8 @@ int scancar_ingest(const ScancarOptions& o) {
     }
     if (!o.keep_photos) fs::remove(path);
     report["shots"].push_back(j);
-    progress.update(static_cast<int64_t>(decisions.size()), static_cast<int64_t>(shots->size()), 0);
+    progress.update(static_cast<int64_t>(decisions.size()), static_cast<int64_t>(shots->size()),
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   progress.finish();
   const auto s = scancar::summarise(decisions);

@@ -210,6 +210,21 @@ std::string comparable(std::string_view plate) {
   return out;
 }
 
+int edit_distance(std::string_view a, std::string_view b) {
+  std::vector<int> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    int diagonal = row[0];
+    row[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const int above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
 bool is_siv(std::string_view t) {
   auto letter = [](char c) { return c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' && c != 'U'; };
   auto digit = [](char c) { return c >= '0' && c <= '9'; };

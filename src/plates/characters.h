@@ -63,6 +63,9 @@ std::optional<PlateText> read_plate(const CharacterScores& scores, const Alphabe
 // OpenALPR set write O for 0, ../shared/data/plates/README.md).
 std::string comparable(std::string_view plate);
 
+// Insertions, deletions and substitutions from a to b (Levenshtein).
+int edit_distance(std::string_view a, std::string_view b);
+
 // Whether a text (letters and digits only) is a valid plate of that French format.
 bool is_siv(std::string_view text);
 bool is_fni(std::string_view text);

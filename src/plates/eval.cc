@@ -5,71 +5,36 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <map>
 
 #include "core/csv.h"
+#include "core/csv_rows.h"
 
 namespace vigie::plates {
-namespace {
-
-int edit_distance(const std::string& a, const std::string& b) {
-  std::vector<int> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int>(j);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    int diagonal = row[0];
-    row[0] = static_cast<int>(i);
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const int above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-constexpr const char* kRequired[] = {"image", "plate", "xmin", "ymin", "xmax", "ymax"};
-
-}  // namespace
 
 Result<std::vector<PlateLabel>> read_plate_labels(const std::string& csv_path) {
-  std::ifstream in(csv_path);
-  if (!in) return Error{fmt::format("cannot read labels '{}'", csv_path)};
-  std::string line;
-  if (!std::getline(in, line)) return Error{fmt::format("{}: empty; the first line names the columns", csv_path)};
-  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a spreadsheet's byte-order mark
-  std::map<std::string, size_t> column;
-  const auto header = split_csv(line);
-  for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
-  for (const char* name : kRequired)
-    if (!column.count(name))
-      return Error{fmt::format("{}:1: the header has no '{}' column (image,plate,xmin,ymin,xmax,ymax[,split])",
-                               csv_path, name)};
   std::vector<PlateLabel> out;
-  for (int n = 2; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    const std::string where = fmt::format("{}:{}", csv_path, n);
-    const auto f = split_csv(line);
-    if (f.size() != header.size()) return Error{fmt::format("{}: {} fields, the header has {}", where, f.size(), header.size())};
+  auto read = read_csv_rows(csv_path, {"image", "plate", "xmin", "ymin", "xmax", "ymax"},
+                            [&](const CsvRow& f, int line, const std::string& where) -> Result<Ok> {
     PlateLabel l;
-    l.line = n;
-    l.image = f[column["image"]];
-    l.plate = comparable(f[column["plate"]]);
+    l.line = line;
+    l.image = f.at("image");
+    l.plate = comparable(f.at("plate"));
     const std::filesystem::path image(l.image);
     const bool climbs = std::any_of(image.begin(), image.end(), [](const auto& part) { return part == ".."; });
     if (l.image.empty() || image.is_absolute() || climbs)
       return Error{fmt::format("{}: the image is a path inside the labels' folder", where)};
     if (l.plate.empty()) return Error{fmt::format("{}: the plate has no letter or digit", where)};
-    const auto x0 = parse_number(f[column["xmin"]]), y0 = parse_number(f[column["ymin"]]);
-    const auto x1 = parse_number(f[column["xmax"]]), y1 = parse_number(f[column["ymax"]]);
+    const auto x0 = parse_number(f.at("xmin")), y0 = parse_number(f.at("ymin"));
+    const auto x1 = parse_number(f.at("xmax")), y1 = parse_number(f.at("ymax"));
     if (!x0 || !y0 || !x1 || !y1 || *x0 < 0 || *y0 < 0 || *x1 <= *x0 || *y1 <= *y0 || *x1 > 1e6 || *y1 > 1e6)
       return Error{fmt::format("{}: the box is xmin,ymin,xmax,ymax in pixels, max above min", where)};
     l.box = {static_cast<float>(*x0), static_cast<float>(*y0), static_cast<float>(*x1 - *x0),
              static_cast<float>(*y1 - *y0)};
-    if (column.count("split")) l.split = f[column["split"]];
+    if (f.count("split")) l.split = f.at("split");
     out.push_back(std::move(l));
-  }
+    return Ok{};
+  });
+  if (!read) return read.error();
   if (out.empty()) return Error{fmt::format("{}: no labelled photo", csv_path)};
   return out;
 }

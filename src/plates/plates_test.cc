@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 
+#include "core/test_data.h"
 #include "plates/characters.h"
 #include "plates/eval.h"
 
@@ -163,10 +163,8 @@ TEST(PlateCharacters, FrenchFormatsAreCheckedAsTheRegisterIssuesThem) {
 
 class PlateLabels : public ::testing::Test {
  protected:
-  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
-                               ("vigie-plate-labels-" + std::to_string(::getpid()) + "-" +
-                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  void SetUp() override { std::filesystem::create_directories(dir_); }
+  std::filesystem::path dir_ = vigie::testing::fresh_temp_dir(
+      std::string("plate_labels_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string write(const std::string& text) {
     const auto path = (dir_ / "labels.csv").string();

@@ -5,11 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <map>
 
 #include "core/csv.h"
+#include "core/csv_rows.h"
 #include "plates/characters.h"
 
 namespace vigie::scancar {
@@ -17,43 +16,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// At most one insertion, deletion or substitution between a and b.
-bool one_apart(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  const std::string& longer = a.size() >= b.size() ? a : b;
-  const std::string& shorter = a.size() >= b.size() ? b : a;
-  if (longer.size() - shorter.size() > 1) return false;
-  size_t i = 0;
-  while (i < shorter.size() && shorter[i] == longer[i]) ++i;
-  if (longer.size() == shorter.size()) return longer.substr(i + 1) == shorter.substr(i + 1);
-  return longer.substr(i + 1) == shorter.substr(i);
-}
+using Row = CsvRow;
 
-using Row = std::map<std::string, std::string>;
-
-// Each data row of a CSV with a header, as column → field; an absent file gives no row.
+// Each data row of a register; an absent file is an empty register.
 Result<Ok> each_row(const fs::path& path, const std::vector<std::string>& columns,
                     const std::function<Result<Ok>(const Row&, const std::string& where)>& take) {
   if (!fs::exists(path)) return Ok{};
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) return Error{fmt::format("{}: empty; the first line names the columns", path.string())};
-  const auto header = split_csv(line);
-  for (const auto& c : columns)
-    if (std::find(header.begin(), header.end(), c) == header.end())
-      return Error{fmt::format("{}:1: the header has no '{}' column", path.string(), c)};
-  for (int n = 2; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    const std::string where = fmt::format("{}:{}", path.string(), n);
-    const auto fields = split_csv(line);
-    if (fields.size() != header.size())
-      return Error{fmt::format("{}: {} fields, the header has {}", where, fields.size(), header.size())};
-    Row row;
-    for (size_t i = 0; i < header.size(); ++i) row[header[i]] = fields[i];
-    if (auto r = take(row, where); !r) return r.error();
-  }
-  return Ok{};
+  return read_csv_rows(path.string(), columns,
+                       [&](const CsvRow& row, int, const std::string& where) { return take(row, where); });
 }
 
 Result<double> time_field(const Row& row, const std::string& column, const std::string& where) {
@@ -144,7 +114,7 @@ RightFound right_at(const Registers& registers, const std::string& read, double 
     if (time < card.valid_from || time > card.valid_until) continue;
     for (const auto& p : card.plates) {
       if (p == plate) return {Right::kDisabilityCard, card.card, false};
-      if (near.right == Right::kNone && one_apart(p, plate)) near = {Right::kDisabilityCard, card.card, true};
+      if (near.right == Right::kNone && plates::edit_distance(p, plate) <= 1) near = {Right::kDisabilityCard, card.card, true};
     }
   }
   if (near.right != Right::kNone) return near;

@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 
+#include "core/test_data.h"
 #include "scancar/round.h"
 #include "scancar/rights.h"
 
@@ -79,10 +79,8 @@ TEST(ScancarDecision, TheSummaryCountsCandidatesAndEachRegister) {
 
 class ScancarFiles : public ::testing::Test {
  protected:
-  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
-                               ("vigie-scancar-" + std::to_string(::getpid()) + "-" +
-                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  void SetUp() override { std::filesystem::create_directories(dir_); }
+  std::filesystem::path dir_ = vigie::testing::fresh_temp_dir(
+      std::string("scancar_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
   void TearDown() override { std::filesystem::remove_all(dir_); }
   void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
 };
