@@ -162,6 +162,44 @@ CREATE TABLE unmasked_requests (
 CREATE INDEX unmasked_requests_by_time ON unmasked_requests (requested_epoch);
 )sql";
 
+// Schema 12: a scancar's candidates for a parking notice, each decided by a person
+// (parking.cc), and the disability cards registered when a notice was contested.
+inline constexpr const char* kSchema12 = R"sql(
+CREATE TABLE parking_candidates (
+  id TEXT PRIMARY KEY,
+  round TEXT NOT NULL,
+  plate TEXT NOT NULL,
+  format TEXT NOT NULL,
+  confidence DOUBLE PRECISION NOT NULL,
+  taken_epoch DOUBLE PRECISION NOT NULL,
+  lat DOUBLE PRECISION NOT NULL,
+  lon DOUBLE PRECISION NOT NULL,
+  photo_path TEXT NOT NULL,
+  crop_path TEXT NOT NULL,
+  queued_epoch DOUBLE PRECISION NOT NULL,
+  state TEXT NOT NULL,
+  reviewed_by TEXT NOT NULL,
+  reviewed_epoch DOUBLE PRECISION NOT NULL,
+  no_card_visible INTEGER NOT NULL,
+  review_note TEXT NOT NULL,
+  contested_by TEXT NOT NULL,
+  contested_epoch DOUBLE PRECISION NOT NULL,
+  contest_card TEXT NOT NULL,
+  photos_deleted_epoch DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX parking_candidates_by_state ON parking_candidates (state, taken_epoch);
+CREATE TABLE registered_card_plates (
+  card TEXT NOT NULL,
+  plate TEXT NOT NULL,
+  valid_from DOUBLE PRECISION NOT NULL,
+  valid_until DOUBLE PRECISION NOT NULL,
+  registered_by TEXT NOT NULL,
+  registered_epoch DOUBLE PRECISION NOT NULL,
+  candidate TEXT NOT NULL,
+  PRIMARY KEY (card, plate)
+);
+)sql";
+
 // A PostgreSQL server when is_database_url(location) (store.h), else an SQLite file.
 Result<std::unique_ptr<Database>> connect_database(const std::string& location);
 

@@ -209,6 +209,7 @@ CREATE INDEX tracks_by_id ON tracks (track_id);
     kSchema9,
     kSchema10,
     kSchema11,
+    kSchema12,
 };
 
 class SqliteDatabase final : public Database {

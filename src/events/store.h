@@ -268,6 +268,46 @@ struct UnmaskedRequest {
 };
 const char* state_name(UnmaskedRequest::State s);
 
+// A scancar's car with no right found, waiting for a person (schema 12, parking.cc). No
+// notice comes from a machine: a reviewer issues it, having ticked that no disability card
+// is visible on the wide photo, or dismisses it; a citizen's contest (a card shown
+// afterwards) cancels a notice and registers the card.
+struct ParkingCandidate {
+  enum class State { kPending, kNotice, kDismissed, kCancelled, kExpired };
+  std::string id;                  // UUIDv7, given by queue_parking_candidate()
+  std::string round;               // the round it came from (its track file's name)
+  std::string plate, format;       // as read: letters and digits; "siv" or "fni"
+  double confidence = 0;           // the plate's least sure character
+  double taken_epoch = 0, lat = 0, lon = 0;
+  std::string photo_path, crop_path;  // the wide photo and the plate's crop
+  double queued_epoch = 0;
+  State state = State::kPending;
+  std::string reviewed_by;         // who issued the notice or dismissed it
+  double reviewed_epoch = 0;
+  bool no_card_visible = false;    // the reviewer's tick (a notice needs it)
+  std::string review_note;
+  std::string contested_by;        // who recorded the citizen's contest
+  double contested_epoch = 0;
+  std::string contest_card;        // the card shown
+  double photos_deleted_epoch = 0; // 0: the photos are still on disk
+};
+const char* state_name(ParkingCandidate::State s);
+// A disability card's plate registered in the store (from a contest), beside the card
+// register the scancar round reads from its files.
+struct RegisteredCardPlate {
+  std::string card, plate;
+  double valid_from = 0, valid_until = 0;
+  std::string registered_by;
+  double registered_epoch = 0;
+  std::string candidate;  // the contested notice it came from
+};
+// The audit actions of the review queue (written by the routes, src/server) and of the
+// deletion of candidates' photos.
+inline constexpr const char* kParkingNoticeAudit = "parking.notice";
+inline constexpr const char* kParkingDismissAudit = "parking.dismiss";
+inline constexpr const char* kParkingContestAudit = "parking.contest";
+inline constexpr const char* kParkingPhotosAudit = "parking.photos_deleted";
+
 class Store {
  public:
   // `location`: an SQLite file, or a PostgreSQL server's URL (`postgresql://user@host:port/db`).
@@ -423,6 +463,42 @@ class Store {
   Result<Ok> withdraw_unmasked(const std::string& id);
   Result<Ok> reopen_unmasked(const std::string& id, const std::string& by);
 
+  // --- the parking review queue (parking.cc) ---
+  // Queues a candidate and gives it its id. Fails when the plate is empty, or not French
+  // (format "siv" or "fni"): a foreign plate can never become a notice.
+  Result<Ok> queue_parking_candidate(ParkingCandidate& candidate);
+  // Those in `state` ("" any: pending, notice, dismissed, cancelled, expired), oldest
+  // photo first, at most `limit`.
+  Result<std::vector<ParkingCandidate>> parking_candidates(const std::string& state, int limit = 500) const;
+  Result<std::optional<ParkingCandidate>> parking_candidate(const std::string& id) const;
+  // A person issues the notice of a pending candidate. Fails, naming why, when the tick
+  // "no disability card visible" is not given, the reading is below `min_confidence` or
+  // not French, or it is not pending (decided by someone else, or its photos expired).
+  Result<ParkingCandidate> issue_parking_notice(const std::string& id, const std::string& by, bool no_card_visible,
+                                                const std::string& note, double min_confidence, double at_epoch);
+  // A person dismisses a pending candidate (a card seen, a car that was not parked…).
+  Result<ParkingCandidate> dismiss_parking_candidate(const std::string& id, const std::string& by,
+                                                     const std::string& note, double at_epoch);
+  // A citizen's contest: the notice is cancelled and `card` registered for its plate (and
+  // `more_plates`; at most `max_plates` for the card with those it has), valid in
+  // [valid_from, valid_until]; one transaction. Fails when it is not a notice.
+  Result<ParkingCandidate> contest_parking_notice(const std::string& id, const std::string& by,
+                                                  const std::string& card, const std::vector<std::string>& more_plates,
+                                                  double valid_from, double valid_until, size_t max_plates,
+                                                  double at_epoch);
+  // Undo a step whose audit entry could not be written (nothing unaudited may stand): the
+  // candidate goes back to what it was (pending, or notice for a contest) and a contest's
+  // card plates are removed.
+  Result<Ok> undo_parking_decision(const std::string& id, ParkingCandidate::State back_to);
+  // Every registered card plate (the round adds them to its card register).
+  Result<std::vector<RegisteredCardPlate>> registered_card_plates() const;
+  // Deletes the photos of candidates that will not become a notice: pending ones queued,
+  // and dismissed or cancelled ones decided, more than `hours` before `now_epoch` (pending
+  // ones become expired: a person no longer can decide on them). A notice keeps its
+  // photos (its evidence). Audited as kParkingPhotosAudit by `by` when any went; returns
+  // how many candidates' photos went.
+  Result<int> delete_parking_photos(double now_epoch, double hours, const std::string& by);
+
   // --- accounts (accounts.cc) ---
   // Creates an account; the password is stored as an Argon2id hash (libsodium,
   // interactive limits). Fails if the name exists, is empty, longer than 64 bytes or has
@@ -440,7 +516,7 @@ class Store {
   Result<Ok> remove_session(const std::string& token);
   Result<int> remove_expired_sessions(double now_epoch);
 
-  static constexpr int kSchemaVersion = 11;
+  static constexpr int kSchemaVersion = 12;
   // On a PostgreSQL store each stored alert event is announced (NOTIFY) on this channel,
   // as {"id": …, "what": "start"|"update"|"end"|"media"|"action", "by": the operator (an
   // action)}: API nodes LISTEN for the console.

@@ -1,0 +1,265 @@
+// The parking review queue (schema 12): a scancar's cars with no right found wait here for
+// a person. Every transition is one conditional UPDATE, so that two reviewers, or two
+// nodes, cannot both decide on the same car.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/ids.h"
+#include "events/database.h"
+#include "events/store.h"
+
+namespace vigie::events {
+namespace {
+
+using State = ParkingCandidate::State;
+
+constexpr const char* kColumns =
+    "id, round, plate, format, confidence, taken_epoch, lat, lon, photo_path, crop_path, queued_epoch, state, "
+    "reviewed_by, reviewed_epoch, no_card_visible, review_note, contested_by, contested_epoch, contest_card, "
+    "photos_deleted_epoch";
+
+constexpr State kStates[] = {State::kPending, State::kNotice, State::kDismissed, State::kCancelled, State::kExpired};
+
+State state_of(const std::string& text) {
+  for (State s : kStates)
+    if (text == state_name(s)) return s;
+  return State::kPending;
+}
+
+ParkingCandidate candidate_of(const Query& q) {
+  ParkingCandidate c;
+  c.id = q.text(0), c.round = q.text(1), c.plate = q.text(2), c.format = q.text(3), c.confidence = q.real(4);
+  c.taken_epoch = q.real(5), c.lat = q.real(6), c.lon = q.real(7), c.photo_path = q.text(8), c.crop_path = q.text(9);
+  c.queued_epoch = q.real(10), c.state = state_of(q.text(11)), c.reviewed_by = q.text(12);
+  c.reviewed_epoch = q.real(13), c.no_card_visible = q.integer(14) != 0, c.review_note = q.text(15);
+  c.contested_by = q.text(16), c.contested_epoch = q.real(17), c.contest_card = q.text(18);
+  c.photos_deleted_epoch = q.real(19);
+  return c;
+}
+
+bool is_french(const std::string& format) { return format == "siv" || format == "fni"; }
+
+}  // namespace
+
+const char* state_name(State s) {
+  switch (s) {
+    case State::kPending: return "pending";
+    case State::kNotice: return "notice";
+    case State::kDismissed: return "dismissed";
+    case State::kCancelled: return "cancelled";
+    case State::kExpired: return "expired";
+  }
+  return "pending";
+}
+
+Result<Ok> Store::queue_parking_candidate(ParkingCandidate& c) {
+  if (c.plate.empty()) return Error{"a parking candidate needs its plate"};
+  if (!is_french(c.format))
+    return Error{fmt::format("plate '{}' is {}, not French (siv, fni): it cannot become a notice", c.plate,
+                             c.format.empty() ? "of no known format" : c.format)};
+  c.id = UuidV7().next();
+  c.state = State::kPending, c.reviewed_by.clear(), c.reviewed_epoch = 0, c.no_card_visible = false;
+  c.review_note.clear(), c.contested_by.clear(), c.contested_epoch = 0, c.contest_card.clear();
+  c.photos_deleted_epoch = 0;
+  auto s = db_->query(fmt::format(
+      "INSERT INTO parking_candidates ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', '', 0, 0, "
+      "'', '', 0, '', 0)",
+      kColumns));
+  s->bind(1, c.id).bind(2, c.round).bind(3, c.plate).bind(4, c.format).bind(5, c.confidence);
+  s->bind(6, c.taken_epoch).bind(7, c.lat).bind(8, c.lon).bind(9, c.photo_path).bind(10, c.crop_path);
+  s->bind(11, c.queued_epoch);
+  if (s->step() != Step::kDone) return sql_error(*s);
+  return Ok{};
+}
+
+Result<std::vector<ParkingCandidate>> Store::parking_candidates(const std::string& state, int limit) const {
+  auto q = db_->query(fmt::format(
+      "SELECT {} FROM parking_candidates WHERE (?1 = '' OR state = ?1) ORDER BY taken_epoch, id LIMIT ?2", kColumns));
+  q->bind(1, state).bind(2, limit);
+  std::vector<ParkingCandidate> out;
+  Step st;
+  while ((st = q->step()) == Step::kRow) out.push_back(candidate_of(*q));
+  if (st == Step::kError) return sql_error(*q);
+  return out;
+}
+
+Result<std::optional<ParkingCandidate>> Store::parking_candidate(const std::string& id) const {
+  auto q = db_->query(fmt::format("SELECT {} FROM parking_candidates WHERE id = ?1", kColumns));
+  q->bind(1, id);
+  const Step st = q->step();
+  if (st == Step::kError) return sql_error(*q);
+  if (st != Step::kRow) return std::optional<ParkingCandidate>{};
+  return std::optional<ParkingCandidate>{candidate_of(*q)};
+}
+
+// The candidate as it is after a conditional update: the update's result when it changed
+// the row, else why it did not (no such candidate, or not in the state it needed).
+static Result<ParkingCandidate> after_update(const Store& store, const Query& update, const std::string& id,
+                                             State needed) {
+  auto now = store.parking_candidate(id);
+  if (!now) return now.error();
+  if (!*now) return Error{fmt::format("no parking candidate '{}'", id)};
+  if (update.changes() > 0) return **now;
+  const auto& c = **now;
+  const std::string who = c.reviewed_by.empty() ? "" : fmt::format(" (by {})", c.reviewed_by);
+  return Error{fmt::format("candidate {} is {}{}, not {}", id, state_name(c.state), who, state_name(needed))};
+}
+
+Result<ParkingCandidate> Store::issue_parking_notice(const std::string& id, const std::string& by,
+                                                     bool no_card_visible, const std::string& note,
+                                                     double min_confidence, double at_epoch) {
+  if (by.empty()) return Error{"a parking notice needs the account of the person who issues it"};
+  if (!no_card_visible)
+    return Error{"a notice needs the tick 'no disability card visible': look at the wide photo's dashboard first"};
+  auto current = parking_candidate(id);
+  if (!current) return current.error();
+  if (*current && (!is_french((*current)->format) || (*current)->confidence < min_confidence))
+    return Error{fmt::format("candidate {} was read with confidence {:.2f} as {}: no notice can come from it", id,
+                             (*current)->confidence, (*current)->format)};
+  auto u = db_->query(
+      "UPDATE parking_candidates SET state = 'notice', reviewed_by = ?2, reviewed_epoch = ?3, no_card_visible = 1, "
+      "review_note = ?4 WHERE id = ?1 AND state = 'pending' AND confidence >= ?5 AND format IN ('siv', 'fni')");
+  u->bind(1, id).bind(2, by).bind(3, at_epoch).bind(4, note).bind(5, min_confidence);
+  if (u->step() != Step::kDone) return sql_error(*u);
+  return after_update(*this, *u, id, State::kPending);
+}
+
+Result<ParkingCandidate> Store::dismiss_parking_candidate(const std::string& id, const std::string& by,
+                                                          const std::string& note, double at_epoch) {
+  if (by.empty()) return Error{"dismissing a parking candidate needs the account of the person who does it"};
+  auto u = db_->query(
+      "UPDATE parking_candidates SET state = 'dismissed', reviewed_by = ?2, reviewed_epoch = ?3, review_note = ?4 "
+      "WHERE id = ?1 AND state = 'pending'");
+  u->bind(1, id).bind(2, by).bind(3, at_epoch).bind(4, note);
+  if (u->step() != Step::kDone) return sql_error(*u);
+  return after_update(*this, *u, id, State::kPending);
+}
+
+Result<ParkingCandidate> Store::contest_parking_notice(const std::string& id, const std::string& by,
+                                                       const std::string& card,
+                                                       const std::vector<std::string>& more_plates, double valid_from,
+                                                       double valid_until, size_t max_plates, double at_epoch) {
+  if (by.empty()) return Error{"a contest needs the account of the person who records it"};
+  if (card.empty()) return Error{"a contest needs the number of the disability card shown"};
+  if (!(valid_until > valid_from)) return Error{"the card's validity must end after it begins"};
+  if (auto r = exec("BEGIN"); !r) return r.error();
+  auto fail = [this](Error e) -> Result<ParkingCandidate> {
+    exec("ROLLBACK");
+    return e;
+  };
+  auto u = db_->query(
+      "UPDATE parking_candidates SET state = 'cancelled', contested_by = ?2, contested_epoch = ?3, contest_card = ?4 "
+      "WHERE id = ?1 AND state = 'notice'");
+  u->bind(1, id).bind(2, by).bind(3, at_epoch).bind(4, card);
+  if (u->step() != Step::kDone) return fail(sql_error(*u));
+  auto after = after_update(*this, *u, id, State::kNotice);
+  if (!after) return fail(after.error());
+  std::vector<std::string> plates{after->plate};
+  for (const auto& p : more_plates)
+    if (!p.empty() && std::find(plates.begin(), plates.end(), p) == plates.end()) plates.push_back(p);
+  auto count = db_->query("SELECT plate FROM registered_card_plates WHERE card = ?1");
+  count->bind(1, card);
+  std::vector<std::string> known;
+  Step st;
+  while ((st = count->step()) == Step::kRow) known.push_back(count->text(0));
+  if (st == Step::kError) return fail(sql_error(*count));
+  size_t total = known.size();
+  for (const auto& p : plates)
+    if (std::find(known.begin(), known.end(), p) == known.end()) ++total;
+  if (total > max_plates)
+    return fail(Error{fmt::format("card {} would have {} plates: at most {} may be registered", card, total, max_plates)});
+  for (const auto& p : plates) {
+    auto ins = db_->query(
+        "INSERT INTO registered_card_plates (card, plate, valid_from, valid_until, registered_by, registered_epoch, "
+        "candidate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (card, plate) DO UPDATE SET valid_from = "
+        "excluded.valid_from, valid_until = excluded.valid_until, registered_by = excluded.registered_by, "
+        "registered_epoch = excluded.registered_epoch, candidate = excluded.candidate");
+    ins->bind(1, card).bind(2, p).bind(3, valid_from).bind(4, valid_until).bind(5, by).bind(6, at_epoch).bind(7, id);
+    if (ins->step() != Step::kDone) return fail(sql_error(*ins));
+  }
+  if (auto r = exec("COMMIT"); !r) return fail(r.error());
+  return after;
+}
+
+Result<Ok> Store::undo_parking_decision(const std::string& id, State back_to) {
+  if (back_to == State::kNotice) {
+    if (auto r = exec("BEGIN"); !r) return r.error();
+    auto del = db_->query("DELETE FROM registered_card_plates WHERE candidate = ?1");
+    del->bind(1, id);
+    auto u = db_->query(
+        "UPDATE parking_candidates SET state = 'notice', contested_by = '', contested_epoch = 0, contest_card = '' "
+        "WHERE id = ?1 AND state = 'cancelled'");
+    u->bind(1, id);
+    if (del->step() != Step::kDone || u->step() != Step::kDone) {
+      exec("ROLLBACK");
+      return Error{fmt::format("the contest of {} could not be undone", id)};
+    }
+    return exec("COMMIT");
+  }
+  auto u = db_->query(
+      "UPDATE parking_candidates SET state = 'pending', reviewed_by = '', reviewed_epoch = 0, no_card_visible = 0, "
+      "review_note = '' WHERE id = ?1 AND state IN ('notice', 'dismissed')");
+  u->bind(1, id);
+  if (u->step() != Step::kDone) return sql_error(*u);
+  return Ok{};
+}
+
+Result<std::vector<RegisteredCardPlate>> Store::registered_card_plates() const {
+  auto q = db_->query(
+      "SELECT card, plate, valid_from, valid_until, registered_by, registered_epoch, candidate FROM "
+      "registered_card_plates ORDER BY card, plate");
+  std::vector<RegisteredCardPlate> out;
+  Step st;
+  while ((st = q->step()) == Step::kRow)
+    out.push_back({q->text(0), q->text(1), q->real(2), q->real(3), q->text(4), q->real(5), q->text(6)});
+  if (st == Step::kError) return sql_error(*q);
+  return out;
+}
+
+Result<int> Store::delete_parking_photos(double now_epoch, double hours, const std::string& by) {
+  const double cutoff = now_epoch - hours * 3600.0;
+  auto q = db_->query(fmt::format(
+      "SELECT {} FROM parking_candidates WHERE photos_deleted_epoch = 0 AND ((state IN ('pending', 'expired') AND "
+      "queued_epoch < ?1) OR (state = 'dismissed' AND reviewed_epoch < ?1) OR (state = 'cancelled' AND "
+      "contested_epoch < ?1))",
+      kColumns));
+  q->bind(1, cutoff);
+  std::vector<ParkingCandidate> due;
+  Step st;
+  while ((st = q->step()) == Step::kRow) due.push_back(candidate_of(*q));
+  if (st == Step::kError) return sql_error(*q);
+  int deleted = 0;
+  for (const auto& c : due) {
+    // Marked first, in the state it was read in: a reviewer issuing the notice meanwhile
+    // keeps its photos; once marked, a pending candidate is expired and nobody can decide.
+    auto mark = db_->query(
+        "UPDATE parking_candidates SET photos_deleted_epoch = ?2, state = CASE WHEN state = 'pending' THEN "
+        "'expired' ELSE state END WHERE id = ?1 AND state = ?3 AND photos_deleted_epoch = 0");
+    mark->bind(1, c.id).bind(2, now_epoch).bind(3, std::string(state_name(c.state)));
+    if (mark->step() != Step::kDone) return sql_error(*mark);
+    if (mark->changes() == 0) continue;
+    bool removed = true;
+    for (const auto& p : {c.photo_path, c.crop_path}) {
+      std::error_code ec;
+      if (!p.empty() && std::filesystem::exists(p, ec) && !std::filesystem::remove(p, ec)) removed = false;
+    }
+    if (removed) {
+      ++deleted;
+      continue;
+    }
+    // A file that could not be removed: tried again next time.
+    auto retry = db_->query("UPDATE parking_candidates SET photos_deleted_epoch = 0 WHERE id = ?1");
+    retry->bind(1, c.id);
+    if (retry->step() != Step::kDone) return sql_error(*retry);
+  }
+  if (deleted > 0) {
+    const nlohmann::json detail = {{"candidates", deleted}, {"hours", hours}};
+    if (auto r = audit(by, kParkingPhotosAudit, detail.dump(), now_epoch); !r) return r.error();
+  }
+  return deleted;
+}
+
+}  // namespace vigie::events

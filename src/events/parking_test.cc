@@ -1,0 +1,177 @@
+// The parking review queue in the store: nothing becomes a notice without a person's tick,
+// a contest cancels and registers the card, photos go after the configured time. Run on
+// SQLite and on PostgreSQL (Store.* in src/events/CMakeLists.txt).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/test_data.h"
+#include "events/store.h"
+#include "events/test_sql.h"
+
+namespace vigie::events {
+namespace {
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using State = ParkingCandidate::State;
+using testing::open_store;
+
+constexpr double kT0 = 1'760'000'000;
+constexpr double kSure = 0.9;
+
+struct Queue {
+  fs::path dir;
+  std::unique_ptr<Store> store;
+  explicit Queue(const std::string& name) : dir(vigie::testing::fresh_temp_dir(name)), store(open_store(dir / "v.db")) {}
+
+  // A queued candidate with its two photo files on disk.
+  ParkingCandidate add(const std::string& plate, double confidence = 0.97, const std::string& format = "siv") {
+    ParkingCandidate c;
+    c.round = "round-1", c.plate = plate, c.format = format, c.confidence = confidence;
+    c.taken_epoch = kT0, c.lat = 43.3, c.lon = 5.37, c.queued_epoch = kT0 + 60;
+    c.photo_path = (dir / (plate + ".jpg")).string(), c.crop_path = (dir / (plate + "-plate.jpg")).string();
+    std::ofstream(c.photo_path) << "wide";
+    std::ofstream(c.crop_path) << "crop";
+    EXPECT_TRUE(store->queue_parking_candidate(c));
+    return c;
+  }
+};
+
+TEST(Store, ParkingNoticeNeedsThePersonsTickAndIsTakenOnce) {
+  Queue q("parking-notice");
+  const auto c = q.add("AB123CD");
+  EXPECT_EQ(c.id.size(), 36u);
+  auto refused = q.store->issue_parking_notice(c.id, "ana", false, "", kSure, kT0 + 100);
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error().message, HasSubstr("no disability card visible"));
+  auto issued = q.store->issue_parking_notice(c.id, "ana", true, "blue zone", kSure, kT0 + 100);
+  ASSERT_TRUE(issued) << issued.error().message;
+  EXPECT_EQ(issued->state, State::kNotice);
+  EXPECT_EQ(issued->reviewed_by, "ana");
+  EXPECT_TRUE(issued->no_card_visible);
+  // A second reviewer (or a second click) finds it decided.
+  auto again = q.store->issue_parking_notice(c.id, "ben", true, "", kSure, kT0 + 101);
+  ASSERT_FALSE(again);
+  EXPECT_THAT(again.error().message, HasSubstr("is notice (by ana)"));
+  auto dismissed = q.store->dismiss_parking_candidate(c.id, "ben", "", kT0 + 102);
+  EXPECT_FALSE(dismissed);
+  auto unknown = q.store->issue_parking_notice("nope", "ana", true, "", kSure, kT0);
+  ASSERT_FALSE(unknown);
+  EXPECT_THAT(unknown.error().message, HasSubstr("no parking candidate"));
+}
+
+TEST(Store, ParkingLowConfidenceOrForeignPlateNeverBecomesANotice) {
+  Queue q("parking-unsure");
+  ParkingCandidate foreign;
+  foreign.plate = "B1234567", foreign.format = "foreign", foreign.confidence = 0.99;
+  auto r = q.store->queue_parking_candidate(foreign);
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("not French"));
+  ParkingCandidate other = foreign;
+  other.format = "other";
+  EXPECT_FALSE(q.store->queue_parking_candidate(other));
+  // Queued below the confidence a notice needs (a round with another threshold): a
+  // person's tick does not make it one.
+  const auto unsure = q.add("EF456GH", 0.62);
+  auto n = q.store->issue_parking_notice(unsure.id, "ana", true, "", kSure, kT0 + 100);
+  ASSERT_FALSE(n);
+  EXPECT_THAT(n.error().message, HasSubstr("confidence 0.62"));
+  auto still = q.store->parking_candidate(unsure.id);
+  ASSERT_TRUE(still && *still);
+  EXPECT_EQ((*still)->state, State::kPending);
+}
+
+TEST(Store, ParkingContestCancelsTheNoticeAndRegistersTheCard) {
+  Queue q("parking-contest");
+  const auto c = q.add("AB123CD");
+  // Only a notice can be contested.
+  EXPECT_FALSE(q.store->contest_parking_notice(c.id, "sup", "CMI-1", {}, kT0, kT0 + 1e7, 3, kT0 + 200));
+  ASSERT_TRUE(q.store->issue_parking_notice(c.id, "ana", true, "", kSure, kT0 + 100));
+  EXPECT_FALSE(q.store->contest_parking_notice(c.id, "sup", "", {}, kT0, kT0 + 1e7, 3, kT0 + 200));
+  EXPECT_FALSE(q.store->contest_parking_notice(c.id, "sup", "CMI-1", {}, kT0 + 1e7, kT0, 3, kT0 + 200));
+  auto four = q.store->contest_parking_notice(c.id, "sup", "CMI-1", {"A1", "A2", "A3"}, kT0, kT0 + 1e7, 3, kT0 + 200);
+  ASSERT_FALSE(four);
+  EXPECT_THAT(four.error().message, HasSubstr("at most 3"));
+  // The refused contest changed nothing (one transaction).
+  auto still = q.store->parking_candidate(c.id);
+  EXPECT_EQ((*still)->state, State::kNotice);
+  EXPECT_TRUE(q.store->registered_card_plates()->empty());
+
+  auto done = q.store->contest_parking_notice(c.id, "sup", "CMI-1", {"XY987ZW"}, kT0, kT0 + 1e7, 3, kT0 + 200);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->state, State::kCancelled);
+  EXPECT_EQ(done->contest_card, "CMI-1");
+  auto cards = q.store->registered_card_plates();
+  ASSERT_TRUE(cards);
+  ASSERT_EQ(cards->size(), 2u);
+  EXPECT_EQ((*cards)[0].plate, "AB123CD");
+  EXPECT_EQ((*cards)[0].card, "CMI-1");
+  EXPECT_EQ((*cards)[0].candidate, c.id);
+  EXPECT_EQ((*cards)[1].plate, "XY987ZW");
+  EXPECT_FALSE(q.store->contest_parking_notice(c.id, "sup", "CMI-1", {}, kT0, kT0 + 1e7, 3, kT0 + 300));
+
+  // An audit entry that could not be written takes the contest back.
+  ASSERT_TRUE(q.store->undo_parking_decision(c.id, State::kNotice));
+  EXPECT_EQ((*q.store->parking_candidate(c.id))->state, State::kNotice);
+  EXPECT_TRUE(q.store->registered_card_plates()->empty());
+}
+
+TEST(Store, ParkingUndoPutsADecisionBackToPending) {
+  Queue q("parking-undo");
+  const auto c = q.add("AB123CD");
+  ASSERT_TRUE(q.store->dismiss_parking_candidate(c.id, "ana", "card on the dashboard", kT0 + 100));
+  ASSERT_TRUE(q.store->undo_parking_decision(c.id, State::kPending));
+  auto back = q.store->parking_candidate(c.id);
+  EXPECT_EQ((*back)->state, State::kPending);
+  EXPECT_EQ((*back)->reviewed_by, "");
+  auto list = q.store->parking_candidates("pending");
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().plate, "AB123CD");
+  EXPECT_TRUE(q.store->parking_candidates("notice")->empty());
+}
+
+TEST(Store, ParkingPhotosWithoutANoticeGoAfterTheConfiguredTime) {
+  Queue q("parking-photos");
+  const auto pending = q.add("AA111AA");
+  const auto notice = q.add("BB222BB");
+  const auto dismissed = q.add("CC333CC");
+  ASSERT_TRUE(q.store->issue_parking_notice(notice.id, "ana", true, "", kSure, kT0 + 100));
+  ASSERT_TRUE(q.store->dismiss_parking_candidate(dismissed.id, "ana", "", kT0 + 3600));
+  const double hours = 24;
+  // Before the delay: nothing goes.
+  auto none = q.store->delete_parking_photos(kT0 + 60 + hours * 3600 - 1, hours, "vigie");
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_EQ(*none, 0);
+  EXPECT_TRUE(fs::exists(pending.photo_path));
+  // The pending one's delay ran out (from its queueing); the dismissed one's not yet.
+  auto first = q.store->delete_parking_photos(kT0 + 61 + hours * 3600, hours, "vigie");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, 1);
+  EXPECT_FALSE(fs::exists(pending.photo_path));
+  EXPECT_FALSE(fs::exists(pending.crop_path));
+  EXPECT_TRUE(fs::exists(dismissed.photo_path));
+  auto expired = q.store->parking_candidate(pending.id);
+  EXPECT_EQ((*expired)->state, State::kExpired);
+  EXPECT_GT((*expired)->photos_deleted_epoch, 0);
+  // An expired candidate cannot be decided any more.
+  EXPECT_FALSE(q.store->issue_parking_notice(pending.id, "ana", true, "", kSure, kT0 + 1e6));
+  // A week on: the dismissed one's photos go; the notice keeps its evidence.
+  auto later = q.store->delete_parking_photos(kT0 + 7 * 86400, hours, "vigie");
+  ASSERT_TRUE(later);
+  EXPECT_EQ(*later, 1);
+  EXPECT_FALSE(fs::exists(dismissed.photo_path));
+  EXPECT_TRUE(fs::exists(notice.photo_path));
+  EXPECT_TRUE(fs::exists(notice.crop_path));
+  // Each run that deleted something is in the audit log.
+  auto entries = q.store->audit_entries(10, 0);
+  ASSERT_TRUE(entries);
+  int photo_entries = 0;
+  for (const auto& e : *entries) photo_entries += e.action == kParkingPhotosAudit ? 1 : 0;
+  EXPECT_EQ(photo_entries, 2);
+  EXPECT_TRUE(q.store->verify_audit()->ok);
+}
+
+}  // namespace
+}  // namespace vigie::events
