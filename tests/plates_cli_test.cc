@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/test_data.h"
+#include "events/store.h"
 #include "run.h"
 
 namespace vigie::testing {
@@ -156,6 +157,77 @@ TEST(ScancarRound, ExactlyTheCarsWithoutARightBecomeCandidatesAndNoCardHolder) {
     EXPECT_TRUE(std::filesystem::exists(out / "candidates" / kept)) << kept;
   EXPECT_FALSE(std::filesystem::exists(out / "candidates" / "a.jpg"));
   EXPECT_TRUE(std::filesystem::exists(out / "round.json"));
+}
+
+// With a store: the candidates wait for a person in the review queue; a notice contested
+// with a card registers it, and the next round drops that car at once.
+TEST(ScancarRound, WithAStoreACardShownOnAContestKeepsTheCarOutOfTheNextRound) {
+  REQUIRE_PLATE_MODELS();
+  VIGIE_REQUIRE_FILE(shared_file("plates/fr_qanastek/labels.csv"), "../shared/data/plates/fr_qanastek");
+  const auto dir = fresh_temp_dir("scancar_store");
+  const auto db = dir / "vigie.db";
+  std::filesystem::create_directories(dir / "registers");  // empty registers: no right anywhere
+  const long long t = 1764680000;
+  // One round of the given photos of the French set, in its own folders; its JSON report.
+  auto round = [&](const std::string& name, const std::vector<std::string>& plates, const std::string& extra = "") {
+    const auto spool = dir / name;
+    std::filesystem::create_directories(spool);
+    std::ofstream track(dir / (name + ".csv"));
+    track << "time,lat,lon,photo\n";
+    for (size_t i = 0; i < plates.size(); ++i) {
+      const std::string photo = std::to_string(i) + ".jpg";
+      std::filesystem::copy_file(shared_file("plates/fr_qanastek/test/" + plates[i] + ".jpg"), spool / photo);
+      track << t + 60 * static_cast<long long>(i) << ",43.2965,5.3698," << photo << "\n";
+    }
+    track.close();
+    return run(vigie_bin() + " scancar ingest --quiet --json --photos " + spool.string() + " --track " +
+               (dir / (name + ".csv")).string() + " --registers " + (dir / "registers").string() + " --out " +
+               (dir / (name + "-out")).string() + " --store " + db.string() + extra);
+  };
+  auto first = round("first", {"2330 GY 90", "353 ASK 35"});
+  ASSERT_EQ(first.code, 0) << first.err;
+  auto store = events::Store::open(db.string());
+  ASSERT_TRUE(store);
+  auto pending = (*store)->parking_candidates("pending");
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ((*pending)[0].plate, "2330GY90");
+  EXPECT_EQ((*pending)[0].round, "first.csv");
+  EXPECT_TRUE(std::filesystem::exists((*pending)[0].photo_path));
+  EXPECT_TRUE(std::filesystem::exists((*pending)[0].crop_path));
+  EXPECT_EQ(nlohmann::json::parse(first.out)["shots"][0]["candidate"], (*pending)[0].id);
+
+  // A person issues the notice; the driver then shows a card, and the notice is cancelled.
+  const std::string id = (*pending)[0].id;
+  ASSERT_TRUE((*store)->issue_parking_notice(id, "operator1", true, "", 0.9, t + 3600));
+  ASSERT_TRUE((*store)->contest_parking_notice(id, "supervisor1", "CMI-13-42", {}, 0, t + 86400 * 365, 3, t + 7200));
+
+  auto second = round("second", {"2330 GY 90"});
+  ASSERT_EQ(second.code, 0) << second.err;
+  const auto j = nlohmann::json::parse(second.out);
+  EXPECT_EQ(j["shots"][0]["outcome"], "right");
+  EXPECT_EQ(j["summary"]["dropped_by_right"]["disability_card"], 1);
+  EXPECT_EQ((*store)->parking_candidates("")->size(), 2u);  // no new candidate
+  // Both rounds are on the record.
+  auto entries = (*store)->audit_entries(50, 0);
+  ASSERT_TRUE(entries);
+  int rounds = 0;
+  for (const auto& e : *entries) rounds += e.action == events::kScancarRoundAudit ? 1 : 0;
+  EXPECT_EQ(rounds, 2);
+
+  // A round's folder is its own: a second round into it would mix their candidates.
+  auto again = round("third", {"353 ASK 35"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  std::filesystem::create_directories(dir / "fourth");
+  std::filesystem::copy_file(dir / "third.csv", dir / "fourth.csv");
+  auto reused = run(vigie_bin() + " scancar ingest --quiet --photos " + (dir / "fourth").string() + " --track " +
+                    (dir / "fourth.csv").string() + " --registers " + (dir / "registers").string() + " --out " +
+                    (dir / "third-out").string());
+  EXPECT_EQ(reused.code, 2);
+  EXPECT_NE(reused.err.find("holds a round already"), std::string::npos) << reused.err;
+  auto bad_hours = round("fifth", {"353 ASK 35"}, " --photo-hours 0");
+  EXPECT_EQ(bad_hours.code, 2);
+  EXPECT_NE(bad_hours.err.find("--photo-hours"), std::string::npos) << bad_hours.err;
 }
 
 TEST(ScancarRound, BadRoundsAreUsageErrorsBeforeAnyPhotoIsTouched) {

@@ -1,6 +1,9 @@
 // `vigie scancar ingest`: a scancar's round, from its photos and track to candidates for a
 // person to review. Photos of cars with a right, or whose plate cannot lead to a notice,
-// are deleted from the round's folder (data minimisation) unless --keep-photos.
+// are deleted from the round's folder (data minimisation) unless --keep-photos. With
+// --store, the candidates join the console's review queue, the cards registered by
+// contests join the card register, the round is audited, and candidates' photos past the
+// deletion delay go.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +16,8 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "config/config.h"
+#include "events/store.h"
 #include "plates/reader.h"
 #include "scancar/round.h"
 
@@ -22,9 +27,27 @@ namespace {
 namespace fs = std::filesystem;
 
 struct ScancarOptions {
-  std::string photos, track, registers, out, models;
+  std::string photos, track, registers, out, models, store_path, audit_key_path;
+  double photo_hours = StoreConfig{}.parking_photo_hours;
   bool keep_photos = false, json = false, quiet = false;
 };
+
+double now_epoch() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The cards registered in the store (by contests) added to the files' card register.
+void add_registered_cards(const events::Store& store, scancar::Registers& registers) {
+  auto rows = store.registered_card_plates();
+  if (!rows) throw std::runtime_error(rows.error().message);
+  std::map<std::string, scancar::DisabilityCard> by_card;
+  for (const auto& r : *rows) {
+    auto& card = by_card[r.card];
+    card.card = r.card, card.valid_from = r.valid_from, card.valid_until = r.valid_until;
+    card.plates.push_back(r.plate);
+  }
+  for (auto& [_, card] : by_card) registers.cards.push_back(std::move(card));
+}
 
 // The plate crop shown to the reviewer beside the wide photo.
 void write_crop(const cv::Mat& photo, const Box& box, const fs::path& path) {
@@ -32,7 +55,33 @@ void write_crop(const cv::Mat& photo, const Box& box, const fs::path& path) {
   if (r.area() > 0) cv::imwrite(path.string(), photo(r));
 }
 
+// A candidate in the store's review queue, its photos where the round put them; its id.
+std::string queue(events::Store& store, const ScancarOptions& o, const scancar::Shot& shot,
+                  const plates::PlateText& plate, const fs::path& candidates) {
+  events::ParkingCandidate c;
+  c.round = fs::path(o.track).filename().string();
+  c.plate = plate.text, c.format = plates::format_name(plate.format), c.confidence = plate.confidence;
+  c.taken_epoch = shot.time, c.lat = shot.lat, c.lon = shot.lon, c.queued_epoch = now_epoch();
+  c.photo_path = fs::absolute(candidates / shot.photo).lexically_normal().string();
+  c.crop_path = fs::absolute(candidates / (fs::path(shot.photo).stem().string() + "-plate.jpg")).lexically_normal().string();
+  if (auto r = store.queue_parking_candidate(c); !r) throw std::runtime_error(r.error().message);
+  return c.id;
+}
+
+// The round on the record, and the photos of candidates past the deletion delay gone.
+void close_round(events::Store& store, const ScancarOptions& o, const nlohmann::json& summary) {
+  const double now = now_epoch();
+  const nlohmann::json what = {{"track", fs::path(o.track).filename().string()}, {"summary", summary}};
+  if (auto r = store.audit(local_user(), events::kScancarRoundAudit, what.dump(), now); !r)
+    throw std::runtime_error(r.error().message);
+  if (auto r = store.delete_parking_photos(now, o.photo_hours, local_user()); !r)
+    throw std::runtime_error(r.error().message);
+}
+
 int scancar_ingest(const ScancarOptions& o) {
+  if (!(o.photo_hours > 0)) throw UsageError("--photo-hours must be more than 0");
+  if (fs::exists(fs::path(o.out) / "round.json"))
+    throw UsageError(fmt::format("--out '{}' holds a round already (round.json): give each round its own folder", o.out));
   auto shots = scancar::read_track(o.track);
   if (!shots) throw UsageError(shots.error().message);
   auto registers = scancar::read_registers(o.registers);
@@ -40,6 +89,13 @@ int scancar_ingest(const ScancarOptions& o) {
   for (const auto& shot : *shots)
     if (!fs::is_regular_file(fs::path(o.photos) / shot.photo))
       throw UsageError(fmt::format("{}:{}: no photo '{}' in '{}'", o.track, shot.line, shot.photo, o.photos));
+  std::unique_ptr<events::Store> store;
+  if (!o.store_path.empty()) {
+    auto opened = events::Store::open(o.store_path, o.audit_key_path);
+    if (!opened) throw UsageError(opened.error().message);
+    store = std::move(*opened);
+    add_registered_cards(*store, *registers);
+  }
   auto reader = plates::PlateReader::open({o.models});
   if (!reader) throw UsageError(reader.error().message);
   const fs::path candidates = fs::path(o.out) / "candidates";
@@ -69,6 +125,7 @@ int scancar_ingest(const ScancarOptions& o) {
       const std::string crop = fs::path(shot.photo).stem().string() + "-plate.jpg";
       write_crop(photo, reads[0].box, candidates / crop);
       j["plate_crop"] = crop;
+      if (store) j["candidate"] = queue(*store, o, shot, *plate, candidates);
     }
     if (!o.keep_photos) fs::remove(path);
     report["shots"].push_back(j);
@@ -83,6 +140,7 @@ int scancar_ingest(const ScancarOptions& o) {
                        {"dropped_by_right", s.dropped_by_right},
                        {"candidates_per_100_cars", s.candidates_per_100_cars}};
   std::ofstream(fs::path(o.out) / "round.json") << report.dump(2) << "\n";
+  if (store) close_round(*store, o, report["summary"]);
   if (o.json) {
     fmt::print("{}\n", report.dump(2));
     return 0;
@@ -108,6 +166,14 @@ std::function<int()> add_scancar_commands(CLI::App& app) {
   ingest->add_option("--registers", o->registers, "Folder with paid.csv, residents.csv, cards.csv")->required();
   ingest->add_option("--out", o->out, "Where round.json and the candidates' photos go")->required();
   ingest->add_option("--models", o->models, "Folder of the plate models (default: plate-models beside vigie)");
+  ingest->add_option("--store", o->store_path,
+                     "Queue the candidates for review in this store (SQLite file or PostgreSQL URL), with the cards "
+                     "registered there; the round is audited");
+  ingest->add_option("--audit-key", o->audit_key_path, "The store's audit key (default: beside an SQLite store)");
+  ingest->add_option("--photo-hours", o->photo_hours,
+                     "With --store: photos of candidates with no notice are deleted this long after (default as "
+                     "store.parking_photo_hours)")
+      ->capture_default_str();
   ingest->add_flag("--keep-photos", o->keep_photos, "Leave the round's folder as it is (to replay a round)");
   ingest->add_flag("--json", o->json, "Print round.json");
   ingest->add_flag("--quiet", o->quiet, "No progress line");

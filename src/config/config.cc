@@ -452,6 +452,7 @@ Config read_config(const YAML::Node& root, const std::string& name) {
     s.get("media", config.store.media, [](const std::string& v) { return !v.empty(); }, "must not be empty");
     s.get("outbox", config.store.outbox, [](const std::string& v) { return !v.empty(); }, "must not be empty");
     s.get("retention_days", config.store.retention_days, positive, "must be > 0");
+    s.get("parking_photo_hours", config.store.parking_photo_hours, positive, "must be > 0");
     s.get("clip_pre_s", config.store.clip_pre_s, non_negative, "must be >= 0");
     s.get("clip_post_s", config.store.clip_post_s, non_negative, "must be >= 0");
     s.get("audit_key", config.store.audit_key, [](const std::string& v) { return !v.empty(); }, "must name a file");

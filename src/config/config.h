@@ -185,6 +185,10 @@ struct StoreConfig {
   // Alerts and media older than this are deleted: 30 days is the legal maximum for
   // video-protection recordings in France (Code de la sécurité intérieure, L252-5).
   double retention_days = 30;
+  // A scancar's candidate with no notice (pending, dismissed, or cancelled by a contest)
+  // loses its photos this long after it was queued or decided (data minimisation); a
+  // notice keeps them as its evidence.
+  double parking_photo_hours = 48;
   // Each alert gets a clip of this many seconds before and after its start (0 and 0: none).
   double clip_pre_s = 3, clip_post_s = 3;
   // The audit chain's HMAC key (docs/audit.md); empty: `<path>.audit-key` beside the

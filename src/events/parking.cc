@@ -117,7 +117,7 @@ Result<ParkingCandidate> Store::issue_parking_notice(const std::string& id, cons
   auto current = parking_candidate(id);
   if (!current) return current.error();
   if (*current && (!is_french((*current)->format) || (*current)->confidence < min_confidence))
-    return Error{fmt::format("candidate {} was read with confidence {:.2f} as {}: no notice can come from it", id,
+    return Error{fmt::format("no notice can come from candidate {}: read with confidence {:.2f} as {}", id,
                              (*current)->confidence, (*current)->format)};
   auto u = db_->query(
       "UPDATE parking_candidates SET state = 'notice', reviewed_by = ?2, reviewed_epoch = ?3, no_card_visible = 1, "

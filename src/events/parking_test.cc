@@ -76,6 +76,7 @@ TEST(Store, ParkingLowConfidenceOrForeignPlateNeverBecomesANotice) {
   const auto unsure = q.add("EF456GH", 0.62);
   auto n = q.store->issue_parking_notice(unsure.id, "ana", true, "", kSure, kT0 + 100);
   ASSERT_FALSE(n);
+  EXPECT_THAT(n.error().message, HasSubstr("no notice can come from candidate"));
   EXPECT_THAT(n.error().message, HasSubstr("confidence 0.62"));
   auto still = q.store->parking_candidate(unsure.id);
   ASSERT_TRUE(still && *still);

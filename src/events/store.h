@@ -307,6 +307,8 @@ inline constexpr const char* kParkingNoticeAudit = "parking.notice";
 inline constexpr const char* kParkingDismissAudit = "parking.dismiss";
 inline constexpr const char* kParkingContestAudit = "parking.contest";
 inline constexpr const char* kParkingPhotosAudit = "parking.photos_deleted";
+// A scancar's round read into the store (`vigie scancar ingest --store`): track, summary.
+inline constexpr const char* kScancarRoundAudit = "scancar.round";
 
 class Store {
  public:

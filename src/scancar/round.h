@@ -2,7 +2,7 @@
 // it. Pure: the CLI reads photos and files; decide() and summarise() are plain functions.
 //
 // Nobody is fined by a machine: the best a photo can become here is a *candidate* for a
-// person to review (the review queue is to be built). A car with a right is dropped and
+// person to review in the console's queue (events::ParkingCandidate). A car with a right is dropped and
 // its photo deleted; a photo whose plate is not read, not French, or read without enough
 // confidence is dropped too: no notice can come from it.
 #pragma once

@@ -21,15 +21,18 @@ const char* permission_name(Permission p) {
     case Permission::kAudit: return "audit";
     case Permission::kApproveUnmasked: return "approve_unmasked";
     case Permission::kAccounts: return "accounts";
+    case Permission::kParkingReview: return "parking_review";
+    case Permission::kParkingContest: return "parking_contest";
   }
   return "?";
 }
 
 bool role_allows(const std::string& role, Permission p) {
   using P = Permission;
-  if (role == "operator") return p == P::kLive || p == P::kAlerts;
+  if (role == "operator") return p == P::kLive || p == P::kAlerts || p == P::kParkingReview;
   if (role == "supervisor")
-    return p == P::kLive || p == P::kAlerts || p == P::kStats || p == P::kSearch || p == P::kConfig;
+    return p == P::kLive || p == P::kAlerts || p == P::kStats || p == P::kSearch || p == P::kConfig ||
+           p == P::kParkingReview || p == P::kParkingContest;
   if (role == "auditor") return p == P::kAudit || p == P::kApproveUnmasked;
   if (role == "admin") return p == P::kAccounts;
   return false;

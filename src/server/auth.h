@@ -17,12 +17,15 @@ class Store;
 
 namespace vigie::server {
 
-enum class Permission { kLive, kAlerts, kStats, kSearch, kConfig, kAudit, kApproveUnmasked, kAccounts };
+enum class Permission {
+  kLive, kAlerts, kStats, kSearch, kConfig, kAudit, kApproveUnmasked, kAccounts, kParkingReview, kParkingContest
+};
 const char* permission_name(Permission p);
 
-// operator: live views, alerts and actions on them; supervisor: the same, statistics,
-// forensic search (each search with a reason, audited), requests for unmasked video, and
-// the configuration; auditor: the audit log and the decision on those requests (the second
+// operator: live views, alerts and actions on them, and the scancars' review queue (a
+// person issues each parking notice); supervisor: the same, statistics, forensic search
+// (each search with a reason, audited), requests for unmasked video, the configuration,
+// and citizens' contests of parking notices; auditor: the audit log and the decision on those requests (the second
 // person), nothing else; admin: accounts, nothing else.
 bool role_allows(const std::string& role, Permission p);
 

@@ -26,7 +26,10 @@
 #include "core/ids.h"
 #include "record/camera_recorder.h"
 #include "record/export.h"
+#include "plates/characters.h"
 #include "record/retention.h"
+#include "scancar/rights.h"
+#include "scancar/round.h"
 #include "server/basemap.h"
 #include "server/camera_runner.h"
 #include "server/camera_set.h"
@@ -226,6 +229,22 @@ struct Server::Impl {
          events::kUnmaskedDecisionAudit, &Impl::unmasked_decision, false,
          "/api/v1/recordings/unmasked/0190f3c2-6a1b-7c3d-8e4f-0123456789ab/decision",
          R"({"approve":false,"reason":"r"})"},
+        // The scancars' review queue: only a person issues a parking notice (docs/plates.md).
+        {"GET", "/api/v1/parking/candidates", P::kParkingReview, false, A::kEach, "parking_queue_view",
+         &Impl::parking_list, false, "/api/v1/parking/candidates?state=pending", ""},
+        {"GET", R"(/api/v1/parking/candidates/([^/]+)/(photo|plate)\.jpg)", P::kParkingReview, false,
+         A::kOncePerSession, "parking_photo_view", &Impl::parking_photo, false,
+         "/api/v1/parking/candidates/0190f3c2-6a1b-7c3d-8e4f-0123456789ab/photo.jpg", ""},
+        {"POST", R"(/api/v1/parking/candidates/([^/]+)/notice)", P::kParkingReview, false, A::kHandler,
+         events::kParkingNoticeAudit, &Impl::parking_notice, false,
+         "/api/v1/parking/candidates/0190f3c2-6a1b-7c3d-8e4f-0123456789ab/notice", R"({"no_card_visible":true})"},
+        {"POST", R"(/api/v1/parking/candidates/([^/]+)/dismiss)", P::kParkingReview, false, A::kHandler,
+         events::kParkingDismissAudit, &Impl::parking_dismiss, false,
+         "/api/v1/parking/candidates/0190f3c2-6a1b-7c3d-8e4f-0123456789ab/dismiss", R"({"note":"card seen"})"},
+        {"POST", R"(/api/v1/parking/candidates/([^/]+)/contest)", P::kParkingContest, false, A::kHandler,
+         events::kParkingContestAudit, &Impl::parking_contest, false,
+         "/api/v1/parking/candidates/0190f3c2-6a1b-7c3d-8e4f-0123456789ab/contest",
+         R"({"card":"CMI-1","valid_from":0,"valid_until":1})"},
         {"GET", "/api/v1/flights", P::kLive, false, A::kNone, "", &Impl::flights_list, false, "/api/v1/flights", ""},
         {"GET", R"(/api/v1/flights/([^/]+))", P::kLive, false, A::kNone, "", &Impl::flight_view, false,
          "/api/v1/flights/0190f3c2-6a1b-7c3d-8e4f-0123456789ab", ""},
@@ -307,6 +326,8 @@ struct Server::Impl {
   // The public report, gathered at most every kTransparencyEvery seconds (it walks the
   // audit chain): anyone may ask for it as often as they like.
   static constexpr double kTransparencyEvery = 300;
+  // How often a node looks for candidates' photos past their deletion delay.
+  static constexpr double kParkingPhotosEvery = 600;
   std::unique_ptr<events::Store> report_store;  // the report's own connection (not on workers)
   std::mutex transparency_mu;
   std::optional<transparency::Figures> transparency_cache;
@@ -1075,6 +1096,148 @@ struct Server::Impl {
     send_json(c.res, unmasked_json(*decided));
   }
 
+  // --- the scancars' review queue --------------------------------------------------------
+
+  static json parking_json(const events::ParkingCandidate& c) {
+    return {{"id", c.id},
+            {"round", c.round},
+            {"plate", c.plate},
+            {"format", c.format},
+            {"confidence", c.confidence},
+            {"taken_epoch", c.taken_epoch},
+            {"lat", c.lat},
+            {"lon", c.lon},
+            {"queued_epoch", c.queued_epoch},
+            {"state", events::state_name(c.state)},
+            {"reviewed_by", c.reviewed_by},
+            {"reviewed_epoch", c.reviewed_epoch},
+            {"no_card_visible", c.no_card_visible},
+            {"review_note", c.review_note},
+            {"contested_by", c.contested_by},
+            {"contested_epoch", c.contested_epoch},
+            {"contest_card", c.contest_card},
+            {"photos", c.photos_deleted_epoch == 0}};
+  }
+
+  void parking_list(Call& c) {
+    const std::string state = c.req.get_param_value("state");
+    static const std::set<std::string> kStates = {"", "pending", "notice", "dismissed", "cancelled", "expired"};
+    if (!kStates.contains(state))
+      return send_error(c.res, 400, "state: one of pending, notice, dismissed, cancelled, expired (or none: all)");
+    Result<std::vector<events::ParkingCandidate>> rows = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      rows = store->parking_candidates(state);
+    }
+    if (!rows) return send_error(c.res, 500, rows.error().message);
+    json list = json::array();
+    for (const auto& r : *rows) list.push_back(parking_json(r));
+    send_json(c.res, {{"candidates", list}});
+  }
+
+  std::optional<events::ParkingCandidate> parking_candidate(const std::string& id) {
+    std::lock_guard lock(store_mu);
+    auto r = store->parking_candidate(id);
+    return r && *r ? **r : std::optional<events::ParkingCandidate>{};
+  }
+
+  void parking_photo(Call& c) {
+    const auto candidate = parking_candidate(c.req.matches[1]);
+    if (!candidate) return send_error(c.res, 404, fmt::format("no parking candidate '{}'", std::string(c.req.matches[1])));
+    const std::string& path = c.req.matches[2] == "photo" ? candidate->photo_path : candidate->crop_path;
+    if (candidate->photos_deleted_epoch > 0 || path.empty() || !fs::exists(path))
+      return send_error(c.res, 404, "the photo was deleted (data minimisation)");
+    c.res.set_header("Cache-Control", "no-store");
+    c.res.set_content(read_file(path), "image/jpeg");
+  }
+
+  // Candidates' photos past store.parking_photo_hours with no notice go (data minimisation).
+  void delete_parking_photos() {
+    Result<int> r = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      r = store->delete_parking_photos(now_epoch(), config.store.parking_photo_hours, "vigie serve");
+    }
+    if (!r) fmt::print(stderr, "vigie serve: parking photos: {}\n", r.error().message);
+    else if (*r > 0) fmt::print(stderr, "vigie serve: parking photos: {} candidates' photos deleted\n", *r);
+  }
+
+  // A note a reviewer may add: empty, or plain text.
+  static bool optional_note(const json& body) {
+    return !body.contains("note") || (body["note"].is_string() && (body["note"].get_ref<const std::string&>().empty() ||
+                                                                    plain_text(body, "note")));
+  }
+
+  // A decision on the queue, audited; taken back when the audit entry cannot be written.
+  void parking_decided(Call& c, const Result<events::ParkingCandidate>& decided, events::ParkingCandidate::State back_to) {
+    if (!decided) {
+      const std::string& why = decided.error().message;
+      const int status = why.starts_with("no parking") ? 404 : why.starts_with("candidate ") ? 409 : 400;
+      return send_error(c.res, status, why);
+    }
+    if (!c.audit(parking_json(*decided).dump())) {
+      std::lock_guard lock(store_mu);
+      if (auto o = store->undo_parking_decision(decided->id, back_to); !o)
+        return send_error(c.res, 503, fmt::format("the decision could not be audited, nor undone: {}", o.error().message));
+      return send_error(c.res, 503, "the decision could not be audited, so it was taken back");
+    }
+    send_json(c.res, parking_json(*decided));
+  }
+
+  // A person issues the notice, having looked for a card on the dashboard (the tick).
+  void parking_notice(Call& c) {
+    const json body = json::parse(c.req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("no_card_visible") || !body["no_card_visible"].is_boolean() ||
+        !optional_note(body))
+      return send_error(c.res, 400, "expected {\"no_card_visible\": true|false, \"note\": optional text}");
+    Result<events::ParkingCandidate> issued = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      issued = store->issue_parking_notice(c.req.matches[1], c.session->user, body["no_card_visible"].get<bool>(),
+                                           body.value("note", ""), scancar::kCandidateConfidence, now_epoch());
+    }
+    parking_decided(c, issued, events::ParkingCandidate::State::kPending);
+  }
+
+  void parking_dismiss(Call& c) {
+    const json body = json::parse(c.req.body, nullptr, false);
+    if (!body.is_object() || !optional_note(body))
+      return send_error(c.res, 400, "expected {\"note\": optional text}");
+    Result<events::ParkingCandidate> dismissed = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      dismissed = store->dismiss_parking_candidate(c.req.matches[1], c.session->user, body.value("note", ""), now_epoch());
+    }
+    parking_decided(c, dismissed, events::ParkingCandidate::State::kPending);
+  }
+
+  // A citizen showed a disability card after the notice: it is cancelled, and the card
+  // registered for the notice's plate (and up to two more) so that no round proposes it again.
+  void parking_contest(Call& c) {
+    const json body = json::parse(c.req.body, nullptr, false);
+    std::vector<std::string> plates;
+    bool plates_ok = !body.is_object() || !body.contains("plates") || body["plates"].is_array();
+    if (plates_ok && body.is_object() && body.contains("plates"))
+      for (const auto& p : body["plates"]) {
+        const std::string text = p.is_string() ? plates::comparable(p.get<std::string>()) : "";
+        plates_ok = plates_ok && text.size() >= 4 && text.size() <= 10;
+        plates.push_back(text);
+      }
+    if (!plain_text(body, "card") || body["card"].get_ref<const std::string&>().size() > 64 ||
+        !epoch_field(body, "valid_from") || !epoch_field(body, "valid_until") || !plates_ok)
+      return send_error(c.res, 400,
+                        "expected {\"card\": the card's number (1 to 64 bytes), \"valid_from\", \"valid_until\": Unix "
+                        "seconds, \"plates\": optional list of more plates (4 to 10 letters and digits)}");
+    Result<events::ParkingCandidate> cancelled = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      cancelled = store->contest_parking_notice(c.req.matches[1], c.session->user, body["card"], plates,
+                                                body["valid_from"], body["valid_until"], scancar::kMaxPlatesPerCard,
+                                                now_epoch());
+    }
+    parking_decided(c, cancelled, events::ParkingCandidate::State::kNotice);
+  }
+
   void flight_view(Call& c) {
     Result<std::optional<events::FlightRow>> f = Error{""};
     {
@@ -1584,8 +1747,13 @@ bool Server::start(std::string& error) {
   for (int i = 0; i < 2000 && !m.http.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   // Camera state to the consoles once a second.
   m.status_thread = std::thread([&m] {
+    double photos_checked = 0;
     while (!m.stopping) {
       m.hub.publish("cameras", m.cameras_json().dump());
+      if (m.config.cluster.role != "worker" && now_epoch() - photos_checked > Impl::kParkingPhotosEvery) {
+        photos_checked = now_epoch();
+        m.delete_parking_photos();
+      }
       for (int i = 0; i < 10 && !m.stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });

@@ -41,6 +41,15 @@ const std::vector<AccessKind>& access_kinds() {
       {"search_views", "Views of search results (thumbnails)", {"track_thumbnail"}},
       {"alert_views", "Alert reviews and decisions (lists, snapshots, clips)",
        {"alert_list", "alert_view", "snapshot_view", "clip_play", "live_feed", "alerts.list", "action"}},
+      {"parking_rounds", "Scancar rounds read (plates checked against the rights registers)", {events::kScancarRoundAudit}},
+      {"parking_reviews", "Scancar candidates looked at by a person (queue, photos) or dismissed",
+       {"parking_queue_view", "parking_photo_view", events::kParkingDismissAudit}},
+      {"parking_notices", "Parking notices issued, each by a person who ticked 'no disability card visible'",
+       {events::kParkingNoticeAudit}},
+      {"parking_contests", "Parking notices cancelled on a contest (a disability card shown, then registered)",
+       {events::kParkingContestAudit}},
+      {"parking_photo_deletions", "Passes deleting candidates' photos with no notice (data minimisation)",
+       {events::kParkingPhotosAudit}},
   };
   return kinds;
 }

@@ -56,6 +56,29 @@ export interface UnmaskedRequest {
   used_epoch: number;
 }
 
+// A scancar's car with no right found (GET /api/v1/parking/candidates): only a person
+// issues its notice, having ticked that no disability card is visible.
+export interface ParkingCandidate {
+  id: string;
+  round: string;
+  plate: string;
+  format: 'siv' | 'fni';
+  confidence: number;
+  taken_epoch: number;
+  lat: number;
+  lon: number;
+  queued_epoch: number;
+  state: 'pending' | 'notice' | 'dismissed' | 'cancelled' | 'expired';
+  reviewed_by: string;
+  reviewed_epoch: number;
+  no_card_visible: boolean;
+  review_note: string;
+  contested_by: string;
+  contested_epoch: number;
+  contest_card: string;
+  photos: boolean;
+}
+
 // A requisition's export made by the server (masked), and its manifest, for download.
 export interface RecordingExport {
   file: string;
@@ -204,6 +227,14 @@ export const api = {
   unmaskedRequests: () => call<{ requests: UnmaskedRequest[] }>('GET', '/api/v1/recordings/unmasked'),
   decideUnmasked: (id: string, approve: boolean, reason: string) =>
     call<UnmaskedRequest>('POST', `/api/v1/recordings/unmasked/${encodeURIComponent(id)}/decision`, { approve, reason }),
+  parkingCandidates: (state: ParkingCandidate['state']) =>
+    call<{ candidates: ParkingCandidate[] }>('GET', `/api/v1/parking/candidates?state=${state}`),
+  issueNotice: (id: string, noCardVisible: boolean, note: string) =>
+    call<ParkingCandidate>('POST', `/api/v1/parking/candidates/${encodeURIComponent(id)}/notice`, { no_card_visible: noCardVisible, note }),
+  dismissCandidate: (id: string, note: string) =>
+    call<ParkingCandidate>('POST', `/api/v1/parking/candidates/${encodeURIComponent(id)}/dismiss`, { note }),
+  contestNotice: (id: string, c: { card: string; valid_from: number; valid_until: number; plates: string[] }) =>
+    call<ParkingCandidate>('POST', `/api/v1/parking/candidates/${encodeURIComponent(id)}/contest`, c),
   login: (name: string, password: string) => call<SessionInfo>('POST', '/api/v1/login', { name, password }),
   logout: () => call<{ ok: boolean }>('POST', '/api/v1/logout', {}),
   session: () => call<SessionInfo>('GET', '/api/v1/session'),
@@ -235,6 +266,7 @@ export const media = {
   frame: (camera: string, n: number) => `/api/v1/cameras/${encodeURIComponent(camera)}/frame.jpg?n=${n}`,
   live: (camera: string) => `/api/v1/cameras/${encodeURIComponent(camera)}/live`,
   heatmap: (camera: string, sinceEpoch: number) => `/api/v1/stats/heatmap/${encodeURIComponent(camera)}.png?since=${sinceEpoch}`,
+  parkingPhoto: (id: string, which: 'photo' | 'plate') => `/api/v1/parking/candidates/${encodeURIComponent(id)}/${which}.jpg`,
   activityCsv: (sinceEpoch: number) => `/api/v1/export/activity.csv?since=${sinceEpoch}`,
 };
 

@@ -1,5 +1,5 @@
 // The console: a one-page app with a page per hash (#/wall, #/alerts, #/map, #/stats,
-// #/search, #/recordings, #/audit, #/requests); moving between pages never reloads, so live updates keep flowing.
+// #/search, #/recordings, #/parking, #/audit, #/requests); moving between pages never reloads, so live updates keep flowing.
 import './style.css';
 import { api, live, SessionInfo } from './api';
 import { alertsPage } from './alerts';
@@ -7,6 +7,7 @@ import { auditPage } from './audit';
 import { h } from './dom';
 import { loginPage } from './login';
 import { mapPage } from './map';
+import { parkingPage } from './parking';
 import { recordingsPage, requestsPage } from './recordings';
 import { searchPage } from './search';
 import { statsPage } from './stats';
@@ -20,6 +21,7 @@ const pages: Record<string, { title: string; page: Page; roles: string[] }> = {
   stats: { title: 'Statistics', page: statsPage, roles: ['supervisor'] },
   search: { title: 'Search', page: searchPage, roles: ['supervisor'] },
   recordings: { title: 'Recordings', page: recordingsPage, roles: ['supervisor'] },
+  parking: { title: 'Parking review', page: parkingPage, roles: ['operator', 'supervisor'] },
   audit: { title: 'Audit log', page: auditPage, roles: ['auditor'] },
   requests: { title: 'Unmasked requests', page: requestsPage, roles: ['auditor'] },
 };
