@@ -13,80 +13,17 @@
 //
 // Env: VIGIE_BIN, CAMSIM_BIN, VIDEO (a street clip), OUT_DIR. Exit 0 pass, 1 fail,
 // 77 skip (no Chromium).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { check, failed, freePort, launchChromium, requireInputs, run, signIn, sleep, start, stop, waitFor } from './harness.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const { VIGIE_BIN, CAMSIM_BIN, VIDEO, MUNICH } = process.env;
 const OUT = process.env.OUT_DIR ?? '/tmp/vigie-e2e';
-if (!existsSync(CHROMIUM)) {
-  console.log(`skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
-  process.exit(77);
-}
-for (const [k, v] of Object.entries({ VIGIE_BIN, CAMSIM_BIN, VIDEO }))
-  if (!v || !existsSync(v)) throw new Error(`${k} (${v}) is missing`);
+requireInputs({ VIGIE_BIN, CAMSIM_BIN, VIDEO });
 
 const SUP = { name: 'sara', password: 'supervisor-pass-1' };
 const AUD = { name: 'audrey', password: 'auditor-pass-12' };
-const children = [];
-let failures = 0;
-
-function check(ok, what) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures++;
-}
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function start(cmd, args, name) {
-  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  p.stdout.on('data', (d) => (log += d));
-  p.stderr.on('data', (d) => (log += d));
-  p.log = () => log;
-  p.name = name;
-  children.push(p);
-  return p;
-}
-
-function stop(p) {
-  return new Promise((resolve) => {
-    // Gone already, by its own exit or by a signal (then exitCode stays null, and waiting
-    // for an 'exit' that has happened left node with an unsettled await: exit 13, no summary).
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    p.on('exit', resolve);
-    p.kill('SIGTERM');
-  });
-}
-
-async function waitFor(what, fn, timeoutMs) {
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return Date.now() - t0;
-    } catch {}
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-async function signIn(page, user) {
-  await page.getByTestId('login-name').fill(user.name);
-  await page.getByTestId('login-password').fill(user.password);
-  await page.getByTestId('login-submit').click();
-}
 
 async function main() {
   rmSync(OUT, { recursive: true, force: true });
@@ -193,11 +130,7 @@ cameras:
   const base = `http://127.0.0.1:${httpPort}`;
   await waitFor('vigie serve', async () => (await fetch(`${base}/api/v1/health`)).ok, 20000);
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-quic', '--no-first-run',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   page.on('pageerror', (e) => check(false, `no script error in the page (${e.message})`));
 
@@ -445,16 +378,7 @@ cameras:
   check(backMs <= 5000, `camera restarted: back online after ${backMs} ms (limit 5000)`);
 
   await browser.close();
-  if (failures) console.log(`--- vigie serve log ---\n${serve.log().slice(-3000)}`);
+  if (failed()) console.log(`--- vigie serve log ---\n${serve.log().slice(-3000)}`);
 }
 
-try {
-  await main();
-} catch (e) {
-  check(false, String(e?.stack ?? e));
-  for (const c of children) console.log(`--- ${c.name} log ---\n${c.log().slice(-2000)}`);
-} finally {
-  await Promise.all(children.map(stop));
-}
-console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
-process.exit(failures ? 1 : 0);
+await run(main);
