@@ -12,7 +12,7 @@ SECONDS_EACH=${2:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  for t in config city_osm city_cameras mot labels media_headers outbox risk_records drone_telemetry sealed_recording plate_characters http; do
+  for t in config city_osm city_cameras mot labels media_headers outbox risk_records drone_telemetry sealed_recording plate_characters scancar_inputs http; do
     [ -x "$BUILD/fuzz/fuzz_$t" ] && TARGETS+=("$t")
   done
 fi

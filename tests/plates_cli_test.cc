@@ -257,6 +257,20 @@ TEST(ScancarRound, BadRoundsAreUsageErrorsBeforeAnyPhotoIsTouched) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("not a photo"), std::string::npos) << r.err;
   EXPECT_TRUE(std::filesystem::exists(dir / "spool" / "a.jpg"));  // nothing deleted on a failed round
+  // Without a track each photo's EXIF must place it; with a GPX track, date it.
+  auto without_track = [&](const std::string& extra) {
+    return run(vigie_bin() + " scancar ingest --quiet --photos " + (dir / "spool").string() + " --registers " +
+               (dir / "registers").string() + " --out " + (dir / "out").string() + extra);
+  };
+  r = without_track("");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("a.jpg: no GPS position in its EXIF"), std::string::npos) << r.err;
+  std::ofstream(dir / "car.gpx") << "<gpx><trk><trkseg><trkpt lat='43.3' lon='5.4'><time>2025-12-02T12:00:00Z</time>"
+                                    "</trkpt></trkseg></trk></gpx>";
+  r = without_track(" --track " + (dir / "car.gpx").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("a.jpg: no time in its EXIF"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "spool" / "a.jpg"));
 }
 
 }  // namespace

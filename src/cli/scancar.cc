@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "events/store.h"
 #include "plates/reader.h"
+#include "scancar/positions.h"
 #include "scancar/round.h"
 
 namespace vigie::cli {
@@ -55,11 +56,27 @@ void write_crop(const cv::Mat& photo, const Box& box, const fs::path& path) {
   if (r.area() > 0) cv::imwrite(path.string(), photo(r));
 }
 
+// The round as the queue names it: its track's file name, or its folder's without one.
+std::string round_name(const ScancarOptions& o) {
+  auto path = fs::path(o.track.empty() ? o.photos : o.track).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();  // "round/"
+  return path.filename().string();
+}
+
+// Where and when each photo was taken: the CSV track names them; a GPX track places each
+// photo by its EXIF time; without a track, each photo's EXIF GPS says.
+Result<std::vector<scancar::Shot>> round_shots(const ScancarOptions& o) {
+  if (o.track.empty()) return scancar::shots_from_exif(o.photos);
+  const std::string ext = fs::path(o.track).extension().string();
+  if (ext == ".gpx" || ext == ".GPX") return scancar::shots_from_gpx(o.photos, o.track);
+  return scancar::read_track(o.track);
+}
+
 // A candidate in the store's review queue, its photos where the round put them; its id.
 std::string queue(events::Store& store, const ScancarOptions& o, const scancar::Shot& shot,
                   const plates::PlateText& plate, const fs::path& candidates) {
   events::ParkingCandidate c;
-  c.round = fs::path(o.track).filename().string();
+  c.round = round_name(o);
   c.plate = plate.text, c.format = plates::format_name(plate.format), c.confidence = plate.confidence;
   c.taken_epoch = shot.time, c.lat = shot.lat, c.lon = shot.lon, c.queued_epoch = now_epoch();
   c.photo_path = fs::absolute(candidates / shot.photo).lexically_normal().string();
@@ -71,7 +88,7 @@ std::string queue(events::Store& store, const ScancarOptions& o, const scancar::
 // The round on the record, and the photos of candidates past the deletion delay gone.
 void close_round(events::Store& store, const ScancarOptions& o, const nlohmann::json& summary) {
   const double now = now_epoch();
-  const nlohmann::json what = {{"track", fs::path(o.track).filename().string()}, {"summary", summary}};
+  const nlohmann::json what = {{"track", round_name(o)}, {"summary", summary}};
   if (auto r = store.audit(local_user(), events::kScancarRoundAudit, what.dump(), now); !r)
     throw std::runtime_error(r.error().message);
   if (auto r = store.delete_parking_photos(now, o.photo_hours, local_user()); !r)
@@ -82,7 +99,7 @@ int scancar_ingest(const ScancarOptions& o) {
   if (!(o.photo_hours > 0)) throw UsageError("--photo-hours must be more than 0");
   if (fs::exists(fs::path(o.out) / "round.json"))
     throw UsageError(fmt::format("--out '{}' holds a round already (round.json): give each round its own folder", o.out));
-  auto shots = scancar::read_track(o.track);
+  auto shots = round_shots(o);
   if (!shots) throw UsageError(shots.error().message);
   auto registers = scancar::read_registers(o.registers);
   if (!registers) throw UsageError(registers.error().message);
@@ -162,7 +179,9 @@ std::function<int()> add_scancar_commands(CLI::App& app) {
       "ingest", "A round's photos and track: cars with a right (disability card first) are dropped, the others "
                 "become candidates for a person to review; never a notice by machine");
   ingest->add_option("--photos", o->photos, "The round's folder of photos (dropped ones are deleted from it)")->required();
-  ingest->add_option("--track", o->track, "CSV time,lat,lon,photo (Unix seconds, WGS84)")->required();
+  ingest->add_option("--track", o->track,
+                     "CSV time,lat,lon,photo (Unix seconds, WGS84), or a GPX track of the car (each photo placed by "
+                     "its EXIF time); none: each photo's EXIF GPS position and time");
   ingest->add_option("--registers", o->registers, "Folder with paid.csv, residents.csv, cards.csv")->required();
   ingest->add_option("--out", o->out, "Where round.json and the candidates' photos go")->required();
   ingest->add_option("--models", o->models, "Folder of the plate models (default: plate-models beside vigie)");
