@@ -153,9 +153,9 @@ TEST(ScancarRound, ExactlyTheCarsWithoutARightBecomeCandidatesAndNoCardHolder) {
   EXPECT_EQ(summary["dropped_by_right"]["resident"], 1);
   // Data minimisation: the round's folder is emptied; only candidates' photos and crops stay.
   EXPECT_TRUE(std::filesystem::is_empty(spool));
-  for (const char* kept : {"d.jpg", "d-plate.jpg", "e.jpg", "h.jpg"})
+  for (const char* kept : {"0004-d.jpg", "0004-d-plate.jpg", "0005-e.jpg", "0008-h.jpg"})
     EXPECT_TRUE(std::filesystem::exists(out / "candidates" / kept)) << kept;
-  EXPECT_FALSE(std::filesystem::exists(out / "candidates" / "a.jpg"));
+  EXPECT_FALSE(std::filesystem::exists(out / "candidates" / "0001-a.jpg"));
   EXPECT_TRUE(std::filesystem::exists(out / "round.json"));
 }
 
@@ -216,8 +216,11 @@ TEST(ScancarRound, WithAStoreACardShownOnAContestKeepsTheCarOutOfTheNextRound) {
   EXPECT_EQ(rounds, 2);
 
   // A round's folder is its own: a second round into it would mix their candidates.
-  auto again = round("third", {"353 ASK 35"});
+  // The first round read again (the same cars at the same times): nothing queued twice.
+  auto again = round("third", {"2330 GY 90", "353 ASK 35"});
   ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["shots"][1]["candidate"], "queued already");
+  EXPECT_EQ((*store)->parking_candidates("")->size(), 2u);
   std::filesystem::create_directories(dir / "fourth");
   std::filesystem::copy_file(dir / "third.csv", dir / "fourth.csv");
   auto reused = run(vigie_bin() + " scancar ingest --quiet --photos " + (dir / "fourth").string() + " --track " +
@@ -245,6 +248,9 @@ TEST(ScancarRound, BadRoundsAreUsageErrorsBeforeAnyPhotoIsTouched) {
   auto r = ingest("time,lat,lon,photo\n");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("no photo"), std::string::npos) << r.err;
+  r = ingest("time,lat,lon,photo\n1,43.3,5.4,a.jpg\n2,43.3,5.4,a.jpg\n");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("named on line 2 already"), std::string::npos) << r.err;
   r = ingest("time,lat,lon,photo\n1,43.3,5.4,b.jpg\n");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("no photo 'b.jpg'"), std::string::npos) << r.err;

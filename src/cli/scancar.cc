@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -29,7 +30,7 @@ namespace fs = std::filesystem;
 
 struct ScancarOptions {
   std::string photos, track, registers, out, models, store_path, audit_key_path;
-  double photo_hours = StoreConfig{}.parking_photo_hours;
+  std::optional<double> photo_hours;
   bool keep_photos = false, json = false, quiet = false;
 };
 
@@ -37,17 +38,12 @@ double now_epoch() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The cards registered in the store (by contests) added to the files' card register.
+// The cards registered in the store (by contests) added to the files' card register, one
+// entry per registration: each plate keeps the validity it was registered with.
 void add_registered_cards(const events::Store& store, scancar::Registers& registers) {
   auto rows = store.registered_card_plates();
   if (!rows) throw std::runtime_error(rows.error().message);
-  std::map<std::string, scancar::DisabilityCard> by_card;
-  for (const auto& r : *rows) {
-    auto& card = by_card[r.card];
-    card.card = r.card, card.valid_from = r.valid_from, card.valid_until = r.valid_until;
-    card.plates.push_back(r.plate);
-  }
-  for (auto& [_, card] : by_card) registers.cards.push_back(std::move(card));
+  for (const auto& r : *rows) registers.cards.push_back({r.card, {r.plate}, r.valid_from, r.valid_until});
 }
 
 // The plate crop shown to the reviewer beside the wide photo.
@@ -72,31 +68,46 @@ Result<std::vector<scancar::Shot>> round_shots(const ScancarOptions& o) {
   return scancar::read_track(o.track);
 }
 
-// A candidate in the store's review queue, its photos where the round put them; its id.
-std::string queue(events::Store& store, const ScancarOptions& o, const scancar::Shot& shot,
-                  const plates::PlateText& plate, const fs::path& candidates) {
-  events::ParkingCandidate c;
-  c.round = round_name(o);
-  c.plate = plate.text, c.format = plates::format_name(plate.format), c.confidence = plate.confidence;
-  c.taken_epoch = shot.time, c.lat = shot.lat, c.lon = shot.lon, c.queued_epoch = now_epoch();
-  c.photo_path = fs::absolute(candidates / shot.photo).lexically_normal().string();
-  c.crop_path = fs::absolute(candidates / (fs::path(shot.photo).stem().string() + "-plate.jpg")).lexically_normal().string();
-  if (auto r = store.queue_parking_candidate(c); !r) throw std::runtime_error(r.error().message);
-  return c.id;
+// A candidate kept for review: its shot, its plate, and its two photos in OUT/candidates.
+struct Kept {
+  size_t shot = 0;  // in the round's order, and in the report's shots
+  plates::PlateText plate;
+  fs::path photo, crop;
+};
+
+// Queued in the store's review queue, in the round's order; the report's shots get their
+// ids. A car queued already (the same plate at the same time: a round read again) is said so.
+void queue(events::Store& store, const ScancarOptions& o, const std::vector<scancar::Shot>& shots,
+           const std::vector<Kept>& kept, nlohmann::json& report) {
+  for (const auto& k : kept) {
+    const auto& shot = shots[k.shot];
+    events::ParkingCandidate c;
+    c.round = round_name(o);
+    c.plate = k.plate.text, c.format = plates::format_name(k.plate.format), c.confidence = k.plate.confidence;
+    c.taken_epoch = shot.time, c.lat = shot.lat, c.lon = shot.lon, c.queued_epoch = now_epoch();
+    c.photo_path = fs::absolute(k.photo).lexically_normal().string();
+    c.crop_path = fs::absolute(k.crop).lexically_normal().string();
+    auto& j = report["shots"][k.shot];
+    if (auto r = store.queue_parking_candidate(c); r) j["candidate"] = c.id;
+    else if (r.error().message.find("queued already") != std::string::npos) j["candidate"] = "queued already";
+    else throw std::runtime_error(r.error().message);
+  }
 }
 
-// The round on the record, and the photos of candidates past the deletion delay gone.
+// The round on the record, and (with --photo-hours) the photos of candidates past that
+// delay gone; `vigie serve` does it with store.parking_photo_hours.
 void close_round(events::Store& store, const ScancarOptions& o, const nlohmann::json& summary) {
   const double now = now_epoch();
   const nlohmann::json what = {{"track", round_name(o)}, {"summary", summary}};
   if (auto r = store.audit(local_user(), events::kScancarRoundAudit, what.dump(), now); !r)
     throw std::runtime_error(r.error().message);
-  if (auto r = store.delete_parking_photos(now, o.photo_hours, local_user()); !r)
+  if (!o.photo_hours) return;
+  if (auto r = store.delete_parking_photos(now, *o.photo_hours, local_user()); !r)
     throw std::runtime_error(r.error().message);
 }
 
 int scancar_ingest(const ScancarOptions& o) {
-  if (!(o.photo_hours > 0)) throw UsageError("--photo-hours must be more than 0");
+  if (o.photo_hours && !(*o.photo_hours > 0)) throw UsageError("--photo-hours must be more than 0");
   if (fs::exists(fs::path(o.out) / "round.json"))
     throw UsageError(fmt::format("--out '{}' holds a round already (round.json): give each round its own folder", o.out));
   auto shots = round_shots(o);
@@ -120,9 +131,11 @@ int scancar_ingest(const ScancarOptions& o) {
 
   nlohmann::json report = {{"track", o.track}, {"shots", nlohmann::json::array()}};
   std::vector<scancar::Decision> decisions;
+  std::vector<Kept> kept;
   Progress progress(!o.quiet && !o.json);
   const auto start = std::chrono::steady_clock::now();
-  for (const auto& shot : *shots) {
+  for (size_t i = 0; i < shots->size(); ++i) {
+    const auto& shot = (*shots)[i];
     const fs::path path = fs::path(o.photos) / shot.photo;
     const cv::Mat photo = cv::imread(path.string(), cv::IMREAD_COLOR);
     if (photo.empty()) throw UsageError(fmt::format("'{}' is not a photo OpenCV can decode", path.string()));
@@ -135,16 +148,18 @@ int scancar_ingest(const ScancarOptions& o) {
                         {"outcome", scancar::outcome_name(decision.outcome)}, {"why", decision.why}};
     if (decision.outcome == scancar::Outcome::kCandidate) {
       // Only a candidate's plate is kept: a car with a right leaves no trace but its count.
+      // Its files are named by its place in the round: two photos never share one.
+      const std::string name = fmt::format("{:04}-{}", i + 1, fs::path(shot.photo).stem().string());
+      Kept k{i, *plate, candidates / (name + fs::path(shot.photo).extension().string()), candidates / (name + "-plate.jpg")};
+      fs::copy_file(path, k.photo, fs::copy_options::overwrite_existing);
+      write_crop(photo, reads[0].box, k.crop);
       j["plate"] = plate->text;
       j["format"] = plates::format_name(plate->format);
       j["confidence"] = plate->confidence;
-      fs::copy_file(path, candidates / shot.photo, fs::copy_options::overwrite_existing);
-      const std::string crop = fs::path(shot.photo).stem().string() + "-plate.jpg";
-      write_crop(photo, reads[0].box, candidates / crop);
-      j["plate_crop"] = crop;
-      if (store) j["candidate"] = queue(*store, o, shot, *plate, candidates);
+      j["wide_photo"] = k.photo.filename().string();
+      j["plate_crop"] = k.crop.filename().string();
+      kept.push_back(std::move(k));
     }
-    if (!o.keep_photos) fs::remove(path);
     report["shots"].push_back(j);
     progress.update(static_cast<int64_t>(decisions.size()), static_cast<int64_t>(shots->size()),
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -156,8 +171,15 @@ int scancar_ingest(const ScancarOptions& o) {
                        {"unread", s.unread},
                        {"dropped_by_right", s.dropped_by_right},
                        {"candidates_per_100_cars", s.candidates_per_100_cars}};
+  // Only a whole round is queued and recorded, and only then are its photos deleted: a
+  // round that fails half-way can be run again as it was.
+  if (store) {
+    queue(*store, o, *shots, kept, report);
+    close_round(*store, o, report["summary"]);
+  }
+  if (!o.keep_photos)
+    for (const auto& shot : *shots) fs::remove(fs::path(o.photos) / shot.photo);
   std::ofstream(fs::path(o.out) / "round.json") << report.dump(2) << "\n";
-  if (store) close_round(*store, o, report["summary"]);
   if (o.json) {
     fmt::print("{}\n", report.dump(2));
     return 0;
@@ -190,9 +212,8 @@ std::function<int()> add_scancar_commands(CLI::App& app) {
                      "registered there; the round is audited");
   ingest->add_option("--audit-key", o->audit_key_path, "The store's audit key (default: beside an SQLite store)");
   ingest->add_option("--photo-hours", o->photo_hours,
-                     "With --store: photos of candidates with no notice are deleted this long after (default as "
-                     "store.parking_photo_hours)")
-      ->capture_default_str();
+                     "With --store: also delete the photos of candidates with no notice this long after they were "
+                     "queued or decided (vigie serve does it every 10 min with store.parking_photo_hours)");
   ingest->add_flag("--keep-photos", o->keep_photos, "Leave the round's folder as it is (to replay a round)");
   ingest->add_flag("--json", o->json, "Print round.json");
   ingest->add_flag("--quiet", o->quiet, "No progress line");

@@ -188,6 +188,7 @@ CREATE TABLE parking_candidates (
   photos_deleted_epoch DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX parking_candidates_by_state ON parking_candidates (state, taken_epoch);
+CREATE UNIQUE INDEX parking_candidates_once ON parking_candidates (plate, taken_epoch);
 CREATE TABLE registered_card_plates (
   card TEXT NOT NULL,
   plate TEXT NOT NULL,
@@ -196,7 +197,7 @@ CREATE TABLE registered_card_plates (
   registered_by TEXT NOT NULL,
   registered_epoch DOUBLE PRECISION NOT NULL,
   candidate TEXT NOT NULL,
-  PRIMARY KEY (card, plate)
+  PRIMARY KEY (card, plate, candidate)
 );
 )sql";
 

@@ -14,6 +14,7 @@
 namespace vigie::events {
 namespace {
 
+namespace fs = std::filesystem;
 using State = ParkingCandidate::State;
 
 constexpr const char* kColumns =
@@ -71,13 +72,21 @@ Result<Ok> Store::queue_parking_candidate(ParkingCandidate& c) {
   s->bind(1, c.id).bind(2, c.round).bind(3, c.plate).bind(4, c.format).bind(5, c.confidence);
   s->bind(6, c.taken_epoch).bind(7, c.lat).bind(8, c.lon).bind(9, c.photo_path).bind(10, c.crop_path);
   s->bind(11, c.queued_epoch);
-  if (s->step() != Step::kDone) return sql_error(*s);
+  if (s->step() != Step::kDone) {
+    if (s->unique_violation())
+      return Error{fmt::format("plate {} photographed at {:.0f} is queued already (a round read twice?)", c.plate,
+                               c.taken_epoch)};
+    return sql_error(*s);
+  }
   return Ok{};
 }
 
 Result<std::vector<ParkingCandidate>> Store::parking_candidates(const std::string& state, int limit) const {
+  // The queue oldest first (first come, first reviewed); decided ones newest first.
   auto q = db_->query(fmt::format(
-      "SELECT {} FROM parking_candidates WHERE (?1 = '' OR state = ?1) ORDER BY taken_epoch, id LIMIT ?2", kColumns));
+      "SELECT {} FROM parking_candidates WHERE (?1 = '' OR state = ?1) ORDER BY CASE WHEN state = 'pending' THEN "
+      "taken_epoch ELSE -taken_epoch END, id LIMIT ?2",
+      kColumns));
   q->bind(1, state).bind(2, limit);
   std::vector<ParkingCandidate> out;
   Step st;
@@ -160,23 +169,23 @@ Result<ParkingCandidate> Store::contest_parking_notice(const std::string& id, co
   std::vector<std::string> plates{after->plate};
   for (const auto& p : more_plates)
     if (!p.empty() && std::find(plates.begin(), plates.end(), p) == plates.end()) plates.push_back(p);
-  auto count = db_->query("SELECT plate FROM registered_card_plates WHERE card = ?1");
-  count->bind(1, card);
-  std::vector<std::string> known;
+  auto known = db_->query("SELECT DISTINCT plate FROM registered_card_plates WHERE card = ?1");
+  known->bind(1, card);
+  std::vector<std::string> all;
   Step st;
-  while ((st = count->step()) == Step::kRow) known.push_back(count->text(0));
-  if (st == Step::kError) return fail(sql_error(*count));
-  size_t total = known.size();
+  while ((st = known->step()) == Step::kRow) all.push_back(known->text(0));
+  if (st == Step::kError) return fail(sql_error(*known));
   for (const auto& p : plates)
-    if (std::find(known.begin(), known.end(), p) == known.end()) ++total;
-  if (total > max_plates)
-    return fail(Error{fmt::format("card {} would have {} plates: at most {} may be registered", card, total, max_plates)});
+    if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(p);
+  if (all.size() > max_plates)
+    return fail(Error{fmt::format("card {} would have {} plates: at most {} may be registered", card, all.size(),
+                                  max_plates)});
+  // Rows of this contest's own (an earlier registration of the same card and plate stays
+  // as it was): undoing this contest removes exactly these.
   for (const auto& p : plates) {
     auto ins = db_->query(
         "INSERT INTO registered_card_plates (card, plate, valid_from, valid_until, registered_by, registered_epoch, "
-        "candidate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (card, plate) DO UPDATE SET valid_from = "
-        "excluded.valid_from, valid_until = excluded.valid_until, registered_by = excluded.registered_by, "
-        "registered_epoch = excluded.registered_epoch, candidate = excluded.candidate");
+        "candidate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     ins->bind(1, card).bind(2, p).bind(3, valid_from).bind(4, valid_until).bind(5, by).bind(6, at_epoch).bind(7, id);
     if (ins->step() != Step::kDone) return fail(sql_error(*ins));
   }
@@ -184,26 +193,34 @@ Result<ParkingCandidate> Store::contest_parking_notice(const std::string& id, co
   return after;
 }
 
-Result<Ok> Store::undo_parking_decision(const std::string& id, State back_to) {
-  if (back_to == State::kNotice) {
+Result<Ok> Store::undo_parking_decision(const ParkingCandidate& decided) {
+  // Only the decision as it was taken (same person, same time): one taken since by
+  // someone else stays.
+  if (decided.state == State::kCancelled) {
     if (auto r = exec("BEGIN"); !r) return r.error();
-    auto del = db_->query("DELETE FROM registered_card_plates WHERE candidate = ?1");
-    del->bind(1, id);
+    auto fail = [this](Error e) -> Result<Ok> {
+      exec("ROLLBACK");
+      return e;
+    };
     auto u = db_->query(
         "UPDATE parking_candidates SET state = 'notice', contested_by = '', contested_epoch = 0, contest_card = '' "
-        "WHERE id = ?1 AND state = 'cancelled'");
-    u->bind(1, id);
-    if (del->step() != Step::kDone || u->step() != Step::kDone) {
-      exec("ROLLBACK");
-      return Error{fmt::format("the contest of {} could not be undone", id)};
-    }
-    return exec("COMMIT");
+        "WHERE id = ?1 AND state = 'cancelled' AND contested_by = ?2 AND contested_epoch = ?3");
+    u->bind(1, decided.id).bind(2, decided.contested_by).bind(3, decided.contested_epoch);
+    if (u->step() != Step::kDone) return fail(sql_error(*u));
+    if (u->changes() == 0) return fail(Error{fmt::format("the contest of {} changed since: not undone", decided.id)});
+    auto del = db_->query("DELETE FROM registered_card_plates WHERE candidate = ?1");
+    del->bind(1, decided.id);
+    if (del->step() != Step::kDone) return fail(sql_error(*del));
+    if (auto r = exec("COMMIT"); !r) return fail(r.error());
+    return Ok{};
   }
   auto u = db_->query(
       "UPDATE parking_candidates SET state = 'pending', reviewed_by = '', reviewed_epoch = 0, no_card_visible = 0, "
-      "review_note = '' WHERE id = ?1 AND state IN ('notice', 'dismissed')");
-  u->bind(1, id);
+      "review_note = '' WHERE id = ?1 AND state = ?2 AND reviewed_by = ?3 AND reviewed_epoch = ?4");
+  u->bind(1, decided.id).bind(2, std::string(state_name(decided.state))).bind(3, decided.reviewed_by);
+  u->bind(4, decided.reviewed_epoch);
   if (u->step() != Step::kDone) return sql_error(*u);
+  if (u->changes() == 0) return Error{fmt::format("the decision on {} changed since: not undone", decided.id)};
   return Ok{};
 }
 
@@ -227,12 +244,29 @@ Result<int> Store::delete_parking_photos(double now_epoch, double hours, const s
       "contested_epoch < ?1))",
       kColumns));
   q->bind(1, cutoff);
+  // A file this machine cannot see (its folder is not here: another node's disk) is left
+  // for that machine; its row says nothing went.
+  auto here = [](const ParkingCandidate& c) {
+    std::error_code ec;
+    for (const auto& p : {c.photo_path, c.crop_path})
+      if (!p.empty() && !fs::exists(fs::path(p).parent_path(), ec)) return false;
+    return true;
+  };
   std::vector<ParkingCandidate> due;
   Step st;
-  while ((st = q->step()) == Step::kRow) due.push_back(candidate_of(*q));
+  while ((st = q->step()) == Step::kRow)
+    if (auto c = candidate_of(*q); here(c)) due.push_back(std::move(c));
   if (st == Step::kError) return sql_error(*q);
+  if (due.empty()) return 0;
+  // On the record before anything goes: a pass that fails half-way is tried again, and
+  // audited again, by the next one.
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& c : due) ids.push_back(c.id);
+  const nlohmann::json detail = {{"candidates", ids}, {"hours", hours}};
+  if (auto r = audit(by, kParkingPhotosAudit, detail.dump(), now_epoch); !r) return r.error();
   int deleted = 0;
   for (const auto& c : due) {
+    std::error_code ec;
     // Marked first, in the state it was read in: a reviewer issuing the notice meanwhile
     // keeps its photos; once marked, a pending candidate is expired and nobody can decide.
     auto mark = db_->query(
@@ -242,10 +276,8 @@ Result<int> Store::delete_parking_photos(double now_epoch, double hours, const s
     if (mark->step() != Step::kDone) return sql_error(*mark);
     if (mark->changes() == 0) continue;
     bool removed = true;
-    for (const auto& p : {c.photo_path, c.crop_path}) {
-      std::error_code ec;
-      if (!p.empty() && std::filesystem::exists(p, ec) && !std::filesystem::remove(p, ec)) removed = false;
-    }
+    for (const auto& p : {c.photo_path, c.crop_path})
+      if (!p.empty() && fs::exists(p, ec) && !fs::remove(p, ec)) removed = false;
     if (removed) {
       ++deleted;
       continue;
@@ -254,10 +286,6 @@ Result<int> Store::delete_parking_photos(double now_epoch, double hours, const s
     auto retry = db_->query("UPDATE parking_candidates SET photos_deleted_epoch = 0 WHERE id = ?1");
     retry->bind(1, c.id);
     if (retry->step() != Step::kDone) return sql_error(*retry);
-  }
-  if (deleted > 0) {
-    const nlohmann::json detail = {{"candidates", deleted}, {"hours", hours}};
-    if (auto r = audit(by, kParkingPhotosAudit, detail.dump(), now_epoch); !r) return r.error();
   }
   return deleted;
 }

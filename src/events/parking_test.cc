@@ -113,16 +113,64 @@ TEST(Store, ParkingContestCancelsTheNoticeAndRegistersTheCard) {
   EXPECT_FALSE(q.store->contest_parking_notice(c.id, "sup", "CMI-1", {}, kT0, kT0 + 1e7, 3, kT0 + 300));
 
   // An audit entry that could not be written takes the contest back.
-  ASSERT_TRUE(q.store->undo_parking_decision(c.id, State::kNotice));
+  ASSERT_TRUE(q.store->undo_parking_decision(*done));
   EXPECT_EQ((*q.store->parking_candidate(c.id))->state, State::kNotice);
   EXPECT_TRUE(q.store->registered_card_plates()->empty());
+}
+
+TEST(Store, ParkingUndoingAContestLeavesAnEarlierRegistrationOfTheSameCard) {
+  Queue q("parking-contest-twice");
+  const auto first = q.add("AB123CD"), second = q.add("AB123CE");
+  for (const auto& c : {first, second}) ASSERT_TRUE(q.store->issue_parking_notice(c.id, "ana", true, "", kSure, kT0 + 100));
+  ASSERT_TRUE(q.store->contest_parking_notice(first.id, "sup", "CMI-1", {"XY987ZW"}, kT0, kT0 + 1e7, 3, kT0 + 200));
+  // The same card again, with a plate it has: three distinct plates in all, allowed.
+  auto again = q.store->contest_parking_notice(second.id, "sup", "CMI-1", {"AB123CD"}, kT0, kT0 + 2e7, 3, kT0 + 300);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(q.store->registered_card_plates()->size(), 4u);  // each contest's rows
+  ASSERT_TRUE(q.store->undo_parking_decision(*again));
+  const auto left = q.store->registered_card_plates();
+  ASSERT_EQ(left->size(), 2u);
+  for (const auto& row : *left) {
+    EXPECT_EQ(row.candidate, first.id);
+    EXPECT_EQ(row.valid_until, kT0 + 1e7);  // as the first contest registered it
+  }
+  // A fourth plate for the card is refused.
+  const auto third = q.add("GH456IJ");
+  ASSERT_TRUE(q.store->issue_parking_notice(third.id, "ana", true, "", kSure, kT0 + 100));
+  auto fourth = q.store->contest_parking_notice(third.id, "sup", "CMI-1", {"KL789MN"}, kT0, kT0 + 1e7, 3, kT0 + 400);
+  ASSERT_FALSE(fourth);
+  EXPECT_THAT(fourth.error().message, HasSubstr("would have 4 plates"));
+}
+
+TEST(Store, ParkingAnUndoNeverTakesBackSomeoneElsesDecision) {
+  Queue q("parking-undo-other");
+  const auto c = q.add("AB123CD");
+  auto mine = q.store->dismiss_parking_candidate(c.id, "ana", "", kT0 + 100);
+  ASSERT_TRUE(mine);
+  ASSERT_TRUE(q.store->undo_parking_decision(*mine));
+  ASSERT_TRUE(q.store->issue_parking_notice(c.id, "ben", true, "", kSure, kT0 + 200));
+  EXPECT_FALSE(q.store->undo_parking_decision(*mine));  // ana's dismissal is not what stands now
+  EXPECT_EQ((*q.store->parking_candidate(c.id))->state, State::kNotice);
+}
+
+TEST(Store, ParkingTheSameCarAtTheSameTimeIsQueuedOnce) {
+  Queue q("parking-twice");
+  q.add("AB123CD");
+  ParkingCandidate again;
+  again.plate = "AB123CD", again.format = "siv", again.confidence = 0.95, again.taken_epoch = kT0;
+  auto r = q.store->queue_parking_candidate(again);
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("queued already"));
+  again.taken_epoch = kT0 + 3600;  // the same car an hour later: another observation
+  EXPECT_TRUE(q.store->queue_parking_candidate(again));
 }
 
 TEST(Store, ParkingUndoPutsADecisionBackToPending) {
   Queue q("parking-undo");
   const auto c = q.add("AB123CD");
-  ASSERT_TRUE(q.store->dismiss_parking_candidate(c.id, "ana", "card on the dashboard", kT0 + 100));
-  ASSERT_TRUE(q.store->undo_parking_decision(c.id, State::kPending));
+  auto dismissed = q.store->dismiss_parking_candidate(c.id, "ana", "card on the dashboard", kT0 + 100);
+  ASSERT_TRUE(dismissed);
+  ASSERT_TRUE(q.store->undo_parking_decision(*dismissed));
   auto back = q.store->parking_candidate(c.id);
   EXPECT_EQ((*back)->state, State::kPending);
   EXPECT_EQ((*back)->reviewed_by, "");
@@ -172,6 +220,13 @@ TEST(Store, ParkingPhotosWithoutANoticeGoAfterTheConfiguredTime) {
   for (const auto& e : *entries) photo_entries += e.action == kParkingPhotosAudit ? 1 : 0;
   EXPECT_EQ(photo_entries, 2);
   EXPECT_TRUE(q.store->verify_audit()->ok);
+  // Photos in a folder this machine does not have (another node's disk) are left to it.
+  ParkingCandidate elsewhere;
+  elsewhere.plate = "DD444DD", elsewhere.format = "siv", elsewhere.confidence = 0.97, elsewhere.taken_epoch = kT0;
+  elsewhere.queued_epoch = kT0, elsewhere.photo_path = "/nonexistent-node-disk/DD444DD.jpg";
+  ASSERT_TRUE(q.store->queue_parking_candidate(elsewhere));
+  EXPECT_EQ(*q.store->delete_parking_photos(kT0 + 30 * 86400, hours, "vigie"), 0);
+  EXPECT_EQ((*q.store->parking_candidate(elsewhere.id))->state, State::kPending);
 }
 
 }  // namespace

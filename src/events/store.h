@@ -467,10 +467,11 @@ class Store {
 
   // --- the parking review queue (parking.cc) ---
   // Queues a candidate and gives it its id. Fails when the plate is empty, or not French
-  // (format "siv" or "fni"): a foreign plate can never become a notice.
+  // (format "siv" or "fni"): a foreign plate can never become a notice; and when the same
+  // plate photographed at the same time is queued already (a round read twice).
   Result<Ok> queue_parking_candidate(ParkingCandidate& candidate);
-  // Those in `state` ("" any: pending, notice, dismissed, cancelled, expired), oldest
-  // photo first, at most `limit`.
+  // Those in `state` ("" any: pending, notice, dismissed, cancelled, expired), at most
+  // `limit`: pending ones oldest photo first (the queue), decided ones newest first.
   Result<std::vector<ParkingCandidate>> parking_candidates(const std::string& state, int limit = 500) const;
   Result<std::optional<ParkingCandidate>> parking_candidate(const std::string& id) const;
   // A person issues the notice of a pending candidate. Fails, naming why, when the tick
@@ -488,17 +489,19 @@ class Store {
                                                   const std::string& card, const std::vector<std::string>& more_plates,
                                                   double valid_from, double valid_until, size_t max_plates,
                                                   double at_epoch);
-  // Undo a step whose audit entry could not be written (nothing unaudited may stand): the
-  // candidate goes back to what it was (pending, or notice for a contest) and a contest's
-  // card plates are removed.
-  Result<Ok> undo_parking_decision(const std::string& id, ParkingCandidate::State back_to);
+  // Undo a decision whose audit entry could not be written (nothing unaudited may stand):
+  // `decided` as the step returned it goes back to pending (a notice, a dismissal) or to
+  // notice (a contest, whose card plates are removed). Fails when the candidate changed
+  // since (another person's decision is never undone).
+  Result<Ok> undo_parking_decision(const ParkingCandidate& decided);
   // Every registered card plate (the round adds them to its card register).
   Result<std::vector<RegisteredCardPlate>> registered_card_plates() const;
   // Deletes the photos of candidates that will not become a notice: pending ones queued,
   // and dismissed or cancelled ones decided, more than `hours` before `now_epoch` (pending
   // ones become expired: a person no longer can decide on them). A notice keeps its
-  // photos (its evidence). Audited as kParkingPhotosAudit by `by` when any went; returns
-  // how many candidates' photos went.
+  // photos (its evidence). Audited as kParkingPhotosAudit by `by`, with the candidates,
+  // before any file goes; photos whose folder this machine does not have are left to the
+  // machine that has them. Returns how many candidates' photos went.
   Result<int> delete_parking_photos(double now_epoch, double hours, const std::string& by);
 
   // --- accounts (accounts.cc) ---

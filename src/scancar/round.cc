@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 
 #include "core/csv.h"
 
@@ -25,6 +26,7 @@ Result<std::vector<Shot>> read_track(const std::string& csv_path) {
   if (!std::getline(in, line) || split_csv(line) != std::vector<std::string>{"time", "lat", "lon", "photo"})
     return Error{fmt::format("{}:1: the header is time,lat,lon,photo", csv_path)};
   std::vector<Shot> shots;
+  std::map<std::string, int> line_of;  // each photo's line
   for (int n = 2; std::getline(in, line); ++n) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
@@ -38,6 +40,8 @@ Result<std::vector<Shot>> read_track(const std::string& csv_path) {
     const std::string& photo = f[3];
     if (photo.empty() || photo.find('/') != std::string::npos || photo == "." || photo == "..")
       return Error{fmt::format("{}: the photo is a file name in the round's folder", where)};
+    if (const auto [earlier, fresh] = line_of.emplace(photo, n); !fresh)
+      return Error{fmt::format("{}: photo '{}' is named on line {} already", where, photo, earlier->second)};
     shots.push_back({photo, *time, *lat, *lon, n});
   }
   if (shots.empty()) return Error{fmt::format("{}: the track has no photo", csv_path)};

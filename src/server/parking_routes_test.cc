@@ -101,6 +101,8 @@ TEST_F(ParkingRoutesTest, OnlyAPersonWhoTickedIssuesANoticeAndOnlyASupervisorCan
   EXPECT_EQ(notices[0]["no_card_visible"], true);
   ASSERT_EQ(contests.size(), 1u);
   EXPECT_EQ(contests[0]["contest_card"], "CMI-75-0001");
+  EXPECT_EQ(contests[0]["registered_plates"], json({"AB123CD", "EF456GH"}));  // what the card now exempts
+  EXPECT_TRUE(contests[0].contains("valid_until"));
   EXPECT_EQ(audit_of("parking_queue_view").size(), 1u);
   EXPECT_EQ(audit_of("parking_photo_view").size(), 2u);  // once per photo and session
 }
@@ -123,6 +125,7 @@ TEST_F(ParkingRoutesTest, AnUnsureReadingIsNeverANoticeAndDeletedPhotosAreNotSho
                   httplib::Headers{{"Cookie", op}})->status,
             404);
   const auto list = json::parse(c.Get("/api/v1/parking/candidates", httplib::Headers{{"Cookie", op}})->body);
+  ASSERT_EQ(list["candidates"].size(), 2u);
   for (const auto& cand : list["candidates"]) EXPECT_EQ(cand["photos"], false) << cand["plate"];
 }
 

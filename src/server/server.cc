@@ -1148,7 +1148,8 @@ struct Server::Impl {
     if (candidate->photos_deleted_epoch > 0 || path.empty() || !fs::exists(path))
       return send_error(c.res, 404, "the photo was deleted (data minimisation)");
     c.res.set_header("Cache-Control", "no-store");
-    c.res.set_content(read_file(path), "image/jpeg");
+    const std::string ext = fs::path(path).extension().string();
+    c.res.set_content(read_file(path), ext == ".png" || ext == ".PNG" ? "image/png" : "image/jpeg");
   }
 
   // Candidates' photos past store.parking_photo_hours with no notice go (data minimisation).
@@ -1168,16 +1169,24 @@ struct Server::Impl {
                                                                     plain_text(body, "note")));
   }
 
-  // A decision on the queue, audited; taken back when the audit entry cannot be written.
-  void parking_decided(Call& c, const Result<events::ParkingCandidate>& decided, events::ParkingCandidate::State back_to) {
+  // A decision on the queue, audited (with `more`, what the decision registered); taken
+  // back when the audit entry cannot be written.
+  void parking_decided(Call& c, const Result<events::ParkingCandidate>& decided, const json& more = json::object()) {
     if (!decided) {
       const std::string& why = decided.error().message;
-      const int status = why.starts_with("no parking") ? 404 : why.starts_with("candidate ") ? 409 : 400;
+      const int status = why.starts_with("no parking")   ? 404
+                         : why.starts_with("candidate ") ? 409
+                         : why.starts_with("a ") || why.starts_with("no notice") || why.starts_with("the card") ||
+                                 why.starts_with("card ")
+                             ? 400
+                             : 500;
       return send_error(c.res, status, why);
     }
-    if (!c.audit(parking_json(*decided).dump())) {
+    json detail = parking_json(*decided);
+    detail.update(more);
+    if (!c.audit(detail.dump())) {
       std::lock_guard lock(store_mu);
-      if (auto o = store->undo_parking_decision(decided->id, back_to); !o)
+      if (auto o = store->undo_parking_decision(*decided); !o)
         return send_error(c.res, 503, fmt::format("the decision could not be audited, nor undone: {}", o.error().message));
       return send_error(c.res, 503, "the decision could not be audited, so it was taken back");
     }
@@ -1196,7 +1205,7 @@ struct Server::Impl {
       issued = store->issue_parking_notice(c.req.matches[1], c.session->user, body["no_card_visible"].get<bool>(),
                                            body.value("note", ""), scancar::kCandidateConfidence, now_epoch());
     }
-    parking_decided(c, issued, events::ParkingCandidate::State::kPending);
+    parking_decided(c, issued);
   }
 
   void parking_dismiss(Call& c) {
@@ -1208,7 +1217,7 @@ struct Server::Impl {
       std::lock_guard lock(store_mu);
       dismissed = store->dismiss_parking_candidate(c.req.matches[1], c.session->user, body.value("note", ""), now_epoch());
     }
-    parking_decided(c, dismissed, events::ParkingCandidate::State::kPending);
+    parking_decided(c, dismissed);
   }
 
   // A citizen showed a disability card after the notice: it is cancelled, and the card
@@ -1235,7 +1244,13 @@ struct Server::Impl {
                                                 body["valid_from"], body["valid_until"], scancar::kMaxPlatesPerCard,
                                                 now_epoch());
     }
-    parking_decided(c, cancelled, events::ParkingCandidate::State::kNotice);
+    json registered = {{"valid_from", body["valid_from"]}, {"valid_until", body["valid_until"]}};
+    if (cancelled) {
+      std::vector<std::string> all{cancelled->plate};
+      all.insert(all.end(), plates.begin(), plates.end());
+      registered["registered_plates"] = all;
+    }
+    parking_decided(c, cancelled, registered);
   }
 
   void flight_view(Call& c) {

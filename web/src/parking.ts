@@ -37,7 +37,8 @@ function pendingCard(c: ParkingCandidate, done: (message: string) => void, fail:
 }
 
 // One notice, with the contest form for supervisors.
-function noticeRow(c: ParkingCandidate, mayContest: boolean, done: (message: string) => void, fail: (e: Error) => void) {
+function noticeRow(c: ParkingCandidate, mayContest: boolean, done: (message: string) => void, fail: (e: Error) => void,
+  say: (message: string) => void) {
   const card = h('input', { type: 'text', placeholder: 'card number', 'aria-label': 'card number', 'data-testid': 'parking-card' });
   const until = h('input', { type: 'date', 'aria-label': 'card valid until', 'data-testid': 'parking-card-until' });
   const more = h('input', { type: 'text', placeholder: 'other plates, comma-separated', 'aria-label': 'other plates' });
@@ -45,7 +46,7 @@ function noticeRow(c: ParkingCandidate, mayContest: boolean, done: (message: str
     'data-testid': 'parking-contest',
     onclick: () => {
       const validUntil = until.valueAsNumber / 1000;
-      if (!card.value || !Number.isFinite(validUntil)) return fail(new Error('Give the card number and its end of validity.'));
+      if (!card.value || !Number.isFinite(validUntil)) return say('Give the card number and its end of validity.');
       const plates = more.value.split(',').map((p) => p.trim()).filter((p) => p);
       api.contestNotice(c.id, { card: card.value, valid_from: c.taken_epoch - 86400, valid_until: validUntil + 86399, plates })
         .then(() => done(`Notice for ${c.plate} cancelled; card ${card.value} registered.`))
@@ -70,29 +71,33 @@ export function parkingPage(root: HTMLElement) {
   const queue = h('div', { 'data-testid': 'parking-queue' });
   const notices = h('table', { 'data-testid': 'parking-notices' });
   const decided = h('table', { 'data-testid': 'parking-decided-table' });
-  const fail = (e: Error) => (status.textContent = e.message);
   let mayContest = false;
+  // A refused decision (decided meanwhile by someone else): said, and the page reloaded.
+  const fail = (e: Error) => {
+    status.textContent = e.message;
+    load().catch((again: Error) => (status.textContent = again.message));
+  };
   const load = async () => {
-    const [pending, issued, dismissed, cancelled] = await Promise.all(
-      (['pending', 'notice', 'dismissed', 'cancelled'] as const).map((s) => api.parkingCandidates(s).then((r) => r.candidates)));
+    const [pending, issued, dismissed, cancelled, expired] = await Promise.all(
+      (['pending', 'notice', 'dismissed', 'cancelled', 'expired'] as const).map((s) => api.parkingCandidates(s).then((r) => r.candidates)));
     const done = (message: string) => {
       status.textContent = message;
-      load().catch(fail);
+      load().catch((e: Error) => (status.textContent = e.message));
     };
     queue.replaceChildren(...(pending.length ? pending.map((c) => pendingCard(c, done, fail)) : [h('p', {}, 'No car waiting for review.')]));
     notices.replaceChildren(h('tr', {}, ...['plate', 'photographed', 'place', 'issued by', mayContest ? 'contest' : ''].map((t) => h('th', {}, t))),
-      ...issued.map((c) => noticeRow(c, mayContest, done, fail)));
+      ...issued.map((c) => noticeRow(c, mayContest, done, fail, (m) => (status.textContent = m))));
     decided.replaceChildren(h('tr', {}, ...['plate', 'photographed', 'outcome'].map((t) => h('th', {}, t))),
-      ...[...cancelled, ...dismissed].map(decidedRow));
+      ...[...cancelled, ...dismissed, ...expired].map(decidedRow));
   };
   root.append(
     h('h2', {}, 'Parking review'),
     h('p', {}, 'A scancar proposes these cars: no right was found for their plate. No notice is issued by a machine: ' +
       'look at the wide photo for a disability card on the dashboard before ticking.'),
-    status, queue, h('h3', {}, 'Notices issued'), notices, h('h3', {}, 'Dismissed and cancelled'), decided);
+    status, queue, h('h3', {}, 'Notices issued'), notices, h('h3', {}, 'Dismissed, cancelled and expired'), decided);
   api.session().then((s) => {
     mayContest = s.role === 'supervisor';
     return load();
-  }).catch(fail);
+  }).catch((e: Error) => (status.textContent = e.message));
   return () => {};
 }
