@@ -88,9 +88,16 @@ void queue(events::Store& store, const ScancarOptions& o, const std::vector<scan
     c.photo_path = fs::absolute(k.photo).lexically_normal().string();
     c.crop_path = fs::absolute(k.crop).lexically_normal().string();
     auto& j = report["shots"][k.shot];
-    if (auto r = store.queue_parking_candidate(c); r) j["candidate"] = c.id;
-    else if (r.error().message.find("queued already") != std::string::npos) j["candidate"] = "queued already";
-    else throw std::runtime_error(r.error().message);
+    if (auto r = store.queue_parking_candidate(c); r) {
+      j["candidate"] = c.id;
+    } else if (r.error().message.find("queued already") != std::string::npos) {
+      j["candidate"] = "queued already";  // its copies here would be nobody's: they go
+      std::error_code ec;
+      fs::remove(k.photo, ec), fs::remove(k.crop, ec);
+      j.erase("wide_photo"), j.erase("plate_crop");
+    } else {
+      throw std::runtime_error(r.error().message);
+    }
   }
 }
 
@@ -177,9 +184,13 @@ int scancar_ingest(const ScancarOptions& o) {
     queue(*store, o, *shots, kept, report);
     close_round(*store, o, report["summary"]);
   }
-  if (!o.keep_photos)
-    for (const auto& shot : *shots) fs::remove(fs::path(o.photos) / shot.photo);
   std::ofstream(fs::path(o.out) / "round.json") << report.dump(2) << "\n";
+  if (!o.keep_photos) {
+    std::error_code ec;
+    for (const auto& shot : *shots)
+      if (!fs::remove(fs::path(o.photos) / shot.photo, ec) && ec)
+        fmt::print(stderr, "vigie scancar: warning: '{}' could not be deleted: {}\n", shot.photo, ec.message());
+  }
   if (o.json) {
     fmt::print("{}\n", report.dump(2));
     return 0;

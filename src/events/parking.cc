@@ -245,7 +245,8 @@ Result<int> Store::delete_parking_photos(double now_epoch, double hours, const s
       kColumns));
   q->bind(1, cutoff);
   // A file this machine cannot see (its folder is not here: another node's disk) is left
-  // for that machine; its row says nothing went.
+  // for that machine, its row saying nothing went; a pending one still expires here, so
+  // that nobody decides on a car past the delay.
   auto here = [](const ParkingCandidate& c) {
     std::error_code ec;
     for (const auto& p : {c.photo_path, c.crop_path})
@@ -253,17 +254,27 @@ Result<int> Store::delete_parking_photos(double now_epoch, double hours, const s
     return true;
   };
   std::vector<ParkingCandidate> due;
+  std::vector<std::string> expiring_elsewhere;
   Step st;
-  while ((st = q->step()) == Step::kRow)
-    if (auto c = candidate_of(*q); here(c)) due.push_back(std::move(c));
+  while ((st = q->step()) == Step::kRow) {
+    auto c = candidate_of(*q);
+    if (here(c)) due.push_back(std::move(c));
+    else if (c.state == State::kPending) expiring_elsewhere.push_back(c.id);
+  }
   if (st == Step::kError) return sql_error(*q);
-  if (due.empty()) return 0;
+  if (due.empty() && expiring_elsewhere.empty()) return 0;
   // On the record before anything goes: a pass that fails half-way is tried again, and
   // audited again, by the next one.
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& c : due) ids.push_back(c.id);
-  const nlohmann::json detail = {{"candidates", ids}, {"hours", hours}};
+  const nlohmann::json detail = {
+      {"candidates", ids}, {"expired_with_photos_elsewhere", expiring_elsewhere}, {"hours", hours}};
   if (auto r = audit(by, kParkingPhotosAudit, detail.dump(), now_epoch); !r) return r.error();
+  for (const auto& id : expiring_elsewhere) {
+    auto expire = db_->query("UPDATE parking_candidates SET state = 'expired' WHERE id = ?1 AND state = 'pending'");
+    expire->bind(1, id);
+    if (expire->step() != Step::kDone) return sql_error(*expire);
+  }
   int deleted = 0;
   for (const auto& c : due) {
     std::error_code ec;

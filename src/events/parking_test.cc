@@ -226,7 +226,10 @@ TEST(Store, ParkingPhotosWithoutANoticeGoAfterTheConfiguredTime) {
   elsewhere.queued_epoch = kT0, elsewhere.photo_path = "/nonexistent-node-disk/DD444DD.jpg";
   ASSERT_TRUE(q.store->queue_parking_candidate(elsewhere));
   EXPECT_EQ(*q.store->delete_parking_photos(kT0 + 30 * 86400, hours, "vigie"), 0);
-  EXPECT_EQ((*q.store->parking_candidate(elsewhere.id))->state, State::kPending);
+  const auto left = *q.store->parking_candidate(elsewhere.id);
+  EXPECT_EQ(left->state, State::kExpired);  // nobody decides past the delay, photos or not
+  EXPECT_EQ(left->photos_deleted_epoch, 0);  // the machine with the files deletes them
+  EXPECT_FALSE(q.store->issue_parking_notice(elsewhere.id, "ana", true, "", kSure, kT0 + 31 * 86400));
 }
 
 }  // namespace

@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -46,9 +49,12 @@ std::optional<double> coordinate(ExifData* d, int value_tag, int ref_tag, double
   const auto dms = rationals(d, EXIF_IFD_GPS, value_tag, 3);
   const auto ref = ascii(d, EXIF_IFD_GPS, ref_tag);
   if (!dms || !ref || ref->empty()) return std::nullopt;
+  if ((*dms)[1] >= 60 || (*dms)[2] >= 60) return std::nullopt;
   const double v = (*dms)[0] + (*dms)[1] / 60 + (*dms)[2] / 3600;
-  if (!std::isfinite(v) || v > limit) return std::nullopt;
-  return std::toupper(static_cast<unsigned char>((*ref)[0])) == negative ? -v : v;
+  const char hemisphere = static_cast<char>(std::toupper(static_cast<unsigned char>((*ref)[0])));
+  const char positive = negative == 'S' ? 'N' : 'E';
+  if (!std::isfinite(v) || v > limit || (hemisphere != negative && hemisphere != positive)) return std::nullopt;
+  return hemisphere == negative ? -v : v;
 }
 
 // "YYYY:MM:DD" and seconds of the day, as Unix seconds (UTC).
@@ -75,10 +81,17 @@ std::optional<double> original_time(ExifData* d) {
   if (!when || !offset || when->size() < 19 || offset->size() < 6) return std::nullopt;
   int h = 0, m = 0, s = 0, oh = 0, om = 0;
   char sign = 0;
+  // Digits where the format has them ("YYYY:MM:DD HH:MM:SS", "+HH:MM"): sscanf alone
+  // would take signs and spaces.
+  const auto digits_at = [](const std::string& t, std::initializer_list<size_t> at) {
+    return std::all_of(at.begin(), at.end(), [&](size_t i) { return std::isdigit(static_cast<unsigned char>(t[i])); });
+  };
+  if ((*when)[10] != ' ' || !digits_at(*when, {11, 12, 14, 15, 17, 18}) || !digits_at(*offset, {1, 2, 4, 5}))
+    return std::nullopt;
   if (std::sscanf(when->c_str() + 11, "%2d:%2d:%2d", &h, &m, &s) != 3) return std::nullopt;
   if (std::sscanf(offset->c_str(), "%c%2d:%2d", &sign, &oh, &om) != 3 || (sign != '+' && sign != '-')) return std::nullopt;
   const auto local = utc_epoch(when->substr(0, 10), h * 3600.0 + m * 60 + s);
-  if (!local || oh > 14 || om > 59) return std::nullopt;
+  if (!local || h > 23 || m > 59 || s > 60 || oh > 14 || om > 59) return std::nullopt;
   return *local - (sign == '-' ? -1 : 1) * (oh * 3600.0 + om * 60);
 }
 
@@ -91,16 +104,35 @@ bool is_photo(const fs::path& p) {
 Result<std::vector<fs::path>> photos_in(const std::string& folder) {
   std::error_code ec;
   std::vector<fs::path> out;
+  // Plain files only (a link's photo would stay when the link is deleted), and no hidden
+  // ones (a Mac's "._IMG.jpg" beside each photo).
   for (const auto& e : fs::directory_iterator(folder, ec))
-    if (e.is_regular_file() && is_photo(e.path())) out.push_back(e.path());
+    if (e.is_regular_file() && !e.is_symlink() && is_photo(e.path()) && !e.path().filename().string().starts_with("."))
+      out.push_back(e.path());
   if (ec) return Error{fmt::format("cannot list the photos of '{}': {}", folder, ec.message())};
   if (out.empty()) return Error{fmt::format("no photo (.jpg) in '{}'", folder)};
   std::sort(out.begin(), out.end());
   return out;
 }
 
-void by_time(std::vector<Shot>& shots) {
+// What an EXIF time is read from.
+constexpr const char* kTimeTags = "GPS date and time, or the original time with its offset";
+
+// The photos of `folder` in time order, each placed by `place` from its EXIF tags.
+template <typename Place>
+Result<std::vector<Shot>> shots_of(const std::string& folder, Place place) {
+  auto photos = photos_in(folder);
+  if (!photos) return photos.error();
+  std::vector<Shot> shots;
+  for (const auto& photo : *photos) {
+    auto tags = read_exif(photo.string());
+    if (!tags) return tags.error();
+    auto shot = place(photo, *tags);
+    if (!shot) return shot.error();
+    shots.push_back(std::move(*shot));
+  }
   std::stable_sort(shots.begin(), shots.end(), [](const Shot& a, const Shot& b) { return a.time < b.time; });
+  return shots;
 }
 
 }  // namespace
@@ -141,39 +173,26 @@ std::optional<city::LatLon> position_at(const drone::Telemetry& track, double ti
 Result<std::vector<Shot>> shots_from_gpx(const std::string& folder, const std::string& gpx_path) {
   auto track = drone::read_telemetry(gpx_path);
   if (!track) return track.error();
-  auto photos = photos_in(folder);
-  if (!photos) return photos.error();
-  std::vector<Shot> shots;
-  for (const auto& photo : *photos) {
-    auto tags = read_exif(photo.string());
-    if (!tags) return tags.error();
-    if (!tags->time)
-      return Error{fmt::format("{}: no time in its EXIF (GPS date and time, or the original time with its offset)",
-                               photo.string())};
-    const auto at = position_at(*track, *tags->time);
+  return shots_of(folder, [&](const fs::path& photo, const PhotoTags& tags) -> Result<Shot> {
+    if (!tags.time) return Error{fmt::format("{}: no time in its EXIF ({})", photo.string(), kTimeTags)};
+    const auto at = position_at(*track, *tags.time);
     if (!at)
       return Error{fmt::format("{}: taken at {:.0f}, when the track {} has no position within {:.0f} s", photo.string(),
-                               *tags->time, gpx_path, kMaxTrackGapS)};
-    shots.push_back({photo.filename().string(), *tags->time, at->lat, at->lon, 0});
-  }
-  by_time(shots);
-  return shots;
+                               *tags.time, gpx_path, kMaxTrackGapS)};
+    return Shot{photo.filename().string(), *tags.time, at->lat, at->lon, 0};
+  });
 }
 
 Result<std::vector<Shot>> shots_from_exif(const std::string& folder) {
-  auto photos = photos_in(folder);
-  if (!photos) return photos.error();
-  std::vector<Shot> shots;
-  for (const auto& photo : *photos) {
-    auto tags = read_exif(photo.string());
-    if (!tags) return tags.error();
-    if (!tags->time || !tags->lat)
-      return Error{fmt::format("{}: no {} in its EXIF: give the round's track (--track, CSV or GPX)", photo.string(),
-                               !tags->lat ? "GPS position" : "time (GPS date and time, or the original time with its offset)")};
-    shots.push_back({photo.filename().string(), *tags->time, *tags->lat, *tags->lon, 0});
-  }
-  by_time(shots);
-  return shots;
+  return shots_of(folder, [](const fs::path& photo, const PhotoTags& tags) -> Result<Shot> {
+    if (!tags.lat)
+      return Error{fmt::format("{}: no GPS position in its EXIF: give the round's track (--track, CSV or GPX)",
+                               photo.string())};
+    if (!tags.time)
+      return Error{fmt::format("{}: no time in its EXIF ({}): give the round's track (--track, CSV or GPX)",
+                               photo.string(), kTimeTags)};
+    return Shot{photo.filename().string(), *tags.time, *tags.lat, *tags.lon, 0};
+  });
 }
 
 }  // namespace vigie::scancar

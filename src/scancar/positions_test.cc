@@ -128,6 +128,15 @@ TEST(PhotoExif, NoOrBrokenExifGivesNothing) {
   Written no_denominator = marseille();
   no_denominator.lat = {{43, 0}, {17, 1}, {0, 1}};
   EXPECT_FALSE(tags_of(photo_with(no_denominator)).lat);
+  Written bad_minutes = marseille();
+  bad_minutes.lat = {{43, 1}, {75, 1}, {0, 1}};
+  EXPECT_FALSE(tags_of(photo_with(bad_minutes)).lat);
+  Written bad_ref = marseille();
+  bad_ref.lat_ref = "Q";
+  EXPECT_FALSE(tags_of(photo_with(bad_ref)).lat);
+  Written signed_offset;
+  signed_offset.original = "2025:12:02 13:00:30", signed_offset.offset = "+-1:00";
+  EXPECT_FALSE(tags_of(photo_with(signed_offset)).time);
   EXPECT_FALSE(parse_exif(nullptr, 0).time);
 }
 
@@ -186,11 +195,30 @@ TEST(RoundPositions, FromAGpxTrackAtEachPhotosTime) {
   ASSERT_FALSE(gap);
   EXPECT_THAT(gap.error().message, HasSubstr("two.jpg: taken at"));
   EXPECT_THAT(gap.error().message, HasSubstr("within 60 s"));
+  // On a track point exactly; before the track begins.
+  when.gps_time = {{12, 1}, {1, 1}, {0, 1}};
+  r.photo("two.jpg", when);
+  shots = shots_from_gpx(r.dir.string(), gpx.string());
+  ASSERT_TRUE(shots) << shots.error().message;
+  EXPECT_DOUBLE_EQ((*shots)[1].lat, 43.2980);
+  when.gps_time = {{11, 1}, {59, 1}, {59, 1}};
+  r.photo("two.jpg", when);
+  EXPECT_THAT(shots_from_gpx(r.dir.string(), gpx.string()).error().message, HasSubstr("two.jpg: taken at"));
   fs::remove(r.dir / "two.jpg");
   r.photo("three.jpg", Written{});
   EXPECT_THAT(shots_from_gpx(r.dir.string(), gpx.string()).error().message, HasSubstr("three.jpg: no time"));
-  std::ofstream(gpx) << "<gpx><trk><trkpt lat='91' lon='5'><time>x</time></trkpt></trk></gpx>";
-  EXPECT_FALSE(shots_from_gpx(r.dir.string(), gpx.string()));
+  fs::remove(r.dir / "three.jpg");
+  std::ofstream(gpx) << "<gpx><trk><trkpt lat='91' lon='5'><time>2025-12-02T12:00:00Z</time></trkpt></trk></gpx>";
+  EXPECT_FALSE(shots_from_gpx(r.dir.string(), gpx.string()));  // the photo is fine; the track is not
+}
+
+TEST(RoundPositions, HiddenFilesAreNotPhotos) {
+  Round r("scancar_hidden");
+  r.photo("a.jpg", marseille(10));
+  std::ofstream(r.dir / "._a.jpg") << "a Mac's resource fork";
+  auto shots = shots_from_exif(r.dir.string());
+  ASSERT_TRUE(shots) << shots.error().message;
+  EXPECT_EQ(shots->size(), 1u);
 }
 
 }  // namespace

@@ -1246,8 +1246,9 @@ struct Server::Impl {
     }
     json registered = {{"valid_from", body["valid_from"]}, {"valid_until", body["valid_until"]}};
     if (cancelled) {
-      std::vector<std::string> all{cancelled->plate};
-      all.insert(all.end(), plates.begin(), plates.end());
+      std::vector<std::string> all{cancelled->plate};  // as the store registers them: each once
+      for (const auto& p : plates)
+        if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(p);
       registered["registered_plates"] = all;
     }
     parking_decided(c, cancelled, registered);

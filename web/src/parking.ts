@@ -2,7 +2,7 @@
 // person issues a notice, after ticking that no disability card is visible on the wide
 // photo; a supervisor records a citizen's contest (a card shown afterwards), which cancels
 // the notice and registers the card so that no round proposes that car again.
-import { api, media, ParkingCandidate } from './api';
+import { api, ApiError, media, ParkingCandidate } from './api';
 import { dateTime, h } from './dom';
 
 function place(c: ParkingCandidate): string {
@@ -72,10 +72,11 @@ export function parkingPage(root: HTMLElement) {
   const notices = h('table', { 'data-testid': 'parking-notices' });
   const decided = h('table', { 'data-testid': 'parking-decided-table' });
   let mayContest = false;
-  // A refused decision (decided meanwhile by someone else): said, and the page reloaded.
+  // A refusal is said; one because someone else decided meanwhile (409) reloads the page
+  // (any other leaves the forms as they were typed).
   const fail = (e: Error) => {
     status.textContent = e.message;
-    load().catch((again: Error) => (status.textContent = again.message));
+    if (e instanceof ApiError && e.status === 409) load().catch((again: Error) => (status.textContent = again.message));
   };
   const load = async () => {
     const [pending, issued, dismissed, cancelled, expired] = await Promise.all(
