@@ -197,6 +197,7 @@ TEST(Config, RecordingKeepsAtMostThirtyDaysAndAServerStoreNamesItsKey) {
   EXPECT_THAT(error_of("recording: { segment_seconds: 1 }"), HasSubstr("recording.segment_seconds: must be from 2"));
   EXPECT_THAT(error_of("recording: { quota_gb: -1 }"), HasSubstr("recording.quota_gb: must be >= 0"));
   EXPECT_THAT(error_of("recording: { keep: 3 }"), HasSubstr("recording.keep: unknown key"));
+  EXPECT_THAT(error_of("store: { parking_photo_hours: 0 }"), HasSubstr("store.parking_photo_hours: must be > 0"));
   EXPECT_THAT(error_of("cameras: { a: { input: x.avi, record: maybe } }"), HasSubstr("cameras.a.record"));
   EXPECT_THAT(error_of("store: { url: 'postgresql://vigie@db/vigie', audit_key: k }\n"
                        "cameras: { a: { input: x.avi, record: true } }"),

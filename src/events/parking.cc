@@ -22,19 +22,12 @@ constexpr const char* kColumns =
     "reviewed_by, reviewed_epoch, no_card_visible, review_note, contested_by, contested_epoch, contest_card, "
     "photos_deleted_epoch";
 
-constexpr State kStates[] = {State::kPending, State::kNotice, State::kDismissed, State::kCancelled, State::kExpired};
-
-State state_of(const std::string& text) {
-  for (State s : kStates)
-    if (text == state_name(s)) return s;
-  return State::kPending;
-}
 
 ParkingCandidate candidate_of(const Query& q) {
   ParkingCandidate c;
   c.id = q.text(0), c.round = q.text(1), c.plate = q.text(2), c.format = q.text(3), c.confidence = q.real(4);
   c.taken_epoch = q.real(5), c.lat = q.real(6), c.lon = q.real(7), c.photo_path = q.text(8), c.crop_path = q.text(9);
-  c.queued_epoch = q.real(10), c.state = state_of(q.text(11)), c.reviewed_by = q.text(12);
+  c.queued_epoch = q.real(10), c.state = parking_state(q.text(11)).value_or(State::kPending), c.reviewed_by = q.text(12);
   c.reviewed_epoch = q.real(13), c.no_card_visible = q.integer(14) != 0, c.review_note = q.text(15);
   c.contested_by = q.text(16), c.contested_epoch = q.real(17), c.contest_card = q.text(18);
   c.photos_deleted_epoch = q.real(19);
@@ -54,6 +47,12 @@ const char* state_name(State s) {
     case State::kExpired: return "expired";
   }
   return "pending";
+}
+
+std::optional<State> parking_state(const std::string& name) {
+  for (State s : {State::kPending, State::kNotice, State::kDismissed, State::kCancelled, State::kExpired})
+    if (name == state_name(s)) return s;
+  return std::nullopt;
 }
 
 Result<Ok> Store::queue_parking_candidate(ParkingCandidate& c) {

@@ -292,6 +292,8 @@ struct ParkingCandidate {
   double photos_deleted_epoch = 0; // 0: the photos are still on disk
 };
 const char* state_name(ParkingCandidate::State s);
+// The state named so by state_name(); empty for any other text.
+std::optional<ParkingCandidate::State> parking_state(const std::string& name);
 // A disability card's plate registered in the store (from a contest), beside the card
 // register the scancar round reads from its files.
 struct RegisteredCardPlate {

@@ -1121,8 +1121,7 @@ struct Server::Impl {
 
   void parking_list(Call& c) {
     const std::string state = c.req.get_param_value("state");
-    static const std::set<std::string> kStates = {"", "pending", "notice", "dismissed", "cancelled", "expired"};
-    if (!kStates.contains(state))
+    if (!state.empty() && !events::parking_state(state))
       return send_error(c.res, 400, "state: one of pending, notice, dismissed, cancelled, expired (or none: all)");
     Result<std::vector<events::ParkingCandidate>> rows = Error{""};
     {
