@@ -86,6 +86,7 @@ class Section {
 
   const YAML::Node& node() const { return node_; }
   const std::string& file() const { return file_; }
+  const std::set<std::string>& taken() const { return taken_; }
 
  private:
   template <typename T>
@@ -248,48 +249,161 @@ void read_hours(Section& s, RuleConfig& r) {
   r.hours_to = h2 * 60 + m2;
 }
 
+// --- Each rule type's settings: one reader per type ------------------------------------
+// What a type takes is what its reader reads: the list given in errors is derived from
+// it (rule_keys), never written twice.
+
+void read_timing(Section& s, double& min_seconds, double& max_gap_seconds) {
+  s.get("min_seconds", min_seconds, non_negative, "must be >= 0");
+  s.get("max_gap_seconds", max_gap_seconds, non_negative, "must be >= 0");
+}
+void read_cooldown(Section& s, double& cooldown_seconds) {
+  s.get("cooldown_seconds", cooldown_seconds, non_negative, "must be >= 0");
+}
+
+void read_settings(Section& s, LineCrossingRule& r) {
+  s.get("line", r.line);
+  s.get("direction", r.direction, one_of({"a_to_b", "b_to_a", "both"}), "must be a_to_b, b_to_a or both");
+}
+void read_settings(Section& s, ZoneDwellRule& r) {
+  s.get("zone", r.zone);
+  read_timing(s, r.min_seconds, r.max_gap_seconds);
+  read_cooldown(s, r.cooldown_seconds);
+}
+void read_settings(Section& s, CrowdRule& r) {
+  s.get("zone", r.zone);
+  s.get("min_count", r.min_count, non_negative, "must be >= 0");
+  s.get("hysteresis", r.hysteresis, non_negative, "must be >= 0");
+  read_timing(s, r.min_seconds, r.max_gap_seconds);
+  read_cooldown(s, r.cooldown_seconds);
+}
+void read_settings(Section& s, GroupRule& r) {
+  s.get("min_count", r.min_count, non_negative, "must be >= 0");
+  s.get("radius", r.radius, non_negative, "must be >= 0");
+  read_timing(s, r.min_seconds, r.max_gap_seconds);
+}
+void read_settings(Section& s, AbandonedObjectRule& r) {
+  s.get("owner_distance", r.owner_distance, non_negative, "must be >= 0");
+  read_timing(s, r.min_seconds, r.max_gap_seconds);
+  read_cooldown(s, r.cooldown_seconds);
+}
+void read_level(Section& s, AudioLevel& l) {
+  std::string level = "relative";
+  s.get("level", level, one_of({"relative", "absolute"}), "must be relative or absolute");
+  l.absolute = level == "absolute";
+  if (l.absolute && s.node()["above_background_db"])
+    s.fail(s.node()["above_background_db"], s.key_path("above_background_db"),
+           "applies to level: relative (this rule is level: absolute; use above_db)");
+  if (!l.absolute && s.node()["above_db"])
+    s.fail(s.node()["above_db"], s.key_path("above_db"),
+           "applies to level: absolute (dB SPL, needs a calibrated audio_offset_db); add level: absolute, or use "
+           "above_background_db");
+  s.get("above_db", l.above_db);
+  s.get("above_background_db", l.above_background_db, positive, "must be > 0");
+}
+void read_settings(Section& s, SoundLevelRule& r) {
+  read_level(s, r.level);
+  s.get("min_seconds", r.min_seconds, non_negative, "must be >= 0");
+}
+void read_settings(Section& s, ImpulseRule& r) {
+  read_level(s, r.level);
+  s.get("rise_db", r.rise_db, positive, "must be > 0");
+  read_cooldown(s, r.cooldown_seconds);
+}
+void read_settings(Section& s, ScreamRule& r) {
+  read_level(s, r.level);
+  s.get("min_seconds", r.min_seconds, non_negative, "must be >= 0");
+}
+void read_settings(Section& s, ClamourRule& r) {
+  read_level(s, r.level);
+  s.get("min_seconds", r.min_seconds, non_negative, "must be >= 0");
+}
+
 }  // namespace
 
+// Every rule type and its settings with the type's defaults, declared once: the reader, the
+// list of types in errors and the keys each type takes all derive from it.
+const std::map<std::string, RuleSettings>& rule_types() {
+  static const std::map<std::string, RuleSettings> types = {
+      {"line_crossing", LineCrossingRule{}},
+      {"zone_intrusion", ZoneDwellRule{}},
+      {"loitering", [] {
+         ZoneDwellRule r;
+         r.min_seconds = 60;  // a minute's stay, not any entry
+         return r;
+       }()},
+      {"crowd", CrowdRule{}},
+      {"group", GroupRule{}},
+      {"abandoned_object", AbandonedObjectRule{}},
+      {"sound_level", SoundLevelRule{}},
+      {"impulse", ImpulseRule{}},
+      {"scream", ScreamRule{}},
+      {"clamour", ClamourRule{}},
+  };
+  return types;
+}
+
 bool is_audio_rule_type(const std::string& type) {
-  return type == "sound_level" || type == "impulse" || type == "scream" || type == "clamour";
+  auto it = rule_types().find(type);
+  return it != rule_types().end() &&
+         std::visit([](const auto& r) { return requires { r.level; }; }, it->second);
+}
+
+std::string rule_place(const RuleConfig& rule) {
+  return std::visit(
+      [](const auto& r) -> std::string {
+        if constexpr (requires { r.zone; }) return r.zone;
+        else if constexpr (requires { r.line; }) return r.line;
+        else return "";
+      },
+      rule.settings);
+}
+
+const AudioLevel& audio_level(const RuleConfig& rule) {
+  return std::visit(
+      [](const auto& r) -> const AudioLevel& {
+        if constexpr (requires { r.level; }) return r.level;
+        else throw std::logic_error("audio_level: not an audio rule");
+      },
+      rule.settings);
 }
 
 namespace {
 
-// The settings each rule type reads besides `type` and `name` (docs/rules.md, docs/audio.md),
-// declared once: the reader refuses, by name, a setting the type would not use (it once
-// took `cooldown_seconds` on a line crossing and `hours` on a scream, and did nothing).
-const std::map<std::string, std::set<std::string>>& rule_settings() {
-  using Keys = std::set<std::string>;
-  const auto with = [](Keys keys, std::initializer_list<const char*> more) {
-    keys.insert(more.begin(), more.end());
-    return keys;
-  };
-  static const Keys video = {"objects", "hours"};  // the engine's: classes, active hours
-  static const Keys audio = {"level", "above_db", "above_background_db"};
-  static const Keys dwell = with(video, {"zone", "min_seconds", "max_gap_seconds", "cooldown_seconds"});
-  static const std::map<std::string, Keys> settings = {
-      {"line_crossing", with(video, {"line", "direction"})},
-      {"zone_intrusion", dwell},
-      {"loitering", dwell},
-      {"crowd", with(dwell, {"min_count", "hysteresis"})},
-      {"group", with(video, {"min_count", "radius", "min_seconds", "max_gap_seconds"})},
-      {"abandoned_object", with(video, {"owner_distance", "min_seconds", "max_gap_seconds", "cooldown_seconds"})},
-      {"sound_level", with(audio, {"min_seconds"})},
-      {"impulse", with(audio, {"rise_db", "cooldown_seconds"})},
-      {"scream", with(audio, {"min_seconds"})},
-      {"clamour", with(audio, {"min_seconds"})},
-  };
-  return settings;
+// What a rule of `type` reads besides `type` and `name`: the engine's own settings for
+// video rules (classes, hours), then the type's.
+void read_rule_settings(Section& s, RuleConfig& r) {
+  if (!is_audio_rule_type(r.type)) {
+    s.get("objects", r.objects, [](const auto& v) { return !v.empty(); }, "must not be empty");
+    read_hours(s, r);
+  }
+  std::visit([&](auto& settings) { read_settings(s, settings); }, r.settings);
+}
+
+// The keys each type takes, found by reading an empty rule of that type.
+const std::map<std::string, std::set<std::string>>& rule_keys() {
+  static const auto keys = [] {
+    std::map<std::string, std::set<std::string>> out;
+    const std::string file = "<rule types>";
+    for (const auto& [type, settings] : rule_types()) {
+      Section empty(YAML::Node(YAML::NodeType::Map), "", file);
+      RuleConfig r;
+      r.type = type, r.settings = settings;
+      read_rule_settings(empty, r);
+      out[type] = empty.taken();
+    }
+    return out;
+  }();
+  return keys;
 }
 
 // Refuses a setting that `type` does not read, naming those it does.
 void refuse_other_types_settings(const Section& s, const std::string& type) {
-  const auto& settings = rule_settings().at(type);
+  const auto& settings = rule_keys().at(type);
   for (const auto& kv : s.node()) {
     const auto key = kv.first.as<std::string>();
     bool known_elsewhere = false;
-    for (const auto& [other, keys] : rule_settings()) known_elsewhere |= keys.count(key) > 0;
+    for (const auto& [other, keys] : rule_keys()) known_elsewhere |= keys.count(key) > 0;
     if (key == "type" || key == "name" || settings.count(key) || !known_elsewhere) continue;  // unknown: finish() names it
     std::string takes;
     for (const auto& k : settings) takes += (takes.empty() ? "" : ", ") + k;
@@ -297,75 +411,59 @@ void refuse_other_types_settings(const Section& s, const std::string& type) {
   }
 }
 
-RuleConfig read_rule(Section s, const CameraConfig& cam) {
-  RuleConfig r;
-  s.get("type", r.type,
-        one_of({"line_crossing", "zone_intrusion", "loitering", "group", "crowd", "abandoned_object", "sound_level",
-                "impulse", "scream", "clamour"}),
-        "must be line_crossing, zone_intrusion, loitering, group, crowd, abandoned_object, sound_level, impulse, "
-        "scream or clamour");
-  if (r.type.empty()) s.fail(s.node(), s.key_path("type"), "is required");
-  refuse_other_types_settings(s, r.type);
+// The defaults that depend on the camera: a distance is in metres with a homography (a
+// default exists), in pixels without (the file must say).
+void set_camera_defaults(RuleConfig& r, const CameraConfig& cam) {
   const bool metric = !cam.homography.empty();
-  // Per-type defaults (docs/rules.md), then what the file says.
-  if (r.type == "loitering") r.min_seconds = 60;
-  if (r.type == "group") r.min_count = 3, r.min_seconds = 10, r.radius = metric ? 1.5 : 0;
-  if (r.type == "abandoned_object") r.min_seconds = 30, r.owner_distance = metric ? 3 : 0;
-  // Audio defaults (docs/audio.md).
-  if (r.type == "sound_level") r.min_seconds = 1, r.above_db = 85, r.above_background_db = 20;
-  if (r.type == "impulse") r.above_db = 80, r.above_background_db = 20, r.rise_db = 18, r.cooldown_seconds = 0.5;
-  if (r.type == "scream") r.min_seconds = 0.3, r.above_db = 75, r.above_background_db = 15;
-  if (r.type == "clamour") r.min_seconds = 1, r.above_db = 75, r.above_background_db = 10;
-  r.objects = r.type == "abandoned_object"
-                  ? std::vector<std::string>{"backpack", "handbag", "suitcase"}
-                  : std::vector<std::string>{"person"};
-  s.get("name", r.name);
-  s.get("objects", r.objects, [](const auto& v) { return !v.empty(); }, "must not be empty");
-  s.get("zone", r.zone);
-  s.get("line", r.line);
-  s.get("direction", r.direction, one_of({"a_to_b", "b_to_a", "both"}), "must be a_to_b, b_to_a or both");
-  s.get("min_seconds", r.min_seconds, non_negative, "must be >= 0");
-  s.get("max_gap_seconds", r.max_gap_seconds, non_negative, "must be >= 0");
-  s.get("min_count", r.min_count, non_negative, "must be >= 0");
-  s.get("hysteresis", r.hysteresis, non_negative, "must be >= 0");
-  s.get("radius", r.radius, non_negative, "must be >= 0");
-  s.get("owner_distance", r.owner_distance, non_negative, "must be >= 0");
-  s.get("cooldown_seconds", r.cooldown_seconds, non_negative, "must be >= 0");
-  std::string level = "relative";
-  s.get("level", level, one_of({"relative", "absolute"}), "must be relative or absolute");
-  r.absolute_level = level == "absolute";
-  if (r.absolute_level && s.node()["above_background_db"])
-    s.fail(s.node()["above_background_db"], s.key_path("above_background_db"),
-           "applies to level: relative (this rule is level: absolute; use above_db)");
-  if (!r.absolute_level && s.node()["above_db"])
-    s.fail(s.node()["above_db"], s.key_path("above_db"),
-           "applies to level: absolute (dB SPL, needs a calibrated audio_offset_db); add level: absolute, or use "
-           "above_background_db");
-  s.get("above_db", r.above_db);
-  s.get("above_background_db", r.above_background_db, positive, "must be > 0");
-  s.get("rise_db", r.rise_db, positive, "must be > 0");
-  read_hours(s, r);
+  if (auto* g = std::get_if<GroupRule>(&r.settings)) g->radius = metric ? 1.5 : 0;
+  if (auto* a = std::get_if<AbandonedObjectRule>(&r.settings)) a->owner_distance = metric ? 3 : 0;
+  if (!is_audio_rule_type(r.type))
+    r.objects = r.type == "abandoned_object" ? std::vector<std::string>{"backpack", "handbag", "suitcase"}
+                                             : std::vector<std::string>{"person"};
+}
+
+// What each type needs that has no default, and the places it names.
+void check_rule(Section& s, const RuleConfig& r, const CameraConfig& cam) {
   auto need = [&](bool ok, const char* key, const std::string& what) {
     if (!ok) s.fail(s.node(), s.key_path(key), what);
   };
-  const bool uses_zone = r.type == "zone_intrusion" || r.type == "loitering" || r.type == "crowd";
-  if (uses_zone) {
-    need(!r.zone.empty(), "zone", "is required for " + r.type);
-    need(cam.zones.count(r.zone) > 0, "zone", fmt::format("'{}' is not one of this camera's zones", r.zone));
+  auto need_zone = [&](const std::string& zone) {
+    need(!zone.empty(), "zone", "is required for " + r.type);
+    need(cam.zones.count(zone) > 0, "zone", fmt::format("'{}' is not one of this camera's zones", zone));
+  };
+  if (auto* z = std::get_if<ZoneDwellRule>(&r.settings)) need_zone(z->zone);
+  if (auto* c = std::get_if<CrowdRule>(&r.settings)) {
+    need_zone(c->zone);
+    need(c->min_count >= 1, "min_count", "is required for crowd (>= 1)");
   }
-  if (r.type == "line_crossing") {
-    need(!r.line.empty(), "line", "is required for line_crossing");
-    need(cam.lines.count(r.line) > 0, "line", fmt::format("'{}' is not one of this camera's lines", r.line));
+  if (auto* l = std::get_if<LineCrossingRule>(&r.settings)) {
+    need(!l->line.empty(), "line", "is required for line_crossing");
+    need(cam.lines.count(l->line) > 0, "line", fmt::format("'{}' is not one of this camera's lines", l->line));
   }
-  if (r.type == "crowd") need(r.min_count >= 1, "min_count", "is required for crowd (>= 1)");
-  if (r.type == "group") {
-    need(r.min_count >= 2, "min_count", "must be >= 2 for group");
-    need(r.radius > 0, "radius", "is required for group when the camera has no homography (pixels)");
+  if (auto* g = std::get_if<GroupRule>(&r.settings)) {
+    need(g->min_count >= 2, "min_count", "must be >= 2 for group");
+    need(g->radius > 0, "radius", "is required for group when the camera has no homography (pixels)");
   }
-  if (r.type == "abandoned_object")
-    need(r.owner_distance > 0, "owner_distance",
+  if (auto* a = std::get_if<AbandonedObjectRule>(&r.settings))
+    need(a->owner_distance > 0, "owner_distance",
          "is required for abandoned_object when the camera has no homography (pixels)");
-  if (r.name.empty()) r.name = r.type + (uses_zone ? ":" + r.zone : r.type == "line_crossing" ? ":" + r.line : "");
+}
+
+RuleConfig read_rule(Section s, const CameraConfig& cam) {
+  RuleConfig r;
+  std::string types;
+  for (const auto& [type, settings] : rule_types()) types += (types.empty() ? "" : ", ") + type;
+  s.get("type", r.type, [](const std::string& t) { return rule_types().count(t) > 0; },
+        fmt::format("must be one of {}", types).c_str());
+  if (r.type.empty()) s.fail(s.node(), s.key_path("type"), "is required");
+  refuse_other_types_settings(s, r.type);
+  r.settings = rule_types().at(r.type);
+  set_camera_defaults(r, cam);
+  s.get("name", r.name);
+  read_rule_settings(s, r);
+  check_rule(s, r, cam);
+  const std::string place = rule_place(r);
+  if (r.name.empty()) r.name = r.type + (place.empty() ? "" : ":" + place);
   s.finish();
   return r;
 }

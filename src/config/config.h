@@ -8,9 +8,10 @@
 
 #include <filesystem>
 #include <map>
-#include <utility>
 #include <stdexcept>
+#include <utility>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <opencv2/core/types.hpp>
@@ -113,33 +114,85 @@ struct LineConfig {
   std::vector<cv::Point2f> points;
 };
 
-// One analytics rule of a camera (docs/rules.md). Fields a type does not use are ignored
-// by it; those it needs are checked when the config is read.
-struct RuleConfig {
-  std::string name;   // unique within the camera; defaults to the type, plus the zone/line
-  std::string type;   // line_crossing | zone_intrusion | loitering | group | crowd | abandoned_object
-  std::vector<std::string> objects;  // classes it applies to (per-type default)
-  std::string zone;   // zone_intrusion, loitering, crowd
-  std::string line;   // line_crossing
-  std::string direction = "both";  // line_crossing: a_to_b | b_to_a | both
-  double min_seconds = 0;          // how long the situation must last before the alert
-  double max_gap_seconds = 2;      // absences tolerated inside a situation
-  int min_count = 0;               // group, crowd
-  int hysteresis = 1;              // crowd: ends below min_count - hysteresis
-  double radius = 0;               // group: metres with a homography, else pixels
-  double owner_distance = 0;       // abandoned_object: metres with a homography, else pixels
-  double cooldown_seconds = 10;    // the same track or place does not re-alert sooner
-  // Audio rules (sound_level, impulse, scream, clamour), docs/audio.md. A level is judged
-  // relative to the camera's own running background (works uncalibrated) or, with
-  // `level: absolute`, in dB SPL through the camera's audio_offset_db.
-  bool absolute_level = false;
-  double above_background_db = 20;  // relative: how far above the background the sound must be
-  double above_db = 85;             // absolute: the level the sound must reach, dB SPL
-  double rise_db = 20;              // impulse: rise within 50 ms
-  // Active hours, local time, minutes since midnight; from > to wraps past midnight.
-  // Both -1: always active.
-  int hours_from = -1, hours_to = -1;
+// Each rule type's own settings (docs/rules.md, docs/audio.md): a rule holds exactly the
+// fields its type reads, and the reader refuses, by name, any other. Defaults here are the
+// type's; those that depend on the camera (a distance in metres or pixels) are set by the
+// reader.
+struct LineCrossingRule {
+  std::string line;
+  std::string direction = "both";  // a_to_b | b_to_a | both
 };
+// zone_intrusion (min_seconds 0) and loitering (min_seconds 60).
+struct ZoneDwellRule {
+  std::string zone;
+  double min_seconds = 0;         // how long someone must stay before the alert
+  double max_gap_seconds = 2;     // absences tolerated inside a stay
+  double cooldown_seconds = 10;   // the same track does not re-alert sooner
+};
+struct CrowdRule {
+  std::string zone;
+  int min_count = 0;              // required (>= 1)
+  int hysteresis = 1;             // ends below min_count - hysteresis
+  double min_seconds = 0, max_gap_seconds = 2, cooldown_seconds = 10;
+};
+struct GroupRule {
+  int min_count = 3;
+  double radius = 0;              // metres with a homography (default 1.5), else pixels (required)
+  double min_seconds = 10, max_gap_seconds = 2;
+};
+struct AbandonedObjectRule {
+  double owner_distance = 0;      // metres with a homography (default 3), else pixels (required)
+  double min_seconds = 30, max_gap_seconds = 2, cooldown_seconds = 10;
+};
+// An audio rule's level gate: relative to the camera's own running background (works
+// uncalibrated) or, with `level: absolute`, in dB SPL through the camera's audio_offset_db.
+struct AudioLevel {
+  bool absolute = false;
+  double above_background_db = 20;  // relative: how far above the background
+  double above_db = 85;             // absolute: the level to reach, dB SPL
+};
+struct SoundLevelRule {
+  AudioLevel level{false, 20, 85};
+  double min_seconds = 1;
+};
+struct ImpulseRule {
+  AudioLevel level{false, 20, 80};
+  double rise_db = 18;              // rise within 50 ms
+  double cooldown_seconds = 0.5;
+};
+struct ScreamRule {
+  AudioLevel level{false, 15, 75};
+  double min_seconds = 0.3;
+};
+struct ClamourRule {
+  AudioLevel level{false, 10, 75};
+  double min_seconds = 1;
+};
+using RuleSettings = std::variant<LineCrossingRule, ZoneDwellRule, CrowdRule, GroupRule, AbandonedObjectRule,
+                                  SoundLevelRule, ImpulseRule, ScreamRule, ClamourRule>;
+
+// One analytics rule of a camera.
+struct RuleConfig {
+  std::string name;  // unique within the camera; defaults to the type, plus the zone/line
+  std::string type;  // line_crossing | zone_intrusion | loitering | group | crowd | abandoned_object
+                     // | sound_level | impulse | scream | clamour
+  // Video rules only (empty and -1 for audio ones): the classes it applies to (per-type
+  // default) and its active hours, local time, minutes since midnight; from > to wraps
+  // past midnight; both -1: always active.
+  std::vector<std::string> objects;
+  int hours_from = -1, hours_to = -1;
+  RuleSettings settings;  // the alternative of `type`
+
+  template <typename T>
+  const T& as() const { return std::get<T>(settings); }
+};
+
+// Every rule type by name, with its settings' defaults.
+const std::map<std::string, RuleSettings>& rule_types();
+// The zone or line a rule watches ("" for the others).
+std::string rule_place(const RuleConfig& rule);
+// An audio rule's level gate. Precondition: is_audio_rule_type(rule.type).
+const AudioLevel& audio_level(const RuleConfig& rule);
 
 // True for the audio rule types (sound_level, impulse, scream, clamour).
 bool is_audio_rule_type(const std::string& type);

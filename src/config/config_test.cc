@@ -60,11 +60,11 @@ TEST(Config, AudioLevelsAreRelativeUnlessSaidAbsolute) {
                                   "{type: scream, above_background_db: 12} ] } }")
                          .cameras.at("a")
                          .rules;
-  EXPECT_FALSE(rules[0].absolute_level);
-  EXPECT_EQ(rules[0].above_background_db, 20);
-  EXPECT_TRUE(rules[1].absolute_level);
-  EXPECT_EQ(rules[1].above_db, 90);
-  EXPECT_EQ(rules[2].above_background_db, 12);
+  EXPECT_FALSE(audio_level(rules[0]).absolute);
+  EXPECT_EQ(audio_level(rules[0]).above_background_db, 20);
+  EXPECT_TRUE(audio_level(rules[1]).absolute);
+  EXPECT_EQ(audio_level(rules[1]).above_db, 90);
+  EXPECT_EQ(audio_level(rules[2]).above_background_db, 12);
   // A threshold of the other mode is named, not ignored.
   EXPECT_THAT(error_of("cameras:\n  a:\n    input: x\n    rules:\n      - { type: impulse, above_db: 90 }\n"),
               HasSubstr("site.yaml:5: cameras.a.rules[0].above_db: applies to level: absolute"));
@@ -101,6 +101,37 @@ TEST(Config, ASettingTheRuleTypeDoesNotUseIsRefusedByName) {
                  "cooldown_seconds: 5, objects: [person], hours: '08:00-20:00', name: c}"),
             "");
   EXPECT_EQ(rule("{type: impulse, rise_db: 12, cooldown_seconds: 1, level: absolute, above_db: 90}"), "");
+}
+
+// Each rule holds its type's own settings, with the type's defaults: loitering and
+// zone_intrusion share a mechanism but not a default stay; a distance defaults only in metres.
+TEST(Config, EachRuleHoldsItsTypesOwnSettings) {
+  const auto cams = parse_config(
+                        "cameras:\n"
+                        "  a:\n    input: x\n    zones: {z: [[0, 0], [9, 0], [9, 9]]}\n"
+                        "    rules: [{type: loitering, zone: z}, {type: zone_intrusion, zone: z, name: in},\n"
+                        "            {type: group, radius: 40}, {type: scream}]\n"
+                        "  b:\n    input: x\n    homography: [[1, 0, 0], [0, 1, 0], [0, 0, 1]]\n"
+                        "    rules: [{type: group}, {type: abandoned_object}]\n")
+                        .cameras;
+  const auto& a = cams.at("a").rules;
+  EXPECT_EQ(a[0].as<ZoneDwellRule>().min_seconds, 60);
+  EXPECT_EQ(a[0].name, "loitering:z");
+  EXPECT_EQ(a[1].as<ZoneDwellRule>().min_seconds, 0);
+  EXPECT_EQ(rule_place(a[1]), "z");
+  EXPECT_EQ(a[2].as<GroupRule>().radius, 40);
+  EXPECT_EQ(a[2].as<GroupRule>().min_count, 3);
+  EXPECT_THROW(a[2].as<ZoneDwellRule>(), std::bad_variant_access);
+  EXPECT_EQ(a[3].as<ScreamRule>().min_seconds, 0.3);
+  EXPECT_TRUE(a[3].objects.empty()) << "an audio rule has no classes";
+  EXPECT_EQ(a[0].objects, std::vector<std::string>{"person"});
+  const auto& b = cams.at("b").rules;
+  EXPECT_EQ(b[0].as<GroupRule>().radius, 1.5);
+  EXPECT_EQ(b[1].as<AbandonedObjectRule>().owner_distance, 3);
+  EXPECT_EQ(b[1].objects, (std::vector<std::string>{"backpack", "handbag", "suitcase"}));
+  // The list of types in the error comes from the same table the reader uses.
+  const auto bad = error_of("cameras: { a: { input: x, rules: [ {type: loitring} ] } }");
+  for (const auto& [type, settings] : rule_types()) EXPECT_THAT(bad, HasSubstr(type));
 }
 
 TEST(Config, OutOfRangeIsNotClamped) {

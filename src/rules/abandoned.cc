@@ -14,7 +14,7 @@ namespace {
 class Abandoned final : public Engine::Rule {
  public:
   Abandoned(const std::string& cam, const CameraConfig& c, const RuleConfig& r, std::vector<AlertEvent>& out)
-      : Rule(cam, r, out), ground_(c.homography) {}
+      : Rule(cam, r, out), settings_(config_.as<AbandonedObjectRule>()), ground_(c.homography) {}
 
   bool wants_static_objects() const override { return true; }
 
@@ -25,7 +25,7 @@ class Abandoned final : public Engine::Rule {
       if (o.label == "person" || o.label == "object") people.push_back(&o);
     for (const Object* o : selected(in)) observe(in, track_key(o->track_id), o->box, {o->track_id}, people);
     for (const auto& s : in.static_objects) observe(in, static_key(s.id), s.box, {}, people, s.since_s);
-    forget_unseen(items_, in, config_.max_gap_seconds, book_, [](const Item& i) { return i.seen_s; });
+    forget_unseen(items_, in, settings_.max_gap_seconds, book_, [](const Item& i) { return i.seen_s; });
   }
 
  private:
@@ -44,7 +44,7 @@ class Abandoned final : public Engine::Rule {
     const cv::Point2f foot = box.foot();
     bool attended = false;
     for (const Object* p : people)
-      if ((ids.empty() || p->track_id != ids[0]) && ground_.distance(p->box.foot(), foot) <= config_.owner_distance)
+      if ((ids.empty() || p->track_id != ids[0]) && ground_.distance(p->box.foot(), foot) <= settings_.owner_distance)
         attended = true;
     auto it = items_.try_emplace(key, Item{foot, -1, in.time_s}).first;
     Item& item = it->second;
@@ -61,9 +61,10 @@ class Abandoned final : public Engine::Rule {
     const double alone = in.time_s - item.unattended_since;
     const AlertBook::Situation s{ids, std::floor(alone), box, {}};
     if (book_.is_open(key)) book_.update(key, in, s);
-    else if (alone >= config_.min_seconds && book_.may_open(key, in.time_s)) book_.open(key, in, item.unattended_since, s);
+    else if (alone >= settings_.min_seconds && book_.may_open(key, in.time_s)) book_.open(key, in, item.unattended_since, s);
   }
 
+  const AbandonedObjectRule& settings_;
   Ground ground_;
   std::map<int64_t, Item> items_;
 };

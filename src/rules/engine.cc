@@ -64,7 +64,16 @@ bool active_at(const RuleConfig& rule, double epoch_s) {
 // --- AlertBook -------------------------------------------------------------------------
 
 AlertBook::AlertBook(std::string camera, const RuleConfig& rule, std::vector<AlertEvent>& out)
-    : camera_(std::move(camera)), rule_(rule), out_(out) {}
+    : camera_(std::move(camera)),
+      rule_(rule),
+      where_(rule_place(rule)),
+      cooldown_s_(std::visit(
+          [](const auto& r) {
+            if constexpr (requires { r.cooldown_seconds; }) return r.cooldown_seconds;
+            else return 0.0;  // a type with no cooldown never asks may_open()
+          },
+          rule.settings)),
+      out_(out) {}
 
 bool AlertBook::may_open(int64_t key, double time_s) const {
   if (open_.count(key)) return false;
@@ -80,7 +89,7 @@ AlertEvent AlertBook::event(Phase phase, const FrameInput& in, const std::string
   e.camera = camera_;
   e.rule = rule_.name;
   e.rule_type = rule_.type;
-  e.where = !rule_.zone.empty() ? rule_.zone : rule_.line;
+  e.where = where_;
   e.detail = s.detail;
   e.track_ids = s.track_ids;
   e.start_s = start_s;
@@ -121,7 +130,7 @@ void AlertBook::close(int64_t key, const FrameInput& in) {
   auto it = open_.find(key);
   if (it == open_.end()) return;
   out_.push_back(event(Phase::kEnd, in, it->second.id, it->second.start_s, it->second.last));
-  cooling_until_[key] = in.time_s + rule_.cooldown_seconds;
+  cooling_until_[key] = in.time_s + cooldown_s_;
   open_.erase(it);
 }
 

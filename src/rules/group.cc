@@ -30,12 +30,12 @@ std::vector<std::vector<int>> components(const std::vector<const Object*>& peopl
 class Group final : public Engine::Rule {
  public:
   Group(const std::string& cam, const CameraConfig& c, const RuleConfig& r, std::vector<AlertEvent>& out)
-      : Rule(cam, r, out), ground_(c.homography) {}
+      : Rule(cam, r, out), settings_(config_.as<GroupRule>()), ground_(c.homography) {}
 
   void update(const FrameInput& in) override {
     const auto people = selected(in);
-    for (const auto& members : components(people, ground_, config_.radius)) {
-      if (static_cast<int>(members.size()) < config_.min_count) continue;
+    for (const auto& members : components(people, ground_, settings_.radius)) {
+      if (static_cast<int>(members.size()) < settings_.min_count) continue;
       std::set<int> ids;
       std::vector<Box> boxes;
       for (int m : members) ids.insert(people[m]->track_id), boxes.push_back(people[m]->box);
@@ -44,9 +44,9 @@ class Group final : public Engine::Rule {
       g.last_seen_s = in.time_s;
       const AlertBook::Situation s{{ids.begin(), ids.end()}, static_cast<double>(ids.size()), union_of(boxes), {}};
       if (book_.is_open(g.key)) book_.update(g.key, in, s);
-      else if (in.time_s - g.since_s >= config_.min_seconds) book_.open(g.key, in, g.since_s, s);
+      else if (in.time_s - g.since_s >= settings_.min_seconds) book_.open(g.key, in, g.since_s, s);
     }
-    forget_unseen(candidates_, in, config_.max_gap_seconds, book_, [](const Candidate& c) { return c.last_seen_s; });
+    forget_unseen(candidates_, in, settings_.max_gap_seconds, book_, [](const Candidate& c) { return c.last_seen_s; });
   }
 
  private:
@@ -70,6 +70,7 @@ class Group final : public Engine::Rule {
     return candidates_[key] = Candidate{key, ids, now, now};
   }
 
+  const GroupRule& settings_;
   Ground ground_;
   std::map<int64_t, Candidate> candidates_;
   int64_t next_key_ = 1;

@@ -84,6 +84,8 @@ class AlertBook {
 
   std::string camera_;
   const RuleConfig& rule_;
+  std::string where_;   // the zone or line
+  double cooldown_s_;   // the type's cooldown_seconds, 0 for a type without one
   std::vector<AlertEvent>& out_;
   struct Open {
     std::string id;

@@ -42,7 +42,7 @@ bool path_crosses(const std::vector<cv::Point2f>& line, cv::Point2f from, cv::Po
 class LineCrossing final : public Engine::Rule {
  public:
   LineCrossing(const std::string& cam, const CameraConfig& c, const RuleConfig& r, std::vector<AlertEvent>& out)
-      : Rule(cam, r, out), sides_(c.lines.at(r.line).points) {}
+      : Rule(cam, r, out), settings_(config_.as<LineCrossingRule>()), sides_(c.lines.at(settings_.line).points) {}
 
   void update(const FrameInput& in) override {
     for (const Object* o : selected(in))
@@ -53,11 +53,12 @@ class LineCrossing final : public Engine::Rule {
  private:
   void report(const FrameInput& in, const Object& o, bool a_to_b) {
     const std::string dir = crossing_direction(a_to_b);
-    if (config_.direction != "both" && config_.direction != dir) return;
+    if (settings_.direction != "both" && settings_.direction != dir) return;
     const int count = ++counts_[dir];
     book_.instant(in, {{o.track_id}, static_cast<double>(count), o.box, dir});
   }
 
+  const LineCrossingRule& settings_;
   LineSides sides_;
   std::map<std::string, int> counts_;
 };
