@@ -233,6 +233,69 @@ TEST(ScancarRound, WithAStoreACardShownOnAContestKeepsTheCarOutOfTheNextRound) {
   EXPECT_NE(bad_hours.err.find("--photo-hours"), std::string::npos) << bad_hours.err;
 }
 
+// Reading plates is a camera's choice: a round is read with a camera that reads plates,
+// with its settings, into the site's store; a street camera is refused, by both commands.
+TEST(ScancarRound, ARoundIsReadOnlyByACameraThatReadsPlatesWithItsSettings) {
+  REQUIRE_PLATE_MODELS();
+  VIGIE_REQUIRE_FILE(shared_file("plates/fr_qanastek/labels.csv"), "../shared/data/plates/fr_qanastek");
+  const auto dir = fresh_temp_dir("scancar_camera");
+  std::filesystem::create_directories(dir / "spool");
+  std::filesystem::create_directories(dir / "registers");
+  std::ofstream track(dir / "track.csv");
+  track << "time,lat,lon,photo\n";
+  const std::vector<std::string> plates{"2330 GY 90", "353 ASK 35", "1020 HG 90"};
+  for (size_t i = 0; i < plates.size(); ++i) {
+    std::filesystem::copy_file(shared_file("plates/fr_qanastek/test/" + plates[i] + ".jpg"),
+                               dir / "spool" / (std::to_string(i) + ".jpg"));
+    track << 1764680000 + 60 * i << ",43.3,5.4," << i << ".jpg\n";
+  }
+  track.close();
+  const auto site = dir / "site.yaml";
+  std::ofstream(site) << "store: { path: " << (dir / "site.db").string() << " }\n"
+                      << "cameras:\n  scancar-1: { plates: { read: true, min_confidence: 0.99 } }\n"
+                      << "  street: { input: x.mp4 }\n";
+  auto ingest = [&](const std::string& out, const std::string& extra) {
+    return run(vigie_bin() + " scancar ingest --quiet --json --keep-photos --photos " + (dir / "spool").string() +
+               " --track " + (dir / "track.csv").string() + " --registers " + (dir / "registers").string() +
+               " --out " + (dir / out).string() + extra);
+  };
+  auto r = ingest("street", " --config " + site.string() + " --camera street");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("camera 'street' does not read plates"), std::string::npos) << r.err;
+  r = ingest("nameless", " --camera scancar-1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("give the config too"), std::string::npos) << r.err;
+  r = run(vigie_bin() + " analyze --config " + site.string() + " --camera scancar-1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("reads plates"), std::string::npos) << r.err;
+
+  // The same round with the default settings, then with the site's camera (its only
+  // plate reader): a candidate there needs 0.99, and it goes to the site's store.
+  const auto plain = ingest("plain", "");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  const auto raised = ingest("raised", " --config " + site.string());
+  ASSERT_EQ(raised.code, 0) << raised.err;
+  const auto a = nlohmann::json::parse(plain.out), b = nlohmann::json::parse(raised.out);
+  EXPECT_EQ(b["camera"], "scancar-1");
+  int candidates = 0, unread = 0;
+  for (size_t i = 0; i < plates.size(); ++i) {
+    ASSERT_EQ(a["shots"][i]["outcome"], "candidate") << plates[i];
+    const bool sure = a["shots"][i]["confidence"].get<double>() >= 0.99;
+    EXPECT_EQ(b["shots"][i]["outcome"], sure ? "candidate" : "unread") << plates[i];
+    (sure ? candidates : unread) += 1;
+  }
+  EXPECT_GE(unread, 1) << "1020 HG 90 reads at about 0.984";
+  auto store = events::Store::open((dir / "site.db").string());
+  ASSERT_TRUE(store);
+  EXPECT_EQ((*store)->parking_candidates("pending")->size(), static_cast<size_t>(candidates));
+  auto entries = (*store)->audit_entries(10, 0);
+  ASSERT_TRUE(entries);
+  const auto round = std::find_if(entries->begin(), entries->end(),
+                                  [](const auto& e) { return e.action == events::kScancarRoundAudit; });
+  ASSERT_NE(round, entries->end());
+  EXPECT_EQ(nlohmann::json::parse(round->detail)["camera"], "scancar-1");
+}
+
 TEST(ScancarRound, BadRoundsAreUsageErrorsBeforeAnyPhotoIsTouched) {
   REQUIRE_PLATE_MODELS();
   const auto dir = fresh_temp_dir("scancar_bad");

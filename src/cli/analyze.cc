@@ -25,18 +25,11 @@ using output::AlertOutput;
 std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM: finish cleanly, keep the output
 extern "C" void on_signal(int) { g_stop = true; }
 
-// The config with the command-line overrides applied, and the camera to analyse.
+// The config and the camera to analyse, with the command-line overrides applied to it.
 std::pair<Config, CameraConfig> resolve(const AnalyzeOptions& o) {
-  Config config = o.config_path.empty() ? Config{} : load_config(o.config_path);
-  if (!o.detector.empty()) config.detect.type = o.detector;
-  if (!o.model.empty()) config.detect.model = o.model;
-  if (!o.detections_in.empty()) {
-    config.detect.type = "replay";
-    config.detect.detections = o.detections_in;
-  }
-  validate(config);
+  Config config = o.config_path.empty() ? Config{} : load_config(o.config_path);  // checked as it is read
 
-  CameraConfig camera;
+  CameraConfig camera = site_camera(config, "cli");
   if (!o.camera.empty()) {
     auto it = config.cameras.find(o.camera);
     if (it == config.cameras.end())
@@ -47,9 +40,18 @@ std::pair<Config, CameraConfig> resolve(const AnalyzeOptions& o) {
   } else if (config.cameras.size() > 1 && o.input.empty()) {
     throw UsageError("the config has several cameras: choose one with --camera NAME");
   }
+  if (!camera.streams())
+    throw UsageError(fmt::format("camera '{}' reads plates: its photos are a scancar's rounds (vigie scancar ingest "
+                                 "--camera {}), not a stream to analyse", camera.name, camera.name));
+  if (!o.detector.empty()) camera.detect.type = o.detector;
+  if (!o.model.empty()) camera.detect.model = o.model;
+  if (!o.detections_in.empty()) {
+    camera.detect.type = "replay";
+    camera.detect.detections = o.detections_in;
+  }
+  validate_camera(camera);
   if (!o.input.empty()) camera.input = o.input;
   if (camera.input.empty()) throw UsageError("no input: give a file, folder or URL, or --camera");
-  if (camera.name.empty()) camera.name = "cli";
   return {config, camera};
 }
 
@@ -120,7 +122,7 @@ void analyse_sound(const CameraConfig& camera, const video::Source& source, Aler
   alerts.on_audio(audio::detect(*samples, rules, camera.audio_offset_db), *samples);
 }
 
-void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline::RunStats& stats,
+void print_summary(const AnalyzeOptions& o, const Config& config, const CameraConfig& camera, const pipeline::RunStats& stats,
                    const pipeline::CameraPipeline& p, const AlertOutput* alerts) {
   const auto& t = p.times();
   const double per = stats.analysed ? 1000.0 / stats.analysed : 0;
@@ -128,7 +130,7 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
   if (o.json) {
     nlohmann::json j = {
         {"input", o.input.empty() ? o.camera : o.input},
-        {"detector", config.detect.type},
+        {"detector", camera.detect.type},
         {"frames_decoded", stats.decoded},
         {"frames_analysed", stats.analysed},
         {"frames_dropped", stats.dropped},
@@ -155,7 +157,7 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
     return;
   }
   fmt::print("{} frames decoded, {} analysed, {} dropped; detector ({}) ran on {}\n", stats.decoded,
-             stats.analysed, stats.dropped, config.detect.type, p.detector_runs());
+             stats.analysed, stats.dropped, camera.detect.type, p.detector_runs());
   fmt::print("{} tracks; {:.1f} s, {:.1f} frames/s\n", p.confirmed_tracks(), stats.wall_s, fps);
   fmt::print("ms per analysed frame: decode {:.2f}  mask {:.2f}  gate {:.2f}  detect {:.2f}  track {:.2f}  output {:.2f}\n",
              t.decode * per, t.mask * per, t.gate * per, t.detect * per, t.track * per, t.output * per);
@@ -178,7 +180,7 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const pipeline
 
 int analyze(const AnalyzeOptions& o) {
   auto [config, camera] = resolve(o);
-  auto detector = detect::make_detector(config.detect);
+  auto detector = detect::make_detector(camera.detect);
   if (!detector) throw UsageError(detector.error().message);
   auto source = open_input(camera.input);
 
@@ -249,7 +251,7 @@ int analyze(const AnalyzeOptions& o) {
   out.tracks.close();
   out.video.release();
 
-  print_summary(o, config, stats, pipeline, alerts.get());
+  print_summary(o, config, camera, stats, pipeline, alerts.get());
   if (alerts && alerts->failures() > 0) {
     fmt::print(stderr, "vigie: error: {} events (alerts, tracks, media links) could not be stored in {}\n",
                alerts->failures(), vigie::events::printable_location(config.store.location()));

@@ -29,13 +29,43 @@ namespace {
 namespace fs = std::filesystem;
 
 struct ScancarOptions {
-  std::string photos, track, registers, out, models, store_path, audit_key_path;
+  std::string photos, track, registers, out, models, store_path, audit_key_path, config_path, camera;
   std::optional<double> photo_hours;
   bool keep_photos = false, json = false, quiet = false;
 };
 
 double now_epoch() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The plate-reading camera a round is read with: --camera (or the config's only one);
+// without a config, a scancar camera with the default settings. Its store is the round's
+// unless --store says otherwise.
+CameraConfig plate_camera(ScancarOptions& o) {
+  CameraConfig camera;
+  camera.name = o.camera.empty() ? "scancar" : o.camera;
+  camera.plates.read = true;
+  if (o.config_path.empty()) {
+    if (!o.camera.empty()) throw UsageError("--camera names a camera of --config: give the config too");
+  } else {
+    const Config config = load_config(o.config_path);
+    std::vector<std::string> readers;
+    for (const auto& [name, cam] : config.cameras)
+      if (cam.plates.read) readers.push_back(name);
+    if (o.camera.empty() && readers.size() != 1)
+      throw UsageError(fmt::format("{} has {} cameras that read plates ({}): choose one with --camera", o.config_path,
+                                   readers.size(), fmt::join(readers, ", ")));
+    const std::string name = o.camera.empty() ? readers[0] : o.camera;
+    const auto it = config.cameras.find(name);
+    if (it == config.cameras.end()) throw UsageError(fmt::format("camera '{}' is not in {}", name, o.config_path));
+    if (!it->second.plates.read)
+      throw UsageError(fmt::format("camera '{}' does not read plates (a street camera never does): a scancar's "
+                                   "camera has plates: {{read: true}}", name));
+    camera = it->second;
+    if (o.store_path.empty()) o.store_path = config.store.location(), o.audit_key_path = config.store.audit_key;
+  }
+  if (!o.models.empty()) camera.plates.models = o.models;
+  return camera;
 }
 
 // The cards registered in the store (by contests) added to the files' card register, one
@@ -103,9 +133,10 @@ void queue(events::Store& store, const ScancarOptions& o, const std::vector<scan
 
 // The round on the record, and (with --photo-hours) the photos of candidates past that
 // delay gone; `vigie serve` does it with store.parking_photo_hours.
-void close_round(events::Store& store, const ScancarOptions& o, const nlohmann::json& summary) {
+void close_round(events::Store& store, const ScancarOptions& o, const std::string& camera,
+                 const nlohmann::json& summary) {
   const double now = now_epoch();
-  const nlohmann::json what = {{"track", round_name(o)}, {"summary", summary}};
+  const nlohmann::json what = {{"camera", camera}, {"track", round_name(o)}, {"summary", summary}};
   if (auto r = store.audit(local_user(), events::kScancarRoundAudit, what.dump(), now); !r)
     throw std::runtime_error(r.error().message);
   if (!o.photo_hours) return;
@@ -113,7 +144,8 @@ void close_round(events::Store& store, const ScancarOptions& o, const nlohmann::
     throw std::runtime_error(r.error().message);
 }
 
-int scancar_ingest(const ScancarOptions& o) {
+int scancar_ingest(ScancarOptions o) {
+  const CameraConfig camera = plate_camera(o);
   if (o.photo_hours && !(*o.photo_hours > 0)) throw UsageError("--photo-hours must be more than 0");
   if (fs::exists(fs::path(o.out) / "round.json"))
     throw UsageError(fmt::format("--out '{}' holds a round already (round.json): give each round its own folder", o.out));
@@ -131,12 +163,12 @@ int scancar_ingest(const ScancarOptions& o) {
     store = std::move(*opened);
     add_registered_cards(*store, *registers);
   }
-  auto reader = plates::PlateReader::open({o.models});
+  auto reader = plates::PlateReader::open({camera.plates.models, camera.plates.max_lines});
   if (!reader) throw UsageError(reader.error().message);
   const fs::path candidates = fs::path(o.out) / "candidates";
   fs::create_directories(candidates);
 
-  nlohmann::json report = {{"track", o.track}, {"shots", nlohmann::json::array()}};
+  nlohmann::json report = {{"camera", camera.name}, {"track", o.track}, {"shots", nlohmann::json::array()}};
   std::vector<scancar::Decision> decisions;
   std::vector<Kept> kept;
   Progress progress(!o.quiet && !o.json);
@@ -149,7 +181,7 @@ int scancar_ingest(const ScancarOptions& o) {
     const auto reads = (*reader)->read(photo);
     std::optional<plates::PlateText> plate;
     if (!reads.empty()) plate = reads[0].plate;
-    const auto decision = scancar::decide(plate, *registers, shot.time);
+    const auto decision = scancar::decide(plate, *registers, shot.time, camera.plates.min_confidence);
     decisions.push_back(decision);
     nlohmann::json j = {{"photo", shot.photo}, {"time", shot.time}, {"lat", shot.lat}, {"lon", shot.lon},
                         {"outcome", scancar::outcome_name(decision.outcome)}, {"why", decision.why}};
@@ -182,7 +214,7 @@ int scancar_ingest(const ScancarOptions& o) {
   // round that fails half-way can be run again as it was.
   if (store) {
     queue(*store, o, *shots, kept, report);
-    close_round(*store, o, report["summary"]);
+    close_round(*store, o, camera.name, report["summary"]);
   }
   std::ofstream(fs::path(o.out) / "round.json") << report.dump(2) << "\n";
   if (!o.keep_photos) {
@@ -217,7 +249,12 @@ std::function<int()> add_scancar_commands(CLI::App& app) {
                      "its EXIF time); none: each photo's EXIF GPS position and time");
   ingest->add_option("--registers", o->registers, "Folder with paid.csv, residents.csv, cards.csv")->required();
   ingest->add_option("--out", o->out, "Where round.json and the candidates' photos go")->required();
-  ingest->add_option("--models", o->models, "Folder of the plate models (default: plate-models beside vigie)");
+  ingest->add_option("--config", o->config_path,
+                     "Site config: the round is read with a camera that reads plates (plates: {read: true}), "
+                     "queued in the site's store unless --store");
+  ingest->add_option("--camera", o->camera, "With --config: the scancar's camera (default: its only one)");
+  ingest->add_option("--models", o->models,
+                     "Folder of the plate models (default: the camera's plates.models, else plate-models beside vigie)");
   ingest->add_option("--store", o->store_path,
                      "Queue the candidates for review in this store (SQLite file or PostgreSQL URL), with the cards "
                      "registered there; the round is audited");

@@ -468,9 +468,31 @@ RuleConfig read_rule(Section s, const CameraConfig& cam) {
   return r;
 }
 
-CameraConfig read_camera(Section s, const std::string& name) {
-  CameraConfig c;
-  c.name = name;
+// A camera that reads plates is a scancar's and nothing else: any other setting is refused.
+void read_plates(Section& s, CameraConfig& c) {
+  Section p = s.child("plates");
+  p.get("read", c.plates.read);
+  p.get("models", c.plates.models, [](const std::string& v) { return !v.empty(); }, "must name a folder");
+  p.get("max_lines", c.plates.max_lines, [](int v) { return v >= 1 && v <= 10; }, "must be from 1 to 10");
+  p.get("min_confidence", c.plates.min_confidence, [](double v) { return v >= kPlateCandidateFloor && v <= 1; },
+        "must be from 0.9 (the reader's measured safe floor, decision 83) to 1");
+  p.finish();
+  if (!c.plates.read && p.node().IsMap() && p.node().size() > 0)
+    p.fail(p.node(), p.key_path("read"), "is false: these settings apply only to a camera with plates: {read: true}");
+  if (!c.plates.read) return;
+  for (const auto& kv : s.node())
+    if (kv.first.as<std::string>() != "plates")
+      s.fail(kv.first, s.key_path(kv.first.as<std::string>()),
+             "a camera that reads plates is a scancar's: its photos come with each round (vigie scancar ingest), "
+             "so it takes no other setting than plates");
+}
+
+CameraConfig read_camera(Section s, const std::string& name, const Config& site) {
+  CameraConfig c = site_camera(site, name);
+  read_plates(s, c);
+  read_motion_gate(s.child("motion_gate"), c.motion_gate);
+  read_detect(s.child("detect"), c.detect);
+  read_track(s.child("track"), c.track);
   s.get("input", c.input, [](const std::string& v) { return valid_input(v); },
         "must be a file, an image folder or a stream URL (rtsp, rtsps, rtmp, http, https, udp, tcp, srt, file)");
   s.get("analyze_fps", c.analyze_fps, non_negative, "must be >= 0 (0 analyses every frame)");
@@ -654,7 +676,7 @@ Config read_config(const YAML::Node& root, const std::string& name) {
       if (!safe)
         cams.fail(kv.first, cams.key_path(cam),
                   "a camera's name is 1 to 64 letters, digits, '-', '_' or '.', not starting with '.' or '-'");
-      config.cameras[cam] = read_camera(cams.child(cam), cam);
+      config.cameras[cam] = read_camera(cams.child(cam), cam, config);
     }
   }
   cams.finish();
@@ -702,8 +724,20 @@ Config load_config(const std::string& path) {
   anchor(config.server.basemap);
   anchor(config.server.tls_cert);
   anchor(config.server.tls_key);
-  for (auto& [name, cam] : config.cameras) anchor(cam.input), anchor(cam.telemetry);
+  for (auto& [name, cam] : config.cameras) {
+    anchor(cam.input), anchor(cam.telemetry), anchor(cam.plates.models);
+    anchor(cam.detect.model), anchor(cam.detect.detections);
+  }
   return config;
+}
+
+CameraConfig site_camera(const Config& config, const std::string& name) {
+  CameraConfig camera;
+  camera.name = name;
+  camera.motion_gate = config.motion_gate;
+  camera.detect = config.detect;
+  camera.track = config.track;
+  return camera;
 }
 
 std::pair<std::string, int> split_listen(const std::string& listen) {
@@ -741,17 +775,24 @@ void validate(const Config& c) {
                                   "machine (role all)", c.cluster.role));
   if (c.cluster.role != "all" && c.cluster.role != "worker" && c.cluster.role != "api")
     throw ConfigError(fmt::format("cluster.role: must be all, worker or api (got '{}')", c.cluster.role));
+  validate_camera(site_camera(c, ""));  // the site's sections, which cameras start from
+  for (const auto& [name, camera] : c.cameras) validate_camera(camera);
+}
+
+void validate_camera(const CameraConfig& c) {
+  if (!c.streams()) return;  // a scancar's camera has no detector
+  // Named as the camera's own section when it has a name from the file, else the site's.
+  const std::string at = c.name.empty() ? "" : fmt::format("cameras.{}: ", c.name);
   if (c.detect.type == "onnx" && c.detect.model.empty())
-    throw ConfigError("detect.model: required when detect.type is onnx (path to an .onnx file)");
+    throw ConfigError(at + "detect.model: required when detect.type is onnx (path to an .onnx file)");
   if (c.detect.type == "replay" && c.detect.detections.empty())
-    throw ConfigError("detect.detections: required when detect.type is replay (a det.txt file)");
+    throw ConfigError(at + "detect.detections: required when detect.type is replay (a det.txt file)");
   if (c.track.new_track_score < c.track.high_score)
-    throw ConfigError(fmt::format("track.new_track_score ({}) must be >= track.high_score ({})",
+    throw ConfigError(fmt::format("{}track.new_track_score ({}) must be >= track.high_score ({})", at,
                                   c.track.new_track_score, c.track.high_score));
   if (c.detect.type == "onnx" && c.detect.score_threshold > c.track.high_score)
     throw ConfigError(fmt::format(
-        "detect.score_threshold ({}) must be <= track.high_score ({}), or no detection could "
-        "start a track",
+        "{}detect.score_threshold ({}) must be <= track.high_score ({}), or no detection could start a track", at,
         c.detect.score_threshold, c.track.high_score));
 }
 

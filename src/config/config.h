@@ -206,6 +206,21 @@ struct GeoConfig {
   double range_m = 30;
 };
 
+// A scancar's plate reading (`vigie scancar ingest --config F --camera NAME`, docs/plates.md).
+// Reading plates is a camera's own choice: only a camera with `plates: {read: true}` reads
+// them, and such a camera is nothing else (its photos come with each round: no stream,
+// rules, recording or detector). A street camera never reads a plate.
+// The floor of min_confidence below: the reader's measured safe confidence (decision 83).
+inline constexpr double kPlateCandidateFloor = 0.9;
+struct PlatesConfig {
+  bool read = false;
+  std::string models;  // the reader's model folder; empty: plate-models beside vigie
+  int max_lines = 3;   // text lines read per photo, the most plate-like first
+  // A candidate's least sure character must be at least this likely. It can be raised
+  // (fewer candidates, more cars unread), never set below kPlateCandidateFloor.
+  double min_confidence = kPlateCandidateFloor;
+};
+
 struct CameraConfig {
   std::string name;
   GeoConfig geo;
@@ -223,6 +238,16 @@ struct CameraConfig {
   std::vector<double> homography;
   // dB SPL = dBFS + this. Uncalibrated default: a full-scale sine (-3 dBFS) reads 97 dB SPL.
   double audio_offset_db = 100;
+  // How this camera finds and follows objects: the site's `motion_gate`, `detect` and
+  // `track` sections, changed by the camera's own sections of the same names (a COCO
+  // network on a busy square, the model-free people detector on a quiet street).
+  MotionGateConfig motion_gate;
+  DetectConfig detect;
+  TrackConfig track;
+  PlatesConfig plates;
+
+  // False for a scancar's plate-reading camera, which has no stream to analyse.
+  bool streams() const { return !plates.read; }
 };
 
 // Where alerts and their media go, and how long they are kept.
@@ -376,11 +401,18 @@ std::filesystem::path beside_store(const StoreConfig& store, const std::string& 
 // The recordings' master key file (recording.key, or beside the SQLite store).
 std::string recording_key_path(const Config& config);
 
+// A camera made outside the file (`vigie analyze --input`), with the site's detector,
+// gate and tracker settings.
+CameraConfig site_camera(const Config& config, const std::string& name);
+
 // Throws ConfigError. `name` is used in messages (usually the file path).
 Config parse_config(const std::string& yaml_text, const std::string& name = "<config>");
 Config load_config(const std::string& path);
 
-// Checks that span fields (e.g. onnx needs a model). Throws ConfigError.
+// Checks that span fields (e.g. onnx needs a model), for the site and each camera. Throws
+// ConfigError.
 void validate(const Config& config);
+// The same checks of one camera's detector and tracker (after command-line changes).
+void validate_camera(const CameraConfig& camera);
 
 }  // namespace vigie

@@ -134,6 +134,54 @@ TEST(Config, EachRuleHoldsItsTypesOwnSettings) {
   for (const auto& [type, settings] : rule_types()) EXPECT_THAT(bad, HasSubstr(type));
 }
 
+// Detector, gate and tracker settings are per camera: the site's sections, changed by the
+// camera's own; checked per camera, and named with the camera's path.
+TEST(Config, ACameraChangesTheSitesDetectorSettingsForItselfOnly) {
+  const auto c = parse_config(
+      "detect: { type: motion, every_n_frames: 2 }\ntrack: { max_lost_s: 5 }\n"
+      "cameras:\n"
+      "  square: { input: x, detect: { type: onnx, model: m.onnx }, motion_gate: { width: 320 } }\n"
+      "  street: { input: y, track: { max_lost_s: 1 } }\n");
+  const auto& square = c.cameras.at("square");
+  const auto& street = c.cameras.at("street");
+  EXPECT_EQ(square.detect.type, "onnx");
+  EXPECT_EQ(square.detect.every_n_frames, 2) << "what the camera does not say is the site's";
+  EXPECT_EQ(square.motion_gate.width, 320);
+  EXPECT_EQ(square.track.max_lost_s, 5);
+  EXPECT_EQ(street.detect.type, "motion");
+  EXPECT_EQ(street.motion_gate.width, 160);
+  EXPECT_EQ(street.track.max_lost_s, 1);
+  EXPECT_EQ(c.detect.type, "motion");
+  EXPECT_THAT(error_of("cameras:\n  a:\n    input: x\n    detect:\n      treshold: 3\n"),
+              HasSubstr("site.yaml:5: cameras.a.detect.treshold: unknown key"));
+  EXPECT_THAT(error_of("cameras: { a: { input: x, detect: { type: onnx } } }"),
+              HasSubstr("cameras.a: detect.model: required when detect.type is onnx"));
+  EXPECT_THAT(error_of("cameras: { a: { input: x, track: { high_score: 0.7 } } }"),
+              HasSubstr("cameras.a: track.new_track_score (0.6) must be >= track.high_score (0.7)"));
+}
+
+// Reading plates is a camera's choice, and such a camera is a scancar's and nothing else.
+TEST(Config, OnlyAScancarsCameraReadsPlates) {
+  const auto c = parse_config(
+      "cameras:\n  scancar-1: { plates: { read: true, max_lines: 2, min_confidence: 0.95 } }\n"
+      "  street: { input: y }\n");
+  const auto& scancar = c.cameras.at("scancar-1");
+  EXPECT_TRUE(scancar.plates.read);
+  EXPECT_FALSE(scancar.streams());
+  EXPECT_EQ(scancar.plates.max_lines, 2);
+  EXPECT_EQ(scancar.plates.min_confidence, 0.95);
+  EXPECT_FALSE(c.cameras.at("street").plates.read);
+  EXPECT_TRUE(c.cameras.at("street").streams());
+  EXPECT_THAT(error_of("cameras:\n  s:\n    plates: { read: true }\n    input: rtsp://cam/1\n"),
+              HasSubstr("site.yaml:4: cameras.s.input: a camera that reads plates is a scancar's"));
+  EXPECT_THAT(error_of("cameras: { s: { plates: { read: true }, rules: [ {type: scream} ] } }"),
+              HasSubstr("cameras.s.rules: a camera that reads plates"));
+  EXPECT_THAT(error_of("cameras: { s: { plates: { read: true, min_confidence: 0.6 } } }"),
+              HasSubstr("cameras.s.plates.min_confidence: must be from 0.9"));
+  EXPECT_THAT(error_of("cameras: { s: { input: x, plates: { max_lines: 2 } } }"),
+              HasSubstr("cameras.s.plates.read: is false: these settings apply only to a camera with plates"));
+}
+
 TEST(Config, OutOfRangeIsNotClamped) {
   EXPECT_THAT(error_of("cameras:\n  a:\n    input: x.avi\n    analyze_fps: -5\n"),
               HasSubstr("site.yaml:4: cameras.a.analyze_fps: must be >= 0"));

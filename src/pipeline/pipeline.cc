@@ -19,17 +19,17 @@ double seconds_since(Clock::time_point t0) {
 
 CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
                                std::unique_ptr<detect::Detector> detector, bool find_static)
-    : detect_config_(config.detect),
+    : detect_config_(camera.detect),
       // The background-subtraction detectors (motion, people) find motion themselves: no
       // gate before them.
-      gate_enabled_(config.motion_gate.enabled && config.detect.type != "motion" &&
-                    config.detect.type != "people"),
-      max_idle_s_(config.motion_gate.max_idle_s),
-      describe_appearance_(config.track.appearance_weight > 0 || config.track.reid_max_distance > 0),
+      gate_enabled_(camera.motion_gate.enabled && camera.detect.type != "motion" &&
+                    camera.detect.type != "people"),
+      max_idle_s_(camera.motion_gate.max_idle_s),
+      describe_appearance_(camera.track.appearance_weight > 0 || camera.track.reid_max_distance > 0),
       mask_(camera.privacy_masks),
-      gate_(config.motion_gate),
+      gate_(camera.motion_gate),
       detector_(std::move(detector)),
-      tracker_(config.track),
+      tracker_(camera.track),
       static_(find_static ? std::make_unique<detect::StaticForeground>(config.static_foreground) : nullptr),
       passages_(camera),
       homography_(camera.homography) {}

@@ -48,7 +48,7 @@ class FakeSource : public video::Source {
 
 TEST(CameraPipeline, DetectorNeverSeesMaskedPixels) {
   Config config;
-  CameraConfig cam;
+  CameraConfig cam = site_camera(config, "");
   cam.privacy_masks = {{{0, 0}, {160, 0}, {160, 240}, {0, 240}}};
   auto spy = std::make_unique<SpyDetector>();
   auto* seen = &spy->seen;
@@ -68,7 +68,7 @@ TEST(CameraPipeline, DetectorNeverSeesMaskedPixels) {
 TEST(CameraPipeline, ModelFreeDetectorFindsNothingInsideAMask) {
   Config config;
   config.detect.work_width = 320;
-  CameraConfig cam;
+  CameraConfig cam = site_camera(config, "");
   cam.privacy_masks = {{{0, 80}, {320, 80}, {320, 180}, {0, 180}}};  // covers the walker
   auto det = detect::make_detector(config.detect);
   CameraPipeline p(config, cam, std::move(det.value()));
@@ -95,7 +95,7 @@ class StandingPerson : public detect::Detector {
 TEST(CameraPipeline, ATrackFollowedForMinutesIsReportedAsItLives) {
   Config config;
   config.motion_gate.enabled = false;
-  CameraConfig camera;
+  CameraConfig camera = site_camera(config, "");
   camera.zones["bench"] = {{0, 0}, {320, 0}, {320, 240}, {0, 240}};
   CameraPipeline p(config, camera, std::make_unique<StandingPerson>());
   std::vector<track::TrackRecord> snapshots;
@@ -128,7 +128,7 @@ TEST(CameraPipeline, DetectsEveryNthFrame) {
   config.detect.every_n_frames = 3;
   config.motion_gate.enabled = false;
   auto spy = std::make_unique<SpyDetector>();
-  CameraPipeline p(config, {}, std::move(spy));
+  CameraPipeline p(config, site_camera(config, ""), std::move(spy));
   for (int i = 0; i < 9; ++i) {
     Frame f{i, i / 10.0, scene(i)};
     EXPECT_EQ(p.process(f).detector_ran, i % 3 == 0);
@@ -136,11 +136,28 @@ TEST(CameraPipeline, DetectsEveryNthFrame) {
   EXPECT_EQ(p.detector_runs(), 3);
 }
 
+// Each camera runs with its own settings: the site's, changed by the camera's sections.
+TEST(CameraPipeline, ACameraDetectsWithItsOwnSettings) {
+  const Config config = parse_config(
+      "detect: { every_n_frames: 2 }\n"
+      "cameras:\n  busy: { input: x, detect: { every_n_frames: 3 } }\n  quiet: { input: y }\n");
+  ASSERT_EQ(config.cameras.at("busy").detect.every_n_frames, 3);
+  for (const auto& [name, every] : {std::pair<std::string, int>{"busy", 3}, {"quiet", 2}}) {
+    CameraConfig cam = config.cameras.at(name);
+    cam.motion_gate.enabled = false;
+    CameraPipeline p(config, cam, std::make_unique<SpyDetector>());
+    for (int i = 0; i < 12; ++i) {
+      Frame f{i, i / 10.0, scene(i)};
+      EXPECT_EQ(p.process(f).detector_ran, i % every == 0) << name << " frame " << i;
+    }
+  }
+}
+
 TEST(CameraPipeline, GateSkipsTheModelDetectorOnAStillScene) {
   Config config;
   config.detect.type = "onnx";  // the gate only skips expensive detectors
   auto spy = std::make_unique<SpyDetector>();
-  CameraPipeline p(config, {}, std::move(spy));
+  CameraPipeline p(config, site_camera(config, ""), std::move(spy));
   for (int i = 0; i < 10; ++i) {
     Frame f{i, i / 10.0, scene(0)};  // nothing moves
     p.process(f);
@@ -156,7 +173,7 @@ TEST(CameraPipeline, StillSceneIsStillCheckedEveryMaxIdle) {
   Config config;
   config.detect.type = "onnx";
   config.motion_gate.max_idle_s = 1.0;
-  CameraPipeline p(config, {}, std::make_unique<SpyDetector>());
+  CameraPipeline p(config, site_camera(config, ""), std::make_unique<SpyDetector>());
   for (int i = 0; i < 31; ++i) {  // 3 s of a still scene at 10 fps
     Frame f{i, i / 10.0, scene(0)};
     p.process(f);
@@ -167,7 +184,7 @@ TEST(CameraPipeline, StillSceneIsStillCheckedEveryMaxIdle) {
 TEST(RunAnalysis, SamplesAFileToAnalyzeFps) {
   Config config;
   auto spy = std::make_unique<SpyDetector>();
-  CameraPipeline p(config, {}, std::move(spy));
+  CameraPipeline p(config, site_camera(config, ""), std::move(spy));
   FakeSource src(50, 25, /*live=*/false);
   int frames = 0;
   RunHooks hooks;
@@ -184,7 +201,7 @@ TEST(RunAnalysis, SlowAnalysisOfALiveSourceDropsAndCounts) {
   config.motion_gate.enabled = false;
   auto spy = std::make_unique<SpyDetector>();
   spy->delay = std::chrono::milliseconds(5);
-  CameraPipeline p(config, {}, std::move(spy));
+  CameraPipeline p(config, site_camera(config, ""), std::move(spy));
   FakeSource src(400, 25, /*live=*/true);  // decodes far faster than 5 ms a frame
   const RunStats stats = run_analysis(src, p, 0, {});
   EXPECT_EQ(stats.decoded, 400);
@@ -194,7 +211,7 @@ TEST(RunAnalysis, SlowAnalysisOfALiveSourceDropsAndCounts) {
 
 TEST(RunAnalysis, StopFlagEndsTheRun) {
   Config config;
-  CameraPipeline p(config, {}, std::make_unique<SpyDetector>());
+  CameraPipeline p(config, site_camera(config, ""), std::make_unique<SpyDetector>());
   FakeSource src(1000, 25, false);
   std::atomic<bool> stop{false};
   RunHooks hooks;

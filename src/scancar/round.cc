@@ -59,7 +59,7 @@ Decision decide(const std::optional<plates::PlateText>& plate, const Registers& 
   if (plate->format != plates::PlateFormat::kSiv && plate->format != plates::PlateFormat::kFni)
     return {Outcome::kDroppedUnread, right, fmt::format("{} plate: no notice by machine", plates::format_name(plate->format))};
   if (plate->confidence < min_confidence)
-    return {Outcome::kDroppedUnread, right, fmt::format("read with confidence {:.2f} < {:.2f}", plate->confidence, min_confidence)};
+    return {Outcome::kDroppedUnread, right, fmt::format("read with confidence {:.3f} < {:.3f}", plate->confidence, min_confidence)};
   return {Outcome::kCandidate, right, "no right found: for a person to review"};
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "core/result.h"
 #include "plates/characters.h"
 #include "scancar/rights.h"
@@ -39,8 +40,9 @@ struct Decision {
 // The plate's least sure character must be this likely for a candidate: a policy that
 // prefers an unread car to a wrong candidate (a card holder misread by two characters is
 // out of the card register's reach; decision 83). What it costs and prevents is measured
-// by `vigie plates eval` (wrong_candidates, below_threshold).
-inline constexpr double kCandidateConfidence = 0.9;
+// by `vigie plates eval` (wrong_candidates, below_threshold). A plate-reading camera may
+// raise it (plates.min_confidence), never lower it.
+inline constexpr double kCandidateConfidence = kPlateCandidateFloor;
 
 Decision decide(const std::optional<plates::PlateText>& plate, const Registers& registers, double time,
                 double min_confidence = kCandidateConfidence);

@@ -96,7 +96,7 @@ void CameraRunner::run() {
 }
 
 void CameraRunner::run_once() {
-  auto detector = detect::make_detector(config_.detect);
+  auto detector = detect::make_detector(camera_.detect);
   if (!detector) throw std::runtime_error(detector.error().message);
   const std::string input = camera_.input;
   // Declared before the source, which hands the recorder its last segment when it is

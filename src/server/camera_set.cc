@@ -25,7 +25,8 @@ double steady_s() {
 
 std::vector<std::string> camera_names(const Config& config) {
   std::vector<std::string> names;
-  for (const auto& [name, cam] : config.cameras) names.push_back(name);
+  for (const auto& [name, cam] : config.cameras)
+    if (cam.streams()) names.push_back(name);  // a scancar's camera sends photos by round, not a stream
   return names;
 }
 
@@ -50,6 +51,7 @@ class LocalCameras : public CameraSet {
  public:
   LocalCameras(const Config& config, const CameraSetHooks& hooks) {
     for (const auto& [name, cam] : config.cameras) {
+      if (!cam.streams()) continue;  // a scancar's camera sends photos by round, not a stream
       runners_.push_back(std::make_unique<CameraRunner>(config, cam, hooks.on_alert));
       runners_.back()->on_state_change = hooks.on_state_change;
     }
@@ -258,6 +260,7 @@ class ClusterCameras : public CameraSet {
     std::lock_guard lock(mu_);
     json out = json::array();
     for (const auto& [name, cam] : config_.cameras) {
+      if (!cam.streams()) continue;
       const auto it = table_.find(name);
       json s = it != table_.end() && it->second.held ? json::parse(it->second.status, nullptr, false) : json();
       if (!s.is_object() || !s.contains("name")) {

@@ -1608,7 +1608,8 @@ struct Server::Impl {
       json rules = json::array();
       for (const auto& r : cam.rules) rules.push_back({{"name", r.name}, {"type", r.type}});
       cams[name] = {{"input", without_password(cam.input)}, {"analyze_fps", cam.analyze_fps}, {"rules", rules},
-                    {"privacy_masks", cam.privacy_masks.size()}, {"zones", cam.zones.size()}};
+                    {"privacy_masks", cam.privacy_masks.size()}, {"zones", cam.zones.size()},
+                    {"detector", cam.streams() ? cam.detect.type : ""}, {"reads_plates", cam.plates.read}};
     }
     send_json(c.res, {{"detector", config.detect.type}, {"retention_days", config.store.retention_days},
                       {"cameras", cams}});

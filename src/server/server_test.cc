@@ -411,6 +411,34 @@ TEST_F(ServerTest, SearchNeedsAReasonAndIsAuditedWithItsCount) {
   EXPECT_NE(audit.dump().find("track_thumbnail"), std::string::npos);
 }
 
+// A street camera and a scancar's plate-reading camera: only the street camera is a
+// stream the centre analyses and lists; the configuration says which reads plates.
+class ScancarCameraTest : public ServerTest {
+  void configure(Config& c) override {
+    CameraConfig street = site_camera(c, "street");
+    street.input = "rtsp://127.0.0.1:1/nothing-listens-here";
+    street.detect.type = "motion";
+    c.cameras[street.name] = street;
+    CameraConfig scancar = site_camera(c, "scancar-1");
+    scancar.plates.read = true;
+    c.cameras[scancar.name] = scancar;
+  }
+};
+
+TEST_F(ScancarCameraTest, OnlyStreamsAreAnalysedAndEachCameraShowsItsOwnDetector) {
+  const httplib::Headers as_sup = {{"Cookie", login("supervisor1")}};
+  auto c = client();
+  const auto cameras = json::parse(c.Get("/api/v1/cameras", as_sup)->body);
+  std::vector<std::string> names;
+  for (const auto& cam : cameras) names.push_back(cam["name"]);
+  EXPECT_EQ(names, std::vector<std::string>{"street"}) << cameras.dump();
+  const auto config = json::parse(c.Get("/api/v1/config", as_sup)->body);
+  EXPECT_EQ(config["cameras"]["street"]["detector"], "motion");
+  EXPECT_EQ(config["cameras"]["street"]["reads_plates"], false);
+  EXPECT_EQ(config["cameras"]["scancar-1"]["reads_plates"], true);
+  EXPECT_EQ(config["cameras"]["scancar-1"]["detector"], "");
+}
+
 // A camera with a zone and a line (its input never answers: only its config matters).
 class SearchPlacesTest : public ServerTest {
   void configure(Config& c) override {
