@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 10
 CCACHE := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build web test demo basemap bench search-bench likeness-bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak risk
+.PHONY: deps build web test demo basemap bench search-bench likeness-bench clean fuzz-build fuzz fuzz-smoke fuzz-known deb soak risk scancar-bench
 
 deps:
 	@scripts/install-deps
@@ -115,6 +115,12 @@ search-bench: build
 # time, ground-truth boxes (bench/likeness.py; 15 s).
 likeness-bench: build
 	@python3 bench/likeness.py --vigie $(BUILD)/vigie
+
+# A simulated scancar round over the 168 French plate photos, registers built from their
+# labels: candidates per 100 cars, share dropped by each register, wrong candidates, card
+# holders made candidates (bench/scancar_round.py; about a minute).
+scancar-bench: build
+	@python3 bench/scancar_round.py --vigie $(BUILD)/vigie
 
 # Incident risk forecasting on the Vancouver records: scores, factors, report, map (out/risk).
 risk: build
