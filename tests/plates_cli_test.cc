@@ -270,9 +270,16 @@ TEST(ScancarRound, ARoundIsReadOnlyByACameraThatReadsPlatesWithItsSettings) {
   EXPECT_NE(r.err.find("reads plates"), std::string::npos) << r.err;
 
   // The same round with the default settings, then with the site's camera (its only
-  // plate reader): a candidate there needs 0.99, and it goes to the site's store.
+  // plate reader): a candidate there needs 0.99, it goes to the site's store, and a session
+  // a parking meter recorded there drops the second car.
   const auto plain = ingest("plain", "");
   ASSERT_EQ(plain.code, 0) << plain.err;
+  {
+    auto store = events::Store::open((dir / "site.db").string());
+    ASSERT_TRUE(store);
+    events::PaidParkingSession paid{"", "353ASK35", 1764680000, 1764680600, "meter-1", 0};
+    ASSERT_TRUE((*store)->record_paid_session(paid, 1764680000));
+  }
   const auto raised = ingest("raised", " --config " + site.string());
   ASSERT_EQ(raised.code, 0) << raised.err;
   const auto a = nlohmann::json::parse(plain.out), b = nlohmann::json::parse(raised.out);
@@ -280,6 +287,10 @@ TEST(ScancarRound, ARoundIsReadOnlyByACameraThatReadsPlatesWithItsSettings) {
   int candidates = 0, unread = 0;
   for (size_t i = 0; i < plates.size(); ++i) {
     ASSERT_EQ(a["shots"][i]["outcome"], "candidate") << plates[i];
+    if (i == 1) {
+      EXPECT_EQ(b["shots"][i]["outcome"], "right") << "the meter's session";
+      continue;
+    }
     const bool sure = a["shots"][i]["confidence"].get<double>() >= 0.99;
     EXPECT_EQ(b["shots"][i]["outcome"], sure ? "candidate" : "unread") << plates[i];
     (sure ? candidates : unread) += 1;

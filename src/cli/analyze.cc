@@ -29,15 +29,18 @@ extern "C" void on_signal(int) { g_stop = true; }
 std::pair<Config, CameraConfig> resolve(const AnalyzeOptions& o) {
   Config config = o.config_path.empty() ? Config{} : load_config(o.config_path);  // checked as it is read
 
-  CameraConfig camera = site_camera(config, "cli");
+  // A camera made here has no name until it is checked: its errors name the site's sections.
+  CameraConfig camera = site_camera(config, "");
+  const size_t streams = streaming_cameras(config);
   if (!o.camera.empty()) {
     auto it = config.cameras.find(o.camera);
     if (it == config.cameras.end())
       throw UsageError(fmt::format("camera '{}' is not in {}", o.camera, o.config_path));
     camera = it->second;
-  } else if (config.cameras.size() == 1) {
-    camera = config.cameras.begin()->second;
-  } else if (config.cameras.size() > 1 && o.input.empty()) {
+  } else if (streams == 1) {
+    for (const auto& [name, cam] : config.cameras)
+      if (cam.streams()) camera = cam;
+  } else if (streams > 1 && o.input.empty()) {
     throw UsageError("the config has several cameras: choose one with --camera NAME");
   }
   if (!camera.streams())
@@ -50,6 +53,7 @@ std::pair<Config, CameraConfig> resolve(const AnalyzeOptions& o) {
     camera.detect.detections = o.detections_in;
   }
   validate_camera(camera);
+  if (camera.name.empty()) camera.name = "cli";
   if (!o.input.empty()) camera.input = o.input;
   if (camera.input.empty()) throw UsageError("no input: give a file, folder or URL, or --camera");
   return {config, camera};

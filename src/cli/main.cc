@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   auto* analyze_cmd = app.add_subcommand("analyze", "Detect and track objects in a video, image folder or stream");
   analyze_cmd->add_option("input", an.input, "Video file, MOTChallenge image folder, or rtsp:// / http:// URL");
   analyze_cmd->add_option("--config", an.config_path, "Site configuration (YAML)");
-  analyze_cmd->add_option("--camera", an.camera, "Camera of the config whose input, masks and analyze_fps to use");
+  analyze_cmd->add_option("--camera", an.camera, "Camera of the config whose input, masks, analyze_fps and detector settings to use");
   analyze_cmd->add_option("--detector", an.detector, "Detector (overrides detect.type)")
       ->check(CLI::IsMember({"people", "motion", "onnx", "replay"}));
   analyze_cmd->add_option("--model", an.model, "ONNX model file (overrides detect.model)");
@@ -144,9 +144,9 @@ int main(int argc, char** argv) {
   user_cmd->require_subcommand(1);
   auto* user_add_cmd = user_cmd->add_subcommand("add", "Create an account (password typed twice, or from stdin)");
   user_add_cmd->add_option("name", us.name, "Account name")->required();
-  user_add_cmd->add_option("--role", us.role, "operator, supervisor, auditor or admin")
+  user_add_cmd->add_option("--role", us.role, fmt::format("{} (docs/server.md)", fmt::join(vigie::events::kRoles, ", ")))
       ->required()
-      ->check(CLI::IsMember({"operator", "supervisor", "auditor", "admin"}));
+      ->check(CLI::IsMember(std::vector<std::string>(vigie::events::kRoles.begin(), vigie::events::kRoles.end())));
   user_add_cmd->add_option("--store", us.store_path, "Event store: an SQLite file, or a postgresql:// URL");
   user_add_cmd->add_option("--audit-key", us.audit_key_path, key_help);
   auto* user_list_cmd = user_cmd->add_subcommand("list", "List the accounts and their roles");

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -52,7 +53,9 @@ CameraConfig plate_camera(ScancarOptions& o) {
     std::vector<std::string> readers;
     for (const auto& [name, cam] : config.cameras)
       if (cam.plates.read) readers.push_back(name);
-    if (o.camera.empty() && readers.size() != 1)
+    if (o.camera.empty() && readers.empty())
+      throw UsageError(fmt::format("{} has no camera that reads plates (plates: {{read: true}})", o.config_path));
+    if (o.camera.empty() && readers.size() > 1)
       throw UsageError(fmt::format("{} has {} cameras that read plates ({}): choose one with --camera", o.config_path,
                                    readers.size(), fmt::join(readers, ", ")));
     const std::string name = o.camera.empty() ? readers[0] : o.camera;
@@ -62,7 +65,10 @@ CameraConfig plate_camera(ScancarOptions& o) {
       throw UsageError(fmt::format("camera '{}' does not read plates (a street camera never does): a scancar's "
                                    "camera has plates: {{read: true}}", name));
     camera = it->second;
-    if (o.store_path.empty()) o.store_path = config.store.location(), o.audit_key_path = config.store.audit_key;
+    if (o.store_path.empty()) {
+      o.store_path = config.store.location();
+      if (o.audit_key_path.empty()) o.audit_key_path = config.store.audit_key;
+    }
   }
   if (!o.models.empty()) camera.plates.models = o.models;
   return camera;
@@ -74,6 +80,18 @@ void add_registered_cards(const events::Store& store, scancar::Registers& regist
   auto rows = store.registered_card_plates();
   if (!rows) throw std::runtime_error(rows.error().message);
   for (const auto& r : *rows) registers.cards.push_back({r.card, {r.plate}, r.valid_from, r.valid_until});
+}
+
+// The paid sessions meters recorded in the store (POST /api/v1/parking/sessions) during the
+// round added to the files' paid register.
+void add_paid_sessions(const events::Store& store, const std::vector<scancar::Shot>& shots,
+                       scancar::Registers& registers) {
+  if (shots.empty()) return;
+  const auto [first, last] = std::minmax_element(shots.begin(), shots.end(),
+                                                 [](const auto& a, const auto& b) { return a.time < b.time; });
+  auto sessions = store.paid_sessions(first->time, last->time);
+  if (!sessions) throw std::runtime_error(sessions.error().message);
+  for (const auto& s : *sessions) registers.paid.push_back({s.plate, s.start_epoch, s.end_epoch});
 }
 
 // The plate crop shown to the reviewer beside the wide photo.
@@ -162,6 +180,7 @@ int scancar_ingest(ScancarOptions o) {
     if (!opened) throw UsageError(opened.error().message);
     store = std::move(*opened);
     add_registered_cards(*store, *registers);
+    add_paid_sessions(*store, *shots, *registers);
   }
   auto reader = plates::PlateReader::open({camera.plates.models, camera.plates.max_lines});
   if (!reader) throw UsageError(reader.error().message);
@@ -260,7 +279,7 @@ std::function<int()> add_scancar_commands(CLI::App& app) {
                      "registered there; the round is audited");
   ingest->add_option("--audit-key", o->audit_key_path, "The store's audit key (default: beside an SQLite store)");
   ingest->add_option("--photo-hours", o->photo_hours,
-                     "With --store: also delete the photos of candidates with no notice this long after they were "
+                     "With a store (--store, or --config's): also delete the photos of candidates with no notice this long after they were "
                      "queued or decided (vigie serve does it every 10 min with store.parking_photo_hours)");
   ingest->add_flag("--keep-photos", o->keep_photos, "Leave the round's folder as it is (to replay a round)");
   ingest->add_flag("--json", o->json, "Print round.json");

@@ -477,8 +477,9 @@ void read_plates(Section& s, CameraConfig& c) {
   p.get("min_confidence", c.plates.min_confidence, [](double v) { return v >= kPlateCandidateFloor && v <= 1; },
         "must be from 0.9 (the reader's measured safe floor, decision 83) to 1");
   p.finish();
-  if (!c.plates.read && p.node().IsMap() && p.node().size() > 0)
-    p.fail(p.node(), p.key_path("read"), "is false: these settings apply only to a camera with plates: {read: true}");
+  for (const char* key : {"models", "max_lines", "min_confidence"})
+    if (!c.plates.read && p.node().IsMap() && p.node()[key])
+      p.fail(p.node()[key], p.key_path(key), "applies only to a camera with plates: {read: true}");
   if (!c.plates.read) return;
   for (const auto& kv : s.node())
     if (kv.first.as<std::string>() != "plates")
@@ -729,6 +730,10 @@ Config load_config(const std::string& path) {
     anchor(cam.detect.model), anchor(cam.detect.detections);
   }
   return config;
+}
+
+size_t streaming_cameras(const Config& config) {
+  return std::count_if(config.cameras.begin(), config.cameras.end(), [](const auto& kv) { return kv.second.streams(); });
 }
 
 CameraConfig site_camera(const Config& config, const std::string& name) {

@@ -265,7 +265,8 @@ struct StoreConfig {
   double retention_days = 30;
   // A scancar's candidate with no notice (pending, dismissed, or cancelled by a contest)
   // loses its photos this long after it was queued or decided (data minimisation); a
-  // notice keeps them as its evidence.
+  // notice keeps them as its evidence. Paid sessions recorded by parking meters are
+  // deleted this long after they ended.
   double parking_photo_hours = 48;
   // Each alert gets a clip of this many seconds before and after its start (0 and 0: none).
   double clip_pre_s = 3, clip_post_s = 3;
@@ -400,6 +401,9 @@ struct Config {
 std::filesystem::path beside_store(const StoreConfig& store, const std::string& folder);
 // The recordings' master key file (recording.key, or beside the SQLite store).
 std::string recording_key_path(const Config& config);
+
+// How many of the config's cameras have a stream to analyse (scancars' cameras do not).
+size_t streaming_cameras(const Config& config);
 
 // A camera made outside the file (`vigie analyze --input`), with the site's detector,
 // gate and tracker settings.

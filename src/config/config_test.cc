@@ -179,7 +179,8 @@ TEST(Config, OnlyAScancarsCameraReadsPlates) {
   EXPECT_THAT(error_of("cameras: { s: { plates: { read: true, min_confidence: 0.6 } } }"),
               HasSubstr("cameras.s.plates.min_confidence: must be from 0.9"));
   EXPECT_THAT(error_of("cameras: { s: { input: x, plates: { max_lines: 2 } } }"),
-              HasSubstr("cameras.s.plates.read: is false: these settings apply only to a camera with plates"));
+              HasSubstr("cameras.s.plates.max_lines: applies only to a camera with plates: {read: true}"));
+  EXPECT_EQ(error_of("cameras: { s: { input: x, plates: { read: false } } }"), "") << "the default, said";
 }
 
 TEST(Config, OutOfRangeIsNotClamped) {
@@ -229,10 +230,18 @@ TEST(Config, AMovingCamerasTrackIsASubtitleGpxOrCsvFile) {
 TEST(Config, FilesTheConfigNamesAreRelativeToIt) {
   const auto dir = std::filesystem::temp_directory_path() / ("vigie_config_relative_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "site.yaml") << "cameras: { d: { input: DJI_0001.MP4, telemetry: DJI_0001.SRT } }\n";
+  std::ofstream(dir / "site.yaml") << "detect: { type: onnx, model: site.onnx }\n"
+                                    << "cameras: { d: { input: DJI_0001.MP4, telemetry: DJI_0001.SRT },\n"
+                                    << "  e: { input: e.mp4, detect: { model: own.onnx } },\n"
+                                    << "  s: { plates: { read: true, models: plate-models } } }\n";
   const auto c = load_config((dir / "site.yaml").string());
   EXPECT_EQ(c.cameras.at("d").input, (dir / "DJI_0001.MP4").string());
   EXPECT_EQ(c.cameras.at("d").telemetry, (dir / "DJI_0001.SRT").string());
+  // A camera's own files, and those it takes from the site, once each.
+  EXPECT_EQ(c.detect.model, (dir / "site.onnx").string());
+  EXPECT_EQ(c.cameras.at("d").detect.model, (dir / "site.onnx").string());
+  EXPECT_EQ(c.cameras.at("e").detect.model, (dir / "own.onnx").string());
+  EXPECT_EQ(c.cameras.at("s").plates.models, (dir / "plate-models").string());
   std::filesystem::remove_all(dir);
 }
 

@@ -24,9 +24,9 @@ std::optional<std::string> invalid_account_name(const std::string& name) {
 
 Result<Ok> Store::add_user(const std::string& name, const std::string& role, const std::string& password,
                            double at_epoch) {
-  static const std::set<std::string> roles = {"operator", "supervisor", "auditor", "admin"};
   if (auto why = invalid_account_name(name)) return Error{*why};
-  if (!roles.count(role)) return Error{fmt::format("role '{}' is not operator, supervisor, auditor or admin", role)};
+  if (std::find(kRoles.begin(), kRoles.end(), role) == kRoles.end())
+    return Error{fmt::format("role '{}' is not one of {}", role, fmt::join(kRoles, ", "))};
   if (password.size() < 12) return Error{"the password must have at least 12 characters"};
   char hash[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(hash, password.c_str(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,

@@ -201,6 +201,21 @@ CREATE TABLE registered_card_plates (
 );
 )sql";
 
+// Schema 13: paid parking sessions, recorded by parking meters and apps through the API
+// (a car with one is dropped from a scancar round), deleted once they cannot matter; each
+// backend also lets the users table take the parking_meter role (events::kRoles).
+inline constexpr const char* kSchema13 = R"sql(
+CREATE TABLE paid_parking_sessions (
+  id TEXT PRIMARY KEY,
+  plate TEXT NOT NULL,
+  start_epoch DOUBLE PRECISION NOT NULL,
+  end_epoch DOUBLE PRECISION NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_epoch DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX paid_parking_sessions_by_end ON paid_parking_sessions (end_epoch);
+)sql";
+
 // A PostgreSQL server when is_database_url(location) (store.h), else an SQLite file.
 Result<std::unique_ptr<Database>> connect_database(const std::string& location);
 

@@ -1,5 +1,5 @@
 // The parking review queue (schema 12): a scancar's cars with no right found wait here for
-// a person. Every transition is one conditional UPDATE, so that two reviewers, or two
+// a person; and the paid sessions parking meters record (schema 13). Every transition is one conditional UPDATE, so that two reviewers, or two
 // nodes, cannot both decide on the same car.
 #include <fmt/format.h>
 
@@ -221,6 +221,53 @@ Result<Ok> Store::undo_parking_decision(const ParkingCandidate& decided) {
   if (u->step() != Step::kDone) return sql_error(*u);
   if (u->changes() == 0) return Error{fmt::format("the decision on {} changed since: not undone", decided.id)};
   return Ok{};
+}
+
+std::optional<std::string> paid_session_error(const PaidParkingSession& s, double at_epoch) {
+  const bool plate_ok = s.plate.size() >= 4 && s.plate.size() <= 10 &&
+                        std::all_of(s.plate.begin(), s.plate.end(), [](char c) {
+                          return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                        });
+  if (!plate_ok) return fmt::format("plate '{}' is not 4 to 10 capital letters and digits", s.plate);
+  if (!(s.start_epoch < s.end_epoch)) return "a paid session ends after it starts";
+  if (s.end_epoch - s.start_epoch > kMaxPaidSessionSeconds)
+    return "a paid session lasts a day at most (a longer right is a resident permit)";
+  if (s.end_epoch < at_epoch - 3600 || s.start_epoch > at_epoch + 86400)
+    return "a paid session is recorded while it runs: it ends after an hour ago and starts within a day";
+  return std::nullopt;
+}
+
+Result<Ok> Store::record_paid_session(PaidParkingSession& s, double at_epoch) {
+  if (auto why = paid_session_error(s, at_epoch)) return Error{*why};
+  s.id = UuidV7().next();
+  s.recorded_epoch = at_epoch;
+  auto q = db_->query(
+      "INSERT INTO paid_parking_sessions (id, plate, start_epoch, end_epoch, recorded_by, recorded_epoch) VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6)");
+  q->bind(1, s.id).bind(2, s.plate).bind(3, s.start_epoch).bind(4, s.end_epoch).bind(5, s.recorded_by);
+  q->bind(6, s.recorded_epoch);
+  if (q->step() != Step::kDone) return sql_error(*q);
+  return Ok{};
+}
+
+Result<std::vector<PaidParkingSession>> Store::paid_sessions(double from_epoch, double to_epoch) const {
+  auto q = db_->query(
+      "SELECT id, plate, start_epoch, end_epoch, recorded_by, recorded_epoch FROM paid_parking_sessions WHERE "
+      "end_epoch >= ?1 AND start_epoch <= ?2 ORDER BY plate, start_epoch");
+  q->bind(1, from_epoch).bind(2, to_epoch);
+  std::vector<PaidParkingSession> out;
+  Step st;
+  while ((st = q->step()) == Step::kRow)
+    out.push_back({q->text(0), q->text(1), q->real(2), q->real(3), q->text(4), q->real(5)});
+  if (st == Step::kError) return sql_error(*q);
+  return out;
+}
+
+Result<int> Store::delete_paid_sessions(double before_epoch) {
+  auto q = db_->query("DELETE FROM paid_parking_sessions WHERE end_epoch < ?1");
+  q->bind(1, before_epoch);
+  if (q->step() != Step::kDone) return sql_error(*q);
+  return static_cast<int>(q->changes());
 }
 
 Result<std::vector<RegisteredCardPlate>> Store::registered_card_plates() const {

@@ -232,5 +232,39 @@ TEST(Store, ParkingPhotosWithoutANoticeGoAfterTheConfiguredTime) {
   EXPECT_FALSE(q.store->issue_parking_notice(elsewhere.id, "ana", true, "", kSure, kT0 + 31 * 86400));
 }
 
+// Paid sessions from parking meters: checked as recorded, found by a round's span, gone
+// once ended before the deletion time.
+TEST(Store, PaidSessionsAreCheckedFoundByTheRoundsSpanAndDeleted) {
+  Queue q("parking-paid");
+  PaidParkingSession s{"", "AB123CD", kT0, kT0 + 3600, "meter-12", 0};
+  ASSERT_TRUE(q.store->record_paid_session(s, kT0 + 10));
+  EXPECT_EQ(s.id.size(), 36u);
+  PaidParkingSession later{"", "XY987ZT", kT0 + 7200, kT0 + 9000, "app", 0};
+  ASSERT_TRUE(q.store->record_paid_session(later, kT0 + 7000));
+  const auto refused = [&](PaidParkingSession bad, const std::string& why) {
+    auto r = q.store->record_paid_session(bad, kT0);
+    ASSERT_FALSE(r) << bad.plate;
+    EXPECT_THAT(r.error().message, HasSubstr(why));
+  };
+  refused({"", "ab-123-cd", kT0, kT0 + 60, "m", 0}, "capital letters and digits");
+  refused({"", "AB1", kT0, kT0 + 60, "m", 0}, "4 to 10");
+  refused({"", "AB123CD", kT0, kT0, "m", 0}, "ends after it starts");
+  refused({"", "AB123CD", kT0, kT0 + 2 * 86400, "m", 0}, "a day at most");
+  refused({"", "AB123CD", kT0 - 9000, kT0 - 7200, "m", 0}, "recorded while it runs");
+  refused({"", "AB123CD", kT0 + 3 * 86400, kT0 + 3 * 86400 + 60, "m", 0}, "recorded while it runs");
+
+  auto during = q.store->paid_sessions(kT0 + 1800, kT0 + 2000);
+  ASSERT_TRUE(during);
+  ASSERT_EQ(during->size(), 1u);
+  EXPECT_EQ((*during)[0].plate, "AB123CD");
+  EXPECT_EQ((*during)[0].recorded_by, "meter-12");
+  EXPECT_EQ(q.store->paid_sessions(kT0, kT0 + 8000)->size(), 2u);
+  EXPECT_TRUE(q.store->paid_sessions(kT0 + 9500, kT0 + 9900)->empty());
+  auto deleted = q.store->delete_paid_sessions(kT0 + 5000);
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(*deleted, 1);
+  EXPECT_EQ(q.store->paid_sessions(0, kT0 + 1e6)->size(), 1u);
+}
+
 }  // namespace
 }  // namespace vigie::events

@@ -305,6 +305,11 @@ CREATE INDEX tracks_by_id ON tracks (track_id);
     kSchema10,
     kSchema11,
     kSchema12,
+    std::string(kSchema13) + R"sql(
+ALTER TABLE users DROP CONSTRAINT users_role_check;
+ALTER TABLE users ADD CONSTRAINT users_role_check
+  CHECK (role IN ('operator', 'supervisor', 'auditor', 'admin', 'parking_meter'));
+)sql",
 };
 
 class PostgresDatabase final : public Database {

@@ -210,6 +210,19 @@ CREATE INDEX tracks_by_id ON tracks (track_id);
     kSchema10,
     kSchema11,
     kSchema12,
+    // 13: paid sessions, and the parking meters' role (SQLite changes a CHECK by copying
+    // the table).
+    std::string(kSchema13) + R"sql(
+CREATE TABLE users_13 (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'auditor', 'admin', 'parking_meter')),
+  password_hash TEXT NOT NULL,
+  created_epoch REAL NOT NULL
+);
+INSERT INTO users_13 (name, role, password_hash, created_epoch) SELECT name, role, password_hash, created_epoch FROM users;
+DROP TABLE users;
+ALTER TABLE users_13 RENAME TO users;
+)sql",
 };
 
 class SqliteDatabase final : public Database {

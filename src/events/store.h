@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <array>
 #include <optional>
 #include <set>
 #include <string>
@@ -303,6 +304,24 @@ struct RegisteredCardPlate {
   double registered_epoch = 0;
   std::string candidate;  // the contested notice it came from
 };
+// The accounts' roles (what each may do: server/auth.h). parking_meter is a machine's: a
+// meter or a parking app recording paid sessions.
+inline constexpr std::array<const char*, 5> kRoles = {"operator", "supervisor", "auditor", "admin", "parking_meter"};
+
+// A paid parking session, as a parking meter or an app recorded it.
+struct PaidParkingSession {
+  std::string id, plate;  // the plate in comparable form (letters and digits, upper case)
+  double start_epoch = 0, end_epoch = 0;
+  std::string recorded_by;  // the meter's or app's account
+  double recorded_epoch = 0;
+};
+// The longest session a meter may record: a day (longer rights are resident permits).
+inline constexpr double kMaxPaidSessionSeconds = 24 * 3600;
+// Why `s` cannot be recorded at `at_epoch`, or nothing: its plate must be 4 to 10 capital
+// letters and digits, start < end, at most kMaxPaidSessionSeconds, recorded while it runs
+// (ending after an hour ago, starting within a day).
+std::optional<std::string> paid_session_error(const PaidParkingSession& s, double at_epoch);
+
 // The audit actions of the review queue (written by the routes, src/server) and of the
 // deletion of candidates' photos.
 inline constexpr const char* kParkingNoticeAudit = "parking.notice";
@@ -496,6 +515,14 @@ class Store {
   // notice (a contest, whose card plates are removed). Fails when the candidate changed
   // since (another person's decision is never undone).
   Result<Ok> undo_parking_decision(const ParkingCandidate& decided);
+  // Records a paid session from a parking meter or app (refused as paid_session_error()
+  // says). Fills s.id and s.recorded_epoch.
+  Result<Ok> record_paid_session(PaidParkingSession& s, double at_epoch);
+  // The sessions that overlap [from_epoch, to_epoch] (a round's span), by plate.
+  Result<std::vector<PaidParkingSession>> paid_sessions(double from_epoch, double to_epoch) const;
+  // Deletes the sessions that ended before `before_epoch` (they can no longer drop a car
+  // from a round being read); returns how many went.
+  Result<int> delete_paid_sessions(double before_epoch);
   // Every registered card plate (the round adds them to its card register).
   Result<std::vector<RegisteredCardPlate>> registered_card_plates() const;
   // Deletes the photos of candidates that will not become a notice: pending ones queued,
@@ -523,7 +550,7 @@ class Store {
   Result<Ok> remove_session(const std::string& token);
   Result<int> remove_expired_sessions(double now_epoch);
 
-  static constexpr int kSchemaVersion = 12;
+  static constexpr int kSchemaVersion = 13;
   // On a PostgreSQL store each stored alert event is announced (NOTIFY) on this channel,
   // as {"id": …, "what": "start"|"update"|"end"|"media"|"action", "by": the operator (an
   // action)}: API nodes LISTEN for the console.

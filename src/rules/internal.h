@@ -101,6 +101,9 @@ class Engine::Rule {
  public:
   Rule(const std::string& camera, const RuleConfig& config, std::vector<AlertEvent>& out)
       : config_(config), book_(camera, config_, out) {}
+  // Rules hold references into their own config_ (their typed settings): never moved.
+  Rule(const Rule&) = delete;
+  Rule& operator=(const Rule&) = delete;
   virtual ~Rule() = default;
   virtual void update(const FrameInput& in) = 0;
   virtual void finish(const FrameInput& in) { book_.close_all(in); }

@@ -23,6 +23,7 @@ const char* permission_name(Permission p) {
     case Permission::kAccounts: return "accounts";
     case Permission::kParkingReview: return "parking_review";
     case Permission::kParkingContest: return "parking_contest";
+    case Permission::kParkingPay: return "parking_pay";
   }
   return "?";
 }
@@ -35,6 +36,7 @@ bool role_allows(const std::string& role, Permission p) {
            p == P::kParkingReview || p == P::kParkingContest;
   if (role == "auditor") return p == P::kAudit || p == P::kApproveUnmasked;
   if (role == "admin") return p == P::kAccounts;
+  if (role == "parking_meter") return p == P::kParkingPay;
   return false;
 }
 

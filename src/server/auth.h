@@ -18,7 +18,8 @@ class Store;
 namespace vigie::server {
 
 enum class Permission {
-  kLive, kAlerts, kStats, kSearch, kConfig, kAudit, kApproveUnmasked, kAccounts, kParkingReview, kParkingContest
+  kLive, kAlerts, kStats, kSearch, kConfig, kAudit, kApproveUnmasked, kAccounts, kParkingReview, kParkingContest,
+  kParkingPay
 };
 const char* permission_name(Permission p);
 
@@ -26,7 +27,8 @@ const char* permission_name(Permission p);
 // person issues each parking notice); supervisor: the same, statistics, forensic search
 // (each search with a reason, audited), requests for unmasked video, the configuration,
 // and citizens' contests of parking notices; auditor: the audit log and the decision on those requests (the second
-// person), nothing else; admin: accounts, nothing else.
+// person), nothing else; admin: accounts, nothing else; parking_meter (a meter's or a
+// parking app's account): recording paid sessions, nothing else.
 bool role_allows(const std::string& role, Permission p);
 
 struct Session {

@@ -23,6 +23,12 @@ double steady_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// A camera of the config with a stream (not a scancar's plate-reading camera).
+bool is_stream(const Config& config, const std::string& camera) {
+  const auto it = config.cameras.find(camera);
+  return it != config.cameras.end() && it->second.streams();
+}
+
 std::vector<std::string> camera_names(const Config& config) {
   std::vector<std::string> names;
   for (const auto& [name, cam] : config.cameras)
@@ -123,7 +129,7 @@ class LeasedCameras : public CameraSet {
     return out;
   }
   std::shared_ptr<const std::string> latest_jpeg(const std::string& camera, bool& known) override {
-    known = config_.cameras.count(camera) > 0;
+    known = is_stream(config_, camera);
     std::lock_guard lock(mu_);
     const auto it = runners_.find(camera);
     return it == runners_.end() ? nullptr : it->second->latest_jpeg();
@@ -274,7 +280,7 @@ class ClusterCameras : public CameraSet {
     return out;
   }
   std::shared_ptr<const std::string> latest_jpeg(const std::string& camera, bool& known) override {
-    known = config_.cameras.count(camera) > 0;
+    known = is_stream(config_, camera);
     std::string url;
     {
       std::lock_guard lock(mu_);

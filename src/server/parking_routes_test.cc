@@ -129,5 +129,37 @@ TEST_F(ParkingRoutesTest, AnUnsureReadingIsNeverANoticeAndDeletedPhotosAreNotSho
   for (const auto& cand : list["candidates"]) EXPECT_EQ(cand["photos"], false) << cand["plate"];
 }
 
+// A parking meter's account records paid sessions, and does nothing else; the session is
+// in the store for the next round, its plate in comparable form.
+TEST_F(ParkingRoutesTest, AParkingMeterRecordsPaidSessionsAndNothingElse) {
+  const std::string meter = login("parking_meter1"), op = login("operator1");
+  const double t = now();
+  auto r = post("/api/v1/parking/sessions", meter, {{"plate", "ab-123-cd"}, {"start", t - 60}, {"end", t + 3600}});
+  ASSERT_EQ(r->status, 201) << r->body;
+  EXPECT_EQ(json::parse(r->body)["plate"], "AB123CD");
+  for (const auto& [body, why] : std::vector<std::pair<json, std::string>>{
+           {{{"plate", "AB-123-CD"}, {"start", t}}, "expected"},
+           {{{"plate", 12}, {"start", t}, {"end", t + 60}}, "expected"},
+           {{{"plate", "A-1"}, {"start", t}, {"end", t + 60}}, "4 to 10"},
+           {{{"plate", "AB-123-CD"}, {"start", t + 60}, {"end", t}}, "ends after it starts"},
+           {{{"plate", "AB-123-CD"}, {"start", t}, {"end", t + 3 * 86400}}, "a day at most"},
+           {{{"plate", "AB-123-CD"}, {"start", t - 9000}, {"end", t - 7200}}, "while it runs"}}) {
+    const auto bad = post("/api/v1/parking/sessions", meter, body);
+    EXPECT_EQ(bad->status, 400) << body.dump();
+    EXPECT_THAT(bad->body, HasSubstr(why)) << body.dump();
+  }
+  EXPECT_EQ(post("/api/v1/parking/sessions", op, {{"plate", "AB123CD"}, {"start", t}, {"end", t + 60}})->status, 403);
+  auto c = client();
+  EXPECT_EQ(c.Get("/api/v1/parking/candidates", httplib::Headers{{"Cookie", meter}})->status, 403);
+  EXPECT_EQ(c.Get("/api/v1/cameras", httplib::Headers{{"Cookie", meter}})->status, 403);
+  auto store = events::Store::open(config_.store.path);
+  ASSERT_TRUE(store);
+  const auto sessions = (*store)->paid_sessions(t, t + 10);
+  ASSERT_TRUE(sessions);
+  ASSERT_EQ(sessions->size(), 1u);
+  EXPECT_EQ((*sessions)[0].plate, "AB123CD");
+  EXPECT_EQ((*sessions)[0].recorded_by, "parking_meter1");
+}
+
 }  // namespace
 }  // namespace vigie::server

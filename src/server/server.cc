@@ -245,6 +245,9 @@ struct Server::Impl {
          events::kParkingContestAudit, &Impl::parking_contest, false,
          "/api/v1/parking/candidates/0190f3c2-6a1b-7c3d-8e4f-0123456789ab/contest",
          R"({"card":"CMI-1","valid_from":0,"valid_until":1})"},
+        // Parking meters and apps record paid sessions (a machine's account, role parking_meter).
+        {"POST", "/api/v1/parking/sessions", P::kParkingPay, false, A::kNone, "", &Impl::parking_paid_session, false,
+         "/api/v1/parking/sessions", R"({"plate":"AB-123-CD","start":1,"end":2})"},
         {"GET", "/api/v1/flights", P::kLive, false, A::kNone, "", &Impl::flights_list, false, "/api/v1/flights", ""},
         {"GET", R"(/api/v1/flights/([^/]+))", P::kLive, false, A::kNone, "", &Impl::flight_view, false,
          "/api/v1/flights/0190f3c2-6a1b-7c3d-8e4f-0123456789ab", ""},
@@ -1151,15 +1154,19 @@ struct Server::Impl {
     c.res.set_content(read_file(path), ext == ".png" || ext == ".PNG" ? "image/png" : "image/jpeg");
   }
 
-  // Candidates' photos past store.parking_photo_hours with no notice go (data minimisation).
+  // Candidates' photos past store.parking_photo_hours with no notice go, and paid sessions
+  // that ended that long ago (data minimisation: no round read later needs them).
   void delete_parking_photos() {
-    Result<int> r = Error{""};
+    Result<int> r = Error{""}, sessions = Error{""};
+    const double now = now_epoch();
     {
       std::lock_guard lock(store_mu);
-      r = store->delete_parking_photos(now_epoch(), config.store.parking_photo_hours, "vigie serve");
+      r = store->delete_parking_photos(now, config.store.parking_photo_hours, "vigie serve");
+      sessions = store->delete_paid_sessions(now - config.store.parking_photo_hours * 3600);
     }
     if (!r) fmt::print(stderr, "vigie serve: parking photos: {}\n", r.error().message);
     else if (*r > 0) fmt::print(stderr, "vigie serve: parking photos: {} candidates' photos deleted\n", *r);
+    if (!sessions) fmt::print(stderr, "vigie serve: paid sessions: {}\n", sessions.error().message);
   }
 
   // A note a reviewer may add: empty, or plain text.
@@ -1217,6 +1224,28 @@ struct Server::Impl {
       dismissed = store->dismiss_parking_candidate(c.req.matches[1], c.session->user, body.value("note", ""), now_epoch());
     }
     parking_decided(c, dismissed);
+  }
+
+  // A parking meter or app records a paid session; a scancar round reading the store drops
+  // the car while it runs.
+  void parking_paid_session(Call& c) {
+    const json body = json::parse(c.req.body, nullptr, false);
+    if (!plain_text(body, "plate") || body["plate"].get_ref<const std::string&>().size() > 32 ||
+        !epoch_field(body, "start") || !epoch_field(body, "end"))
+      return send_error(c.res, 400, "expected {\"plate\": the plate, \"start\", \"end\": Unix seconds}");
+    events::PaidParkingSession s;
+    s.plate = plates::comparable(body["plate"].get<std::string>());
+    s.start_epoch = body["start"].get<double>(), s.end_epoch = body["end"].get<double>();
+    s.recorded_by = c.session->user;
+    const double now = now_epoch();
+    if (auto why = events::paid_session_error(s, now)) return send_error(c.res, 400, *why);
+    Result<Ok> recorded = Ok{};
+    {
+      std::lock_guard lock(store_mu);
+      recorded = store->record_paid_session(s, now);
+    }
+    if (!recorded) return send_error(c.res, 500, recorded.error().message);
+    send_json(c.res, {{"id", s.id}, {"plate", s.plate}, {"start", s.start_epoch}, {"end", s.end_epoch}}, 201);
   }
 
   // A citizen showed a disability card after the notice: it is cancelled, and the card
@@ -1819,12 +1848,12 @@ int serve(const Config& config) {
                                      host.find(':') != std::string::npos ? "[" + host + "]" : host, server->port());
   if (config.cluster.role == "worker")
     fmt::print("vigie serve: worker of {} configured cameras (taken by lease); live views at {} (Ctrl-C to stop)\n",
-               config.cameras.size(), at);
+               streaming_cameras(config), at);
   else if (config.cluster.role == "api")
     fmt::print("vigie serve: API node for {} cameras analysed by the workers; console at {} (Ctrl-C to stop)\n",
-               config.cameras.size(), at);
+               streaming_cameras(config), at);
   else
-    fmt::print("vigie serve: {} cameras; console at {} (Ctrl-C to stop)\n", config.cameras.size(), at);
+    fmt::print("vigie serve: {} cameras; console at {} (Ctrl-C to stop)\n", streaming_cameras(config), at);
   std::fflush(stdout);
   // Recordings on this machine's disk are deleted past their retention whether or not
   // their camera is still configured, online or here (a worker's cameras move).

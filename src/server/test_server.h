@@ -78,7 +78,7 @@ class RawConnection {
 };
 
 inline const char* kPassword = "correct-horse-battery";
-inline const std::vector<std::string> kRoles = {"operator", "supervisor", "auditor", "admin"};
+inline const std::vector<std::string> kRoles(events::kRoles.begin(), events::kRoles.end());
 
 inline rules::AlertEvent started(const std::string& id, const std::string& camera, const std::string& rule,
                           const std::string& type, double epoch) {

@@ -177,7 +177,7 @@ Result<Figures> gather(const events::Store& store, const Config& config, const s
   if (city_dir.empty()) f.city_problem = "no city layers were given (server.city_layers or --city)";
   else if (auto city = read_city_figures(city_dir)) f.city = *city;
   else f.city_problem = city.error().message;
-  f.analysed_cameras = config.cameras.size();
+  f.analysed_cameras = streaming_cameras(config);
   for (const auto& [name, cam] : config.cameras)
     for (const auto& r : cam.rules) ++f.rules_by_type[r.type];
 

@@ -192,7 +192,7 @@ export interface FoundTrack {
 
 export interface SessionInfo {
   user: string;
-  role: 'operator' | 'supervisor' | 'auditor' | 'admin';
+  role: 'operator' | 'supervisor' | 'auditor' | 'admin' | 'parking_meter';
 }
 
 export class ApiError extends Error {

@@ -34,6 +34,11 @@ function allowed(name: string) {
   return session !== null && pages[name]?.roles.includes(session.role);
 }
 
+// Auditors, admins and parking meters' accounts see no live views.
+function watchesLive(s: SessionInfo) {
+  return s.role === 'operator' || s.role === 'supervisor';
+}
+
 function firstPage() {
   return Object.keys(pages).find(allowed) ?? 'none';
 }
@@ -44,7 +49,7 @@ function route() {
   if (!session) {
     cleanup = loginPage(app, (s) => {
       session = s;
-      if (s.role !== 'auditor' && s.role !== 'admin') live.start();
+      if (watchesLive(s)) live.start();
       location.hash = `#/${firstPage()}`;
       route();
     });
@@ -84,7 +89,7 @@ api
   .session()
   .then((s) => {
     session = s;
-    if (s.role !== 'auditor' && s.role !== 'admin') live.start();
+    if (watchesLive(s)) live.start();
   })
   .catch(() => (session = null))
   .finally(route);
