@@ -181,7 +181,7 @@ std::vector<double> background_per_block(const std::vector<double>& blocks, cons
 // sound_level: the A-weighted Fast level (125 ms exponential time weighting, what a sound
 // level meter shows) at the gate for min_seconds, dips of up to 0.25 s bridged. A bang
 // is over in a fraction of a second; a din holds.
-void sound_level(const std::vector<double>& blocks, const SoundLevelRule& r, const Gate& gate, std::vector<Detection>& out) {
+void sound_level(const std::vector<double>& blocks, const SustainedSoundRule& r, const Gate& gate, std::vector<Detection>& out) {
   const double keep = std::exp(-0.01 / 0.125);
   std::vector<bool> loud(blocks.size(), false);
   std::vector<double> fast(blocks.size(), -200);
@@ -266,7 +266,7 @@ void impulse(const Tenths& blocks, const std::vector<float>& samples, const Impu
 // not a hiss); at least 30 % voice, since the envelope of noise is "rough" too; and the
 // voice pitched above the speaking range of men and women (median >= 250 Hz: talk at
 // 200-250 Hz is voice by the first test, not a scream by this one).
-void scream(const std::vector<FrameFeatures>& f, const ScreamRule& r, const Gate& gate, std::vector<Detection>& out) {
+void scream(const std::vector<FrameFeatures>& f, const SustainedSoundRule& r, const Gate& gate, std::vector<Detection>& out) {
   std::vector<bool> on(f.size()), voice(f.size());
   for (size_t i = 0; i < f.size(); ++i) {
     const bool loud = f[i].level_db >= gate.at_time(f[i].time_s);
@@ -297,7 +297,7 @@ void scream(const std::vector<FrameFeatures>& f, const ScreamRule& r, const Gate
 // between words, a crowd fills them), no single clear voice (the median frame aperiodic,
 // as overlapping voices are), voices rather than hiss (low spectral flatness) and rather
 // than the rumble of traffic (energy centred in the speech band, >= 500 Hz).
-void clamour(const std::vector<FrameFeatures>& f, const ClamourRule& r, const Gate& gate, std::vector<Detection>& out) {
+void clamour(const std::vector<FrameFeatures>& f, const SustainedSoundRule& r, const Gate& gate, std::vector<Detection>& out) {
   const size_t per_second = kRate / kHop, step = per_second / 4;
   std::vector<bool> on;
   std::vector<double> level, start;
@@ -412,10 +412,10 @@ std::vector<Detection> detect(const std::vector<float>& samples, const std::vect
     // energy is low as much as high, a voice's is not; the rest A-weighted.
     const Gate gate{audio_level(r), offset_db, r.type == "impulse" ? background_hp : background_a};
     if ((r.type == "scream" || r.type == "clamour") && frames.empty()) frames = features(samples);
-    if (r.type == "sound_level") sound_level(blocks.a_db, r.as<SoundLevelRule>(), gate, out);
+    if (r.type == "sound_level") sound_level(blocks.a_db, r.as<SustainedSoundRule>(), gate, out);
     if (r.type == "impulse") impulse(blocks, samples, r.as<ImpulseRule>(), gate, out);
-    if (r.type == "scream") scream(frames, r.as<ScreamRule>(), gate, out);
-    if (r.type == "clamour") clamour(frames, r.as<ClamourRule>(), gate, out);
+    if (r.type == "scream") scream(frames, r.as<SustainedSoundRule>(), gate, out);
+    if (r.type == "clamour") clamour(frames, r.as<SustainedSoundRule>(), gate, out);
     for (size_t i = before; i < out.size(); ++i) out[i].rule = r.name;
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.start_s < b.start_s; });

@@ -91,7 +91,13 @@ void add_paid_sessions(const events::Store& store, const std::vector<scancar::Sh
                                                  [](const auto& a, const auto& b) { return a.time < b.time; });
   auto sessions = store.paid_sessions(first->time, last->time);
   if (!sessions) throw std::runtime_error(sessions.error().message);
-  for (const auto& s : *sessions) registers.paid.push_back({s.plate, s.start_epoch, s.end_epoch});
+  for (const auto& s : *sessions) registers.paid.push_back({plates::comparable(s.plate), s.start_epoch, s.end_epoch});
+  // Sessions go parking_photo_hours after they end (vigie serve): an older round may miss some.
+  const double age_h = (now_epoch() - first->time) / 3600;
+  if (const double keep_h = StoreConfig{}.parking_photo_hours; age_h > keep_h)
+    fmt::print(stderr, "vigie scancar: warning: the round began {:.0f} h ago; paid sessions are deleted {:.0f} h after "
+                       "they end (store.parking_photo_hours), so cars that paid by meter may become candidates\n",
+               age_h, keep_h);
 }
 
 // The plate crop shown to the reviewer beside the wide photo.

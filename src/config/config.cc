@@ -301,7 +301,7 @@ void read_level(Section& s, AudioLevel& l) {
   s.get("above_db", l.above_db);
   s.get("above_background_db", l.above_background_db, positive, "must be > 0");
 }
-void read_settings(Section& s, SoundLevelRule& r) {
+void read_settings(Section& s, SustainedSoundRule& r) {
   read_level(s, r.level);
   s.get("min_seconds", r.min_seconds, non_negative, "must be >= 0");
 }
@@ -309,14 +309,6 @@ void read_settings(Section& s, ImpulseRule& r) {
   read_level(s, r.level);
   s.get("rise_db", r.rise_db, positive, "must be > 0");
   read_cooldown(s, r.cooldown_seconds);
-}
-void read_settings(Section& s, ScreamRule& r) {
-  read_level(s, r.level);
-  s.get("min_seconds", r.min_seconds, non_negative, "must be >= 0");
-}
-void read_settings(Section& s, ClamourRule& r) {
-  read_level(s, r.level);
-  s.get("min_seconds", r.min_seconds, non_negative, "must be >= 0");
 }
 
 }  // namespace
@@ -335,10 +327,11 @@ const std::map<std::string, RuleSettings>& rule_types() {
       {"crowd", CrowdRule{}},
       {"group", GroupRule{}},
       {"abandoned_object", AbandonedObjectRule{}},
-      {"sound_level", SoundLevelRule{}},
+      // Audio defaults (docs/audio.md): gate above the background (dB) or absolute (dB SPL).
+      {"sound_level", SustainedSoundRule{{false, 20, 85}, 1}},
       {"impulse", ImpulseRule{}},
-      {"scream", ScreamRule{}},
-      {"clamour", ClamourRule{}},
+      {"scream", SustainedSoundRule{{false, 15, 75}, 0.3}},
+      {"clamour", SustainedSoundRule{{false, 10, 75}, 1}},
   };
   return types;
 }

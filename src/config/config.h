@@ -151,8 +151,10 @@ struct AudioLevel {
   double above_background_db = 20;  // relative: how far above the background
   double above_db = 85;             // absolute: the level to reach, dB SPL
 };
-struct SoundLevelRule {
-  AudioLevel level{false, 20, 85};
+// sound_level, scream and clamour: a sound at the gate for min_seconds (their defaults
+// differ, rule_types()).
+struct SustainedSoundRule {
+  AudioLevel level;
   double min_seconds = 1;
 };
 struct ImpulseRule {
@@ -160,16 +162,8 @@ struct ImpulseRule {
   double rise_db = 18;              // rise within 50 ms
   double cooldown_seconds = 0.5;
 };
-struct ScreamRule {
-  AudioLevel level{false, 15, 75};
-  double min_seconds = 0.3;
-};
-struct ClamourRule {
-  AudioLevel level{false, 10, 75};
-  double min_seconds = 1;
-};
 using RuleSettings = std::variant<LineCrossingRule, ZoneDwellRule, CrowdRule, GroupRule, AbandonedObjectRule,
-                                  SoundLevelRule, ImpulseRule, ScreamRule, ClamourRule>;
+                                  SustainedSoundRule, ImpulseRule>;
 
 // One analytics rule of a camera.
 struct RuleConfig {

@@ -122,7 +122,7 @@ TEST(Config, EachRuleHoldsItsTypesOwnSettings) {
   EXPECT_EQ(a[2].as<GroupRule>().radius, 40);
   EXPECT_EQ(a[2].as<GroupRule>().min_count, 3);
   EXPECT_THROW(a[2].as<ZoneDwellRule>(), std::bad_variant_access);
-  EXPECT_EQ(a[3].as<ScreamRule>().min_seconds, 0.3);
+  EXPECT_EQ(a[3].as<SustainedSoundRule>().min_seconds, 0.3);
   EXPECT_TRUE(a[3].objects.empty()) << "an audio rule has no classes";
   EXPECT_EQ(a[0].objects, std::vector<std::string>{"person"});
   const auto& b = cams.at("b").rules;

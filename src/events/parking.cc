@@ -127,9 +127,23 @@ Result<ParkingCandidate> Store::issue_parking_notice(const std::string& id, cons
   if (*current && (!is_french((*current)->format) || (*current)->confidence < min_confidence))
     return Error{fmt::format("no notice can come from candidate {}: read with confidence {:.2f} as {}", id,
                              (*current)->confidence, (*current)->format)};
-  auto u = db_->query(
+  // A meter may record a session after the round was read (within its hour's grace): the
+  // car paid, and no notice can come of it.
+  constexpr const char* kPaid =
+      "EXISTS (SELECT 1 FROM paid_parking_sessions p WHERE p.plate = parking_candidates.plate AND p.start_epoch <= "
+      "parking_candidates.taken_epoch AND p.end_epoch >= parking_candidates.taken_epoch)";
+  auto paid = db_->query(fmt::format("SELECT 1 FROM parking_candidates WHERE id = ?1 AND {}", kPaid));
+  paid->bind(1, id);
+  const Step paid_step = paid->step();
+  if (paid_step == Step::kError) return sql_error(*paid);
+  if (paid_step == Step::kRow)
+    return Error{fmt::format("no notice can come from candidate {}: a paid session covering its time was recorded "
+                             "since the round; dismiss it", id)};
+  auto u = db_->query(fmt::format(
       "UPDATE parking_candidates SET state = 'notice', reviewed_by = ?2, reviewed_epoch = ?3, no_card_visible = 1, "
-      "review_note = ?4 WHERE id = ?1 AND state = 'pending' AND confidence >= ?5 AND format IN ('siv', 'fni')");
+      "review_note = ?4 WHERE id = ?1 AND state = 'pending' AND confidence >= ?5 AND format IN ('siv', 'fni') AND "
+      "NOT {}",
+      kPaid));
   u->bind(1, id).bind(2, by).bind(3, at_epoch).bind(4, note).bind(5, min_confidence);
   if (u->step() != Step::kDone) return sql_error(*u);
   return after_update(*this, *u, id, State::kPending);
@@ -232,8 +246,9 @@ std::optional<std::string> paid_session_error(const PaidParkingSession& s, doubl
   if (!(s.start_epoch < s.end_epoch)) return "a paid session ends after it starts";
   if (s.end_epoch - s.start_epoch > kMaxPaidSessionSeconds)
     return "a paid session lasts a day at most (a longer right is a resident permit)";
-  if (s.end_epoch < at_epoch - 3600 || s.start_epoch > at_epoch + 86400)
-    return "a paid session is recorded while it runs: it ends after an hour ago and starts within a day";
+  if (s.start_epoch < at_epoch - 3600 || s.end_epoch < at_epoch || s.start_epoch > at_epoch + 86400)
+    return "a paid session is recorded while it runs: it starts within the last hour or the next day, and has "
+           "not ended";
   return std::nullopt;
 }
 

@@ -252,6 +252,15 @@ TEST(Store, PaidSessionsAreCheckedFoundByTheRoundsSpanAndDeleted) {
   refused({"", "AB123CD", kT0, kT0 + 2 * 86400, "m", 0}, "a day at most");
   refused({"", "AB123CD", kT0 - 9000, kT0 - 7200, "m", 0}, "recorded while it runs");
   refused({"", "AB123CD", kT0 + 3 * 86400, kT0 + 3 * 86400 + 60, "m", 0}, "recorded while it runs");
+  refused({"", "AB123CD", kT0 - 20 * 3600, kT0 + 60, "m", 0}, "recorded while it runs");  // backdated
+
+  // A car queued before its session reached the store can no longer be given a notice.
+  const auto c = q.add("AB123CD");
+  auto notice = q.store->issue_parking_notice(c.id, "ana", true, "", kSure, kT0 + 100);
+  ASSERT_FALSE(notice);
+  EXPECT_THAT(notice.error().message, HasSubstr("a paid session covering its time"));
+  const auto unpaid = q.add("ZZ999ZZ");
+  EXPECT_TRUE(q.store->issue_parking_notice(unpaid.id, "ana", true, "", kSure, kT0 + 100));
 
   auto during = q.store->paid_sessions(kT0 + 1800, kT0 + 2000);
   ASSERT_TRUE(during);

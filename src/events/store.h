@@ -319,7 +319,8 @@ struct PaidParkingSession {
 inline constexpr double kMaxPaidSessionSeconds = 24 * 3600;
 // Why `s` cannot be recorded at `at_epoch`, or nothing: its plate must be 4 to 10 capital
 // letters and digits, start < end, at most kMaxPaidSessionSeconds, recorded while it runs
-// (ending after an hour ago, starting within a day).
+// (started within the last hour or starting within a day, not ended): a right cannot be
+// backdated once a car was photographed without one.
 std::optional<std::string> paid_session_error(const PaidParkingSession& s, double at_epoch);
 
 // The audit actions of the review queue (written by the routes, src/server) and of the

@@ -143,7 +143,8 @@ TEST_F(ParkingRoutesTest, AParkingMeterRecordsPaidSessionsAndNothingElse) {
            {{{"plate", "A-1"}, {"start", t}, {"end", t + 60}}, "4 to 10"},
            {{{"plate", "AB-123-CD"}, {"start", t + 60}, {"end", t}}, "ends after it starts"},
            {{{"plate", "AB-123-CD"}, {"start", t}, {"end", t + 3 * 86400}}, "a day at most"},
-           {{{"plate", "AB-123-CD"}, {"start", t - 9000}, {"end", t - 7200}}, "while it runs"}}) {
+           {{{"plate", "AB-123-CD"}, {"start", t - 9000}, {"end", t - 7200}}, "while it runs"},
+           {{{"plate", "AB-123-CD"}, {"start", t - 20 * 3600}, {"end", t + 60}}, "while it runs"}}) {
     const auto bad = post("/api/v1/parking/sessions", meter, body);
     EXPECT_EQ(bad->status, 400) << body.dump();
     EXPECT_THAT(bad->body, HasSubstr(why)) << body.dump();
