@@ -6,16 +6,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/videoio.hpp>
-#include <thread>
 
+#include "camera/camera.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "eval/mot.h"
 #include "events/store.h"
 #include "output/alert_output.h"
-#include "output/live_audio.h"
 #include "pipeline/draw.h"
-#include "pipeline/pipeline.h"
 
 namespace vigie::cli {
 namespace {
@@ -59,30 +57,6 @@ std::pair<Config, CameraConfig> resolve(const AnalyzeOptions& o) {
   return {config, camera};
 }
 
-// Opens the input once (bad input fails here, fast); a live stream is then wrapped so
-// that later losses are reconnected instead of ending the run.
-std::unique_ptr<video::Source> open_input(const std::string& input) {
-  auto first = video::open_source(input);
-  if (!first) throw UsageError(first.error().message);
-  if (!first.value()->is_live()) return std::move(first.value());
-  auto pending = std::make_shared<std::unique_ptr<video::Source>>(std::move(first.value()));
-  video::ReconnectEnv env;
-  env.open = [input, pending]() -> Result<std::unique_ptr<video::Source>> {
-    if (*pending) return std::move(*pending);
-    return video::open_source(input);
-  };
-  env.sleep = [](std::chrono::milliseconds d) {
-    for (auto left = d; left.count() > 0 && !g_stop; left -= std::chrono::milliseconds(100))
-      std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(100)));
-  };
-  env.report = [input](video::LinkEvent e, const std::string& why) {
-    fmt::print(stderr, "\nvigie: {}: {} ({})\n", input,
-               e == video::LinkEvent::kLost ? "stream lost, reconnecting" : "stream back", why);
-  };
-  env.stop_requested = [] { return g_stop.load(); };
-  return std::make_unique<video::ReconnectingSource>(std::move(env));
-}
-
 struct Outputs {
   std::ofstream tracks, detections;
   cv::VideoWriter video;
@@ -112,19 +86,6 @@ struct Outputs {
       throw std::runtime_error(fmt::format("cannot write video '{}'", video_path));
   }
 };
-
-// The audio rules of a file run on its whole sound track after the video; a live
-// stream's sound is followed while it plays (output::LiveAudio, started in analyze()).
-void analyse_sound(const CameraConfig& camera, const video::Source& source, AlertOutput& alerts) {
-  const std::vector<RuleConfig> rules = audio::audio_rules(camera.rules);
-  if (rules.empty() || source.is_live()) return;
-  auto samples = audio::read_audio(camera.input);
-  if (!samples) {
-    fmt::print(stderr, "vigie: audio rules skipped: {}\n", samples.error().message);
-    return;
-  }
-  alerts.on_audio(audio::detect(*samples, rules, camera.audio_offset_db), *samples);
-}
 
 void print_summary(const AnalyzeOptions& o, const Config& config, const CameraConfig& camera, const pipeline::RunStats& stats,
                    const pipeline::CameraPipeline& p, const AlertOutput* alerts) {
@@ -184,10 +145,6 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const CameraCo
 
 int analyze(const AnalyzeOptions& o) {
   auto [config, camera] = resolve(o);
-  auto detector = detect::make_detector(camera.detect);
-  if (!detector) throw UsageError(detector.error().message);
-  auto source = open_input(camera.input);
-
   Outputs out;
   if (!o.tracks_path.empty()) {
     out.tracks.open(o.tracks_path);
@@ -198,64 +155,42 @@ int analyze(const AnalyzeOptions& o) {
     if (!out.detections) throw UsageError(fmt::format("cannot write detections to '{}'", o.detections_out));
   }
   out.video_path = o.video_path;
-  out.video_fps = camera.analyze_fps > 0 ? camera.analyze_fps : source->nominal_fps();
 
   if (!o.store_path.empty()) {  // a file or a URL, as the user gave it
     config.store.url.clear();
     (vigie::events::is_database_url(o.store_path) ? config.store.url : config.store.path) = o.store_path;
   }
-  // Frames of a file are dated from the start of the run (a drone's video by its track:
-  // AlertOutput); a live stream's are "now".
-  const double start_epoch =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  camera::CameraOptions options;
   // Alerts need a store; so do tracks, for search, when a store is named (--store).
-  std::unique_ptr<AlertOutput> alerts;
-  if (!camera.rules.empty() || !o.store_path.empty()) {
-    try {
-      alerts = std::make_unique<AlertOutput>(config, camera, start_epoch, source->is_live());
-    } catch (const output::OutputError& e) {
-      throw UsageError(e.what());
-    }
-  }
-  pipeline::CameraPipeline pipeline(config, camera, std::move(detector.value()),
-                                    /*find_static=*/alerts && alerts->wants_static_objects());
+  options.store = !camera.rules.empty() || !o.store_path.empty();
+  camera::CameraEnv env;
+  env.stop = &g_stop;
+  env.say = [](const std::string& line) { fmt::print(stderr, "\nvigie: {}\n", line); };
+  env.on_link = [input = camera.input](video::LinkEvent e, const std::string& why) {
+    fmt::print(stderr, "\nvigie: {}: {} ({})\n", input,
+               e == video::LinkEvent::kLost ? "stream lost, reconnecting" : "stream back", why);
+  };
+  auto built = camera::Camera::build(config, camera, options, std::move(env));
+  if (!built) throw UsageError(built.error().message);
+  camera::Camera& cam = *built.value();
+  output::AlertOutput* alerts = cam.alerts();
+  out.video_fps = camera.analyze_fps > 0 ? camera.analyze_fps : cam.nominal_fps();
+
   Progress progress(!o.quiet);
-  const int64_t total = source->frame_count();
+  const int64_t total = cam.frame_count();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 
   pipeline::RunHooks hooks;
-  hooks.stop = &g_stop;
-  hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) {
-    out.write(f, r);
-    // Taken every frame, stored or not: what the pipeline keeps of a track ends with it.
-    const auto records = pipeline.take_records();
-    if (alerts) {
-      alerts->on_frame(f, r);
-      alerts->on_tracks(records);
-    }
-  };
+  hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) { out.write(f, r); };
   hooks.on_progress = [&](const pipeline::RunStats& s) { progress.update(s.decoded, total, s.wall_s); };
-  std::unique_ptr<output::LiveAudio> sound;
-  if (alerts && source->is_live()) {
-    sound = std::make_unique<output::LiveAudio>(config, camera, *alerts, [](const std::string& line) {
-      fmt::print(stderr, "\nvigie: {}\n", line);
-    });
-    sound->start();
-  }
-  const auto stats = pipeline::run_analysis(*source, pipeline, camera.analyze_fps, hooks);
-  if (sound) sound->stop();
+  const auto stats = cam.run(hooks);
   progress.finish();
-  const auto last_tracks = pipeline.finish();
-  if (alerts) analyse_sound(camera, *source, *alerts);
-  if (alerts) {
-    alerts->on_tracks(last_tracks);
-    alerts->finish();
-  }
+  cam.finish();
   out.tracks.close();
   out.video.release();
 
-  print_summary(o, config, camera, stats, pipeline, alerts.get());
+  print_summary(o, config, camera, stats, cam.pipeline(), alerts);
   if (alerts && alerts->failures() > 0) {
     fmt::print(stderr, "vigie: error: {} events (alerts, tracks, media links) could not be stored in {}\n",
                alerts->failures(), vigie::events::printable_location(config.store.location()));

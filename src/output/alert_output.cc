@@ -14,10 +14,6 @@
 namespace vigie::output {
 namespace {
 
-double now_epoch() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // An alert id (a UUID; "cam/rule:zone/3" in stores from before) as a file name.
 std::string file_stem(std::string id) {
   std::replace_if(id.begin(), id.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '-'; }, '_');
@@ -82,8 +78,9 @@ Result<std::optional<drone::Telemetry>> moving_camera_track(const CameraConfig& 
 
 }  // namespace
 
-AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live)
-    : camera_(camera), ids_(std::make_shared<UuidV7>()), run_id_(ids_->next()),
+AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live,
+                         EpochClock clock)
+    : camera_(camera), clock_(std::move(clock)), ids_(std::make_shared<UuidV7>()), run_id_(ids_->next()),
       engine_(camera, [ids = ids_] { return ids->next(); }), start_epoch_(start_epoch),
       media_(beside_store(config.store, config.store.media) / camera.name),
       retention_days_(config.store.retention_days),
@@ -122,7 +119,7 @@ AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, doubl
 }
 
 void AlertOutput::apply_retention() {
-  last_retention_epoch_ = now_epoch();
+  last_retention_epoch_ = clock_();
   // On a server shared by several machines, each deletes its own cameras' alerts: the
   // media files are on the machine that wrote them.
   auto removed =
@@ -155,7 +152,7 @@ void AlertOutput::on_frame(const Frame& frame, const pipeline::FrameResult& resu
   if (clips_) record_clips();
   if (outbox_->pending() > 0) deliver_outbox(/*now=*/false);
   record_run_span(/*now=*/false);
-  if (now_epoch() - last_retention_epoch_ > 3600) apply_retention();
+  if (clock_() - last_retention_epoch_ > 3600) apply_retention();
 }
 
 void AlertOutput::record_run_span(bool now) {

@@ -18,6 +18,7 @@
 #include "audio/audio.h"
 #include "bus/mqtt.h"
 #include "config/config.h"
+#include "core/clock.h"
 #include "core/result.h"
 #include "drone/drone.h"
 #include "core/frame.h"
@@ -55,7 +56,9 @@ class AlertOutput {
   // `start_epoch`: the wall time of stream time 0; a moving camera's recorded video (not
   // live) is dated by its track (camera.telemetry), which begins with it. Throws
   // OutputError, naming the camera and the file, for a track that cannot be read.
-  AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live);
+  // `clock`: when the hourly retention pass is due.
+  AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live,
+              EpochClock clock = system_epoch);
 
   void on_frame(const Frame& frame, const pipeline::FrameResult& result);
   // Stores track summaries: of tracks that ended, and snapshots of those still followed
@@ -133,6 +136,7 @@ class AlertOutput {
   void place(rules::AlertEvent& e);
 
   CameraConfig camera_;
+  EpochClock clock_;
   std::optional<drone::Telemetry> track_;
   std::map<std::string, rules::GeoPosition> positions_;
   std::shared_ptr<UuidV7> ids_;  // alert ids, audio and video alike; before engine_

@@ -7,17 +7,11 @@
 #include "audio/audio.h"
 
 namespace vigie::output {
-namespace {
-double now_epoch() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-}  // namespace
-
 LiveAudio::LiveAudio(const Config& config, const CameraConfig& camera, AlertOutput& alerts,
-                     std::function<void(const std::string&)> report)
+                     std::function<void(const std::string&)> report, EpochClock clock)
     : input_(camera.input), rules_(audio::audio_rules(camera.rules)), offset_db_(camera.audio_offset_db),
       clip_pre_s_(config.store.clip_pre_s), clip_post_s_(config.store.clip_post_s),
-      reconnect_max_s_(config.server.reconnect_max_s), alerts_(alerts), report_(std::move(report)) {}
+      reconnect_max_s_(config.server.reconnect_max_s), alerts_(alerts), report_(std::move(report)), clock_(std::move(clock)) {}
 
 LiveAudio::~LiveAudio() { stop(); }
 
@@ -60,7 +54,7 @@ void LiveAudio::run() {
     reported_loss = false;
     backoff = std::chrono::milliseconds(250);
     // Stream time 0 is when the first sound arrived; after a reconnection time goes on.
-    if (epoch_of_zero == 0) epoch_of_zero = now_epoch();
+    if (epoch_of_zero == 0) epoch_of_zero = clock_();
     while (!stop_) {
       chunk.clear();
       const bool more = (*decoder)->read(chunk);

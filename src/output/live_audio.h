@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "config/config.h"
+#include "core/clock.h"
 #include "output/alert_output.h"
 
 namespace vigie::output {
@@ -17,8 +18,9 @@ namespace vigie::output {
 class LiveAudio {
  public:
   // `report` gets one line when the sound cannot be read (and when it comes back).
+  // `clock` dates the sound's stream time 0.
   LiveAudio(const Config& config, const CameraConfig& camera, AlertOutput& alerts,
-            std::function<void(const std::string&)> report);
+            std::function<void(const std::string&)> report, EpochClock clock = system_epoch);
   ~LiveAudio();  // stops and joins
   void start();
   void stop();
@@ -33,6 +35,7 @@ class LiveAudio {
   double offset_db_, clip_pre_s_, clip_post_s_, reconnect_max_s_;
   AlertOutput& alerts_;
   std::function<void(const std::string&)> report_;
+  EpochClock clock_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> sounds_{0};
   std::thread thread_;

@@ -175,7 +175,7 @@ RunStats run_analysis(video::Source& source, CameraPipeline& pipeline, double an
         decode_s += seconds_since(t);
         if (r.status != video::ReadStatus::kFrame) break;  // kEnd: stop was requested
         ++decoded;
-        frame.wall_epoch = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        frame.wall_epoch = hooks.now();
         if (sampler.take(frame.time_s)) queue.push(std::move(frame));
       }
       queue.close();

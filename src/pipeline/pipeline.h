@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/clock.h"
 #include "describe/attributes.h"
 #include "core/frame.h"
 #include "detect/detector.h"
@@ -99,6 +100,7 @@ struct RunHooks {
   std::function<void(const RunStats&)> on_progress;
   std::function<void(video::LinkEvent, const std::string&)> on_link;
   const std::atomic<bool>* stop = nullptr;  // set from outside to end the run cleanly
+  EpochClock now = system_epoch;  // dates a live frame as it is decoded (Frame::wall_epoch)
 };
 
 // Reads `source` to its end (or until *hooks.stop), analysing frames at analyze_fps

@@ -59,8 +59,10 @@ Result<CameraRecorder> open_camera_recorder(const Config& config, const CameraCo
   return out;
 }
 
-RetentionLoop::RetentionLoop(Config config, std::function<void(const std::string&)> log, std::chrono::seconds period)
-    : config_(std::move(config)), log_(std::move(log)), period_(period), thread_([this] { run(); }) {}
+RetentionLoop::RetentionLoop(Config config, std::function<void(const std::string&)> log, std::chrono::seconds period,
+                             EpochClock clock)
+    : config_(std::move(config)), log_(std::move(log)), period_(period), clock_(std::move(clock)),
+      thread_([this] { run(); }) {}
 
 RetentionLoop::~RetentionLoop() {
   {
@@ -85,8 +87,7 @@ void RetentionLoop::run() {
       const auto root = recordings_root(config_);
       auto host = recordings_host(root);
       if (store && host) {
-        const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-        auto done = enforce_all(*store, root, *host, now, recording_limits(config_));
+        auto done = enforce_all(*store, root, *host, clock_(), recording_limits(config_));
         if (!done && done.error().message != last_problem) log_(last_problem = done.error().message);
         if (done && done->segments_deleted > 0)
           log_(fmt::format("{} segments ({:.1f} MB) past retention ({} days) or quota deleted", done->segments_deleted,

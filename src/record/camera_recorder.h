@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/clock.h"
 #include "core/result.h"
 #include "record/recorder.h"
 #include "record/retention.h"
@@ -52,8 +53,9 @@ Limits recording_limits(const Config& config);
 // offline for a month, or no longer configured, still has its recordings deleted.
 class RetentionLoop {
  public:
+  // `clock`: the "now" that retention counts days back from.
   RetentionLoop(Config config, std::function<void(const std::string&)> log,
-                std::chrono::seconds period = std::chrono::hours(1));
+                std::chrono::seconds period = std::chrono::hours(1), EpochClock clock = system_epoch);
   ~RetentionLoop();  // stops and joins
   RetentionLoop(const RetentionLoop&) = delete;
   RetentionLoop& operator=(const RetentionLoop&) = delete;
@@ -63,6 +65,7 @@ class RetentionLoop {
   Config config_;
   std::function<void(const std::string&)> log_;
   std::chrono::seconds period_;
+  EpochClock clock_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;

@@ -5,27 +5,20 @@
 
 #include <chrono>
 
-#include "detect/detector.h"
 #include "output/alert_output.h"
-#include "output/live_audio.h"
-#include "pipeline/pipeline.h"
-#include "record/camera_recorder.h"
-#include "video/source.h"
 
 namespace vigie::server {
 namespace {
-
-double now_epoch() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 constexpr double kLiveViewPeriod = 0.2;  // JPEGs for the live view: at most 5 a second
 constexpr double kOfflineAfter = 3.0;    // no frame for this long: offline, whatever the socket says
 
 }  // namespace
 
-CameraRunner::CameraRunner(Config config, CameraConfig camera, EventSink sink)
-    : config_(std::move(config)), camera_(std::move(camera)), sink_(std::move(sink)) {
+CameraRunner::CameraRunner(Config config, CameraConfig camera, EventSink sink, EpochClock clock,
+                           camera::SourceOpener open)
+    : config_(std::move(config)), camera_(std::move(camera)), sink_(std::move(sink)), clock_(std::move(clock)),
+      open_(std::move(open)) {
   status_.name = camera_.name;
 }
 
@@ -41,7 +34,7 @@ void CameraRunner::stop() {
 CameraStatus CameraRunner::status() const {
   std::lock_guard lock(mu_);
   CameraStatus s = status_;
-  if (s.online && now_epoch() - s.last_frame_epoch > kOfflineAfter) {
+  if (s.online && clock_() - s.last_frame_epoch > kOfflineAfter) {
     s.online = false;
     s.state = "offline";
     if (s.error.empty()) s.error = "no frame for 3 s";
@@ -75,7 +68,7 @@ void CameraRunner::set_state(const std::string& state, const std::string& error)
       fmt::print(stderr, "vigie serve: camera {}: {}{}\n", camera_.name, state, error.empty() ? "" : ": " + error);
     status_.state = state;
     status_.online = state == "online";
-    if (!status_.online) offline_epoch_ = now_epoch();
+    if (!status_.online) offline_epoch_ = clock_();
     if (!error.empty() || state == "online") status_.error = error;
   }
   if (on_state_change) on_state_change();
@@ -96,106 +89,59 @@ void CameraRunner::run() {
 }
 
 void CameraRunner::run_once() {
-  auto detector = detect::make_detector(camera_.detect);
-  if (!detector) throw std::runtime_error(detector.error().message);
-  const std::string input = camera_.input;
-  // Declared before the source, which hands the recorder its last segment when it is
-  // destroyed: the recorder and the alerts it is indexed by outlive it.
-  // Every camera of the centre stores its tracks, with their attributes, for search.
-  auto alerts = std::make_unique<output::AlertOutput>(config_, camera_, now_epoch(), /*live=*/true);
-  alerts->on_event = [this](const rules::AlertEvent& e, const Frame* f) {
+  camera::CameraOptions options;
+  options.store = true;  // every camera of the centre stores its tracks, with their attributes, for search
+  options.record = true;
+  options.retry_first_open = true;
+  options.in_centre = true;
+  camera::CameraEnv env;
+  env.now = clock_;
+  env.stop = &stop_;
+  env.open = open_;
+  env.say = [this](const std::string& line) { fmt::print(stderr, "vigie serve: camera {}: {}\n", camera_.name, line); };
+  env.on_link = [this](video::LinkEvent e, const std::string& why) {
+    if (e == video::LinkEvent::kLost) {
+      set_state("offline", why);
+    } else {
+      std::lock_guard lock(mu_);
+      ++status_.reconnections;
+      fmt::print(stderr, "vigie serve: camera {}: {}\n", camera_.name, why);
+    }
+  };
+  env.on_alert = [this](const rules::AlertEvent& e, const Frame* f) {
     if (e.phase == rules::Phase::kStart) {
       std::lock_guard lock(mu_);
       ++status_.alerts[e.rule];
     }
     if (sink_) sink_(e, f);
   };
-  std::unique_ptr<record::FolderLock> recording_lock;  // outlives the recorder
-  std::unique_ptr<record::Recorder> recorder;
-  video::SourceOptions source_options;
-  if (camera_.record) {
-    auto say = [this](const std::string& why) {
-      fmt::print(stderr, "vigie serve: camera {}: recording: {}\n", camera_.name, why);
-    };
-    auto made = record::open_camera_recorder(
-        config_, camera_, now_epoch, [&alerts](const events::SegmentRow& s) { alerts->post_segment(s); }, say,
-        [&alerts](const std::string& host) { return alerts->indexed_segments(host); });
-    if (!made) throw std::runtime_error(made.error().message);
-    for (const auto& w : made->warnings) say(w);
-    for (const auto& s : made->recovered) alerts->post_segment(s);  // what a crash or failure left
-    recording_lock = std::move(made->lock);
-    recorder = std::move(made->recorder);
-    source_options.tap = recorder.get();
-  }
-  std::unique_ptr<video::Source> source;
-  if (input.find("://") != std::string::npos) {
-    video::ReconnectEnv env;
-    env.open = [input, source_options] { return video::open_source(input, source_options); };
-    env.sleep = [this](std::chrono::milliseconds d) {
-      for (auto left = d; left.count() > 0 && !stop_; left -= std::chrono::milliseconds(50))
-        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
-    };
-    env.report = [this](video::LinkEvent e, const std::string& why) {
-      if (e == video::LinkEvent::kLost) {
-        set_state("offline", why);
-      } else {
-        std::lock_guard lock(mu_);
-        ++status_.reconnections;
-        fmt::print(stderr, "vigie serve: camera {}: {}\n", camera_.name, why);
-      }
-    };
-    env.stop_requested = [this] { return stop_.load(); };
-    video::BackoffPolicy backoff;
-    backoff.initial = std::chrono::milliseconds(250);
-    backoff.max = std::chrono::milliseconds(static_cast<int>(config_.server.reconnect_max_s * 1000));
-    source = std::make_unique<video::ReconnectingSource>(std::move(env), backoff);
-  } else {
-    auto opened = video::open_source(input, source_options);
-    if (!opened) throw std::runtime_error(opened.error().message);
-    source = std::move(opened.value());
-  }
-  alerts->set_start_epoch(now_epoch());  // after recovery and opening: stream time 0 is now
+  auto built = camera::Camera::build(config_, camera_, options, std::move(env));
+  if (!built) throw std::runtime_error(built.error().message);
+  camera::Camera& cam = *built.value();
+  output::AlertOutput& alerts = *cam.alerts();
 
-  pipeline::CameraPipeline pipeline(config_, camera_, std::move(detector.value()),
-                                    alerts->wants_static_objects());
-  // A microphone's sound, read on its own connection while the video plays.
-  std::unique_ptr<output::LiveAudio> sound;
-  if (alerts && source->is_live()) {
-    sound = std::make_unique<output::LiveAudio>(config_, camera_, *alerts, [this](const std::string& line) {
-      fmt::print(stderr, "vigie serve: {}: {}\n", camera_.name, line);
-    });
-    sound->start();
-  }
   pipeline::RunHooks hooks;
-  hooks.stop = &stop_;
-  hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult& r) {
-    if (alerts) {
-      alerts->on_frame(f, r);
-      alerts->on_tracks(pipeline.take_records());
-    }
-    const double runs = static_cast<double>(pipeline.detector_runs());
-    on_frame(f, runs > 0 ? pipeline.times().detect * 1000 / runs : 0);
+  hooks.on_frame = [&](const Frame& f, const pipeline::FrameResult&) {
+    const double runs = static_cast<double>(cam.pipeline().detector_runs());
+    on_frame(f, runs > 0 ? cam.pipeline().times().detect * 1000 / runs : 0);
   };
   hooks.on_progress = [this, &alerts](const pipeline::RunStats& s) {
     std::lock_guard lock(mu_);
     status_.decoded = s.decoded, status_.dropped = s.dropped, status_.queue_depth = s.queue_depth;
-    if (alerts) status_.store_failures = store_failures_before_ + alerts->failures();
+    status_.store_failures = store_failures_before_ + alerts.failures();
   };
-  const auto stats = pipeline::run_analysis(*source, pipeline, camera_.analyze_fps, hooks);
-  if (sound) sound->stop();
-  source.reset();  // ends the recording's last segment, indexed by finish()
-  if (alerts) {
-    alerts->on_tracks(pipeline.finish());
-    alerts->finish();
+  const auto stats = cam.run(hooks);
+  cam.finish();
+  {
     std::lock_guard lock(mu_);
-    store_failures_before_ += alerts->failures();
+    store_failures_before_ += alerts.failures();
     status_.store_failures = store_failures_before_;
   }
   if (!stats.source_error.empty()) throw std::runtime_error(stats.source_error);
 }
 
 void CameraRunner::on_frame(const Frame& frame, double detector_ms) {
-  const double now = now_epoch();
+  const double now = clock_();
   std::shared_ptr<const cv::Mat> view;
   if (now - last_view_epoch_ >= kLiveViewPeriod) {
     last_view_epoch_ = now;

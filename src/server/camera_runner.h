@@ -11,8 +11,11 @@
 #include <string>
 #include <thread>
 
-#include "config/config.h"
 #include <opencv2/core.hpp>
+
+#include "camera/camera.h"
+#include "config/config.h"
+#include "core/clock.h"
 
 #include "core/frame.h"
 #include "rules/rules.h"
@@ -38,7 +41,10 @@ class CameraRunner {
   // Receives every stored alert event with the frame that raised it (may be null).
   using EventSink = std::function<void(const rules::AlertEvent&, const Frame*)>;
 
-  CameraRunner(Config config, CameraConfig camera, EventSink sink);
+  // `clock`: the time of frames, of the live view and of the 3 s without a frame that
+  // makes a camera offline. `open`: how the input is opened (empty: video::open_source).
+  CameraRunner(Config config, CameraConfig camera, EventSink sink, EpochClock clock = system_epoch,
+               camera::SourceOpener open = {});
   // Called (from the camera's thread) when it goes online, offline, fails or ends, so that
   // consoles hear of it at once rather than at the next periodic update.
   std::function<void()> on_state_change;
@@ -61,6 +67,8 @@ class CameraRunner {
   Config config_;
   CameraConfig camera_;
   EventSink sink_;
+  EpochClock clock_;
+  camera::SourceOpener open_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   mutable std::mutex mu_;
@@ -69,8 +77,8 @@ class CameraRunner {
   mutable std::shared_ptr<const cv::Mat> jpeg_frame_;   // the frame jpeg_ shows
   mutable std::shared_ptr<const std::string> jpeg_;
   double last_view_epoch_ = 0;
-  double offline_epoch_ = 0;
-  int64_t store_failures_before_ = 0;  // of earlier runs (a camera restarted after a failure)  // when the stream was last lost: older frames prove nothing
+  double offline_epoch_ = 0;  // when the stream was last lost: older frames prove nothing
+  int64_t store_failures_before_ = 0;  // of earlier runs (a camera restarted after a failure)
   // (wall time, analysed count) samples for the fps figure.
   double rate_since_ = 0;
   int64_t rate_count_ = 0;
