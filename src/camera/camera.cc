@@ -24,6 +24,7 @@ Camera::Camera(const Config& config, const CameraConfig& camera, CameraEnv env)
   if (!env_.open) env_.open = [](const std::string& input, const video::SourceOptions& o) {
     return video::open_source(input, o);
   };
+  if (!env_.now) env_.now = system_epoch;
   if (!env_.say) env_.say = [](const std::string&) {};
   if (!env_.on_link) env_.on_link = [](video::LinkEvent, const std::string&) {};
 }
@@ -41,23 +42,18 @@ Result<std::unique_ptr<Camera>> Camera::build(const Config& config, const Camera
   if (!detector) return detector.error();
   std::unique_ptr<Camera> c(new Camera(config, camera, std::move(env)));
   c->live_ = video::is_stream_url(camera.input);
-  const bool live_outputs = options.in_centre || c->live_;
-  if (options.store) {
-    try {
-      c->alerts_ = std::make_unique<output::AlertOutput>(config, camera, c->env_.now(), live_outputs, c->env_.now);
-    } catch (const std::exception& e) {  // the store, the media folder, a drone's track
-      return Error{e.what()};
-    }
-    c->alerts_->on_event = c->env_.on_alert;
-  }
   if (camera.record) {
-    if (!c->alerts_) return Error{fmt::format("camera {}: recording needs the store (its index)", camera.name)};
+    // The recorder taps the source, and indexes its segments through the alerts output:
+    // both are made before the source.
+    if (!options.store) return Error{fmt::format("camera {}: recording needs the store (its index)", camera.name)};
+    if (auto r = c->open_alerts(options); !r) return r.error();
     if (auto r = c->open_recording(); !r) return r.error();
+    if (auto r = c->open_source(options); !r) return r.error();
+  } else {
+    // Nothing taps the source: a bad input fails before a store or a folder is made.
+    if (auto r = c->open_source(options); !r) return r.error();
+    if (auto r = c->open_alerts(options); !r) return r.error();
   }
-  if (auto r = c->open_source(options); !r) return r.error();
-  // A live camera's stream time 0 is now: after recovering the recording and opening the
-  // input (a recorded drone video keeps the date its track gave it).
-  if (c->alerts_ && live_outputs) c->alerts_->set_start_epoch(c->env_.now());
   c->pipeline_ = std::make_unique<pipeline::CameraPipeline>(config, camera, std::move(detector.value()),
                                                             c->alerts_ && c->alerts_->wants_static_objects());
   // A stream's sound is read on a connection of its own while the video plays; a file's
@@ -65,6 +61,22 @@ Result<std::unique_ptr<Camera>> Camera::build(const Config& config, const Camera
   if (c->alerts_ && c->live_)
     c->sound_ = std::make_unique<output::LiveAudio>(config, camera, *c->alerts_, c->env_.say, c->env_.now);
   return c;
+}
+
+Result<Ok> Camera::open_alerts(const CameraOptions& options) {
+  if (!options.store) return Ok{};
+  const bool live_outputs = options.in_centre || live_;
+  try {
+    alerts_ = std::make_unique<output::AlertOutput>(config_, camera_, env_.now(), live_outputs, env_.now);
+  } catch (const output::OutputError& e) {  // the store, the media folder, a drone's track
+    return Error{e.what()};
+  }
+  alerts_->on_event = env_.on_alert;
+  // A live camera's stream time 0 is when it is built (for serve, the frames of a camera
+  // offline at start are dated from then); a recorded drone video keeps the date its
+  // track gave it.
+  if (live_outputs) alerts_->set_start_epoch(env_.now());
+  return Ok{};
 }
 
 Result<Ok> Camera::open_recording() {
@@ -139,7 +151,8 @@ void Camera::finish() {
   source_.reset();  // ends the recording's last segment, indexed by the alerts' finish()
   auto last_tracks = pipeline_->finish();
   if (!alerts_) return;
-  if (!live_) analyse_sound_track();
+  // A run stopped midway (serve shutting down) does not read the rest of the file's sound.
+  if (!live_ && !(env_.stop && *env_.stop)) analyse_sound_track();
   alerts_->on_tracks(last_tracks);
   alerts_->finish();
 }

@@ -45,18 +45,15 @@ struct CameraOptions {
   bool in_centre = false;
 };
 
-using SourceOpener =
-    std::function<Result<std::unique_ptr<video::Source>>(const std::string& input, const video::SourceOptions&)>;
-
 // What the camera takes from the process that runs it.
 struct CameraEnv {
-  EpochClock now = system_epoch;
+  EpochClock now = system_epoch;  // also the pipeline's (RunHooks::now) in run()
   const std::atomic<bool>* stop = nullptr;  // set from outside to end the run
   std::function<void(const std::string&)> say;  // a line for the operator (recording, sound)
   std::function<void(video::LinkEvent, const std::string&)> on_link;  // a stream lost, or back
   // Every stored alert event with the frame that raised it (null for sound and end of run).
   std::function<void(const rules::AlertEvent&, const Frame*)> on_alert;
-  SourceOpener open;  // empty: video::open_source (tests give a fake source)
+  video::SourceOpener open;  // empty: video::open_source (tests give a fake source)
 };
 
 // The reconnection policy of every live camera: from 250 ms, doubling, up to
@@ -83,7 +80,6 @@ class Camera {
 
   output::AlertOutput* alerts() { return alerts_.get(); }  // null without options.store
   const pipeline::CameraPipeline& pipeline() const { return *pipeline_; }
-  bool live() const { return live_; }
   double nominal_fps() const { return nominal_fps_; }
   int64_t frame_count() const { return frame_count_; }
 
@@ -91,6 +87,7 @@ class Camera {
   Camera(const Config& config, const CameraConfig& camera, CameraEnv env);
   Result<Ok> open_recording();
   Result<Ok> open_source(const CameraOptions& options);
+  Result<Ok> open_alerts(const CameraOptions& options);
   void analyse_sound_track();
 
   Config config_;

@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 #include "core/test_data.h"
-#include "events/store.h"
 #include "output/alert_output.h"
 
 namespace vigie::camera {
@@ -17,13 +17,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A live stream that gives `frames` grey frames, then fails: what a camera that goes away
-// looks like to a source.
+// A live stream that gives `frames` grey frames, 20 ms apart (a queue of 4 keeps them
+// all), then fails: what a camera that goes away looks like to a source.
 class FakeLiveSource : public video::Source {
  public:
   explicit FakeLiveSource(int frames) : left_(frames) {}
   video::ReadResult read(Frame& out) override {
     if (left_-- <= 0) return {video::ReadStatus::kError, "fake camera: gone"};
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     out.index = index_++;
     out.time_s = out.index * 0.1;
     out.image = cv::Mat(48, 64, CV_8UC3, cv::Scalar(90, 90, 90));
@@ -120,6 +121,16 @@ TEST(Camera, ALiveCamerasFramesAreDatedByTheInjectedClock) {
   (*built)->finish();
   ASSERT_EQ(dates.size(), 5u);
   for (double d : dates) EXPECT_EQ(d, 1.5e9);
+}
+
+TEST(Camera, AnInputThatCannotBeOpenedLeavesNoStoreBehind) {
+  const auto dir = testing::fresh_temp_dir("camera_bad_input");
+  const Config config = site_in(dir);
+  auto built = Camera::build(config, camera_of((dir / "no-such.mp4").string()), CameraOptions{}, {});
+  ASSERT_FALSE(built);
+  EXPECT_NE(built.error().message.find("no-such.mp4"), std::string::npos) << built.error().message;
+  EXPECT_FALSE(fs::exists(dir / "v.db"));
+  EXPECT_FALSE(fs::exists(dir / "media"));
 }
 
 // A file's sound track is analysed after its video by whichever command builds the

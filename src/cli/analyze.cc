@@ -145,17 +145,6 @@ void print_summary(const AnalyzeOptions& o, const Config& config, const CameraCo
 
 int analyze(const AnalyzeOptions& o) {
   auto [config, camera] = resolve(o);
-  Outputs out;
-  if (!o.tracks_path.empty()) {
-    out.tracks.open(o.tracks_path);
-    if (!out.tracks) throw UsageError(fmt::format("cannot write tracks to '{}'", o.tracks_path));
-  }
-  if (!o.detections_out.empty()) {
-    out.detections.open(o.detections_out);
-    if (!out.detections) throw UsageError(fmt::format("cannot write detections to '{}'", o.detections_out));
-  }
-  out.video_path = o.video_path;
-
   if (!o.store_path.empty()) {  // a file or a URL, as the user gave it
     config.store.url.clear();
     (vigie::events::is_database_url(o.store_path) ? config.store.url : config.store.path) = o.store_path;
@@ -174,6 +163,17 @@ int analyze(const AnalyzeOptions& o) {
   if (!built) throw UsageError(built.error().message);
   camera::Camera& cam = *built.value();
   output::AlertOutput* alerts = cam.alerts();
+  // Opened once the camera is: a bad model or input leaves the user's files as they were.
+  Outputs out;
+  if (!o.tracks_path.empty()) {
+    out.tracks.open(o.tracks_path);
+    if (!out.tracks) throw UsageError(fmt::format("cannot write tracks to '{}'", o.tracks_path));
+  }
+  if (!o.detections_out.empty()) {
+    out.detections.open(o.detections_out);
+    if (!out.detections) throw UsageError(fmt::format("cannot write detections to '{}'", o.detections_out));
+  }
+  out.video_path = o.video_path;
   out.video_fps = camera.analyze_fps > 0 ? camera.analyze_fps : cam.nominal_fps();
 
   Progress progress(!o.quiet);

@@ -8,6 +8,8 @@
 
 namespace vigie {
 
+// Called from several threads at once (a camera's decoder, its analysis, its sound, the
+// server's status requests): a clock must be safe to call concurrently.
 using EpochClock = std::function<double()>;
 
 inline double system_epoch() {

@@ -98,7 +98,6 @@ struct RunHooks {
   std::function<void(const Frame&, const FrameResult&)> on_frame;
   // Called about every 0.25 s of wall time with frames decoded so far.
   std::function<void(const RunStats&)> on_progress;
-  std::function<void(video::LinkEvent, const std::string&)> on_link;
   const std::atomic<bool>* stop = nullptr;  // set from outside to end the run cleanly
   EpochClock now = system_epoch;  // dates a live frame as it is decoded (Frame::wall_epoch)
 };

@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "camera/camera.h"
 #include "output/alert_output.h"
 
 namespace vigie::server {
@@ -16,9 +17,10 @@ constexpr double kOfflineAfter = 3.0;    // no frame for this long: offline, wha
 }  // namespace
 
 CameraRunner::CameraRunner(Config config, CameraConfig camera, EventSink sink, EpochClock clock,
-                           camera::SourceOpener open)
+                           video::SourceOpener open)
     : config_(std::move(config)), camera_(std::move(camera)), sink_(std::move(sink)), clock_(std::move(clock)),
       open_(std::move(open)) {
+  if (!clock_) clock_ = system_epoch;
   status_.name = camera_.name;
 }
 

@@ -13,12 +13,12 @@
 
 #include <opencv2/core.hpp>
 
-#include "camera/camera.h"
 #include "config/config.h"
 #include "core/clock.h"
 
 #include "core/frame.h"
 #include "rules/rules.h"
+#include "video/source.h"
 
 namespace vigie::server {
 
@@ -44,7 +44,7 @@ class CameraRunner {
   // `clock`: the time of frames, of the live view and of the 3 s without a frame that
   // makes a camera offline. `open`: how the input is opened (empty: video::open_source).
   CameraRunner(Config config, CameraConfig camera, EventSink sink, EpochClock clock = system_epoch,
-               camera::SourceOpener open = {});
+               video::SourceOpener open = {});
   // Called (from the camera's thread) when it goes online, offline, fails or ends, so that
   // consoles hear of it at once rather than at the next periodic update.
   std::function<void()> on_state_change;
@@ -68,7 +68,7 @@ class CameraRunner {
   CameraConfig camera_;
   EventSink sink_;
   EpochClock clock_;
-  camera::SourceOpener open_;
+  video::SourceOpener open_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   mutable std::mutex mu_;

@@ -50,10 +50,18 @@ class FedSource : public video::Source {
   Feed& feed_;
 };
 
-// Waits (real time, 10 s at most) until the runner has analysed `n` frames.
-bool analysed(const CameraRunner& runner, int64_t n) {
+// Closes the feed when the test leaves, even by a failed assertion: the runner's decoder
+// waits in read() until then, and the runner joins it when destroyed.
+struct Closer {
+  Feed& feed;
+  ~Closer() { feed.close(); }
+};
+
+// Waits (real time, 10 s at most) until `done()`.
+template <typename Done>
+bool eventually(Done done) {
   for (int i = 0; i < 1000; ++i) {
-    if (runner.status().analysed >= n) return true;
+    if (done()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
@@ -73,15 +81,18 @@ TEST(CameraRunner, IsOfflineAfterThreeSecondsOfItsClockWithoutAFrameAndOnlineAtT
   std::atomic<double> now{1.7e9};
   Feed feed;
   std::atomic<int> opens{0};
+  std::atomic<int> state_changes{0};  // outlives the runner, whose thread counts
   CameraRunner runner(
       config, camera, nullptr, [&] { return now.load(); },
       [&](const std::string&, const video::SourceOptions&) -> Result<std::unique_ptr<video::Source>> {
         if (opens++ > 0) return Error{"fed camera: closed"};
         return std::unique_ptr<video::Source>(std::make_unique<FedSource>(feed));
       });
+  runner.on_state_change = [&] { ++state_changes; };
+  Closer closer{feed};  // destroyed before the runner
   runner.start();
   feed.allow(3);
-  ASSERT_TRUE(analysed(runner, 3));
+  ASSERT_TRUE(eventually([&] { return runner.status().analysed >= 3 && state_changes == 1; }));
   auto s = runner.status();
   EXPECT_TRUE(s.online);
   EXPECT_EQ(s.state, "online");
@@ -96,11 +107,11 @@ TEST(CameraRunner, IsOfflineAfterThreeSecondsOfItsClockWithoutAFrameAndOnlineAtT
   EXPECT_EQ(s.error, "no frame for 3 s");
 
   feed.allow(1);  // a frame again: online at once
-  ASSERT_TRUE(analysed(runner, 4));
+  // Said to the consoles (on_state_change) once more, after the frame is counted.
+  ASSERT_TRUE(eventually([&] { return runner.status().analysed >= 4 && state_changes == 2; }));
   s = runner.status();
   EXPECT_TRUE(s.online);
   EXPECT_EQ(s.last_frame_epoch, 1.7e9 + 3.1);
-
   feed.close();
   runner.stop();
 }

@@ -65,6 +65,9 @@ bool is_stream_url(const std::string& input);
 Result<std::unique_ptr<Source>> open_source(const std::string& input,
                                             const SourceOptions& options = {});
 
+// How a caller opens an input (tests give a fake source); open_source by default.
+using SourceOpener = std::function<Result<std::unique_ptr<Source>>(const std::string& input, const SourceOptions&)>;
+
 // --- Reconnection -------------------------------------------------------------------
 
 enum class LinkEvent { kLost, kRestored };
