@@ -219,12 +219,18 @@ struct Server::Impl {
          A::kHandler, "recording_download", &Impl::recording_download, false,
          "/api/v1/recordings/exports/export-0190f3c2-6a1b-7c3d-8e4f-0123456789ab.mp4", ""},
         // The original pixels need two people: a supervisor asks, an auditor decides;
-        // the export itself (`vigie record export --unmasked`) uses the approval once.
+        // the export (here, for the one who asked, or `vigie record export --unmasked`)
+        // uses the approval once.
         {"POST", "/api/v1/recordings/unmasked", P::kSearch, false, A::kHandler, events::kUnmaskedRequestAudit,
          &Impl::unmasked_request, false, "/api/v1/recordings/unmasked",
          R"({"camera":"cam","from":0,"to":100,"case_reference":"PV-1","requester":"OPJ","reason":"r"})"},
         {"GET", "/api/v1/recordings/unmasked", P::kApproveUnmasked, false, A::kEach, "unmasked_request_list",
          &Impl::unmasked_list, false, "/api/v1/recordings/unmasked", ""},
+        {"GET", "/api/v1/recordings/unmasked/mine", P::kSearch, false, A::kEach, "unmasked_request_list",
+         &Impl::unmasked_mine, false, "/api/v1/recordings/unmasked/mine", ""},
+        {"POST", R"(/api/v1/recordings/unmasked/([^/]+)/export)", P::kSearch, false, A::kHandler,
+         events::kRecordingExportAudit, &Impl::unmasked_export, false,
+         "/api/v1/recordings/unmasked/0190f3c2-6a1b-7c3d-8e4f-0123456789ab/export", ""},
         {"POST", R"(/api/v1/recordings/unmasked/([^/]+)/decision)", P::kApproveUnmasked, false, A::kHandler,
          events::kUnmaskedDecisionAudit, &Impl::unmasked_decision, false,
          "/api/v1/recordings/unmasked/0190f3c2-6a1b-7c3d-8e4f-0123456789ab/decision",
@@ -978,15 +984,21 @@ struct Server::Impl {
       fs::remove(done->manifest, ec);
       return send_error(c.res, 503, "the export could not be audited, so it was deleted");
     }
+    send_export_made(c, q, *done);
+  }
+
+  // A console export's answer: its files by name (downloaded through recording_download).
+  static void send_export_made(Call& c, const record::ExportRequest& q, const record::ExportResult& done) {
     send_json(c.res,
               {{"file", q.out.filename().string()},
-               {"manifest", done->manifest.filename().string()},
-               {"frames", done->frames},
-               {"bytes", done->bytes},
-               {"sha256", done->sha256},
-               {"manifest_sha256", done->manifest_sha256},
-               {"first_frame_epoch", done->first_epoch},
-               {"last_frame_epoch", done->last_epoch}},
+               {"manifest", done.manifest.filename().string()},
+               {"frames", done.frames},
+               {"bytes", done.bytes},
+               {"sha256", done.sha256},
+               {"manifest_sha256", done.manifest_sha256},
+               {"first_frame_epoch", done.first_epoch},
+               {"last_frame_epoch", done.last_epoch},
+               {"unmasked", q.unmasked.has_value()}},
               201);
   }
 
@@ -1061,7 +1073,12 @@ struct Server::Impl {
     send_json(c.res, unmasked_json(r), 201);
   }
 
-  void unmasked_list(Call& c) {
+  void unmasked_list(Call& c) { send_unmasked_requests(c, ""); }
+  // A supervisor's own requests, to see which were decided and export the approved ones.
+  void unmasked_mine(Call& c) { send_unmasked_requests(c, c.session->user); }
+
+  // Every request, or those `requested_by` made.
+  void send_unmasked_requests(Call& c, const std::string& requested_by) {
     Result<std::vector<events::UnmaskedRequest>> rows = Error{""};
     {
       std::lock_guard lock(store_mu);
@@ -1069,8 +1086,63 @@ struct Server::Impl {
     }
     if (!rows) return send_error(c.res, 500, rows.error().message);
     json list = json::array();
-    for (const auto& r : *rows) list.push_back(unmasked_json(r));
+    for (const auto& r : *rows)
+      if (requested_by.empty() || r.requested_by == requested_by) list.push_back(unmasked_json(r));
     send_json(c.res, {{"requests", list}});
+  }
+
+  // The unmasked export of an approved request, made here for the supervisor who asked:
+  // the same file, manifest and audit entry as `vigie record export --unmasked`, in the
+  // console's exports folder. A console export covers kConsoleExportMaxS at most (it runs
+  // in the request's thread); a longer request is exported with the command.
+  void unmasked_export(Call& c) {
+    const std::string id = c.req.matches[1];
+    Result<std::optional<events::UnmaskedRequest>> found = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      found = store->unmasked_request(id);
+    }
+    if (!found) return send_error(c.res, 500, found.error().message);
+    if (!*found) return send_error(c.res, 404, fmt::format("no unmasked export request '{}'", id));
+    const events::UnmaskedRequest& request = **found;
+    if (request.requested_by != c.session->user)
+      return send_error(c.res, 403, fmt::format("only {}, who asked, receives this export", request.requested_by));
+    if (request.state != events::UnmaskedRequest::State::kApproved)
+      return send_error(c.res, 409, fmt::format("request {} is {}: only an approved request is exported", id,
+                                                events::state_name(request.state)));
+    if (request.to_epoch - request.from_epoch > kConsoleExportMaxS)
+      return send_error(c.res, 400, fmt::format("the request covers {:.0f} min; the console exports {:.0f} min at most: "
+                                                "export it with vigie record export --unmasked {} on the machine "
+                                                "that holds the files",
+                                                (request.to_epoch - request.from_epoch) / 60, kConsoleExportMaxS / 60, id));
+    std::unique_lock busy(playback_mu, std::try_to_lock);
+    if (!busy) return send_error(c.res, 503, "another stretch of recording is being prepared: try again in a moment");
+    const auto r = readable(c, request.camera, request.from_epoch, request.to_epoch, kConsoleExportMaxS);
+    if (!r) return;
+    // A connection of its own: the export takes minutes, the shared one serves every route.
+    auto own = events::Store::open(config.store.location(), config.store.audit_key);
+    if (!own) return send_error(c.res, 500, own.error().message);
+    std::error_code ec;
+    fs::create_directories(exports_folder(), ec);
+    fs::permissions(exports_folder(), fs::perms::owner_all, fs::perm_options::replace, ec);
+    record::ExportRequest q;
+    q.out = exports_folder() / fmt::format("export-{}.mp4", UuidV7().next());
+    auto done = record::export_unmasked(r->root, r->key, **own, id, r->segments, c.session->user, q.out, now_epoch());
+    if (!done) return send_export_error(c.res, done.error());
+    q.camera = request.camera, q.from_epoch = request.from_epoch, q.to_epoch = request.to_epoch;
+    q.case_reference = request.case_reference, q.requester = request.requester;
+    q.exported_by = c.session->user, q.unmasked = done->unmasked;
+    if (!c.audit(record::export_audit_detail(q, *done))) {
+      fs::remove(q.out, ec);
+      fs::remove(done->manifest, ec);
+      // Nothing was handed over: the approval stands again.
+      if (auto given_back = (*own)->release_unmasked(id); !given_back)
+        return send_error(c.res, 503, fmt::format("the export could not be audited, so it was deleted; the request "
+                                                  "could not be given back: {}",
+                                                  given_back.error().message));
+      return send_error(c.res, 503, "the export could not be audited, so it was deleted");
+    }
+    send_export_made(c, q, *done);
   }
 
   // The second person: an auditor approves or refuses, with a reason; never their own.

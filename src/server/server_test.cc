@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -292,11 +293,94 @@ TEST_F(ServerWithRecordingTest, AnUnmaskedRequestIsMadeByASupervisorAndDecidedOn
   EXPECT_EQ(json::parse(approved->body)["decided_by"], "auditor1");
   EXPECT_EQ(post(decide, {{"approve", false}, {"reason", "again"}}, as_aud)->status, 409);
 
+  // The export, for the one who asked, on the machine with the files: these are on csu-1,
+  // so it is refused there and the approval still stands.
+  const std::string made_here = "/api/v1/recordings/unmasked/" + request["id"].get<std::string>() + "/export";
+  EXPECT_EQ(post(made_here, json::object(), as_op)->status, 403);
+  EXPECT_EQ(post(made_here, json::object(), as_aud)->status, 403);
+  EXPECT_EQ(post("/api/v1/recordings/unmasked/no-such/export", json::object(), as_sup)->status, 404);
+  const auto elsewhere_files = post(made_here, json::object(), as_sup);
+  EXPECT_EQ(elsewhere_files->status, 409);
+  EXPECT_THAT(elsewhere_files->body, HasSubstr("csu-1"));
+  const auto mine = json::parse(c.Get("/api/v1/recordings/unmasked/mine", as_sup)->body)["requests"];
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0]["state"], "approved");
+  EXPECT_EQ(c.Get("/api/v1/recordings/unmasked/mine", as_op)->status, 403);
+
   const auto audit = json::parse(c.Get("/api/v1/audit", as_aud)->body);
   std::set<std::string> seen;
   for (const auto& e : audit["entries"]) seen.insert(e["user"].get<std::string>() + " " + e["action"].get<std::string>());
   EXPECT_TRUE(seen.count("supervisor1 recording.unmasked_request"));
   EXPECT_TRUE(seen.count("auditor1 recording.unmasked_decision"));
+}
+
+// A camera that records a short H.264 file when the server starts: real segments on
+// this machine.
+class ServerRecordingAFileTest : public ServerTest {
+  void configure(Config& c) override {
+    const std::string video = (dir_ / "street.mp4").string();
+    const std::string make = "ffmpeg -v error -y -f lavfi -i testsrc=size=320x240:rate=10 -t 4 -c:v libx264 "
+                             "-pix_fmt yuv420p -g 10 " + video;
+    have_ffmpeg_ = std::system(make.c_str()) == 0;
+    CameraConfig cam;
+    cam.name = "street", cam.input = video, cam.record = true, cam.detect.type = "motion";
+    cam.privacy_masks = {{{0, 0}, {160, 0}, {160, 240}, {0, 240}}};
+    c.cameras["street"] = cam;
+    auto store = events::Store::open(c.store.path);
+    ASSERT_TRUE((*store)->add_user("supervisor2", "supervisor", kPassword, 0));
+  }
+
+ protected:
+  bool have_ffmpeg_ = false;
+};
+
+// The unmasked export made from the console: only for the supervisor who asked, once,
+// after an auditor's approval; downloadable, and audited naming the request.
+TEST_F(ServerRecordingAFileTest, TheUnmaskedExportIsMadeOnceForTheSupervisorWhoAsked) {
+  if (!have_ffmpeg_) GTEST_SKIP() << "skipped: ffmpeg cannot encode H.264 here";
+  const std::string sup = login("supervisor1"), other = login("supervisor2"), aud = login("auditor1");
+  auto c = client();
+  const httplib::Headers as_sup = {{"Cookie", sup}}, as_other = {{"Cookie", other}}, as_aud = {{"Cookie", aud}};
+  json segments;
+  for (int i = 0; i < 300 && segments.empty(); ++i) {  // the file is read and its segments indexed
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    segments = json::parse(c.Get("/api/v1/recordings?camera=street", as_sup)->body)["segments"];
+  }
+  ASSERT_FALSE(segments.empty()) << "the camera recorded nothing";
+  const double from = segments.front()["start_epoch"], to = segments.back()["end_epoch"];
+  const auto post = [&](const std::string& path, const json& body, const httplib::Headers& who) {
+    return c.Post(path, who, body.dump(), "application/json");
+  };
+  const auto made = post("/api/v1/recordings/unmasked",
+                         {{"camera", "street"}, {"from", from}, {"to", to}, {"case_reference", "PV-12"},
+                          {"requester", "OPJ Durand"}, {"reason", "the mask hides the suspect's car"}},
+                         as_sup);
+  ASSERT_EQ(made->status, 201) << made->body;
+  const std::string id = json::parse(made->body)["id"];
+  const std::string path = "/api/v1/recordings/unmasked/" + id + "/export";
+  EXPECT_EQ(post(path, json::object(), as_sup)->status, 409);  // pending
+  ASSERT_EQ(post("/api/v1/recordings/unmasked/" + id + "/decision", {{"approve", true}, {"reason", "order seen"}}, as_aud)
+                ->status,
+            200);
+  EXPECT_EQ(post(path, json::object(), as_other)->status, 403);  // another supervisor
+  c.set_read_timeout(60, 0);
+  const auto done = post(path, json::object(), as_sup);
+  ASSERT_EQ(done->status, 201) << done->body;
+  const auto file = json::parse(done->body);
+  EXPECT_TRUE(file["unmasked"].get<bool>());
+  EXPECT_GT(file["frames"].get<int>(), 0);
+  const auto video = c.Get("/api/v1/recordings/exports/" + file["file"].get<std::string>(), as_sup);
+  ASSERT_EQ(video->status, 200);
+  EXPECT_EQ(static_cast<int64_t>(video->body.size()), file["bytes"].get<int64_t>());
+  EXPECT_EQ(post(path, json::object(), as_sup)->status, 409);  // an approval allows one export
+  EXPECT_EQ(json::parse(c.Get("/api/v1/recordings/unmasked/mine", as_sup)->body)["requests"][0]["state"], "used");
+  EXPECT_TRUE(json::parse(c.Get("/api/v1/recordings/unmasked/mine", as_other)->body)["requests"].empty());
+  bool audited = false;
+  const auto audit = json::parse(c.Get("/api/v1/audit", as_aud)->body);
+  for (const auto& e : audit["entries"])
+    audited |= e["action"] == "recording.export" && e["user"] == "supervisor1" &&
+               e["detail"].get<std::string>().find(id) != std::string::npos;
+  EXPECT_TRUE(audited);
 }
 
 // Playback of the recording: supervisors only, short stretches, from the machine holding

@@ -38,7 +38,8 @@ export interface Flight extends FlightSummary {
 }
 
 // A request for recorded video without its privacy masks: a supervisor asks, an auditor
-// decides, `vigie record export --unmasked ID` uses the approval once.
+// decides, and one export uses the approval: the asker's from the console, or
+// `vigie record export --unmasked ID`.
 export interface UnmaskedRequest {
   id: string;
   camera: string;
@@ -89,6 +90,7 @@ export interface RecordingExport {
   manifest_sha256: string;
   first_frame_epoch: number;
   last_frame_epoch: number;
+  unmasked: boolean;
 }
 
 export interface Segment {
@@ -225,6 +227,8 @@ export const api = {
   exportRecording: (r: { camera: string; from: number; to: number; case_reference: string; requester: string }) =>
     call<RecordingExport>('POST', '/api/v1/recordings/exports', r),
   unmaskedRequests: () => call<{ requests: UnmaskedRequest[] }>('GET', '/api/v1/recordings/unmasked'),
+  myUnmaskedRequests: () => call<{ requests: UnmaskedRequest[] }>('GET', '/api/v1/recordings/unmasked/mine'),
+  exportUnmasked: (id: string) => call<RecordingExport>('POST', `/api/v1/recordings/unmasked/${encodeURIComponent(id)}/export`, {}),
   decideUnmasked: (id: string, approve: boolean, reason: string) =>
     call<UnmaskedRequest>('POST', `/api/v1/recordings/unmasked/${encodeURIComponent(id)}/decision`, { approve, reason }),
   parkingCandidates: (state: ParkingCandidate['state']) =>

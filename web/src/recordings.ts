@@ -1,9 +1,9 @@
 // Continuous recording, for supervisors: a camera's timeline with its alerts, playback
 // (masked, prepared by the server a minute at a time), a requisition's masked export, and
 // the request for a range without its privacy masks, which an auditor must approve before
-// `vigie record export --unmasked` can make its one export.
+// its one export (here, by the supervisor who asked, or `vigie record export --unmasked`).
 import { api, ApiError } from './api';
-import type { Alert, Segment } from './api';
+import type { Alert, RecordingExport, Segment } from './api';
 import { dateTime, h } from './dom';
 
 const DAY = 86400;
@@ -35,6 +35,55 @@ function drawTimeline(bar: HTMLElement, segments: Segment[], alerts: Alert[], no
     const box = bar.getBoundingClientRect();
     play(start + (span * (ev.clientX - box.left)) / box.width);
   };
+}
+
+// An export's files, as links (their downloads are audited), with their SHA-256.
+function exportLinks(x: RecordingExport, testid: string) {
+  const link = (name: string, id: string) => h('a', { href: `/api/v1/recordings/exports/${encodeURIComponent(name)}`, download: name, 'data-testid': id }, name);
+  return [
+    `Exported ${x.frames} frames (${dateTime(x.first_frame_epoch)} to ${dateTime(x.last_frame_epoch)}): `,
+    link(x.file, `${testid}-file`), ` SHA-256 ${x.sha256}; manifest `, link(x.manifest, `${testid}-manifest`), ` SHA-256 ${x.manifest_sha256}`,
+  ];
+}
+
+// This supervisor's requests for unmasked video, their decisions, and the one export of
+// an approved one.
+function myRequests(table: HTMLElement, status: HTMLElement) {
+  const show = () =>
+    api
+      .myUnmaskedRequests()
+      .then(({ requests }) =>
+        table.replaceChildren(
+          ...requests.map((r) => {
+            const action = h('td', {});
+            if (r.state === 'approved') {
+              const button = h('button', { type: 'button', 'data-testid': 'mine-export' }, 'Export (unmasked)');
+              button.addEventListener('click', () => {
+                status.className = '';
+                status.textContent = 'Exporting without the masks…';
+                api
+                  .exportUnmasked(r.id)
+                  .then((x) => {
+                    status.className = 'ok';
+                    status.replaceChildren(...exportLinks(x, 'mine-export'));
+                    show();
+                  })
+                  .catch((e: Error) => {
+                    status.className = 'error';
+                    status.textContent = e.message;
+                  });
+              });
+              action.append(button);
+            }
+            return h('tr', { 'data-testid': 'mine-row' },
+              h('td', {}, r.camera), h('td', {}, `${dateTime(r.from_epoch)} to ${dateTime(r.to_epoch)}`), h('td', {}, r.case_reference),
+              h('td', { 'data-testid': 'mine-state' }, r.state), h('td', {}, r.decided_by ? `${r.decided_by}: ${r.decision_reason}` : ''), action);
+          }),
+        ),
+      )
+      .catch((e: Error) => (status.textContent = e.message));
+  show();
+  return show;
 }
 
 export function recordingsPage(root: HTMLElement) {
@@ -97,12 +146,8 @@ export function recordingsPage(root: HTMLElement) {
     api
       .exportRecording(fields())
       .then((x) => {
-        const link = (name: string, testid: string) => h('a', { href: `/api/v1/recordings/exports/${encodeURIComponent(name)}`, download: name, 'data-testid': testid }, name);
         exported.className = 'ok';
-        exported.replaceChildren(
-          `Exported ${x.frames} frames (${dateTime(x.first_frame_epoch)} to ${dateTime(x.last_frame_epoch)}): `,
-          link(x.file, 'rec-export-file'), ` SHA-256 ${x.sha256}; manifest `, link(x.manifest, 'rec-export-manifest'), ` SHA-256 ${x.manifest_sha256}`,
-        );
+        exported.replaceChildren(...exportLinks(x, 'rec-export'));
       })
       .catch((e: Error) => {
         exported.className = 'error';
@@ -115,14 +160,18 @@ export function recordingsPage(root: HTMLElement) {
     api
       .requestUnmasked({ ...fields(), reason: reason.value })
       .then((r) => {
-        status.textContent = `Request ${r.id} is pending: an auditor must approve it. Then, on the recording machine: vigie record export --unmasked ${r.id}`;
+        status.textContent = `Request ${r.id} is pending: an auditor must approve it. Then export it below (15 min at most; longer, on the recording machine: vigie record export --unmasked ${r.id})`;
         status.className = 'ok';
+        refreshMine();
       })
       .catch((e: ApiError | Error) => {
         status.textContent = e.message;
         status.className = 'error';
       });
   });
+  const mineTable = h('table', { 'data-testid': 'mine-table' });
+  const mineStatus = h('div', { 'data-testid': 'mine-status' });
+  const refreshMine = myRequests(mineTable, mineStatus);
   const form = h('form', {}, from, to, caseRef, requester, exportButton, h('br', {}), reason, requestButton);
   form.addEventListener('submit', (ev) => ev.preventDefault());
 
@@ -138,6 +187,9 @@ export function recordingsPage(root: HTMLElement) {
     form,
     exported,
     status,
+    h('h3', {}, 'My requests for unmasked video'),
+    mineTable,
+    mineStatus,
   );
   api.cameras().then((cams) => {
     camera.replaceChildren(...cams.map((c) => h('option', { value: c.name }, c.name)));

@@ -361,9 +361,26 @@ cameras:
   await waitFor('the request approved', async () => (await page.getByTestId('unmasked-state').first().textContent()) === 'approved', 5000);
   check((await page.getByTestId('unmasked-approve').count()) === 0, 'an approved request can no longer be decided');
 
-  // 4. The camera goes away and comes back.
+  // The supervisor who asked makes the one unmasked export the approval allows.
   await page.getByTestId('logout').click();
   await signIn(page, SUP);
+  await page.getByTestId('wall').waitFor();
+  await page.goto(`${base}/#/recordings`);
+  await waitFor('the approved request among mine', async () => (await page.getByTestId('mine-state').first().textContent()) === 'approved', 10000);
+  await page.getByTestId('mine-export').first().click();
+  await waitFor('the unmasked export', async () => (await page.getByTestId('mine-export-file').count()) > 0 ||
+    (await page.getByTestId('mine-status').getAttribute('class')) === 'error', 60000);
+  const unmaskedText = (await page.getByTestId('mine-status').textContent()) ?? '';
+  check(/SHA-256 [0-9a-f]{64}/.test(unmaskedText), `the unmasked export shows its SHA-256 (${unmaskedText.slice(0, 200)})`);
+  const unmaskedManifest = await page.evaluate(async () =>
+    (await fetch(document.querySelector('[data-testid=mine-export-manifest]').getAttribute('href'))).json());
+  check(unmaskedManifest.unmasked?.approved_by === AUD.name && unmaskedManifest.unmasked?.reason === 'the mask hides the van',
+    `its manifest names the approver and the reason (${JSON.stringify(unmaskedManifest.unmasked)})`);
+  await waitFor('the request used', async () => (await page.getByTestId('mine-state').first().textContent()) === 'used', 5000);
+  check((await page.getByTestId('mine-export').count()) === 0, 'an approval allows one export');
+
+  // 4. The camera goes away and comes back.
+  await page.goto(`${base}/#/wall`);
   await page.getByTestId('wall').waitFor();
   const status = () => page.getByTestId('tile-status-gare').textContent();
   await waitFor('online again after login', async () => (await status()) === 'online', 10000);
