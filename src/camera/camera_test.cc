@@ -11,6 +11,7 @@
 
 #include "core/test_data.h"
 #include "output/alert_output.h"
+#include "video/test_frames.h"
 
 namespace vigie::camera {
 namespace {
@@ -25,9 +26,7 @@ class FakeLiveSource : public video::Source {
   video::ReadResult read(Frame& out) override {
     if (left_-- <= 0) return {video::ReadStatus::kError, "fake camera: gone"};
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    out.index = index_++;
-    out.time_s = out.index * 0.1;
-    out.image = cv::Mat(48, 64, CV_8UC3, cv::Scalar(90, 90, 90));
+    video::testing::grey_frame(out, index_++);
     return {};
   }
   double nominal_fps() const override { return 10; }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/test_data.h"
+#include "video/test_frames.h"
 
 namespace vigie::server {
 namespace {
@@ -38,9 +39,7 @@ class FedSource : public video::Source {
     std::unique_lock lock(feed_.mu);
     feed_.cv.wait(lock, [&] { return feed_.closed || feed_.given < feed_.allowed; });
     if (feed_.closed) return {video::ReadStatus::kError, "fed camera: closed"};
-    out.index = feed_.given++;
-    out.time_s = out.index * 0.1;
-    out.image = cv::Mat(48, 64, CV_8UC3, cv::Scalar(90, 90, 90));
+    video::testing::grey_frame(out, feed_.given++);
     return {};
   }
   double nominal_fps() const override { return 10; }
