@@ -215,7 +215,7 @@ struct Server::Impl {
         {"POST", "/api/v1/recordings/exports", P::kSearch, false, A::kHandler, events::kRecordingExportAudit,
          &Impl::recording_export, false, "/api/v1/recordings/exports",
          R"({"camera":"cam","from":0,"to":60,"case_reference":"PV-1","requester":"OPJ"})"},
-        {"GET", R"(/api/v1/recordings/exports/(export-[0-9a-f-]{36}\.mp4(?:\.manifest\.json)?))", P::kSearch, false,
+        {"GET", R"(/api/v1/recordings/exports/((?:export|unmasked)-[0-9a-f-]{36}\.mp4(?:\.manifest\.json)?))", P::kSearch, false,
          A::kHandler, "recording_download", &Impl::recording_download, false,
          "/api/v1/recordings/exports/export-0190f3c2-6a1b-7c3d-8e4f-0123456789ab.mp4", ""},
         // The original pixels need two people: a supervisor asks, an auditor decides;
@@ -1006,10 +1006,22 @@ struct Server::Impl {
   void recording_download(Call& c) {
     const std::string name = c.req.matches[1];
     const fs::path file = exports_folder() / name;
-    if (!fs::is_regular_file(file)) return send_error(c.res, 404, fmt::format("no export '{}'", name));
+    if (!fs::is_regular_file(file) || !may_download(c, name))
+      return send_error(c.res, 404, fmt::format("no export '{}'", name));
     if (!c.audit(name)) return send_error(c.res, 503, "the download could not be audited");
     c.res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
     c.res.set_content(read_file(file.string()), name.ends_with(".json") ? "application/json" : "video/mp4");
+  }
+
+  // An unmasked export (unmasked-<request id>…) is downloaded by the account that asked
+  // for it only; a masked one by any supervisor.
+  bool may_download(Call& c, const std::string& name) {
+    static const std::string kUnmasked = "unmasked-";
+    if (!name.starts_with(kUnmasked)) return true;
+    const std::string id = name.substr(kUnmasked.size(), 36);
+    std::lock_guard lock(store_mu);
+    const auto found = store->unmasked_request(id);
+    return found && *found && (**found).requested_by == c.session->user;
   }
 
   static json unmasked_json(const events::UnmaskedRequest& r) {
@@ -1086,8 +1098,14 @@ struct Server::Impl {
     }
     if (!rows) return send_error(c.res, 500, rows.error().message);
     json list = json::array();
-    for (const auto& r : *rows)
-      if (requested_by.empty() || r.requested_by == requested_by) list.push_back(unmasked_json(r));
+    for (const auto& r : *rows) {
+      if (!requested_by.empty() && r.requested_by != requested_by) continue;
+      json one = unmasked_json(r);
+      // The asker's console export, while it is kept: found again if its answer was lost.
+      if (!requested_by.empty() && fs::is_regular_file(unmasked_export_file(r.id)))
+        one["file"] = unmasked_export_file(r.id).filename().string();
+      list.push_back(one);
+    }
     send_json(c.res, {{"requests", list}});
   }
 
@@ -1103,10 +1121,10 @@ struct Server::Impl {
       found = store->unmasked_request(id);
     }
     if (!found) return send_error(c.res, 500, found.error().message);
-    if (!*found) return send_error(c.res, 404, fmt::format("no unmasked export request '{}'", id));
+    // Someone else's request is not told apart from none: neither who asked nor that it exists.
+    if (!*found || (**found).requested_by != c.session->user)
+      return send_error(c.res, 404, fmt::format("you made no unmasked export request '{}'", id));
     const events::UnmaskedRequest& request = **found;
-    if (request.requested_by != c.session->user)
-      return send_error(c.res, 403, fmt::format("only {}, who asked, receives this export", request.requested_by));
     if (request.state != events::UnmaskedRequest::State::kApproved)
       return send_error(c.res, 409, fmt::format("request {} is {}: only an approved request is exported", id,
                                                 events::state_name(request.state)));
@@ -1126,23 +1144,41 @@ struct Server::Impl {
     fs::create_directories(exports_folder(), ec);
     fs::permissions(exports_folder(), fs::perms::owner_all, fs::perm_options::replace, ec);
     record::ExportRequest q;
-    q.out = exports_folder() / fmt::format("export-{}.mp4", UuidV7().next());
-    auto done = record::export_unmasked(r->root, r->key, **own, id, r->segments, c.session->user, q.out, now_epoch());
-    if (!done) return send_export_error(c.res, done.error());
+    q.out = unmasked_export_file(id);  // its name says whose it is (recording_download)
     q.camera = request.camera, q.from_epoch = request.from_epoch, q.to_epoch = request.to_epoch;
-    q.case_reference = request.case_reference, q.requester = request.requester;
-    q.exported_by = c.session->user, q.unmasked = done->unmasked;
-    if (!c.audit(record::export_audit_detail(q, *done))) {
-      fs::remove(q.out, ec);
-      fs::remove(done->manifest, ec);
-      // Nothing was handed over: the approval stands again.
-      if (auto given_back = (*own)->release_unmasked(id); !given_back)
-        return send_error(c.res, 503, fmt::format("the export could not be audited, so it was deleted; the request "
-                                                  "could not be given back: {}",
-                                                  given_back.error().message));
-      return send_error(c.res, 503, "the export could not be audited, so it was deleted");
+    q.case_reference = request.case_reference, q.requester = request.requester, q.exported_by = c.session->user;
+    bool taken = false;  // the approval, once export_unmasked succeeded
+    try {
+      auto done = record::export_unmasked(r->root, r->key, **own, id, r->segments, c.session->user, q.out, now_epoch());
+      if (!done) return send_export_error(c.res, done.error());
+      taken = true;
+      q.unmasked = done->unmasked;
+      if (!c.audit(record::export_audit_detail(q, *done)))
+        return give_back_unmasked(c, **own, id, q.out, "the export could not be audited");
+      send_export_made(c, q, *done);
+    } catch (const std::exception& e) {
+      if (!taken) throw;  // export_unmasked gave the approval back and removed its files itself
+      give_back_unmasked(c, **own, id, q.out, fmt::format("the export failed ({})", e.what()));
     }
-    send_export_made(c, q, *done);
+  }
+
+  // The console's unmasked export of request `id`: one per request, the request's id in
+  // its name.
+  fs::path unmasked_export_file(const std::string& id) { return exports_folder() / fmt::format("unmasked-{}.mp4", id); }
+
+  // An unmasked export made but not handed over: its files deleted and, only once they are
+  // gone (the download route would still serve them), the approval given back.
+  void give_back_unmasked(Call& c, events::Store& own, const std::string& id, const fs::path& out,
+                          const std::string& why) {
+    std::error_code out_gone, manifest_gone;
+    fs::remove(out, out_gone);
+    fs::remove(out.string() + ".manifest.json", manifest_gone);
+    if (out_gone || manifest_gone)
+      return send_error(c.res, 500, fmt::format("{}, and its files could not be deleted: the request stays used", why));
+    if (auto given_back = own.release_unmasked(id); !given_back)
+      return send_error(c.res, 503, fmt::format("{}, so it was deleted; request {} could not be given back: {}", why, id,
+                                                given_back.error().message));
+    send_error(c.res, 503, fmt::format("{}, so it was deleted; the approval stands", why));
   }
 
   // The second person: an auditor approves or refuses, with a reason; never their own.

@@ -306,6 +306,18 @@ TEST_F(ServerWithRecordingTest, AnUnmaskedRequestIsMadeByASupervisorAndDecidedOn
   ASSERT_EQ(mine.size(), 1u);
   EXPECT_EQ(mine[0]["state"], "approved");
   EXPECT_EQ(c.Get("/api/v1/recordings/unmasked/mine", as_op)->status, 403);
+  // Longer than the console's 15 min: approved, but made with the command.
+  json long_one = ask;
+  long_one["to"] = t + 1200;
+  const auto long_made = post("/api/v1/recordings/unmasked", long_one, as_sup);
+  ASSERT_EQ(long_made->status, 201);
+  const std::string long_id = json::parse(long_made->body)["id"];
+  ASSERT_EQ(post("/api/v1/recordings/unmasked/" + long_id + "/decision", {{"approve", true}, {"reason", "ok"}}, as_aud)
+                ->status,
+            200);
+  const auto too_long = post("/api/v1/recordings/unmasked/" + long_id + "/export", json::object(), as_sup);
+  EXPECT_EQ(too_long->status, 400);
+  EXPECT_THAT(too_long->body, HasSubstr("vigie record export --unmasked " + long_id));
 
   const auto audit = json::parse(c.Get("/api/v1/audit", as_aud)->body);
   std::set<std::string> seen;
@@ -362,18 +374,26 @@ TEST_F(ServerRecordingAFileTest, TheUnmaskedExportIsMadeOnceForTheSupervisorWhoA
   ASSERT_EQ(post("/api/v1/recordings/unmasked/" + id + "/decision", {{"approve", true}, {"reason", "order seen"}}, as_aud)
                 ->status,
             200);
-  EXPECT_EQ(post(path, json::object(), as_other)->status, 403);  // another supervisor
+  // Another supervisor is not told the request exists.
+  const auto not_theirs = post(path, json::object(), as_other);
+  EXPECT_EQ(not_theirs->status, 404);
+  EXPECT_THAT(not_theirs->body, ::testing::Not(HasSubstr("supervisor1")));
   c.set_read_timeout(60, 0);
   const auto done = post(path, json::object(), as_sup);
   ASSERT_EQ(done->status, 201) << done->body;
   const auto file = json::parse(done->body);
   EXPECT_TRUE(file["unmasked"].get<bool>());
   EXPECT_GT(file["frames"].get<int>(), 0);
-  const auto video = c.Get("/api/v1/recordings/exports/" + file["file"].get<std::string>(), as_sup);
+  const std::string download = "/api/v1/recordings/exports/" + file["file"].get<std::string>();
+  const auto video = c.Get(download, as_sup);
   ASSERT_EQ(video->status, 200);
   EXPECT_EQ(static_cast<int64_t>(video->body.size()), file["bytes"].get<int64_t>());
+  EXPECT_EQ(c.Get(download, as_other)->status, 404);  // the pixels are the asker's only
+  EXPECT_EQ(c.Get(download + ".manifest.json", as_other)->status, 404);
   EXPECT_EQ(post(path, json::object(), as_sup)->status, 409);  // an approval allows one export
-  EXPECT_EQ(json::parse(c.Get("/api/v1/recordings/unmasked/mine", as_sup)->body)["requests"][0]["state"], "used");
+  const auto mine = json::parse(c.Get("/api/v1/recordings/unmasked/mine", as_sup)->body)["requests"];
+  EXPECT_EQ(mine[0]["state"], "used");
+  EXPECT_EQ(mine[0]["file"], file["file"]);  // found again if the answer was lost
   EXPECT_TRUE(json::parse(c.Get("/api/v1/recordings/unmasked/mine", as_other)->body)["requests"].empty());
   bool audited = false;
   const auto audit = json::parse(c.Get("/api/v1/audit", as_aud)->body);

@@ -55,6 +55,7 @@ export interface UnmaskedRequest {
   decided_epoch: number;
   decision_reason: string;
   used_epoch: number;
+  file?: string;  // GET …/unmasked/mine: the asker's console export, while it is kept
 }
 
 // A scancar's car with no right found (GET /api/v1/parking/candidates): only a person

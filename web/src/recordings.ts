@@ -47,41 +47,49 @@ function exportLinks(x: RecordingExport, testid: string) {
 }
 
 // This supervisor's requests for unmasked video, their decisions, and the one export of
-// an approved one.
+// an approved one (its files linked while they are kept).
 function myRequests(table: HTMLElement, status: HTMLElement) {
+  const download = (name: string, testid: string) =>
+    h('a', { href: `/api/v1/recordings/exports/${encodeURIComponent(name)}`, download: name, 'data-testid': testid }, name);
+  const exportButton = (id: string) => {
+    const button = h('button', { type: 'button', 'data-testid': 'mine-export' }, 'Export (unmasked)') as HTMLButtonElement;
+    button.addEventListener('click', () => {
+      button.disabled = true;  // one export per approval: a second click would only fail
+      status.className = '';
+      status.textContent = 'Exporting without the masks…';
+      api
+        .exportUnmasked(id)
+        .then((x) => {
+          status.className = 'ok';
+          status.replaceChildren(...exportLinks(x, 'mine-export'));
+          show();
+        })
+        .catch((e: Error) => {
+          button.disabled = false;
+          status.className = 'error';
+          status.textContent = e.message;
+        });
+    });
+    return button;
+  };
   const show = () =>
     api
       .myUnmaskedRequests()
       .then(({ requests }) =>
         table.replaceChildren(
-          ...requests.map((r) => {
-            const action = h('td', {});
-            if (r.state === 'approved') {
-              const button = h('button', { type: 'button', 'data-testid': 'mine-export' }, 'Export (unmasked)');
-              button.addEventListener('click', () => {
-                status.className = '';
-                status.textContent = 'Exporting without the masks…';
-                api
-                  .exportUnmasked(r.id)
-                  .then((x) => {
-                    status.className = 'ok';
-                    status.replaceChildren(...exportLinks(x, 'mine-export'));
-                    show();
-                  })
-                  .catch((e: Error) => {
-                    status.className = 'error';
-                    status.textContent = e.message;
-                  });
-              });
-              action.append(button);
-            }
-            return h('tr', { 'data-testid': 'mine-row' },
+          h('tr', {}, ...['camera', 'range', 'case', 'state', 'decision', ''].map((t) => h('th', {}, t))),
+          ...requests.map((r) =>
+            h('tr', { 'data-testid': 'mine-row' },
               h('td', {}, r.camera), h('td', {}, `${dateTime(r.from_epoch)} to ${dateTime(r.to_epoch)}`), h('td', {}, r.case_reference),
-              h('td', { 'data-testid': 'mine-state' }, r.state), h('td', {}, r.decided_by ? `${r.decided_by}: ${r.decision_reason}` : ''), action);
-          }),
+              h('td', { 'data-testid': 'mine-state' }, r.state), h('td', {}, r.decided_by ? `${r.decided_by}: ${r.decision_reason}` : ''),
+              h('td', {}, ...(r.state === 'approved' ? [exportButton(r.id)] : r.file ? [download(r.file, 'mine-file')] : []))),
+          ),
         ),
       )
-      .catch((e: Error) => (status.textContent = e.message));
+      .catch((e: Error) => {
+        status.className = 'error';
+        status.textContent = e.message;
+      });
   show();
   return show;
 }

@@ -378,6 +378,7 @@ cameras:
     `its manifest names the approver and the reason (${JSON.stringify(unmaskedManifest.unmasked)})`);
   await waitFor('the request used', async () => (await page.getByTestId('mine-state').first().textContent()) === 'used', 5000);
   check((await page.getByTestId('mine-export').count()) === 0, 'an approval allows one export');
+  check((await page.getByTestId('mine-file').count()) === 1, 'the used request links its file');
 
   // 4. The camera goes away and comes back.
   await page.goto(`${base}/#/wall`);
