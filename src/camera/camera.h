@@ -96,8 +96,8 @@ class Camera {
   bool live_ = false;
   double nominal_fps_ = 0;
   int64_t frame_count_ = 0;
-  // Declared in the order they are made; destroyed the other way: the source hands the
-  // recorder its last segment, which the recorder indexes through the alerts.
+  // Destroyed in the reverse order of these lines: the source hands the recorder its last
+  // segment, which the recorder indexes through the alerts.
   std::unique_ptr<output::AlertOutput> alerts_;
   std::unique_ptr<record::FolderLock> recording_lock_;
   std::unique_ptr<record::Recorder> recorder_;

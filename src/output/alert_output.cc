@@ -80,7 +80,10 @@ Result<std::optional<drone::Telemetry>> moving_camera_track(const CameraConfig& 
 
 AlertOutput::AlertOutput(const Config& config, const CameraConfig& camera, double start_epoch, bool live,
                          EpochClock clock)
-    : camera_(camera), clock_(clock ? std::move(clock) : system_epoch), ids_(std::make_shared<UuidV7>()), run_id_(ids_->next()),
+    : camera_(camera),
+      clock_(clock ? std::move(clock) : system_epoch),
+      ids_(std::make_shared<UuidV7>()),
+      run_id_(ids_->next()),
       engine_(camera, [ids = ids_] { return ids->next(); }), start_epoch_(start_epoch),
       media_(beside_store(config.store, config.store.media) / camera.name),
       retention_days_(config.store.retention_days),

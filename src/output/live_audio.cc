@@ -11,7 +11,8 @@ LiveAudio::LiveAudio(const Config& config, const CameraConfig& camera, AlertOutp
                      std::function<void(const std::string&)> report, EpochClock clock)
     : input_(camera.input), rules_(audio::audio_rules(camera.rules)), offset_db_(camera.audio_offset_db),
       clip_pre_s_(config.store.clip_pre_s), clip_post_s_(config.store.clip_post_s),
-      reconnect_max_s_(config.server.reconnect_max_s), alerts_(alerts), report_(std::move(report)), clock_(clock ? std::move(clock) : system_epoch) {}
+      reconnect_max_s_(config.server.reconnect_max_s), alerts_(alerts), report_(std::move(report)),
+      clock_(clock ? std::move(clock) : system_epoch) {}
 
 LiveAudio::~LiveAudio() { stop(); }
 

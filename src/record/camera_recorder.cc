@@ -61,7 +61,10 @@ Result<CameraRecorder> open_camera_recorder(const Config& config, const CameraCo
 
 RetentionLoop::RetentionLoop(Config config, std::function<void(const std::string&)> log, std::chrono::seconds period,
                              EpochClock clock)
-    : config_(std::move(config)), log_(std::move(log)), period_(period), clock_(clock ? std::move(clock) : system_epoch),
+    : config_(std::move(config)),
+      log_(std::move(log)),
+      period_(period),
+      clock_(clock ? std::move(clock) : system_epoch),
       thread_([this] { run(); }) {}
 
 RetentionLoop::~RetentionLoop() {

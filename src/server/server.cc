@@ -215,8 +215,8 @@ struct Server::Impl {
         {"POST", "/api/v1/recordings/exports", P::kSearch, false, A::kHandler, events::kRecordingExportAudit,
          &Impl::recording_export, false, "/api/v1/recordings/exports",
          R"({"camera":"cam","from":0,"to":60,"case_reference":"PV-1","requester":"OPJ"})"},
-        {"GET", R"(/api/v1/recordings/exports/((?:export|unmasked)-[0-9a-f-]{36}\.mp4(?:\.manifest\.json)?))", P::kSearch, false,
-         A::kHandler, "recording_download", &Impl::recording_download, false,
+        {"GET", R"(/api/v1/recordings/exports/((?:export|unmasked)-[0-9a-f-]{36}\.mp4(?:\.manifest\.json)?))",
+         P::kSearch, false, A::kHandler, "recording_download", &Impl::recording_download, false,
          "/api/v1/recordings/exports/export-0190f3c2-6a1b-7c3d-8e4f-0123456789ab.mp4", ""},
         // The original pixels need two people: a supervisor asks, an auditor decides;
         // the export (here, for the one who asked, or `vigie record export --unmasked`)
@@ -1129,10 +1129,10 @@ struct Server::Impl {
       return send_error(c.res, 409, fmt::format("request {} is {}: only an approved request is exported", id,
                                                 events::state_name(request.state)));
     if (request.to_epoch - request.from_epoch > kConsoleExportMaxS)
-      return send_error(c.res, 400, fmt::format("the request covers {:.0f} min; the console exports {:.0f} min at most: "
-                                                "export it with vigie record export --unmasked {} on the machine "
-                                                "that holds the files",
-                                                (request.to_epoch - request.from_epoch) / 60, kConsoleExportMaxS / 60, id));
+      return send_error(c.res, 400,
+                        fmt::format("the request covers {:.0f} min; the console exports {:.0f} min at most: export it "
+                                    "with vigie record export --unmasked {} on the machine that holds the files",
+                                    (request.to_epoch - request.from_epoch) / 60, kConsoleExportMaxS / 60, id));
     std::unique_lock busy(playback_mu, std::try_to_lock);
     if (!busy) return send_error(c.res, 503, "another stretch of recording is being prepared: try again in a moment");
     const auto r = readable(c, request.camera, request.from_epoch, request.to_epoch, kConsoleExportMaxS);
