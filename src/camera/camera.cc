@@ -11,13 +11,18 @@
 #include "record/camera_recorder.h"
 
 namespace vigie::camera {
+namespace {
 
+// The reconnection policy of every live camera: from 250 ms, doubling, up to
+// server.reconnect_max_s.
 video::BackoffPolicy reconnect_policy(const Config& config) {
   video::BackoffPolicy backoff;
   backoff.initial = std::chrono::milliseconds(250);
   backoff.max = std::chrono::milliseconds(static_cast<int>(config.server.reconnect_max_s * 1000));
   return backoff;
 }
+
+}  // namespace
 
 Camera::Camera(const Config& config, const CameraConfig& camera, CameraEnv env)
     : config_(config), camera_(camera), env_(std::move(env)) {

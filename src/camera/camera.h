@@ -56,10 +56,6 @@ struct CameraEnv {
   video::SourceOpener open;  // empty: video::open_source (tests give a fake source)
 };
 
-// The reconnection policy of every live camera: from 250 ms, doubling, up to
-// server.reconnect_max_s.
-video::BackoffPolicy reconnect_policy(const Config& config);
-
 class Camera {
  public:
   // Fails, in words naming the part, when the detector, the store, the recording folder

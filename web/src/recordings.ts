@@ -37,20 +37,22 @@ function drawTimeline(bar: HTMLElement, segments: Segment[], alerts: Alert[], no
   };
 }
 
-// An export's files, as links (their downloads are audited), with their SHA-256.
+// A console export's file, as a link (its download is audited).
+function exportLink(name: string, testid: string) {
+  return h('a', { href: `/api/v1/recordings/exports/${encodeURIComponent(name)}`, download: name, 'data-testid': testid }, name);
+}
+
+// An export's files, as links, with their SHA-256.
 function exportLinks(x: RecordingExport, testid: string) {
-  const link = (name: string, id: string) => h('a', { href: `/api/v1/recordings/exports/${encodeURIComponent(name)}`, download: name, 'data-testid': id }, name);
   return [
     `Exported ${x.frames} frames (${dateTime(x.first_frame_epoch)} to ${dateTime(x.last_frame_epoch)}): `,
-    link(x.file, `${testid}-file`), ` SHA-256 ${x.sha256}; manifest `, link(x.manifest, `${testid}-manifest`), ` SHA-256 ${x.manifest_sha256}`,
+    exportLink(x.file, `${testid}-file`), ` SHA-256 ${x.sha256}; manifest `, exportLink(x.manifest, `${testid}-manifest`), ` SHA-256 ${x.manifest_sha256}`,
   ];
 }
 
 // This supervisor's requests for unmasked video, their decisions, and the one export of
 // an approved one (its files linked while they are kept).
 function myRequests(table: HTMLElement, status: HTMLElement) {
-  const download = (name: string, testid: string) =>
-    h('a', { href: `/api/v1/recordings/exports/${encodeURIComponent(name)}`, download: name, 'data-testid': testid }, name);
   const exportButton = (id: string) => {
     const button = h('button', { type: 'button', 'data-testid': 'mine-export' }, 'Export (unmasked)') as HTMLButtonElement;
     button.addEventListener('click', () => {
@@ -82,7 +84,7 @@ function myRequests(table: HTMLElement, status: HTMLElement) {
             h('tr', { 'data-testid': 'mine-row' },
               h('td', {}, r.camera), h('td', {}, `${dateTime(r.from_epoch)} to ${dateTime(r.to_epoch)}`), h('td', {}, r.case_reference),
               h('td', { 'data-testid': 'mine-state' }, r.state), h('td', {}, r.decided_by ? `${r.decided_by}: ${r.decision_reason}` : ''),
-              h('td', {}, ...(r.state === 'approved' ? [exportButton(r.id)] : r.file ? [download(r.file, 'mine-file')] : []))),
+              h('td', {}, ...(r.state === 'approved' ? [exportButton(r.id)] : r.file ? [exportLink(r.file, 'mine-file')] : []))),
           ),
         ),
       )
