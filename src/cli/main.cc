@@ -7,10 +7,12 @@
 
 #include "cli/commands.h"
 #include "config/config.h"
+#include "core/frame_memory.h"
 #include "events/store.h"
 #include "server/server.h"
 
 int main(int argc, char** argv) {
+  vigie::keep_freed_frames_in_process();  // before any thread: see core/frame_memory.h
   using namespace vigie::cli;
   CLI::App app{"vigie — open, auditable city video-protection analytics"};
   app.require_subcommand(1);
