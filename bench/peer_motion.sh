@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# vigie against its peer, the `motion` daemon (Debian motion 4.5: motion detection only, no
-# pictures, movies or streams), on one camera's stream at the same time, and FFmpeg
-# decoding the same stream as the floor every analysis pays. vigie-camsim serves vtest.avi
+# vigie against its peer, the `motion` daemon (Debian motion 4.5), on one camera's stream at
+# the same time: motion detecting only (no pictures, movies or streams), and motion also
+# recording every moment by passthrough; FFmpeg decoding the same stream is the floor
+# every analysis pays. vigie-camsim serves vtest.avi
 # (768x576, 10 fps), encoded once as H.264 and sent by stream copy, as one RTSP camera;
-# the three read it side by side for SECONDS after a warm-up. CPU from /proc (user +
+# all read it side by side for SECONDS after a warm-up. CPU from /proc (user +
 # system time of each process and its threads), as a share of one core and as ratios to
 # motion and to the decoder measured in the same run.
 #   bench/peer_motion.sh [BUILD] [SECONDS] [ANALYZE_FPS]
@@ -68,6 +69,15 @@ EOF
 motion -n -c "$OUT/motion.conf" >"$OUT/motion.out" 2>&1 &
 MOTION=$!
 pids+=($MOTION)
+# motion recording the stream continuously, by stream copy as vigie does (passthrough:
+# the camera's packets, not re-encoded; emulate_motion: every moment, not only events):
+# the like-for-like peer of vigie "with recording on".
+mkdir -p "$OUT/motion-rec"
+sed "s#$OUT/motion\b#$OUT/motion-rec#g" "$OUT/motion.conf" >"$OUT/motion-rec.conf"
+printf '%s\n' 'emulate_motion on' 'movie_output on' 'movie_passthrough on' 'movie_max_time 60' >>"$OUT/motion-rec.conf"
+motion -n -c "$OUT/motion-rec.conf" >"$OUT/motion-rec.out" 2>&1 &
+MOTION_REC=$!
+pids+=($MOTION_REC)
 
 # vigie: the model-free motion detector, one zone rule, alerts and tracks stored.
 cat >"$OUT/site.yaml" <<EOF
@@ -108,12 +118,12 @@ pids+=($RECORD)
 
 sleep 8  # connected, backgrounds learnt
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-for p in $DECODE $MOTION $VIGIE_PID $NOCLIPS $RECORD; do
+for p in $DECODE $MOTION $MOTION_REC $VIGIE_PID $NOCLIPS $RECORD; do
   kill -0 "$p" 2>/dev/null || { echo "bench: a reader died before the measurement (logs in $OUT)" >&2; exit 1; }
 done
-d0=$(cpu $DECODE) m0=$(cpu $MOTION) v0=$(cpu $VIGIE_PID) n0=$(cpu $NOCLIPS) r0=$(cpu $RECORD) t0=$(date +%s.%N)
+d0=$(cpu $DECODE) m0=$(cpu $MOTION) mr0=$(cpu $MOTION_REC) v0=$(cpu $VIGIE_PID) n0=$(cpu $NOCLIPS) r0=$(cpu $RECORD) t0=$(date +%s.%N)
 sleep "$S"
-d1=$(cpu $DECODE) m1=$(cpu $MOTION) v1=$(cpu $VIGIE_PID) n1=$(cpu $NOCLIPS) r1=$(cpu $RECORD) t1=$(date +%s.%N)
+d1=$(cpu $DECODE) m1=$(cpu $MOTION) mr1=$(cpu $MOTION_REC) v1=$(cpu $VIGIE_PID) n1=$(cpu $NOCLIPS) r1=$(cpu $RECORD) t1=$(date +%s.%N)
 metric() {  # PORT NAME: the sum of a metric's series, 0 when the server does not answer
   { curl -sf "http://127.0.0.1:$1/metrics" || true; } | awk -v m="^$2" '$0 ~ m {s += $2} END {print s + 0}'
 }
@@ -127,17 +137,21 @@ if [ "${analysed:-0}" -eq 0 ] || [ "${analysed2:-0}" -eq 0 ] || [ "${analysed3:-
 fi
 recorded=$(du -sb "$OUT/recordings-record" 2>/dev/null | cut -f1 || echo 0)
 [ "${recorded:-0}" -gt 0 ] || { echo "bench: the recording vigie wrote nothing (logs in $OUT: serve-record.log)" >&2; exit 1; }
-awk -v tick="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" -v d=$((d1 - d0)) -v m=$((m1 - m0)) -v v=$((v1 - v0)) \
+motion_recorded=$(du -sb "$OUT/motion-rec" | cut -f1)
+[ "${motion_recorded:-0}" -gt 0 ] || { echo "bench: the recording motion wrote nothing (logs in $OUT: motion-rec.log)" >&2; exit 1; }
+awk -v tick="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" -v d=$((d1 - d0)) -v m=$((m1 - m0)) -v mr=$((mr1 - mr0)) -v motion_recorded="$motion_recorded" -v v=$((v1 - v0)) \
   -v n=$((n1 - n0)) -v r=$((r1 - r0)) -v recorded="$recorded" -v analysed3="$analysed3" -v fps="$FPS" -v analysed="$analysed" -v analysed2="$analysed2" -v alerts="$alerts" 'BEGIN {
     t = t1 - t0
-    d /= tick * t; m /= tick * t; v /= tick * t; n /= tick * t; r /= tick * t
+    d /= tick * t; m /= tick * t; mr /= tick * t; v /= tick * t; n /= tick * t; r /= tick * t
     if (m <= 0 || d <= 0) { print "bench: motion or the decoder used no CPU: did it read the stream? (logs in the output folder)"; exit 1 }
     printf "one camera (vtest.avi 768x576, 10 fps, H.264 over RTSP), %.0f s, share of one core:\n", t
     printf "  ffmpeg decode only      %5.1f %%\n", 100 * d
     printf "  motion (detection)      %5.1f %%\n", 100 * m
+    printf "  motion, recording       %5.1f %%   (detection, and every moment recorded by passthrough: %.1f MB)\n", 100 * mr, motion_recorded / 1e6
     printf "  vigie serve             %5.1f %%   (motion detector, one zone rule, analyze_fps %s: %d frames, %d alerts in all)\n", 100 * v, fps, analysed, alerts
     printf "  vigie serve, no clips   %5.1f %%   (the same, clip_pre_s and clip_post_s 0: %d frames)\n", 100 * n, analysed2
     printf "  vigie serve, recording  %5.1f %%   (record: true, clips from the recording: %d frames, %.1f MB recorded)\n", 100 * r, analysed3, recorded / 1e6
     printf "  vigie / motion          %5.2fx   (no clips: %.2fx; recording: %.2fx)\n", v / m, n / m, r / m
     printf "  vigie / decode          %5.2fx   (no clips: %.2fx; recording: %.2fx)\n", v / d, n / d, r / d
+    if (mr > 0) printf "  vigie recording / motion recording  %5.2fx\n", r / mr
   }' | tee "$OUT/result.txt"

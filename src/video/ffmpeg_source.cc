@@ -101,14 +101,14 @@ class FfmpegSource final : public Source {
     AVStream* st = format_->streams[stream_];
     codec_ = avcodec_alloc_context3(decoder);
     avcodec_parameters_to_context(codec_, st->codecpar);
-    codec_->thread_count = 0;  // as many as the CPUs this process may use
+    const AVRational rate = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
+    fps_ = rate.num && rate.den ? av_q2d(rate) : 25.0;
+    if (fps_ < 1 || fps_ > 240) fps_ = 25.0;  // streams that state no usable rate
+    codec_->thread_count = decoding_threads(live_, codec_->width, codec_->height, fps_);
     if ((rc = avcodec_open2(codec_, decoder, nullptr)) < 0)
       return fmt::format("cannot open decoder for '{}': {}", without_password(input), av_error_text(rc));
     time_base_ = av_q2d(st->time_base);
     start_ = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
-    const AVRational rate = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
-    fps_ = rate.num && rate.den ? av_q2d(rate) : 25.0;
-    if (fps_ < 1 || fps_ > 240) fps_ = 25.0;  // streams that state no usable rate
     frame_count_ = live_ ? -1 : (st->nb_frames > 0 ? st->nb_frames : -1);
     frame_ = av_frame_alloc();
     packet_ = av_packet_alloc();
@@ -169,6 +169,12 @@ class FfmpegSource final : public Source {
 };
 
 }  // namespace
+
+int decoding_threads(bool live, int width, int height, double fps) {
+  constexpr double kOneThreadPixelRate = 1920.0 * 1080 * 30;
+  const bool known = width > 0 && height > 0 && fps > 0;  // else it may be as large as any
+  return live && known && static_cast<double>(width) * height * fps <= kOneThreadPixelRate ? 1 : 0;
+}
 
 Result<std::unique_ptr<Source>> open_ffmpeg_source(const std::string& input,
                                                    const SourceOptions& options) {

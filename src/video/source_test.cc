@@ -1,6 +1,7 @@
 #include "video/source.h"
 
 #include "core/test_data.h"
+#include "video/internal.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -127,6 +128,15 @@ class ScriptedSource : public Source {
   int left_;
   int i_ = 0;
 };
+
+TEST(DecodingThreads, OneForALiveStreamUpTo1080pAt30AndOnePerCpuOtherwise) {
+  EXPECT_EQ(decoding_threads(/*live=*/true, 768, 576, 10), 1);
+  EXPECT_EQ(decoding_threads(true, 1920, 1080, 30), 1);
+  EXPECT_EQ(decoding_threads(true, 1920, 1080, 60), 0);  // twice the rate one thread is given
+  EXPECT_EQ(decoding_threads(true, 3840, 2160, 25), 0);
+  EXPECT_EQ(decoding_threads(true, 0, 0, 25), 0);        // a size not yet known may be any
+  EXPECT_EQ(decoding_threads(/*live=*/false, 768, 576, 10), 0);  // a file: as fast as it decodes
+}
 
 TEST(ReconnectingSource, ReportsLossAndReturnAndBacksOff) {
   std::vector<std::string> events;
