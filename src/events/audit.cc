@@ -140,17 +140,36 @@ Result<std::string> Store::derived_secret(const std::string& purpose) const {
   return hmac(**key, "vigie-derived\n" + purpose);
 }
 
-Result<Ok> Store::audit(const std::string& user_given, const std::string& action_given,
-                        const std::string& detail_given, double at_epoch) {
-  // A failed login with a NUL in its name is audited too, wherever the log is kept.
-  const bool keep = db_->text_holds_nul();
-  const std::string user = keep ? user_given : nul_escaped(user_given);
-  const std::string action = keep ? action_given : nul_escaped(action_given);
-  const std::string detail = keep ? detail_given : nul_escaped(detail_given);
+Result<Ok> Store::audit(const std::string& user, const std::string& action, const std::string& detail,
+                        double at_epoch, std::string* head_error) {
+  return audited(user, action, at_epoch, [&detail]() -> Result<std::string> { return detail; }, head_error);
+}
+
+Result<Ok> Store::audited(const std::string& user_given, const std::string& action_given, double at_epoch,
+                          const std::function<Result<std::string>()>& change, std::string* head_error) {
   if (auto named = audit_key_named(); !named) return named.error();
   auto key = key_for_writing(key_path_);
   if (!key) return Error{fmt::format("event store '{}': audit entry not written: {}", path_, key.error().message)};
   if (auto r = db_->begin_exclusive(); !r) return r.error();  // one writer extends the chain
+  // The change goes with its entry; and a transaction left open would swallow the
+  // connection's next writes.
+  auto fail = [this](Error e) -> Result<Ok> {
+    exec("ROLLBACK");
+    return e;
+  };
+  Result<std::string> detail_given = Error{""};
+  try {
+    detail_given = change();
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+  if (!detail_given) return fail(detail_given.error());
+  // A failed login with a NUL in its name is audited too, wherever the log is kept.
+  const bool keep = db_->text_holds_nul();
+  const std::string user = keep ? user_given : nul_escaped(user_given);
+  const std::string action = keep ? action_given : nul_escaped(action_given);
+  const std::string detail = keep ? *detail_given : nul_escaped(*detail_given);
   auto last = db_->query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
   int64_t id = 1;
   std::string prev = kGenesis;
@@ -161,17 +180,13 @@ Result<Ok> Store::audit(const std::string& user_given, const std::string& action
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   s->bind(1, id).bind(2, at_epoch).bind(3, user).bind(4, action).bind(5, detail).bind(6, prev);
   s->bind(7, hash).bind(8, entry_mac(*key, hash));
-  if (found == Step::kError || s->step() != Step::kDone) {
-    const Error e = sql_error(found == Step::kError ? *last : *s);
-    exec("ROLLBACK");
-    return e;
+  if (found == Step::kError || s->step() != Step::kDone) return fail(sql_error(found == Step::kError ? *last : *s));
+  if (auto r = exec("COMMIT"); !r) return fail(r.error());
+  if (auto r = advance_head(head_path_, key_path_, *key, id, hash); !r) {
+    std::string why = fmt::format("audit entry {} stored, but its head was not: {}", id, r.error().message);
+    if (!head_error) return Error{std::move(why)};
+    *head_error = std::move(why);
   }
-  if (auto r = exec("COMMIT"); !r) {
-    exec("ROLLBACK");  // else the open transaction would swallow the next writes
-    return r.error();
-  }
-  if (auto r = advance_head(head_path_, key_path_, *key, id, hash); !r)
-    return Error{fmt::format("audit entry {} stored, but its head was not: {}", id, r.error().message)};
   return Ok{};
 }
 

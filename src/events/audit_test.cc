@@ -222,5 +222,80 @@ TEST(Audit, AnUnreadableKeyStopsTheAppend) {
   EXPECT_TRUE(store->audit_entries(10, 0)->empty());
 }
 
+// What Store::audited() is for: a state change that must not stand unaudited (an unmasked
+// export's request or approval) commits with its entry, or not at all.
+TEST(Audit, AChangeAndItsEntryAreStoredTogetherOrNeither) {
+  const auto dir = testing::fresh_temp_dir("audit_with_change");
+  const auto db = dir / "v.db";
+  auto store = open_store(db);
+  auto request = [] {
+    UnmaskedRequest r;
+    r.camera = "gate", r.from_epoch = 100, r.to_epoch = 200, r.case_reference = "PV-1", r.requester = "Juge";
+    r.reason = "the mask covers the car park", r.requested_by = "supervisor1", r.requested_epoch = 1000;
+    return r;
+  };
+  auto requests = [&] { return store->unmasked_requests()->size(); };
+  auto entries = [&] { return store->audit_entries(100, 0)->size(); };
+
+  UnmaskedRequest made = request();
+  ASSERT_TRUE(store->audited("supervisor1", kUnmaskedRequestAudit, 1000, [&]() -> Result<std::string> {
+    if (auto r = store->request_unmasked(made); !r) return r.error();
+    return "{\"request\":\"" + made.id + "\"}";
+  }));
+  EXPECT_EQ(requests(), 1u);
+  ASSERT_EQ(entries(), 1u);
+  EXPECT_EQ(store->audit_entries(1, 0)->front().detail, "{\"request\":\"" + made.id + "\"}");
+
+  // The change wrote, then failed: its write goes, no entry is added, its error is given.
+  UnmaskedRequest undone = request();
+  auto failed = store->audited("supervisor1", kUnmaskedRequestAudit, 1001, [&]() -> Result<std::string> {
+    EXPECT_TRUE(store->request_unmasked(undone));
+    return Error{"refused after writing"};
+  });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().message, "refused after writing");
+  EXPECT_EQ(requests(), 1u);
+  EXPECT_EQ(entries(), 1u);
+
+  // The change succeeded but its entry cannot be written: the change goes too.
+  exec_sql(db, "ALTER TABLE audit_log RENAME TO audit_log_away");
+  UnmaskedRequest unaudited = request();
+  ASSERT_FALSE(store->audited("supervisor1", kUnmaskedRequestAudit, 1002, [&]() -> Result<std::string> {
+    if (auto r = store->request_unmasked(unaudited); !r) return r.error();
+    return std::string("{}");
+  }));
+  exec_sql(db, "ALTER TABLE audit_log_away RENAME TO audit_log");
+  EXPECT_EQ(requests(), 1u);
+  EXPECT_FALSE(*store->unmasked_request(unaudited.id));
+  EXPECT_EQ(entries(), 1u);
+  // And the store goes on: the next change and entry are stored, the chain holds.
+  ASSERT_TRUE(store->audited("auditor1", kUnmaskedDecisionAudit, 1003, [&]() -> Result<std::string> {
+    if (auto d = store->decide_unmasked(made.id, true, "auditor1", "order seen", 1003); !d) return d.error();
+    return std::string("{}");
+  }));
+  EXPECT_EQ((*store->unmasked_request(made.id))->state, UnmaskedRequest::State::kApproved);
+  EXPECT_EQ(entries(), 2u);
+  EXPECT_TRUE(verify(db).ok);
+}
+
+// The entry is committed before the head file is replaced: when the head cannot be
+// written, the entry is in the chain. A caller who says so (the server) goes on and is
+// told; one who does not gets an error that says the entry was stored.
+TEST(Audit, AnEntryWhoseHeadCannotBeWrittenIsStoredAndSaidSo) {
+  const auto dir = testing::fresh_temp_dir("audit_head_unwritable");
+  const auto db = dir / "v.db";
+  fs::create_directories(dir / "head-is-a-folder");
+  auto opened = Store::open(testing::store_location(db), (dir / "v.key").string(), (dir / "head-is-a-folder").string());
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  std::string head_error;
+  ASSERT_TRUE(store.audit("alice", "alerts.list", "{}", 1000, &head_error));
+  EXPECT_THAT(head_error, HasSubstr("audit entry 1 stored, but its head was not"));
+  auto strict = store.audit("alice", "alerts.list", "{}", 1001);
+  ASSERT_FALSE(strict);
+  EXPECT_THAT(strict.error().message, HasSubstr("audit entry 2 stored, but its head was not"));
+  EXPECT_EQ(store.audit_entries(10, 0)->size(), 2u);
+}
+
 }  // namespace
 }  // namespace vigie::events

@@ -377,10 +377,19 @@ class Store {
   // \u0000 (before hashing: the entry verifies as stored). Entries are hash-chained (SHA-256 of
   // the previous entry's hash and this entry's fields) and each hash is signed with the
   // key (HMAC-SHA256); after the entry commits, the head file is replaced (atomically,
-  // never by an older head). Fails if the key cannot be read or created; an error after
-  // the commit (head file not written) says the entry was stored.
+  // never by an older head). Fails if the key cannot be read or created. The head file not
+  // written after the commit: an error that says the entry was stored; or, with
+  // `head_error`, success (the entry is in the chain, the next one advances the head)
+  // with that message there.
   Result<Ok> audit(const std::string& user, const std::string& action, const std::string& detail,
-                   double at_epoch);
+                   double at_epoch, std::string* head_error = nullptr);
+  // A change and its audit entry in one transaction: both are stored or neither, so that
+  // no failure or crash leaves a change unaudited, nor an entry naming a change not made.
+  // `change` runs inside the transaction, which it must not begin or end, and gives the
+  // entry's detail; its error rolls everything back and is returned as it is. The head as
+  // for audit().
+  Result<Ok> audited(const std::string& user, const std::string& action, double at_epoch,
+                     const std::function<Result<std::string>()>& change, std::string* head_error = nullptr);
   // Walks the chain and checks the head file; reports the first entry that was edited,
   // deleted, rewritten without the key, or cut off the end. Creates nothing.
   Result<AuditCheck> verify_audit() const;
@@ -470,8 +479,8 @@ class Store {
   // Stores a pending request and gives it its id. Fails when the camera, the case
   // reference, the requester, the reason or the account is missing, or the range is empty.
   Result<Ok> request_unmasked(UnmaskedRequest& request);
-  // The newest `limit`, newest first.
-  Result<std::vector<UnmaskedRequest>> unmasked_requests(int limit = 1000) const;
+  // The newest `limit`, newest first; with `requested_by`, only those that account made.
+  Result<std::vector<UnmaskedRequest>> unmasked_requests(int limit = 1000, const std::string& requested_by = "") const;
   Result<std::optional<UnmaskedRequest>> unmasked_request(const std::string& id) const;
   // An auditor's decision on a pending request. Fails, naming why, when there is no such
   // request, it is decided already, or `by` is the account that made it (two people).
@@ -482,10 +491,6 @@ class Store {
   Result<UnmaskedRequest> use_unmasked(const std::string& id, double at_epoch);
   // Gives back a request taken for an export that then failed, approved again.
   Result<Ok> release_unmasked(const std::string& id);
-  // Undo a step whose audit entry could not be written (nothing unaudited may stand): a
-  // pending request is deleted; a decision by `by` not yet used goes back to pending.
-  Result<Ok> withdraw_unmasked(const std::string& id);
-  Result<Ok> reopen_unmasked(const std::string& id, const std::string& by);
 
   // --- the parking review queue (parking.cc) ---
   // Queues a candidate and gives it its id. Fails when the plate is empty, or not French

@@ -63,10 +63,11 @@ Result<Ok> Store::request_unmasked(UnmaskedRequest& r) {
   return Ok{};
 }
 
-Result<std::vector<UnmaskedRequest>> Store::unmasked_requests(int limit) const {
-  auto q = db_->query(fmt::format("SELECT {} FROM unmasked_requests ORDER BY requested_epoch DESC, id DESC LIMIT ?1",
+Result<std::vector<UnmaskedRequest>> Store::unmasked_requests(int limit, const std::string& requested_by) const {
+  auto q = db_->query(fmt::format("SELECT {} FROM unmasked_requests WHERE ?2 = '' OR requested_by = ?2 "
+                                  "ORDER BY requested_epoch DESC, id DESC LIMIT ?1",
                                   kColumns));
-  q->bind(1, limit);
+  q->bind(1, limit).bind(2, requested_by);
   std::vector<UnmaskedRequest> out;
   Step st;
   while ((st = q->step()) == Step::kRow) out.push_back(request_of(*q));
@@ -121,22 +122,6 @@ Result<UnmaskedRequest> Store::use_unmasked(const std::string& id, double at_epo
 Result<Ok> Store::release_unmasked(const std::string& id) {
   auto u = db_->query("UPDATE unmasked_requests SET state = 'approved', used_epoch = 0 WHERE id = ?1 AND state = 'used'");
   u->bind(1, id);
-  if (u->step() != Step::kDone) return sql_error(*u);
-  return Ok{};
-}
-
-Result<Ok> Store::withdraw_unmasked(const std::string& id) {
-  auto d = db_->query("DELETE FROM unmasked_requests WHERE id = ?1 AND state = 'pending'");
-  d->bind(1, id);
-  if (d->step() != Step::kDone) return sql_error(*d);
-  return Ok{};
-}
-
-Result<Ok> Store::reopen_unmasked(const std::string& id, const std::string& by) {
-  auto u = db_->query(
-      "UPDATE unmasked_requests SET state = 'pending', decided_by = '', decided_epoch = 0, decision_reason = '' "
-      "WHERE id = ?1 AND decided_by = ?2 AND state IN ('approved', 'refused')");
-  u->bind(1, id).bind(2, by);
   if (u->step() != Step::kDone) return sql_error(*u);
   return Ok{};
 }

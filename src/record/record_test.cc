@@ -582,16 +582,16 @@ TEST_F(Export, TheUnmaskedExportNeedsASecondPersonsApprovalAndIsMadeOnce) {
   ASSERT_TRUE((*store)->use_unmasked(second.id, t0 + 400));
   EXPECT_TRUE((*store)->release_unmasked(second.id));
   EXPECT_EQ((*(*store)->unmasked_request(second.id))->state, events::UnmaskedRequest::State::kApproved);
-  // Undoing an unaudited step: a decision goes back to pending (only its own auditor's), a
-  // pending request goes.
-  ASSERT_TRUE((*store)->reopen_unmasked(second.id, "auditor2"));
-  EXPECT_EQ((*(*store)->unmasked_request(second.id))->state, events::UnmaskedRequest::State::kApproved);
-  ASSERT_TRUE((*store)->reopen_unmasked(second.id, "auditor1"));
-  EXPECT_EQ((*(*store)->unmasked_request(second.id))->state, events::UnmaskedRequest::State::kPending);
-  ASSERT_TRUE((*store)->withdraw_unmasked(second.id));
-  EXPECT_FALSE(*(*store)->unmasked_request(second.id));
-  ASSERT_TRUE((*store)->withdraw_unmasked(pending.id));  // used: not withdrawn
-  EXPECT_TRUE(*(*store)->unmasked_request(pending.id));
+  // A supervisor's own requests, whoever else asks: all three are supervisor1's.
+  events::UnmaskedRequest other = second;
+  other.requested_by = "supervisor2";
+  ASSERT_TRUE((*store)->request_unmasked(other));
+  auto mine = (*store)->unmasked_requests(1000, "supervisor1");
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->size(), 3u);
+  for (const auto& m : *mine) EXPECT_EQ(m.requested_by, "supervisor1");
+  EXPECT_EQ((*store)->unmasked_requests(1000, "supervisor2")->size(), 1u);
+  EXPECT_EQ((*store)->unmasked_requests()->size(), 4u);
 }
 
 // --- Retention and quota --------------------------------------------------------------------

@@ -296,6 +296,10 @@ struct Server::Impl {
     bool audit(const std::string& detail, const std::string& user = {}) const {
       return server.audit(user.empty() && session ? session->user : user, route.action, detail);
     }
+    // A change to the store and this route's audit entry, in one transaction (Store::audited).
+    Result<Ok> audited(const std::function<Result<std::string>()>& change) const {
+      return server.audited(session ? session->user : "", route.action, change);
+    }
   };
 
   Config config;
@@ -497,13 +501,21 @@ struct Server::Impl {
     return fmt::format("{}://{}:{}", http.tls() ? "https" : "http", host, bound_port);
   }
 
+  // An entry stored whose head file could not be advanced is in the chain: the action goes
+  // on, and the next entry advances the head.
   bool audit(const std::string& user, const std::string& action, const std::string& detail) {
-    std::lock_guard lock(store_mu);
-    if (auto r = store->audit(user, action, detail, now_epoch()); !r) {
-      fmt::print(stderr, "vigie serve: audit failed: {}\n", r.error().message);
-      return false;
+    return audited(user, action, [&detail]() -> Result<std::string> { return detail; }).ok();
+  }
+  Result<Ok> audited(const std::string& user, const std::string& action,
+                     const std::function<Result<std::string>()>& change) {
+    std::string head_error;
+    Result<Ok> r = Error{""};
+    {
+      std::lock_guard lock(store_mu);
+      r = store->audited(user, action, now_epoch(), change, &head_error);
     }
-    return true;
+    if (!head_error.empty()) fmt::print(stderr, "vigie serve: warning: {}\n", head_error);
+    return r;
   }
 
   static void send_json(httplib::Response& res, const json& j, int status = 200) {
@@ -855,6 +867,7 @@ struct Server::Impl {
 
   static constexpr double kPlaybackMaxS = 120;
   static constexpr double kConsoleExportMaxS = 15 * 60;  // longer: `vigie record export`
+  static constexpr int kUnmaskedListed = 1000;  // unmasked requests listed, newest first
 
   // What playback and an export read: a camera's segments in a range, on this machine's
   // disk, and the key that opens them. Answers the error itself and returns nothing when
@@ -1072,16 +1085,12 @@ struct Server::Impl {
     if (!config.cameras.count(r.camera)) return send_error(c.res, 404, fmt::format("no camera '{}'", r.camera));
     if (!(r.to_epoch > r.from_epoch)) return send_error(c.res, 400, "to must be after from");
     if (r.to_epoch - r.from_epoch > 31 * 86400) return send_error(c.res, 400, "at most 31 days at a time");
-    {
-      std::lock_guard lock(store_mu);
-      if (auto made = store->request_unmasked(r); !made) return send_error(c.res, 500, made.error().message);
-    }
-    if (!c.audit(unmasked_json(r).dump())) {
-      std::lock_guard lock(store_mu);
-      if (auto w = store->withdraw_unmasked(r.id); !w)
-        return send_error(c.res, 503, fmt::format("the request could not be audited, nor withdrawn: {}", w.error().message));
-      return send_error(c.res, 503, "the request could not be audited, so it was not made");
-    }
+    // The request and its audit entry are stored together, or neither.
+    auto made = c.audited([&]() -> Result<std::string> {
+      if (auto stored = store->request_unmasked(r); !stored) return stored.error();
+      return unmasked_json(r).dump();
+    });
+    if (!made) return send_error(c.res, 503, fmt::format("the request was not made: {}", made.error().message));
     send_json(c.res, unmasked_json(r), 201);
   }
 
@@ -1094,12 +1103,11 @@ struct Server::Impl {
     Result<std::vector<events::UnmaskedRequest>> rows = Error{""};
     {
       std::lock_guard lock(store_mu);
-      rows = store->unmasked_requests();
+      rows = store->unmasked_requests(kUnmaskedListed, requested_by);
     }
     if (!rows) return send_error(c.res, 500, rows.error().message);
     json list = json::array();
     for (const auto& r : *rows) {
-      if (!requested_by.empty() && r.requested_by != requested_by) continue;
       json one = unmasked_json(r);
       // The asker's console export, while it is kept: found again if its answer was lost.
       if (!requested_by.empty() && fs::is_regular_file(unmasked_export_file(r.id)))
@@ -1188,21 +1196,21 @@ struct Server::Impl {
     if (!body.is_object() || !body.contains("approve") || !body["approve"].is_boolean() || !plain_text(body, "reason"))
       return send_error(c.res, 400,
                         "expected {\"approve\": true|false, \"reason\": 1 to 2,000 bytes without control characters}");
-    Result<events::UnmaskedRequest> decided = Error{""};
-    {
-      std::lock_guard lock(store_mu);
-      decided = store->decide_unmasked(id, body["approve"].get<bool>(), c.session->user, body["reason"], now_epoch());
-    }
-    if (!decided) {
-      const std::string& why = decided.error().message;
+    // The decision and its audit entry are stored together, or neither: no export can take
+    // an approval that is not in the log.
+    std::optional<events::UnmaskedRequest> decided;
+    bool refused = false;  // the store refused the decision itself (not the audit)
+    auto done = c.audited([&]() -> Result<std::string> {
+      auto d = store->decide_unmasked(id, body["approve"].get<bool>(), c.session->user, body["reason"], now_epoch());
+      if (!d) return refused = true, d.error();
+      decided = *d;
+      return unmasked_json(*d).dump();
+    });
+    if (!done) {
+      const std::string& why = done.error().message;
+      if (!refused) return send_error(c.res, 503, fmt::format("the decision was not taken: {}", why));
       const int status = why.starts_with("no unmasked") ? 404 : why.starts_with("request ") ? 409 : 500;
       return send_error(c.res, status, why);
-    }
-    if (!c.audit(unmasked_json(*decided).dump())) {
-      std::lock_guard lock(store_mu);
-      if (auto o = store->reopen_unmasked(id, c.session->user); !o)
-        return send_error(c.res, 503, fmt::format("the decision could not be audited, nor undone: {}", o.error().message));
-      return send_error(c.res, 503, "the decision could not be audited, so it was taken back");
     }
     send_json(c.res, unmasked_json(*decided));
   }

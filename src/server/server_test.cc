@@ -2,6 +2,7 @@
 // and with the wrong role (403); logins are rate-limited; actions are audited and change
 // the statistics.
 #include "core/key_file.h"
+#include "events/database.h"
 #include "server/test_server.h"
 #include "transparency/transparency.h"
 
@@ -318,6 +319,24 @@ TEST_F(ServerWithRecordingTest, AnUnmaskedRequestIsMadeByASupervisorAndDecidedOn
   const auto too_long = post("/api/v1/recordings/unmasked/" + long_id + "/export", json::object(), as_sup);
   EXPECT_EQ(too_long->status, 400);
   EXPECT_THAT(too_long->body, HasSubstr("vigie record export --unmasked " + long_id));
+
+  // While the audit log cannot be written, no request is made and no decision taken: each
+  // is stored with its entry or not at all.
+  const auto waiting = post("/api/v1/recordings/unmasked", ask, as_sup);
+  ASSERT_EQ(waiting->status, 201);
+  const std::string waiting_id = json::parse(waiting->body)["id"];
+  auto db = events::connect_database(config_.store.path);
+  ASSERT_TRUE(db) << db.error().message;
+  ASSERT_TRUE((*db)->exec("ALTER TABLE audit_log RENAME TO audit_log_away"));
+  EXPECT_EQ(post("/api/v1/recordings/unmasked", ask, as_sup)->status, 503);
+  EXPECT_EQ(post("/api/v1/recordings/unmasked/" + waiting_id + "/decision", {{"approve", true}, {"reason", "ok"}}, as_aud)
+                ->status,
+            503);
+  ASSERT_TRUE((*db)->exec("ALTER TABLE audit_log_away RENAME TO audit_log"));
+  const auto after = json::parse(c.Get("/api/v1/recordings/unmasked", as_aud)->body)["requests"];
+  ASSERT_EQ(after.size(), 3u);  // the first, the long one and the one waiting; not the unaudited one
+  EXPECT_EQ(after[0]["id"], waiting_id);
+  EXPECT_EQ(after[0]["state"], "pending");
 
   const auto audit = json::parse(c.Get("/api/v1/audit", as_aud)->body);
   std::set<std::string> seen;
