@@ -158,12 +158,15 @@ Result<Ok> Store::audited(const std::string& user_given, const std::string& acti
     return e;
   };
   Result<std::string> detail_given = Error{""};
+  in_audited_change_ = true;
   try {
     detail_given = change();
   } catch (...) {
+    in_audited_change_ = false;
     exec("ROLLBACK");
     throw;
   }
+  in_audited_change_ = false;
   if (!detail_given) return fail(detail_given.error());
   // A failed login with a NUL in its name is audited too, wherever the log is kept.
   const bool keep = db_->text_holds_nul();

@@ -167,9 +167,13 @@ Result<ParkingCandidate> Store::contest_parking_notice(const std::string& id, co
   if (by.empty()) return Error{"a contest needs the account of the person who records it"};
   if (card.empty()) return Error{"a contest needs the number of the disability card shown"};
   if (!(valid_until > valid_from)) return Error{"the card's validity must end after it begins"};
-  if (auto r = exec("BEGIN"); !r) return r.error();
-  auto fail = [this](Error e) -> Result<ParkingCandidate> {
-    exec("ROLLBACK");
+  // The cancellation and its plates together: in a transaction of its own, or in the one
+  // audited() holds, which its audit entry then joins.
+  const bool own = !in_audited_change_;
+  if (own)
+    if (auto r = exec("BEGIN"); !r) return r.error();
+  auto fail = [this, own](Error e) -> Result<ParkingCandidate> {
+    if (own) exec("ROLLBACK");
     return e;
   };
   auto u = db_->query(
@@ -202,39 +206,9 @@ Result<ParkingCandidate> Store::contest_parking_notice(const std::string& id, co
     ins->bind(1, card).bind(2, p).bind(3, valid_from).bind(4, valid_until).bind(5, by).bind(6, at_epoch).bind(7, id);
     if (ins->step() != Step::kDone) return fail(sql_error(*ins));
   }
-  if (auto r = exec("COMMIT"); !r) return fail(r.error());
-  return after;
-}
-
-Result<Ok> Store::undo_parking_decision(const ParkingCandidate& decided) {
-  // Only the decision as it was taken (same person, same time): one taken since by
-  // someone else stays.
-  if (decided.state == State::kCancelled) {
-    if (auto r = exec("BEGIN"); !r) return r.error();
-    auto fail = [this](Error e) -> Result<Ok> {
-      exec("ROLLBACK");
-      return e;
-    };
-    auto u = db_->query(
-        "UPDATE parking_candidates SET state = 'notice', contested_by = '', contested_epoch = 0, contest_card = '' "
-        "WHERE id = ?1 AND state = 'cancelled' AND contested_by = ?2 AND contested_epoch = ?3");
-    u->bind(1, decided.id).bind(2, decided.contested_by).bind(3, decided.contested_epoch);
-    if (u->step() != Step::kDone) return fail(sql_error(*u));
-    if (u->changes() == 0) return fail(Error{fmt::format("the contest of {} changed since: not undone", decided.id)});
-    auto del = db_->query("DELETE FROM registered_card_plates WHERE candidate = ?1");
-    del->bind(1, decided.id);
-    if (del->step() != Step::kDone) return fail(sql_error(*del));
+  if (own)
     if (auto r = exec("COMMIT"); !r) return fail(r.error());
-    return Ok{};
-  }
-  auto u = db_->query(
-      "UPDATE parking_candidates SET state = 'pending', reviewed_by = '', reviewed_epoch = 0, no_card_visible = 0, "
-      "review_note = '' WHERE id = ?1 AND state = ?2 AND reviewed_by = ?3 AND reviewed_epoch = ?4");
-  u->bind(1, decided.id).bind(2, std::string(state_name(decided.state))).bind(3, decided.reviewed_by);
-  u->bind(4, decided.reviewed_epoch);
-  if (u->step() != Step::kDone) return sql_error(*u);
-  if (u->changes() == 0) return Error{fmt::format("the decision on {} changed since: not undone", decided.id)};
-  return Ok{};
+  return after;
 }
 
 std::optional<std::string> paid_session_error(const PaidParkingSession& s, double at_epoch) {

@@ -15,6 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using State = ParkingCandidate::State;
+using testing::exec_sql;
 using testing::open_store;
 
 constexpr double kT0 = 1'760'000'000;
@@ -37,6 +38,25 @@ struct Queue {
     return c;
   }
 };
+
+// A decision taken as the console takes it: inside Store::audited(), with its entry.
+template <typename DecisionStep>
+Result<Ok> audited(Queue& q, DecisionStep step) {
+  return q.store->audited("sup", kParkingNoticeAudit, kT0, [&]() -> Result<std::string> {
+    auto d = step();
+    if (!d) return d.error();
+    return std::string("{\"candidate\":\"") + d->id + "\"}";
+  });
+}
+
+// The same while the audit log cannot be written.
+template <typename DecisionStep>
+Result<Ok> unaudited(Queue& q, DecisionStep step) {
+  exec_sql(q.dir / "v.db", "ALTER TABLE audit_log RENAME TO audit_log_away");
+  auto r = audited(q, step);
+  exec_sql(q.dir / "v.db", "ALTER TABLE audit_log_away RENAME TO audit_log");
+  return r;
+}
 
 TEST(Store, ParkingNoticeNeedsThePersonsTickAndIsTakenOnce) {
   Queue q("parking-notice");
@@ -99,8 +119,22 @@ TEST(Store, ParkingContestCancelsTheNoticeAndRegistersTheCard) {
   EXPECT_EQ((*still)->state, State::kNotice);
   EXPECT_TRUE(q.store->registered_card_plates()->empty());
 
-  auto done = q.store->contest_parking_notice(c.id, "sup", "CMI-1", {"XY987ZW"}, kT0, kT0 + 1e7, 3, kT0 + 200);
-  ASSERT_TRUE(done) << done.error().message;
+  // A contest whose audit entry cannot be written is not made: the notice stands, no
+  // plate is registered.
+  auto contest = [&] { return q.store->contest_parking_notice(c.id, "sup", "CMI-1", {"XY987ZW"}, kT0, kT0 + 1e7, 3,
+                                                              kT0 + 200); };
+  ASSERT_FALSE(unaudited(q, contest));
+  EXPECT_EQ((*q.store->parking_candidate(c.id))->state, State::kNotice);
+  EXPECT_TRUE(q.store->registered_card_plates()->empty());
+
+  // Made inside the audit's transaction: the cancellation, its plates and the entry.
+  std::optional<ParkingCandidate> done;
+  ASSERT_TRUE(audited(q, [&] {
+    auto d = contest();
+    if (d) done = *d;
+    return d;
+  }));
+  EXPECT_EQ(q.store->audit_entries(10, 0)->size(), 1u);
   EXPECT_EQ(done->state, State::kCancelled);
   EXPECT_EQ(done->contest_card, "CMI-1");
   auto cards = q.store->registered_card_plates();
@@ -111,23 +145,27 @@ TEST(Store, ParkingContestCancelsTheNoticeAndRegistersTheCard) {
   EXPECT_EQ((*cards)[0].candidate, c.id);
   EXPECT_EQ((*cards)[1].plate, "XY987ZW");
   EXPECT_FALSE(q.store->contest_parking_notice(c.id, "sup", "CMI-1", {}, kT0, kT0 + 1e7, 3, kT0 + 300));
-
-  // An audit entry that could not be written takes the contest back.
-  ASSERT_TRUE(q.store->undo_parking_decision(*done));
-  EXPECT_EQ((*q.store->parking_candidate(c.id))->state, State::kNotice);
-  EXPECT_TRUE(q.store->registered_card_plates()->empty());
+  // A contest refused inside the audit's transaction (4 plates) leaves nothing either.
+  const auto other = q.add("AB123CE");
+  ASSERT_TRUE(q.store->issue_parking_notice(other.id, "ana", true, "", kSure, kT0 + 100));
+  ASSERT_FALSE(audited(q, [&] {
+    return q.store->contest_parking_notice(other.id, "sup", "CMI-1", {"A1", "A2"}, kT0, kT0 + 1e7, 3, kT0 + 400);
+  }));
+  EXPECT_EQ((*q.store->parking_candidate(other.id))->state, State::kNotice);
+  EXPECT_EQ(q.store->registered_card_plates()->size(), 2u);
+  EXPECT_EQ(q.store->audit_entries(10, 0)->size(), 1u);
 }
 
-TEST(Store, ParkingUndoingAContestLeavesAnEarlierRegistrationOfTheSameCard) {
+TEST(Store, ParkingAContestNotAuditedLeavesAnEarlierRegistrationOfTheSameCard) {
   Queue q("parking-contest-twice");
   const auto first = q.add("AB123CD"), second = q.add("AB123CE");
   for (const auto& c : {first, second}) ASSERT_TRUE(q.store->issue_parking_notice(c.id, "ana", true, "", kSure, kT0 + 100));
   ASSERT_TRUE(q.store->contest_parking_notice(first.id, "sup", "CMI-1", {"XY987ZW"}, kT0, kT0 + 1e7, 3, kT0 + 200));
-  // The same card again, with a plate it has: three distinct plates in all, allowed.
-  auto again = q.store->contest_parking_notice(second.id, "sup", "CMI-1", {"AB123CD"}, kT0, kT0 + 2e7, 3, kT0 + 300);
-  ASSERT_TRUE(again) << again.error().message;
-  EXPECT_EQ(q.store->registered_card_plates()->size(), 4u);  // each contest's rows
-  ASSERT_TRUE(q.store->undo_parking_decision(*again));
+  // The same card again, with a plate it has: allowed, but its entry cannot be written.
+  ASSERT_FALSE(unaudited(q, [&] {
+    return q.store->contest_parking_notice(second.id, "sup", "CMI-1", {"AB123CD"}, kT0, kT0 + 2e7, 3, kT0 + 300);
+  }));
+  EXPECT_EQ((*q.store->parking_candidate(second.id))->state, State::kNotice);
   const auto left = q.store->registered_card_plates();
   ASSERT_EQ(left->size(), 2u);
   for (const auto& row : *left) {
@@ -142,17 +180,6 @@ TEST(Store, ParkingUndoingAContestLeavesAnEarlierRegistrationOfTheSameCard) {
   EXPECT_THAT(fourth.error().message, HasSubstr("would have 4 plates"));
 }
 
-TEST(Store, ParkingAnUndoNeverTakesBackSomeoneElsesDecision) {
-  Queue q("parking-undo-other");
-  const auto c = q.add("AB123CD");
-  auto mine = q.store->dismiss_parking_candidate(c.id, "ana", "", kT0 + 100);
-  ASSERT_TRUE(mine);
-  ASSERT_TRUE(q.store->undo_parking_decision(*mine));
-  ASSERT_TRUE(q.store->issue_parking_notice(c.id, "ben", true, "", kSure, kT0 + 200));
-  EXPECT_FALSE(q.store->undo_parking_decision(*mine));  // ana's dismissal is not what stands now
-  EXPECT_EQ((*q.store->parking_candidate(c.id))->state, State::kNotice);
-}
-
 TEST(Store, ParkingTheSameCarAtTheSameTimeIsQueuedOnce) {
   Queue q("parking-twice");
   q.add("AB123CD");
@@ -165,12 +192,11 @@ TEST(Store, ParkingTheSameCarAtTheSameTimeIsQueuedOnce) {
   EXPECT_TRUE(q.store->queue_parking_candidate(again));
 }
 
-TEST(Store, ParkingUndoPutsADecisionBackToPending) {
-  Queue q("parking-undo");
+TEST(Store, ParkingADecisionNotAuditedLeavesTheCandidatePending) {
+  Queue q("parking-unaudited");
   const auto c = q.add("AB123CD");
-  auto dismissed = q.store->dismiss_parking_candidate(c.id, "ana", "card on the dashboard", kT0 + 100);
-  ASSERT_TRUE(dismissed);
-  ASSERT_TRUE(q.store->undo_parking_decision(*dismissed));
+  ASSERT_FALSE(unaudited(q, [&] { return q.store->dismiss_parking_candidate(c.id, "ana", "card seen", kT0 + 100); }));
+  ASSERT_FALSE(unaudited(q, [&] { return q.store->issue_parking_notice(c.id, "ana", true, "", kSure, kT0 + 100); }));
   auto back = q.store->parking_candidate(c.id);
   EXPECT_EQ((*back)->state, State::kPending);
   EXPECT_EQ((*back)->reviewed_by, "");
@@ -179,6 +205,10 @@ TEST(Store, ParkingUndoPutsADecisionBackToPending) {
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ(list->front().plate, "AB123CD");
   EXPECT_TRUE(q.store->parking_candidates("notice")->empty());
+  EXPECT_TRUE(q.store->audit_entries(10, 0)->empty());
+  // Audited, it is taken.
+  ASSERT_TRUE(audited(q, [&] { return q.store->dismiss_parking_candidate(c.id, "ana", "card seen", kT0 + 200); }));
+  EXPECT_EQ((*q.store->parking_candidate(c.id))->state, State::kDismissed);
 }
 
 TEST(Store, ParkingPhotosWithoutANoticeGoAfterTheConfiguredTime) {

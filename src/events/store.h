@@ -493,6 +493,8 @@ class Store {
   Result<Ok> release_unmasked(const std::string& id);
 
   // --- the parking review queue (parking.cc) ---
+  // A person's decision on the queue is stored with its audit entry (the console calls the
+  // three deciding steps inside audited()).
   // Queues a candidate and gives it its id. Fails when the plate is empty, or not French
   // (format "siv" or "fni"): a foreign plate can never become a notice; and when the same
   // plate photographed at the same time is queued already (a round read twice).
@@ -511,16 +513,12 @@ class Store {
                                                      const std::string& note, double at_epoch);
   // A citizen's contest: the notice is cancelled and `card` registered for its plate (and
   // `more_plates`; at most `max_plates` for the card with those it has), valid in
-  // [valid_from, valid_until]; one transaction. Fails when it is not a notice.
+  // [valid_from, valid_until]; one transaction (audited()'s, when it runs inside one).
+  // Fails when it is not a notice.
   Result<ParkingCandidate> contest_parking_notice(const std::string& id, const std::string& by,
                                                   const std::string& card, const std::vector<std::string>& more_plates,
                                                   double valid_from, double valid_until, size_t max_plates,
                                                   double at_epoch);
-  // Undo a decision whose audit entry could not be written (nothing unaudited may stand):
-  // `decided` as the step returned it goes back to pending (a notice, a dismissal) or to
-  // notice (a contest, whose card plates are removed). Fails when the candidate changed
-  // since (another person's decision is never undone).
-  Result<Ok> undo_parking_decision(const ParkingCandidate& decided);
   // Records a paid session from a parking meter or app (refused as paid_session_error()
   // says). Fills s.id and s.recorded_epoch.
   Result<Ok> record_paid_session(PaidParkingSession& s, double at_epoch);
@@ -589,6 +587,9 @@ class Store {
 
   std::unique_ptr<Database> db_;
   std::string path_, key_path_, head_path_;  // path_: the file, or the URL without its password
+  // A change is running inside audited()'s transaction: a step that would take one of its
+  // own (a contest) is part of that one instead.
+  bool in_audited_change_ = false;
 };
 
 // `postgresql://…` or `postgres://…`: a PostgreSQL server's URL; anything else is a file.

@@ -1291,11 +1291,24 @@ struct Server::Impl {
                                                                     plain_text(body, "note")));
   }
 
-  // A decision on the queue, audited (with `more`, what the decision registered); taken
-  // back when the audit entry cannot be written.
-  void parking_decided(Call& c, const Result<events::ParkingCandidate>& decided, const json& more = json::object()) {
-    if (!decided) {
-      const std::string& why = decided.error().message;
+  // A decision on the queue and its audit entry (the candidate, and with `more` what the
+  // decision registered), stored together or not at all.
+  using ParkingStep = std::function<Result<events::ParkingCandidate>()>;
+  void parking_decide(Call& c, const ParkingStep& decide,
+                      const std::function<json(const events::ParkingCandidate&)>& more = {}) {
+    std::optional<events::ParkingCandidate> decided;
+    bool refused = false;  // the store refused the decision itself (not the audit)
+    auto done = c.audited([&]() -> Result<std::string> {
+      auto d = decide();
+      if (!d) return refused = true, d.error();
+      decided = *d;
+      json detail = parking_json(*d);
+      if (more) detail.update(more(*d));
+      return detail.dump();
+    });
+    if (!done) {
+      const std::string& why = done.error().message;
+      if (!refused) return send_error(c.res, 503, fmt::format("the decision was not taken: {}", why));
       const int status = why.starts_with("no parking")   ? 404
                          : why.starts_with("candidate ") ? 409
                          : why.starts_with("a ") || why.starts_with("no notice") || why.starts_with("the card") ||
@@ -1303,14 +1316,6 @@ struct Server::Impl {
                              ? 400
                              : 500;
       return send_error(c.res, status, why);
-    }
-    json detail = parking_json(*decided);
-    detail.update(more);
-    if (!c.audit(detail.dump())) {
-      std::lock_guard lock(store_mu);
-      if (auto o = store->undo_parking_decision(*decided); !o)
-        return send_error(c.res, 503, fmt::format("the decision could not be audited, nor undone: {}", o.error().message));
-      return send_error(c.res, 503, "the decision could not be audited, so it was taken back");
     }
     send_json(c.res, parking_json(*decided));
   }
@@ -1321,25 +1326,19 @@ struct Server::Impl {
     if (!body.is_object() || !body.contains("no_card_visible") || !body["no_card_visible"].is_boolean() ||
         !optional_note(body))
       return send_error(c.res, 400, "expected {\"no_card_visible\": true|false, \"note\": optional text}");
-    Result<events::ParkingCandidate> issued = Error{""};
-    {
-      std::lock_guard lock(store_mu);
-      issued = store->issue_parking_notice(c.req.matches[1], c.session->user, body["no_card_visible"].get<bool>(),
-                                           body.value("note", ""), scancar::kCandidateConfidence, now_epoch());
-    }
-    parking_decided(c, issued);
+    parking_decide(c, [&] {
+      return store->issue_parking_notice(c.req.matches[1], c.session->user, body["no_card_visible"].get<bool>(),
+                                         body.value("note", ""), scancar::kCandidateConfidence, now_epoch());
+    });
   }
 
   void parking_dismiss(Call& c) {
     const json body = json::parse(c.req.body, nullptr, false);
     if (!body.is_object() || !optional_note(body))
       return send_error(c.res, 400, "expected {\"note\": optional text}");
-    Result<events::ParkingCandidate> dismissed = Error{""};
-    {
-      std::lock_guard lock(store_mu);
-      dismissed = store->dismiss_parking_candidate(c.req.matches[1], c.session->user, body.value("note", ""), now_epoch());
-    }
-    parking_decided(c, dismissed);
+    parking_decide(c, [&] {
+      return store->dismiss_parking_candidate(c.req.matches[1], c.session->user, body.value("note", ""), now_epoch());
+    });
   }
 
   // A parking meter or app records a paid session; a scancar round reading the store drops
@@ -1381,21 +1380,17 @@ struct Server::Impl {
       return send_error(c.res, 400,
                         "expected {\"card\": the card's number (1 to 64 bytes), \"valid_from\", \"valid_until\": Unix "
                         "seconds, \"plates\": optional list of more plates (4 to 10 letters and digits)}");
-    Result<events::ParkingCandidate> cancelled = Error{""};
-    {
-      std::lock_guard lock(store_mu);
-      cancelled = store->contest_parking_notice(c.req.matches[1], c.session->user, body["card"], plates,
-                                                body["valid_from"], body["valid_until"], scancar::kMaxPlatesPerCard,
-                                                now_epoch());
-    }
-    json registered = {{"valid_from", body["valid_from"]}, {"valid_until", body["valid_until"]}};
-    if (cancelled) {
-      std::vector<std::string> all{cancelled->plate};  // as the store registers them: each once
+    auto contest = [&] {
+      return store->contest_parking_notice(c.req.matches[1], c.session->user, body["card"], plates,
+                                           body["valid_from"], body["valid_until"], scancar::kMaxPlatesPerCard,
+                                           now_epoch());
+    };
+    parking_decide(c, contest, [&](const events::ParkingCandidate& cancelled) {
+      std::vector<std::string> all{cancelled.plate};  // as the store registers them: each once
       for (const auto& p : plates)
         if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(p);
-      registered["registered_plates"] = all;
-    }
-    parking_decided(c, cancelled, registered);
+      return json{{"valid_from", body["valid_from"]}, {"valid_until", body["valid_until"]}, {"registered_plates", all}};
+    });
   }
 
   void flight_view(Call& c) {
