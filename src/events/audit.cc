@@ -147,27 +147,28 @@ Result<Ok> Store::audit(const std::string& user, const std::string& action, cons
 
 Result<Ok> Store::audited(const std::string& user_given, const std::string& action_given, double at_epoch,
                           const std::function<Result<std::string>()>& change, std::string* head_error) {
+  // PostgreSQL would take a nested BEGIN as a warning, and the inner COMMIT would commit
+  // the outer change before its entry.
+  if (in_audited_change_) return Error{"an audited change cannot make another one"};
   if (auto named = audit_key_named(); !named) return named.error();
   auto key = key_for_writing(key_path_);
   if (!key) return Error{fmt::format("event store '{}': audit entry not written: {}", path_, key.error().message)};
   if (auto r = db_->begin_exclusive(); !r) return r.error();  // one writer extends the chain
-  // The change goes with its entry; and a transaction left open would swallow the
+  // Whatever ends this function before the COMMIT (an error, an exception) rolls back: the
+  // change goes with its entry, and a transaction left open would swallow the
   // connection's next writes.
-  auto fail = [this](Error e) -> Result<Ok> {
-    exec("ROLLBACK");
-    return e;
-  };
-  Result<std::string> detail_given = Error{""};
+  struct Transaction {
+    Store& store;
+    bool ended = false;
+    ~Transaction() {
+      store.in_audited_change_ = false;
+      if (!ended) store.exec("ROLLBACK");
+    }
+  } transaction{*this};
   in_audited_change_ = true;
-  try {
-    detail_given = change();
-  } catch (...) {
-    in_audited_change_ = false;
-    exec("ROLLBACK");
-    throw;
-  }
+  const Result<std::string> detail_given = change();
   in_audited_change_ = false;
-  if (!detail_given) return fail(detail_given.error());
+  if (!detail_given) return detail_given.error();
   // A failed login with a NUL in its name is audited too, wherever the log is kept.
   const bool keep = db_->text_holds_nul();
   const std::string user = keep ? user_given : nul_escaped(user_given);
@@ -183,8 +184,9 @@ Result<Ok> Store::audited(const std::string& user_given, const std::string& acti
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   s->bind(1, id).bind(2, at_epoch).bind(3, user).bind(4, action).bind(5, detail).bind(6, prev);
   s->bind(7, hash).bind(8, entry_mac(*key, hash));
-  if (found == Step::kError || s->step() != Step::kDone) return fail(sql_error(found == Step::kError ? *last : *s));
-  if (auto r = exec("COMMIT"); !r) return fail(r.error());
+  if (found == Step::kError || s->step() != Step::kDone) return sql_error(found == Step::kError ? *last : *s);
+  if (auto r = exec("COMMIT"); !r) return r.error();
+  transaction.ended = true;
   if (auto r = advance_head(head_path_, key_path_, *key, id, hash); !r) {
     std::string why = fmt::format("audit entry {} stored, but its head was not: {}", id, r.error().message);
     if (!head_error) return Error{std::move(why)};

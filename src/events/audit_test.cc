@@ -260,11 +260,13 @@ TEST(Audit, AChangeAndItsEntryAreStoredTogetherOrNeither) {
   // The change succeeded but its entry cannot be written: the change goes too.
   exec_sql(db, "ALTER TABLE audit_log RENAME TO audit_log_away");
   UnmaskedRequest unaudited = request();
-  ASSERT_FALSE(store->audited("supervisor1", kUnmaskedRequestAudit, 1002, [&]() -> Result<std::string> {
+  auto no_log = store->audited("supervisor1", kUnmaskedRequestAudit, 1002, [&]() -> Result<std::string> {
     if (auto r = store->request_unmasked(unaudited); !r) return r.error();
     return std::string("{}");
-  }));
+  });
   exec_sql(db, "ALTER TABLE audit_log_away RENAME TO audit_log");
+  ASSERT_FALSE(no_log);
+  EXPECT_THAT(no_log.error().message, HasSubstr("audit_log"));
   EXPECT_EQ(requests(), 1u);
   EXPECT_FALSE(*store->unmasked_request(unaudited.id));
   EXPECT_EQ(entries(), 1u);
@@ -276,6 +278,16 @@ TEST(Audit, AChangeAndItsEntryAreStoredTogetherOrNeither) {
   EXPECT_EQ((*store->unmasked_request(made.id))->state, UnmaskedRequest::State::kApproved);
   EXPECT_EQ(entries(), 2u);
   EXPECT_TRUE(verify(db).ok);
+  // A change cannot make another audited change: the inner one would commit the outer
+  // one's transaction early on PostgreSQL.
+  auto nested = store->audited("auditor1", "x", 1004, [&]() -> Result<std::string> {
+    if (auto inner = store->audited("auditor1", "y", 1004, [] { return Result<std::string>("{}"); }); !inner)
+      return inner.error();
+    return std::string("{}");
+  });
+  ASSERT_FALSE(nested);
+  EXPECT_THAT(nested.error().message, HasSubstr("cannot make another"));
+  EXPECT_EQ(entries(), 2u);
 }
 
 // The entry is committed before the head file is replaced: when the head cannot be

@@ -197,8 +197,8 @@ Result<ParkingCandidate> Store::contest_parking_notice(const std::string& id, co
   if (all.size() > max_plates)
     return fail(Error{fmt::format("card {} would have {} plates: at most {} may be registered", card, all.size(),
                                   max_plates)});
-  // Rows of this contest's own (an earlier registration of the same card and plate stays
-  // as it was): undoing this contest removes exactly these.
+  // Rows of this contest's own: an earlier registration of the same card and plate stays
+  // as it was, and each row names the notice it came from.
   for (const auto& p : plates) {
     auto ins = db_->query(
         "INSERT INTO registered_card_plates (card, plate, valid_from, valid_until, registered_by, registered_epoch, "

@@ -297,8 +297,10 @@ struct Server::Impl {
       return server.audit(user.empty() && session ? session->user : user, route.action, detail);
     }
     // A change to the store and this route's audit entry, in one transaction (Store::audited).
-    Result<Ok> audited(const std::function<Result<std::string>()>& change) const {
-      return server.audited(session ? session->user : "", route.action, change);
+    // `refused`: whether the change itself failed (its error is the answer's), rather than
+    // the audit (logged by the server; the answer is a 503).
+    Result<Ok> audited(const std::function<Result<std::string>()>& change, bool* refused) const {
+      return server.audited(session ? session->user : "", route.action, change, refused);
     }
   };
 
@@ -506,15 +508,26 @@ struct Server::Impl {
   bool audit(const std::string& user, const std::string& action, const std::string& detail) {
     return audited(user, action, [&detail]() -> Result<std::string> { return detail; }).ok();
   }
+  // A change and its entry (Store::audited). A failure of the audit, not a refusal by the
+  // change itself, is logged here: its detail (the database's, the key's path) is for the
+  // operators of the server, not for the console.
   Result<Ok> audited(const std::string& user, const std::string& action,
-                     const std::function<Result<std::string>()>& change) {
+                     const std::function<Result<std::string>()>& change, bool* refused = nullptr) {
     std::string head_error;
+    bool change_refused = false;
+    auto watched = [&]() -> Result<std::string> {
+      auto detail = change();
+      change_refused = !detail;
+      return detail;
+    };
     Result<Ok> r = Error{""};
     {
       std::lock_guard lock(store_mu);
-      r = store->audited(user, action, now_epoch(), change, &head_error);
+      r = store->audited(user, action, now_epoch(), watched, &head_error);
     }
     if (!head_error.empty()) fmt::print(stderr, "vigie serve: warning: {}\n", head_error);
+    if (!r && !change_refused) fmt::print(stderr, "vigie serve: audit failed ({}): {}\n", action, r.error().message);
+    if (refused) *refused = change_refused;
     return r;
   }
 
@@ -525,6 +538,12 @@ struct Server::Impl {
 
   static void send_error(httplib::Response& res, int status, const std::string& message) {
     send_json(res, {{"error", message}}, status);
+  }
+
+  // A change not made because its audit entry could not be written (the cause is in the
+  // server's log).
+  static void send_unaudited(httplib::Response& res, const char* what) {
+    send_error(res, 503, fmt::format("the {} could not be audited, so it was not made", what));
   }
 
   // A numeric parameter: `fallback` when absent, clamped to [lo, hi]; nullopt (and a 400
@@ -1086,11 +1105,14 @@ struct Server::Impl {
     if (!(r.to_epoch > r.from_epoch)) return send_error(c.res, 400, "to must be after from");
     if (r.to_epoch - r.from_epoch > 31 * 86400) return send_error(c.res, 400, "at most 31 days at a time");
     // The request and its audit entry are stored together, or neither.
-    auto made = c.audited([&]() -> Result<std::string> {
-      if (auto stored = store->request_unmasked(r); !stored) return stored.error();
-      return unmasked_json(r).dump();
-    });
-    if (!made) return send_error(c.res, 503, fmt::format("the request was not made: {}", made.error().message));
+    bool refused = false;
+    auto made = c.audited(
+        [&]() -> Result<std::string> {
+          if (auto stored = store->request_unmasked(r); !stored) return stored.error();
+          return unmasked_json(r).dump();
+        },
+        &refused);
+    if (!made) return refused ? send_error(c.res, 500, made.error().message) : send_unaudited(c.res, "request");
     send_json(c.res, unmasked_json(r), 201);
   }
 
@@ -1199,16 +1221,18 @@ struct Server::Impl {
     // The decision and its audit entry are stored together, or neither: no export can take
     // an approval that is not in the log.
     std::optional<events::UnmaskedRequest> decided;
-    bool refused = false;  // the store refused the decision itself (not the audit)
-    auto done = c.audited([&]() -> Result<std::string> {
-      auto d = store->decide_unmasked(id, body["approve"].get<bool>(), c.session->user, body["reason"], now_epoch());
-      if (!d) return refused = true, d.error();
-      decided = *d;
-      return unmasked_json(*d).dump();
-    });
+    bool refused = false;
+    auto done = c.audited(
+        [&]() -> Result<std::string> {
+          auto d = store->decide_unmasked(id, body["approve"].get<bool>(), c.session->user, body["reason"], now_epoch());
+          if (!d) return d.error();
+          decided = *d;
+          return unmasked_json(*d).dump();
+        },
+        &refused);
     if (!done) {
       const std::string& why = done.error().message;
-      if (!refused) return send_error(c.res, 503, fmt::format("the decision was not taken: {}", why));
+      if (!refused) return send_unaudited(c.res, "decision");
       const int status = why.starts_with("no unmasked") ? 404 : why.starts_with("request ") ? 409 : 500;
       return send_error(c.res, status, why);
     }
@@ -1297,18 +1321,20 @@ struct Server::Impl {
   void parking_decide(Call& c, const ParkingStep& decide,
                       const std::function<json(const events::ParkingCandidate&)>& more = {}) {
     std::optional<events::ParkingCandidate> decided;
-    bool refused = false;  // the store refused the decision itself (not the audit)
-    auto done = c.audited([&]() -> Result<std::string> {
-      auto d = decide();
-      if (!d) return refused = true, d.error();
-      decided = *d;
-      json detail = parking_json(*d);
-      if (more) detail.update(more(*d));
-      return detail.dump();
-    });
+    bool refused = false;
+    auto done = c.audited(
+        [&]() -> Result<std::string> {
+          auto d = decide();
+          if (!d) return d.error();
+          decided = *d;
+          json detail = parking_json(*d);
+          if (more) detail.update(more(*d));
+          return detail.dump();
+        },
+        &refused);
     if (!done) {
       const std::string& why = done.error().message;
-      if (!refused) return send_error(c.res, 503, fmt::format("the decision was not taken: {}", why));
+      if (!refused) return send_unaudited(c.res, "decision");
       const int status = why.starts_with("no parking")   ? 404
                          : why.starts_with("candidate ") ? 409
                          : why.starts_with("a ") || why.starts_with("no notice") || why.starts_with("the card") ||

@@ -135,6 +135,7 @@ TEST(DecodingThreads, OneForALiveStreamUpTo1080pAt30AndOnePerCpuOtherwise) {
   EXPECT_EQ(decoding_threads(true, 1920, 1080, 60), 0);  // twice the rate one thread is given
   EXPECT_EQ(decoding_threads(true, 3840, 2160, 25), 0);
   EXPECT_EQ(decoding_threads(true, 0, 0, 25), 0);        // a size not yet known may be any
+  EXPECT_EQ(decoding_threads(true, 1920, 1080, 0), 0);    // and so may a rate
   EXPECT_EQ(decoding_threads(/*live=*/false, 768, 576, 10), 0);  // a file: as fast as it decodes
 }
 
