@@ -540,6 +540,13 @@ struct Server::Impl {
     send_json(res, {{"error", message}}, status);
   }
 
+  // A refusal worth keeping (an attempt at the original pixels): audited as `denied`, as
+  // the role check's are, with why, then answered.
+  void refuse_audited(Call& c, int status, const std::string& why) {
+    audit(c.session->user, "denied", fmt::format("{} {}: {}", c.req.method, target_of(c.req), why));
+    send_error(c.res, status, why);
+  }
+
   // A change not made because its audit entry could not be written (the cause is in the
   // server's log).
   static void send_unaudited(httplib::Response& res, const char* what) {
@@ -1153,16 +1160,17 @@ struct Server::Impl {
     if (!found) return send_error(c.res, 500, found.error().message);
     // Someone else's request is not told apart from none: neither who asked nor that it exists.
     if (!*found || (**found).requested_by != c.session->user)
-      return send_error(c.res, 404, fmt::format("you made no unmasked export request '{}'", id));
+      return refuse_audited(c, 404, fmt::format("you made no unmasked export request '{}'", id));
     const events::UnmaskedRequest& request = **found;
     if (request.state != events::UnmaskedRequest::State::kApproved)
-      return send_error(c.res, 409, fmt::format("request {} is {}: only an approved request is exported", id,
+      return refuse_audited(c, 409, fmt::format("request {} is {}: only an approved request is exported", id,
                                                 events::state_name(request.state)));
     if (request.to_epoch - request.from_epoch > kConsoleExportMaxS)
-      return send_error(c.res, 400,
-                        fmt::format("the request covers {:.0f} min; the console exports {:.0f} min at most: export it "
-                                    "with vigie record export --unmasked {} on the machine that holds the files",
-                                    (request.to_epoch - request.from_epoch) / 60, kConsoleExportMaxS / 60, id));
+      return refuse_audited(c, 400,
+                            fmt::format("the request covers {:.0f} min; the console exports {:.0f} min at most: "
+                                        "export it with vigie record export --unmasked {} on the machine that holds "
+                                        "the files",
+                                        (request.to_epoch - request.from_epoch) / 60, kConsoleExportMaxS / 60, id));
     std::unique_lock busy(playback_mu, std::try_to_lock);
     if (!busy) return send_error(c.res, 503, "another stretch of recording is being prepared: try again in a moment");
     const auto r = readable(c, request.camera, request.from_epoch, request.to_epoch, kConsoleExportMaxS);

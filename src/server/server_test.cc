@@ -414,12 +414,19 @@ TEST_F(ServerRecordingAFileTest, TheUnmaskedExportIsMadeOnceForTheSupervisorWhoA
   EXPECT_EQ(mine[0]["state"], "used");
   EXPECT_EQ(mine[0]["file"], file["file"]);  // found again if the answer was lost
   EXPECT_TRUE(json::parse(c.Get("/api/v1/recordings/unmasked/mine", as_other)->body)["requests"].empty());
-  bool audited = false;
+  bool audited = false, attempt_audited = false, reuse_audited = false;
   const auto audit = json::parse(c.Get("/api/v1/audit", as_aud)->body);
-  for (const auto& e : audit["entries"])
-    audited |= e["action"] == "recording.export" && e["user"] == "supervisor1" &&
-               e["detail"].get<std::string>().find(id) != std::string::npos;
+  for (const auto& e : audit["entries"]) {
+    const std::string detail = e["detail"];
+    audited |= e["action"] == "recording.export" && e["user"] == "supervisor1" && detail.find(id) != std::string::npos;
+    // Refused attempts at the original pixels are kept too: another supervisor's, a reuse.
+    attempt_audited |= e["action"] == "denied" && e["user"] == "supervisor2" && detail.find(path) != std::string::npos &&
+                       detail.find("no unmasked export request") != std::string::npos;
+    reuse_audited |= e["action"] == "denied" && e["user"] == "supervisor1" && detail.find("is used") != std::string::npos;
+  }
   EXPECT_TRUE(audited);
+  EXPECT_TRUE(attempt_audited);
+  EXPECT_TRUE(reuse_audited);
 }
 
 // Playback of the recording: supervisors only, short stretches, from the machine holding
