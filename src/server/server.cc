@@ -471,7 +471,7 @@ struct Server::Impl {
       call.session = token.empty() ? std::nullopt : sessions.find(token, now_epoch());
       if (!call.session) return send_error(res, 401, "log in first");
       if (r.needs && !role_allows(call.session->role, *r.needs)) {
-        audit(call.session->user, "denied", fmt::format("{} {}", r.method, target_of(req)));
+        audit(call.session->user, kDeniedAudit, fmt::format("{} {}", r.method, target_of(req)));
         return send_error(res, 403, fmt::format("the {} role may not use {}", call.session->role,
                                                 permission_name(*r.needs)));
       }
@@ -540,10 +540,12 @@ struct Server::Impl {
     send_json(res, {{"error", message}}, status);
   }
 
+  // The action of a refused request's entry: a role's, or a handler's worth keeping.
+  static constexpr const char* kDeniedAudit = "denied";
   // A refusal worth keeping (an attempt at the original pixels): audited as `denied`, as
   // the role check's are, with why, then answered.
   void refuse_audited(Call& c, int status, const std::string& why) {
-    audit(c.session->user, "denied", fmt::format("{} {}: {}", c.req.method, target_of(c.req), why));
+    audit(c.session->user, kDeniedAudit, fmt::format("{} {}: {}", c.req.method, target_of(c.req), why));
     send_error(c.res, status, why);
   }
 
