@@ -1,8 +1,9 @@
 // Video frames are megabytes each (768×576 BGR: 1.3 MB; 4K: 25 MB) and every stage makes
-// and frees some on each frame. glibc maps blocks that large straight from the kernel and
-// gives them back on free, so each new frame's pages are faulted in again, zeroed by the
-// kernel: on a virtual machine that was a sixth of a model-free camera's CPU (docs/
-// BENCHMARKS.md). Keeping freed frames in the process lets the next frame reuse them.
+// and frees some on each frame. By default glibc gives the heap back to the kernel once
+// more than twice its largest block is free, so a pipeline that frees a few frames at once
+// has each new frame's pages faulted in again, zeroed by the kernel: a sixth of `vigie
+// analyze`'s CPU on a file (docs/BENCHMARKS.md). Keeping freed frames in the process lets
+// the next frame reuse them.
 #pragma once
 
 namespace vigie {

@@ -165,9 +165,8 @@ Result<Ok> Store::audited(const std::string& user_given, const std::string& acti
       if (!ended) store.exec("ROLLBACK");
     }
   } transaction{*this};
-  in_audited_change_ = true;
+  in_audited_change_ = true;  // until the transaction ends
   const Result<std::string> detail_given = change();
-  in_audited_change_ = false;
   if (!detail_given) return detail_given.error();
   // A failed login with a NUL in its name is audited too, wherever the log is kept.
   const bool keep = db_->text_holds_nul();

@@ -102,10 +102,11 @@ class FfmpegSource final : public Source {
     codec_ = avcodec_alloc_context3(decoder);
     avcodec_parameters_to_context(codec_, st->codecpar);
     const AVRational rate = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
-    fps_ = rate.num && rate.den ? av_q2d(rate) : 0;
+    const double stated = rate.num && rate.den ? av_q2d(rate) : 0;
+    const bool usable = stated >= 1 && stated <= 240;
     // A rate not stated may be any: the decoder keeps its threads.
-    codec_->thread_count = decoding_threads(live_, codec_->width, codec_->height, fps_ >= 1 && fps_ <= 240 ? fps_ : 0);
-    if (fps_ < 1 || fps_ > 240) fps_ = 25.0;  // streams that state no usable rate
+    codec_->thread_count = decoding_threads(live_, codec_->width, codec_->height, usable ? stated : 0);
+    fps_ = usable ? stated : 25.0;  // streams that state no usable rate
     if ((rc = avcodec_open2(codec_, decoder, nullptr)) < 0)
       return fmt::format("cannot open decoder for '{}': {}", without_password(input), av_error_text(rc));
     time_base_ = av_q2d(st->time_base);
