@@ -129,6 +129,7 @@ struct Tracker::Track {
   float score;
   double last_seen_s = 0;
   bool matched_now = true;
+  bool in_view = true;  // inside what the detector looked at on this frame
   size_t max_path_points;
   static constexpr size_t kScoreWindow = 10;
   std::vector<float> recent_scores;
@@ -205,15 +206,39 @@ void Tracker::step(double time_s) {
   }
 }
 
-std::vector<TrackState> Tracker::update(const Detections& detections, int64_t frame, double time_s) {
+namespace {
+
+// Its centre inside one of the regions the detector looked at (each is padded around what
+// it was asked to see, so a track asked about is inside whole). Nothing looked at: the
+// whole frame was.
+bool seen_by_detector(const Box& box, const std::optional<std::vector<Box>>& looked) {
+  if (!looked) return true;
+  const cv::Point2f c = box.center();
+  for (const auto& r : *looked)
+    if (c.x >= r.x && c.x < r.right() && c.y >= r.y && c.y < r.bottom()) return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<TrackState> Tracker::update(const Detections& detections, int64_t frame, double time_s,
+                                        const std::optional<std::vector<Box>>& looked) {
   step(time_s);
+  // A track out of the detector's view is neither matched nor missed: it is predicted.
+  for (auto& t : tracks_) {
+    t->in_view = seen_by_detector(t->kalman.box(), looked);
+    // Out of view longer than a lost track is kept (walked off the frame's edge, where no
+    // crop reaches): lost, so that it ends rather than drifts on by prediction.
+    if (!t->in_view && t->phase == Phase::kTracked && time_s - t->last_seen_s > config_.max_lost_s)
+      t->phase = Phase::kLost;
+  }
   std::vector<const detect::Detection*> high, low;
   for (const auto& d : detections) (d.score >= config_.high_score ? high : low).push_back(&d);
 
   // Stage 1: confirmed tracks (followed or lost) against high-score detections.
   std::vector<Track*> pool;
   for (auto& t : tracks_)
-    if (t->phase != Phase::kTentative) pool.push_back(t.get());
+    if (t->phase != Phase::kTentative && t->in_view) pool.push_back(t.get());
   std::vector<bool> high_used(high.size(), false), pool_matched(pool.size(), false);
   for (auto [t, d] : associate(pool, high, config_.match_iou, config_.appearance_weight)) {
     pool[t]->correct(*high[d], frame, time_s, steps_);
@@ -253,7 +278,7 @@ std::vector<TrackState> Tracker::update(const Detections& detections, int64_t fr
   // Stage 3: tentative tracks against the high detections left; unmatched ones die.
   std::vector<Track*> tentative;
   for (auto& t : tracks_)
-    if (t->phase == Phase::kTentative) tentative.push_back(t.get());
+    if (t->phase == Phase::kTentative && t->in_view) tentative.push_back(t.get());
   std::vector<const detect::Detection*> high_left;
   std::vector<int> high_left_index;
   for (size_t i = 0; i < high.size(); ++i)
@@ -286,6 +311,7 @@ std::vector<TrackState> Tracker::update(const Detections& detections, int64_t fr
 
 std::vector<TrackState> Tracker::predict(int64_t /*frame*/, double time_s) {
   step(time_s);
+  for (auto& t : tracks_) t->in_view = false;
   expire(time_s);
   return visible(false);
 }
@@ -303,10 +329,16 @@ std::vector<TrackState> Tracker::visible(bool only_detected) const {
   std::vector<TrackState> out;
   for (const auto& t : tracks_) {
     if (t->phase != Phase::kTracked || !t->reported()) continue;
-    if (only_detected && !t->matched_now) continue;
+    if (only_detected && !t->matched_now && t->in_view) continue;
     out.push_back(t->state());
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<Box> Tracker::boxes() const {
+  std::vector<Box> out;
+  for (const auto& t : tracks_) out.push_back(t->kalman.box());
   return out;
 }
 

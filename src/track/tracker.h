@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,10 +56,13 @@ class Tracker {
   ~Tracker();
   Tracker(Tracker&&) noexcept;
 
-  // One analysed frame with the detector's output. Returns the confirmed tracks matched
-  // on this frame.
+  // One analysed frame with the detector's output. `looked`: the regions the detector
+  // looked at (Detector::looked(); nothing: the whole frame); a track out of them is
+  // predicted, not missed. Returns the confirmed tracks matched on this frame, and those
+  // out of the detector's view.
   std::vector<TrackState> update(const std::vector<detect::Detection>& detections,
-                                 int64_t frame_index, double time_s);
+                                 int64_t frame_index, double time_s,
+                                 const std::optional<std::vector<Box>>& looked = std::nullopt);
 
   // One analysed frame on which the detector did not run: tracks move by prediction.
   // Returns the confirmed tracks that were being followed (not lost).
@@ -73,6 +77,10 @@ class Tracker {
   std::vector<TrackRecord> living(double min_span_s) const;
 
   int confirmed_count() const { return next_id_ - 1; }
+  // The boxes of every track not yet forgotten, followed or not (a new one not yet
+  // confirmed, one lost a moment ago): where a detector that looks at parts of the frame
+  // must look on the next frame.
+  std::vector<Box> boxes() const;
 
  private:
   struct Track;

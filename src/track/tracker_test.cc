@@ -83,6 +83,37 @@ TEST(Tracker, LostTrackExpiresAfterMaxLost) {
   EXPECT_EQ(done[0].path.back(), cv::Point2f(100 + 18 + 15, 180));
 }
 
+// A detector that looked at part of the frame cannot have missed what it did not look
+// at: a track outside its view is predicted and still reported; inside it and unmatched,
+// it is lost; out of view for longer than max_lost_s it is lost and ends.
+TEST(Tracker, ATrackOutOfTheDetectorsViewIsPredictedNotMissed) {
+  TrackConfig c;
+  c.max_lost_s = 1.0;
+  Tracker t(c);
+  for (int i = 0; i < 10; ++i) t.update({person(100 + 2.f * i, 100), person(400, 100)}, i, i / 10.0);
+  const std::vector<Box> only_the_right = {{350, 50, 150, 200}};
+  auto s = t.update({person(400, 100)}, 10, 1.0, only_the_right);
+  ASSERT_EQ(s.size(), 2u) << "the left one, unseen, is still followed";
+  const int left = id_near(s, 120);
+  ASSERT_GT(left, 0);
+  for (const auto& st : s) EXPECT_EQ(st.detected, st.id != left);
+  s = t.update({}, 11, 1.1, std::vector<Box>{{0, 0, 300, 300}});
+  EXPECT_EQ(id_near(s, 122), -1) << "looked at and not found: lost";
+  // Back, found again under its id.
+  s = t.update({person(124, 100)}, 12, 1.2);
+  EXPECT_EQ(id_near(s, 124), left);
+
+  // Never looked at again: lost once max_lost_s has passed since it was last seen, then ends.
+  int i = 13;
+  for (; i < 40 && t.take_finished().empty(); ++i) {
+    s = t.update({person(400, 100)}, i, i / 10.0, only_the_right);
+    if (i / 10.0 - 1.2 > 1.0 + 1e-9) {
+      EXPECT_EQ(id_near(s, 124 + 2.f * (i - 12)), -1) << "frame " << i;
+    }
+  }
+  EXPECT_LT(i, 40) << "the unseen track ended";
+}
+
 TEST(Tracker, ReappearingWithinMaxLostKeepsTheId) {
   Tracker t(TrackConfig{});
   for (int i = 0; i < 10; ++i) t.update({person(100 + 5.f * i, 100)}, i, i / 10.0);
