@@ -176,7 +176,7 @@ fi
   python3 bench/serve_load.py "$BUILD" "$OUT/serve-load" --detectors motion --counts 4,8,12,16,20 --window 20
   python3 bench/serve_load.py "$BUILD" "$OUT/serve-load-people" --detectors people --counts 2,4,6,8 --window 20
   if [ -f "$MODEL" ]; then
-    python3 bench/serve_load.py "$BUILD" "$OUT/serve-load-onnx" --detectors onnx --counts 2,3,4,5 --window 20 --model "$MODEL"
+    python3 bench/serve_load.py "$BUILD" "$OUT/serve-load-onnx" --detectors onnx --counts 4,8,10,12,16 --window 20 --record --model "$MODEL"
   fi
 } | tee -a "$OUT/results.md"
 

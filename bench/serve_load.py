@@ -2,16 +2,20 @@
 """How many simulated cameras one machine sustains under `vigie serve`, and how fast an
 alert reaches a console.
 
-For each detector and camera count N: vigie-camsim serves vtest.avi (768x576, 10 fps) as N
-RTSP cameras; vigie serve analyses each at analyze_fps 5 with a zone rule; after a warm-up,
+For each detector and camera count N: vigie-camsim serves vtest.avi (768x576, 10 fps),
+encoded once as H.264 and sent by stream copy, as N RTSP cameras; vigie serve analyses
+each at analyze_fps 5 with a zone rule (onnx: one network shared by the cameras, looking
+at the tracks and at the motion they do not explain), recording too with --record; after a warm-up,
 /metrics is read twice WINDOW seconds apart. N is sustained when every camera analysed at
-least 95 % of 5 frames/s, dropped no frame and left its queue below 2 frames. Meanwhile an
+least 95 % of 5 frames/s, dropped no frame and left its queue below 2 frames, and the
+shared network (onnx) answered at least 95 % of the frames. Meanwhile an
 SSE client logs each new alert's latency: SSE arrival time minus the wall time its frame
 left the decoder (`frame_epoch`). CPU seconds of vigie and of the simulator are reported
-apart, because the simulator (an H.264 encoder per camera) shares the machine.
+apart, because the simulator shares the machine. "detections dropped": frames whose
+detection the shared network had no time for (their tracks were predicted).
 
 Usage: bench/serve_load.py BUILD_DIR OUT_DIR [--detectors motion,people,onnx] [--counts 1,2,4,6,8]
-       [--model M.onnx] [--window 30]
+       [--model M.onnx] [--window 30] [--record]
 """
 import argparse
 import http.client
@@ -81,25 +85,28 @@ def listen_alerts(port, cookie, latencies, stop):
                 latencies.append(time.time() - m["frame_epoch"])
 
 
-def run(build, out, detector, n, model, window):
+def run(build, out, detector, n, model, window, record, clip):
     rtsp, web = free_port(), free_port()
     d = os.path.join(out, f"{detector}-{n}")
     subprocess.run(["rm", "-rf", d])
     os.makedirs(d)
     names = [f"cam{i + 1}" for i in range(n)]
     camsim = subprocess.Popen([f"{build}/vigie-camsim", "--loop", "--port", str(rtsp)] +
-                              [f"{c}={VTEST}" for c in names], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    detect = f"{{ type: onnx, model: '{model}', threads: 1 }}" if detector == "onnx" else f"{{ type: {detector} }}"
+                              [f"{c}={clip}" for c in names], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # onnx: the shared network, looking at the tracks and at the motion they do not explain.
+    detect = (f"{{ type: onnx, model: '{model}', threads: 2, regions: unexplained }}" if detector == "onnx"
+              else f"{{ type: {detector} }}")
     objects = "object" if detector == "motion" else "person"  # people and onnx find people
     cams = "".join(
-        f"  {c}:\n    input: rtsp://127.0.0.1:{rtsp}/{c}\n    analyze_fps: 5\n"
+        f"  {c}:\n    input: rtsp://127.0.0.1:{rtsp}/{c}\n    analyze_fps: 5\n    record: {'true' if record else 'false'}\n"
         f"    zones: {{ path: [[0, 100], [768, 100], [768, 576], [0, 576]] }}\n"
         f"    rules: [{{ type: zone_intrusion, zone: path, objects: [{objects}], min_seconds: 0.5, cooldown_seconds: 2 }}]\n"
         for c in names)
     config = os.path.join(d, "site.yaml")
     with open(config, "w") as f:
         f.write(f"server: {{ listen: '127.0.0.1:{web}' }}\nstore: {{ path: '{d}/vigie.db', media: '{d}/media', "
-                f"clip_pre_s: 0, clip_post_s: 0 }}\ndetect: {detect}\ncameras:\n{cams}")
+                f"clip_pre_s: 0, clip_post_s: 0 }}\nrecording: {{ folder: '{d}/recordings' }}\n"
+                f"detect: {detect}\ncameras:\n{cams}")
     subprocess.run([f"{build}/vigie", "user", "add", USER, "--role", "supervisor", "--store", f"{d}/vigie.db"],
                    input=PASSWORD + "\n", text=True, check=True, capture_output=True)
     serve = subprocess.Popen([f"{build}/vigie", "serve", "--config", config], stdout=subprocess.DEVNULL,
@@ -123,9 +130,14 @@ def run(build, out, detector, n, model, window):
                for c in names]
         drops = sum(m1[c]["vigie_camera_frames_dropped_total"] - m0[c]["vigie_camera_frames_dropped_total"] for c in names)
         queue = max(m1[c]["vigie_camera_queue_depth"] for c in names)
-        sustained = min(fps) >= 4.75 and drops == 0 and queue < 2
+        no_detection = sum(m1[c].get("vigie_camera_detections_dropped_total", 0) -
+                           m0[c].get("vigie_camera_detections_dropped_total", 0) for c in names)
+        analysed = sum(fps) * span
+        # The shared network may leave a frame to the tracker's prediction; more than one
+        # in twenty, and the cameras are not really watched at that count.
+        sustained = min(fps) >= 4.75 and drops == 0 and queue < 2 and no_detection <= 0.05 * analysed
         return {"detector": detector, "cameras": n, "min_fps": min(fps), "mean_fps": statistics.mean(fps),
-                "dropped": drops, "max_queue": queue, "sustained": sustained,
+                "dropped": drops, "max_queue": queue, "sustained": sustained, "detections_dropped": no_detection,
                 "vigie_cpu": (cpu_v1 - cpu_v0) / span, "camsim_cpu": (cpu_c1 - cpu_c0) / span,
                 "latencies": list(latencies)}
     finally:
@@ -147,19 +159,27 @@ def main():
     ap.add_argument("--counts", default="1,2,4,6,8")
     ap.add_argument("--model", default=os.path.abspath(os.path.join(os.path.dirname(__file__), "../../shared/data/models/yolox_nano.onnx")))
     ap.add_argument("--window", type=float, default=30)
+    ap.add_argument("--record", action="store_true", help="every camera also records (stream copy, encrypted)")
     a = ap.parse_args()
+    # The simulator serves the clip encoded once, by stream copy: it costs next to nothing,
+    # so that the machine's CPU goes to what is measured.
+    clip = os.path.join(a.out, "vtest.mp4")
+    if not os.path.exists(clip):
+        os.makedirs(a.out, exist_ok=True)
+        subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "../scripts/camsim-encode"), VTEST, clip],
+                       check=True)
     rows = []
-    print("| detector | cameras | min fps | dropped | max queue | sustained | vigie CPU (cores) | simulator CPU (cores) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| detector | cameras | min fps | dropped | max queue | sustained | detections dropped | vigie CPU (cores) | simulator CPU (cores) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for detector in a.detectors.split(","):
         if detector == "onnx" and not os.path.exists(a.model):
             print(f"(onnx skipped: no model at {a.model})")
             continue
         for n in [int(x) for x in a.counts.split(",")]:
-            r = run(a.build, a.out, detector, n, a.model, a.window)
+            r = run(a.build, a.out, detector, n, a.model, a.window, a.record, clip)
             rows.append(r)
             print(f"| {detector} | {n} | {r['min_fps']:.2f} | {r['dropped']:.0f} | {r['max_queue']:.0f} | "
-                  f"{'yes' if r['sustained'] else 'no'} | {r['vigie_cpu']:.2f} | {r['camsim_cpu']:.2f} |", flush=True)
+                  f"{'yes' if r['sustained'] else 'no'} | {r['detections_dropped']:.0f} | {r['vigie_cpu']:.2f} | {r['camsim_cpu']:.2f} |", flush=True)
             if not r["sustained"]:
                 break  # more cameras will not do better
     # Latency means something only while the machine keeps up: sustained runs only.

@@ -22,6 +22,16 @@ video::BackoffPolicy reconnect_policy(const Config& config) {
   return backoff;
 }
 
+// A live camera's frame is looked at by a busy shared network within one analysed frame's
+// interval of being decoded (0.2 s when every frame is analysed), or its tracks are
+// predicted: a frame waits no longer than it takes the next one to come.
+detect::DetectorUse detector_use(const CameraConfig& camera, const EpochClock& now) {
+  detect::DetectorUse use;
+  use.now = now;
+  if (video::is_stream_url(camera.input)) use.max_age_s = camera.analyze_fps > 0 ? 1 / camera.analyze_fps : 0.2;
+  return use;
+}
+
 }  // namespace
 
 Camera::Camera(const Config& config, const CameraConfig& camera, CameraEnv env)
@@ -43,7 +53,7 @@ Result<std::unique_ptr<Camera>> Camera::build(const Config& config, const Camera
   CameraConfig camera = configured;
   camera.record = configured.record && options.record;
   // The detector first: a missing model file fails before anything is opened or created.
-  auto detector = detect::make_detector(camera.detect);
+  auto detector = detect::make_detector(camera.detect, detector_use(camera, env.now ? env.now : EpochClock(system_epoch)));
   if (!detector) return detector.error();
   std::unique_ptr<Camera> c(new Camera(config, camera, std::move(env)));
   c->live_ = video::is_stream_url(camera.input);

@@ -184,7 +184,8 @@ void read_detect(Section s, DetectConfig& c) {
   s.get("score_threshold", c.score_threshold, unit, "must be in [0, 1]");
   s.get("nms_iou", c.nms_iou, unit, "must be in [0, 1]");
   s.get("classes", c.classes, [](const auto& v) { return !v.empty(); }, "must not be empty");
-  s.get("regions", c.regions, one_of({"full", "motion"}), "must be full or motion");
+  s.get("regions", c.regions, one_of({"full", "motion", "unexplained"}), "must be full, motion or unexplained");
+  s.get("refresh_s", c.refresh_s, non_negative, "must be >= 0");
   s.get("threads", c.threads, positive, "must be >= 1");
   s.get("background", c.background, one_of({"mog2", "knn"}), "must be mog2 or knn");
   s.get("work_width", c.work_width, [](int v) { return v >= 64; }, "must be >= 64");

@@ -67,8 +67,14 @@ struct DetectConfig {
   float score_threshold = 0.1f;
   float nms_iou = 0.45f;
   std::vector<std::string> classes = {"person"};  // COCO names kept (Frigate's default)
-  std::string regions = "full";  // full | motion: whole frame, or the crop around motion
-  int threads = 1;               // OpenCV threads for the forward pass
+  // full: the whole frame; motion: one crop around all motion; unexplained: crops around
+  // every track and around the motion none of them explains, several cameras' crops to
+  // one network input (detector_pool.h).
+  std::string regions = "full";
+  // unexplained: motion where the detector looked this recently and that no track
+  // explains (a shadow, a branch, someone too far to be found) is not looked at again yet.
+  double refresh_s = 0.25;
+  int threads = 1;               // forward passes side by side (the shared network's workers)
 
   // --- replay ---
   // Detections per frame in MOTChallenge det.txt layout (frame from 1,-1,x,y,w,h,score,

@@ -44,6 +44,15 @@ cameras:
   EXPECT_EQ(c.detect.every_n_frames, 2);
 }
 
+TEST(Config, TheNetworkLooksAtWhatTracksDoNotExplainWhenAsked) {
+  const Config c = parse_config("detect: { type: onnx, model: m.onnx, regions: unexplained, refresh_s: 0.5 }", "x");
+  EXPECT_EQ(c.detect.regions, "unexplained");
+  EXPECT_DOUBLE_EQ(c.detect.refresh_s, 0.5);
+  EXPECT_EQ(parse_config("", "x").detect.regions, "full");
+  EXPECT_THAT(error_of("detect: { regions: tracks }"), HasSubstr("detect.regions: must be full, motion or unexplained"));
+  EXPECT_THAT(error_of("detect: { refresh_s: -1 }"), HasSubstr("detect.refresh_s: must be >= 0"));
+}
+
 TEST(Config, UnknownKeyNamesKeyAndLine) {
   const auto e = error_of("detect:\n  type: motion\n  treshold: 3\n");
   EXPECT_THAT(e, HasSubstr("site.yaml:3: detect.treshold: unknown key"));

@@ -5,7 +5,9 @@
 // subtraction (`motion`, no model needed) or with a COCO network (`onnx`).
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@
 
 #include "config/config.h"
 #include "core/box.h"
+#include "core/clock.h"
 #include "core/frame.h"
 #include "core/result.h"
 
@@ -39,9 +42,15 @@ class MotionGate {
  public:
   explicit MotionGate(const MotionGateConfig& config);
   Motion update(const cv::Mat& bgr);
+  // The moving regions of the last update() left once the `explained` boxes (full-frame
+  // pixels) are taken out of its moving pixels: motion that no followed object accounts for.
+  std::vector<Box> unexplained(const std::vector<Box>& explained) const;
 
  private:
+  std::vector<Box> regions_of(const cv::Mat& mask) const;
+
   MotionGateConfig config_;
+  double scale_ = 1;  // work pixels per frame pixel
   cv::Mat background_;  // CV_32F running average at the work resolution
   cv::Mat small_, grey_, diff_, mask_;
 };
@@ -52,11 +61,28 @@ class Detector {
   virtual ~Detector() = default;
   // `motion` is what the gate saw on this frame; detectors may restrict their search to it.
   virtual std::vector<Detection> detect(const Frame& frame, const Motion& motion) = 0;
+  // Where the last detect() looked, in full-frame pixels: nothing when at the whole frame;
+  // an empty list when nowhere (a live camera's request dropped by a busy shared network).
+  // What a detector did not look at, it cannot have missed: the tracker predicts it.
+  virtual std::optional<std::vector<Box>> looked() const { return std::nullopt; }
+  // Requests the shared network dropped for this camera (onnx only).
+  virtual int64_t dropped() const { return 0; }
+};
+
+// How the camera that owns a detector uses it.
+struct DetectorUse {
+  // A live camera: how old (seconds since it was decoded, Frame::wall_epoch) a frame may
+  // be when the shared network takes it; older, its tracker predicts it instead, so that
+  // a busy network delays no alert by more than this. Nothing: a file's frame waits as
+  // long as it takes (nothing is lost).
+  std::optional<double> max_age_s;
+  EpochClock now = system_epoch;  // the clock of Frame::wall_epoch
 };
 
 // Builds the detector named by config.type. Fails with a message naming the missing or
-// unreadable model (or detections) file.
-Result<std::unique_ptr<Detector>> make_detector(const DetectConfig& config);
+// unreadable model (or detections) file. An `onnx` detector is a client of the process's
+// shared network (detector_pool.h).
+Result<std::unique_ptr<Detector>> make_detector(const DetectConfig& config, const DetectorUse& use = {});
 
 // --- Pieces exposed for tests --------------------------------------------------------
 

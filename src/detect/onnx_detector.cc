@@ -1,5 +1,6 @@
-// A COCO detector through OpenCV's dnn module: letterbox, forward pass, layout-specific
-// decoding, score and class filter, class-wise NMS.
+// A COCO detector through OpenCV's dnn module: the crops a camera looks at, answered by
+// the process's shared network (detector_pool.h); the decoding of each output layout and
+// class-wise NMS.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -8,7 +9,9 @@
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "detect/detector_pool.h"
 #include "detect/internal.h"
+#include "detect/mosaic.h"
 
 namespace vigie::detect {
 namespace {
@@ -38,25 +41,51 @@ std::pair<int, float> best_class(const float* scores, int num_classes, const std
   return {best, best_score};
 }
 
+// One camera's client of the shared network: which crops of its frame to look at.
 class OnnxDetector final : public Detector {
  public:
-  OnnxDetector(const DetectConfig& c, cv::dnn::Net net) : config_(c), net_(std::move(net)) {
+  OnnxDetector(const DetectConfig& c, std::shared_ptr<DetectorPool> pool, const DetectorUse& use)
+      : config_(c), pool_(std::move(pool)), use_(use) {
     for (const auto& name : c.classes) keep_.push_back(coco_class_id(name));
   }
 
   std::vector<Detection> detect(const Frame& frame, const Motion& motion) override {
     const cv::Mat& bgr = frame.image;
-    cv::Rect roi(0, 0, bgr.cols, bgr.rows);
-    if (config_.regions == "motion") {
-      if (!motion.any()) return {};
-      roi = motion_crop(motion, bgr.size());
+    const cv::Rect whole(0, 0, bgr.cols, bgr.rows);
+    std::vector<cv::Rect> crops;
+    if (config_.regions == "full") crops = {whole};
+    else if (!motion.any()) crops = {};
+    else if (config_.regions == "motion") crops = {motion_crop(motion, bgr.size())};
+    else crops = crops_around(motion.regions, bgr.size(), kMinPad);  // unexplained
+
+    looked_.reset();
+    if (crops.size() != 1 || crops.front() != whole) {
+      looked_.emplace();
+      for (const auto& c : crops) looked_->push_back(Box::from(c));
     }
-    auto dets = run(bgr(roi));
-    for (auto& d : dets) d.box.x += roi.x, d.box.y += roi.y;
-    return dets;
+    const double scale = static_cast<double>(config_.input_size) / std::max(bgr.cols, bgr.rows);
+    DetectorPool::Request request{&bgr, crops, scale, config_.score_threshold, keep_, config_.nms_iou, max_wait(frame)};
+    auto found = pool_->detect(request);
+    if (found) return std::move(*found);
+    ++dropped_;
+    looked_ = std::vector<Box>{};
+    return {};
   }
 
+  std::optional<std::vector<Box>> looked() const override { return looked_; }
+  int64_t dropped() const override { return dropped_; }
+
  private:
+  static constexpr int kMinPad = 16;  // pixels around a region: a person's edges in the crop
+
+  // What is left of the frame's allowed age; a little at least, so that an idle network
+  // still takes a late frame rather than none.
+  std::optional<std::chrono::milliseconds> max_wait(const Frame& frame) const {
+    if (!use_.max_age_s) return std::nullopt;
+    const double age = frame.wall_epoch > 0 ? use_.now() - frame.wall_epoch : 0;
+    return std::chrono::milliseconds(std::max(10, static_cast<int>((*use_.max_age_s - age) * 1000)));
+  }
+
   // The bounding box of all moving regions, padded, and at least one network input wide
   // so that the crop is not magnified past the model's native scale.
   cv::Rect motion_crop(const Motion& motion, cv::Size frame) const {
@@ -72,28 +101,12 @@ class OnnxDetector final : public Detector {
     return box & cv::Rect(0, 0, frame.width, frame.height);
   }
 
-  std::vector<Detection> run(const cv::Mat& image) {
-    const int n = config_.input_size;
-    Letterbox lb;
-    lb.scale = std::min(static_cast<double>(n) / image.cols, static_cast<double>(n) / image.rows);
-    const cv::Size scaled(static_cast<int>(image.cols * lb.scale), static_cast<int>(image.rows * lb.scale));
-    canvas_.create(n, n, CV_8UC3);
-    canvas_.setTo(cv::Scalar(114, 114, 114));
-    cv::resize(image, canvas_(cv::Rect({0, 0}, scaled)), scaled, 0, 0, cv::INTER_LINEAR);
-    // YOLOX takes BGR in 0..255; the Ultralytics exports take RGB in 0..1.
-    const bool yolox = config_.layout == "yolox";
-    cv::dnn::blobFromImage(canvas_, blob_, yolox ? 1.0 : 1.0 / 255, cv::Size(), cv::Scalar(),
-                           /*swapRB=*/!yolox, /*crop=*/false, CV_32F);
-    net_.setInput(blob_);
-    cv::Mat out = net_.forward();
-    auto dets = decode_output(out, config_.layout, n, lb, config_.score_threshold, keep_);
-    return nms(dets, config_.nms_iou);
-  }
-
   DetectConfig config_;
-  cv::dnn::Net net_;
+  std::shared_ptr<DetectorPool> pool_;
+  DetectorUse use_;
   std::vector<int> keep_;
-  cv::Mat canvas_, blob_;
+  std::optional<std::vector<Box>> looked_;
+  int64_t dropped_ = 0;
 };
 
 }  // namespace
@@ -162,26 +175,16 @@ std::vector<Detection> nms(const std::vector<Detection>& dets, float iou_thresho
   return out;
 }
 
-Result<std::unique_ptr<Detector>> make_onnx_detector(const DetectConfig& config) {
-  if (config.model.empty()) return Error{"detect.model is not set: the onnx detector needs a model file"};
-  if (!std::filesystem::is_regular_file(config.model))
-    return Error{fmt::format("model file '{}' not found", config.model)};
+Result<std::unique_ptr<Detector>> make_onnx_detector(const DetectConfig& config, const DetectorUse& use) {
   for (const auto& name : config.classes)
     if (coco_class_id(name) < 0) return Error{fmt::format("detect.classes: '{}' is not a COCO class", name)};
-  try {
-    cv::dnn::Net net = cv::dnn::readNetFromONNX(config.model);
-    if (net.empty()) return Error{fmt::format("cannot load model '{}'", config.model)};
-    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-    cv::setNumThreads(config.threads);
-    return std::unique_ptr<Detector>(new OnnxDetector(config, std::move(net)));
-  } catch (const cv::Exception& e) {
-    return Error{fmt::format("cannot load model '{}': {}", config.model, e.msg)};
-  }
+  auto pool = DetectorPool::shared(config);
+  if (!pool) return pool.error();
+  return std::unique_ptr<Detector>(new OnnxDetector(config, std::move(pool.value()), use));
 }
 
-Result<std::unique_ptr<Detector>> make_detector(const DetectConfig& config) {
-  if (config.type == "onnx") return make_onnx_detector(config);
+Result<std::unique_ptr<Detector>> make_detector(const DetectConfig& config, const DetectorUse& use) {
+  if (config.type == "onnx") return make_onnx_detector(config, use);
   if (config.type == "motion") return make_motion_detector(config);
   if (config.type == "people") return make_people_detector(config);
   if (config.type == "replay") return make_replay_detector(config);

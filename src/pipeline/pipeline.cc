@@ -34,11 +34,39 @@ CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
       passages_(camera),
       homography_(camera.homography) {}
 
-bool CameraPipeline::should_detect(const detect::Motion& motion, double time_s) const {
+bool CameraPipeline::should_detect(const detect::Motion& look, double time_s) const {
   if (analysed_ % detect_config_.every_n_frames != 0) return false;
   if (!gate_enabled_) return true;
+  if (detect_config_.regions == "unexplained") return look.any();
   // Nothing moves and nothing is being followed: the expensive detector has nothing to do.
-  return motion.any() || tracking_something_ || time_s - last_detect_s_ >= max_idle_s_;
+  return look.any() || tracking_something_ || time_s - last_detect_s_ >= max_idle_s_;
+}
+
+detect::Motion CameraPipeline::where_to_look(const detect::Motion& motion, const cv::Size& frame,
+                                             double time_s) const {
+  if (detect_config_.regions != "unexplained" || !gate_enabled_) return motion;
+  detect::Motion look;
+  look.moving_share = motion.moving_share;
+  // Motion a track explains: moving pixels inside its box, a quarter larger (the gate's
+  // pixels are dilated and carry shadows).
+  const std::vector<Box> tracked = tracker_.boxes();
+  std::vector<Box> explained;
+  for (const auto& b : tracked) explained.push_back({b.x - b.w / 8, b.y - b.h / 8, b.w * 1.25f, b.h * 1.25f});
+  // And motion where the detector looked less than refresh_s ago: it found what is there
+  // (or that nothing is: a shadow, a ghost of the background, a waving branch), and looks
+  // again at that pace, not on every frame.
+  for (const auto& [box, at] : recent_looks_)
+    if (time_s - at < detect_config_.refresh_s) explained.push_back(box);
+  look.regions = gate_.unexplained(explained);
+  // Each track is looked at on every frame: one carried by prediction alone drifts off its
+  // person within a few frames (PETS09 MOTA 0.64 looking every 0.25 s instead,
+  // docs/BENCHMARKS.md).
+  for (const auto& b : tracked) look.regions.push_back(b);
+  // Nothing to explain for max_idle_s: one look at the whole frame (someone standing
+  // still since before the camera started is found too).
+  if (look.regions.empty() && time_s - last_detect_s_ >= max_idle_s_)
+    look.regions.push_back({0, 0, static_cast<float>(frame.width), static_cast<float>(frame.height)});
+  return look;
 }
 
 FrameResult CameraPipeline::process(Frame& frame) {
@@ -53,22 +81,28 @@ FrameResult CameraPipeline::process(Frame& frame) {
     times_.gate += seconds_since(t);
   }
 
-  result.detector_ran = should_detect(result.motion, frame.time_s);
+  const detect::Motion look = where_to_look(result.motion, frame.image.size(), frame.time_s);
+  result.detector_ran = should_detect(look, frame.time_s);
+  std::optional<std::vector<Box>> looked;
   if (result.detector_ran) {
     last_detect_s_ = frame.time_s;
     t = Clock::now();
-    result.detections = detector_->detect(frame, result.motion);
+    result.detections = detector_->detect(frame, look);
+    looked = detector_->looked();
+    if (detect_config_.regions == "unexplained") remember_looks(looked, frame.image.size(), frame.time_s);
     times_.detect += seconds_since(t);
+    // Dropped by a busy shared network: this frame is tracked by prediction.
+    if (looked && looked->empty()) result.detector_ran = false;
     if (describe_appearance_) {
       t = Clock::now();
       for (auto& d : result.detections) d.appearance = track::describe_appearance(frame.image, d.box);
       times_.track += seconds_since(t);
     }
-    ++detector_runs_;
+    if (result.detector_ran) ++detector_runs_;
   }
 
   t = Clock::now();
-  result.tracks = result.detector_ran ? tracker_.update(result.detections, frame.index, frame.time_s)
+  result.tracks = result.detector_ran ? tracker_.update(result.detections, frame.index, frame.time_s, looked)
                                       : tracker_.predict(frame.index, frame.time_s);
   times_.track += seconds_since(t);
   tracking_something_ = !result.tracks.empty();
@@ -90,6 +124,13 @@ FrameResult CameraPipeline::process(Frame& frame) {
   ++analysed_;
   last_time_s_ = frame.time_s;
   return result;
+}
+
+void CameraPipeline::remember_looks(const std::optional<std::vector<Box>>& looked, const cv::Size& frame,
+                                    double time_s) {
+  std::erase_if(recent_looks_, [&](const auto& look) { return time_s - look.second >= detect_config_.refresh_s; });
+  if (!looked) recent_looks_.push_back({{0, 0, static_cast<float>(frame.width), static_cast<float>(frame.height)}, time_s});
+  else for (const auto& b : *looked) recent_looks_.push_back({b, time_s});
 }
 
 void CameraPipeline::describe(track::TrackRecord& r, describe::TrackAttributes attributes,

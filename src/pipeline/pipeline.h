@@ -57,10 +57,16 @@ class CameraPipeline {
   const StageTimes& times() const { return times_; }
   StageTimes& times() { return times_; }
   int64_t detector_runs() const { return detector_runs_; }
+  // Frames whose detection a busy shared network dropped (tracked by prediction).
+  int64_t detections_dropped() const { return detector_->dropped(); }
   int confirmed_tracks() const { return tracker_.confirmed_count(); }
 
  private:
-  bool should_detect(const detect::Motion& motion, double time_s) const;
+  bool should_detect(const detect::Motion& look, double time_s) const;
+  // What the detector is asked to look at: the gate's motion, or (regions: unexplained)
+  // the tracks and the motion none of them explains.
+  detect::Motion where_to_look(const detect::Motion& motion, const cv::Size& frame, double time_s) const;
+  void remember_looks(const std::optional<std::vector<Box>>& looked, const cv::Size& frame, double time_s);
   std::vector<track::TrackRecord> described(std::vector<track::TrackRecord> records);
   void describe(track::TrackRecord& record, describe::TrackAttributes attributes, rules::TrackPassages passages) const;
 
@@ -81,6 +87,7 @@ class CameraPipeline {
   int64_t analysed_ = 0;
   int64_t detector_runs_ = 0;
   bool tracking_something_ = false;
+  std::vector<std::pair<Box, double>> recent_looks_;  // unexplained: where the detector looked, when
   double last_time_s_ = 0, last_living_s_ = 0;  // stream times: of the last frame, of the last snapshots
 };
 

@@ -1,8 +1,10 @@
 #include "pipeline/pipeline.h"
+#include "detect/mosaic.h"
 
 #include <gtest/gtest.h>
 
 #include <opencv2/imgproc.hpp>
+#include <optional>
 #include <thread>
 
 namespace vigie::pipeline {
@@ -77,6 +79,106 @@ TEST(CameraPipeline, ModelFreeDetectorFindsNothingInsideAMask) {
     EXPECT_TRUE(p.process(f).detections.empty()) << "frame " << i;
   }
   EXPECT_EQ(p.confirmed_tracks(), 0);
+}
+
+// Finds the walker of scene(i) wherever it is asked to look (and, on a second walker's
+// frames, that one too), and remembers what it was asked.
+class WalkerFinder : public detect::Detector {
+ public:
+  std::vector<detect::Detection> detect(const Frame& frame, const detect::Motion& where) override {
+    asked.push_back(where.regions);
+    crops.clear();  // as the onnx detector crops: padded around what it is asked
+    for (const auto& c : detect::crops_around(where.regions, frame.image.size(), 16)) crops.push_back(Box::from(c));
+    std::vector<detect::Detection> out;
+    std::vector<Box> walkers = {{20.f + 5 * static_cast<float>(frame.index % 40), 100, 30, 60}};
+    if (frame.index >= 20) walkers.push_back({250, 20, 30, 60});
+    for (const auto& w : walkers)
+      for (const auto& r : where.regions)
+        if (coverage(Box{w.center().x, w.center().y, 1, 1}, r) > 0.99f) {  // a crop around r sees it
+          out.push_back({w, 0, "person", 0.9f, {}});
+          break;
+        }
+    return out;
+  }
+  std::optional<std::vector<Box>> looked() const override { return crops; }
+  std::vector<std::vector<Box>> asked;
+  std::vector<Box> crops;
+};
+
+// regions: unexplained. The detector is asked about the tracks and about motion no track
+// explains, not about the whole frame; a second walker, appearing, is motion to look at.
+TEST(CameraPipeline, TheDetectorIsAskedAboutTracksAndUnexplainedMotionOnly) {
+  Config config;
+  CameraConfig cam = site_camera(config, "");
+  cam.detect.type = "onnx";
+  cam.detect.regions = "unexplained";
+  auto finder = std::make_unique<WalkerFinder>();
+  auto* asked = &finder->asked;
+  CameraPipeline p(config, cam, std::move(finder));
+  auto frame = [](int i) {
+    cv::Mat img = scene(i % 40);
+    if (i >= 20) cv::rectangle(img, cv::Rect(250, 20, 30, 60), cv::Scalar(30, 200, 30), cv::FILLED);
+    return img;
+  };
+  std::vector<track::TrackState> tracks;
+  for (int i = 0; i < 30; ++i) {
+    Frame f{i, i / 10.0, frame(i)};
+    tracks = p.process(f).tracks;
+    if (i == 19) {
+      ASSERT_EQ(tracks.size(), 1u) << "the walker is followed";
+      ASSERT_FALSE(asked->empty());
+      for (const auto& r : asked->back())
+        EXPECT_LT(r.area(), 320 * 240 / 4) << "frame 19: asked about the walker's track, not the frame";
+      // Its motion is explained by its track; what it leaves behind in the background (a
+      // ghost) is looked at again only every refresh_s.
+      int only_the_track = 0;
+      for (size_t k = asked->size() - 10; k < asked->size(); ++k) only_the_track += (*asked)[k].size() == 1;
+      EXPECT_GE(only_the_track, 3) << "of the last 10 frames, asked about the track alone";
+    }
+    if (i == 20) {
+      bool asked_about_newcomer = false;
+      for (const auto& r : asked->back()) asked_about_newcomer |= coverage({250, 20, 30, 60}, r) > 0.5f;
+      EXPECT_TRUE(asked_about_newcomer) << "the second walker's motion is unexplained";
+    }
+  }
+  EXPECT_EQ(tracks.size(), 2u);
+}
+
+// Finds one person standing still until told that the shared network is busy: then it
+// looks nowhere, as a live camera's dropped request.
+class BusyAfter : public detect::Detector {
+ public:
+  std::vector<detect::Detection> detect(const Frame& frame, const detect::Motion&) override {
+    busy = frame.index >= 10;
+    if (busy) return {};
+    return {{{100, 80, 30, 80}, 0, "person", 0.9f, {}}};
+  }
+  std::optional<std::vector<Box>> looked() const override {
+    return busy ? std::optional<std::vector<Box>>(std::vector<Box>{}) : std::nullopt;
+  }
+  bool busy = false;
+};
+
+// A frame whose detection was dropped is tracked by prediction: the person is still
+// followed, not lost, and the frame does not count as a detector run.
+TEST(CameraPipeline, AFrameTheNetworkHadNoTimeForIsPredicted) {
+  Config config;
+  config.motion_gate.enabled = false;
+  CameraConfig cam = site_camera(config, "");
+  CameraPipeline p(config, cam, std::make_unique<BusyAfter>());
+  int id = 0;
+  for (int i = 0; i < 20; ++i) {
+    Frame f{i, i / 10.0, scene(0)};
+    const auto r = p.process(f);
+    if (i == 9) id = r.tracks.at(0).id;
+    if (i >= 10) {
+      EXPECT_FALSE(r.detector_ran) << "frame " << i;
+      ASSERT_EQ(r.tracks.size(), 1u) << "frame " << i << ": still followed";
+      EXPECT_EQ(r.tracks[0].id, id);
+      EXPECT_FALSE(r.tracks[0].detected);
+    }
+  }
+  EXPECT_EQ(p.detector_runs(), 10);
 }
 
 // Finds one person standing still, every frame.

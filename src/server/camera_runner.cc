@@ -127,9 +127,10 @@ void CameraRunner::run_once() {
     const double runs = static_cast<double>(cam.pipeline().detector_runs());
     on_frame(f, runs > 0 ? cam.pipeline().times().detect * 1000 / runs : 0);
   };
-  hooks.on_progress = [this, &alerts](const pipeline::RunStats& s) {
+  hooks.on_progress = [this, &alerts, &cam](const pipeline::RunStats& s) {
     std::lock_guard lock(mu_);
     status_.decoded = s.decoded, status_.dropped = s.dropped, status_.queue_depth = s.queue_depth;
+    status_.detections_dropped = cam.pipeline().detections_dropped();
     status_.store_failures = store_failures_before_ + alerts.failures();
   };
   const auto stats = cam.run(hooks);

@@ -29,6 +29,7 @@ struct CameraStatus {
   std::string error;               // the last problem, in words
   double fps = 0;                  // analysed frames per second, last few seconds
   int64_t decoded = 0, analysed = 0, dropped = 0, queue_depth = 0;
+  int64_t detections_dropped = 0;  // frames the shared network had no time for (predicted)
   double last_frame_epoch = 0;
   double detector_ms = 0;          // mean time per detector run
   int reconnections = 0;
