@@ -789,6 +789,9 @@ void validate_camera(const CameraConfig& c) {
   if (c.track.new_track_score < c.track.high_score)
     throw ConfigError(fmt::format("{}track.new_track_score ({}) must be >= track.high_score ({})", at,
                                   c.track.new_track_score, c.track.high_score));
+  if (c.detect.type == "onnx" && c.detect.regions != "full" && !c.motion_gate.enabled)
+    throw ConfigError(fmt::format("{}detect.regions: {} looks where the motion gate sees motion; it needs "
+                                  "motion_gate.enabled (or regions: full)", at, c.detect.regions));
   if (c.detect.type == "onnx" && c.detect.score_threshold > c.track.high_score)
     throw ConfigError(fmt::format(
         "{}detect.score_threshold ({}) must be <= track.high_score ({}), or no detection could start a track", at,

@@ -51,6 +51,8 @@ TEST(Config, TheNetworkLooksAtWhatTracksDoNotExplainWhenAsked) {
   EXPECT_EQ(parse_config("", "x").detect.regions, "full");
   EXPECT_THAT(error_of("detect: { regions: tracks }"), HasSubstr("detect.regions: must be full, motion or unexplained"));
   EXPECT_THAT(error_of("detect: { refresh_s: -1 }"), HasSubstr("detect.refresh_s: must be >= 0"));
+  EXPECT_THAT(error_of("motion_gate: { enabled: false }\ndetect: { type: onnx, model: m.onnx, regions: unexplained }"),
+              HasSubstr("detect.regions: unexplained looks where the motion gate sees motion; it needs motion_gate.enabled"));
 }
 
 TEST(Config, UnknownKeyNamesKeyAndLine) {

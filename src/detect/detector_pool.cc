@@ -15,6 +15,7 @@ struct DetectorPool::Job {
   Request request;
   enum class State { kQueued, kTaken, kDone } state = State::kQueued;
   std::vector<Detection> found;
+  bool failed = false;  // the network threw on this batch: no answer
 };
 
 namespace {
@@ -99,6 +100,7 @@ std::optional<std::vector<Detection>> DetectorPool::detect(const Request& reques
     }
   }
   changed_.wait(lock, [&] { return job->state == Job::State::kDone; });
+  if (job->failed) return std::nullopt;
   return std::move(job->found);
 }
 
@@ -107,7 +109,15 @@ void DetectorPool::work(cv::dnn::Net& net) {
   for (;;) {
     auto batch = take_batch();
     if (batch.empty()) return;  // stopping
-    run(batch, net, canvas, blob);
+    try {
+      run(batch, net, canvas, blob);
+    } catch (const std::exception& e) {
+      // A model whose output does not decode, memory: these cameras' frames go unanswered
+      // (predicted by their trackers), the worker and the other cameras go on.
+      std::lock_guard lock(mutex_);
+      ++stats_.failed;
+      for (auto& job : batch) job->failed = true;
+    }
     {
       std::lock_guard lock(mutex_);
       for (auto& job : batch) job->state = Job::State::kDone;

@@ -32,6 +32,7 @@ struct PoolStats {
   int64_t answered = 0;  // requests that went through the network
   int64_t forward_passes = 0;
   int64_t tiles = 0;     // crops looked at
+  int64_t failed = 0;    // forward passes that threw: their requests went unanswered
 };
 
 class DetectorPool {
@@ -57,7 +58,8 @@ class DetectorPool {
     // takes (a file waits, nothing is lost).
     std::optional<std::chrono::milliseconds> max_wait;
   };
-  // The detections in image pixels, or nothing when the request was dropped.
+  // The detections in image pixels, or nothing when the request was dropped (or the
+  // network failed on it).
   std::optional<std::vector<Detection>> detect(const Request& request);
 
   PoolStats stats() const;
