@@ -59,7 +59,7 @@ TEST(Pets09, OnnxPipelineMeetsTheAccuracyFloors) {
 
 // The network shared by a process's cameras, asked only about the tracks and the motion
 // they do not explain, crops packed on one input (issue 12's floors: MOTA 0.80, IDF1
-// 0.75; measured 0.830 and 0.813, docs/BENCHMARKS.md).
+// 0.75; measured 0.827 and 0.810, docs/BENCHMARKS.md).
 TEST(Pets09, SharedNetworkOnUnexplainedMotionMeetsTheFloors) {
   VIGIE_REQUIRE_FILE(vtest_avi(), "vtest.avi (Debian package opencv-doc)");
   VIGIE_REQUIRE_FILE(shared_file("mot/PETS09-S2L1/gt/gt.txt"), "../shared/data/mot/PETS09-S2L1/gt/gt.txt");

@@ -22,9 +22,10 @@ video::BackoffPolicy reconnect_policy(const Config& config) {
   return backoff;
 }
 
-// A live camera's frame is looked at by a busy shared network within one analysed frame's
+// A live camera's frame is taken by a busy shared network within one analysed frame's
 // interval of being decoded (0.2 s when every frame is analysed), or its tracks are
-// predicted: a frame waits no longer than it takes the next one to come.
+// predicted: at analyze_fps, a frame waits in the queue no longer than it takes the next
+// one to come.
 detect::DetectorUse detector_use(const CameraConfig& camera, const EpochClock& now) {
   detect::DetectorUse use;
   use.now = now;

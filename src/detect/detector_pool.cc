@@ -85,9 +85,9 @@ PoolStats DetectorPool::stats() const {
 std::optional<std::vector<Detection>> DetectorPool::detect(const Request& request) {
   auto job = std::make_shared<Job>();
   job->request = request;
+  if (request.crops.empty()) return std::vector<Detection>{};  // nothing asked
   std::unique_lock lock(mutex_);
   ++stats_.requests;
-  if (request.crops.empty()) return std::vector<Detection>{};
   queue_.push_back(job);
   changed_.notify_all();
   if (request.max_wait) {
@@ -113,9 +113,10 @@ void DetectorPool::work(cv::dnn::Net& net) {
       run(batch, net, canvas, blob);
     } catch (const std::exception& e) {
       // A model whose output does not decode, memory: these cameras' frames go unanswered
-      // (predicted by their trackers), the worker and the other cameras go on.
+      // (predicted by their trackers), the worker and the other cameras go on. The first
+      // failure is said: unanswered frames alone would look like a busy network.
       std::lock_guard lock(mutex_);
-      ++stats_.failed;
+      if (stats_.failed++ == 0) fmt::print(stderr, "vigie: the shared network failed (said once): {}\n", e.what());
       for (auto& job : batch) job->failed = true;
     }
     {

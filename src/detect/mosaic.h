@@ -20,7 +20,7 @@ struct Tile {
 };
 
 // Shelf packing on one square canvas: crops go left to right in rows, a row as tall as
-// its first crop, `gap` pixels of grey between neighbours so that one box does not
+// its tallest crop, `gap` pixels of grey between neighbours so that one box does not
 // straddle two crops. Each crop is drawn at the scale asked, or smaller when it would not
 // fit on an empty canvas.
 class CanvasPacker {

@@ -124,16 +124,16 @@ TEST(DetectorPool, OneNetworkPerModelAndALateRequestIsDropped) {
   ASSERT_TRUE(a && b);
   EXPECT_EQ(a->get(), b->get());
   DetectorPool& pool = **a;
-  // Twelve frame-sized crops: twelve forward passes (about a second) on the one worker.
+  // Forty frame-sized crops: forty forward passes (about two seconds) on the one worker.
   DetectorPool::Request long_one{&pets->image, {}, 416.0 / pets->image.cols, 0.3f, {0}, 0.45f, std::nullopt};
-  for (int i = 0; i < 12; ++i) long_one.crops.push_back({0, 0, pets->image.cols, pets->image.rows});
+  for (int i = 0; i < 40; ++i) long_one.crops.push_back({0, 0, pets->image.cols, pets->image.rows});
   const auto before = pool.stats();
   std::atomic<bool> long_answered{false};
   std::thread busy([&] { long_answered = pool.detect(long_one).has_value(); });
   while (pool.stats().requests == before.requests) std::this_thread::yield();
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the worker has taken it
   DetectorPool::Request live{&pets->image, {{0, 0, 200, 200}}, 1.0, 0.3f, {0}, 0.45f, std::chrono::milliseconds(20)};
-  EXPECT_FALSE(pool.detect(live)) << "the worker is busy for a second: 20 ms are not enough";
+  EXPECT_FALSE(pool.detect(live)) << "the worker is busy for seconds: 20 ms are not enough";
   DetectorPool::Request file = live;
   file.max_wait.reset();
   EXPECT_TRUE(pool.detect(file)) << "a file's request waits";

@@ -83,7 +83,8 @@ class OnnxDetector final : public Detector {
   std::optional<std::chrono::milliseconds> max_wait(const Frame& frame) const {
     if (!use_.max_age_s) return std::nullopt;
     const double age = frame.wall_epoch > 0 ? use_.now() - frame.wall_epoch : 0;
-    return std::chrono::milliseconds(std::max(10, static_cast<int>((*use_.max_age_s - age) * 1000)));
+    const double left_ms = std::clamp((*use_.max_age_s - age) * 1000, 10.0, *use_.max_age_s * 1000 + 10);
+    return std::chrono::milliseconds(static_cast<int64_t>(left_ms));
   }
 
   // The bounding box of all moving regions, padded, and at least one network input wide

@@ -62,10 +62,12 @@ detect::Motion CameraPipeline::where_to_look(const detect::Motion& motion, const
   // person within a few frames (PETS09 MOTA 0.64 looking every 0.25 s instead,
   // docs/BENCHMARKS.md).
   for (const auto& b : tracked) look.regions.push_back(b);
-  // Nothing to explain for max_idle_s: one look at the whole frame (someone standing
-  // still since before the camera started is found too).
-  if (look.regions.empty() && time_s - last_detect_s_ >= max_idle_s_)
-    look.regions.push_back({0, 0, static_cast<float>(frame.width), static_cast<float>(frame.height)});
+  // One look at the whole frame when nothing was to be explained for max_idle_s (someone
+  // standing still since before the camera started), and every kSweepEvery_s whatever
+  // the crops (what they cannot show: a person whom every crop cuts, one standing still
+  // among moving tracks).
+  if ((look.regions.empty() && time_s - last_detect_s_ >= max_idle_s_) || time_s - last_sweep_s_ >= kSweepEvery_s)
+    look.regions = {{0, 0, static_cast<float>(frame.width), static_cast<float>(frame.height)}};
   return look;
 }
 
@@ -129,8 +131,10 @@ FrameResult CameraPipeline::process(Frame& frame) {
 void CameraPipeline::remember_looks(const std::optional<std::vector<Box>>& looked, const cv::Size& frame,
                                     double time_s) {
   std::erase_if(recent_looks_, [&](const auto& look) { return time_s - look.second >= detect_config_.refresh_s; });
-  if (!looked) recent_looks_.push_back({{0, 0, static_cast<float>(frame.width), static_cast<float>(frame.height)}, time_s});
+  const Box whole{0, 0, static_cast<float>(frame.width), static_cast<float>(frame.height)};
+  if (!looked) recent_looks_.push_back({whole, time_s});
   else for (const auto& b : *looked) recent_looks_.push_back({b, time_s});
+  if (!looked || (looked->size() == 1 && looked->front() == whole)) last_sweep_s_ = time_s;
 }
 
 void CameraPipeline::describe(track::TrackRecord& r, describe::TrackAttributes attributes,

@@ -88,6 +88,8 @@ class CameraPipeline {
   int64_t detector_runs_ = 0;
   bool tracking_something_ = false;
   std::vector<std::pair<Box, double>> recent_looks_;  // unexplained: where the detector looked, when
+  double last_sweep_s_ = -1e300;  // unexplained: when the detector last looked at the whole frame
+  static constexpr double kSweepEvery_s = 20;
   double last_time_s_ = 0, last_living_s_ = 0;  // stream times: of the last frame, of the last snapshots
 };
 

@@ -142,6 +142,10 @@ TEST(CameraPipeline, TheDetectorIsAskedAboutTracksAndUnexplainedMotionOnly) {
     }
   }
   EXPECT_EQ(tracks.size(), 2u);
+  int whole_frame = 0;
+  for (const auto& regions : *asked)
+    for (const auto& r : regions) whole_frame += r == Box{0, 0, 320, 240};
+  EXPECT_EQ(whole_frame, 1) << "one sweep of the whole frame at the start, the next after 20 s";
 }
 
 // Finds one person standing still until told that the shared network is busy: then it

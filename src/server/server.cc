@@ -1855,7 +1855,7 @@ struct Server::Impl {
         {"vigie_camera_frames_dropped_total", "counter", "Frames dropped because analysis fell behind",
          [](const CameraStatus& s) { return double(s.dropped); }},
         {"vigie_camera_detections_dropped_total", "counter",
-         "Frames whose detection the shared network had no time for (tracked by prediction)",
+         "Frames the shared network did not answer, busy or failing (tracked by prediction)",
          [](const CameraStatus& s) { return double(s.detections_dropped); }},
         {"vigie_camera_queue_depth", "gauge", "Frames waiting between decoding and analysis",
          [](const CameraStatus& s) { return double(s.queue_depth); }},

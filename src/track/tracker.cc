@@ -225,13 +225,8 @@ std::vector<TrackState> Tracker::update(const Detections& detections, int64_t fr
                                         const std::optional<std::vector<Box>>& looked) {
   step(time_s);
   // A track out of the detector's view is neither matched nor missed: it is predicted.
-  for (auto& t : tracks_) {
-    t->in_view = seen_by_detector(t->kalman.box(), looked);
-    // Out of view longer than a lost track is kept (walked off the frame's edge, where no
-    // crop reaches): lost, so that it ends rather than drifts on by prediction.
-    if (!t->in_view && t->phase == Phase::kTracked && time_s - t->last_seen_s > config_.max_lost_s)
-      t->phase = Phase::kLost;
-  }
+  for (auto& t : tracks_) t->in_view = seen_by_detector(t->kalman.box(), looked);
+  lose_unseen(time_s);
   std::vector<const detect::Detection*> high, low;
   for (const auto& d : detections) (d.score >= config_.high_score ? high : low).push_back(&d);
 
@@ -312,8 +307,20 @@ std::vector<TrackState> Tracker::update(const Detections& detections, int64_t fr
 std::vector<TrackState> Tracker::predict(int64_t /*frame*/, double time_s) {
   step(time_s);
   for (auto& t : tracks_) t->in_view = false;
+  lose_unseen(time_s);
   expire(time_s);
   return visible(false);
+}
+
+void Tracker::lose_unseen(double time_s) {
+  // Out of the detector's view longer than a lost track is kept (walked off the frame's
+  // edge, where no crop reaches; the detector not run for that long): lost, so that it
+  // ends rather than drifts on by prediction. A new track not yet confirmed just ends.
+  for (auto& t : tracks_) {
+    if (t->in_view || t->phase == Phase::kLost || time_s - t->last_seen_s <= config_.max_lost_s) continue;
+    if (t->phase == Phase::kTentative) t->last_seen_s = -1e300;
+    t->phase = Phase::kLost;
+  }
 }
 
 void Tracker::expire(double time_s) {

@@ -85,6 +85,7 @@ class Tracker {
  private:
   struct Track;
   void step(double time_s);  // one Kalman prediction for every track
+  void lose_unseen(double time_s);
   void expire(double time_s);
   std::vector<TrackState> visible(bool only_detected) const;
   std::vector<std::pair<int, int>> reidentify(const std::vector<Track*>& lost,

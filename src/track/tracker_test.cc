@@ -114,6 +114,21 @@ TEST(Tracker, ATrackOutOfTheDetectorsViewIsPredictedNotMissed) {
   EXPECT_LT(i, 40) << "the unseen track ended";
 }
 
+// Frames on which the detector did not run at all (a live camera's request dropped by a
+// busy network) carry a track by prediction for max_lost_s at most: then it is lost, and
+// ends; it does not coast on its last velocity for ever.
+TEST(Tracker, ATrackOnlyPredictedForLongerThanMaxLostEnds) {
+  TrackConfig c;
+  c.max_lost_s = 1.0;
+  Tracker t(c);
+  for (int i = 0; i < 10; ++i) t.update({person(100 + 2.f * i, 100)}, i, i / 10.0);
+  int i = 10;
+  for (; i < 10 + 20 && !t.predict(i, i / 10.0).empty(); ++i) {}
+  EXPECT_NEAR(i / 10.0, 0.9 + 1.0, 0.15) << "followed by prediction until max_lost_s after it was last seen";
+  for (; i < 60 && t.take_finished().empty(); ++i) t.predict(i, i / 10.0);
+  EXPECT_LT(i, 60) << "then it ends";
+}
+
 TEST(Tracker, ReappearingWithinMaxLostKeepsTheId) {
   Tracker t(TrackConfig{});
   for (int i = 0; i < 10; ++i) t.update({person(100 + 5.f * i, 100)}, i, i / 10.0);
