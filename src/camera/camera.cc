@@ -53,10 +53,10 @@ Result<std::unique_ptr<Camera>> Camera::build(const Config& config, const Camera
   // not under `vigie analyze`, and its alerts' clips are then not cut from a recording.
   CameraConfig camera = configured;
   camera.record = configured.record && options.record;
+  std::unique_ptr<Camera> c(new Camera(config, camera, std::move(env)));  // opens nothing
   // The detector first: a missing model file fails before anything is opened or created.
-  auto detector = detect::make_detector(camera.detect, detector_use(camera, env.now ? env.now : EpochClock(system_epoch)));
+  auto detector = detect::make_detector(camera.detect, detector_use(camera, c->env_.now));
   if (!detector) return detector.error();
-  std::unique_ptr<Camera> c(new Camera(config, camera, std::move(env)));
   c->live_ = video::is_stream_url(camera.input);
   if (camera.record) {
     // The recorder taps the source, and indexes its segments through the alerts output:

@@ -5,7 +5,6 @@
 // subtraction (`motion`, no model needed) or with a COCO network (`onnx`).
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>

@@ -3,9 +3,8 @@
 // class-wise NMS.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
-#include <filesystem>
-#include <opencv2/core/utility.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
 

@@ -15,6 +15,8 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+Box whole_frame(const cv::Size& frame) { return Box::from(cv::Rect(0, 0, frame.width, frame.height)); }
+
 }  // namespace
 
 CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
@@ -24,6 +26,7 @@ CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
       // gate before them.
       gate_enabled_(camera.motion_gate.enabled && camera.detect.type != "motion" &&
                     camera.detect.type != "people"),
+      looks_at_unexplained_(gate_enabled_ && camera.detect.regions == "unexplained"),
       max_idle_s_(camera.motion_gate.max_idle_s),
       describe_appearance_(camera.track.appearance_weight > 0 || camera.track.reid_max_distance > 0),
       mask_(camera.privacy_masks),
@@ -37,14 +40,14 @@ CameraPipeline::CameraPipeline(const Config& config, const CameraConfig& camera,
 bool CameraPipeline::should_detect(const detect::Motion& look, double time_s) const {
   if (analysed_ % detect_config_.every_n_frames != 0) return false;
   if (!gate_enabled_) return true;
-  if (detect_config_.regions == "unexplained") return look.any();
+  if (looks_at_unexplained_) return look.any();
   // Nothing moves and nothing is being followed: the expensive detector has nothing to do.
   return look.any() || tracking_something_ || time_s - last_detect_s_ >= max_idle_s_;
 }
 
 detect::Motion CameraPipeline::where_to_look(const detect::Motion& motion, const cv::Size& frame,
                                              double time_s) const {
-  if (detect_config_.regions != "unexplained" || !gate_enabled_) return motion;
+  if (!looks_at_unexplained_) return motion;
   detect::Motion look;
   look.moving_share = motion.moving_share;
   // Motion a track explains: moving pixels inside its box, a quarter larger (the gate's
@@ -67,7 +70,7 @@ detect::Motion CameraPipeline::where_to_look(const detect::Motion& motion, const
   // the crops (what they cannot show: a person whom every crop cuts, one standing still
   // among moving tracks).
   if ((look.regions.empty() && time_s - last_detect_s_ >= max_idle_s_) || time_s - last_sweep_s_ >= kSweepEvery_s)
-    look.regions = {{0, 0, static_cast<float>(frame.width), static_cast<float>(frame.height)}};
+    look.regions = {whole_frame(frame)};
   return look;
 }
 
@@ -91,7 +94,7 @@ FrameResult CameraPipeline::process(Frame& frame) {
     t = Clock::now();
     result.detections = detector_->detect(frame, look);
     looked = detector_->looked();
-    if (detect_config_.regions == "unexplained") remember_looks(looked, frame.image.size(), frame.time_s);
+    if (looks_at_unexplained_) remember_looks(looked, frame.image.size(), frame.time_s);
     times_.detect += seconds_since(t);
     // Dropped by a busy shared network: this frame is tracked by prediction.
     if (looked && looked->empty()) result.detector_ran = false;
@@ -131,7 +134,7 @@ FrameResult CameraPipeline::process(Frame& frame) {
 void CameraPipeline::remember_looks(const std::optional<std::vector<Box>>& looked, const cv::Size& frame,
                                     double time_s) {
   std::erase_if(recent_looks_, [&](const auto& look) { return time_s - look.second >= detect_config_.refresh_s; });
-  const Box whole{0, 0, static_cast<float>(frame.width), static_cast<float>(frame.height)};
+  const Box whole = whole_frame(frame);
   if (!looked) recent_looks_.push_back({whole, time_s});
   else for (const auto& b : *looked) recent_looks_.push_back({b, time_s});
   if (!looked || (looked->size() == 1 && looked->front() == whole)) last_sweep_s_ = time_s;

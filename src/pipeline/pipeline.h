@@ -72,6 +72,7 @@ class CameraPipeline {
 
   DetectConfig detect_config_;
   bool gate_enabled_;
+  bool looks_at_unexplained_;  // regions: unexplained, with the gate that finds the motion
   double max_idle_s_;
   bool describe_appearance_;
   double last_detect_s_ = -1e300;
