@@ -305,7 +305,9 @@ cameras:
   check(((await page.getByTestId('rec-playing').textContent()) ?? '').includes('masked'), 'the player says what it shows');
   await page.screenshot({ path: path.join(OUT, 'console-recordings.png') });
   // The camera records, so its alerts' clips are cut from the recording (no JPEG ring).
-  const alertClip = await page.evaluate(async () => {
+  // An alert's clip needs the alert ended and its post-roll recorded; on a loaded machine
+  // that can take a while, so this waits for one (up to a minute) instead of asking once.
+  const clipOfAnEndedAlert = () => page.evaluate(async () => {
     const { alerts } = await (await fetch('/api/v1/alerts?camera=gare&limit=500')).json();
     const done = alerts.filter((a) => a.end_epoch !== null && a.end_epoch < Date.now() / 1000 - 10);
     if (!done.length) return { alerts: alerts.length };
@@ -313,6 +315,10 @@ cameras:
     const res = await fetch(`/api/v1/alerts/${encodeURIComponent(a.id)}/clip`);
     return { alerts: alerts.length, kind: a.clip, status: res.status, type: res.headers.get('content-type'), bytes: (await res.arrayBuffer()).byteLength };
   });
+  let alertClip = {};
+  try {
+    await waitFor('an ended alert\'s clip', async () => (alertClip = await clipOfAnEndedAlert()).status !== undefined, 60000);
+  } catch {}
   check(alertClip.kind === 'video' && alertClip.status === 200 && alertClip.type === 'video/mp4' && alertClip.bytes > 1000,
     `an alert's clip comes from the recording (${JSON.stringify(alertClip)})`);
   await page.getByTestId('rec-case').fill('PV-2026-0099');
