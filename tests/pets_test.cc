@@ -5,8 +5,6 @@
 #include <fstream>
 #include <map>
 
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include "core/test_data.h"
@@ -64,11 +62,10 @@ TEST(Pets09, SharedNetworkOnUnexplainedMotionMeetsTheFloors) {
   VIGIE_REQUIRE_FILE(vtest_avi(), "vtest.avi (Debian package opencv-doc)");
   VIGIE_REQUIRE_FILE(shared_file("mot/PETS09-S2L1/gt/gt.txt"), "../shared/data/mot/PETS09-S2L1/gt/gt.txt");
   VIGIE_REQUIRE_FILE(shared_file("models/yolox_nano.onnx"), "../shared/data/models/yolox_nano.onnx");
-  const fs::path config = fs::temp_directory_path() / ("vigie_pets_unexplained_" + std::to_string(::getpid()) + ".yaml");
+  const fs::path config = fresh_temp_dir("pets_unexplained") / "site.yaml";
   std::ofstream(config) << "detect:\n  type: onnx\n  model: " << fs::absolute(shared_file("models/yolox_nano.onnx")).string()
                         << "\n  regions: unexplained\n";
   const Scores s = analyse_and_score("--config " + config.string(), "onnx-unexplained");
-  fs::remove(config);
   EXPECT_GE(s.mota, 0.80);
   EXPECT_GE(s.idf1, 0.75);
 }

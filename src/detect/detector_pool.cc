@@ -83,9 +83,9 @@ PoolStats DetectorPool::stats() const {
 }
 
 std::optional<std::vector<Detection>> DetectorPool::detect(const Request& request) {
+  if (request.crops.empty()) return std::vector<Detection>{};  // nothing asked
   auto job = std::make_shared<Job>();
   job->request = request;
-  if (request.crops.empty()) return std::vector<Detection>{};  // nothing asked
   std::unique_lock lock(mutex_);
   ++stats_.requests;
   queue_.push_back(job);
@@ -185,20 +185,17 @@ void DetectorPool::run(std::vector<std::shared_ptr<Job>>& batch, cv::dnn::Net& n
     // Decoded once per job on this canvas: each camera keeps its own classes and score.
     for (size_t j = 0; j < batch.size(); ++j) {
       const auto& r = batch[j]->request;
-      std::vector<Detection> decoded;
-      bool decoded_yet = false;
+      std::optional<std::vector<Detection>> decoded;
       for (const auto& p : placed) {
         if (p.job != j || p.canvas != c) continue;
-        if (!decoded_yet) decoded = decode_output(out, layout_, side_, identity, r.min_score, r.keep_classes);
-        decoded_yet = true;
-        for (auto& d : detections_on_tile(decoded, p.tile, r.image->size())) batch[j]->found.push_back(std::move(d));
+        if (!decoded) decoded = decode_output(out, layout_, side_, identity, r.min_score, r.keep_classes);
+        for (auto& d : detections_on_tile(*decoded, p.tile, r.image->size())) batch[j]->found.push_back(std::move(d));
       }
     }
   }
   for (auto& job : batch) job->found = nms(job->found, job->request.nms_iou);
   std::lock_guard lock(mutex_);
   stats_.forward_passes += static_cast<int64_t>(canvases);
-  stats_.tiles += static_cast<int64_t>(placed.size());
   stats_.answered += static_cast<int64_t>(batch.size());
 }
 

@@ -31,7 +31,6 @@ struct PoolStats {
   int64_t dropped = 0;   // left the queue unanswered: a live camera's deadline passed
   int64_t answered = 0;  // requests that went through the network
   int64_t forward_passes = 0;
-  int64_t tiles = 0;     // crops looked at
   int64_t failed = 0;    // forward passes that threw: their requests went unanswered
 };
 

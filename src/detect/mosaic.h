@@ -28,8 +28,6 @@ class CanvasPacker {
   CanvasPacker(int side, int gap) : side_(side), gap_(gap) {}
   // The tile for a crop of `source`, or nothing when the canvas has no room left.
   std::optional<Tile> place(const cv::Rect& source, double scale);
-  bool empty() const { return x_ == 0 && y_ == 0; }
-  int side() const { return side_; }
 
  private:
   int side_, gap_;
