@@ -23,11 +23,15 @@ Result<Ok> Store::record_action(const std::string& alert_id, const std::string& 
                                 const std::string& user, double at_epoch) {
   if (!known_action(action))
     return Error{fmt::format("unknown action '{}' (acknowledge, false_alarm or dispatch)", action)};
-  auto exists = db_->query("SELECT 1 FROM alerts WHERE id = ?1");
-  exists->bind(1, alert_id);
-  const Step found = exists->step();
-  if (found == Step::kError) return sql_error(*exists);
-  if (found != Step::kRow) return Error{fmt::format("no alert '{}'", alert_id)};
+  {
+    // Finished before the insert: a read left open would make SQLite's insert upgrade an old
+    // snapshot, which fails at once ("database is locked") if a camera wrote meanwhile.
+    auto exists = db_->query("SELECT 1 FROM alerts WHERE id = ?1");
+    exists->bind(1, alert_id);
+    const Step found = exists->step();
+    if (found == Step::kError) return sql_error(*exists);
+    if (found != Step::kRow) return Error{fmt::format("no alert '{}'", alert_id)};
+  }
   auto s = db_->query(
       "INSERT INTO operator_actions (alert_id, action, note, \"user\", at_epoch) VALUES (?1, ?2, ?3, ?4, ?5)");
   s->bind(1, alert_id).bind(2, action).bind(3, note).bind(4, user).bind(5, at_epoch);

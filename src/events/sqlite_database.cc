@@ -34,6 +34,14 @@ class SqliteQuery final : public Query {
   using Query::bind;
   Step step() override {
     if (rc_ != SQLITE_OK) return Step::kError;
+    if (writes_inside_a_read_snapshot()) {
+      // It would fail only when another connection (a camera's) commits in between: refused
+      // every time instead, so that a test finds it (decision 93).
+      misuse_ = "a write began while this connection still held a read (a statement stepped to a row and not "
+                "finished, or a read first in a deferred transaction); finish the read or BEGIN IMMEDIATE: " +
+                std::string(sqlite3_sql(stmt_));
+      return Step::kError;
+    }
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return Step::kRow;
     if (rc == SQLITE_DONE) return Step::kDone;
@@ -53,12 +61,20 @@ class SqliteQuery final : public Query {
     const int code = sqlite3_extended_errcode(db_);
     return code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE;
   }
-  std::string error() const override { return sqlite3_errmsg(db_); }
+  std::string error() const override { return misuse_.empty() ? sqlite3_errmsg(db_) : misuse_; }
 
  private:
+  // In WAL mode a writer whose connection reads an older snapshot cannot take the write
+  // lock once another connection has committed: SQLITE_BUSY_SNAPSHOT, with no busy wait.
+  bool writes_inside_a_read_snapshot() const {
+    return !sqlite3_stmt_busy(stmt_) && !sqlite3_stmt_readonly(stmt_) &&
+           sqlite3_txn_state(db_, nullptr) == SQLITE_TXN_READ;
+  }
+
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
+  std::string misuse_;
 };
 
 // Schema steps: kMigrations[i] takes the schema from version i to i + 1.

@@ -9,8 +9,10 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "core/test_data.h"
 #include "events/test_sql.h"
@@ -166,6 +168,61 @@ TEST(Store, OperatorDecisionsMakeTheRuleStatistics) {
   AlertFilter one = filter("", "", 0, 10);
   one.id = "x/2";
   EXPECT_EQ(store->alerts(one)->front().status, "false_alarm");
+}
+
+// The server's cameras write tracks and alerts through connections of their own while an
+// operator decides on an alert: no decision may fail because a camera wrote at that moment
+// (stop 36's CI: "database is locked" when a read left open met another connection's commit).
+TEST(Store, AnOperatorsDecisionIsStoredWhileAnotherConnectionKeepsWriting) {
+  const auto dir = testing::fresh_temp_dir("store_actions_busy");
+  auto operator_store = open_store(dir / "v.db");
+  auto camera_store = open_store(dir / "v.db");
+  ASSERT_TRUE(operator_store && camera_store);
+  ASSERT_TRUE(operator_store->record(event(rules::Phase::kStart, "x/1", 7200)));
+  std::atomic<bool> stop = false;
+  std::atomic<int> camera_writes = 0;
+  std::thread camera([&] {
+    for (int id = 1; !stop; ++id)
+      if (camera_store->record_track(track(id, 1000 + id, 1001 + id))) ++camera_writes;
+  });
+  std::vector<std::string> failures;
+  for (int i = 0; i < 300; ++i)
+    if (auto r = operator_store->record_action("x/1", "acknowledge", "", "ann", 7300 + i); !r)
+      failures.push_back(r.error().message);
+  stop = true;
+  camera.join();
+  EXPECT_GT(camera_writes, 0);
+  EXPECT_THAT(failures, ::testing::IsEmpty());
+  EXPECT_EQ(operator_store->actions("x/1")->size(), 300u - failures.size());
+}
+
+// The race above, made certain: a write while the same connection still reads an older
+// snapshot is refused every time, not only when another connection commits in between.
+TEST(Store, ASqliteWriteInsideAnOpenReadIsRefusedEveryTime) {
+  SQLITE_ONLY();
+  const auto dir = testing::fresh_temp_dir("store_read_then_write");
+  auto db = connect_database((dir / "t.db").string());
+  ASSERT_TRUE(db) << db.error().message;
+  ASSERT_TRUE((*db)->exec("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2)"));
+  {
+    auto read = (*db)->query("SELECT x FROM t");
+    ASSERT_EQ(read->step(), Step::kRow);  // not finished: its snapshot stays
+    auto write = (*db)->query("INSERT INTO t VALUES (3)");
+    EXPECT_EQ(write->step(), Step::kError);
+    EXPECT_THAT(write->error(), HasSubstr("a write began while this connection still held a read"));
+  }
+  ASSERT_TRUE((*db)->exec("BEGIN"));
+  {
+    auto read = (*db)->query("SELECT count(*) FROM t");
+    ASSERT_EQ(read->step(), Step::kRow);
+    ASSERT_EQ(read->step(), Step::kDone);  // finished, but the deferred transaction keeps its snapshot
+  }
+  EXPECT_EQ((*db)->query("UPDATE t SET x = 5")->step(), Step::kError);
+  ASSERT_TRUE((*db)->exec("ROLLBACK"));
+  EXPECT_EQ((*db)->query("INSERT INTO t VALUES (3)")->step(), Step::kDone);  // no read open: allowed
+  auto n = (*db)->query("SELECT count(*) FROM t");
+  ASSERT_EQ(n->step(), Step::kRow);
+  EXPECT_EQ(n->integer(0), 3);
 }
 
 TEST(Store, RetentionDeletesOldAlertsAndTheirFiles) {
