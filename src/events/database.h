@@ -62,7 +62,8 @@ class Database {
   // Whether text may contain a NUL byte (SQLite: yes; PostgreSQL: no, such a parameter
   // makes the statement fail).
   virtual bool text_holds_nul() const = 0;
-  // Whether the database answers now (reconnecting if it can). A file always does.
+  // Whether the database answers now (reconnecting if it can). A file does, unless the
+  // last failure was a lock wait that ran out: a write is put off then, not refused.
   virtual bool reachable() = 0;
 };
 

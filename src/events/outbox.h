@@ -36,9 +36,10 @@ struct StoreWrite {
 // Applies one write to the store.
 Result<Ok> apply(Store& store, const StoreWrite& write);
 
-// apply(), telling a store that is away from one that refuses the write. A failure while
-// the store answers is tried once more: the connection may have been lost by that very
-// write and made again by the check.
+// apply(), telling a store that is away (a server that does not answer, a SQLite file
+// whose lock stayed taken past the busy wait) from one that refuses the write. A failure
+// while the store answers is tried once more: the connection may have been lost by that
+// very write and made again by the check.
 struct Attempt {
   enum class Outcome { kStored, kAway, kRefused };
   Outcome outcome = Outcome::kStored;

@@ -254,6 +254,32 @@ TEST(Outbox, AWriteTheStoreRefusesIsSetAsideAndTheRestDelivered) {
   EXPECT_THAT(line, HasSubstr("is not stored"));
 }
 
+// Another connection holds the SQLite file's write lock past the busy wait (a long
+// retention, a slow disk): the camera's write is put off to the outbox, not refused and
+// lost, and is delivered once the lock is free.
+TEST(Outbox, AWriteThatWaitedTooLongForTheSqliteLockWaitsInTheOutbox) {
+  SQLITE_ONLY();
+  const auto dir = vigie::testing::fresh_temp_dir("outbox_sqlite_locked");
+  auto store = open_store(dir / "v.db");
+  auto box = Outbox::open((dir / "cam.outbox").string());
+  auto other = connect_database((dir / "v.db").string());
+  ASSERT_TRUE(other) << other.error().message;
+  ASSERT_TRUE((*other)->exec("BEGIN IMMEDIATE"));
+  const auto writes = one_alert("a-1");
+  const Attempt a = try_apply(*store, writes.front());  // waits out the busy timeout
+  EXPECT_EQ(a.outcome, Attempt::Outcome::kAway) << a.error;
+  EXPECT_THAT(a.error, HasSubstr("locked"));
+  for (const auto& w : writes) ASSERT_TRUE((*box)->add(w));
+  ASSERT_TRUE((*other)->exec("COMMIT"));
+  EXPECT_TRUE(store->reachable());  // said once, for the failure it was about
+  auto d = (*box)->deliver(*store);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->delivered, writes.size());
+  EXPECT_EQ(d->refused, 0u);
+  expect_stored_whole(*store, "a-1");
+  EXPECT_FALSE(fs::exists(dir / "cam.outbox.refused"));
+}
+
 // The server stopped while a camera goes on: its writes wait in the outbox, in order, and
 // reach the server when it is back, through the same store (reconnected).
 TEST(Outbox, WhileThePostgresqlServerIsDownWritesWaitAndAreDeliveredWhenItIsBack) {

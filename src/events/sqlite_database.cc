@@ -7,15 +7,19 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <utility>
 
 #include "events/database.h"
 
 namespace vigie::events {
 namespace {
 
+// SQLITE_BUSY: the busy timeout ran out while another connection held the lock.
+bool gave_up_waiting(int rc) { return (rc & 0xff) == SQLITE_BUSY; }
+
 class SqliteQuery final : public Query {
  public:
-  SqliteQuery(sqlite3* db, const std::string& sql) : db_(db) {
+  SqliteQuery(sqlite3* db, const std::string& sql, bool& lock_timed_out) : db_(db), lock_timed_out_(lock_timed_out) {
     rc_ = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr);
   }
   ~SqliteQuery() override { sqlite3_finalize(stmt_); }
@@ -46,6 +50,7 @@ class SqliteQuery final : public Query {
     if (rc == SQLITE_ROW) return Step::kRow;
     if (rc == SQLITE_DONE) return Step::kDone;
     rc_ = rc;
+    lock_timed_out_ = gave_up_waiting(rc);
     return Step::kError;
   }
   std::string text(int col) const override {
@@ -72,6 +77,7 @@ class SqliteQuery final : public Query {
   }
 
   sqlite3* db_;
+  bool& lock_timed_out_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
   std::string misuse_;
@@ -248,21 +254,24 @@ class SqliteDatabase final : public Database {
 
   Result<Ok> exec(const std::string& sql) override {
     char* err = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    if (const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
+      lock_timed_out_ = gave_up_waiting(rc);
       std::string why = err ? err : sqlite3_errmsg(db_);
       sqlite3_free(err);
       return Error{fmt::format("event store '{}': {}", path_, why)};
     }
     return Ok{};
   }
-  std::unique_ptr<Query> query(const std::string& sql) override { return std::make_unique<SqliteQuery>(db_, sql); }
+  std::unique_ptr<Query> query(const std::string& sql) override {
+    return std::make_unique<SqliteQuery>(db_, sql, lock_timed_out_);
+  }
   // IMMEDIATE: the write lock now, not at the first write, so two appenders never both
   // read the same last entry.
   Result<Ok> begin_exclusive() override { return exec("BEGIN IMMEDIATE"); }
   Result<Ok> begin_migration() override { return exec("BEGIN IMMEDIATE"); }
   const std::vector<std::string>& migrations() const override { return kMigrations; }
   Result<int> schema_version() override {
-    SqliteQuery q(db_, "PRAGMA user_version");
+    SqliteQuery q(db_, "PRAGMA user_version", lock_timed_out_);
     if (q.step() != Step::kRow) return Error{fmt::format("event store '{}': {}", path_, q.error())};
     return static_cast<int>(q.integer(0));
   }
@@ -272,11 +281,15 @@ class SqliteDatabase final : public Database {
   const std::string& name() const override { return path_; }
   bool is_server() const override { return false; }
   bool text_holds_nul() const override { return true; }
-  bool reachable() override { return true; }
+  // A file answers, unless the last failure was a wait for another connection's lock that
+  // ran out (a long retention, a slow disk): the write is then put off, as for a server
+  // that is away, not refused and lost. Said once per such failure.
+  bool reachable() override { return !std::exchange(lock_timed_out_, false); }
 
  private:
   sqlite3* db_;
   std::string path_;
+  bool lock_timed_out_ = false;
 };
 
 }  // namespace
