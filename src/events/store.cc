@@ -279,21 +279,31 @@ Result<int> Store::apply_retention(double now_epoch, double retention_days, cons
                       alert_outcome(media->text(6))});
   }
   if (step == Step::kError) return sql_error(*media);
-  if (auto r = exec("BEGIN"); !r) return r.error();
   int deleted = 0;
-  for (const auto& alert : gone) {
-    auto r = fold_into_tallies(alert);
-    if (!r) {
-      exec("ROLLBACK");
+  auto r = in_batches(gone.size(), [&](size_t i) -> Result<Ok> {
+    auto one = fold_into_tallies(gone[i]);
+    if (!one) return one.error();
+    deleted += *one;
+    return Ok{};
+  });
+  if (!r) return r.error();
+  return deleted;
+}
+
+Result<Ok> Store::in_batches(size_t n, const std::function<Result<Ok>(size_t)>& each) {
+  for (size_t begin = 0; begin < n; begin += kRetentionBatch) {
+    if (auto r = exec("BEGIN"); !r) return r.error();
+    for (size_t i = begin; i < std::min(n, begin + kRetentionBatch); ++i)
+      if (auto r = each(i); !r) {
+        exec("ROLLBACK");
+        return r.error();
+      }
+    if (auto r = exec("COMMIT"); !r) {
+      exec("ROLLBACK");  // else the open transaction would swallow the next writes
       return r.error();
     }
-    deleted += *r;
   }
-  if (auto r = exec("COMMIT"); !r) {
-    exec("ROLLBACK");  // else the open transaction would swallow the next writes
-    return r.error();
-  }
-  return deleted;
+  return Ok{};
 }
 
 Result<int> Store::fold_into_tallies(const Expiring& alert) {

@@ -434,7 +434,8 @@ class Store {
   // and clip files, and track summaries as old; of `camera` only when given (several
   // machines on one store: each deletes the files it has). Returns how many alerts went.
   // Each deleted alert is added to the anonymous tallies (alert_tallies) in the same
-  // transaction.
+  // transaction; a backlog is deleted a batch at a time, so cameras writing meanwhile wait
+  // one batch at most.
   Result<int> apply_retention(double now_epoch, double retention_days, const std::string& camera = "");
 
   // --- what the transparency report counts (tallies.cc) ---
@@ -581,6 +582,10 @@ class Store {
   // Deletes one alert and counts it in alert_tallies (inside the caller's transaction);
   // 1 when it was there to delete.
   Result<int> fold_into_tallies(const Expiring& alert);
+  // Runs each(i) for i in [0, n), kRetentionBatch at a time, each batch one transaction
+  // that begins with a write: another connection waits one batch, never a whole backlog.
+  static constexpr size_t kRetentionBatch = 256;
+  Result<Ok> in_batches(size_t n, const std::function<Result<Ok>(size_t)>& each);
   Error sql_error(const Query& failed) const;
   Result<std::vector<SegmentRow>> segments_of(Query& q) const;  // every row of a recordings SELECT
   void notify(const std::string& alert_id, const std::string& what, const std::string& by = "");  // "event store '<name>': <the engine's message>"

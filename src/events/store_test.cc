@@ -441,6 +441,38 @@ TEST(Store, TrackSummariesAreKeptAndExpire) {
   EXPECT_EQ(*store->track_count("cam"), 1);  // the one from day 0 went, day 90 stays
 }
 
+// A backlog of several retention batches (256 rows each; after downtime, or a shorter
+// retention set): everything old goes, the batches between them, and nothing recent.
+TEST(Store, RetentionOfABacklogDeletesItAllABatchAtATime) {
+  const auto dir = testing::fresh_temp_dir("store_backlog");
+  auto store = open_store(dir / "v.db");
+  const double day = 86400, now = 100 * day;
+  for (int id = 1; id <= 700; ++id) ASSERT_TRUE(store->record_track(track(id, day, day + 5)));
+  std::vector<fs::path> thumbnails;
+  for (int id = 701; id <= 1000; ++id) {
+    auto t = track(id, day, day + 5);
+    thumbnails.push_back(dir / fmt::format("t{}.jpg", id));
+    std::ofstream(thumbnails.back()) << "jpeg";
+    t.thumbnail_path = thumbnails.back().string();
+    ASSERT_TRUE(store->record_track(t));
+  }
+  ASSERT_TRUE(store->record_track(track(1001, now - day, now - day + 5)));  // recent: stays
+  for (int i = 0; i < 600; ++i) ASSERT_TRUE(store->record(event(rules::Phase::kStart, fmt::format("old/{}", i), day)));
+  ASSERT_TRUE(store->record(event(rules::Phase::kStart, "recent", now - day)));
+
+  const auto deleted = store->apply_retention(now, 30);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_EQ(*deleted, 600);
+  EXPECT_EQ(*store->track_count("cam"), 1);
+  EXPECT_TRUE(std::none_of(thumbnails.begin(), thumbnails.end(), [](const fs::path& p) { return fs::exists(p); }));
+  const auto alerts = store->alerts(AlertFilter{});
+  ASSERT_EQ(alerts->size(), 1u);
+  EXPECT_EQ(alerts->front().id, "recent");
+  int counted = 0;
+  for (const auto& t : *store->alert_tallies()) counted += t.deleted;
+  EXPECT_EQ(counted, 600);
+}
+
 std::unique_ptr<Store> store_with_audit(const fs::path& p) {
   auto store = open_store(p);
   for (int i = 1; i <= 5; ++i) EXPECT_TRUE(store->audit("alice", "alerts.list", "{\"rule\":\"r" + std::to_string(i) + "\"}", 1000 + i));

@@ -118,29 +118,26 @@ Result<Ok> Store::expire_tracks(double cutoff, const std::string& camera) {
     gone.push_back({thumbs->text(0), thumbs->text(1), thumbs->integer(2), thumbs->real(3)});
   }
   if (step == Step::kError) return sql_error(*thumbs);
-  if (auto r = exec("BEGIN"); !r) return r.error();
-  for (const auto& k : gone) {
+  auto r = in_batches(gone.size(), [&](size_t i) -> Result<Ok> {
     // (Unless a snapshot of a track still followed moved its end past the cutoff meanwhile.)
+    const Key& k = gone[i];
     auto del = db_->query(
         "DELETE FROM tracks WHERE camera = ?1 AND run_id = ?2 AND track_id = ?3 AND first_epoch = ?4 AND last_epoch < "
         "?5");
     del->bind(1, k.camera).bind(2, k.run_id).bind(3, k.id).bind(4, k.first).bind(5, cutoff);
-    if (del->step() != Step::kDone) {
-      exec("ROLLBACK");
-      return sql_error(*del);
-    }
+    if (del->step() != Step::kDone) return sql_error(*del);
+    return Ok{};
+  });
+  if (!r) return r.error();
+  // The tracks without a thumbnail, a batch per statement (each its own transaction).
+  for (;;) {
+    auto rest = db_->query(
+        "DELETE FROM tracks WHERE (camera, run_id, track_id, first_epoch) IN (SELECT camera, run_id, track_id, "
+        "first_epoch FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2) AND thumbnail_path = '' LIMIT ?3)");
+    rest->bind(1, cutoff).bind(2, camera).bind(3, static_cast<int64_t>(kRetentionBatch));
+    if (rest->step() != Step::kDone) return sql_error(*rest);
+    if (rest->changes() < static_cast<int64_t>(kRetentionBatch)) return Ok{};
   }
-  auto rest = db_->query("DELETE FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2) AND thumbnail_path = ''");
-  rest->bind(1, cutoff).bind(2, camera);
-  if (rest->step() != Step::kDone) {
-    exec("ROLLBACK");
-    return sql_error(*rest);
-  }
-  if (auto r = exec("COMMIT"); !r) {
-    exec("ROLLBACK");
-    return r.error();
-  }
-  return Ok{};
 }
 
 Result<int> Store::track_count(const std::string& camera) const {
