@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <utility>
 
 #include "events/database.h"
@@ -14,7 +16,18 @@
 namespace vigie::events {
 namespace {
 
-// SQLITE_BUSY: the busy timeout ran out while another connection held the lock.
+// How long a statement waits for another connection's lock, and how often it looks.
+// SQLite's own busy timeout looks every 100 ms once it has waited a while; a writer that
+// frees the lock for a moment (retention between batches) would almost never let it in.
+constexpr int kBusyWaitMs = 5000, kBusyLookMs = 2;
+
+int wait_for_the_lock(void*, int tries) {
+  if (tries * kBusyLookMs >= kBusyWaitMs) return 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(kBusyLookMs));
+  return 1;
+}
+
+// SQLITE_BUSY: the wait ran out while another connection held the lock.
 bool gave_up_waiting(int rc) { return (rc & 0xff) == SQLITE_BUSY; }
 
 class SqliteQuery final : public Query {
@@ -39,18 +52,20 @@ class SqliteQuery final : public Query {
   Step step() override {
     if (rc_ != SQLITE_OK) return Step::kError;
     if (writes_inside_a_read_snapshot()) {
-      // It would fail only when another connection (a camera's) commits in between: refused
-      // every time instead, so that a test finds it (decision 93).
+      // It would fail, at once and without the busy wait, only when another connection (a
+      // camera's) writes meanwhile: refused every time instead, so that a test finds it
+      // (decision 93).
+      lock_timed_out_ = false;
       misuse_ = "a write began while this connection still held a read (a statement stepped to a row and not "
                 "finished, or a read first in a deferred transaction); finish the read or BEGIN IMMEDIATE: " +
                 std::string(sqlite3_sql(stmt_));
       return Step::kError;
     }
     const int rc = sqlite3_step(stmt_);
+    lock_timed_out_ = gave_up_waiting(rc);  // (exec leaves it: a ROLLBACK after the failure keeps it)
     if (rc == SQLITE_ROW) return Step::kRow;
     if (rc == SQLITE_DONE) return Step::kDone;
     rc_ = rc;
-    lock_timed_out_ = gave_up_waiting(rc);
     return Step::kError;
   }
   std::string text(int col) const override {
@@ -69,8 +84,9 @@ class SqliteQuery final : public Query {
   std::string error() const override { return misuse_.empty() ? sqlite3_errmsg(db_) : misuse_; }
 
  private:
-  // In WAL mode a writer whose connection reads an older snapshot cannot take the write
-  // lock once another connection has committed: SQLITE_BUSY_SNAPSHOT, with no busy wait.
+  // In WAL mode a writer whose connection still reads cannot take the write lock while
+  // another connection holds it, nor once that one has committed (SQLITE_BUSY_SNAPSHOT):
+  // SQLite answers busy at once, with no busy wait.
   bool writes_inside_a_read_snapshot() const {
     return !sqlite3_stmt_busy(stmt_) && !sqlite3_stmt_readonly(stmt_) &&
            sqlite3_txn_state(db_, nullptr) == SQLITE_TXN_READ;
@@ -281,9 +297,7 @@ class SqliteDatabase final : public Database {
   const std::string& name() const override { return path_; }
   bool is_server() const override { return false; }
   bool text_holds_nul() const override { return true; }
-  // A file answers, unless the last failure was a wait for another connection's lock that
-  // ran out (a long retention, a slow disk): the write is then put off, as for a server
-  // that is away, not refused and lost. Said once per such failure.
+  // (Said once per such failure.)
   bool reachable() override { return !std::exchange(lock_timed_out_, false); }
 
  private:
@@ -311,7 +325,7 @@ Result<std::unique_ptr<Database>> open_sqlite(const std::string& path) {
     sqlite3_close(db);
     return Error{fmt::format("cannot open event store '{}': {}", path, why)};
   }
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_handler(db, wait_for_the_lock, nullptr);
   auto out = std::make_unique<SqliteDatabase>(db, path);
   // WAL: readers (the server, `vigie alerts list`) never block the writer. FULL sync:
   // a committed alert is on disk before record() returns.

@@ -5,10 +5,13 @@
 
 #include <sodium.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <numeric>
+#include <thread>
 
 namespace vigie::events {
 namespace {
@@ -251,11 +254,11 @@ Result<std::vector<AlertRow>> Store::alerts(const AlertFilter& f) const {
   return rows;
 }
 
-Result<int> Store::apply_retention(double now_epoch, double retention_days, const std::string& camera) {
+RetentionPass Store::apply_retention(double now_epoch, double retention_days, const std::string& camera) {
   const double cutoff = now_epoch - retention_days * 86400.0;
   // Track summaries describe people's movements: they go with the same retention, each
   // thumbnail first; a track whose thumbnail could not be removed stays, to be tried again.
-  if (auto r = expire_tracks(cutoff, camera); !r) return r.error();
+  if (auto r = expire_tracks(cutoff, camera); !r) return {0, r.error()};
   // Files first: a row whose file could not be removed stays, to be tried again. What the
   // tallies count of each alert (its month and latest decision) is read here too, so that
   // the transaction below begins with a write and takes the write lock at once (SQLite
@@ -278,32 +281,40 @@ Result<int> Store::apply_retention(double now_epoch, double retention_days, cons
       gone.push_back({media->text(0), media->text(3), media->text(4), utc_month(media->real(5)),
                       alert_outcome(media->text(6))});
   }
-  if (step == Step::kError) return sql_error(*media);
-  int deleted = 0;
-  auto r = in_batches(gone.size(), [&](size_t i) -> Result<Ok> {
+  if (step == Step::kError) return {0, sql_error(*media)};
+  std::vector<int> deleted(gone.size(), 0);  // 0: another process deleted it first
+  const Batches run = in_batches(gone.size(), [&](size_t i) -> Result<Ok> {
     auto one = fold_into_tallies(gone[i]);
     if (!one) return one.error();
-    deleted += *one;
+    deleted[i] = *one;
     return Ok{};
   });
-  if (!r) return r.error();
-  return deleted;
+  return {std::accumulate(deleted.begin(), deleted.begin() + static_cast<long>(run.committed), 0), run.error};
 }
 
-Result<Ok> Store::in_batches(size_t n, const std::function<Result<Ok>(size_t)>& each) {
+Store::Batches Store::in_batches(size_t n, const std::function<Result<Ok>(size_t)>& each) {
+  Batches run;
   for (size_t begin = 0; begin < n; begin += kRetentionBatch) {
-    if (auto r = exec("BEGIN"); !r) return r.error();
-    for (size_t i = begin; i < std::min(n, begin + kRetentionBatch); ++i)
+    const size_t end = std::min(n, begin + kRetentionBatch);
+    if (auto r = exec("BEGIN"); !r) return run.error = r.error(), run;
+    for (size_t i = begin; i < end; ++i)
       if (auto r = each(i); !r) {
         exec("ROLLBACK");
-        return r.error();
+        return run.error = r.error(), run;
       }
     if (auto r = exec("COMMIT"); !r) {
       exec("ROLLBACK");  // else the open transaction would swallow the next writes
-      return r.error();
+      return run.error = r.error(), run;
     }
+    run.committed = end;
+    if (end < n) pause_between_batches();
   }
-  return Ok{};
+  return run;
+}
+
+void Store::pause_between_batches() {
+  // Longer than a waiting SQLite connection's look for the lock (sqlite_database.cc).
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 Result<int> Store::fold_into_tallies(const Expiring& alert) {

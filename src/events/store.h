@@ -177,6 +177,13 @@ struct AuditHead {
   std::string hash, mac;
 };
 
+// What one retention pass did. It deletes a batch at a time: when it stops early, the
+// batches before stay deleted and counted, and `error` says why it stopped.
+struct RetentionPass {
+  int alerts_deleted = 0;
+  std::optional<Error> error;
+};
+
 // What the transparency report counts (tallies.cc): anonymous counts only.
 // Alerts of one month (UTC, "YYYY-MM" of their start), camera and rule, by the latest
 // operator decision: stored alerts and those retention deleted (schema 8).
@@ -436,7 +443,7 @@ class Store {
   // Each deleted alert is added to the anonymous tallies (alert_tallies) in the same
   // transaction; a backlog is deleted a batch at a time, so cameras writing meanwhile wait
   // one batch at most.
-  Result<int> apply_retention(double now_epoch, double retention_days, const std::string& camera = "");
+  RetentionPass apply_retention(double now_epoch, double retention_days, const std::string& camera = "");
 
   // --- what the transparency report counts (tallies.cc) ---
   // That `camera`'s run `run_id` was analysed from `start_epoch` to `last_epoch`; stored
@@ -583,9 +590,15 @@ class Store {
   // 1 when it was there to delete.
   Result<int> fold_into_tallies(const Expiring& alert);
   // Runs each(i) for i in [0, n), kRetentionBatch at a time, each batch one transaction
-  // that begins with a write: another connection waits one batch, never a whole backlog.
+  // that begins with a write, with a pause after it: another connection waits for one
+  // batch, not for a whole backlog.
   static constexpr size_t kRetentionBatch = 256;
-  Result<Ok> in_batches(size_t n, const std::function<Result<Ok>(size_t)>& each);
+  struct Batches {
+    size_t committed = 0;  // each(i) for i below this is committed
+    std::optional<Error> error;
+  };
+  Batches in_batches(size_t n, const std::function<Result<Ok>(size_t)>& each);
+  static void pause_between_batches();
   Error sql_error(const Query& failed) const;
   Result<std::vector<SegmentRow>> segments_of(Query& q) const;  // every row of a recordings SELECT
   void notify(const std::string& alert_id, const std::string& what, const std::string& by = "");  // "event store '<name>': <the engine's message>"

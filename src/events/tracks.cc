@@ -118,7 +118,7 @@ Result<Ok> Store::expire_tracks(double cutoff, const std::string& camera) {
     gone.push_back({thumbs->text(0), thumbs->text(1), thumbs->integer(2), thumbs->real(3)});
   }
   if (step == Step::kError) return sql_error(*thumbs);
-  auto r = in_batches(gone.size(), [&](size_t i) -> Result<Ok> {
+  const Batches run = in_batches(gone.size(), [&](size_t i) -> Result<Ok> {
     // (Unless a snapshot of a track still followed moved its end past the cutoff meanwhile.)
     const Key& k = gone[i];
     auto del = db_->query(
@@ -128,15 +128,17 @@ Result<Ok> Store::expire_tracks(double cutoff, const std::string& camera) {
     if (del->step() != Step::kDone) return sql_error(*del);
     return Ok{};
   });
-  if (!r) return r.error();
+  if (run.error) return *run.error;
   // The tracks without a thumbnail, a batch per statement (each its own transaction).
   for (;;) {
     auto rest = db_->query(
         "DELETE FROM tracks WHERE (camera, run_id, track_id, first_epoch) IN (SELECT camera, run_id, track_id, "
-        "first_epoch FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2) AND thumbnail_path = '' LIMIT ?3)");
+        "first_epoch FROM tracks WHERE last_epoch < ?1 AND (?2 = '' OR camera = ?2) AND thumbnail_path = '' LIMIT ?3) "
+        "AND last_epoch < ?1 AND thumbnail_path = ''");  // again: PostgreSQL does not recheck the subquery's rows
     rest->bind(1, cutoff).bind(2, camera).bind(3, static_cast<int64_t>(kRetentionBatch));
     if (rest->step() != Step::kDone) return sql_error(*rest);
     if (rest->changes() < static_cast<int64_t>(kRetentionBatch)) return Ok{};
+    pause_between_batches();
   }
 }
 

@@ -125,13 +125,15 @@ void AlertOutput::apply_retention() {
   last_retention_epoch_ = clock_();
   // On a server shared by several machines, each deletes its own cameras' alerts: the
   // media files are on the machine that wrote them.
-  auto removed =
+  const auto pass =
       store_->apply_retention(last_retention_epoch_, retention_days_, store_->is_server() ? camera_.name : "");
-  if (!removed) fmt::print(stderr, "vigie: retention failed: {}\n", removed.error().message);
-  if (!removed || *removed == 0) return;
-  fmt::print(stderr, "vigie: retention: {} alerts older than {} days deleted\n", *removed, retention_days_);
-  // Audited: the transparency report counts retention as applied, not as configured.
-  const nlohmann::json what = {{"alerts_deleted", *removed}, {"retention_days", retention_days_},
+  if (pass.error) fmt::print(stderr, "vigie: retention stopped: {}\n", pass.error->message);
+  if (pass.alerts_deleted == 0) return;
+  fmt::print(stderr, "vigie: retention: {} alerts older than {} days deleted\n", pass.alerts_deleted,
+             retention_days_);
+  // Audited, a pass stopped early too: the transparency report counts retention as
+  // applied, not as configured.
+  const nlohmann::json what = {{"alerts_deleted", pass.alerts_deleted}, {"retention_days", retention_days_},
                                {"camera", camera_.name}};
   if (auto a = store_->audit(events::kRetentionAudit, events::kRetentionAudit, what.dump(), last_retention_epoch_); !a)
     fmt::print(stderr, "vigie: retention could not be audited: {}\n", a.error().message);

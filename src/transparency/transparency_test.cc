@@ -75,7 +75,7 @@ struct Site {
     flight.minutes = 21, flight.flagged_minutes = 1, flight.distance_m = 2500, flight.swept_m2 = 125000;
     EXPECT_TRUE(store->record_flight(flight));
     // January's alerts go (40 days later).
-    EXPECT_EQ(*store->apply_retention(kJan + 40 * kDay, 30), 3);
+    EXPECT_EQ(store->apply_retention(kJan + 40 * kDay, 30).alerts_deleted, 3);
     EXPECT_TRUE(store->audit(events::kRetentionAudit, events::kRetentionAudit, "{}", kJan + 40 * kDay));
   }
 };
