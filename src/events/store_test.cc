@@ -441,6 +441,13 @@ TEST(Store, TrackSummariesAreKeptAndExpire) {
   EXPECT_EQ(*store->track_count("cam"), 1);  // the one from day 0 went, day 90 stays
 }
 
+// How many alerts retention deleted, as the anonymous tallies count them.
+int deleted_in_tallies(const Store& store) {
+  int n = 0;
+  for (const auto& t : *store.alert_tallies()) n += t.deleted;
+  return n;
+}
+
 // A backlog of several retention batches (256 rows each; after downtime, or a shorter
 // retention set): everything old goes, the batches between them, and nothing recent.
 TEST(Store, RetentionOfABacklogDeletesItAllABatchAtATime) {
@@ -468,9 +475,7 @@ TEST(Store, RetentionOfABacklogDeletesItAllABatchAtATime) {
   const auto alerts = store->alerts(AlertFilter{});
   ASSERT_EQ(alerts->size(), 1u);
   EXPECT_EQ(alerts->front().id, "recent");
-  int counted = 0;
-  for (const auto& t : *store->alert_tallies()) counted += t.deleted;
-  EXPECT_EQ(counted, 600);
+  EXPECT_EQ(deleted_in_tallies(*store), 600);
 }
 
 // A pass that stops partway keeps the batches it committed, says how many alerts went
@@ -490,9 +495,7 @@ TEST(Store, ARetentionPassStoppedPartwayKeepsAndCountsTheBatchesBefore) {
   EXPECT_THAT(pass.error->message, HasSubstr("held for the test"));
   EXPECT_EQ(pass.alerts_deleted, 256);  // the first batch; the second, holding old/300, rolled back
   EXPECT_EQ(store->alerts(AlertFilter{})->size(), 600u - 256u);
-  int counted = 0;
-  for (const auto& t : *store->alert_tallies()) counted += t.deleted;
-  EXPECT_EQ(counted, 256);
+  EXPECT_EQ(deleted_in_tallies(*store), 256);
   exec_sql(dir / "v.db", "DROP TRIGGER held");
   EXPECT_EQ(store->apply_retention(now, 30).alerts_deleted, 600 - 256);
 }
